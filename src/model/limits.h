@@ -1,0 +1,37 @@
+// Product limits: the one place where these numbers are defined. The API,
+// validation, store and tests all read them from here.
+#pragma once
+
+#include <cstddef>
+
+namespace switchboard::model::limits {
+
+inline constexpr int kMaxWebhooksPerCompany = 10;
+inline constexpr std::size_t kMaxUrlLength = 2048;
+inline constexpr std::size_t kMaxCustomHeaders = 10;
+inline constexpr std::size_t kMinApiKeys = 1;
+inline constexpr std::size_t kMaxApiKeys = 10;
+inline constexpr std::size_t kMaxNameLength = 255;
+inline constexpr std::size_t kMaxDescriptionLength = 1000;
+inline constexpr std::size_t kMaxHeaderKeyLength = 256;
+inline constexpr std::size_t kMaxHeaderValueLength = 4096;
+inline constexpr std::size_t kMaxUsernameLength = 256;
+inline constexpr std::size_t kMaxPasswordLength = 1024;
+inline constexpr std::size_t kMaxFilterValues = 100;
+inline constexpr std::size_t kMaxFilterValueLength = 128;
+inline constexpr std::size_t kMinSecretBytes = 24;  // decoded length of a whsec_ secret
+inline constexpr std::size_t kMaxSecretBytes = 64;
+inline constexpr std::size_t kGeneratedSecretBytes = 32;
+inline constexpr std::size_t kMaxUserNameLength = 255;
+inline constexpr std::size_t kMaxEmailLength = 254;
+
+// Request limits (the HTTP layer enforces them).
+inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// Pagination.
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+}  // namespace switchboard::model::limits

@@ -1,0 +1,71 @@
+// Webhook v2: the configuration a company admin sets for one endpoint.
+// Plain value types; no I/O. Secrets are held here in clear: encryption at
+// rest is the store's job, masking in responses is the API's job.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace switchboard::model {
+
+enum class AuthType { kNone, kBasic, kApiKey };
+enum class ApiKeyLocation { kHeader, kQuery };
+enum class WebhookStatus { kActive, kInactive, kFailed };
+
+std::string_view to_string(AuthType type);
+std::string_view to_string(ApiKeyLocation location);
+std::string_view to_string(WebhookStatus status);
+std::optional<WebhookStatus> parse_webhook_status(std::string_view text);
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+  bool operator==(const KeyValue&) const = default;
+};
+
+struct WebhookAuth {
+  AuthType type = AuthType::kNone;
+  std::string username;                              // kBasic
+  std::string password;                              // kBasic, secret
+  ApiKeyLocation location = ApiKeyLocation::kHeader;  // kApiKey
+  std::vector<KeyValue> keys;                        // kApiKey, values are secret
+  bool operator==(const WebhookAuth&) const = default;
+};
+
+struct WebhookFilters {
+  std::vector<std::string> direction;  // "inbound" | "outbound"; empty = all
+  std::vector<std::string> department_ids;
+  std::vector<std::string> agent_ids;
+  bool operator==(const WebhookFilters&) const = default;
+};
+
+// Everything a user edits on a webhook (what PATCH compares for `no_changes`).
+struct WebhookSpec {
+  std::string name;
+  std::string description;
+  std::string url;
+  WebhookAuth auth;
+  std::vector<KeyValue> headers;
+  std::vector<std::string> events;  // event types, in catalog order, no duplicates
+  WebhookFilters filters;
+  bool operator==(const WebhookSpec&) const = default;
+};
+
+struct Webhook {
+  std::string id;  // wh_…
+  std::string company_id;
+  WebhookSpec spec;
+  std::optional<std::string> secret;           // whsec_…, secret
+  std::optional<std::string> previous_secret;  // still signs until previous_secret_expires_at
+  std::optional<TimePoint> previous_secret_expires_at;
+  WebhookStatus status = WebhookStatus::kActive;
+  int consecutive_exhausted = 0;  // deliveries in a row that exhausted their window
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+}  // namespace switchboard::model
