@@ -1,2 +1,181 @@
+// The switchboard binary: `serve`, and the offline commands that work on the
+// same data directory (also while `serve` runs on it).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
-int main() { std::puts("switchboard " SWITCHBOARD_VERSION); }
+#include <iostream>
+
+#include "api/identity_service.h"
+#include "common/crypto.h"
+#include "server/service.h"
+
+namespace sb = switchboard;
+
+namespace {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "switchboard: %s\n", message.c_str());
+  return 1;
+}
+
+void setup_logging(const std::string& level) {
+  // Logs go to stderr so that stdout carries only what scripts read (tokens, URLs).
+  auto logger = spdlog::stderr_color_mt("switchboard");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+// Options every command that opens the data directory shares.
+void add_store_options(CLI::App& cmd, sb::server::ServeConfig& config) {
+  cmd.add_option("--data", config.data_dir, "Data directory of the embedded SQLite store")
+      ->envname("SWITCHBOARD_DATA")
+      ->capture_default_str();
+  cmd.add_option("--store", config.store_url, "postgresql://… to use PostgreSQL instead of SQLite")
+      ->envname("SWITCHBOARD_STORE");
+  cmd.add_option("--secret-key-file", config.secret_key_file,
+                 "File with the 32-byte key that encrypts secrets at rest (default: DATA/secret.key, generated)")
+      ->envname("SWITCHBOARD_SECRET_KEY_FILE");
+}
+
+int run_serve(const sb::server::ServeConfig& config) {
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sb::SystemClock clock;
+  auto service = sb::server::Service::start(config, clock);
+  if (!service) return fail(service.error().message);
+  auto& s = **service;
+  spdlog::info("event=listening url={} data={}", s.base_url(), config.data_dir.string());
+  std::printf("Switchboard %s listening on %s\n", SWITCHBOARD_VERSION, s.base_url().c_str());
+  if (s.bootstrap_owner_token()) std::printf("Owner token: %s\n", s.bootstrap_owner_token()->c_str());
+  std::printf("Dashboard: %s/\n", s.base_url().c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("event=shutdown signal={} phase=draining", received == SIGINT ? "SIGINT" : "SIGTERM");
+  s.stop();
+  service->reset();
+  spdlog::info("event=shutdown phase=done");
+  return 0;
+}
+
+int run_token_create(const sb::server::ServeConfig& config, const std::string& company_id, const std::string& role) {
+  auto store = sb::server::open_store(config);
+  if (!store) return fail(store.error().message);
+  std::string company = company_id;
+  if (company.empty()) {
+    auto companies = (*store)->list_companies();
+    if (!companies) return fail(companies.error().message);
+    if (companies->size() != 1) {
+      return fail(companies->empty() ? "no company yet: run `switchboard serve` once or `company create`"
+                                     : "several companies exist: choose one with --company");
+    }
+    company = companies->front().id;
+  } else if (auto found = (*store)->get_company(company); !found) {
+    return fail("no company " + company);
+  }
+  sb::SystemClock clock;
+  if (role == "ingest") {
+    auto token = sb::api::create_ingest_token(**store, clock, company);
+    if (!token) return fail(token.error().message);
+    std::printf("%s\n", token->text.c_str());
+    return 0;
+  }
+  auto parsed = sb::model::parse_role(role);
+  if (!parsed) return fail("--role must be owner, admin, manager, agent or ingest");
+  // Each CLI-made user token belongs to a new user of that role, named for where it came from.
+  std::string email = "cli-" + role + "-" + sb::crypto::hex_encode(sb::crypto::random_bytes(4)) + "@localhost";
+  auto user = sb::api::create_user_with_token(**store, clock, company, "CLI " + role, email, *parsed);
+  if (!user) return fail(user.error().message);
+  std::printf("%s\n", user->token.c_str());
+  return 0;
+}
+
+int run_company_create(const sb::server::ServeConfig& config, const std::string& name) {
+  auto store = sb::server::open_store(config);
+  if (!store) return fail(store.error().message);
+  sb::SystemClock clock;
+  auto created = sb::api::create_company_with_owner(**store, clock, name, "Owner", "owner@localhost");
+  if (!created) return fail(created.error().message);
+  std::printf("%s\n", created->owner_token.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Switchboard: signed, durable webhook delivery for call and WhatsApp events"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->envname("SWITCHBOARD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  sb::server::ServeConfig config;
+  auto* serve = app.add_subcommand("serve", "Run the API, dashboard and delivery engine");
+  serve->set_config("--config", "", "Read options from this TOML/INI file (keys are option names)");
+  serve->add_option("--listen", config.listen, "host:port to listen on (port 0 picks a free port)")
+      ->envname("SWITCHBOARD_LISTEN")
+      ->capture_default_str();
+  add_store_options(*serve, config);
+  serve->add_option("--time-scale", config.time_scale, "Run policy durations N times faster (tests)")
+      ->envname("SWITCHBOARD_TIME_SCALE")
+      ->check(CLI::Range(0.001, 1000000.0));
+  serve->add_flag("--allow-private-networks", config.allow_private_networks,
+                  "Allow deliveries to loopback and private addresses (development)")
+      ->envname("SWITCHBOARD_ALLOW_PRIVATE_NETWORKS");
+  serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
+      ->envname("SWITCHBOARD_CA_FILE")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body accepted (413 above)")
+      ->envname("SWITCHBOARD_MAX_BODY_BYTES")
+      ->capture_default_str();
+
+  std::string company_id, role, company_name;
+  auto* token = app.add_subcommand("token", "Manage API tokens offline");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create a token and print it");
+  add_store_options(*token_create, config);
+  token_create->add_option("--company", company_id, "Company id (default: the only company)");
+  token_create->add_option("--role", role, "owner, admin, manager, agent or ingest")
+      ->required()
+      ->check(CLI::IsMember({"owner", "admin", "manager", "agent", "ingest"}));
+
+  auto* company = app.add_subcommand("company", "Manage companies offline");
+  company->require_subcommand(1);
+  auto* company_create = company->add_subcommand("create", "Create a company with an owner; print the owner's token");
+  add_store_options(*company_create, config);
+  company_create->add_option("--name", company_name, "Company name")->required();
+
+  auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
+  add_store_options(*migrate, config);
+  app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  setup_logging(log_level);
+
+  if (*serve) return run_serve(config);
+  if (*token_create) return run_token_create(config, company_id, role);
+  if (*company_create) return run_company_create(config, company_name);
+  if (*migrate) {
+    auto store = sb::server::open_store(config);
+    if (!store) return fail(store.error().message);
+    std::printf("migrations applied\n");
+    return 0;
+  }
+  std::printf("switchboard %s\n", SWITCHBOARD_VERSION);
+  return 0;
+}

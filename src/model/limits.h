@@ -2,6 +2,7 @@
 // validation, store and tests all read them from here.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 namespace switchboard::model::limits {
@@ -22,6 +23,8 @@ inline constexpr std::size_t kMaxFilterValueLength = 128;
 inline constexpr std::size_t kMinSecretBytes = 24;  // decoded length of a whsec_ secret
 inline constexpr std::size_t kMaxSecretBytes = 64;
 inline constexpr std::size_t kGeneratedSecretBytes = 32;
+// After a rotation the previous secret keeps signing (beside the new one) this long.
+inline constexpr std::chrono::hours kSecretRotationGrace{24};
 inline constexpr std::size_t kMaxUserNameLength = 255;
 inline constexpr std::size_t kMaxEmailLength = 254;
 

@@ -1,0 +1,82 @@
+#include "api/api.h"
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <chrono>
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/identity_service.h"
+#include "api/metrics.h"
+#include "model/rbac.h"
+
+namespace switchboard::api {
+
+Api::Api(ApiDeps deps) : deps_(deps) {
+  add_system_routes(router_, deps_);
+  add_identity_routes(router_, deps_);
+  add_webhook_routes(router_, deps_);
+}
+
+Api::~Api() = default;
+
+Response Api::handle(const Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  auto match = router_.match(request.method, request.path);
+  Response response;
+  std::string_view route_name = "unmatched";
+  if (match.route) {
+    route_name = match.route->pattern;
+    response = authenticate_and_run(*match.route, request, std::move(match.params));
+  } else if (match.path_matched) {
+    response = error_response(405, "method_not_allowed", "This route does not accept " + request.method + ".");
+  } else {
+    response = error_response(404, "not_found", "No such route.");
+  }
+  if (deps_.metrics) {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    deps_.metrics->observe_request(request.method, route_name, response.status, elapsed.count());
+  }
+  return response;
+}
+
+Response Api::authenticate_and_run(const Route& route, const Request& request, std::vector<std::string> params) const {
+  RequestContext ctx{request, nullptr, nullptr, std::move(params)};
+  if (!route.action) return route.handler(ctx);
+
+  auto unauthorized = [](std::string_view message) {
+    Response r = error_response(401, "unauthorized", message);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  };
+  auto authorization = request.header("Authorization");
+  if (!authorization) return unauthorized("Missing bearer token: send Authorization: Bearer <token>.");
+  std::string_view value = *authorization;
+  if (value.size() <= 7 || !boost::algorithm::istarts_with(value, "Bearer ")) {
+    return unauthorized("The Authorization header must be \"Bearer <token>\".");
+  }
+  std::string_view token = value.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty() || token.size() > 256) return unauthorized("Invalid token.");
+
+  auto principal = deps_.store.find_principal_by_token_hash(token_hash(token));
+  if (!principal) {
+    if (principal.error().code == ErrorCode::kNotFound) return unauthorized("Invalid token.");
+    return error_response(principal.error());
+  }
+  auto company = deps_.store.get_company(principal->company_id);
+  if (!company) {
+    if (company.error().code == ErrorCode::kNotFound) return unauthorized("Invalid token.");
+    return error_response(company.error());
+  }
+  std::optional<model::Role> role;
+  if (principal->user) role = principal->user->role;
+  if (!model::is_allowed(role, company->managers_can_manage_webhooks, *route.action)) {
+    return error_response(403, "forbidden", "Your role does not allow this action.");
+  }
+  ctx.principal = &*principal;
+  ctx.company = &*company;
+  return route.handler(ctx);
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,43 @@
+// Api: the HTTP contract of api.md, independent of any transport.
+// handle() authenticates the bearer token, checks the route's Action against
+// the caller's role (model/rbac.h), runs the handler and returns the response.
+// Handlers scope every object to the caller's company, so another company's
+// object answers 404.
+//
+// Thread-safety: handle() may be called from many threads at once; it may
+// block on the store (group commit), so call it from a worker pool, not from
+// an I/O thread.
+#pragma once
+
+#include <memory>
+
+#include "api/http_types.h"
+#include "api/router.h"
+#include "common/clock.h"
+#include "store/store.h"
+
+namespace switchboard::api {
+
+class Metrics;
+
+struct ApiDeps {
+  store::Store& store;
+  const Clock& clock;
+  Metrics* metrics = nullptr;  // optional
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps deps);
+  ~Api();
+
+  Response handle(const Request& request) const;
+
+ private:
+  Response authenticate_and_run(const Route& route, const Request& request, std::vector<std::string> params) const;
+
+  ApiDeps deps_;
+  Router router_;
+};
+
+}  // namespace switchboard::api

@@ -1,0 +1,14 @@
+// Route groups, one per resource family. Each adds its routes to the router;
+// the handlers capture `deps` by reference (it outlives the router).
+#pragma once
+
+#include "api/api.h"
+#include "api/router.h"
+
+namespace switchboard::api {
+
+void add_system_routes(Router& router, const ApiDeps& deps);    // health, metrics, openapi, event types
+void add_identity_routes(Router& router, const ApiDeps& deps);  // me, users, permissions, ingest tokens
+void add_webhook_routes(Router& router, const ApiDeps& deps);   // webhooks v2 management
+
+}  // namespace switchboard::api

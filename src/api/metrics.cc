@@ -1,0 +1,46 @@
+#include "api/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <mutex>
+
+namespace switchboard::api {
+
+struct Metrics::Impl {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests =
+      prometheus::BuildCounter()
+          .Name("switchboard_http_requests_total")
+          .Help("HTTP requests answered, by method, route pattern and status")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& latency =
+      prometheus::BuildHistogram()
+          .Name("switchboard_http_request_duration_seconds")
+          .Help("Time to answer an HTTP request, by route pattern")
+          .Register(*registry);
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::observe_request(std::string_view method, std::string_view route, int status, double seconds) {
+  // Family::Add is internally synchronized and returns the same child for the same labels.
+  impl_->requests
+      .Add({{"method", std::string(method)}, {"route", std::string(route)}, {"status", std::to_string(status)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                                0.025,  0.05,  0.1,    0.25,  1.0};
+  impl_->latency.Add({{"route", std::string(route)}}, kBuckets).Observe(seconds);
+}
+
+std::string Metrics::render() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(impl_->registry->Collect());
+}
+
+prometheus::Registry& Metrics::registry() { return *impl_->registry; }
+
+}  // namespace switchboard::api

@@ -1,0 +1,84 @@
+#include "api/request_json.h"
+
+#include <charconv>
+
+#include "api/errors.h"
+#include "common/crypto.h"
+#include "model/limits.h"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+tl::expected<json::value, Response> parse_json_body(const Request& request, std::optional<json::value> empty_as) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (empty_as) return *empty_as;
+    return tl::unexpected(error_response(400, "malformed_json", "A JSON request body is required."));
+  }
+  if (auto type = request.header("Content-Type"); type && !type->empty()) {
+    std::string_view t = *type;
+    if (t.substr(0, 16) != "application/json") {
+      return tl::unexpected(
+          error_response(415, "unsupported_media_type", "Send the body as application/json."));
+    }
+  }
+  json::parse_options options;
+  options.max_depth = model::limits::kMaxJsonDepth;
+  boost::system::error_code ec;
+  json::value value = json::parse(request.body, ec, {}, options);
+  if (ec) {
+    std::string message = ec == json::error::too_deep
+                              ? "The JSON body is nested too deeply."
+                              : "The request body is not valid JSON: " + ec.message() + ".";
+    return tl::unexpected(error_response(400, "malformed_json", message));
+  }
+  return value;
+}
+
+std::string encode_cursor(std::string_view last_id) { return crypto::base64url_encode(last_id); }
+
+namespace {
+
+std::optional<std::string> decode_cursor(std::string_view cursor) {
+  // base64url without padding -> standard base64 with padding for the strict decoder.
+  std::string standard(cursor);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+  }
+  while (standard.size() % 4 != 0) standard.push_back('=');
+  auto decoded = crypto::base64_decode(standard);
+  if (!decoded || decoded->empty() || decoded->size() > 64) return std::nullopt;
+  for (char c : *decoded) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+  }
+  return decoded;
+}
+
+}  // namespace
+
+tl::expected<store::PageRequest, Response> parse_page_request(const Request& request) {
+  store::PageRequest page;
+  page.limit = model::limits::kDefaultPageSize;
+  if (auto limit = request.query_param("limit")) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 ||
+        value > model::limits::kMaxPageSize) {
+      return tl::unexpected(error_response(
+          422, "invalid_value",
+          "limit must be a whole number from 1 to " + std::to_string(model::limits::kMaxPageSize) + ".", "limit"));
+    }
+    page.limit = value;
+  }
+  if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
+    auto decoded = decode_cursor(*cursor);
+    if (!decoded) {
+      return tl::unexpected(error_response(422, "invalid_value", "cursor is not a cursor this API returned.", "cursor"));
+    }
+    page.after_id = std::move(*decoded);
+  }
+  return page;
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,60 @@
+// Public and catalog routes: health, metrics, the OpenAPI document, event types.
+#include <boost/json.hpp>
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/metrics.h"
+#include "api/openapi_json.h"
+#include "model/event_catalog.h"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string event_types_body() {
+  json::array groups;
+  for (const auto& group : model::event_groups()) {
+    json::array events;
+    for (const auto& info : model::event_catalog()) {
+      if (info.group != group.name) continue;
+      events.push_back(json::object{{"type", info.type},
+                                    {"label", info.label},
+                                    {"description", info.description},
+                                    {"sequenced", info.sequenced}});
+    }
+    groups.push_back(json::object{{"name", group.name}, {"label", group.label}, {"events", std::move(events)}});
+  }
+  return json::serialize(json::object{{"groups", std::move(groups)}});
+}
+
+}  // namespace
+
+void add_system_routes(Router& router, const ApiDeps& deps) {
+  router.add({"GET", "/api/health", std::nullopt, [&deps](RequestContext&) {
+                auto ping = deps.store.ping();
+                if (!ping) {
+                  return json_response(503, json::serialize(json::object{
+                                                {"status", "unavailable"}, {"store", ping.error().message}}));
+                }
+                return json_response(200, R"({"status":"ok","store":"ok","version":")" SWITCHBOARD_VERSION "\"}");
+              }});
+
+  router.add({"GET", "/metrics", std::nullopt, [&deps](RequestContext&) {
+                Response r;
+                r.content_type = "text/plain; version=0.0.4";
+                r.body = deps.metrics ? deps.metrics->render() : std::string();
+                return r;
+              }});
+
+  router.add({"GET", "/api/openapi.json", std::nullopt,
+              [](RequestContext&) { return json_response(200, std::string(generated::kOpenApiJson)); }});
+
+  // The catalog never changes at run time: render it once.
+  static const std::string kEventTypes = event_types_body();
+  router.add({"GET", "/api/v2/event-types", model::Action::kReadIdentity,
+              [](RequestContext&) { return json_response(200, kEventTypes); }});
+}
+
+}  // namespace switchboard::api

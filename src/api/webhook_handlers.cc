@@ -1,0 +1,204 @@
+// Webhook v2 management routes (api.md "Webhooks v2"). Every lookup is scoped
+// to the caller's company: another company's webhook answers 404.
+#include <boost/json.hpp>
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/request_json.h"
+#include "api/webhook_json.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "model/limits.h"
+#include "model/webhook_input.h"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string generate_secret() {
+  return "whsec_" + crypto::base64_encode(crypto::random_bytes(model::limits::kGeneratedSecretBytes));
+}
+
+Response webhook_response(int status, const model::Webhook& webhook,
+                          std::optional<std::string_view> reveal_secret = {}) {
+  return json_response(status, json::serialize(webhook_json(webhook, reveal_secret)));
+}
+
+Response not_found() { return error_response(404, "not_found", "No webhook with this id."); }
+
+// Loads the webhook named by the route's {id} within the caller's company.
+Result<model::Webhook> load(const ApiDeps& deps, const RequestContext& ctx) {
+  const std::string& id = ctx.params.at(0);
+  if (!is_valid_id(id, "wh")) return make_error(ErrorCode::kNotFound, "No webhook with this id.");
+  return deps.store.get_webhook(ctx.company_id(), id);
+}
+
+Response load_error(const Error& error) {
+  return error.code == ErrorCode::kNotFound ? not_found() : error_response(error);
+}
+
+// Applies a secret change; a replaced secret keeps signing for the grace period
+// so receivers can switch over without rejecting deliveries.
+std::optional<std::string> apply_secret_change(model::Webhook& webhook, const model::SecretChange& change,
+                                               TimePoint now) {
+  std::optional<std::string> next;
+  switch (change.kind) {
+    case model::SecretChange::Kind::kKeep:
+      return std::nullopt;
+    case model::SecretChange::Kind::kClear:
+      webhook.secret.reset();
+      webhook.previous_secret.reset();
+      webhook.previous_secret_expires_at.reset();
+      return std::nullopt;
+    case model::SecretChange::Kind::kGenerate:
+      next = generate_secret();
+      break;
+    case model::SecretChange::Kind::kSet:
+      next = change.value;
+      break;
+  }
+  if (webhook.secret && *webhook.secret != *next) {
+    webhook.previous_secret = webhook.secret;
+    webhook.previous_secret_expires_at = now + model::limits::kSecretRotationGrace;
+  }
+  webhook.secret = next;
+  return next;
+}
+
+Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
+  auto body = parse_json_body(ctx.request);
+  if (!body) return body.error();
+  auto input = model::parse_webhook_create(*body);
+  if (!input) return input_failure_response(input.error());
+
+  const TimePoint now = deps.clock.now();
+  model::Webhook webhook;
+  webhook.id = new_id("wh", now);
+  webhook.company_id = ctx.company_id();
+  webhook.spec = std::move(input->spec);
+  webhook.status = model::WebhookStatus::kActive;
+  webhook.created_at = now;
+  webhook.updated_at = now;
+  auto revealed = apply_secret_change(webhook, input->secret, now);
+
+  if (auto stored = deps.store.create_webhook(webhook, model::limits::kMaxWebhooksPerCompany); !stored) {
+    if (stored.error().code == ErrorCode::kLimitReached) {
+      return error_response(409, "limit_reached",
+                            "A company can have at most " + std::to_string(model::limits::kMaxWebhooksPerCompany) +
+                                " webhooks; delete one before adding another.");
+    }
+    return error_response(stored.error());
+  }
+  return webhook_response(201, webhook, revealed);
+}
+
+Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
+  auto webhook = load(deps, ctx);
+  if (!webhook) return load_error(webhook.error());
+  auto body = parse_json_body(ctx.request);
+  if (!body) return body.error();
+  auto input = model::parse_webhook_patch(*body, webhook->spec);
+  if (!input) return input_failure_response(input.error());
+
+  const bool same_secret = input->secret.kind == model::SecretChange::Kind::kKeep ||
+                           (input->secret.kind == model::SecretChange::Kind::kSet && webhook->secret &&
+                            *webhook->secret == input->secret.value) ||
+                           (input->secret.kind == model::SecretChange::Kind::kClear && !webhook->secret);
+  if (input->spec == webhook->spec && same_secret) {
+    return error_response(409, "no_changes", "Nothing to update: the webhook already has these values.");
+  }
+  const TimePoint now = deps.clock.now();
+  webhook->spec = std::move(input->spec);
+  auto revealed = apply_secret_change(*webhook, input->secret, now);
+  webhook->updated_at = now;
+  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
+  return webhook_response(200, *webhook, revealed);
+}
+
+Response set_status(const ApiDeps& deps, RequestContext& ctx, model::WebhookStatus status) {
+  auto webhook = load(deps, ctx);
+  if (!webhook) return load_error(webhook.error());
+  if (webhook->status == status) return webhook_response(200, *webhook);  // idempotent
+  webhook->status = status;
+  // Enabling (also from `failed`) starts health counting afresh (spec §2).
+  if (status == model::WebhookStatus::kActive) webhook->consecutive_exhausted = 0;
+  webhook->updated_at = deps.clock.now();
+  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
+  return webhook_response(200, *webhook);
+}
+
+Response delete_webhook(const ApiDeps& deps, RequestContext& ctx) {
+  auto webhook = load(deps, ctx);
+  if (!webhook) return load_error(webhook.error());
+  auto confirm = ctx.request.query_param("confirm");
+  if (!confirm || *confirm != "DELETE") {
+    return error_response(400, "confirmation_required",
+                          "Deleting a webhook is permanent: repeat the request with ?confirm=DELETE.", "confirm");
+  }
+  if (auto removed = deps.store.delete_webhook(ctx.company_id(), webhook->id); !removed) {
+    return load_error(removed.error());
+  }
+  return no_content();
+}
+
+Response rotate_secret(const ApiDeps& deps, RequestContext& ctx) {
+  auto webhook = load(deps, ctx);
+  if (!webhook) return load_error(webhook.error());
+  auto body = parse_json_body(ctx.request, json::object{});
+  if (!body) return body.error();
+  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  model::SecretChange change{model::SecretChange::Kind::kGenerate, {}};
+  for (const auto& field : body->get_object()) {
+    if (field.key() != "secret") {
+      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".", field.key());
+    }
+    const auto& v = field.value();
+    if (v.is_null() || (v.is_string() && v.get_string() == "generate")) continue;
+    if (!v.is_string() || !model::is_valid_secret(v.get_string())) {
+      return error_response(422, "invalid_secret",
+                            "secret must be \"generate\" or whsec_ followed by base64 of 24 to 64 bytes.", "secret");
+    }
+    change = {model::SecretChange::Kind::kSet, std::string(v.get_string())};
+  }
+  const TimePoint now = deps.clock.now();
+  auto revealed = apply_secret_change(*webhook, change, now);
+  webhook->updated_at = now;
+  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
+  return webhook_response(200, *webhook, revealed);
+}
+
+}  // namespace
+
+void add_webhook_routes(Router& router, const ApiDeps& deps) {
+  using model::Action;
+  router.add({"GET", "/api/v2/webhooks", Action::kManageWebhooks, [&deps](RequestContext& ctx) {
+                auto page = parse_page_request(ctx.request);
+                if (!page) return page.error();
+                auto list = deps.store.list_webhooks(ctx.company_id(), *page);
+                if (!list) return error_response(list.error());
+                return json_response(200, page_response<model::Webhook>(
+                                              *list, [](const model::Webhook& w) { return json::value(webhook_json(w)); },
+                                              [](const model::Webhook& w) { return w.id; }));
+              }});
+  router.add({"POST", "/api/v2/webhooks", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return create_webhook(deps, ctx); }});
+  router.add({"GET", "/api/v2/webhooks/{id}", Action::kManageWebhooks, [&deps](RequestContext& ctx) {
+                auto webhook = load(deps, ctx);
+                if (!webhook) return load_error(webhook.error());
+                return webhook_response(200, *webhook);
+              }});
+  router.add({"PATCH", "/api/v2/webhooks/{id}", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return patch_webhook(deps, ctx); }});
+  router.add({"DELETE", "/api/v2/webhooks/{id}", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return delete_webhook(deps, ctx); }});
+  router.add({"POST", "/api/v2/webhooks/{id}/enable", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return set_status(deps, ctx, model::WebhookStatus::kActive); }});
+  router.add({"POST", "/api/v2/webhooks/{id}/disable", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return set_status(deps, ctx, model::WebhookStatus::kInactive); }});
+  router.add({"POST", "/api/v2/webhooks/{id}/secret/rotate", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return rotate_secret(deps, ctx); }});
+}
+
+}  // namespace switchboard::api

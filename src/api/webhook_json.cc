@@ -1,0 +1,75 @@
+#include "api/webhook_json.h"
+
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+#include "model/webhook_input.h"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::array key_values(const std::vector<model::KeyValue>& rows, std::string_view key_name, bool mask_values) {
+  json::array out;
+  for (const auto& row : rows) {
+    out.push_back(json::object{{key_name, row.key},
+                               {"value", mask_values ? model::kMaskedSecret : std::string_view(row.value)}});
+  }
+  return out;
+}
+
+json::array strings(const std::vector<std::string>& values) {
+  json::array out;
+  for (const auto& v : values) out.emplace_back(v);
+  return out;
+}
+
+json::object auth_json(const model::WebhookAuth& auth) {
+  json::object out{{"type", model::to_string(auth.type)}};
+  switch (auth.type) {
+    case model::AuthType::kNone:
+      break;
+    case model::AuthType::kBasic:
+      out["username"] = auth.username;
+      out["password"] = model::kMaskedSecret;
+      break;
+    case model::AuthType::kApiKey:
+      out["location"] = model::to_string(auth.location);
+      out["keys"] = key_values(auth.keys, "name", /*mask_values=*/true);
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+json::object webhook_json(const model::Webhook& webhook, std::optional<std::string_view> reveal_secret) {
+  const auto& spec = webhook.spec;
+  json::object out{
+      {"id", webhook.id},
+      {"name", spec.name},
+      {"description", spec.description},
+      {"url", spec.url},
+      {"status", model::to_string(webhook.status)},
+      {"auth", auth_json(spec.auth)},
+      {"headers", key_values(spec.headers, "key", /*mask_values=*/false)},
+      {"events", strings(spec.events)},
+      {"filters", json::object{{"direction", strings(spec.filters.direction)},
+                               {"department_ids", strings(spec.filters.department_ids)},
+                               {"agent_ids", strings(spec.filters.agent_ids)}}},
+      {"has_secret", webhook.secret.has_value()},
+      {"consecutive_failures", webhook.consecutive_exhausted},
+      {"last_delivery", nullptr},
+      {"created_at", format_rfc3339(webhook.created_at)},
+      {"updated_at", format_rfc3339(webhook.updated_at)},
+  };
+  if (webhook.previous_secret_expires_at && webhook.previous_secret) {
+    out["previous_secret_expires_at"] = format_rfc3339(*webhook.previous_secret_expires_at);
+  }
+  if (reveal_secret) out["secret"] = *reveal_secret;
+  return out;
+}
+
+}  // namespace switchboard::api

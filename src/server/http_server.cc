@@ -1,0 +1,263 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace switchboard::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// State every connection shares with the server.
+struct Shared {
+  HttpServerOptions options;
+  RequestHandler handler;
+  asio::thread_pool workers;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+
+  Shared(HttpServerOptions o, RequestHandler h)
+      : options(std::move(o)), handler(std::move(h)), workers(static_cast<std::size_t>(options.worker_threads)) {}
+};
+
+api::Response plain_error(int status, std::string_view code, std::string_view message) {
+  api::Response r;
+  r.status = status;
+  r.body = R"({"error":{"code":")" + std::string(code) + R"(","message":")" + std::string(message) + "\"}}";
+  return r;
+}
+
+// Converts a parsed Beast request; nullopt when the target is not a valid origin-form URL.
+std::optional<api::Request> to_api_request(http::request<http::string_body>&& in, const std::string& remote) {
+  auto target = boost::urls::parse_origin_form(in.target());
+  if (!target) return std::nullopt;
+  api::Request out;
+  out.method = std::string(in.method_string());
+  out.path = target->path();  // percent-decoded
+  for (auto param : target->params()) out.query.emplace(param.key, param.value);
+  out.headers.reserve(8);
+  for (const auto& field : in) out.headers.emplace_back(field.name_string(), field.value());
+  out.body = std::move(in.body());
+  out.remote_address = remote;
+  return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(shared_->options.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
+    stream_.expires_after(shared_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      linger_ = true;  // the client may still be sending the body: read it away so it sees our answer
+      return write(plain_error(413, "payload_too_large",
+                               "The request body exceeds " + std::to_string(shared_->options.max_body_bytes) +
+                                   " bytes."),
+                   /*keep_alive=*/false, 11);
+    }
+    if (ec == http::error::header_limit) {
+      return write(plain_error(431, "headers_too_large", "The request headers are too large."), false, 11);
+    }
+    if (ec) {
+      if (ec.category() == http::make_error_code(http::error::bad_target).category() || ec == http::error::partial_message) {
+        return write(plain_error(400, "bad_request", "The request is not valid HTTP/1.1."), false, 11);
+      }
+      return close();
+    }
+    auto message = parser_->release();
+    const bool keep_alive = message.keep_alive() && !shared_->stopping;
+    const unsigned version = message.version();
+    auto request = to_api_request(std::move(message), remote_);
+    if (!request) return write(plain_error(400, "bad_request", "The request target is not a valid URL path."), false, version);
+
+    shared_->in_flight++;
+    counted_ = true;
+    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
+      api::Response response;
+      try {
+        response = self->shared_->handler(request);
+      } catch (const std::exception& e) {
+        spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method, request.path, e.what());
+        response = plain_error(500, "internal_error", "Something went wrong on our side.");
+      }
+      if (response.status >= 500) {
+        spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path, response.status);
+      }
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
+        self->write(std::move(response), keep_alive, version);
+      });
+    });
+  }
+
+  // Every write is counted in in_flight until it completes, so that stop()
+  // waits for the bytes to leave, not just for the handler to return.
+  void write(api::Response response, bool keep_alive, unsigned version) {
+    if (!counted_) shared_->in_flight++;
+    counted_ = false;
+    auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status),
+                                                                       version);
+    message->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
+    message->set("X-Content-Type-Options", "nosniff");
+    if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
+    if (response.content_type.starts_with("application/json")) message->set(http::field::cache_control, "no-store");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    stream_.expires_after(shared_->options.read_timeout);
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t) {
+                        self->shared_->in_flight--;
+                        if (!ec && self->linger_) return self->linger_close();
+                        if (ec || !keep_alive) return self->close();
+                        self->read();
+                      });
+  }
+
+  // Half-closes and discards what the client still sends (bounded in time and
+  // bytes), so a client that is mid-upload reads our error instead of a reset.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    linger_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    drain();
+  }
+
+  void drain() {
+    if (std::chrono::steady_clock::now() > linger_deadline_ || drained_ > (64u << 20)) return close();
+    stream_.expires_after(std::chrono::seconds(5));
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->drained_ += n;
+      self->drain();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Shared> shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+  bool counted_ = false;
+  bool linger_ = false;
+  std::chrono::steady_clock::time_point linger_deadline_{};
+  std::size_t drained_ = 0;
+  std::array<char, 16384> scratch_{};  // the request being answered was counted in in_flight by on_read
+};
+
+class BeastServer final : public HttpServer {
+ public:
+  BeastServer(const HttpServerOptions& options, RequestHandler handler)
+      : shared_(std::make_shared<Shared>(options, std::move(handler))),
+        ioc_(options.io_threads),
+        acceptor_(asio::make_strand(ioc_)) {}
+
+  ~BeastServer() override { stop(); }
+
+  Result<void> listen() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(shared_->options.host, ec);
+    if (ec) return make_error(ErrorCode::kInvalidArgument, "invalid listen address " + shared_->options.host);
+    tcp::endpoint endpoint(address, shared_->options.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return make_error(ErrorCode::kUnavailable, "cannot listen on " + shared_->options.host + ":" +
+                                                     std::to_string(shared_->options.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    for (int i = 0; i < shared_->options.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    return {};
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void stop() override {
+    std::call_once(stopped_, [this] {
+      shared_->stopping = true;
+      asio::post(acceptor_.get_executor(), [this] {
+        beast::error_code ec;
+        acceptor_.close(ec);
+      });
+      // Drain: requests already being handled finish and are answered.
+      const auto deadline = std::chrono::steady_clock::now() + shared_->options.drain_timeout;
+      while (shared_->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      ioc_.stop();
+      for (auto& t : threads_) t.join();
+      shared_->workers.join();
+    });
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) std::make_shared<Session>(std::move(socket), shared_)->start();
+      accept();
+    });
+  }
+
+  std::shared_ptr<Shared> shared_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::once_flag stopped_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options, RequestHandler handler) {
+  auto server = std::make_unique<BeastServer>(options, std::move(handler));
+  if (auto listening = server->listen(); !listening) return tl::unexpected(listening.error());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace switchboard::server

@@ -1,0 +1,46 @@
+// HttpServer: the HTTP/1.1 front door (Boost.Beast). I/O threads accept,
+// read and write; each parsed request is handed to a worker pool that runs
+// the (possibly blocking) handler, and the response is written back on the
+// connection's strand. Keep-alive, pipelined requests are answered in order.
+//
+// Limits enforced here, before any handler runs: request body size (413),
+// header size (431), read timeout. stop() stops accepting, lets in-flight
+// requests finish (up to a deadline) and joins every thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http_types.h"
+#include "common/result.h"
+
+namespace switchboard::server {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: pick a free port (see HttpServer::port())
+  int io_threads = 2;
+  int worker_threads = 32;
+  std::size_t max_body_bytes = 256 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds drain_timeout{10};
+};
+
+using RequestHandler = std::function<api::Response(const api::Request&)>;
+
+class HttpServer {
+ public:
+  // Binds and listens; kUnavailable when the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& options, RequestHandler handler);
+  virtual ~HttpServer() = default;
+
+  virtual std::uint16_t port() const = 0;
+  // Graceful: stop accepting, finish in-flight requests, join threads. Idempotent.
+  virtual void stop() = 0;
+};
+
+}  // namespace switchboard::server

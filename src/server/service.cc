@@ -1,0 +1,135 @@
+#include "server/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <system_error>
+
+#include "api/api.h"
+#include "api/identity_service.h"
+#include "api/metrics.h"
+#include "common/crypto.h"
+#include "server/http_server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace switchboard::server {
+
+Result<ListenAddress> parse_listen_address(const std::string& text) {
+  ListenAddress out;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return make_error(ErrorCode::kInvalidArgument, "listen address must look like [::1]:8080");
+    }
+    out.host = text.substr(1, close - 1);
+    port_text = std::string_view(text).substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return make_error(ErrorCode::kInvalidArgument, "listen address must look like 127.0.0.1:8080");
+    }
+    out.host = text.substr(0, colon);
+    port_text = std::string_view(text).substr(colon + 1);
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return make_error(ErrorCode::kInvalidArgument, "listen port must be a number from 0 to 65535");
+  }
+  out.port = static_cast<std::uint16_t>(port);
+  return out;
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
+  if (!config.store_url.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--store " + config.store_url.substr(0, config.store_url.find(':')) +
+                          ": only the embedded SQLite store is available in this build (PostgreSQL cluster mode "
+                          "is not implemented yet)");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return make_error(ErrorCode::kUnavailable, "cannot create data directory " + config.data_dir.string());
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace,
+                               ec);
+  const bool explicit_key = !config.secret_key_file.empty();
+  auto key_path = explicit_key ? config.secret_key_file : config.data_dir / "secret.key";
+  auto key = crypto::load_or_create_key_file(key_path, /*create_if_missing=*/!explicit_key);
+  if (!key) return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
+  auto box = crypto::SecretBox::from_key(*key);
+  if (!box) return tl::unexpected(box.error());
+  store::SqliteOptions options;
+  options.path = config.data_dir / "switchboard.db";
+  options.synchronous_full = config.sqlite_synchronous_full;
+  return store::open_sqlite_store(options, std::move(*box));
+}
+
+namespace {
+
+class ServiceImpl final : public Service {
+ public:
+  ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock)
+      : store_(std::move(store)), api_(api::ApiDeps{*store_, clock, &metrics_}) {}
+
+  ~ServiceImpl() override { stop(); }
+
+  Result<void> start(const ServeConfig& config, const Clock& clock) {
+    if (auto boot = bootstrap(clock); !boot) return boot;
+    auto address = parse_listen_address(config.listen);
+    if (!address) return tl::unexpected(address.error());
+    HttpServerOptions options;
+    options.host = address->host;
+    options.port = address->port;
+    options.max_body_bytes = config.max_body_bytes;
+    options.worker_threads = config.worker_threads;
+    auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
+    if (!http) return tl::unexpected(http.error());
+    http_ = std::move(*http);
+    const bool v6 = address->host.find(':') != std::string::npos;
+    base_url_ = "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
+    return {};
+  }
+
+  std::uint16_t port() const override { return http_->port(); }
+  std::string base_url() const override { return base_url_; }
+  const std::optional<std::string>& bootstrap_owner_token() const override { return owner_token_; }
+  store::Store& store() override { return *store_; }
+
+  void stop() override {
+    if (http_) http_->stop();
+  }
+
+ private:
+  // An empty store gets company "Default" and its owner, so that a fresh
+  // install is usable at once with the printed token.
+  Result<void> bootstrap(const Clock& clock) {
+    auto companies = store_->list_companies();
+    if (!companies) return tl::unexpected(companies.error());
+    if (!companies->empty()) return {};
+    auto created = api::create_company_with_owner(*store_, clock, "Default", "Owner", "owner@localhost");
+    if (!created) return tl::unexpected(created.error());
+    spdlog::info("event=bootstrap company_id={} owner_id={}", created->company.id, created->owner.id);
+    owner_token_ = std::move(created->owner_token);
+    return {};
+  }
+
+  std::unique_ptr<store::Store> store_;
+  api::Metrics metrics_;
+  api::Api api_;
+  std::unique_ptr<HttpServer> http_;
+  std::string base_url_;
+  std::optional<std::string> owner_token_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::start(const ServeConfig& config, const Clock& clock) {
+  auto store = open_store(config);
+  if (!store) return tl::unexpected(store.error());
+  auto service = std::make_unique<ServiceImpl>(std::move(*store), clock);
+  if (auto started = service->start(config, clock); !started) return tl::unexpected(started.error());
+  return std::unique_ptr<Service>(std::move(service));
+}
+
+}  // namespace switchboard::server

@@ -1,0 +1,55 @@
+// Service: everything `switchboard serve` runs, wired together — the store,
+// the API and the HTTP server. Also used in-process by integration tests
+// (port 0). start() bootstraps an empty store with company "Default".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "store/store.h"
+
+namespace switchboard::server {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port, [v6]:port; port 0 picks a free one
+  std::filesystem::path data_dir = "./data";
+  std::string store_url;                  // empty: embedded SQLite in data_dir
+  std::filesystem::path secret_key_file;  // empty: data_dir/secret.key (generated, mode 0600)
+  double time_scale = 1.0;
+  bool allow_private_networks = false;
+  std::filesystem::path ca_file;
+  std::size_t max_body_bytes = 256 * 1024;
+  bool sqlite_synchronous_full = true;
+  int worker_threads = 32;
+};
+
+// Opens the store named by the config (creating the data directory and the
+// secret key when missing). Shared by `serve` and the offline CLI commands.
+Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config);
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<ListenAddress> parse_listen_address(const std::string& text);
+
+class Service {
+ public:
+  static Result<std::unique_ptr<Service>> start(const ServeConfig& config, const Clock& clock);
+  virtual ~Service() = default;
+
+  virtual std::uint16_t port() const = 0;
+  virtual std::string base_url() const = 0;  // http://host:port
+  // The owner token when start() created the Default company; shown once.
+  virtual const std::optional<std::string>& bootstrap_owner_token() const = 0;
+  virtual store::Store& store() = 0;
+  // Graceful: stop accepting, finish in-flight requests, close the store. Idempotent.
+  virtual void stop() = 0;
+};
+
+}  // namespace switchboard::server

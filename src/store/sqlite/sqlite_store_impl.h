@@ -1,0 +1,63 @@
+// SqliteStore: the Store implementation behind open_sqlite_store(). Private
+// to src/store/sqlite; its methods are split by subject across
+// sqlite_store.cc (lifecycle), sqlite_store_identity.cc and
+// sqlite_store_webhooks.cc.
+//
+// Thread-safety: as Store. Writes go through the Writer (one thread, group
+// commit); reads lease a connection from the ReadPool.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "common/crypto.h"
+#include "store/sqlite/sqlite_read_pool.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_writer.h"
+
+namespace switchboard::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(crypto::SecretBox secrets, std::unique_ptr<Writer> writer, std::unique_ptr<ReadPool> readers)
+      : secrets_(std::move(secrets)), readers_(std::move(readers)), writer_(std::move(writer)) {}
+
+  Result<void> create_company(const model::Company& company, const model::User& owner,
+                              const model::ApiToken& owner_token) override;
+  Result<std::vector<model::Company>> list_companies() override;
+  Result<model::Company> get_company(const std::string& company_id) override;
+  Result<void> set_managers_can_manage_webhooks(const std::string& company_id, bool allowed) override;
+
+  Result<void> create_user(const model::User& user, const std::optional<model::ApiToken>& token) override;
+  Result<model::User> get_user(const std::string& company_id, const std::string& user_id) override;
+  Result<Page<model::User>> list_users(const std::string& company_id, const PageRequest& page) override;
+
+  Result<void> create_token(const model::ApiToken& token) override;
+  Result<model::Principal> find_principal_by_token_hash(const std::string& token_hash) override;
+
+  Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) override;
+  Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override;
+  Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) override;
+  Result<void> update_webhook(const model::Webhook& webhook) override;
+  Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
+
+  Result<void> ping() override;
+
+ private:
+  // Runs `fn(Connection&)` on a leased read connection.
+  template <typename Fn>
+  auto read(Fn&& fn) {
+    ReadPool::Lease lease = readers_->acquire();
+    return std::forward<Fn>(fn)(*lease);
+  }
+  Result<void> write(Writer::WriteFn fn) { return writer_->write(std::move(fn)); }
+
+  const crypto::SecretBox secrets_;
+  std::unique_ptr<ReadPool> readers_;
+  std::unique_ptr<Writer> writer_;  // destroyed first: drains pending writes while readers still exist
+};
+
+// Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
+Result<void> check_page(const PageRequest& page);
+
+}  // namespace switchboard::store::sqlite

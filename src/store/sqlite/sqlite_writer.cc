@@ -1,0 +1,136 @@
+#include "store/sqlite/sqlite_writer.h"
+
+#include <algorithm>
+#include <cassert>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace switchboard::store::sqlite {
+
+Writer::Writer(std::unique_ptr<Connection> connection, int max_batch)
+    : connection_(std::move(connection)),
+      max_batch_(static_cast<std::size_t>(std::max(1, max_batch))),
+      thread_([this] { run(); }) {}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+Result<void> Writer::write(WriteFn fn) {
+  assert(std::this_thread::get_id() != thread_.get_id() && "write() called from the writer thread");
+  std::future<Result<void>> outcome;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return make_error(ErrorCode::kUnavailable, "the store is closing");
+    Pending& pending = queue_.emplace_back(Pending{std::move(fn), {}});
+    outcome = pending.outcome.get_future();
+    // Notified under the lock: once unlocked, this thread no longer touches
+    // the Writer, so it may be destroyed as soon as the write is answered.
+    wake_.notify_one();
+  }
+  return outcome.get();
+}
+
+WriterStats Writer::stats() const {
+  std::lock_guard lock(mutex_);
+  WriterStats stats = stats_;
+  stats.queued = queue_.size();
+  return stats;
+}
+
+void Writer::run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      std::size_t count = std::min(queue_.size(), max_batch_);
+      for (std::size_t i = 0; i < count; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+namespace {
+
+// Runs one parameterless statement through the connection's statement cache.
+Result<void> run_cached(Connection& connection, std::string_view sql) {
+  auto statement = connection.prepare(sql);
+  if (!statement) return tl::unexpected(statement.error());
+  return statement->run();
+}
+
+}  // namespace
+
+Result<void> Writer::run_in_savepoint(const WriteFn& fn) {
+  // A failing savepoint statement would leave the batch in an unknown state:
+  // roll the whole transaction back so that commit_batch() abandons it.
+  auto abandon = [this](const Result<void>& failed) {
+    connection_->rollback();
+    return failed;
+  };
+  if (auto opened = run_cached(*connection_, "SAVEPOINT write"); !opened) return abandon(opened);
+  Result<void> outcome;
+  try {
+    outcome = fn(*connection_);
+  } catch (const std::exception& e) {
+    outcome = make_error(ErrorCode::kInternal, std::string("write threw: ") + e.what());
+  }
+  if (!connection_->in_transaction()) return outcome;  // SQLite already rolled everything back
+  if (outcome) {
+    if (auto released = run_cached(*connection_, "RELEASE write"); !released) return abandon(released);
+    return outcome;
+  }
+  // Undo this write only; the savepoint must then be released to pop it.
+  if (auto undone = run_cached(*connection_, "ROLLBACK TO write"); !undone) return abandon(undone);
+  if (auto released = run_cached(*connection_, "RELEASE write"); !released) return abandon(released);
+  return outcome;
+}
+
+void Writer::commit_batch(std::vector<Pending>& batch) {
+  std::vector<Result<void>> outcomes;
+  outcomes.reserve(batch.size());
+  auto answer_all_unavailable = [&](const std::string& why) {
+    for (Pending& pending : batch) pending.outcome.set_value(make_error(ErrorCode::kUnavailable, why));
+  };
+
+  if (auto begun = connection_->begin_immediate(); !begun) {
+    answer_all_unavailable("starting the write transaction: " + begun.error().message);
+    return;
+  }
+  for (Pending& pending : batch) {
+    outcomes.push_back(run_in_savepoint(pending.fn));
+    // Some errors (SQLITE_FULL, I/O errors, a failed savepoint statement)
+    // abort the whole transaction: nothing of this batch can be committed.
+    if (!connection_->in_transaction()) {
+      answer_all_unavailable("the write transaction was aborted: " +
+                             (outcomes.back() ? std::string("unknown cause") : outcomes.back().error().message));
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stats_.batches += 1;
+    stats_.writes += batch.size();
+  }
+  if (auto committed = connection_->commit(); !committed) {
+    connection_->rollback();
+    answer_all_unavailable("committing the write transaction: " + committed.error().message);
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].outcome.set_value(std::move(outcomes[i]));
+}
+
+}  // namespace switchboard::store::sqlite

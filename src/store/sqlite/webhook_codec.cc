@@ -1,0 +1,202 @@
+#include "store/sqlite/webhook_codec.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <utility>
+
+#include "store/sqlite/column_codec.h"
+
+namespace switchboard::store::sqlite {
+namespace json = boost::json;
+namespace {
+
+tl::unexpected<Error> malformed(std::string_view column, std::string_view what) {
+  return make_error(ErrorCode::kInternal,
+                    "stored webhook " + std::string(column) + " column is malformed: " + std::string(what));
+}
+
+Result<json::value> parse_column(std::string_view column_name, std::string_view text) {
+  json::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) return malformed(column_name, ec.message());
+  return value;
+}
+
+// Field access that reports a malformed column instead of throwing.
+std::optional<std::string> string_field(const json::object& object, std::string_view key) {
+  const json::value* field = object.if_contains(key);
+  if (field == nullptr || !field->is_string()) return std::nullopt;
+  return std::string(field->get_string());
+}
+
+std::optional<std::vector<std::string>> strings_of(const json::value& value) {
+  const json::array* array = value.if_array();
+  if (array == nullptr) return std::nullopt;
+  std::vector<std::string> out;
+  out.reserve(array->size());
+  for (const json::value& item : *array) {
+    if (!item.is_string()) return std::nullopt;
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+json::array strings_to_json(const std::vector<std::string>& values) {
+  json::array array;
+  array.reserve(values.size());
+  for (const std::string& value : values) array.emplace_back(value);
+  return array;
+}
+
+// Empty secrets stay empty: there is nothing to hide and "" round-trips.
+std::string seal_value(std::string_view plain, const crypto::SecretBox& secrets) {
+  return plain.empty() ? std::string() : secrets.seal(plain);
+}
+
+Result<std::string> open_value(std::string_view sealed, const crypto::SecretBox& secrets) {
+  if (sealed.empty()) return std::string();
+  auto opened = secrets.open(sealed);
+  if (!opened) {
+    return make_error(ErrorCode::kInternal, "a stored secret cannot be decrypted (wrong secret key?): " +
+                                                opened.error().message);
+  }
+  return opened;
+}
+
+}  // namespace
+
+std::string encode_auth(const model::WebhookAuth& auth, const crypto::SecretBox& secrets) {
+  json::object object;
+  object["type"] = auth_type_column(auth.type);
+  object["username"] = auth.username;
+  object["password"] = seal_value(auth.password, secrets);
+  object["location"] = key_location_column(auth.location);
+  json::array keys;
+  keys.reserve(auth.keys.size());
+  for (const model::KeyValue& key : auth.keys) {
+    keys.emplace_back(json::object{{"key", key.key}, {"value", seal_value(key.value, secrets)}});
+  }
+  object["keys"] = std::move(keys);
+  return json::serialize(object);
+}
+
+Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::SecretBox& secrets) {
+  auto value = parse_column("auth", column);
+  if (!value) return tl::unexpected(value.error());
+  const json::object* object = value->if_object();
+  if (object == nullptr) return malformed("auth", "not an object");
+
+  model::WebhookAuth auth;
+  auto type = string_field(*object, "type");
+  auto parsed_type = type ? auth_type_from_column(*type) : std::nullopt;
+  if (!parsed_type) return malformed("auth", "bad type");
+  auth.type = *parsed_type;
+  auto location = string_field(*object, "location");
+  auto parsed_location = location ? key_location_from_column(*location) : std::nullopt;
+  if (!parsed_location) return malformed("auth", "bad location");
+  auth.location = *parsed_location;
+  auto username = string_field(*object, "username");
+  auto password = string_field(*object, "password");
+  if (!username || !password) return malformed("auth", "missing username or password");
+  auth.username = std::move(*username);
+  auto opened_password = open_value(*password, secrets);
+  if (!opened_password) return tl::unexpected(opened_password.error());
+  auth.password = std::move(*opened_password);
+
+  const json::value* keys = object->if_contains("keys");
+  if (keys == nullptr || !keys->is_array()) return malformed("auth", "missing keys");
+  for (const json::value& item : keys->get_array()) {
+    const json::object* pair = item.if_object();
+    auto key = pair != nullptr ? string_field(*pair, "key") : std::nullopt;
+    auto sealed = pair != nullptr ? string_field(*pair, "value") : std::nullopt;
+    if (!key || !sealed) return malformed("auth", "bad key entry");
+    auto opened = open_value(*sealed, secrets);
+    if (!opened) return tl::unexpected(opened.error());
+    auth.keys.push_back(model::KeyValue{std::move(*key), std::move(*opened)});
+  }
+  return auth;
+}
+
+std::string encode_key_values(const std::vector<model::KeyValue>& pairs) {
+  json::array array;
+  array.reserve(pairs.size());
+  for (const model::KeyValue& pair : pairs) array.emplace_back(json::object{{"key", pair.key}, {"value", pair.value}});
+  return json::serialize(array);
+}
+
+Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column) {
+  auto value = parse_column("headers", column);
+  if (!value) return tl::unexpected(value.error());
+  const json::array* array = value->if_array();
+  if (array == nullptr) return malformed("headers", "not an array");
+  std::vector<model::KeyValue> pairs;
+  pairs.reserve(array->size());
+  for (const json::value& item : *array) {
+    const json::object* pair = item.if_object();
+    auto key = pair != nullptr ? string_field(*pair, "key") : std::nullopt;
+    auto text = pair != nullptr ? string_field(*pair, "value") : std::nullopt;
+    if (!key || !text) return malformed("headers", "bad entry");
+    pairs.push_back(model::KeyValue{std::move(*key), std::move(*text)});
+  }
+  return pairs;
+}
+
+std::string encode_strings(const std::vector<std::string>& values) { return json::serialize(strings_to_json(values)); }
+
+Result<std::vector<std::string>> decode_strings(std::string_view column) {
+  auto value = parse_column("events", column);
+  if (!value) return tl::unexpected(value.error());
+  auto strings = strings_of(*value);
+  if (!strings) return malformed("events", "not an array of strings");
+  return std::move(*strings);
+}
+
+std::string encode_filters(const model::WebhookFilters& filters) {
+  json::object object;
+  object["direction"] = strings_to_json(filters.direction);
+  object["department_ids"] = strings_to_json(filters.department_ids);
+  object["agent_ids"] = strings_to_json(filters.agent_ids);
+  return json::serialize(object);
+}
+
+Result<model::WebhookFilters> decode_filters(std::string_view column) {
+  auto value = parse_column("filters", column);
+  if (!value) return tl::unexpected(value.error());
+  const json::object* object = value->if_object();
+  if (object == nullptr) return malformed("filters", "not an object");
+  model::WebhookFilters filters;
+  auto read = [&](std::string_view key, std::vector<std::string>& out) {
+    const json::value* field = object->if_contains(key);
+    auto strings = field != nullptr ? strings_of(*field) : std::nullopt;
+    if (!strings) return false;
+    out = std::move(*strings);
+    return true;
+  };
+  if (!read("direction", filters.direction) || !read("department_ids", filters.department_ids) ||
+      !read("agent_ids", filters.agent_ids)) {
+    return malformed("filters", "bad list");
+  }
+  return filters;
+}
+
+std::optional<std::string> seal_optional(const std::optional<std::string>& secret, const crypto::SecretBox& secrets) {
+  if (!secret) return std::nullopt;
+  return secrets.seal(*secret);
+}
+
+Result<std::optional<std::string>> open_optional(const std::optional<std::string>& sealed,
+                                                 const crypto::SecretBox& secrets) {
+  if (!sealed) return std::optional<std::string>();
+  auto opened = secrets.open(*sealed);
+  if (!opened) {
+    return make_error(ErrorCode::kInternal, "a stored signing secret cannot be decrypted (wrong secret key?): " +
+                                                opened.error().message);
+  }
+  return std::optional<std::string>(std::move(*opened));
+}
+
+}  // namespace switchboard::store::sqlite

@@ -1,0 +1,63 @@
+#include "store/sqlite/webhook_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_test_support.h"
+
+namespace switchboard::store::sqlite {
+namespace {
+
+TEST(WebhookCodecTest, AuthRoundTripsWithSealedSecrets) {
+  const crypto::SecretBox box = testing::test_secret_box();
+  model::WebhookAuth basic{model::AuthType::kBasic, "user", "hunter2-password", model::ApiKeyLocation::kHeader, {}};
+  model::WebhookAuth keys{model::AuthType::kApiKey, "", "", model::ApiKeyLocation::kQuery,
+                          {{"api_key", "value-one"}, {"X-Two", "value-two"}}};
+  model::WebhookAuth none{};
+  for (const model::WebhookAuth& auth : {basic, keys, none}) {
+    std::string column = encode_auth(auth, box);
+    for (const char* secret : {"hunter2-password", "value-one", "value-two"}) {
+      EXPECT_EQ(column.find(secret), std::string::npos) << column;
+    }
+    auto decoded = decode_auth(column, box);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, auth);
+  }
+}
+
+TEST(WebhookCodecTest, ListsAndFiltersRoundTrip) {
+  std::vector<model::KeyValue> headers{{"X-A", "1"}, {"X-\"Quoted\"", "line\nbreak ✓"}};
+  EXPECT_EQ(decode_key_values(encode_key_values(headers)).value(), headers);
+  std::vector<std::string> events{"call.started", "whatsapp.message.received"};
+  EXPECT_EQ(decode_strings(encode_strings(events)).value(), events);
+  EXPECT_TRUE(decode_strings(encode_strings({})).value().empty());
+  model::WebhookFilters filters{{"inbound"}, {"dep_1"}, {"agt_1", "agt_2"}};
+  EXPECT_EQ(decode_filters(encode_filters(filters)).value(), filters);
+}
+
+TEST(WebhookCodecTest, BadColumnsAreInternalErrors) {
+  const crypto::SecretBox box = testing::test_secret_box();
+  for (const char* column : {"", "not json", "[]", R"({"type":"weird"})", R"({"type":"none"})"}) {
+    SCOPED_TRACE(column);
+    auto decoded = decode_auth(column, box);
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_EQ(decoded.error().code, ErrorCode::kInternal);
+  }
+  EXPECT_EQ(decode_key_values(R"([{"key":1}])").error().code, ErrorCode::kInternal);
+  EXPECT_EQ(decode_strings(R"(["a", 2])").error().code, ErrorCode::kInternal);
+  EXPECT_EQ(decode_filters(R"({"direction":[]})").error().code, ErrorCode::kInternal);
+}
+
+TEST(WebhookCodecTest, SecretsSealedWithAnotherKeyDoNotOpen) {
+  model::WebhookAuth basic{model::AuthType::kBasic, "user", "pw", model::ApiKeyLocation::kHeader, {}};
+  std::string column = encode_auth(basic, testing::secret_box_with_key('\x01'));
+  EXPECT_EQ(decode_auth(column, testing::secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
+  auto sealed = seal_optional(std::string("whsec_x"), testing::secret_box_with_key('\x01'));
+  ASSERT_TRUE(sealed.has_value());
+  EXPECT_NE(*sealed, "whsec_x");
+  EXPECT_EQ(open_optional(sealed, testing::secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
+  EXPECT_EQ(open_optional(sealed, testing::secret_box_with_key('\x01')).value(), "whsec_x");
+  EXPECT_EQ(open_optional(std::nullopt, testing::secret_box_with_key('\x01')).value(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace switchboard::store::sqlite

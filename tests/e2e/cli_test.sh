@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end test of the real binary: `serve` on a free port with a fresh data
+# directory prints the owner token and dashboard URL; offline `token create`
+# and `company create` work while it runs and the server honours them at once;
+# SIGTERM shuts it down cleanly; a restart keeps everything.
+set -euo pipefail
+bin=${1:?usage: cli_test.sh path/to/switchboard}
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+passed=0
+failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1: expected [$2] got [$3]"; fi
+}
+
+start_server() {
+  "$bin" serve --listen 127.0.0.1:0 --data "$work/data" >"$work/out" 2>"$work/err" &
+  pid=$!
+  for _ in $(seq 1 200); do grep -q '^Dashboard: ' "$work/out" 2>/dev/null && break; sleep 0.05; done
+  url=$(sed -n 's/^Dashboard: \(.*\)\/$/\1/p' "$work/out")
+  [ -n "$url" ] || { echo "server did not start"; cat "$work/err"; exit 1; }
+}
+status() {  # status TOKEN METHOD PATH [BODY]
+  curl -s -o /dev/null -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" \
+    ${4:+-H 'Content-Type: application/json' --data "$4"} "$url$3"
+}
+
+start_server
+owner=$(sed -n 's/^Owner token: //p' "$work/out")
+check "owner token printed" 1 "$([ -n "$owner" ] && echo 1 || echo 0)"
+check "GET /me as owner" 200 "$(status "$owner" GET /api/v2/me)"
+check "data dir is private" 700 "$(stat -c %a "$work/data")"
+check "secret key is private" 600 "$(stat -c %a "$work/data/secret.key")"
+
+# Offline commands against the same data directory while serve runs.
+admin=$("$bin" token create --data "$work/data" --role admin)
+ingest=$("$bin" token create --data "$work/data" --role ingest)
+check "CLI admin token works at once" 200 "$(status "$admin" GET /api/v2/webhooks)"
+check "CLI ingest token cannot manage webhooks" 403 "$(status "$ingest" GET /api/v2/webhooks)"
+check "bad role is refused" refused "$("$bin" token create --data "$work/data" --role boss >/dev/null 2>&1 && echo accepted || echo refused)"
+other=$("$bin" company create --data "$work/data" --name Acme)
+check "CLI company owner works" 200 "$(status "$other" GET /api/v2/me)"
+check "with two companies --company is required" refused "$("$bin" token create --data "$work/data" --role agent >/dev/null 2>&1 && echo accepted || echo refused)"
+check "create webhook" 201 "$(status "$owner" POST /api/v2/webhooks '{"url":"https://example.com/h","events":["call"]}')"
+check "no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v2/me")"
+
+kill -TERM "$pid"
+code=0; wait "$pid" || code=$?
+pid=
+check "graceful exit code" 0 "$code"
+check "shutdown logged" 1 "$(grep -c 'phase=done' "$work/err")"
+
+start_server
+check "no second owner token after restart" 0 "$(grep -c '^Owner token:' "$work/out" || true)"
+check "tokens survive restart" 200 "$(status "$admin" GET /api/v2/webhooks)"
+check "webhook survives restart" 1 "$(curl -s -H "Authorization: Bearer $owner" "$url/api/v2/webhooks" | grep -o '"id":"wh_' | wc -l)"
+kill -INT "$pid"; wait "$pid" || true; pid=
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
