@@ -120,9 +120,11 @@ int main(int argc, char** argv) {
       ->envname("SWITCHBOARD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
+  // Options may also come from a TOML/INI file: top-level keys for global
+  // options, a [serve] section for serve's (e.g. listen = "127.0.0.1:8080").
+  app.set_config("--config", "", "Read options from this TOML/INI file")->envname("SWITCHBOARD_CONFIG");
   sb::server::ServeConfig config;
   auto* serve = app.add_subcommand("serve", "Run the API, dashboard and delivery engine");
-  serve->set_config("--config", "", "Read options from this TOML/INI file (keys are option names)");
   serve->add_option("--listen", config.listen, "host:port to listen on (port 0 picks a free port)")
       ->envname("SWITCHBOARD_LISTEN")
       ->capture_default_str();

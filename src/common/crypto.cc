@@ -158,17 +158,16 @@ Result<std::string> read_key_file(const std::filesystem::path& path) {
 
 enum class CreateOutcome { kCreated, kAlreadyExists };
 
-// O_EXCL makes creation race-free against another process doing the same:
-// exactly one wins, the other sees EEXIST and reads the winner's key. On a
-// failed write the partial file is removed so a restart does not trip over a
-// truncated key.
+// The key is written to a private temporary file, synced, then published with
+// link(): the name appears atomically with complete contents, so another
+// process racing to create it either wins or reads the winner's whole key,
+// never a half-written one. link() fails with EEXIST for the loser.
 Result<CreateOutcome> create_key_file(const std::filesystem::path& path, const std::string& key) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  const std::filesystem::path tmp = path.string() + ".tmp." + hex_encode(random_bytes(8));
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
-    const int err = errno;
-    if (err == EEXIST) return CreateOutcome::kAlreadyExists;
     return make_error(ErrorCode::kUnavailable,
-                      "cannot create key file " + path.string() + ": " + errno_text(err));
+                      "cannot create key file " + tmp.string() + ": " + errno_text(errno));
   }
   std::string text = hex_encode(key) + "\n";
   std::string_view rest = text;
@@ -185,11 +184,20 @@ Result<CreateOutcome> create_key_file(const std::filesystem::path& path, const s
   OPENSSL_cleanse(text.data(), text.size());
   if (err == 0 && ::fsync(fd.get()) != 0) err = errno;
   if (fd.release_and_close() != 0 && err == 0) err = errno;
+  bool lost_race = false;
+  if (err == 0 && ::link(tmp.c_str(), path.c_str()) != 0) {
+    if (errno == EEXIST) {
+      lost_race = true;
+    } else {
+      err = errno;
+    }
+  }
+  ::unlink(tmp.c_str());
   if (err != 0) {
-    ::unlink(path.c_str());
     return make_error(ErrorCode::kUnavailable,
                       "cannot write key file " + path.string() + ": " + errno_text(err));
   }
+  if (lost_race) return CreateOutcome::kAlreadyExists;
   // Without this the new directory entry may not survive a crash, while
   // secrets sealed with the key might: they would then be unreadable forever.
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");

@@ -49,19 +49,22 @@ struct Row {
   bool on[5];
 };
 
+// clang-format off
 constexpr Row kMatrix[] = {
-    //                             owner  admin  manager agent  ingest
-    {Action::kReadIdentity, {true, true, true, true, true}, {true, true, true, true, true}},
-    {Action::kManageWebhooks, {true, true, false, false, false}, {true, true, true, false, false}},
-    {Action::kListUsers, {true, true, false, false, false}, {true, true, false, false, false}},
-    {Action::kCreateUser, {true, true, false, false, false}, {true, true, false, false, false}},
-    {Action::kSetPermissions, {true, false, false, false, false}, {true, false, false, false, false}},
-    {Action::kCreateIngestToken, {true, true, false, false, false}, {true, true, false, false, false}},
-    {Action::kPublishEvents, {true, true, false, false, true}, {true, true, false, false, true}},
-    {Action::kManageDirectory, {true, true, false, false, false}, {true, true, false, false, false}},
-    {Action::kReadDirectory, {true, true, true, true, false}, {true, true, true, true, false}},
-    {Action::kWatchLiveCalls, {true, true, true, true, false}, {true, true, true, true, false}},
+    //                            grant off                            grant on
+    //                            owner  admin  mgr    agent  ingest   owner  admin  mgr    agent  ingest
+    {Action::kReadIdentity,      {true,  true,  true,  true,  true},   {true,  true,  true,  true,  true}},
+    {Action::kManageWebhooks,    {true,  true,  false, false, false},  {true,  true,  true,  false, false}},
+    {Action::kListUsers,         {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kCreateUser,        {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kSetPermissions,    {true,  false, false, false, false},  {true,  false, false, false, false}},
+    {Action::kCreateIngestToken, {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kPublishEvents,     {true,  true,  false, false, true},   {true,  true,  false, false, true}},
+    {Action::kManageDirectory,   {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kReadDirectory,     {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
+    {Action::kWatchLiveCalls,    {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
 };
+// clang-format on
 
 constexpr std::optional<Role> kPrincipals[] = {Role::kOwner, Role::kAdmin, Role::kManager, Role::kAgent,
                                                std::nullopt};

@@ -200,7 +200,8 @@ INSTANTIATE_TEST_SUITE_P(
          {{"auth.password", "invalid_value"}}},
         {"MaskedKeyWhenCurrentIsBasic",
          basic_spec,
-         R"({"auth":{"type":"api_key","location":"header","keys":[{"name":"X-Api-Key","value":"********"}]}})",
+         R"({"auth":{"type":"api_key","location":"header",
+                     "keys":[{"name":"X-Api-Key","value":"********"}]}})",
          {{"auth.keys[0].value", "invalid_value"}}},
         {"MaskedKeyWithUnknownName",
          api_key_spec,
@@ -246,7 +247,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(PatchTest, MaskedApiKeyValuesKeepStoredValuesByNameInAnyCase) {
   const auto result = patch(R"({"auth":{"type":"api_key","location":"query","keys":[
-      {"name":"x-tenant","value":"********"},{"name":"X-New","value":"n"},{"name":"X-API-KEY","value":"********"}]}})",
+      {"name":"x-tenant","value":"********"},{"name":"X-New","value":"n"},
+      {"name":"X-API-KEY","value":"********"}]}})",
                             api_key_spec());
   ASSERT_TRUE(result.has_value()) << ::testing::PrintToString(testing::errors_of(result));
   const std::vector<KeyValue> expected = {

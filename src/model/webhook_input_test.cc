@@ -60,7 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
          Kind::kMalformed},
         {"UnknownNested",
          body_with(
-             R"({"auth":{"type":"api_key","location":"header","foo":1,"keys":[{"name":"K","value":"v","x":1}]},
+             R"({"auth":{"type":"api_key","location":"header","foo":1,
+                         "keys":[{"name":"K","value":"v","x":1}]},
                       "headers":[{"key":"X-A"},{"key":"X-B","x":2}],"filters":{"foo":[]}})"),
          {{"auth.foo", "unknown_field"},
           {"auth.keys[0].x", "unknown_field"},

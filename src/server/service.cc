@@ -75,7 +75,6 @@ class ServiceImpl final : public Service {
   ~ServiceImpl() override { stop(); }
 
   Result<void> start(const ServeConfig& config, const Clock& clock) {
-    if (auto boot = bootstrap(clock); !boot) return boot;
     auto address = parse_listen_address(config.listen);
     if (!address) return tl::unexpected(address.error());
     HttpServerOptions options;
@@ -88,7 +87,9 @@ class ServiceImpl final : public Service {
     http_ = std::move(*http);
     const bool v6 = address->host.find(':') != std::string::npos;
     base_url_ = "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
-    return {};
+    // Bootstrap only once the port is ours: the owner token is shown once, and
+    // a start that fails to bind must not consume it.
+    return bootstrap(clock);
   }
 
   std::uint16_t port() const override { return http_->port(); }

@@ -58,5 +58,24 @@ check "tokens survive restart" 200 "$(status "$admin" GET /api/v2/webhooks)"
 check "webhook survives restart" 1 "$(curl -s -H "Authorization: Bearer $owner" "$url/api/v2/webhooks" | grep -o '"id":"wh_' | wc -l)"
 kill -INT "$pid"; wait "$pid" || true; pid=
 
+# A start that cannot bind fails clearly and does not consume the one-time owner token.
+port=${url##*:}
+start_server
+port=${url##*:}
+code=0; "$bin" serve --listen "127.0.0.1:$port" --data "$work/fresh" >"$work/busy.out" 2>"$work/busy.err" || code=$?
+check "busy port exits non-zero" 1 "$code"
+check "busy port says why" 1 "$(grep -c 'cannot listen' "$work/busy.err")"
+kill -TERM "$pid"; wait "$pid" || true; pid=
+
+# Options from a config file ([serve] section) and the environment.
+printf '[serve]\nlisten = "127.0.0.1:0"\ndata = "%s"\n' "$work/fresh" >"$work/sb.toml"
+"$bin" --config "$work/sb.toml" serve >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 200); do grep -q '^Dashboard: ' "$work/out" 2>/dev/null && break; sleep 0.05; done
+check "config file data dir used; token not consumed by the failed start" 1 "$(grep -c '^Owner token:' "$work/out")"
+kill -TERM "$pid"; wait "$pid" || true; pid=
+code=0; SWITCHBOARD_LISTEN=not-an-address "$bin" serve --data "$work/fresh" >/dev/null 2>"$work/err" || code=$?
+check "env option is read and validated" 1 "$code"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
