@@ -28,7 +28,8 @@ Response Api::handle(const Request& request) const {
     route_name = match.route->pattern;
     response = authenticate_and_run(*match.route, request, std::move(match.params));
   } else if (match.path_matched) {
-    response = error_response(405, "method_not_allowed", "This route does not accept " + request.method + ".");
+    response =
+        error_response(405, "method_not_allowed", "This route does not accept " + request.method + ".");
   } else {
     response = error_response(404, "not_found", "No such route.");
   }
@@ -39,7 +40,8 @@ Response Api::handle(const Request& request) const {
   return response;
 }
 
-Response Api::authenticate_and_run(const Route& route, const Request& request, std::vector<std::string> params) const {
+Response Api::authenticate_and_run(const Route& route, const Request& request,
+                                   std::vector<std::string> params) const {
   RequestContext ctx{request, nullptr, nullptr, std::move(params)};
   if (!route.action) return route.handler(ctx);
 

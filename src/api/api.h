@@ -34,7 +34,8 @@ class Api {
   Response handle(const Request& request) const;
 
  private:
-  Response authenticate_and_run(const Route& route, const Request& request, std::vector<std::string> params) const;
+  Response authenticate_and_run(const Route& route, const Request& request,
+                                std::vector<std::string> params) const;
 
   ApiDeps deps_;
   Router router_;

@@ -42,8 +42,8 @@ Response input_failure_response(const model::InputFailure& failure) {
              {"message", std::to_string(failure.errors.size()) + " fields are invalid; see errors."},
              {"field", failure.errors.front().field}};
   }
-  return json_response(malformed ? 400 : 422,
-                       json::serialize(json::object{{"error", std::move(error)}, {"errors", std::move(errors)}}));
+  return json_response(malformed ? 400 : 422, json::serialize(json::object{{"error", std::move(error)},
+                                                                           {"errors", std::move(errors)}}));
 }
 
 Response error_response(const Error& error) {

@@ -12,9 +12,9 @@
 namespace switchboard::api {
 
 struct Request {
-  std::string method;  // "GET", "POST", …
-  std::string path;    // decoded path without the query string
-  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::string method;                                        // "GET", "POST", …
+  std::string path;                                          // decoded path without the query string
+  std::multimap<std::string, std::string> query;             // decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
   std::string remote_address;

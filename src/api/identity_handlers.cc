@@ -37,7 +37,8 @@ json::object permissions_json(std::optional<model::Role> role, const model::Comp
 }
 
 // Rejects fields outside `known` (400) so that typos never pass silently.
-std::optional<Response> reject_unknown_fields(const json::object& body, std::initializer_list<std::string_view> known) {
+std::optional<Response> reject_unknown_fields(const json::object& body,
+                                              std::initializer_list<std::string_view> known) {
   for (const auto& field : body) {
     bool ok = false;
     for (auto k : known) ok = ok || field.key() == k;
@@ -51,7 +52,8 @@ std::optional<Response> reject_unknown_fields(const json::object& body, std::ini
 
 bool looks_like_email(std::string_view email) {
   auto at = email.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < email.size() && email.find('@', at + 1) == std::string_view::npos &&
+  return at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string_view::npos &&
          email.find_first_of(" \t\r\n<>\"") == std::string_view::npos;
 }
 
@@ -76,7 +78,8 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
     std::string s(v->get_string());
     if (s.size() > max) {
       failure.errors.push_back(
-          {std::string(key), "too_long", std::string(key) + " must be at most " + std::to_string(max) + " characters."});
+          {std::string(key), "too_long",
+           std::string(key) + " must be at most " + std::to_string(max) + " characters."});
     }
     return s;
   };
@@ -134,50 +137,57 @@ void add_identity_routes(Router& router, const ApiDeps& deps) {
                 if (!page) return page.error();
                 auto users = deps.store.list_users(ctx.company_id(), *page);
                 if (!users) return error_response(users.error());
-                return json_response(200, page_response<model::User>(
-                                              *users, [](const model::User& u) { return json::value(user_json(u)); },
-                                              [](const model::User& u) { return u.id; }));
+                return json_response(
+                    200, page_response<model::User>(
+                             *users, [](const model::User& u) { return json::value(user_json(u)); },
+                             [](const model::User& u) { return u.id; }));
               }});
 
   router.add({"GET", "/api/v2/permissions", model::Action::kReadIdentity, [](RequestContext& ctx) {
-                return json_response(200, json::serialize(json::object{
-                                              {"managers_can_manage_webhooks", ctx.company->managers_can_manage_webhooks}}));
+                return json_response(
+                    200, json::serialize(json::object{
+                             {"managers_can_manage_webhooks", ctx.company->managers_can_manage_webhooks}}));
               }});
 
-  router.add({"PUT", "/api/v2/permissions", model::Action::kSetPermissions, [&deps](RequestContext& ctx) {
-                auto body = parse_json_body(ctx.request);
-                if (!body) return body.error();
-                if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
-                const auto& obj = body->get_object();
-                if (auto bad = reject_unknown_fields(obj, {"managers_can_manage_webhooks"})) return *bad;
-                const json::value* v = obj.if_contains("managers_can_manage_webhooks");
-                if (!v) {
-                  return error_response(422, "required", "managers_can_manage_webhooks is required.",
-                                        "managers_can_manage_webhooks");
-                }
-                if (!v->is_bool()) {
-                  return error_response(422, "invalid_type", "managers_can_manage_webhooks must be true or false.",
-                                        "managers_can_manage_webhooks");
-                }
-                if (auto r = deps.store.set_managers_can_manage_webhooks(ctx.company_id(), v->get_bool()); !r) {
-                  return error_response(r.error());
-                }
-                return json_response(200, json::serialize(json::object{{"managers_can_manage_webhooks", v->get_bool()}}));
-              }});
+  router.add(
+      {"PUT", "/api/v2/permissions", model::Action::kSetPermissions, [&deps](RequestContext& ctx) {
+         auto body = parse_json_body(ctx.request);
+         if (!body) return body.error();
+         if (!body->is_object())
+           return error_response(400, "invalid_body", "The body must be a JSON object.");
+         const auto& obj = body->get_object();
+         if (auto bad = reject_unknown_fields(obj, {"managers_can_manage_webhooks"})) return *bad;
+         const json::value* v = obj.if_contains("managers_can_manage_webhooks");
+         if (!v) {
+           return error_response(422, "required", "managers_can_manage_webhooks is required.",
+                                 "managers_can_manage_webhooks");
+         }
+         if (!v->is_bool()) {
+           return error_response(422, "invalid_type", "managers_can_manage_webhooks must be true or false.",
+                                 "managers_can_manage_webhooks");
+         }
+         if (auto r = deps.store.set_managers_can_manage_webhooks(ctx.company_id(), v->get_bool()); !r) {
+           return error_response(r.error());
+         }
+         return json_response(200,
+                              json::serialize(json::object{{"managers_can_manage_webhooks", v->get_bool()}}));
+       }});
 
-  router.add({"POST", "/api/v2/ingest-tokens", model::Action::kCreateIngestToken, [&deps](RequestContext& ctx) {
-                auto body = parse_json_body(ctx.request, json::object{});
-                if (!body) return body.error();
-                if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
-                if (auto bad = reject_unknown_fields(body->get_object(), {})) return *bad;
-                auto token = create_ingest_token(deps.store, deps.clock, ctx.company_id());
-                if (!token) return error_response(token.error());
-                return json_response(201, json::serialize(json::object{
-                                              {"id", token->record.id},
-                                              {"token", token->text},
-                                              {"kind", "ingest"},
-                                              {"created_at", format_rfc3339(token->record.created_at)}}));
-              }});
+  router.add(
+      {"POST", "/api/v2/ingest-tokens", model::Action::kCreateIngestToken, [&deps](RequestContext& ctx) {
+         auto body = parse_json_body(ctx.request, json::object{});
+         if (!body) return body.error();
+         if (!body->is_object())
+           return error_response(400, "invalid_body", "The body must be a JSON object.");
+         if (auto bad = reject_unknown_fields(body->get_object(), {})) return *bad;
+         auto token = create_ingest_token(deps.store, deps.clock, ctx.company_id());
+         if (!token) return error_response(token.error());
+         return json_response(
+             201, json::serialize(json::object{{"id", token->record.id},
+                                               {"token", token->text},
+                                               {"kind", "ingest"},
+                                               {"created_at", format_rfc3339(token->record.created_at)}}));
+       }});
 }
 
 }  // namespace switchboard::api

@@ -23,8 +23,9 @@ IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
 
 std::string token_hash(std::string_view token_text) { return crypto::sha256_hex(token_text); }
 
-Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock, std::string_view name,
-                                                 std::string_view owner_name, std::string_view owner_email) {
+Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
+                                                 std::string_view name, std::string_view owner_name,
+                                                 std::string_view owner_email) {
   const TimePoint now = clock.now();
   CreatedCompany created;
   created.company.id = new_id("cmp", now);
@@ -44,8 +45,9 @@ Result<CreatedCompany> create_company_with_owner(store::Store& store, const Cloc
   return created;
 }
 
-Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock, const std::string& company_id,
-                                           std::string_view name, std::string_view email, model::Role role) {
+Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
+                                           const std::string& company_id, std::string_view name,
+                                           std::string_view email, model::Role role) {
   const TimePoint now = clock.now();
   CreatedUser created;
   created.user.id = new_id("usr", now);
@@ -55,12 +57,14 @@ Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clo
   created.user.role = role;
   created.user.created_at = now;
   IssuedToken token = make_token(model::TokenKind::kUser, company_id, created.user.id, now);
-  if (auto stored = store.create_user(created.user, token.record); !stored) return tl::unexpected(stored.error());
+  if (auto stored = store.create_user(created.user, token.record); !stored)
+    return tl::unexpected(stored.error());
   created.token = std::move(token.text);
   return created;
 }
 
-Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock, const std::string& company_id) {
+Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
+                                        const std::string& company_id) {
   IssuedToken token = make_token(model::TokenKind::kIngest, company_id, std::nullopt, clock.now());
   if (auto stored = store.create_token(token.record); !stored) return tl::unexpected(stored.error());
   return token;

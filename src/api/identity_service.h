@@ -32,17 +32,20 @@ struct CreatedCompany {
   std::string owner_token;
 };
 
-Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock, std::string_view name,
-                                                 std::string_view owner_name, std::string_view owner_email);
+Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
+                                                 std::string_view name, std::string_view owner_name,
+                                                 std::string_view owner_email);
 
 struct CreatedUser {
   model::User user;
   std::string token;
 };
 
-Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock, const std::string& company_id,
-                                           std::string_view name, std::string_view email, model::Role role);
+Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
+                                           const std::string& company_id, std::string_view name,
+                                           std::string_view email, model::Role role);
 
-Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock, const std::string& company_id);
+Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
+                                        const std::string& company_id);
 
 }  // namespace switchboard::api

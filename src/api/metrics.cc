@@ -29,7 +29,9 @@ Metrics::~Metrics() = default;
 void Metrics::observe_request(std::string_view method, std::string_view route, int status, double seconds) {
   // Family::Add is internally synchronized and returns the same child for the same labels.
   impl_->requests
-      .Add({{"method", std::string(method)}, {"route", std::string(route)}, {"status", std::to_string(status)}})
+      .Add({{"method", std::string(method)},
+            {"route", std::string(route)},
+            {"status", std::to_string(status)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                 0.025,  0.05,  0.1,    0.25,  1.0};

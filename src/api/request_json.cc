@@ -10,7 +10,8 @@ namespace switchboard::api {
 
 namespace json = boost::json;
 
-tl::expected<json::value, Response> parse_json_body(const Request& request, std::optional<json::value> empty_as) {
+tl::expected<json::value, Response> parse_json_body(const Request& request,
+                                                    std::optional<json::value> empty_as) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_as) return *empty_as;
     return tl::unexpected(error_response(400, "malformed_json", "A JSON request body is required."));
@@ -43,8 +44,10 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
   // base64url without padding -> standard base64 with padding for the strict decoder.
   std::string standard(cursor);
   for (char& c : standard) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   while (standard.size() % 4 != 0) standard.push_back('=');
   auto decoded = crypto::base64_decode(standard);
@@ -67,14 +70,16 @@ tl::expected<store::PageRequest, Response> parse_page_request(const Request& req
         value > model::limits::kMaxPageSize) {
       return tl::unexpected(error_response(
           422, "invalid_value",
-          "limit must be a whole number from 1 to " + std::to_string(model::limits::kMaxPageSize) + ".", "limit"));
+          "limit must be a whole number from 1 to " + std::to_string(model::limits::kMaxPageSize) + ".",
+          "limit"));
     }
     page.limit = value;
   }
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
     auto decoded = decode_cursor(*cursor);
     if (!decoded) {
-      return tl::unexpected(error_response(422, "invalid_value", "cursor is not a cursor this API returned.", "cursor"));
+      return tl::unexpected(
+          error_response(422, "invalid_value", "cursor is not a cursor this API returned.", "cursor"));
     }
     page.after_id = std::move(*decoded);
   }

@@ -33,7 +33,8 @@ std::string page_response(const store::Page<T>& page,
   for (const auto& item : page.items) data.push_back(to_json(item));
   boost::json::value next = nullptr;
   if (page.has_more && !page.items.empty()) next = encode_cursor(id_of(page.items.back()));
-  return boost::json::serialize(boost::json::object{{"data", std::move(data)}, {"next_cursor", std::move(next)}});
+  return boost::json::serialize(
+      boost::json::object{{"data", std::move(data)}, {"next_cursor", std::move(next)}});
 }
 
 }  // namespace switchboard::api

@@ -24,7 +24,8 @@ std::string event_types_body() {
                                     {"description", info.description},
                                     {"sequenced", info.sequenced}});
     }
-    groups.push_back(json::object{{"name", group.name}, {"label", group.label}, {"events", std::move(events)}});
+    groups.push_back(
+        json::object{{"name", group.name}, {"label", group.label}, {"events", std::move(events)}});
   }
   return json::serialize(json::object{{"groups", std::move(groups)}});
 }
@@ -35,10 +36,11 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
   router.add({"GET", "/api/health", std::nullopt, [&deps](RequestContext&) {
                 auto ping = deps.store.ping();
                 if (!ping) {
-                  return json_response(503, json::serialize(json::object{
-                                                {"status", "unavailable"}, {"store", ping.error().message}}));
+                  return json_response(503, json::serialize(json::object{{"status", "unavailable"},
+                                                                         {"store", ping.error().message}}));
                 }
-                return json_response(200, R"({"status":"ok","store":"ok","version":")" SWITCHBOARD_VERSION "\"}");
+                return json_response(200,
+                                     R"({"status":"ok","store":"ok","version":")" SWITCHBOARD_VERSION "\"}");
               }});
 
   router.add({"GET", "/metrics", std::nullopt, [&deps](RequestContext&) {

@@ -86,7 +86,8 @@ Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
   if (auto stored = deps.store.create_webhook(webhook, model::limits::kMaxWebhooksPerCompany); !stored) {
     if (stored.error().code == ErrorCode::kLimitReached) {
       return error_response(409, "limit_reached",
-                            "A company can have at most " + std::to_string(model::limits::kMaxWebhooksPerCompany) +
+                            "A company can have at most " +
+                                std::to_string(model::limits::kMaxWebhooksPerCompany) +
                                 " webhooks; delete one before adding another.");
     }
     return error_response(stored.error());
@@ -135,7 +136,8 @@ Response delete_webhook(const ApiDeps& deps, RequestContext& ctx) {
   auto confirm = ctx.request.query_param("confirm");
   if (!confirm || *confirm != "DELETE") {
     return error_response(400, "confirmation_required",
-                          "Deleting a webhook is permanent: repeat the request with ?confirm=DELETE.", "confirm");
+                          "Deleting a webhook is permanent: repeat the request with ?confirm=DELETE.",
+                          "confirm");
   }
   if (auto removed = deps.store.delete_webhook(ctx.company_id(), webhook->id); !removed) {
     return load_error(removed.error());
@@ -152,13 +154,15 @@ Response rotate_secret(const ApiDeps& deps, RequestContext& ctx) {
   model::SecretChange change{model::SecretChange::Kind::kGenerate, {}};
   for (const auto& field : body->get_object()) {
     if (field.key() != "secret") {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".", field.key());
+      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
+                            field.key());
     }
     const auto& v = field.value();
     if (v.is_null() || (v.is_string() && v.get_string() == "generate")) continue;
     if (!v.is_string() || !model::is_valid_secret(v.get_string())) {
       return error_response(422, "invalid_secret",
-                            "secret must be \"generate\" or whsec_ followed by base64 of 24 to 64 bytes.", "secret");
+                            "secret must be \"generate\" or whsec_ followed by base64 of 24 to 64 bytes.",
+                            "secret");
     }
     change = {model::SecretChange::Kind::kSet, std::string(v.get_string())};
   }
@@ -178,9 +182,10 @@ void add_webhook_routes(Router& router, const ApiDeps& deps) {
                 if (!page) return page.error();
                 auto list = deps.store.list_webhooks(ctx.company_id(), *page);
                 if (!list) return error_response(list.error());
-                return json_response(200, page_response<model::Webhook>(
-                                              *list, [](const model::Webhook& w) { return json::value(webhook_json(w)); },
-                                              [](const model::Webhook& w) { return w.id; }));
+                return json_response(
+                    200, page_response<model::Webhook>(
+                             *list, [](const model::Webhook& w) { return json::value(webhook_json(w)); },
+                             [](const model::Webhook& w) { return w.id; }));
               }});
   router.add({"POST", "/api/v2/webhooks", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return create_webhook(deps, ctx); }});
@@ -195,8 +200,9 @@ void add_webhook_routes(Router& router, const ApiDeps& deps) {
               [&deps](RequestContext& ctx) { return delete_webhook(deps, ctx); }});
   router.add({"POST", "/api/v2/webhooks/{id}/enable", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return set_status(deps, ctx, model::WebhookStatus::kActive); }});
-  router.add({"POST", "/api/v2/webhooks/{id}/disable", Action::kManageWebhooks,
-              [&deps](RequestContext& ctx) { return set_status(deps, ctx, model::WebhookStatus::kInactive); }});
+  router.add({"POST", "/api/v2/webhooks/{id}/disable", Action::kManageWebhooks, [&deps](RequestContext& ctx) {
+                return set_status(deps, ctx, model::WebhookStatus::kInactive);
+              }});
   router.add({"POST", "/api/v2/webhooks/{id}/secret/rotate", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return rotate_secret(deps, ctx); }});
 }

@@ -11,7 +11,8 @@ namespace json = boost::json;
 
 namespace {
 
-json::array key_values(const std::vector<model::KeyValue>& rows, std::string_view key_name, bool mask_values) {
+json::array key_values(const std::vector<model::KeyValue>& rows, std::string_view key_name,
+                       bool mask_values) {
   json::array out;
   for (const auto& row : rows) {
     out.push_back(json::object{{key_name, row.key},

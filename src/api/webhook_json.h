@@ -11,6 +11,7 @@
 
 namespace switchboard::api {
 
-boost::json::object webhook_json(const model::Webhook& webhook, std::optional<std::string_view> reveal_secret = {});
+boost::json::object webhook_json(const model::Webhook& webhook,
+                                 std::optional<std::string_view> reveal_secret = {});
 
 }  // namespace switchboard::api

@@ -36,8 +36,9 @@ void add_store_options(CLI::App& cmd, sb::server::ServeConfig& config) {
       ->capture_default_str();
   cmd.add_option("--store", config.store_url, "postgresql://… to use PostgreSQL instead of SQLite")
       ->envname("SWITCHBOARD_STORE");
-  cmd.add_option("--secret-key-file", config.secret_key_file,
-                 "File with the 32-byte key that encrypts secrets at rest (default: DATA/secret.key, generated)")
+  cmd.add_option(
+         "--secret-key-file", config.secret_key_file,
+         "File with the 32-byte key that encrypts secrets at rest (default: DATA/secret.key, generated)")
       ->envname("SWITCHBOARD_SECRET_KEY_FILE");
 }
 
@@ -68,7 +69,8 @@ int run_serve(const sb::server::ServeConfig& config) {
   return 0;
 }
 
-int run_token_create(const sb::server::ServeConfig& config, const std::string& company_id, const std::string& role) {
+int run_token_create(const sb::server::ServeConfig& config, const std::string& company_id,
+                     const std::string& role) {
   auto store = sb::server::open_store(config);
   if (!store) return fail(store.error().message);
   std::string company = company_id;
@@ -93,7 +95,8 @@ int run_token_create(const sb::server::ServeConfig& config, const std::string& c
   auto parsed = sb::model::parse_role(role);
   if (!parsed) return fail("--role must be owner, admin, manager, agent or ingest");
   // Each CLI-made user token belongs to a new user of that role, named for where it came from.
-  std::string email = "cli-" + role + "-" + sb::crypto::hex_encode(sb::crypto::random_bytes(4)) + "@localhost";
+  std::string email =
+      "cli-" + role + "-" + sb::crypto::hex_encode(sb::crypto::random_bytes(4)) + "@localhost";
   auto user = sb::api::create_user_with_token(**store, clock, company, "CLI " + role, email, *parsed);
   if (!user) return fail(user.error().message);
   std::printf("%s\n", user->token.c_str());
@@ -132,8 +135,9 @@ int main(int argc, char** argv) {
   serve->add_option("--time-scale", config.time_scale, "Run policy durations N times faster (tests)")
       ->envname("SWITCHBOARD_TIME_SCALE")
       ->check(CLI::Range(0.001, 1000000.0));
-  serve->add_flag("--allow-private-networks", config.allow_private_networks,
-                  "Allow deliveries to loopback and private addresses (development)")
+  serve
+      ->add_flag("--allow-private-networks", config.allow_private_networks,
+                 "Allow deliveries to loopback and private addresses (development)")
       ->envname("SWITCHBOARD_ALLOW_PRIVATE_NETWORKS");
   serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
       ->envname("SWITCHBOARD_CA_FILE")
@@ -154,7 +158,8 @@ int main(int argc, char** argv) {
 
   auto* company = app.add_subcommand("company", "Manage companies offline");
   company->require_subcommand(1);
-  auto* company_create = company->add_subcommand("create", "Create a company with an owner; print the owner's token");
+  auto* company_create =
+      company->add_subcommand("create", "Create a company with an owner; print the owner's token");
   add_store_options(*company_create, config);
   company_create->add_option("--name", company_name, "Company name")->required();
 

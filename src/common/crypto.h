@@ -15,10 +15,10 @@ namespace switchboard::crypto {
 // Cryptographically secure random bytes (RAND_bytes). Aborts if the CSPRNG fails.
 std::string random_bytes(std::size_t count);
 
-std::string hex_encode(std::string_view bytes);                 // lowercase
-std::string base64_encode(std::string_view bytes);              // standard alphabet, padded
+std::string hex_encode(std::string_view bytes);                   // lowercase
+std::string base64_encode(std::string_view bytes);                // standard alphabet, padded
 std::optional<std::string> base64_decode(std::string_view text);  // strict; nullopt on bad input
-std::string base64url_encode(std::string_view bytes);           // URL-safe alphabet, unpadded
+std::string base64url_encode(std::string_view bytes);             // URL-safe alphabet, unpadded
 
 std::string sha256(std::string_view data);  // raw 32 bytes
 std::string sha256_hex(std::string_view data);

@@ -9,16 +9,16 @@
 namespace switchboard::model {
 
 enum class Action {
-  kReadIdentity,           // GET /me, GET /event-types
-  kManageWebhooks,         // every webhook route, failure and delivery logs
-  kListUsers,              // GET /users
-  kCreateUser,             // POST /users (see can_create_user for the target role)
-  kSetPermissions,         // PUT /permissions
-  kCreateIngestToken,      // POST /ingest-tokens
-  kPublishEvents,          // POST /events
-  kManageDirectory,        // POST /agents, /departments
-  kReadDirectory,          // GET /agents, /departments
-  kWatchLiveCalls,         // GET /live/calls
+  kReadIdentity,       // GET /me, GET /event-types
+  kManageWebhooks,     // every webhook route, failure and delivery logs
+  kListUsers,          // GET /users
+  kCreateUser,         // POST /users (see can_create_user for the target role)
+  kSetPermissions,     // PUT /permissions
+  kCreateIngestToken,  // POST /ingest-tokens
+  kPublishEvents,      // POST /events
+  kManageDirectory,    // POST /agents, /departments
+  kReadDirectory,      // GET /agents, /departments
+  kWatchLiveCalls,     // GET /live/calls
 };
 
 // The role of a principal: a user's role, or nullopt for an ingest token.

@@ -29,10 +29,10 @@ struct KeyValue {
 
 struct WebhookAuth {
   AuthType type = AuthType::kNone;
-  std::string username;                              // kBasic
-  std::string password;                              // kBasic, secret
+  std::string username;                               // kBasic
+  std::string password;                               // kBasic, secret
   ApiKeyLocation location = ApiKeyLocation::kHeader;  // kApiKey
-  std::vector<KeyValue> keys;                        // kApiKey, values are secret
+  std::vector<KeyValue> keys;                         // kApiKey, values are secret
   bool operator==(const WebhookAuth&) const = default;
 };
 

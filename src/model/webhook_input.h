@@ -67,8 +67,8 @@ InputResult<WebhookInput> parse_webhook_patch(const boost::json::value& body, co
 
 // Rules for single values, exposed for reuse and for table tests.
 std::vector<FieldError> validate_url(std::string_view url);  // field "url"
-bool is_valid_header_name(std::string_view name);             // RFC 9110 token
-bool is_reserved_header(std::string_view name);               // case-insensitive
-bool is_valid_secret(std::string_view secret);                // whsec_ + base64 of 24..64 bytes
+bool is_valid_header_name(std::string_view name);            // RFC 9110 token
+bool is_reserved_header(std::string_view name);              // case-insensitive
+bool is_valid_secret(std::string_view secret);               // whsec_ + base64 of 24..64 bytes
 
 }  // namespace switchboard::model

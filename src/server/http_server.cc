@@ -31,7 +31,9 @@ struct Shared {
   std::atomic<bool> stopping{false};
 
   Shared(HttpServerOptions o, RequestHandler h)
-      : options(std::move(o)), handler(std::move(h)), workers(static_cast<std::size_t>(options.worker_threads)) {}
+      : options(std::move(o)),
+        handler(std::move(h)),
+        workers(static_cast<std::size_t>(options.worker_threads)) {}
 };
 
 api::Response plain_error(int status, std::string_view code, std::string_view message) {
@@ -76,7 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(shared_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     stream_.expires_after(shared_->options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -95,7 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return write(plain_error(431, "headers_too_large", "The request headers are too large."), false, 11);
     }
     if (ec) {
-      if (ec.category() == http::make_error_code(http::error::bad_target).category() || ec == http::error::partial_message) {
+      if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
+          ec == http::error::partial_message) {
         return write(plain_error(400, "bad_request", "The request is not valid HTTP/1.1."), false, 11);
       }
       return close();
@@ -104,25 +108,31 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = message.keep_alive() && !shared_->stopping;
     const unsigned version = message.version();
     auto request = to_api_request(std::move(message), remote_);
-    if (!request) return write(plain_error(400, "bad_request", "The request target is not a valid URL path."), false, version);
+    if (!request)
+      return write(plain_error(400, "bad_request", "The request target is not a valid URL path."), false,
+                   version);
 
     shared_->in_flight++;
     counted_ = true;
-    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
-      api::Response response;
-      try {
-        response = self->shared_->handler(request);
-      } catch (const std::exception& e) {
-        spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method, request.path, e.what());
-        response = plain_error(500, "internal_error", "Something went wrong on our side.");
-      }
-      if (response.status >= 500) {
-        spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path, response.status);
-      }
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response), keep_alive, version]() mutable {
-        self->write(std::move(response), keep_alive, version);
-      });
-    });
+    asio::post(shared_->workers,
+               [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
+                 api::Response response;
+                 try {
+                   response = self->shared_->handler(request);
+                 } catch (const std::exception& e) {
+                   spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method,
+                                 request.path, e.what());
+                   response = plain_error(500, "internal_error", "Something went wrong on our side.");
+                 }
+                 if (response.status >= 500) {
+                   spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
+                                response.status);
+                 }
+                 asio::post(self->stream_.get_executor(),
+                            [self, response = std::move(response), keep_alive, version]() mutable {
+                              self->write(std::move(response), keep_alive, version);
+                            });
+               });
   }
 
   // Every write is counted in in_flight until it completes, so that stop()
@@ -130,12 +140,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(api::Response response, bool keep_alive, unsigned version) {
     if (!counted_) shared_->in_flight++;
     counted_ = false;
-    auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status),
-                                                                       version);
+    auto message = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), version);
     message->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
     message->set("X-Content-Type-Options", "nosniff");
     if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
-    if (response.content_type.starts_with("application/json")) message->set(http::field::cache_control, "no-store");
+    if (response.content_type.starts_with("application/json"))
+      message->set(http::field::cache_control, "no-store");
     for (auto& [name, value] : response.headers) message->set(name, value);
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive);
@@ -162,11 +173,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void drain() {
     if (std::chrono::steady_clock::now() > linger_deadline_ || drained_ > (64u << 20)) return close();
     stream_.expires_after(std::chrono::seconds(5));
-    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec) return self->close();
-      self->drained_ += n;
-      self->drain();
-    });
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->drained_ += n;
+                              self->drain();
+                            });
   }
 
   void close() {
@@ -207,7 +219,8 @@ class BeastServer final : public HttpServer {
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return make_error(ErrorCode::kUnavailable, "cannot listen on " + shared_->options.host + ":" +
-                                                     std::to_string(shared_->options.port) + ": " + ec.message());
+                                                     std::to_string(shared_->options.port) + ": " +
+                                                     ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     accept();
@@ -254,7 +267,8 @@ class BeastServer final : public HttpServer {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options, RequestHandler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options,
+                                                      RequestHandler handler) {
   auto server = std::make_unique<BeastServer>(options, std::move(handler));
   if (auto listening = server->listen(); !listening) return tl::unexpected(listening.error());
   return std::unique_ptr<HttpServer>(std::move(server));

@@ -43,20 +43,23 @@ Result<ListenAddress> parse_listen_address(const std::string& text) {
 
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
   if (!config.store_url.empty()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--store " + config.store_url.substr(0, config.store_url.find(':')) +
-                          ": only the embedded SQLite store is available in this build (PostgreSQL cluster mode "
-                          "is not implemented yet)");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--store " + config.store_url.substr(0, config.store_url.find(':')) +
+            ": only the embedded SQLite store is available in this build (PostgreSQL cluster mode "
+            "is not implemented yet)");
   }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return make_error(ErrorCode::kUnavailable, "cannot create data directory " + config.data_dir.string());
-  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace,
-                               ec);
+  if (ec)
+    return make_error(ErrorCode::kUnavailable, "cannot create data directory " + config.data_dir.string());
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
   const bool explicit_key = !config.secret_key_file.empty();
   auto key_path = explicit_key ? config.secret_key_file : config.data_dir / "secret.key";
   auto key = crypto::load_or_create_key_file(key_path, /*create_if_missing=*/!explicit_key);
-  if (!key) return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
+  if (!key)
+    return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
   auto box = crypto::SecretBox::from_key(*key);
   if (!box) return tl::unexpected(box.error());
   store::SqliteOptions options;
@@ -86,7 +89,8 @@ class ServiceImpl final : public Service {
     if (!http) return tl::unexpected(http.error());
     http_ = std::move(*http);
     const bool v6 = address->host.find(':') != std::string::npos;
-    base_url_ = "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
+    base_url_ =
+        "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
     // Bootstrap only once the port is ours: the owner token is shown once, and
     // a start that fails to bind must not consume it.
     return bootstrap(clock);

@@ -62,8 +62,10 @@ class Store {
   // kLimitReached when the company already has `max_per_company` webhooks
   // (checked inside the write transaction, so concurrent creates cannot exceed it).
   virtual Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) = 0;
-  virtual Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
-  virtual Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) = 0;
+  virtual Result<model::Webhook> get_webhook(const std::string& company_id,
+                                             const std::string& webhook_id) = 0;
+  virtual Result<Page<model::Webhook>> list_webhooks(const std::string& company_id,
+                                                     const PageRequest& page) = 0;
   // Replaces the stored webhook (matched by company_id + id) with `webhook`.
   virtual Result<void> update_webhook(const model::Webhook& webhook) = 0;
   virtual Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) = 0;

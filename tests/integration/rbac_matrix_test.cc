@@ -12,8 +12,19 @@ namespace {
 
 namespace json = boost::json;
 
-enum Column { kOwner, kAdmin, kManager, kManagerGranted, kAgent, kIngest, kNoToken, kBadToken, kOther, kColumns };
-const char* const kColumnNames[] = {"owner", "admin", "manager", "manager+grant", "agent",
+enum Column {
+  kOwner,
+  kAdmin,
+  kManager,
+  kManagerGranted,
+  kAgent,
+  kIngest,
+  kNoToken,
+  kBadToken,
+  kOther,
+  kColumns
+};
+const char* const kColumnNames[] = {"owner",  "admin",    "manager",   "manager+grant", "agent",
                                     "ingest", "no token", "bad token", "other company"};
 
 struct RouteRow {
@@ -59,7 +70,8 @@ class RbacMatrixTest : public ::testing::Test {
     tokens_[kIngest] = std::string(ingest.json().at("token").as_string());
     tokens_[kBadToken] = "sbt_not-a-real-token";
     SystemClock clock;
-    auto other = api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
+    auto other =
+        api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
     ASSERT_TRUE(other.has_value());
     tokens_[kOther] = other->owner_token;
   }
@@ -119,7 +131,8 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
         body = json::serialize(json::object{
             {"name", "A"}, {"email", "matrix" + std::to_string(++n) + "@example.test"}, {"role", "agent"}});
       }
-      if (body == "SAME_GRANT") body = json::serialize(json::object{{"managers_can_manage_webhooks", grant_}});
+      if (body == "SAME_GRANT")
+        body = json::serialize(json::object{{"managers_can_manage_webhooks", grant_}});
 
       auto r = http_request(server_->port(), row.method, path, tokens_[column], body);
       EXPECT_EQ(r.status, row.expected[column])
@@ -161,28 +174,30 @@ TEST_F(RbacMatrixTest, OnlyOwnersCreateOwnersAndAdmins) {
     int expected;
   };
   const std::vector<Case> cases = {
-      {kOwner, "owner", 201},   {kOwner, "admin", 201},  {kOwner, "manager", 201}, {kOwner, "agent", 201},
-      {kAdmin, "owner", 403},   {kAdmin, "admin", 403},  {kAdmin, "manager", 201}, {kAdmin, "agent", 201},
-      {kManager, "agent", 403}, {kAgent, "agent", 403},  {kIngest, "agent", 403},
+      {kOwner, "owner", 201},   {kOwner, "admin", 201}, {kOwner, "manager", 201}, {kOwner, "agent", 201},
+      {kAdmin, "owner", 403},   {kAdmin, "admin", 403}, {kAdmin, "manager", 201}, {kAdmin, "agent", 201},
+      {kManager, "agent", 403}, {kAgent, "agent", 403}, {kIngest, "agent", 403},
   };
   int n = 0;
   for (const auto& c : cases) {
-    auto body = json::serialize(
-        json::object{{"name", "N"}, {"email", "c" + std::to_string(++n) + "@example.test"}, {"role", c.role}});
+    auto body = json::serialize(json::object{
+        {"name", "N"}, {"email", "c" + std::to_string(++n) + "@example.test"}, {"role", c.role}});
     auto r = server_->post("/api/v2/users", tokens_[c.creator], body);
     EXPECT_EQ(r.status, c.expected) << kColumnNames[c.creator] << " creating " << c.role << ": " << r.body;
   }
 }
 
 TEST_F(RbacMatrixTest, MalformedAuthorizationHeadersAre401) {
-  const std::vector<std::string> values = {"", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc",
-                                           "Bearer " + std::string(300, 'a'), "bearer nope"};
+  const std::vector<std::string> values = {
+      "",           "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc", "Bearer " + std::string(300, 'a'),
+      "bearer nope"};
   for (const auto& value : values) {
     auto r = http_request(server_->port(), "GET", "/api/v2/me", std::nullopt, "", {{"Authorization", value}});
     EXPECT_EQ(r.status, 401) << "Authorization: " << value;
   }
   // The scheme is case-insensitive.
-  auto r = http_request(server_->port(), "GET", "/api/v2/me", std::nullopt, "", {{"Authorization", "bearer " + owner_}});
+  auto r = http_request(server_->port(), "GET", "/api/v2/me", std::nullopt, "",
+                        {{"Authorization", "bearer " + owner_}});
   EXPECT_EQ(r.status, 200);
 }
 

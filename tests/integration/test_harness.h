@@ -20,7 +20,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  boost::json::value json() const;              // parsed body (null when empty)
+  boost::json::value json() const;             // parsed body (null when empty)
 };
 
 // Sends one request on a fresh connection. `extra_headers` are added as given.
@@ -57,10 +57,12 @@ class TestServer {
                   const std::string& body = "") const {
     return http_request(port(), "POST", target, token, body);
   }
-  HttpResult patch(const std::string& target, const std::optional<std::string>& token, const std::string& body) const {
+  HttpResult patch(const std::string& target, const std::optional<std::string>& token,
+                   const std::string& body) const {
     return http_request(port(), "PATCH", target, token, body);
   }
-  HttpResult put(const std::string& target, const std::optional<std::string>& token, const std::string& body) const {
+  HttpResult put(const std::string& target, const std::optional<std::string>& token,
+                 const std::string& body) const {
     return http_request(port(), "PUT", target, token, body);
   }
   HttpResult del(const std::string& target, const std::optional<std::string>& token) const {

@@ -34,9 +34,10 @@ class WebhookApiTest : public ::testing::Test {
 };
 
 TEST_F(WebhookApiTest, CreateReturnsActiveWebhookWithMaskedSecrets) {
-  auto w = create_ok({{"auth", json::object{{"type", "basic"}, {"username", "u"}, {"password", "pw-secret-1"}}},
-                      {"headers", json::array{json::object{{"key", "X-Source"}, {"value", "switchboard"}}}},
-                      {"secret", "generate"}});
+  auto w =
+      create_ok({{"auth", json::object{{"type", "basic"}, {"username", "u"}, {"password", "pw-secret-1"}}},
+                 {"headers", json::array{json::object{{"key", "X-Source"}, {"value", "switchboard"}}}},
+                 {"secret", "generate"}});
   EXPECT_EQ(w.at("status"), "active");
   EXPECT_TRUE(w.at("id").as_string().starts_with("wh_"));
   EXPECT_EQ(w.at("auth").at("password"), "********");
@@ -65,10 +66,12 @@ TEST_F(WebhookApiTest, HttpUrlIsRejectedWithTheExactMessage) {
 }
 
 TEST_F(WebhookApiTest, EveryInvalidFieldIsReportedAtOnce) {
-  json::array headers{json::object{{"key", "X-A"}, {"value", "1"}}, json::object{{"key", "x-a"}, {"value", "2"}},
+  json::array headers{json::object{{"key", "X-A"}, {"value", "1"}},
+                      json::object{{"key", "x-a"}, {"value", "2"}},
                       json::object{{"key", "Content-Type"}, {"value", "text/plain"}}};
-  auto r = server_->post("/api/v2/webhooks", owner_,
-                         webhook_body({{"url", "http://x"}, {"headers", headers}, {"events", json::array{"nope"}}}));
+  auto r = server_->post(
+      "/api/v2/webhooks", owner_,
+      webhook_body({{"url", "http://x"}, {"headers", headers}, {"events", json::array{"nope"}}}));
   ASSERT_EQ(r.status, 422) << r.body;
   auto body = r.json();
   EXPECT_EQ(body.at("error").at("code"), "validation_failed");
@@ -84,7 +87,8 @@ TEST_F(WebhookApiTest, EveryInvalidFieldIsReportedAtOnce) {
 }
 
 TEST_F(WebhookApiTest, EleventhWebhookIsRefused) {
-  for (int i = 0; i < model::limits::kMaxWebhooksPerCompany; ++i) create_ok({{"name", "hook " + std::to_string(i)}});
+  for (int i = 0; i < model::limits::kMaxWebhooksPerCompany; ++i)
+    create_ok({{"name", "hook " + std::to_string(i)}});
   auto r = server_->post("/api/v2/webhooks", owner_, webhook_body());
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(r.json().at("error").at("code"), "limit_reached");
@@ -101,7 +105,8 @@ TEST_F(WebhookApiTest, PaginationWalksEveryWebhookOnce) {
     auto r = server_->get("/api/v2/webhooks?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor), owner_);
     ASSERT_EQ(r.status, 200) << r.body;
     auto body = r.json();
-    for (const auto& w : body.at("data").as_array()) EXPECT_TRUE(seen.insert(std::string(w.at("id").as_string())).second);
+    for (const auto& w : body.at("data").as_array())
+      EXPECT_TRUE(seen.insert(std::string(w.at("id").as_string())).second);
     cursor = body.at("next_cursor").is_null() ? "" : std::string(body.at("next_cursor").as_string());
     ++pages;
   } while (!cursor.empty() && pages < 10);
@@ -113,14 +118,16 @@ TEST_F(WebhookApiTest, PaginationWalksEveryWebhookOnce) {
 }
 
 TEST_F(WebhookApiTest, PatchChangesOnlyWhatDiffersAndReportsNoChanges) {
-  auto w = create_ok({{"auth", json::object{{"type", "api_key"},
-                                            {"location", "header"},
-                                            {"keys", json::array{json::object{{"name", "X-Api-Key"},
-                                                                              {"value", "key-secret-1"}}}}}}});
+  auto w = create_ok(
+      {{"auth", json::object{
+                    {"type", "api_key"},
+                    {"location", "header"},
+                    {"keys", json::array{json::object{{"name", "X-Api-Key"}, {"value", "key-secret-1"}}}}}}});
   const std::string path = "/api/v2/webhooks/" + std::string(w.at("id").as_string());
   // Sending back exactly what was read (masked values included) changes nothing.
   json::object same = w;
-  for (auto key : {"id", "status", "has_secret", "consecutive_failures", "last_delivery", "created_at", "updated_at"}) {
+  for (auto key :
+       {"id", "status", "has_secret", "consecutive_failures", "last_delivery", "created_at", "updated_at"}) {
     same.erase(key);
   }
   auto r = server_->patch(path, owner_, json::serialize(same));
@@ -249,17 +256,19 @@ TEST(WebhookPersistenceTest, RestartKeepsEverythingAndSecretsAreNotStoredInClear
   {
     TestServer server(dir.path());
     owner = *server.owner_token();
-    auto r = server.post("/api/v2/webhooks", owner,
-                         webhook_body({{"auth", json::object{{"type", "basic"}, {"username", "u"}, {"password", password}}},
-                                       {"secret", "generate"}}));
+    auto r = server.post(
+        "/api/v2/webhooks", owner,
+        webhook_body({{"auth", json::object{{"type", "basic"}, {"username", "u"}, {"password", password}}},
+                      {"secret", "generate"}}));
     ASSERT_EQ(r.status, 201) << r.body;
     id = std::string(r.json().at("id").as_string());
     signing_secret = std::string(r.json().at("secret").as_string());
-    r = server.post("/api/v2/webhooks", owner,
-                    webhook_body({{"auth", json::object{{"type", "api_key"},
-                                                        {"location", "query"},
-                                                        {"keys", json::array{json::object{{"name", "key"},
-                                                                                          {"value", api_value}}}}}}}));
+    r = server.post(
+        "/api/v2/webhooks", owner,
+        webhook_body({{"auth", json::object{{"type", "api_key"},
+                                            {"location", "query"},
+                                            {"keys", json::array{json::object{{"name", "key"},
+                                                                              {"value", api_value}}}}}}}));
     ASSERT_EQ(r.status, 201) << r.body;
     // Check the raw files while the server still has them open (WAL not yet checkpointed).
     for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
