@@ -271,7 +271,8 @@ TEST_P(StoreContractTest, EmailIsUniquePerCompanyIgnoringCase) {
     if (!c.ok) {
       EXPECT_EQ(created.error().code, ErrorCode::kConflict);
       // The token of a rejected user was not created either.
-      EXPECT_EQ(store().find_principal_by_token_hash("hash-tok_" + c.user_id).error().code, ErrorCode::kNotFound);
+      EXPECT_EQ(store().find_principal_by_token_hash("hash-tok_" + c.user_id).error().code,
+                ErrorCode::kNotFound);
     }
   }
 }
@@ -323,7 +324,8 @@ TEST_P(StoreContractTest, TokenRulesAreEnforced) {
 TEST_P(StoreContractTest, ListUsersPaginatesById) {
   seed_company("cmp_a");  // its owner is "cmp_a_owner"
   for (const char* id : {"usr_3", "usr_1", "usr_5", "usr_2", "usr_4"}) {
-    ASSERT_TRUE(store().create_user(user("cmp_a", id, std::string(id) + "@a.example"), std::nullopt).has_value());
+    ASSERT_TRUE(
+        store().create_user(user("cmp_a", id, std::string(id) + "@a.example"), std::nullopt).has_value());
   }
   seed_company("cmp_b");
   std::vector<std::string> seen;
@@ -358,7 +360,8 @@ TEST_P(StoreContractTest, WebhookRoundTripForEveryAuthType) {
     expect_same_webhook(*got, webhook);
 
     // Every column is replaced, including clearing optional ones.
-    Webhook changed = full_webhook("cmp_a", id, auth_type == AuthType::kApiKey ? AuthType::kBasic : AuthType::kApiKey);
+    Webhook changed =
+        full_webhook("cmp_a", id, auth_type == AuthType::kApiKey ? AuthType::kBasic : AuthType::kApiKey);
     changed.spec.name = "renamed";
     changed.spec.description = "";
     changed.spec.url = "https://other.example.org/in";
@@ -438,7 +441,8 @@ TEST_P(StoreContractTest, WebhookLimitPerCompany) {
   seed_company("cmp_b");
   const int limit = model::limits::kMaxWebhooksPerCompany;
   for (int i = 0; i < limit; ++i) {
-    auto created = store().create_webhook(full_webhook("cmp_a", "wh_" + std::to_string(100 + i), AuthType::kNone), limit);
+    auto created = store().create_webhook(
+        full_webhook("cmp_a", "wh_" + std::to_string(100 + i), AuthType::kNone), limit);
     ASSERT_TRUE(created.has_value()) << i << ": " << error_text(created);
   }
   auto over = store().create_webhook(full_webhook("cmp_a", "wh_over", AuthType::kNone), limit);
@@ -457,9 +461,11 @@ TEST_P(StoreContractTest, WebhookLimitHoldsUnderConcurrentCreates) {
   const int limit = model::limits::kMaxWebhooksPerCompany;
   std::atomic<int> created{0}, limited{0}, other{0};
   std::vector<std::thread> threads;
+  threads.reserve(20);
   for (int i = 0; i < 20; ++i) {
     threads.emplace_back([&, i] {
-      auto result = store().create_webhook(full_webhook("cmp_a", "wh_" + std::to_string(100 + i), AuthType::kApiKey), limit);
+      auto result = store().create_webhook(
+          full_webhook("cmp_a", "wh_" + std::to_string(100 + i), AuthType::kApiKey), limit);
       if (result) {
         ++created;
       } else if (result.error().code == ErrorCode::kLimitReached) {
@@ -518,6 +524,7 @@ TEST_P(StoreContractTest, ConcurrentWritersAllSucceed) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {

@@ -60,12 +60,18 @@ std::string_view role_column(model::Role role) { return spell(kRoles, role); }
 std::optional<model::Role> role_from_column(std::string_view text) { return parse(kRoles, text); }
 
 std::string_view token_kind_column(model::TokenKind kind) { return spell(kTokenKinds, kind); }
-std::optional<model::TokenKind> token_kind_from_column(std::string_view text) { return parse(kTokenKinds, text); }
+std::optional<model::TokenKind> token_kind_from_column(std::string_view text) {
+  return parse(kTokenKinds, text);
+}
 
 std::string_view auth_type_column(model::AuthType type) { return spell(kAuthTypes, type); }
-std::optional<model::AuthType> auth_type_from_column(std::string_view text) { return parse(kAuthTypes, text); }
+std::optional<model::AuthType> auth_type_from_column(std::string_view text) {
+  return parse(kAuthTypes, text);
+}
 
-std::string_view key_location_column(model::ApiKeyLocation location) { return spell(kKeyLocations, location); }
+std::string_view key_location_column(model::ApiKeyLocation location) {
+  return spell(kKeyLocations, location);
+}
 std::optional<model::ApiKeyLocation> key_location_from_column(std::string_view text) {
   return parse(kKeyLocations, text);
 }

@@ -130,7 +130,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
                                                      const ConnectionOptions& options) {
   // NOMUTEX: a connection is only ever used by one thread at a time.
   int flags = SQLITE_OPEN_NOMUTEX;
-  flags |= options.mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  flags |=
+      options.mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -141,7 +142,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
   }
   std::unique_ptr<Connection> connection(new Connection(db, options));
   if (auto configured = connection->configure(); !configured) {
-    return make_error(ErrorCode::kUnavailable, "configuring " + path.string() + ": " + configured.error().message);
+    return make_error(ErrorCode::kUnavailable,
+                      "configuring " + path.string() + ": " + configured.error().message);
   }
   return connection;
 }
@@ -175,7 +177,8 @@ Result<void> Connection::exec(std::string_view sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return {};
-  Error error{classify_sqlite_error(sqlite3_extended_errcode(db_)), message != nullptr ? message : sqlite3_errstr(rc)};
+  Error error{classify_sqlite_error(sqlite3_extended_errcode(db_)),
+              message != nullptr ? message : sqlite3_errstr(rc)};
   sqlite3_free(message);
   return tl::unexpected(std::move(error));
 }

@@ -81,9 +81,10 @@ TEST_F(ConnectionTest, StatementsAreCachedAndNestedUseGetsACopy) {
 TEST_F(ConnectionTest, BindsEveryKindOfValue) {
   auto connection = Connection::open(path(), {});
   ASSERT_TRUE(connection.has_value());
-  auto query = (*connection)->query("SELECT ?, ?, ?, ?, ?, ?, ?", std::string("text"), "literal", 42, true,
-                                    TimePoint(std::chrono::milliseconds(1'700'000'000'123)),
-                                    std::optional<std::string>(), std::optional<std::string>("set"));
+  auto query = (*connection)
+                   ->query("SELECT ?, ?, ?, ?, ?, ?, ?", std::string("text"), "literal", 42, true,
+                           TimePoint(std::chrono::milliseconds(1'700'000'000'123)),
+                           std::optional<std::string>(), std::optional<std::string>("set"));
   ASSERT_TRUE(query.has_value());
   ASSERT_TRUE(query->step().value());
   EXPECT_EQ(query->text(0), "text");
@@ -101,17 +102,15 @@ TEST(SqliteErrorTest, CodesMapToTheStoreVocabulary) {
     int code;
     ErrorCode expected;
   };
-  for (const Case& c : {Case{SQLITE_CONSTRAINT_UNIQUE, ErrorCode::kConflict},
-                        Case{SQLITE_CONSTRAINT_PRIMARYKEY, ErrorCode::kConflict},
-                        Case{SQLITE_CONSTRAINT_FOREIGNKEY, ErrorCode::kNotFound},
-                        Case{SQLITE_CONSTRAINT_CHECK, ErrorCode::kInvalidArgument},
-                        Case{SQLITE_CONSTRAINT_NOTNULL, ErrorCode::kInvalidArgument},
-                        Case{SQLITE_BUSY, ErrorCode::kUnavailable},
-                        Case{SQLITE_BUSY_SNAPSHOT, ErrorCode::kUnavailable},
-                        Case{SQLITE_IOERR_FSYNC, ErrorCode::kUnavailable},
-                        Case{SQLITE_FULL, ErrorCode::kUnavailable},
-                        Case{SQLITE_CORRUPT, ErrorCode::kInternal},
-                        Case{SQLITE_ERROR, ErrorCode::kInternal}}) {
+  for (const Case& c :
+       {Case{SQLITE_CONSTRAINT_UNIQUE, ErrorCode::kConflict},
+        Case{SQLITE_CONSTRAINT_PRIMARYKEY, ErrorCode::kConflict},
+        Case{SQLITE_CONSTRAINT_FOREIGNKEY, ErrorCode::kNotFound},
+        Case{SQLITE_CONSTRAINT_CHECK, ErrorCode::kInvalidArgument},
+        Case{SQLITE_CONSTRAINT_NOTNULL, ErrorCode::kInvalidArgument},
+        Case{SQLITE_BUSY, ErrorCode::kUnavailable}, Case{SQLITE_BUSY_SNAPSHOT, ErrorCode::kUnavailable},
+        Case{SQLITE_IOERR_FSYNC, ErrorCode::kUnavailable}, Case{SQLITE_FULL, ErrorCode::kUnavailable},
+        Case{SQLITE_CORRUPT, ErrorCode::kInternal}, Case{SQLITE_ERROR, ErrorCode::kInternal}}) {
     SCOPED_TRACE(c.code);
     EXPECT_EQ(classify_sqlite_error(c.code), c.expected);
   }

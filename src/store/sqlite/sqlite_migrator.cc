@@ -21,7 +21,8 @@ constexpr std::string_view kCreateMigrationsTable = R"sql(
 template <std::size_t N>
 constexpr std::array<Migration, N> to_migrations(const std::array<EmbeddedMigration, N>& embedded) {
   std::array<Migration, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = Migration{embedded[i].version, embedded[i].name, embedded[i].sql};
+  for (std::size_t i = 0; i < N; ++i)
+    out[i] = Migration{embedded[i].version, embedded[i].name, embedded[i].sql};
   return out;
 }
 
@@ -39,8 +40,9 @@ Result<void> apply_one(Connection& connection, const Migration& migration) {
   if (auto begun = connection.begin_immediate(); !begun) return begun;
   auto fail = [&](std::string_view what, const Error& error) {
     connection.rollback();
-    return make_error(error.code == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                      "migration " + std::string(migration.name) + ": " + std::string(what) + ": " + error.message);
+    return make_error(
+        error.code == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+        "migration " + std::string(migration.name) + ": " + std::string(what) + ": " + error.message);
   };
   auto applied = is_applied(connection, migration.version);
   if (!applied) return fail("checking schema_migrations", applied.error());
@@ -65,11 +67,13 @@ std::span<const Migration> embedded_migrations() { return kEmbedded; }
 
 Result<void> apply_migrations(Connection& connection, std::span<const Migration> migrations) {
   if (auto created = connection.exec(kCreateMigrationsTable); !created) {
-    return make_error(created.error().code == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                      "creating schema_migrations: " + created.error().message);
+    return make_error(
+        created.error().code == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+        "creating schema_migrations: " + created.error().message);
   }
   std::vector<Migration> ordered(migrations.begin(), migrations.end());
-  std::sort(ordered.begin(), ordered.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (const Migration& migration : ordered) {
     auto applied = is_applied(connection, migration.version);
     if (!applied) return tl::unexpected(applied.error());

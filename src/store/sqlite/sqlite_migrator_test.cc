@@ -26,7 +26,8 @@ class MigratorTest : public ::testing::Test {
   }
 
   static bool table_exists(Connection& connection, const std::string& name) {
-    return scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + name + "'") == 1;
+    return scalar(connection,
+                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + name + "'") == 1;
   }
 
   testing::TempDir dir_;

@@ -17,7 +17,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
   using sqlite::OpenMode;
 
   if (options.path.empty() || options.read_connections < 1 || options.max_batch < 1) {
-    return make_error(ErrorCode::kInvalidArgument, "SQLite store: a path, read_connections >= 1 and max_batch >= 1 are required");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "SQLite store: a path, read_connections >= 1 and max_batch >= 1 are required");
   }
   if (auto parent = options.path.parent_path(); !parent.empty()) {
     std::error_code ec;
@@ -30,7 +31,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
   write_options.synchronous_full = options.synchronous_full;
   auto write_connection = Connection::open(options.path, write_options);
   if (!write_connection) return tl::unexpected(write_connection.error());
-  if (auto migrated = sqlite::apply_migrations(**write_connection, sqlite::embedded_migrations()); !migrated) {
+  if (auto migrated = sqlite::apply_migrations(**write_connection, sqlite::embedded_migrations());
+      !migrated) {
     return tl::unexpected(migrated.error());
   }
 

@@ -21,10 +21,11 @@
 namespace switchboard::store {
 
 struct SqliteOptions {
-  std::filesystem::path path;     // the database file
-  bool synchronous_full = true;   // false: synchronous=NORMAL (faster, may lose the last commits on power loss)
+  std::filesystem::path path;  // the database file
+  bool synchronous_full =
+      true;  // false: synchronous=NORMAL (faster, may lose the last commits on power loss)
   int read_connections = 4;
-  int max_batch = 1024;           // most writes in one group commit
+  int max_batch = 1024;  // most writes in one group commit
 };
 
 // Opens (creating if needed) and migrates the database. kUnavailable if the

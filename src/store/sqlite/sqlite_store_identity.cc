@@ -33,26 +33,32 @@ model::Company company_from_row(const Statement& row) {
 Result<model::User> user_from_row(const Statement& row, int first) {
   auto role = role_from_column(row.text(first + 4));
   if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
-  return model::User{row.text(first), row.text(first + 1), row.text(first + 2),
-                     row.text(first + 3), *role, row.time(first + 5)};
+  return model::User{row.text(first), row.text(first + 1), row.text(first + 2), row.text(first + 3),
+                     *role,           row.time(first + 5)};
 }
 
 Result<void> insert_company(Connection& connection, const model::Company& company) {
-  auto insert = connection.query(sql("INSERT INTO companies (", kCompanyColumns, ") VALUES (?, ?, ?, ?)"), company.id,
-                                 company.name, company.managers_can_manage_webhooks, company.created_at);
+  auto insert =
+      connection.query(sql("INSERT INTO companies (", kCompanyColumns, ") VALUES (?, ?, ?, ?)"), company.id,
+                       company.name, company.managers_can_manage_webhooks, company.created_at);
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
-  if (!done) return tl::unexpected(explain(done.error(), ErrorCode::kConflict, "a company with this id already exists"));
+  if (!done) {
+    return tl::unexpected(
+        explain(done.error(), ErrorCode::kConflict, "a company with this id already exists"));
+  }
   return {};
 }
 
 Result<void> insert_user(Connection& connection, const model::User& user) {
-  auto insert = connection.query(sql("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?)"), user.id,
-                                 user.company_id, user.name, user.email, role_column(user.role), user.created_at);
+  auto insert =
+      connection.query(sql("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?)"), user.id,
+                       user.company_id, user.name, user.email, role_column(user.role), user.created_at);
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
-    Error error = explain(done.error(), ErrorCode::kConflict, "a user with this email already exists in the company");
+    Error error =
+        explain(done.error(), ErrorCode::kConflict, "a user with this email already exists in the company");
     return tl::unexpected(explain(std::move(error), ErrorCode::kNotFound, "company not found"));
   }
   return {};
@@ -60,20 +66,24 @@ Result<void> insert_user(Connection& connection, const model::User& user) {
 
 Result<void> check_token_shape(const model::ApiToken& token) {
   if ((token.kind == model::TokenKind::kUser) != token.user_id.has_value()) {
-    return make_error(ErrorCode::kInvalidArgument, "a user token needs a user_id and an ingest token must not have one");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "a user token needs a user_id and an ingest token must not have one");
   }
   return {};
 }
 
 Result<void> insert_token(Connection& connection, const model::ApiToken& token) {
   auto insert = connection.query(
-      "INSERT INTO api_tokens (id, company_id, user_id, kind, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      token.id, token.company_id, token.user_id, token_kind_column(token.kind), token.token_hash, token.created_at);
+      "INSERT INTO api_tokens (id, company_id, user_id, kind, token_hash, created_at) VALUES (?, ?, ?, ?, ?, "
+      "?)",
+      token.id, token.company_id, token.user_id, token_kind_column(token.kind), token.token_hash,
+      token.created_at);
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
     Error error = explain(done.error(), ErrorCode::kConflict, "a token with this id or hash already exists");
-    return tl::unexpected(explain(std::move(error), ErrorCode::kNotFound, "the token's company or user was not found"));
+    return tl::unexpected(
+        explain(std::move(error), ErrorCode::kNotFound, "the token's company or user was not found"));
   }
   return {};
 }
@@ -83,7 +93,8 @@ Result<void> insert_token(Connection& connection, const model::ApiToken& token) 
 Result<void> SqliteStore::create_company(const model::Company& company, const model::User& owner,
                                          const model::ApiToken& owner_token) {
   if (owner.company_id != company.id || owner_token.company_id != company.id) {
-    return make_error(ErrorCode::kInvalidArgument, "the owner and the owner's token must belong to the new company");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the owner and the owner's token must belong to the new company");
   }
   if (auto shape = check_token_shape(owner_token); !shape) return shape;
   return write([&](Connection& connection) -> Result<void> {
@@ -109,7 +120,8 @@ Result<std::vector<model::Company>> SqliteStore::list_companies() {
 
 Result<model::Company> SqliteStore::get_company(const std::string& company_id) {
   return read([&](Connection& connection) -> Result<model::Company> {
-    auto query = connection.query(sql("SELECT ", kCompanyColumns, " FROM companies WHERE id = ?"), company_id);
+    auto query =
+        connection.query(sql("SELECT ", kCompanyColumns, " FROM companies WHERE id = ?"), company_id);
     if (!query) return tl::unexpected(query.error());
     auto row = query->step();
     if (!row) return tl::unexpected(row.error());
@@ -120,8 +132,8 @@ Result<model::Company> SqliteStore::get_company(const std::string& company_id) {
 
 Result<void> SqliteStore::set_managers_can_manage_webhooks(const std::string& company_id, bool allowed) {
   return write([&](Connection& connection) -> Result<void> {
-    auto update = connection.query("UPDATE companies SET managers_can_manage_webhooks = ? WHERE id = ?", allowed,
-                                   company_id);
+    auto update = connection.query("UPDATE companies SET managers_can_manage_webhooks = ? WHERE id = ?",
+                                   allowed, company_id);
     if (!update) return tl::unexpected(update.error());
     if (auto done = update->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "company not found");
@@ -159,8 +171,8 @@ Result<Page<model::User>> SqliteStore::list_users(const std::string& company_id,
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](Connection& connection) -> Result<Page<model::User>> {
     auto query = connection.query(
-        sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"), company_id,
-        page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+        sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"),
+        company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     if (!query) return tl::unexpected(query.error());
     Page<model::User> result;
     for (;;) {

@@ -64,8 +64,9 @@ class SqliteStoreTest : public ::testing::Test {
 
   static void seed(Store& store) {
     User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, at(1)};
-    ASSERT_TRUE(store.create_company(Company{"cmp_a", "Acme", true, at(1)}, owner,
-                                     ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", at(2)}));
+    ASSERT_TRUE(store.create_company(
+        Company{"cmp_a", "Acme", true, at(1)}, owner,
+        ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", at(2)}));
     ASSERT_TRUE(store.create_token(
         ApiToken{"tok_ingest", "cmp_a", std::nullopt, model::TokenKind::kIngest, "hash_ingest", at(3)}));
     ASSERT_TRUE(store.create_webhook(secretive_webhook("wh_basic", AuthType::kBasic), 10));
@@ -110,7 +111,8 @@ TEST_F(SqliteStoreTest, ReopenKeepsEverything) {
   EXPECT_EQ(principal->user->email, "owner@a.example");
   EXPECT_EQ(store->find_principal_by_token_hash("hash_ingest")->kind, model::TokenKind::kIngest);
 
-  for (const auto& [id, type] : {std::pair{"wh_basic", AuthType::kBasic}, std::pair{"wh_key", AuthType::kApiKey}}) {
+  for (const auto& [id, type] :
+       {std::pair{"wh_basic", AuthType::kBasic}, std::pair{"wh_key", AuthType::kApiKey}}) {
     auto webhook = store->get_webhook("cmp_a", id);
     ASSERT_TRUE(webhook.has_value()) << webhook.error().message;
     Webhook expected = secretive_webhook(id, type);
@@ -132,7 +134,8 @@ TEST_F(SqliteStoreTest, MigrationsAreAppliedOnceAcrossReopens) {
   auto query = (*raw)->prepare("SELECT version, name FROM schema_migrations ORDER BY version");
   ASSERT_TRUE(query.has_value());
   std::vector<std::pair<int, std::string>> recorded;
-  while (query->step().value_or(false)) recorded.emplace_back(static_cast<int>(query->integer(0)), query->text(1));
+  while (query->step().value_or(false))
+    recorded.emplace_back(static_cast<int>(query->integer(0)), query->text(1));
   auto embedded = sqlite::embedded_migrations();
   ASSERT_EQ(recorded.size(), embedded.size());
   for (std::size_t i = 0; i < embedded.size(); ++i) {
@@ -154,7 +157,8 @@ TEST_F(SqliteStoreTest, SecondInstanceWritesAreSeenAtOnce) {
   {
     auto cli = open();  // an offline CLI command on the same file while serve runs
     ASSERT_NE(cli, nullptr);
-    ASSERT_TRUE(cli->create_token(ApiToken{"tok_cli", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_cli", at(9)}));
+    ASSERT_TRUE(cli->create_token(
+        ApiToken{"tok_cli", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_cli", at(9)}));
     ASSERT_TRUE(cli->create_webhook(secretive_webhook("wh_cli", AuthType::kBasic), 10));
     // serve sees both at once, without reopening.
     EXPECT_TRUE(serve->find_principal_by_token_hash("hash_cli").has_value());
@@ -176,7 +180,8 @@ TEST_F(SqliteStoreTest, WritesWaitForAnotherProcessHoldingTheLock) {
   ASSERT_TRUE(other.has_value());
   ASSERT_TRUE((*other)->begin_immediate());  // e.g. a CLI command mid-transaction
 
-  auto write = std::async(std::launch::async, [&] { return store->set_managers_can_manage_webhooks("cmp_none", true); });
+  auto write = std::async(std::launch::async,
+                          [&] { return store->set_managers_can_manage_webhooks("cmp_none", true); });
   EXPECT_EQ(write.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
   ASSERT_TRUE((*other)->commit());
   auto outcome = write.get();
@@ -211,7 +216,8 @@ TEST_F(SqliteStoreTest, AnotherKeyCannotReadSecrets) {
     ASSERT_NE(store, nullptr);
     seed(*store);
   }
-  auto store = open_sqlite_store(testing::test_sqlite_options(db_path()), testing::secret_box_with_key('\x01'));
+  auto store =
+      open_sqlite_store(testing::test_sqlite_options(db_path()), testing::secret_box_with_key('\x01'));
   ASSERT_TRUE(store.has_value());
   auto webhook = (*store)->get_webhook("cmp_a", "wh_basic");
   ASSERT_FALSE(webhook.has_value());

@@ -52,11 +52,11 @@ WebhookColumns encode(const model::Webhook& webhook, const crypto::SecretBox& se
 }
 
 WebhookRow row_from(const Statement& row) {
-  return WebhookRow{row.text(0),
-                    row.text(1),
-                    WebhookColumns{row.text(2), row.text(3), row.text(4), row.text(5), row.text(6), row.text(7),
-                                   row.text(8), row.optional_text(9), row.optional_text(10), row.optional_time(11),
-                                   row.text(12), static_cast<int>(row.integer(13)), row.time(14), row.time(15)}};
+  return WebhookRow{
+      row.text(0), row.text(1),
+      WebhookColumns{row.text(2), row.text(3), row.text(4), row.text(5), row.text(6), row.text(7),
+                     row.text(8), row.optional_text(9), row.optional_text(10), row.optional_time(11),
+                     row.text(12), static_cast<int>(row.integer(13)), row.time(14), row.time(15)}};
 }
 
 // Opens the secrets and parses the JSON columns, off the read connection.
@@ -117,16 +117,17 @@ Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_
     auto count = count_webhooks(connection, webhook.company_id);
     if (!count) return tl::unexpected(count.error());
     if (*count >= max_per_company) {
-      return make_error(ErrorCode::kLimitReached,
-                        "the company already has the maximum of " + std::to_string(max_per_company) + " webhooks");
+      return make_error(ErrorCode::kLimitReached, "the company already has the maximum of " +
+                                                      std::to_string(max_per_company) + " webhooks");
     }
     auto insert = connection.query(
-        "INSERT INTO webhooks (id, company_id, name, description, url, auth, headers, events, filters, secret, "
+        "INSERT INTO webhooks (id, company_id, name, description, url, auth, headers, events, filters, "
+        "secret, "
         "previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters,
-        c.secret, c.previous_secret, c.previous_secret_expires_at, c.status, c.consecutive_exhausted, c.created_at,
-        c.updated_at);
+        c.secret, c.previous_secret, c.previous_secret_expires_at, c.status, c.consecutive_exhausted,
+        c.created_at, c.updated_at);
     if (!insert) return tl::unexpected(insert.error());
     auto done = insert->run();
     if (!done) {
@@ -139,7 +140,8 @@ Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_
   });
 }
 
-Result<model::Webhook> SqliteStore::get_webhook(const std::string& company_id, const std::string& webhook_id) {
+Result<model::Webhook> SqliteStore::get_webhook(const std::string& company_id,
+                                                const std::string& webhook_id) {
   auto row = read([&](Connection& connection) -> Result<WebhookRow> {
     auto query = connection.query(std::string(kSelectWebhook) + "WHERE company_id = ? AND id = ?", company_id,
                                   webhook_id);
@@ -153,12 +155,14 @@ Result<model::Webhook> SqliteStore::get_webhook(const std::string& company_id, c
   return decode(std::move(*row), secrets_);
 }
 
-Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& company_id, const PageRequest& page) {
+Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& company_id,
+                                                        const PageRequest& page) {
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   bool has_more = false;
   auto rows = read([&](Connection& connection) -> Result<std::vector<WebhookRow>> {
-    auto query = connection.query(std::string(kSelectWebhook) + "WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?",
-                                  company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    auto query =
+        connection.query(std::string(kSelectWebhook) + "WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?",
+                         company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     if (!query) return tl::unexpected(query.error());
     std::vector<WebhookRow> out;
     for (;;) {
@@ -188,8 +192,10 @@ Result<void> SqliteStore::update_webhook(const model::Webhook& webhook) {
   WebhookColumns c = encode(webhook, secrets_);
   return write([&](Connection& connection) -> Result<void> {
     auto update = connection.query(
-        "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, filters = ?, "
-        "secret = ?, previous_secret = ?, previous_secret_expires_at = ?, status = ?, consecutive_exhausted = ?, "
+        "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, filters "
+        "= ?, "
+        "secret = ?, previous_secret = ?, previous_secret_expires_at = ?, status = ?, consecutive_exhausted "
+        "= ?, "
         "created_at = ?, updated_at = ? WHERE company_id = ? AND id = ?",
         c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
         c.previous_secret_expires_at, c.status, c.consecutive_exhausted, c.created_at, c.updated_at,
@@ -203,7 +209,8 @@ Result<void> SqliteStore::update_webhook(const model::Webhook& webhook) {
 
 Result<void> SqliteStore::delete_webhook(const std::string& company_id, const std::string& webhook_id) {
   return write([&](Connection& connection) -> Result<void> {
-    auto remove = connection.query("DELETE FROM webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
+    auto remove =
+        connection.query("DELETE FROM webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
     if (!remove) return tl::unexpected(remove.error());
     if (auto done = remove->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -11,11 +12,10 @@
 #include <memory>
 #include <ostream>
 #include <random>
-#include <string>
-#include <utility>
 #include <stdexcept>
+#include <string>
 #include <system_error>
-#include <unistd.h>
+#include <utility>
 
 #include "common/crypto.h"
 #include "model/webhook.h"

@@ -100,6 +100,7 @@ std::vector<Result<void>> run_behind_gate(Writer& writer, std::vector<Writer::Wr
 TEST_F(WriterTest, GroupCommitsEverythingQueuedTogether) {
   Writer writer(open_connection(), 1024);
   std::vector<Writer::WriteFn> writes;
+  writes.reserve(50);
   for (int i = 0; i < 50; ++i) writes.push_back(insert("v" + std::to_string(100 + i)));
   for (const Result<void>& outcome : run_behind_gate(writer, writes, wait_until_queued)) EXPECT_TRUE(outcome);
   EXPECT_EQ(writer.stats().batches, 2u);  // the gate's, then all 50 in one transaction
@@ -110,6 +111,7 @@ TEST_F(WriterTest, GroupCommitsEverythingQueuedTogether) {
 TEST_F(WriterTest, MaxBatchBoundsOneTransaction) {
   Writer writer(open_connection(), 10);
   std::vector<Writer::WriteFn> writes;
+  writes.reserve(35);
   for (int i = 0; i < 35; ++i) writes.push_back(insert("v" + std::to_string(100 + i)));
   for (const Result<void>& outcome : run_behind_gate(writer, writes, wait_until_queued)) EXPECT_TRUE(outcome);
   EXPECT_EQ(writer.stats().batches, 1u + 4u);  // 10 + 10 + 10 + 5
@@ -124,7 +126,8 @@ TEST_F(WriterTest, FailedWriteRollsBackOnlyItself) {
     return make_error(ErrorCode::kConflict, "changed my mind");
   };
   auto throws = [](Connection& connection) -> Result<void> {
-    if (auto statement = connection.query("INSERT INTO items (value) VALUES ('thrown')")) (void)statement->run();
+    if (auto statement = connection.query("INSERT INTO items (value) VALUES ('thrown')"))
+      (void)statement->run();
     throw std::runtime_error("boom");
   };
   auto outcomes = run_behind_gate(writer, {insert("a"), half_then_fail, insert("a"), throws, insert("b")},
@@ -193,6 +196,7 @@ TEST_F(WriterTest, DestructorDrainsTheQueue) {
   std::thread first([&] { EXPECT_TRUE(writer->write(gate.write())); });
   gate.wait_entered();
   std::vector<std::thread> threads;
+  threads.reserve(5);
   std::vector<Result<void>> outcomes(5);
   for (int i = 0; i < 5; ++i) {
     threads.emplace_back([&, i] { outcomes[i] = writer->write(insert("q" + std::to_string(i))); });

@@ -61,8 +61,8 @@ Result<std::string> open_value(std::string_view sealed, const crypto::SecretBox&
   if (sealed.empty()) return std::string();
   auto opened = secrets.open(sealed);
   if (!opened) {
-    return make_error(ErrorCode::kInternal, "a stored secret cannot be decrypted (wrong secret key?): " +
-                                                opened.error().message);
+    return make_error(ErrorCode::kInternal,
+                      "a stored secret cannot be decrypted (wrong secret key?): " + opened.error().message);
   }
   return opened;
 }
@@ -124,7 +124,8 @@ Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::Se
 std::string encode_key_values(const std::vector<model::KeyValue>& pairs) {
   json::array array;
   array.reserve(pairs.size());
-  for (const model::KeyValue& pair : pairs) array.emplace_back(json::object{{"key", pair.key}, {"value", pair.value}});
+  for (const model::KeyValue& pair : pairs)
+    array.emplace_back(json::object{{"key", pair.key}, {"value", pair.value}});
   return json::serialize(array);
 }
 
@@ -145,7 +146,9 @@ Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column) 
   return pairs;
 }
 
-std::string encode_strings(const std::vector<std::string>& values) { return json::serialize(strings_to_json(values)); }
+std::string encode_strings(const std::vector<std::string>& values) {
+  return json::serialize(strings_to_json(values));
+}
 
 Result<std::vector<std::string>> decode_strings(std::string_view column) {
   auto value = parse_column("events", column);
@@ -183,7 +186,8 @@ Result<model::WebhookFilters> decode_filters(std::string_view column) {
   return filters;
 }
 
-std::optional<std::string> seal_optional(const std::optional<std::string>& secret, const crypto::SecretBox& secrets) {
+std::optional<std::string> seal_optional(const std::optional<std::string>& secret,
+                                         const crypto::SecretBox& secrets) {
   if (!secret) return std::nullopt;
   return secrets.seal(*secret);
 }
@@ -193,8 +197,9 @@ Result<std::optional<std::string>> open_optional(const std::optional<std::string
   if (!sealed) return std::optional<std::string>();
   auto opened = secrets.open(*sealed);
   if (!opened) {
-    return make_error(ErrorCode::kInternal, "a stored signing secret cannot be decrypted (wrong secret key?): " +
-                                                opened.error().message);
+    return make_error(
+        ErrorCode::kInternal,
+        "a stored signing secret cannot be decrypted (wrong secret key?): " + opened.error().message);
   }
   return std::optional<std::string>(std::move(*opened));
 }

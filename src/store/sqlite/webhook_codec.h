@@ -31,7 +31,8 @@ std::string encode_filters(const model::WebhookFilters& filters);
 Result<model::WebhookFilters> decode_filters(std::string_view column);
 
 // A secret column: sealed text, or NULL for no secret.
-std::optional<std::string> seal_optional(const std::optional<std::string>& secret, const crypto::SecretBox& secrets);
+std::optional<std::string> seal_optional(const std::optional<std::string>& secret,
+                                         const crypto::SecretBox& secrets);
 Result<std::optional<std::string>> open_optional(const std::optional<std::string>& sealed,
                                                  const crypto::SecretBox& secrets);
 

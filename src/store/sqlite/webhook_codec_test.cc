@@ -9,8 +9,12 @@ namespace {
 
 TEST(WebhookCodecTest, AuthRoundTripsWithSealedSecrets) {
   const crypto::SecretBox box = testing::test_secret_box();
-  model::WebhookAuth basic{model::AuthType::kBasic, "user", "hunter2-password", model::ApiKeyLocation::kHeader, {}};
-  model::WebhookAuth keys{model::AuthType::kApiKey, "", "", model::ApiKeyLocation::kQuery,
+  model::WebhookAuth basic{
+      model::AuthType::kBasic, "user", "hunter2-password", model::ApiKeyLocation::kHeader, {}};
+  model::WebhookAuth keys{model::AuthType::kApiKey,
+                          "",
+                          "",
+                          model::ApiKeyLocation::kQuery,
                           {{"api_key", "value-one"}, {"X-Two", "value-two"}}};
   model::WebhookAuth none{};
   for (const model::WebhookAuth& auth : {basic, keys, none}) {
