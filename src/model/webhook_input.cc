@@ -151,8 +151,9 @@ void read_filters(const boost::json::value& value, WebhookFilters& target, Error
 // On create null keeps (= no secret); on patch null clears the stored one and
 // the masked value keeps it.
 SecretChange read_secret(const boost::json::value& value, bool is_patch, ErrorSink& errors) {
-  if (value.is_null())
+  if (value.is_null()) {
     return SecretChange{is_patch ? SecretChange::Kind::kClear : SecretChange::Kind::kKeep, {}};
+  }
   if (!value.is_string()) {
     errors.invalid_type("secret", "a string or null");
     return {};
@@ -220,8 +221,9 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
     errors.invalid("events", "required", "Select at least one event.");
   }
 
-  if (const boost::json::value* filters = object.if_contains("filters"))
+  if (const boost::json::value* filters = object.if_contains("filters")) {
     read_filters(*filters, spec.filters, errors);
+  }
   if (const boost::json::value* secret = object.if_contains("secret")) {
     input.secret = read_secret(*secret, is_patch, errors);
   }

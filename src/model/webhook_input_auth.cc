@@ -147,8 +147,9 @@ void parse_key_row(const boost::json::value& value, const std::string& path,
     } else if (key.value.size() > limits::kMaxHeaderValueLength) {
       errors.invalid(value_path, "too_long", limit_message("API key value", limits::kMaxHeaderValueLength));
     } else if (in_header) {
-      if (auto problem = header_value_problem(key.value))
+      if (auto problem = header_value_problem(key.value)) {
         errors.invalid(value_path, "invalid_header_value", *problem);
+      }
     }
   }
   auth.keys.push_back(std::move(key));

@@ -71,8 +71,9 @@ std::optional<std::string> header_value_problem(std::string_view value) {
     if (c == '\r' || c == '\n') return "Header values must not contain line breaks.";
     if (c == '\0') return "Header values must not contain NUL characters.";
     // RFC 9110 §5.5: field values are visible characters, spaces and tabs.
-    if ((byte < 0x20 && c != '\t') || byte == 0x7f)
+    if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
       return "Header values must not contain control characters.";
+    }
   }
   return std::nullopt;
 }
@@ -152,8 +153,9 @@ std::optional<std::pair<std::string, std::string>> header_key_problem(const std:
   if (auth != nullptr && auth->type == AuthType::kBasic && iequals(key, kAuthorization)) {
     return Problem{"reserved_header", "Header \"" + key + "\" is set by Basic authentication."};
   }
-  if (seen.count(to_lower(key)) != 0)
+  if (seen.count(to_lower(key)) != 0) {
     return Problem{"duplicate_key", "Duplicate header key \"" + key + "\"."};
+  }
   if (auth != nullptr && auth->type == AuthType::kApiKey && auth->location == ApiKeyLocation::kHeader) {
     for (const KeyValue& api_key : auth->keys) {
       if (!api_key.key.empty() && iequals(api_key.key, key)) {

@@ -12,7 +12,6 @@
 namespace switchboard::model {
 namespace {
 
-using testing::BodyCase;
 using testing::Kind;
 using testing::parse_json;
 

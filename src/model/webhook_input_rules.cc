@@ -146,8 +146,9 @@ std::vector<FieldError> validate_url(std::string_view url) {
 }
 
 bool is_valid_secret(std::string_view secret) {
-  if (secret.size() <= kSecretPrefix.size() || secret.substr(0, kSecretPrefix.size()) != kSecretPrefix)
+  if (secret.size() <= kSecretPrefix.size() || secret.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
     return false;
+  }
   std::string encoded(secret.substr(kSecretPrefix.size()));
   // Padding is optional (Standard Webhooks secrets are often written without
   // it); when present it must be complete.

@@ -1,6 +1,7 @@
 // Single-value rules: URL, header names, reserved headers, signing secrets.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ostream>
 #include <string>
 
@@ -174,9 +175,10 @@ constexpr std::string_view kReserved[] = {
 
 std::string with_case(std::string_view text, bool upper) {
   std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c))
-                                : std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    const auto byte = static_cast<unsigned char>(c);
+    c = static_cast<char>(upper ? std::toupper(byte) : std::tolower(byte));
+  }
   return out;
 }
 

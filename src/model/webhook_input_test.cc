@@ -16,7 +16,6 @@ namespace {
 
 using testing::body_with;
 using testing::BodyCase;
-using testing::Err;
 using testing::json_string;
 using testing::Kind;
 using testing::parse_json;
@@ -208,8 +207,9 @@ INSTANTIATE_TEST_SUITE_P(Table, CreateEventsTest,
 
 std::string values(std::size_t count, std::string_view prefix) {
   std::string out = "[";
-  for (std::size_t i = 0; i < count; ++i)
+  for (std::size_t i = 0; i < count; ++i) {
     out += (i ? ",\"" : "\"") + std::string(prefix) + std::to_string(i) + "\"";
+  }
   return out + "]";
 }
 
