@@ -10,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3
   libexpected-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev
-  python3
+  python3 clang-format
 )
 
 missing=()

@@ -43,6 +43,20 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
                                      R"({"status":"ok","store":"ok","version":")" SWITCHBOARD_VERSION "\"}");
               }});
 
+  // Until the dashboard's assets are built and served, "/" says what is here.
+  router.add({"GET", "/", std::nullopt, [](RequestContext&) {
+                Response r;
+                r.content_type = "text/html; charset=utf-8";
+                r.body =
+                    "<!doctype html><meta charset=utf-8><title>Switchboard</title>"
+                    "<h1>Switchboard " SWITCHBOARD_VERSION
+                    " is running</h1>"
+                    "<p>The dashboard is not built into this server. The API is available: see "
+                    "<a href=\"/api/openapi.json\">/api/openapi.json</a> and <a "
+                    "href=\"/api/health\">/api/health</a>.</p>";
+                return r;
+              }});
+
   router.add({"GET", "/metrics", std::nullopt, [&deps](RequestContext&) {
                 Response r;
                 r.content_type = "text/plain; version=0.0.4";

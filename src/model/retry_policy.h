@@ -34,7 +34,8 @@ struct RetryPolicy {
 
   // When attempt failed_attempt+1 is due, or nullopt when the delivery is
   // exhausted (attempt budget spent, or the next attempt would fall after the window).
-  std::optional<TimePoint> next_attempt_at(int failed_attempt, TimePoint event_time, TimePoint failed_at) const;
+  std::optional<TimePoint> next_attempt_at(int failed_attempt, TimePoint event_time,
+                                           TimePoint failed_at) const;
 
   bool doubling = true;  // false for v1: every retry waits first_delay
 };

@@ -20,9 +20,9 @@ TEST(RetryPolicyTest, DelayDoublesFrom30SecondsAndCapsAtTwoHours) {
     milliseconds delay;
   };
   const std::vector<Case> cases = {
-      {1, seconds(30)},  {2, minutes(1)},  {3, minutes(2)},  {4, minutes(4)},   {5, minutes(8)},
-      {6, minutes(16)},  {7, minutes(32)}, {8, minutes(64)}, {9, hours(2)},     {10, hours(2)},
-      {25, hours(2)},    {60, hours(2)},   {1000, hours(2)},
+      {1, seconds(30)}, {2, minutes(1)},  {3, minutes(2)},  {4, minutes(4)}, {5, minutes(8)},
+      {6, minutes(16)}, {7, minutes(32)}, {8, minutes(64)}, {9, hours(2)},   {10, hours(2)},
+      {25, hours(2)},   {60, hours(2)},   {1000, hours(2)},
   };
   const auto policy = RetryPolicy::v2();
   for (const auto& c : cases) EXPECT_EQ(policy.delay_after(c.failed_attempt), c.delay) << c.failed_attempt;
@@ -47,10 +47,10 @@ TEST(RetryPolicyTest, InstantFailuresGiveTheDocumentedScheduleWithinTheDay) {
     offsets.push_back(at - kT0);
   }
   // 0, 30 s, 1.5 m, 3.5 m, 7.5 m, 15.5 m, 31.5 m, 63.5 m, 127.5 m, then every 2 h while ≤ 24 h.
-  std::vector<milliseconds> want = {milliseconds(0), seconds(30),  seconds(90),   seconds(210),
-                                    seconds(450),    seconds(930), seconds(1890), seconds(3810),
-                                    seconds(7650)};
-  for (int k = 1; seconds(7650) + hours(2) * k <= hours(24); ++k) want.push_back(seconds(7650) + hours(2) * k);
+  std::vector<milliseconds> want = {milliseconds(0), seconds(30),   seconds(90),   seconds(210), seconds(450),
+                                    seconds(930),    seconds(1890), seconds(3810), seconds(7650)};
+  for (int k = 1; seconds(7650) + hours(2) * k <= hours(24); ++k)
+    want.push_back(seconds(7650) + hours(2) * k);
   EXPECT_EQ(offsets, want);
   EXPECT_EQ(offsets.size(), 19u);  // the 24 h window ends the schedule before the 26-attempt budget
   EXPECT_LE(offsets.back(), hours(24));
@@ -72,26 +72,27 @@ TEST(RetryPolicyTest, NothingIsScheduledPastTwentyFourHoursAfterTheEvent) {
     bool has_next;
   };
   const std::vector<Case> cases = {
-      {10, hours(22), true},                        // due exactly at 24 h: allowed
-      {10, hours(22) + milliseconds(1), false},     // 1 ms later: exhausted
-      {1, hours(24) - seconds(30), true},           // 30 s before the end
+      {10, hours(22), true},                     // due exactly at 24 h: allowed
+      {10, hours(22) + milliseconds(1), false},  // 1 ms later: exhausted
+      {1, hours(24) - seconds(30), true},        // 30 s before the end
       {1, hours(24) - seconds(29), false},
-      {1, hours(25), false},                        // old event replayed late
+      {1, hours(25), false},  // old event replayed late
   };
   const auto policy = RetryPolicy::v2();
   for (const auto& c : cases) {
-    EXPECT_EQ(policy.next_attempt_at(c.failed_attempt, kT0, kT0 + c.failed_after_event).has_value(), c.has_next)
+    EXPECT_EQ(policy.next_attempt_at(c.failed_attempt, kT0, kT0 + c.failed_after_event).has_value(),
+              c.has_next)
         << c.failed_attempt << " at +" << c.failed_after_event.count() << " ms";
   }
 }
 
 TEST(RetryPolicyTest, TimeScaleDividesEveryDuration) {
-  const auto policy = RetryPolicy::v2(3600.0);  // one hour of policy per second
-  EXPECT_EQ(policy.delay_after(1), milliseconds(8));   // 30 s / 3600 ≈ 8.33 ms
+  const auto policy = RetryPolicy::v2(3600.0);           // one hour of policy per second
+  EXPECT_EQ(policy.delay_after(1), milliseconds(8));     // 30 s / 3600 ≈ 8.33 ms
   EXPECT_EQ(policy.delay_after(9), milliseconds(2000));  // 2 h / 3600
   EXPECT_TRUE(policy.next_attempt_at(10, kT0, kT0 + seconds(22)).has_value());
   EXPECT_FALSE(policy.next_attempt_at(10, kT0, kT0 + seconds(23)).has_value());  // window is 24 s
-  EXPECT_EQ(RetryPolicy::v2(1e9).delay_after(1), milliseconds(1));  // never zero
+  EXPECT_EQ(RetryPolicy::v2(1e9).delay_after(1), milliseconds(1));               // never zero
 }
 
 TEST(RetryPolicyTest, V1RetriesThreeTimesThirtySecondsApart) {

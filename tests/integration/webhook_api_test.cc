@@ -233,6 +233,10 @@ TEST_F(WebhookApiTest, EventTypesListsTheCatalogInTwoGroups) {
 
 TEST_F(WebhookApiTest, HealthMetricsAndOpenApiArePublic) {
   EXPECT_EQ(server_->get("/api/health", std::nullopt).status, 200);
+  auto root = server_->get("/", std::nullopt);
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(root.body.find("/api/openapi.json"), std::string::npos);
   EXPECT_EQ(server_->get("/api/openapi.json", std::nullopt).status, 200);
   server_->get("/api/v2/me", owner_);
   auto metrics = server_->get("/metrics", std::nullopt);
