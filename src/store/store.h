@@ -15,13 +15,16 @@
 // API key values) are passed in clear; implementations encrypt them at rest.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "model/delivery.h"
 #include "model/identity.h"
 #include "model/webhook.h"
+#include "model/webhook_match.h"
 
 namespace switchboard::store {
 
@@ -34,6 +37,47 @@ template <typename T>
 struct Page {
   std::vector<T> items;
   bool has_more = false;  // more items exist after the last one returned
+};
+
+// One event to ingest. `event` has id, company_id, type, sequence_key,
+// occurred_at, created_at and idempotency_key set; the store fills sequence
+// and payload. `data_json` is the normalized, compact `data` object.
+struct NewEvent {
+  model::Event event;
+  std::string data_json;
+  bool sequenced = true;
+  model::EventAttributes attributes;  // what webhook filters look at
+  // Ids for the deliveries the store may create (one per active webhook at most;
+  // the store uses them in order). Callers pass limits::kMaxWebhooksPerCompany ids.
+  std::vector<std::string> delivery_ids;
+};
+
+struct IngestOutcome {
+  std::string event_id;
+  std::optional<std::int64_t> sequence;
+  bool duplicate = false;  // answered from the idempotency key
+  int deliveries = 0;      // deliveries created
+};
+
+struct DueDelivery {
+  model::Delivery delivery;
+  std::string payload;  // the event's envelope bytes
+};
+
+struct AttemptOutcome {
+  model::Attempt attempt;                   // id, delivery_id, … all set
+  std::optional<TimePoint> next_attempt_at;  // failures only: nullopt = exhausted
+};
+
+struct AttemptQuery {
+  std::string company_id;
+  std::string webhook_id;
+  std::optional<TimePoint> since;  // at >= since
+  std::optional<TimePoint> until;  // at < until
+  std::optional<std::string> event_type;
+  std::optional<int> status_code;          // exact HTTP status
+  std::optional<model::AttemptError> error;  // or an error class
+  PageRequest page;
 };
 
 class Store {
@@ -69,6 +113,60 @@ class Store {
   // Replaces the stored webhook (matched by company_id + id) with `webhook`.
   virtual Result<void> update_webhook(const model::Webhook& webhook) = 0;
   virtual Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
+
+  // --- events and deliveries ---------------------------------------------
+  // Ingests events. For each, in ONE group-committed transaction with the
+  // others of the call: an idempotency hit returns the earlier answer
+  // (duplicate=true, nothing new); otherwise assigns event_sequence (next
+  // number for (company, sequence_key) when `sequenced`), composes the
+  // envelope with model::compose_envelope, stores the event, and creates one
+  // pending delivery (due at `event.created_at`) for every ACTIVE webhook of the
+  // company whose spec accepts it (model::webhook_accepts). One event failing
+  // does not fail the others. Returns one outcome per input, in order.
+  virtual Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) = 0;
+
+  // Claims up to `limit` deliveries that are pending, due (next_attempt_at <=
+  // now), not leased (lease_until <= now), whose webhook is active, and that are
+  // the head of their (webhook_id, ordering_key) chain: no pending delivery of
+  // the same chain has a lower sequence (so one call's events go to one
+  // webhook in order, one at a time). Sets lease_until on them. Ordered by
+  // next_attempt_at.
+  virtual Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until) = 0;
+  // Clears every lease (a single-node store at start-up: nothing is in flight).
+  virtual Result<void> release_all_leases() = 0;
+  // The earliest next_attempt_at among pending deliveries of active webhooks, if any.
+  virtual Result<std::optional<TimePoint>> next_due_time() = 0;
+
+  // Records attempt results in one transaction, and clears their leases:
+  //  success  -> delivery delivered, webhook consecutive_exhausted = 0;
+  //  failure  -> attempt row kept (the failure log); delivery pending again at
+  //              next_attempt_at, or, when that is empty, exhausted: the webhook's
+  //              consecutive_exhausted + 1 and status `failed` once
+  //              model::should_mark_failed says so.
+  // A delivery whose webhook was deleted meanwhile is skipped silently.
+  virtual Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) = 0;
+
+  // Failed attempts of one webhook, newest first by id (cursor = last id, descending).
+  virtual Result<Page<model::Attempt>> list_failed_attempts(const AttemptQuery& query) = 0;
+  virtual Result<model::Attempt> get_attempt(const std::string& company_id, const std::string& webhook_id,
+                                             const std::string& attempt_id) = 0;
+  // Deliveries of one webhook, newest first by id (cursor = last id, descending).
+  virtual Result<Page<model::Delivery>> list_deliveries(const std::string& company_id, const std::string& webhook_id,
+                                                        std::optional<model::DeliveryState> state,
+                                                        const PageRequest& page) = 0;
+  virtual Result<model::Delivery> get_delivery(const std::string& company_id, const std::string& delivery_id) = 0;
+  virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;
+  virtual Result<std::vector<model::Delivery>> list_event_deliveries(const std::string& company_id,
+                                                                     const std::string& event_id) = 0;
+  // Manual redelivery: a NEW pending delivery of the same event to the same
+  // webhook, due now, its 24 h window starting now. kNotFound if either is gone.
+  virtual Result<model::Delivery> redeliver(const std::string& company_id, const std::string& delivery_id,
+                                            const std::string& new_delivery_id, TimePoint now) = 0;
+  // Replay: a new pending delivery to the webhook for each event of the company
+  // with created_at in [since, until] that the webhook's spec accepts, at most
+  // `max` (oldest first); windows start now. Returns how many were created.
+  virtual Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
+                             TimePoint until, TimePoint now, int max) = 0;
 
   // Liveness: the store answers a trivial query.
   virtual Result<void> ping() = 0;

@@ -1,0 +1,70 @@
+// DeliveryEngine: moves due deliveries from the store to their endpoints.
+//
+//   store (due deliveries) -> scheduler -> per-webhook lanes -> HttpClient (libcurl multi)
+//        <- attempt results, batched (Store::record_attempts)
+//
+// - Scheduler: claims due work from the store in batches (with a lease) when
+//   notified and on a timer aimed at Store::next_due_time(); nothing is kept
+//   only in memory that the store cannot rebuild after a restart.
+// - Lanes: each webhook has a bounded number of attempts in flight, so a slow or
+//   hanging endpoint never delays others. The store hands out only the head of
+//   each (webhook, call) chain, so one call's events reach a webhook in order.
+// - Retry policy and health are model functions (model/retry_policy.h), scaled
+//   by `time_scale`.
+// Thread-safety: all public methods may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "model/webhook.h"
+#include "store/store.h"
+
+namespace switchboard::delivery {
+
+struct EngineOptions {
+  double time_scale = 1.0;
+  bool allow_private_networks = false;         // allow loopback/private targets (dev, tests)
+  std::filesystem::path ca_file;               // extra CA to trust (tests' self-signed CA)
+  std::chrono::milliseconds timeout{30000};    // total per attempt (NOT scaled)
+  std::size_t max_response_bytes = 64 * 1024;  // response body kept for the log
+  int max_in_flight = 1024;                    // attempts in flight, all webhooks
+  int per_webhook_in_flight = 32;              // attempts in flight to one webhook
+  int claim_batch = 512;
+  std::chrono::milliseconds lease{120000};  // > timeout: a claimed delivery is ours this long
+  std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
+};
+
+// The outcome of one synchronous test delivery (POST /webhooks/{id}/test).
+struct TestDeliveryResult {
+  bool delivered = false;
+  std::optional<int> status_code;
+  std::optional<std::string> error;  // error class and message when not delivered
+  double latency_ms = 0;
+};
+
+class DeliveryEngine {
+ public:
+  static std::unique_ptr<DeliveryEngine> create(store::Store& store, const Clock& clock,
+                                                EngineOptions options);
+  virtual ~DeliveryEngine() = default;
+
+  virtual void start() = 0;
+  // Stops claiming, waits for attempts in flight (up to `drain`) and records their results.
+  virtual void stop(std::chrono::milliseconds drain = std::chrono::seconds(10)) = 0;
+  // New work may be due now (after ingest, redeliver, replay, enable).
+  virtual void notify() = 0;
+
+  // Delivers `payload` to the webhook once, now, with the usual headers and
+  // signatures; records nothing. Blocks until the attempt ends.
+  virtual TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
+                                       const std::string& payload) = 0;
+};
+
+}  // namespace switchboard::delivery

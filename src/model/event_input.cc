@@ -1,0 +1,145 @@
+#include "model/event_input.h"
+
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+#include "model/envelope.h"
+#include "model/event_catalog.h"
+
+namespace switchboard::model {
+
+namespace json = boost::json;
+
+namespace {
+
+const json::string* string_at(const json::object& obj, std::string_view key) {
+  const json::value* v = obj.if_contains(key);
+  return v && v->is_string() ? &v->get_string() : nullptr;
+}
+
+// Finds integers JavaScript cannot hold exactly; reports the first few paths.
+void check_numbers(const json::value& v, const std::string& path, std::vector<FieldError>& errors) {
+  if (errors.size() >= 10) return;
+  switch (v.kind()) {
+    case json::kind::int64:
+      if (v.get_int64() > kMaxSafeInteger || v.get_int64() < -kMaxSafeInteger) {
+        errors.push_back(
+            {path, "unsafe_integer",
+             "Integers beyond ±9007199254740991 lose precision in JavaScript; send them as strings."});
+      }
+      break;
+    case json::kind::uint64:
+      errors.push_back(
+          {path, "unsafe_integer",
+           "Integers beyond ±9007199254740991 lose precision in JavaScript; send them as strings."});
+      break;
+    case json::kind::array: {
+      std::size_t i = 0;
+      for (const auto& item : v.get_array())
+        check_numbers(item, path + "[" + std::to_string(i++) + "]", errors);
+      break;
+    }
+    case json::kind::object:
+      for (const auto& field : v.get_object())
+        check_numbers(field.value(), path + "." + std::string(field.key()), errors);
+      break;
+    default:
+      break;
+  }
+}
+
+// data.<key> or data.<object>.id, whichever is present (e.g. department_id or department.id).
+std::string id_attribute(const json::object& data, std::string_view flat_key, std::string_view object_key) {
+  if (const auto* s = string_at(data, flat_key)) return std::string(*s);
+  if (const json::value* o = data.if_contains(object_key); o && o->is_object()) {
+    if (const auto* s = string_at(o->get_object(), "id")) return std::string(*s);
+  }
+  return {};
+}
+
+}  // namespace
+
+InputResult<EventInput> parse_event(const json::value& body) {
+  if (!body.is_object()) {
+    return tl::unexpected(InputFailure{InputFailure::Kind::kMalformed,
+                                       {{"", "invalid_body", "The event must be a JSON object."}}});
+  }
+  const auto& obj = body.get_object();
+  InputFailure unknown{InputFailure::Kind::kMalformed, {}};
+  for (const auto& field : obj) {
+    const auto k = field.key();
+    if (k != "type" && k != "occurred_at" && k != "idempotency_key" && k != "data") {
+      unknown.errors.push_back(
+          {std::string(k), "unknown_field", "Unknown field \"" + std::string(k) + "\"."});
+    }
+  }
+  if (!unknown.errors.empty()) return tl::unexpected(std::move(unknown));
+
+  EventInput out;
+  std::vector<FieldError> errors;
+  const EventTypeInfo* info = nullptr;
+  if (const json::value* type = obj.if_contains("type");
+      !type || (type->is_string() && type->get_string().empty())) {
+    errors.push_back({"type", "required", "type is required."});
+  } else if (!type->is_string()) {
+    errors.push_back({"type", "invalid_type", "type must be a string."});
+  } else if (info = find_event_type(type->get_string()); !info) {
+    errors.push_back(
+        {"type", "unknown_event", "\"" + std::string(type->get_string()) + "\" is not an event type."});
+  } else {
+    out.type = std::string(info->type);
+  }
+
+  if (const json::value* at = obj.if_contains("occurred_at"); at && !at->is_null()) {
+    auto parsed = at->is_string() ? parse_rfc3339(at->get_string()) : std::nullopt;
+    if (!parsed) {
+      errors.push_back({"occurred_at", "invalid_value",
+                        "occurred_at must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z."});
+    } else {
+      out.occurred_at = parsed;
+    }
+  }
+
+  if (const json::value* key = obj.if_contains("idempotency_key"); key && !key->is_null()) {
+    if (!key->is_string() || key->get_string().empty() ||
+        key->get_string().size() > kMaxIdempotencyKeyLength) {
+      errors.push_back(
+          {"idempotency_key", "invalid_value", "idempotency_key must be a string of 1 to 255 characters."});
+    } else {
+      out.idempotency_key = std::string(key->get_string());
+    }
+  }
+
+  const json::value* data = obj.if_contains("data");
+  if (!data) {
+    errors.push_back({"data", "required", "data is required."});
+  } else if (!data->is_object()) {
+    errors.push_back({"data", "invalid_type", "data must be a JSON object."});
+  } else {
+    check_numbers(*data, "data", errors);
+    const auto& d = data->get_object();
+    if (info) {
+      const bool call = info->group == "call";
+      const std::string_view id_key = call ? "call_id" : "conversation_id";
+      const json::value* id = d.if_contains(id_key);
+      const std::string field = "data." + std::string(id_key);
+      if (!id || (id->is_string() && id->get_string().empty())) {
+        errors.push_back({field, "required", field + " is required for " + std::string(info->type) + "."});
+      } else if (!id->is_string() || id->get_string().size() > kMaxSequenceIdLength) {
+        errors.push_back({field, "invalid_value", field + " must be a string of at most 128 characters."});
+      } else if (info->sequenced) {
+        out.sequenced = true;
+        out.sequence_key = std::string(call ? "call:" : "conversation:") + std::string(id->get_string());
+      }
+    }
+    if (const auto* direction = string_at(d, "direction")) out.attributes.direction = std::string(*direction);
+    out.attributes.department_id = id_attribute(d, "department_id", "department");
+    out.attributes.agent_id = id_attribute(d, "agent_id", "agent");
+  }
+
+  if (!errors.empty()) return tl::unexpected(InputFailure{InputFailure::Kind::kInvalid, std::move(errors)});
+  out.data_json = to_js_json(*data);
+  return out;
+}
+
+}  // namespace switchboard::model

@@ -1,0 +1,87 @@
+#include "model/event_input.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace switchboard::model {
+namespace {
+
+TEST(EventInputTest, AcceptsACallEventAndExtractsItsKeys) {
+  auto r = parse_event(boost::json::parse(
+      R"({"type":"call.answered","occurred_at":"2026-11-22T10:03:59.120Z","idempotency_key":"k1",
+          "data":{"call_id":"c1","direction":"inbound","department":{"id":"dep_1"},"agent_id":"agt_1","n":1.0}})"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->type, "call.answered");
+  EXPECT_TRUE(r->sequenced);
+  EXPECT_EQ(r->sequence_key, "call:c1");
+  EXPECT_EQ(r->idempotency_key, "k1");
+  EXPECT_EQ(r->attributes.direction, "inbound");
+  EXPECT_EQ(r->attributes.department_id, "dep_1");
+  EXPECT_EQ(r->attributes.agent_id, "agt_1");
+  EXPECT_EQ(r->data_json,
+            R"({"call_id":"c1","direction":"inbound","department":{"id":"dep_1"},"agent_id":"agt_1","n":1})");
+}
+
+TEST(EventInputTest, SequencingFollowsTheCatalog) {
+  struct Case {
+    std::string body;
+    bool sequenced;
+    std::string key;
+  };
+  const std::vector<Case> cases = {
+      {R"({"type":"call.disposition","data":{"call_id":"c1"}})", false, ""},
+      {R"({"type":"message.read","data":{"conversation_id":"w1"}})", true, "conversation:w1"},
+      {R"({"type":"call.initiated","data":{"call_id":"c9"}})", true, "call:c9"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_event(boost::json::parse(c.body));
+    ASSERT_TRUE(r.has_value()) << c.body;
+    EXPECT_EQ(r->sequenced, c.sequenced) << c.body;
+    EXPECT_EQ(r->sequence_key, c.key) << c.body;
+  }
+}
+
+TEST(EventInputTest, RefusesBadEventsWithFieldErrors) {
+  struct Case {
+    std::string body;
+    InputFailure::Kind kind;
+    std::string field;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {R"([])", InputFailure::Kind::kMalformed, "", "invalid_body"},
+      {R"({"type":"call.end","data":{"call_id":"c"},"extra":1})", InputFailure::Kind::kMalformed, "extra",
+       "unknown_field"},
+      {R"({"data":{"call_id":"c"}})", InputFailure::Kind::kInvalid, "type", "required"},
+      {R"({"type":"call.started","data":{"call_id":"c"}})", InputFailure::Kind::kInvalid, "type",
+       "unknown_event"},
+      {R"({"type":7,"data":{"call_id":"c"}})", InputFailure::Kind::kInvalid, "type", "invalid_type"},
+      {R"({"type":"call.end"})", InputFailure::Kind::kInvalid, "data", "required"},
+      {R"({"type":"call.end","data":[]})", InputFailure::Kind::kInvalid, "data", "invalid_type"},
+      {R"({"type":"call.end","data":{}})", InputFailure::Kind::kInvalid, "data.call_id", "required"},
+      {R"({"type":"call.end","data":{"call_id":5}})", InputFailure::Kind::kInvalid, "data.call_id",
+       "invalid_value"},
+      {R"({"type":"message.sent","data":{"call_id":"c"}})", InputFailure::Kind::kInvalid,
+       "data.conversation_id", "required"},
+      {R"({"type":"call.end","occurred_at":"yesterday","data":{"call_id":"c"}})",
+       InputFailure::Kind::kInvalid, "occurred_at", "invalid_value"},
+      {R"({"type":"call.end","idempotency_key":"","data":{"call_id":"c"}})", InputFailure::Kind::kInvalid,
+       "idempotency_key", "invalid_value"},
+      {R"({"type":"call.end","data":{"call_id":"c","big":9007199254740992}})", InputFailure::Kind::kInvalid,
+       "data.big", "unsafe_integer"},
+      {R"({"type":"call.end","data":{"call_id":"c","x":[1,18446744073709551615]}})",
+       InputFailure::Kind::kInvalid, "data.x[1]", "unsafe_integer"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_event(boost::json::parse(c.body));
+    ASSERT_FALSE(r.has_value()) << c.body;
+    EXPECT_EQ(r.error().kind, c.kind) << c.body;
+    ASSERT_FALSE(r.error().errors.empty());
+    EXPECT_EQ(r.error().errors[0].field, c.field) << c.body;
+    EXPECT_EQ(r.error().errors[0].code, c.code) << c.body;
+  }
+}
+
+}  // namespace
+}  // namespace switchboard::model
