@@ -15,6 +15,8 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   add_system_routes(router_, deps_);
   add_identity_routes(router_, deps_);
   add_webhook_routes(router_, deps_);
+  add_event_routes(router_, deps_);
+  add_delivery_routes(router_, deps_);
 }
 
 Api::~Api() = default;

@@ -14,6 +14,7 @@
 #include "api/http_types.h"
 #include "api/router.h"
 #include "common/clock.h"
+#include "delivery/engine.h"
 #include "store/store.h"
 
 namespace switchboard::api {
@@ -23,7 +24,8 @@ class Metrics;
 struct ApiDeps {
   store::Store& store;
   const Clock& clock;
-  Metrics* metrics = nullptr;  // optional
+  Metrics* metrics = nullptr;                  // optional
+  delivery::DeliveryEngine* engine = nullptr;  // optional: no delivery without it (tests of the API alone)
 };
 
 class Api {

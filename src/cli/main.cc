@@ -10,6 +10,7 @@
 
 #include "api/identity_service.h"
 #include "common/crypto.h"
+#include "receiver/receiver.h"
 #include "server/service.h"
 
 namespace sb = switchboard;
@@ -142,6 +143,15 @@ int main(int argc, char** argv) {
   serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
       ->envname("SWITCHBOARD_CA_FILE")
       ->check(CLI::ExistingFile);
+  serve
+      ->add_option_function<double>(
+          "--delivery-timeout",
+          [&config](double seconds) {
+            config.delivery_timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+          },
+          "Total time one delivery attempt may take, in seconds (default 30; not time-scaled)")
+      ->envname("SWITCHBOARD_DELIVERY_TIMEOUT")
+      ->check(CLI::Range(0.05, 300.0));
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SWITCHBOARD_MAX_BODY_BYTES")
       ->capture_default_str();
@@ -163,6 +173,25 @@ int main(int argc, char** argv) {
   add_store_options(*company_create, config);
   company_create->add_option("--name", company_name, "Company name")->required();
 
+  sb::receiver::ReceiverOptions receive_options;
+  auto* receive = app.add_subcommand("receive", "Run an HTTPS receiver that verifies and counts deliveries");
+  receive->add_option("--listen", receive_options.listen, "host:port to listen on")->capture_default_str();
+  receive->add_option("--cert", receive_options.cert,
+                      "Certificate PEM (default: a generated self-signed one)");
+  receive->add_option("--key", receive_options.key, "Private key PEM for --cert");
+  receive->add_option("--cert-out", receive_options.cert_out, "Write the certificate PEM here (to trust it)");
+  receive->add_option("--secret", receive_options.secrets, "Signing secret to verify with (repeatable)");
+  receive->add_option("--status", receive_options.status, "HTTP status to answer")
+      ->check(CLI::Range(100, 599));
+  receive->add_option("--fail-first", receive_options.fail_first, "Answer 500 to the first N deliveries");
+  receive->add_option("--delay-ms", receive_options.delay_ms, "Wait this long before answering");
+  receive->add_flag("--hang", receive_options.hang, "Never answer");
+  receive->add_flag("--quiet", receive_options.quiet, "No line per delivery");
+  receive->add_flag("--plain-http", receive_options.plain_http, "No TLS (local experiments only)");
+  bool no_timestamp_check = false;
+  receive->add_flag("--no-timestamp-check", no_timestamp_check,
+                    "Accept any X-MO-Timestamp / webhook-timestamp (servers running with --time-scale)");
+
   auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
   add_store_options(*migrate, config);
   app.add_subcommand("version", "Print the version");
@@ -175,6 +204,10 @@ int main(int argc, char** argv) {
   setup_logging(log_level);
 
   if (*serve) return run_serve(config);
+  if (*receive) {
+    if (no_timestamp_check) receive_options.timestamp_tolerance.reset();
+    return sb::receiver::run_receiver(receive_options);
+  }
   if (*token_create) return run_token_create(config, company_id, role);
   if (*company_create) return run_company_create(config, company_name);
   if (*migrate) {

@@ -51,6 +51,7 @@ struct TestDeliveryResult {
 
 class DeliveryEngine {
  public:
+  // Throws std::invalid_argument when `options.ca_file` cannot be read (start-up configuration).
   static std::unique_ptr<DeliveryEngine> create(store::Store& store, const Clock& clock,
                                                 EngineOptions options);
   virtual ~DeliveryEngine() = default;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -73,11 +74,30 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Reads the header first, so that the body limit can depend on the path.
   void read() {
     parser_.emplace();
-    parser_->body_limit(shared_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
+    // Beast checks Content-Length against the limit while parsing the header:
+    // allow the largest here, and apply the path's own limit in on_header.
+    parser_->body_limit(std::max(shared_->options.max_body_bytes, shared_->options.large_body_bytes));
     stream_.expires_after(shared_->options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    std::size_t limit = shared_->options.max_body_bytes;
+    const auto target = parser_->get().target();
+    for (const auto& prefix : shared_->options.large_body_prefixes) {
+      if (target.starts_with(prefix)) limit = shared_->options.large_body_bytes;
+    }
+    body_limit_ = limit;
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return on_read(http::error::body_limit, 0);
+    }
+    parser_->body_limit(limit);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -90,8 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       linger_ = true;  // the client may still be sending the body: read it away so it sees our answer
       return write(plain_error(413, "payload_too_large",
-                               "The request body exceeds " + std::to_string(shared_->options.max_body_bytes) +
-                                   " bytes."),
+                               "The request body exceeds " + std::to_string(body_limit_) + " bytes."),
                    /*keep_alive=*/false, 11);
     }
     if (ec == http::error::header_limit) {
@@ -193,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   bool counted_ = false;
+  std::size_t body_limit_ = 0;
   bool linger_ = false;
   std::chrono::steady_clock::time_point linger_deadline_{};
   std::size_t drained_ = 0;

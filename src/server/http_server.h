@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/http_types.h"
 #include "common/result.h"
@@ -25,6 +26,9 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 32;
   std::size_t max_body_bytes = 256 * 1024;
+  // Larger limit for paths starting with one of these prefixes (batch ingest).
+  std::vector<std::string> large_body_prefixes;
+  std::size_t large_body_bytes = 32 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds drain_timeout{10};

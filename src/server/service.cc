@@ -9,6 +9,7 @@
 #include "api/identity_service.h"
 #include "api/metrics.h"
 #include "common/crypto.h"
+#include "delivery/engine.h"
 #include "server/http_server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -70,10 +71,22 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
 
 namespace {
 
+delivery::EngineOptions engine_options(const ServeConfig& config) {
+  delivery::EngineOptions options;
+  options.time_scale = config.time_scale;
+  options.allow_private_networks = config.allow_private_networks;
+  options.ca_file = config.ca_file;
+  options.timeout = config.delivery_timeout;
+  return options;
+}
+
 class ServiceImpl final : public Service {
  public:
-  ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock)
-      : store_(std::move(store)), api_(api::ApiDeps{*store_, clock, &metrics_}) {}
+  ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock, const ServeConfig& config)
+      : store_(std::move(store)),
+        engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, clock, engine_options(config))
+                                    : nullptr),
+        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get()}) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -85,6 +98,7 @@ class ServiceImpl final : public Service {
     options.port = address->port;
     options.max_body_bytes = config.max_body_bytes;
     options.worker_threads = config.worker_threads;
+    options.large_body_prefixes = {"/api/v2/events/batch"};
     auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
     if (!http) return tl::unexpected(http.error());
     http_ = std::move(*http);
@@ -93,7 +107,9 @@ class ServiceImpl final : public Service {
         "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
     // Bootstrap only once the port is ours: the owner token is shown once, and
     // a start that fails to bind must not consume it.
-    return bootstrap(clock);
+    if (auto boot = bootstrap(clock); !boot) return boot;
+    if (engine_) engine_->start();
+    return {};
   }
 
   std::uint16_t port() const override { return http_->port(); }
@@ -101,8 +117,11 @@ class ServiceImpl final : public Service {
   const std::optional<std::string>& bootstrap_owner_token() const override { return owner_token_; }
   store::Store& store() override { return *store_; }
 
+  // Order matters: no new requests, then in-flight attempts finish and their
+  // results are recorded, then (in the destructor) the store closes.
   void stop() override {
     if (http_) http_->stop();
+    if (engine_) engine_->stop();
   }
 
  private:
@@ -120,6 +139,7 @@ class ServiceImpl final : public Service {
   }
 
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<delivery::DeliveryEngine> engine_;
   api::Metrics metrics_;
   api::Api api_;
   std::unique_ptr<HttpServer> http_;
@@ -132,7 +152,7 @@ class ServiceImpl final : public Service {
 Result<std::unique_ptr<Service>> Service::start(const ServeConfig& config, const Clock& clock) {
   auto store = open_store(config);
   if (!store) return tl::unexpected(store.error());
-  auto service = std::make_unique<ServiceImpl>(std::move(*store), clock);
+  auto service = std::make_unique<ServiceImpl>(std::move(*store), clock, config);
   if (auto started = service->start(config, clock); !started) return tl::unexpected(started.error());
   return std::unique_ptr<Service>(std::move(service));
 }

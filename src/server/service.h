@@ -3,6 +3,7 @@
 // (port 0). start() bootstraps an empty store with company "Default".
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -26,6 +27,8 @@ struct ServeConfig {
   std::size_t max_body_bytes = 256 * 1024;
   bool sqlite_synchronous_full = true;
   int worker_threads = 32;
+  std::chrono::milliseconds delivery_timeout{30000};  // per attempt, not time-scaled
+  bool run_delivery = true;                           // false: API only (tests of the API alone)
 };
 
 // Opens the store named by the config (creating the data directory and the

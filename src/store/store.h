@@ -65,7 +65,7 @@ struct DueDelivery {
 };
 
 struct AttemptOutcome {
-  model::Attempt attempt;                   // id, delivery_id, … all set
+  model::Attempt attempt;                    // id, delivery_id, … all set
   std::optional<TimePoint> next_attempt_at;  // failures only: nullopt = exhausted
 };
 
@@ -75,7 +75,7 @@ struct AttemptQuery {
   std::optional<TimePoint> since;  // at >= since
   std::optional<TimePoint> until;  // at < until
   std::optional<std::string> event_type;
-  std::optional<int> status_code;          // exact HTTP status
+  std::optional<int> status_code;            // exact HTTP status
   std::optional<model::AttemptError> error;  // or an error class
   PageRequest page;
 };
@@ -131,7 +131,8 @@ class Store {
   // the same chain has a lower sequence (so one call's events go to one
   // webhook in order, one at a time). Sets lease_until on them. Ordered by
   // next_attempt_at.
-  virtual Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until) = 0;
+  virtual Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit,
+                                                                TimePoint lease_until) = 0;
   // Clears every lease (a single-node store at start-up: nothing is in flight).
   virtual Result<void> release_all_leases() = 0;
   // The earliest next_attempt_at among pending deliveries of active webhooks, if any.
@@ -151,10 +152,12 @@ class Store {
   virtual Result<model::Attempt> get_attempt(const std::string& company_id, const std::string& webhook_id,
                                              const std::string& attempt_id) = 0;
   // Deliveries of one webhook, newest first by id (cursor = last id, descending).
-  virtual Result<Page<model::Delivery>> list_deliveries(const std::string& company_id, const std::string& webhook_id,
+  virtual Result<Page<model::Delivery>> list_deliveries(const std::string& company_id,
+                                                        const std::string& webhook_id,
                                                         std::optional<model::DeliveryState> state,
                                                         const PageRequest& page) = 0;
-  virtual Result<model::Delivery> get_delivery(const std::string& company_id, const std::string& delivery_id) = 0;
+  virtual Result<model::Delivery> get_delivery(const std::string& company_id,
+                                               const std::string& delivery_id) = 0;
   virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;
   virtual Result<std::vector<model::Delivery>> list_event_deliveries(const std::string& company_id,
                                                                      const std::string& event_id) = 0;

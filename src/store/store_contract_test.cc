@@ -1,83 +1,36 @@
 // The Store contract: behaviour every Store implementation must have,
-// written against the abstract interface only. Each implementation joins by
-// adding a StoreBackend to store_backends() below; every test then runs
-// against it.
+// written against the abstract interface only. Every test runs against each
+// backend of store_backends() (store_contract_support.h). Events, deliveries
+// and attempts are in store_delivery_contract_test.cc and
+// store_attempt_contract_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "model/limits.h"
-#include "store/sqlite/sqlite_test_support.h"
 #include "store/store.h"
+#include "store/store_contract_support.h"
 
 namespace switchboard::store {
 namespace {
 
+using contract::at;
+using contract::company;
+using contract::error_text;
+using contract::user;
+using contract::user_token;
 using model::ApiToken;
 using model::AuthType;
 using model::Company;
 using model::TokenKind;
 using model::User;
 using model::Webhook;
-
-// --- backends ------------------------------------------------------------
-
-// A Store under test together with whatever it needs to live.
-class StoreHarness {
- public:
-  virtual ~StoreHarness() = default;
-  virtual Store& store() = 0;
-};
-
-struct StoreBackend {
-  std::string name;
-  std::function<std::unique_ptr<StoreHarness>()> make;  // null when the backend cannot start
-};
-
-class SqliteHarness final : public StoreHarness {
- public:
-  SqliteHarness() : store_(testing::open_test_store(dir_.path() / "switchboard.db")) {}
-  Store& store() override { return *store_; }
-  bool ok() const { return store_ != nullptr; }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
-
-std::vector<StoreBackend> store_backends() {
-  return {
-      {"Sqlite",
-       []() -> std::unique_ptr<StoreHarness> {
-         auto harness = std::make_unique<SqliteHarness>();
-         if (!harness->ok()) return nullptr;
-         return harness;
-       }},
-      // PostgreSQL joins here (e.g. when the test script has started a server).
-  };
-}
-
-// --- sample data -----------------------------------------------------------
-
-TimePoint at(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-Company company(const std::string& id) { return Company{id, "Company " + id, false, at(1'700'000'000'001)}; }
-
-User user(const std::string& company_id, const std::string& id, const std::string& email,
-          model::Role role = model::Role::kAgent) {
-  return User{id, company_id, "Name of " + id, email, role, at(1'700'000'000'002)};
-}
-
-ApiToken user_token(const User& owner, const std::string& id) {
-  return ApiToken{id, owner.company_id, owner.id, TokenKind::kUser, "hash-" + id, at(1'700'000'000'003)};
-}
 
 ApiToken ingest_token(const std::string& company_id, const std::string& id) {
   return ApiToken{id, company_id, std::nullopt, TokenKind::kIngest, "hash-" + id, at(1'700'000'000'004)};
@@ -149,32 +102,7 @@ void expect_same_user(const User& actual, const User& expected) {
   EXPECT_EQ(actual.created_at, expected.created_at);
 }
 
-template <typename T>
-std::string error_text(const Result<T>& result) {
-  return result ? std::string("ok") : result.error().message;
-}
-
-// --- fixture ---------------------------------------------------------------
-
-class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
- protected:
-  void SetUp() override {
-    harness_ = GetParam().make();
-    ASSERT_NE(harness_, nullptr) << "backend " << GetParam().name << " did not start";
-  }
-
-  Store& store() { return harness_->store(); }
-
-  // Creates company `id` with owner "<id>_owner" and that owner's token; returns the owner.
-  User seed_company(const std::string& id) {
-    User owner = user(id, id + "_owner", "owner@" + id + ".example", model::Role::kOwner);
-    auto created = store().create_company(company(id), owner, user_token(owner, id + "_owner_tok"));
-    EXPECT_TRUE(created.has_value()) << error_text(created);
-    return owner;
-  }
-
-  std::unique_ptr<StoreHarness> harness_;
-};
+using StoreContractTest = contract::StoreContractFixture;
 
 // --- companies, users, tokens ------------------------------------------------
 
@@ -543,8 +471,8 @@ TEST_P(StoreContractTest, ConcurrentWritersAllSucceed) {
   EXPECT_TRUE(store().find_principal_by_token_hash("hash-tok_usr_7_24").has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(store_backends()),
-                         [](const ::testing::TestParamInfo<StoreBackend>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(contract::store_backends()),
+                         contract::backend_name);
 
 }  // namespace
 }  // namespace switchboard::store

@@ -65,8 +65,14 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-TestServer::TestServer(const std::filesystem::path& data_dir) {
-  server::ServeConfig config;
+TestServer::TestServer(const std::filesystem::path& data_dir)
+    : TestServer(data_dir, [] {
+        server::ServeConfig config;
+        config.run_delivery = false;
+        return config;
+      }()) {}
+
+TestServer::TestServer(const std::filesystem::path& data_dir, server::ServeConfig config) {
   config.listen = "127.0.0.1:0";
   config.data_dir = data_dir;
   config.worker_threads = 8;

@@ -43,6 +43,9 @@ class TempDir {
 class TestServer {
  public:
   explicit TestServer(const std::filesystem::path& data_dir);
+  // With options on top of the test defaults (listen on a free port, API-only
+  // unless config.run_delivery is set).
+  TestServer(const std::filesystem::path& data_dir, server::ServeConfig config);
   ~TestServer();
 
   std::uint16_t port() const { return service_->port(); }

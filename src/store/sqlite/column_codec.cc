@@ -38,6 +38,25 @@ constexpr Spellings<model::WebhookStatus, 3> kStatuses{{
     {model::WebhookStatus::kFailed, "failed"},
 }};
 
+constexpr Spellings<model::DeliveryState, 4> kDeliveryStates{{
+    {model::DeliveryState::kPending, "pending"},
+    {model::DeliveryState::kDelivered, "delivered"},
+    {model::DeliveryState::kExhausted, "exhausted"},
+    {model::DeliveryState::kDropped, "dropped"},
+}};
+
+constexpr Spellings<model::AttemptError, 9> kAttemptErrors{{
+    {model::AttemptError::kNone, "none"},
+    {model::AttemptError::kHttpStatus, "http_status"},
+    {model::AttemptError::kTimeout, "timeout"},
+    {model::AttemptError::kConnect, "connect"},
+    {model::AttemptError::kTls, "tls"},
+    {model::AttemptError::kDns, "dns"},
+    {model::AttemptError::kRedirect, "redirect"},
+    {model::AttemptError::kRefused, "refused"},
+    {model::AttemptError::kOther, "other"},
+}};
+
 template <typename Enum, std::size_t N>
 std::string_view spell(const Spellings<Enum, N>& table, Enum value) {
   for (const auto& [candidate, text] : table) {
@@ -79,6 +98,16 @@ std::optional<model::ApiKeyLocation> key_location_from_column(std::string_view t
 std::string_view webhook_status_column(model::WebhookStatus status) { return spell(kStatuses, status); }
 std::optional<model::WebhookStatus> webhook_status_from_column(std::string_view text) {
   return parse(kStatuses, text);
+}
+
+std::string_view delivery_state_column(model::DeliveryState state) { return spell(kDeliveryStates, state); }
+std::optional<model::DeliveryState> delivery_state_from_column(std::string_view text) {
+  return parse(kDeliveryStates, text);
+}
+
+std::string_view attempt_error_column(model::AttemptError error) { return spell(kAttemptErrors, error); }
+std::optional<model::AttemptError> attempt_error_from_column(std::string_view text) {
+  return parse(kAttemptErrors, text);
 }
 
 }  // namespace switchboard::store::sqlite

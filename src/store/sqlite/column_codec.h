@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "model/delivery.h"
 #include "model/identity.h"
 #include "model/webhook.h"
 
@@ -26,5 +27,11 @@ std::optional<model::ApiKeyLocation> key_location_from_column(std::string_view t
 
 std::string_view webhook_status_column(model::WebhookStatus status);
 std::optional<model::WebhookStatus> webhook_status_from_column(std::string_view text);
+
+std::string_view delivery_state_column(model::DeliveryState state);
+std::optional<model::DeliveryState> delivery_state_from_column(std::string_view text);
+
+std::string_view attempt_error_column(model::AttemptError error);
+std::optional<model::AttemptError> attempt_error_from_column(std::string_view text);
 
 }  // namespace switchboard::store::sqlite

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 namespace switchboard::store::sqlite {
@@ -80,6 +82,11 @@ void Statement::bind(int index, std::int64_t value) {
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
 }
 
+void Statement::bind(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
 void Statement::bind(int index, std::nullopt_t) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
@@ -117,6 +124,13 @@ std::optional<std::string> Statement::optional_text(int column) const {
 
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
+std::optional<std::int64_t> Statement::optional_integer(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return integer(column);
+}
+
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
 std::optional<TimePoint> Statement::optional_time(int column) const {
   if (is_null(column)) return std::nullopt;
   return time(column);
@@ -128,6 +142,10 @@ bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, co
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& path,
                                                      const ConnectionOptions& options) {
+  // Memory statistics take a process-wide mutex on every allocation; nothing
+  // reads them. Only possible before SQLite initializes (a no-op afterwards).
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   // NOMUTEX: a connection is only ever used by one thread at a time.
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |=
@@ -168,8 +186,10 @@ Result<void> Connection::configure() {
   if (!*row || mode->text(0) != "wal") {
     return make_error(ErrorCode::kUnavailable, "the database could not be switched to WAL mode");
   }
+  // temp_store=MEMORY keeps savepoint and statement journals in memory: every
+  // group-committed write and most multi-index statements open one.
   return exec(std::string("PRAGMA synchronous=") + (options_.synchronous_full ? "FULL" : "NORMAL") +
-              "; PRAGMA foreign_keys=ON;");
+              "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
 }
 
 Result<void> Connection::exec(std::string_view sql) {
@@ -184,7 +204,9 @@ Result<void> Connection::exec(std::string_view sql) {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  auto [it, inserted] = cache_.try_emplace(std::string(sql));
+  auto it = cache_.find(sql);  // no allocation on the (usual) hit
+  bool inserted = false;
+  if (it == cache_.end()) std::tie(it, inserted) = cache_.try_emplace(std::string(sql));
   CachedStatement& cached = it->second;
   if (!inserted && !cached.in_use) {
     cached.in_use = true;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,7 @@ class Statement {
   void bind(int index, int value) { bind(index, static_cast<std::int64_t>(value)); }
   void bind(int index, bool value) { bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
   void bind(int index, TimePoint value) { bind(index, to_unix_ms(value)); }
+  void bind(int index, double value);
   void bind(int index, std::nullopt_t);
   template <typename T>
   void bind(int index, const std::optional<T>& value) {
@@ -85,6 +87,8 @@ class Statement {
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::int64_t integer(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  double real(int column) const;
   bool boolean(int column) const { return integer(column) != 0; }
   TimePoint time(int column) const { return from_unix_ms(integer(column)); }
   std::optional<TimePoint> optional_time(int column) const;
@@ -154,7 +158,12 @@ class Connection {
 
   sqlite3* db_;
   ConnectionOptions options_;
-  std::unordered_map<std::string, CachedStatement> cache_;
+  // Keyed by SQL text; looked up by string_view without building a string.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace switchboard::store::sqlite

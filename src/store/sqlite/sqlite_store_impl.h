@@ -1,7 +1,9 @@
 // SqliteStore: the Store implementation behind open_sqlite_store(). Private
 // to src/store/sqlite; its methods are split by subject across
-// sqlite_store.cc (lifecycle), sqlite_store_identity.cc and
-// sqlite_store_webhooks.cc.
+// sqlite_store.cc (lifecycle), sqlite_store_identity.cc,
+// sqlite_store_webhooks.cc, sqlite_store_events.cc (ingest, replay),
+// sqlite_store_deliveries.cc (the queue, delivery logs, redelivery) and
+// sqlite_store_attempts.cc (attempt results, failure log).
 //
 // Thread-safety: as Store. Writes go through the Writer (one thread, group
 // commit); reads lease a connection from the ReadPool.
@@ -40,6 +42,28 @@ class SqliteStore final : public Store {
   Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) override;
   Result<void> update_webhook(const model::Webhook& webhook) override;
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
+
+  Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
+  Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit,
+                                                        TimePoint lease_until) override;
+  Result<void> release_all_leases() override;
+  Result<std::optional<TimePoint>> next_due_time() override;
+  Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) override;
+  Result<Page<model::Attempt>> list_failed_attempts(const AttemptQuery& query) override;
+  Result<model::Attempt> get_attempt(const std::string& company_id, const std::string& webhook_id,
+                                     const std::string& attempt_id) override;
+  Result<Page<model::Delivery>> list_deliveries(const std::string& company_id, const std::string& webhook_id,
+                                                std::optional<model::DeliveryState> state,
+                                                const PageRequest& page) override;
+  Result<model::Delivery> get_delivery(const std::string& company_id,
+                                       const std::string& delivery_id) override;
+  Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) override;
+  Result<std::vector<model::Delivery>> list_event_deliveries(const std::string& company_id,
+                                                             const std::string& event_id) override;
+  Result<model::Delivery> redeliver(const std::string& company_id, const std::string& delivery_id,
+                                    const std::string& new_delivery_id, TimePoint now) override;
+  Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
+                     TimePoint until, TimePoint now, int max) override;
 
   Result<void> ping() override;
 

@@ -1,0 +1,104 @@
+#include "delivery/attempt_log.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "common/ids.h"
+
+namespace switchboard::delivery {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at `text[i]` (Unicode Table 3-7), or 0.
+std::size_t sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
+  const std::uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  std::uint8_t low = 0x80;
+  std::uint8_t high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // no overlong forms
+    if (lead == 0xED) high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // no overlong forms
+    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+std::vector<HttpHeader> sanitized(const std::vector<HttpHeader>& headers) {
+  std::vector<HttpHeader> out;
+  out.reserve(headers.size());
+  for (const auto& header : headers) out.push_back({sanitize_utf8(header.name), sanitize_utf8(header.value)});
+  return out;
+}
+
+}  // namespace
+
+std::string sanitize_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = sequence_length(text, i);
+    if (length == 0) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+store::AttemptOutcome make_attempt_outcome(const FinishedAttempt& finished,
+                                           const model::RetryPolicy& policy) {
+  const model::Delivery& delivery = *finished.delivery;
+  const HttpResponse& response = *finished.response;
+  store::AttemptOutcome outcome;
+  model::Attempt& attempt = outcome.attempt;
+  attempt.id = new_id("att", finished.finished_at);
+  attempt.company_id = delivery.company_id;
+  attempt.webhook_id = delivery.webhook_id;
+  attempt.delivery_id = delivery.id;
+  attempt.event_id = delivery.event_id;
+  attempt.event_type = delivery.event_type;
+  attempt.attempt = finished.attempt;
+  attempt.at = finished.started_at;
+  attempt.success = response.success();
+  attempt.status_code = response.status_code;
+  attempt.error = response.error;
+  attempt.error_message = sanitize_utf8(response.error_message);
+  attempt.latency_ms = response.latency_ms;
+  if (finished.request != nullptr) {
+    attempt.request_url = finished.request->masked_url;
+    attempt.request_headers = headers_to_json(finished.request->masked_headers);
+  } else {
+    attempt.request_headers = "[]";
+  }
+  attempt.request_body = std::string(finished.body);
+  attempt.response_headers = headers_to_json(sanitized(response.headers));
+  attempt.response_body = sanitize_utf8(response.body);
+  if (!attempt.success) {
+    outcome.next_attempt_at =
+        policy.next_attempt_at(finished.attempt, delivery.event_time, finished.finished_at);
+  }
+  return outcome;
+}
+
+}  // namespace switchboard::delivery

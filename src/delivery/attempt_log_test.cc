@@ -1,0 +1,129 @@
+#include "delivery/attempt_log.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+
+namespace switchboard::delivery {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const TimePoint kT0 = TimePoint(milliseconds(1'790'000'000'000));
+
+TEST(SanitizeUtf8Test, Table) {
+  struct Case {
+    std::string in;
+    std::string want;
+  };
+  const std::string r = "\xEF\xBF\xBD";
+  const std::vector<Case> cases = {
+      {"", ""},
+      {"plain ascii", "plain ascii"},
+      {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
+      {"\xFF", r},
+      {"a\x80z", "a" + r + "z"},
+      {"\xC3", r},                          // truncated
+      {"\xC0\xAF", r + r},                  // overlong '/'
+      {"\xE0\x80\xAF", r + r + r},          // overlong
+      {"\xED\xA0\x80", r + r + r},          // surrogate
+      {"\xF4\x90\x80\x80", r + r + r + r},  // above U+10FFFF
+      {"\xEF\xBF\xBD", r},                  // U+FFFD itself is valid
+      {std::string("nul\0ok", 6), std::string("nul\0ok", 6)},
+  };
+  for (const auto& c : cases) EXPECT_EQ(sanitize_utf8(c.in), c.want) << c.in;
+}
+
+struct Fixture {
+  model::Delivery delivery;
+  BuiltRequest request;
+  HttpResponse response;
+  std::string body = R"({"event_id":"evt_1"})";
+
+  Fixture() {
+    delivery.id = "dlv_1";
+    delivery.company_id = "co_1";
+    delivery.webhook_id = "wh_1";
+    delivery.event_id = "evt_1";
+    delivery.event_type = "call.answered";
+    delivery.attempts = 2;
+    delivery.event_time = kT0;
+    request.url = "https://h.example/in?api_key=secret";
+    request.masked_url = "https://h.example/in?api_key=********";
+    request.headers = {{"Authorization", "Basic abc"}};
+    request.masked_headers = {{"Authorization", "********"}};
+  }
+
+  store::AttemptOutcome make(TimePoint finished_at, double time_scale = 1.0) const {
+    FinishedAttempt finished{&delivery, 3, finished_at - seconds(1), finished_at, &request, body, &response};
+    return make_attempt_outcome(finished, model::RetryPolicy::v2(time_scale));
+  }
+};
+
+TEST(AttemptLogTest, SuccessIsLoggedWithMaskedRequestAndNoRetry) {
+  Fixture f;
+  f.response.error = model::AttemptError::kNone;
+  f.response.status_code = 200;
+  f.response.headers = {{"Server", "x"}};
+  f.response.body = "ok";
+  f.response.latency_ms = 12.5;
+  const auto outcome = f.make(kT0 + seconds(10));
+  const auto& a = outcome.attempt;
+  EXPECT_TRUE(is_valid_id(a.id, "att"));
+  EXPECT_EQ(a.company_id, "co_1");
+  EXPECT_EQ(a.webhook_id, "wh_1");
+  EXPECT_EQ(a.delivery_id, "dlv_1");
+  EXPECT_EQ(a.event_id, "evt_1");
+  EXPECT_EQ(a.event_type, "call.answered");
+  EXPECT_EQ(a.attempt, 3);
+  EXPECT_EQ(a.at, kT0 + seconds(9));
+  EXPECT_TRUE(a.success);
+  EXPECT_EQ(a.status_code, 200);
+  EXPECT_EQ(a.error, model::AttemptError::kNone);
+  EXPECT_DOUBLE_EQ(a.latency_ms, 12.5);
+  EXPECT_EQ(a.request_url, "https://h.example/in?api_key=********");
+  EXPECT_EQ(a.request_headers, R"([["Authorization","********"]])");
+  EXPECT_EQ(a.request_body, f.body);
+  EXPECT_EQ(a.response_headers, R"([["Server","x"]])");
+  EXPECT_EQ(a.response_body, "ok");
+  EXPECT_FALSE(outcome.next_attempt_at.has_value());
+}
+
+TEST(AttemptLogTest, FailureSchedulesTheNextAttemptFromThePolicy) {
+  Fixture f;
+  f.response.error = model::AttemptError::kHttpStatus;
+  f.response.status_code = 500;
+  f.response.body = "bad \xFF bytes";
+  const TimePoint finished = kT0 + std::chrono::minutes(5);
+  auto outcome = f.make(finished);
+  EXPECT_FALSE(outcome.attempt.success);
+  EXPECT_EQ(outcome.attempt.error, model::AttemptError::kHttpStatus);
+  EXPECT_EQ(outcome.attempt.response_body, "bad \xEF\xBF\xBD bytes");
+  // After failed attempt 3 the wait is 2 minutes (spec §3).
+  EXPECT_EQ(outcome.next_attempt_at, finished + std::chrono::minutes(2));
+  // time_scale divides it (and the window: 86.4 s at 1000x).
+  outcome = f.make(kT0 + seconds(10), 1000.0);
+  EXPECT_EQ(outcome.next_attempt_at, kT0 + seconds(10) + milliseconds(120));
+  // Past the 24 h window: exhausted.
+  outcome = f.make(kT0 + std::chrono::hours(24));
+  EXPECT_FALSE(outcome.next_attempt_at.has_value());
+}
+
+TEST(AttemptLogTest, ConnectionFailureHasNoStatus) {
+  Fixture f;
+  f.response.error = model::AttemptError::kTimeout;
+  f.response.error_message = "Operation timed out";
+  const auto outcome = f.make(kT0 + seconds(30));
+  EXPECT_FALSE(outcome.attempt.status_code.has_value());
+  EXPECT_EQ(outcome.attempt.error, model::AttemptError::kTimeout);
+  EXPECT_EQ(outcome.attempt.error_message, "Operation timed out");
+  EXPECT_EQ(outcome.attempt.response_headers, "[]");
+  EXPECT_TRUE(outcome.next_attempt_at.has_value());
+}
+
+}  // namespace
+}  // namespace switchboard::delivery

@@ -1,0 +1,97 @@
+// HttpClient: outbound HTTPS for deliveries, libcurl multi on one thread of its own.
+//
+// - One multi handle drives every transfer (curl_multi_poll; submit() wakes it
+//   with curl_multi_wakeup): no thread per request. Connections are kept alive
+//   and reused per host; DNS results and TLS sessions are shared between transfers.
+// - Redirects are never followed: a 3xx is a failure classified kRedirect.
+// - Only https:// (plus http:// when `allow_plain_http`, for tests). TLS peers
+//   and host names are verified against the system CA bundle plus `ca_file`
+//   (combined into one private temporary file, so that libcurl's CA-store
+//   cache applies; the CA directory is not used for the same reason).
+// - SSRF: every address libcurl is about to connect to (after DNS) is vetted
+//   with ssrf::classify in CURLOPT_OPENSOCKETFUNCTION; a refused address fails
+//   the attempt with kRefused. Because the check is on the socket actually
+//   opened, DNS rebinding cannot slip a different address in. Proxies from the
+//   environment are ignored.
+// - The response body is kept up to `max_response_bytes`; beyond that it is
+//   read and discarded (so the connection stays reusable) up to
+//   kMaxDiscardedResponseBytes more, after which the transfer is cut off (the
+//   status already received stands). Response headers are kept up to
+//   `max_response_header_bytes`.
+//
+// Thread-safety: submit() may be called from any thread. Callbacks run on the
+// client's thread, one at a time: they must be quick and must not call back
+// into the client synchronously in a way that waits for another transfer.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "delivery/request_builder.h"
+#include "model/delivery.h"
+
+namespace switchboard::delivery {
+
+inline constexpr std::size_t kMaxDiscardedResponseBytes = 1024 * 1024;
+
+struct HttpClientOptions {
+  bool allow_private_networks = false;  // see ssrf::is_allowed
+  bool allow_plain_http = false;        // tests only: permit http:// URLs
+  std::filesystem::path ca_file;        // extra CA(s) to trust, in addition to the system bundle
+  // The system bundle; empty = libcurl's built-in default. Tests point it elsewhere.
+  std::filesystem::path system_ca_file;
+  std::size_t max_response_bytes = 64 * 1024;
+  std::size_t max_response_header_bytes = 16 * 1024;
+  long max_host_connections = 1024;  // concurrent connections to one host
+  long max_total_connections = 0;    // 0 = unbounded (the caller bounds transfers in flight)
+};
+
+struct HttpRequest {
+  std::string url;
+  std::vector<HttpHeader> headers;
+  std::string body;                          // POSTed as-is
+  std::chrono::milliseconds timeout{30000};  // total: connect, TLS, send, wait, read
+};
+
+struct HttpResponse {
+  // kNone: a 2xx. kHttpStatus: another non-3xx status. kRedirect: a 3xx.
+  // Anything else: no (complete) HTTP response; `status_code` is then empty.
+  model::AttemptError error = model::AttemptError::kOther;
+  std::optional<int> status_code;
+  std::string error_message;  // empty on success
+  std::vector<HttpHeader> headers;
+  std::string body;  // at most max_response_bytes
+  bool body_truncated = false;
+  double latency_ms = 0;  // from the start of the transfer to its end
+
+  bool success() const { return error == model::AttemptError::kNone; }
+};
+
+class HttpClient {
+ public:
+  using Callback = std::function<void(HttpResponse)>;
+
+  // kInvalidArgument when ca_file (or system_ca_file) cannot be read.
+  static Result<std::unique_ptr<HttpClient>> create(HttpClientOptions options);
+  // Stops the thread; transfers still running end with kOther ("client stopped").
+  virtual ~HttpClient() = default;
+
+  // Starts the request; `callback` runs exactly once, on the client's thread.
+  virtual void submit(HttpRequest request, Callback callback) = 0;
+  // Transfers submitted whose callback has not started yet.
+  virtual std::size_t in_flight() const = 0;
+};
+
+// Combines the system CA bundle with an extra CA file into one PEM bundle
+// (CURLOPT_CAINFO takes one file; a missing system bundle contributes nothing).
+Result<std::string> combined_ca_bundle(const std::filesystem::path& system_bundle,
+                                       const std::filesystem::path& extra);
+
+}  // namespace switchboard::delivery

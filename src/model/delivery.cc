@@ -1,0 +1,51 @@
+#include "model/delivery.h"
+
+#include <array>
+#include <utility>
+
+namespace switchboard::model {
+namespace {
+
+constexpr std::array<std::pair<DeliveryState, std::string_view>, 4> kStates{{
+    {DeliveryState::kPending, "pending"},
+    {DeliveryState::kDelivered, "delivered"},
+    {DeliveryState::kExhausted, "exhausted"},
+    {DeliveryState::kDropped, "dropped"},
+}};
+
+constexpr std::array<std::pair<AttemptError, std::string_view>, 9> kErrors{{
+    {AttemptError::kNone, "none"},
+    {AttemptError::kHttpStatus, "http_status"},
+    {AttemptError::kTimeout, "timeout"},
+    {AttemptError::kConnect, "connect"},
+    {AttemptError::kTls, "tls"},
+    {AttemptError::kDns, "dns"},
+    {AttemptError::kRedirect, "redirect"},
+    {AttemptError::kRefused, "refused"},
+    {AttemptError::kOther, "other"},
+}};
+
+}  // namespace
+
+std::string_view to_string(DeliveryState state) {
+  for (const auto& [value, text] : kStates) {
+    if (value == state) return text;
+  }
+  return "pending";  // unreachable: every enumerator is listed above
+}
+
+std::optional<DeliveryState> parse_delivery_state(std::string_view text) {
+  for (const auto& [value, spelling] : kStates) {
+    if (spelling == text) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(AttemptError error) {
+  for (const auto& [value, text] : kErrors) {
+    if (value == error) return text;
+  }
+  return "other";  // unreachable
+}
+
+}  // namespace switchboard::model

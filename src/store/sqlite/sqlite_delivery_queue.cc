@@ -1,0 +1,151 @@
+#include "store/sqlite/sqlite_delivery_queue.h"
+
+#include <optional>
+#include <tuple>
+
+#include "store/sqlite/column_codec.h"
+
+namespace switchboard::store::sqlite {
+
+Result<model::Delivery> delivery_from_row(const Statement& row, int first) {
+  int c = first;
+  model::Delivery delivery;
+  delivery.id = row.text(c++);
+  delivery.company_id = row.text(c++);
+  delivery.webhook_id = row.text(c++);
+  delivery.event_id = row.text(c++);
+  delivery.event_type = row.text(c++);
+  delivery.ordering_key = row.text(c++);
+  delivery.sequence = row.optional_integer(c++);
+  auto state = delivery_state_from_column(row.text(c++));
+  if (!state) return make_error(ErrorCode::kInternal, "stored delivery has an unknown state");
+  delivery.state = *state;
+  delivery.attempts = static_cast<int>(row.integer(c++));
+  delivery.event_time = row.time(c++);
+  delivery.next_attempt_at = row.optional_time(c++);
+  if (auto code = row.optional_integer(c++)) delivery.last_status_code = static_cast<int>(*code);
+  delivery.last_error = row.text(c++);
+  delivery.created_at = row.time(c++);
+  delivery.updated_at = row.time(c++);
+  return delivery;
+}
+
+namespace {
+
+// The ready index is keyed on this expression; queries must spell it alike.
+constexpr std::string_view kReadyAt = "max(d.next_attempt_at, d.lease_until)";
+// The webhook join is a guard: `paused` already keeps inactive webhooks' deliveries out.
+constexpr std::string_view kClaimableWhere =
+    "WHERE d.state = 'pending' AND d.blocked = 0 AND d.paused = 0 AND w.status = 'active' ";
+
+}  // namespace
+
+std::string claim_query_sql() {
+  return "SELECT " + std::string(kDeliveryColumns) +
+         ", e.payload FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = "
+         "d.event_id " +
+         std::string(kClaimableWhere) + "AND " + std::string(kReadyAt) + " <= ?1 ORDER BY " +
+         std::string(kReadyAt) + " LIMIT ?2";
+}
+
+std::string next_due_query_sql() {
+  return "SELECT " + std::string(kReadyAt) + " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id " +
+         std::string(kClaimableWhere) + "ORDER BY " + std::string(kReadyAt) + " LIMIT 1";
+}
+
+namespace {
+
+struct ChainMember {
+  std::string id;
+  std::int64_t sequence = 0;
+  std::int64_t lease_until = 0;
+};
+
+// The pending delivery of the chain that sorts first, by (sequence, id).
+Result<std::optional<ChainMember>> lowest_pending(Connection& connection, const std::string& webhook_id,
+                                                  const std::string& ordering_key) {
+  auto query = connection.query(
+      "SELECT id, sequence, lease_until FROM deliveries "
+      "WHERE webhook_id = ? AND ordering_key = ? AND state = 'pending' ORDER BY sequence, id LIMIT 1",
+      webhook_id, ordering_key);
+  if (!query) return tl::unexpected(query.error());
+  auto found = query->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return std::optional<ChainMember>();
+  return std::optional<ChainMember>(ChainMember{query->text(0), query->integer(1), query->integer(2)});
+}
+
+// The chain's unblocked head. Only reached when a delivery sorts before the
+// whole chain (redelivery, replay), so a scan of the chain is fine here.
+Result<std::optional<ChainMember>> chain_head(Connection& connection, const model::Delivery& delivery) {
+  auto query = connection.query(
+      "SELECT id, sequence, lease_until FROM deliveries "
+      "WHERE webhook_id = ? AND ordering_key = ? AND state = 'pending' AND blocked = 0 LIMIT 1",
+      delivery.webhook_id, delivery.ordering_key);
+  if (!query) return tl::unexpected(query.error());
+  auto found = query->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return std::optional<ChainMember>();
+  return std::optional<ChainMember>(ChainMember{query->text(0), query->integer(1), query->integer(2)});
+}
+
+// Whether the new delivery waits behind the chain (and, when it does not,
+// blocks the current head in its place).
+Result<bool> joins_blocked(Connection& connection, const model::Delivery& delivery, TimePoint now) {
+  if (delivery.ordering_key.empty()) return false;
+  auto lowest = lowest_pending(connection, delivery.webhook_id, delivery.ordering_key);
+  if (!lowest) return tl::unexpected(lowest.error());
+  if (!*lowest) return false;  // the chain is empty: this one is its head
+  const std::int64_t sequence = delivery.sequence.value_or(0);
+  // Ingest always lands here: sequences grow, so a new event sorts last.
+  if (std::tie((*lowest)->sequence, (*lowest)->id) < std::tie(sequence, delivery.id)) return true;
+
+  auto head = chain_head(connection, delivery);
+  if (!head) return tl::unexpected(head.error());
+  if (!*head) return false;  // defensive: a chain without a head gets one
+  // The head is being delivered right now: one in flight per chain.
+  if ((*head)->lease_until > to_unix_ms(now)) return true;
+  auto demote = connection.query("UPDATE deliveries SET blocked = 1 WHERE id = ?", (*head)->id);
+  if (!demote) return tl::unexpected(demote.error());
+  if (auto done = demote->run(); !done) return tl::unexpected(done.error());
+  return false;
+}
+
+}  // namespace
+
+Result<void> insert_pending_delivery(Connection& connection, const model::Delivery& delivery, bool paused,
+                                     TimePoint now) {
+  auto blocked = joins_blocked(connection, delivery, now);
+  if (!blocked) return tl::unexpected(blocked.error());
+  auto insert = connection.query(
+      "INSERT INTO deliveries (id, company_id, webhook_id, event_id, event_type, ordering_key, sequence, "
+      "state, attempts, event_time, next_attempt_at, lease_until, blocked, paused, last_status_code, "
+      "last_error, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+      delivery.id, delivery.company_id, delivery.webhook_id, delivery.event_id, delivery.event_type,
+      delivery.ordering_key, delivery.sequence, delivery.attempts, delivery.event_time,
+      delivery.next_attempt_at, *blocked, paused, delivery.last_status_code, delivery.last_error,
+      delivery.created_at, delivery.updated_at);
+  if (!insert) return tl::unexpected(insert.error());
+  if (auto done = insert->run(); !done) {
+    Error error = done.error();
+    if (error.code == ErrorCode::kConflict) error.message = "a delivery with id " + delivery.id + " exists";
+    if (error.code == ErrorCode::kNotFound) error.message = "the delivery's webhook or event does not exist";
+    return tl::unexpected(std::move(error));
+  }
+  return {};
+}
+
+Result<void> yield_chain_head(Connection& connection, const std::string& head_id,
+                              const std::string& webhook_id, const std::string& ordering_key) {
+  if (ordering_key.empty()) return {};
+  auto lowest = lowest_pending(connection, webhook_id, ordering_key);
+  if (!lowest) return tl::unexpected(lowest.error());
+  if (!*lowest || (*lowest)->id == head_id) return {};
+  auto swap = connection.query("UPDATE deliveries SET blocked = (id != ?) WHERE id IN (?, ?)", (*lowest)->id,
+                               (*lowest)->id, head_id);
+  if (!swap) return tl::unexpected(swap.error());
+  return swap->run();
+}
+
+}  // namespace switchboard::store::sqlite

@@ -1,0 +1,223 @@
+// SqliteStore: recording attempt results (delivery state, failure log,
+// subscription health) and reading the failure log.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/retry_policy.h"
+#include "store/sqlite/column_codec.h"
+#include "store/sqlite/sqlite_delivery_queue.h"
+#include "store/sqlite/sqlite_store_impl.h"
+
+namespace switchboard::store::sqlite {
+namespace {
+
+constexpr std::string_view kAttemptColumns =
+    "id, company_id, webhook_id, delivery_id, event_id, event_type, attempt, at, success, status_code, "
+    "error, "
+    "error_message, latency_ms, request_url, request_headers, request_body, response_headers, response_body";
+
+Result<model::Attempt> attempt_from_row(const Statement& row) {
+  model::Attempt attempt;
+  attempt.id = row.text(0);
+  attempt.company_id = row.text(1);
+  attempt.webhook_id = row.text(2);
+  attempt.delivery_id = row.text(3);
+  attempt.event_id = row.text(4);
+  attempt.event_type = row.text(5);
+  attempt.attempt = static_cast<int>(row.integer(6));
+  attempt.at = row.time(7);
+  attempt.success = row.boolean(8);
+  if (auto code = row.optional_integer(9)) attempt.status_code = static_cast<int>(*code);
+  auto error = attempt_error_from_column(row.text(10));
+  if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
+  attempt.error = *error;
+  attempt.error_message = row.text(11);
+  attempt.latency_ms = row.real(12);
+  attempt.request_url = row.text(13);
+  attempt.request_headers = row.text(14);
+  attempt.request_body = row.text(15);
+  attempt.response_headers = row.text(16);
+  attempt.response_body = row.text(17);
+  return attempt;
+}
+
+// What recording needs of the delivery and its webhook, read in the write
+// transaction (the row is authoritative for company, webhook and event).
+struct Target {
+  std::string company_id, webhook_id, event_id, event_type, ordering_key;
+  bool blocked = false;
+  std::string webhook_status;
+  std::int64_t consecutive_exhausted = 0;
+};
+
+Result<std::optional<Target>> find_target(Connection& connection, const std::string& delivery_id) {
+  auto query = connection.query(
+      "SELECT d.company_id, d.webhook_id, d.event_id, d.event_type, d.ordering_key, d.blocked, w.status, "
+      "w.consecutive_exhausted "
+      "FROM deliveries d JOIN webhooks w ON w.company_id = d.company_id AND w.id = d.webhook_id "
+      "WHERE d.id = ? AND d.state = 'pending'",
+      delivery_id);
+  if (!query) return tl::unexpected(query.error());
+  auto found = query->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return std::optional<Target>();
+  return std::optional<Target>(Target{query->text(0), query->text(1), query->text(2), query->text(3),
+                                      query->text(4), query->boolean(5), query->text(6), query->integer(7)});
+}
+
+Result<void> run(Result<Statement> statement) {
+  if (!statement) return tl::unexpected(statement.error());
+  return statement->run();
+}
+
+Result<void> insert_failure(Connection& connection, const model::Attempt& a, const Target& target) {
+  auto done = run(connection.query(
+      "INSERT INTO attempts (" + std::string(kAttemptColumns) +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      a.id, target.company_id, target.webhook_id, a.delivery_id, target.event_id, target.event_type,
+      a.attempt, a.at, false, a.status_code, attempt_error_column(a.error), a.error_message, a.latency_ms,
+      a.request_url, a.request_headers, a.request_body, a.response_headers, a.response_body));
+  if (!done && done.error().code == ErrorCode::kConflict) {
+    return make_error(ErrorCode::kConflict, "an attempt with id " + a.id + " exists");
+  }
+  return done;
+}
+
+Result<void> record_one(Connection& connection, const AttemptOutcome& outcome) {
+  const model::Attempt& a = outcome.attempt;
+  auto target = find_target(connection, a.delivery_id);
+  if (!target) return tl::unexpected(target.error());
+  // Deleted meanwhile (with its webhook), or already settled by an earlier
+  // report of the same delivery (at-least-once): nothing to record.
+  if (!*target) return {};
+
+  if (a.success) {
+    if (auto done = run(connection.query(
+            "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status_code = ?, last_error = '', "
+            "next_attempt_at = NULL, lease_until = 0, updated_at = ? WHERE id = ?",
+            a.attempt, a.status_code, a.at, a.delivery_id));
+        !done) {
+      return done;
+    }
+    if ((*target)->consecutive_exhausted == 0) return {};  // spare the write
+    return run(connection.query("UPDATE webhooks SET consecutive_exhausted = 0 WHERE id = ?",
+                                (*target)->webhook_id));
+  }
+
+  if (auto logged = insert_failure(connection, a, **target); !logged) return logged;
+  const std::string error_class(attempt_error_column(a.error));
+  if (outcome.next_attempt_at) {
+    if (auto done = run(connection.query(
+            "UPDATE deliveries SET attempts = ?, last_status_code = ?, last_error = ?, next_attempt_at = ?, "
+            "lease_until = 0, updated_at = ? WHERE id = ?",
+            a.attempt, a.status_code, error_class, *outcome.next_attempt_at, a.at, a.delivery_id));
+        !done) {
+      return done;
+    }
+    if ((*target)->blocked) return {};
+    return yield_chain_head(connection, a.delivery_id, (*target)->webhook_id, (*target)->ordering_key);
+  }
+  if (auto done = run(connection.query(
+          "UPDATE deliveries SET state = 'exhausted', attempts = ?, last_status_code = ?, last_error = ?, "
+          "next_attempt_at = NULL, lease_until = 0, updated_at = ? WHERE id = ?",
+          a.attempt, a.status_code, error_class, a.at, a.delivery_id));
+      !done) {
+    return done;
+  }
+  // Health (spec §4): the status trigger pauses a failed webhook's queue.
+  const std::int64_t exhausted = (*target)->consecutive_exhausted + 1;
+  const bool mark_failed =
+      model::should_mark_failed(static_cast<int>(exhausted)) && (*target)->webhook_status == "active";
+  return run(connection.query(
+      "UPDATE webhooks SET consecutive_exhausted = ?, status = CASE WHEN ? THEN 'failed' ELSE status END "
+      "WHERE id = ?",
+      exhausted, mark_failed, (*target)->webhook_id));
+}
+
+Result<void> check_outcome(const AttemptOutcome& outcome) {
+  const model::Attempt& a = outcome.attempt;
+  if (a.id.empty() || a.delivery_id.empty() || a.attempt < 1) {
+    return make_error(ErrorCode::kInvalidArgument, "an attempt needs an id, a delivery id and a number >= 1");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> SqliteStore::record_attempts(const std::vector<AttemptOutcome>& outcomes) {
+  for (const AttemptOutcome& outcome : outcomes) {
+    if (auto valid = check_outcome(outcome); !valid) return valid;
+  }
+  if (outcomes.empty()) return {};
+  // All or nothing: a rejected outcome (e.g. a reused attempt id) fails the
+  // batch, whose deliveries are then retried when their leases expire.
+  return write([&](Connection& connection) -> Result<void> {
+    for (const AttemptOutcome& outcome : outcomes) {
+      if (auto recorded = record_one(connection, outcome); !recorded) return recorded;
+    }
+    return {};
+  });
+}
+
+Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuery& q) {
+  if (auto valid = check_page(q.page); !valid) return tl::unexpected(valid.error());
+  std::optional<std::string> error_class;
+  if (q.error) error_class = std::string(attempt_error_column(*q.error));
+  Page<model::Attempt> result;
+  auto items = read([&](Connection& connection) -> Result<std::vector<model::Attempt>> {
+    // Newest first; the cursor is the last id seen, so the next page is below it.
+    std::string sql = "SELECT " + std::string(kAttemptColumns) +
+                      " FROM attempts WHERE company_id = ?1 AND webhook_id = ?2 "
+                      "AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4) "
+                      "AND (?5 IS NULL OR event_type = ?5) AND (?6 IS NULL OR status_code = ?6) "
+                      "AND (?7 IS NULL OR error = ?7) ";
+    if (!q.page.after_id.empty()) sql += "AND id < ?9 ";
+    sql += "ORDER BY id DESC LIMIT ?8";
+    auto query = connection.prepare(sql);
+    if (!query) return tl::unexpected(query.error());
+    query->bind(1, q.company_id);
+    query->bind(2, q.webhook_id);
+    query->bind(3, q.since);
+    query->bind(4, q.until);
+    query->bind(5, q.event_type);
+    query->bind(6, q.status_code);
+    query->bind(7, error_class);
+    query->bind(8, static_cast<std::int64_t>(q.page.limit) + 1);
+    if (!q.page.after_id.empty()) query->bind(9, q.page.after_id);
+    std::vector<model::Attempt> out;
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) return out;
+      if (out.size() == static_cast<std::size_t>(q.page.limit)) {
+        result.has_more = true;
+        return out;
+      }
+      auto attempt = attempt_from_row(*query);
+      if (!attempt) return tl::unexpected(attempt.error());
+      out.push_back(std::move(*attempt));
+    }
+  });
+  if (!items) return tl::unexpected(items.error());
+  result.items = std::move(*items);
+  return result;
+}
+
+Result<model::Attempt> SqliteStore::get_attempt(const std::string& company_id, const std::string& webhook_id,
+                                                const std::string& attempt_id) {
+  return read([&](Connection& connection) -> Result<model::Attempt> {
+    auto query = connection.query("SELECT " + std::string(kAttemptColumns) +
+                                      " FROM attempts WHERE id = ? AND company_id = ? AND webhook_id = ?",
+                                  attempt_id, company_id, webhook_id);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "attempt not found");
+    return attempt_from_row(*query);
+  });
+}
+
+}  // namespace switchboard::store::sqlite

@@ -1,0 +1,179 @@
+// SqliteStore: the delivery queue (claim, leases, next due time), delivery
+// logs, and manual redelivery.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/column_codec.h"
+#include "store/sqlite/sqlite_delivery_queue.h"
+#include "store/sqlite/sqlite_store_impl.h"
+
+namespace switchboard::store::sqlite {
+namespace {
+
+// Reads rows of `query` (kDeliveryColumns first) until done or `limit` rows;
+// sets `has_more` when a row beyond `limit` exists.
+Result<std::vector<model::Delivery>> collect(Statement& query, std::size_t limit, bool* has_more) {
+  std::vector<model::Delivery> out;
+  for (;;) {
+    auto found = query.step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return out;
+    if (out.size() == limit) {
+      if (has_more != nullptr) *has_more = true;
+      return out;
+    }
+    auto delivery = delivery_from_row(query);
+    if (!delivery) return tl::unexpected(delivery.error());
+    out.push_back(std::move(*delivery));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now, int limit,
+                                                                   TimePoint lease_until) {
+  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim limit must be at least 1");
+  if (lease_until <= now) return make_error(ErrorCode::kInvalidArgument, "a lease must end after now");
+  std::vector<DueDelivery> claimed;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    claimed.clear();
+    {
+      static const std::string kClaim = claim_query_sql();
+      auto query = connection.query(kClaim, now, static_cast<std::int64_t>(limit));
+      if (!query) return tl::unexpected(query.error());
+      for (;;) {
+        auto found = query->step();
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) break;
+        auto delivery = delivery_from_row(*query);
+        if (!delivery) return tl::unexpected(delivery.error());
+        claimed.push_back(DueDelivery{std::move(*delivery), query->text(kDeliveryColumnCount)});
+      }
+    }
+    for (const DueDelivery& due : claimed) {
+      auto lease = connection.query("UPDATE deliveries SET lease_until = ? WHERE id = ?", lease_until,
+                                    due.delivery.id);
+      if (!lease) return tl::unexpected(lease.error());
+      if (auto done = lease->run(); !done) return done;
+    }
+    return {};
+  });
+  if (!written) return tl::unexpected(written.error());
+  return claimed;
+}
+
+Result<void> SqliteStore::release_all_leases() {
+  return write([](Connection& connection) -> Result<void> {
+    auto release = connection.prepare("UPDATE deliveries SET lease_until = 0 WHERE lease_until != 0");
+    if (!release) return tl::unexpected(release.error());
+    return release->run();
+  });
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_due_time() {
+  return read([](Connection& connection) -> Result<std::optional<TimePoint>> {
+    static const std::string kNextDue = next_due_query_sql();
+    auto query = connection.prepare(kNextDue);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return std::optional<TimePoint>();
+    return std::optional<TimePoint>(query->time(0));
+  });
+}
+
+Result<Page<model::Delivery>> SqliteStore::list_deliveries(const std::string& company_id,
+                                                           const std::string& webhook_id,
+                                                           std::optional<model::DeliveryState> state,
+                                                           const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  std::optional<std::string> state_column;
+  if (state) state_column = std::string(delivery_state_column(*state));
+  Page<model::Delivery> result;
+  auto items = read([&](Connection& connection) -> Result<std::vector<model::Delivery>> {
+    // Newest first; the cursor is the last id seen, so the next page is below it.
+    std::string sql = "SELECT " + std::string(kDeliveryColumns) +
+                      " FROM deliveries d WHERE d.company_id = ?1 AND d.webhook_id = ?2 "
+                      "AND (?3 IS NULL OR d.state = ?3) ";
+    if (!page.after_id.empty()) sql += "AND d.id < ?5 ";
+    sql += "ORDER BY d.id DESC LIMIT ?4";
+    auto query = connection.prepare(sql);
+    if (!query) return tl::unexpected(query.error());
+    query->bind(1, company_id);
+    query->bind(2, webhook_id);
+    query->bind(3, state_column);
+    query->bind(4, static_cast<std::int64_t>(page.limit) + 1);
+    if (!page.after_id.empty()) query->bind(5, page.after_id);
+    return collect(*query, static_cast<std::size_t>(page.limit), &result.has_more);
+  });
+  if (!items) return tl::unexpected(items.error());
+  result.items = std::move(*items);
+  return result;
+}
+
+Result<model::Delivery> SqliteStore::get_delivery(const std::string& company_id,
+                                                  const std::string& delivery_id) {
+  return read([&](Connection& connection) -> Result<model::Delivery> {
+    auto query = connection.query(
+        "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries d WHERE d.id = ? AND d.company_id = ?",
+        delivery_id, company_id);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "delivery not found");
+    return delivery_from_row(*query);
+  });
+}
+
+Result<std::vector<model::Delivery>> SqliteStore::list_event_deliveries(const std::string& company_id,
+                                                                        const std::string& event_id) {
+  return read([&](Connection& connection) -> Result<std::vector<model::Delivery>> {
+    auto query =
+        connection.query("SELECT " + std::string(kDeliveryColumns) +
+                             " FROM deliveries d WHERE d.event_id = ? AND d.company_id = ? ORDER BY d.id",
+                         event_id, company_id);
+    if (!query) return tl::unexpected(query.error());
+    return collect(*query, SIZE_MAX, nullptr);
+  });
+}
+
+Result<model::Delivery> SqliteStore::redeliver(const std::string& company_id, const std::string& delivery_id,
+                                               const std::string& new_delivery_id, TimePoint now) {
+  model::Delivery created;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    auto original =
+        connection.query("SELECT " + std::string(kDeliveryColumns) +
+                             ", w.status FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                             "JOIN events e ON e.id = d.event_id WHERE d.id = ? AND d.company_id = ?",
+                         delivery_id, company_id);
+    if (!original) return tl::unexpected(original.error());
+    auto found = original->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "delivery not found");
+    auto delivery = delivery_from_row(*original);
+    if (!delivery) return tl::unexpected(delivery.error());
+    const bool paused = original->text(kDeliveryColumnCount) != "active";
+
+    created = model::Delivery{};
+    created.id = new_delivery_id;
+    created.company_id = delivery->company_id;
+    created.webhook_id = delivery->webhook_id;
+    created.event_id = delivery->event_id;
+    created.event_type = delivery->event_type;
+    created.ordering_key = delivery->ordering_key;
+    created.sequence = delivery->sequence;
+    created.state = model::DeliveryState::kPending;
+    created.event_time = now;  // a fresh retry window
+    created.next_attempt_at = now;
+    created.created_at = now;
+    created.updated_at = now;
+    return insert_pending_delivery(connection, created, paused, now);
+  });
+  if (!written) return tl::unexpected(written.error());
+  return created;
+}
+
+}  // namespace switchboard::store::sqlite

@@ -1,0 +1,314 @@
+// SqliteStore: ingesting events (sequence, idempotency, envelope, fan-out to
+// webhooks), reading them back, and replaying them to a webhook.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/ids.h"
+#include "model/envelope.h"
+#include "store/sqlite/sqlite_delivery_queue.h"
+#include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/webhook_codec.h"
+
+namespace switchboard::store::sqlite {
+namespace {
+
+// What matching an event needs of a webhook: its subscription, no secrets.
+struct Subscriber {
+  std::string id;
+  model::WebhookSpec spec;  // events and filters only
+};
+
+Result<model::WebhookSpec> subscription_from(std::string_view events_column,
+                                             std::string_view filters_column) {
+  model::WebhookSpec spec;
+  auto events = decode_strings(events_column);
+  if (!events) return tl::unexpected(events.error());
+  spec.events = std::move(*events);
+  auto filters = decode_filters(filters_column);
+  if (!filters) return tl::unexpected(filters.error());
+  spec.filters = std::move(*filters);
+  return spec;
+}
+
+Result<std::vector<Subscriber>> active_subscribers(Connection& connection, const std::string& company_id) {
+  auto query = connection.query(
+      "SELECT id, events, filters FROM webhooks WHERE company_id = ? AND status = 'active' ORDER BY id",
+      company_id);
+  if (!query) return tl::unexpected(query.error());
+  std::vector<Subscriber> out;
+  for (;;) {
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return out;
+    auto spec = subscription_from(query->text(1), query->text(2));
+    if (!spec) return tl::unexpected(spec.error());
+    out.push_back(Subscriber{query->text(0), std::move(*spec)});
+  }
+}
+
+// Active webhooks per company, read once per ingest_events() call: inside its
+// transaction they cannot change.
+class SubscriberCache {
+ public:
+  Result<const std::vector<Subscriber>*> get(Connection& connection, const std::string& company_id) {
+    auto it = by_company_.find(company_id);
+    if (it == by_company_.end()) {
+      auto loaded = active_subscribers(connection, company_id);
+      if (!loaded) return tl::unexpected(loaded.error());
+      it = by_company_.emplace(company_id, std::move(*loaded)).first;
+    }
+    return &it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
+};
+
+Result<void> check_new_event(const NewEvent& in) {
+  const model::Event& event = in.event;
+  if (event.id.empty() || event.company_id.empty() || event.type.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "an event needs an id, a company and a type");
+  }
+  if (in.sequenced && event.sequence_key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "a sequenced event needs a sequence key");
+  }
+  return {};
+}
+
+// The earlier answer for (company, idempotency key), if any.
+Result<std::optional<IngestOutcome>> find_idempotent(Connection& connection, const model::Event& event) {
+  if (!event.idempotency_key) return std::optional<IngestOutcome>();
+  auto query =
+      connection.query("SELECT id, sequence FROM events WHERE company_id = ? AND idempotency_key = ?",
+                       event.company_id, *event.idempotency_key);
+  if (!query) return tl::unexpected(query.error());
+  auto found = query->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return std::optional<IngestOutcome>();
+  return std::optional<IngestOutcome>(IngestOutcome{query->text(0), query->optional_integer(1), true, 0});
+}
+
+Result<std::int64_t> next_sequence(Connection& connection, const model::Event& event) {
+  auto upsert = connection.query(
+      "INSERT INTO event_sequences (company_id, sequence_key, last) VALUES (?, ?, 1) "
+      "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last = last + 1 RETURNING last",
+      event.company_id, event.sequence_key);
+  if (!upsert) return tl::unexpected(upsert.error());
+  auto row = upsert->step();
+  if (!row) {
+    Error error = row.error();
+    if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+    return tl::unexpected(std::move(error));
+  }
+  if (!*row) return make_error(ErrorCode::kInternal, "the sequence upsert returned nothing");
+  return upsert->integer(0);
+}
+
+Result<void> insert_event(Connection& connection, const model::Event& event,
+                          const model::EventAttributes& attributes) {
+  auto insert = connection.query(
+      "INSERT INTO events (id, company_id, type, sequence, sequence_key, occurred_at, created_at, "
+      "idempotency_key, direction, department_id, agent_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?)",
+      event.id, event.company_id, event.type, event.sequence, event.sequence_key, event.occurred_at,
+      event.created_at, event.idempotency_key, attributes.direction, attributes.department_id,
+      attributes.agent_id, event.payload);
+  if (!insert) return tl::unexpected(insert.error());
+  if (auto done = insert->run(); !done) {
+    Error error = done.error();
+    if (error.code == ErrorCode::kConflict) error.message = "an event with id " + event.id + " exists";
+    if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+    return tl::unexpected(std::move(error));
+  }
+  return {};
+}
+
+// A fresh pending delivery of `event` to `webhook_id`, due at `due`, its
+// retry window starting at `window_start`.
+model::Delivery pending_delivery(std::string id, const model::Event& event, const std::string& webhook_id,
+                                 TimePoint due, TimePoint window_start) {
+  model::Delivery delivery;
+  delivery.id = std::move(id);
+  delivery.company_id = event.company_id;
+  delivery.webhook_id = webhook_id;
+  delivery.event_id = event.id;
+  delivery.event_type = event.type;
+  // Only sequenced events are ordered: the key without a sequence orders nothing.
+  if (event.sequence) {
+    delivery.ordering_key = event.sequence_key;
+    delivery.sequence = event.sequence;
+  }
+  delivery.state = model::DeliveryState::kPending;
+  delivery.event_time = window_start;
+  delivery.next_attempt_at = due;
+  delivery.created_at = due;
+  delivery.updated_at = due;
+  return delivery;
+}
+
+// Ingests one event; runs inside its own savepoint.
+Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscribers, const NewEvent& in) {
+  if (auto valid = check_new_event(in); !valid) return tl::unexpected(valid.error());
+  auto earlier = find_idempotent(connection, in.event);
+  if (!earlier) return tl::unexpected(earlier.error());
+  if (*earlier) return std::move(**earlier);
+
+  model::Event event = in.event;
+  event.sequence.reset();
+  if (in.sequenced) {
+    auto sequence = next_sequence(connection, event);
+    if (!sequence) return tl::unexpected(sequence.error());
+    event.sequence = *sequence;
+  }
+  event.payload = model::compose_envelope(event, in.data_json);
+  if (auto stored = insert_event(connection, event, in.attributes); !stored) {
+    return tl::unexpected(stored.error());
+  }
+
+  auto webhooks = subscribers.get(connection, event.company_id);
+  if (!webhooks) return tl::unexpected(webhooks.error());
+  IngestOutcome outcome{event.id, event.sequence, false, 0};
+  std::size_t next_id = 0;
+  for (const Subscriber& webhook : **webhooks) {
+    if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
+    // Callers pass an id per possible webhook; should they run short, make more.
+    std::string id =
+        next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
+    model::Delivery delivery =
+        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at);
+    if (auto queued = insert_pending_delivery(connection, delivery, /*paused=*/false, event.created_at);
+        !queued) {
+      return tl::unexpected(queued.error());
+    }
+    ++outcome.deliveries;
+  }
+  return outcome;
+}
+
+model::Event event_from_row(const Statement& row) {
+  model::Event event;
+  event.id = row.text(0);
+  event.company_id = row.text(1);
+  event.type = row.text(2);
+  event.sequence = row.optional_integer(3);
+  event.sequence_key = row.text(4);
+  event.occurred_at = row.time(5);
+  event.created_at = row.time(6);
+  event.idempotency_key = row.optional_text(7);
+  event.payload = row.text(8);
+  return event;
+}
+
+// An event as replay needs it: enough to match and to queue a delivery.
+struct ReplayCandidate {
+  model::Event event;  // without payload
+  model::EventAttributes attributes;
+};
+
+}  // namespace
+
+Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std::vector<NewEvent>& events) {
+  std::vector<Result<IngestOutcome>> outcomes;
+  outcomes.reserve(events.size());
+  auto written = write([&](Connection& connection) -> Result<void> {
+    SubscriberCache subscribers;
+    // Fast path: the whole batch in one savepoint. A savepoint per event would
+    // copy every page each event touches into the sub-journal; events almost
+    // never fail, so that is paid only when one does.
+    outcomes.clear();
+    auto all = in_savepoint(connection, kBatchSavepoint, [&]() -> Result<void> {
+      for (const NewEvent& event : events) {
+        auto outcome = ingest_one(connection, subscribers, event);
+        if (!outcome) return tl::unexpected(outcome.error());
+        outcomes.push_back(std::move(outcome));
+      }
+      return {};
+    });
+    if (all) return {};
+    if (!connection.in_transaction()) return tl::unexpected(transaction_aborted(all.error()));
+    // Some event failed and everything was undone: again, each event alone.
+    outcomes.clear();
+    for (const NewEvent& event : events) {
+      auto outcome = in_savepoint(connection, kItemSavepoint,
+                                  [&] { return ingest_one(connection, subscribers, event); });
+      if (!outcome && !connection.in_transaction())
+        return tl::unexpected(transaction_aborted(outcome.error()));
+      outcomes.push_back(std::move(outcome));
+    }
+    return {};
+  });
+  if (!written) return tl::unexpected(written.error());
+  return outcomes;
+}
+
+Result<model::Event> SqliteStore::get_event(const std::string& company_id, const std::string& event_id) {
+  return read([&](Connection& connection) -> Result<model::Event> {
+    auto query = connection.query(
+        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+        "payload "
+        "FROM events WHERE id = ? AND company_id = ?",
+        event_id, company_id);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "event not found");
+    return event_from_row(*query);
+  });
+}
+
+Result<int> SqliteStore::replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
+                                TimePoint until, TimePoint now, int max) {
+  if (max < 1) return make_error(ErrorCode::kInvalidArgument, "replay needs max >= 1");
+  int created = 0;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    created = 0;
+    auto webhook =
+        connection.query("SELECT status, events, filters FROM webhooks WHERE company_id = ? AND id = ?",
+                         company_id, webhook_id);
+    if (!webhook) return tl::unexpected(webhook.error());
+    auto found = webhook->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "webhook not found");
+    const bool paused = webhook->text(0) != "active";
+    auto spec = subscription_from(webhook->text(1), webhook->text(2));
+    if (!spec) return tl::unexpected(spec.error());
+
+    // Collected first: the chain bookkeeping below runs its own statements.
+    std::vector<ReplayCandidate> accepted;
+    {
+      auto events = connection.query(
+          "SELECT id, type, sequence, sequence_key, direction, department_id, agent_id FROM events "
+          "WHERE company_id = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, id",
+          company_id, since, until);
+      if (!events) return tl::unexpected(events.error());
+      while (accepted.size() < static_cast<std::size_t>(max)) {
+        auto row = events->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        ReplayCandidate candidate;
+        candidate.event.id = events->text(0);
+        candidate.event.company_id = company_id;
+        candidate.event.type = events->text(1);
+        candidate.event.sequence = events->optional_integer(2);
+        candidate.event.sequence_key = events->text(3);
+        candidate.attributes = {events->text(4), events->text(5), events->text(6)};
+        if (!model::webhook_accepts(*spec, candidate.event.type, candidate.attributes)) continue;
+        accepted.push_back(std::move(candidate));
+      }
+    }
+    for (const ReplayCandidate& candidate : accepted) {
+      model::Delivery delivery = pending_delivery(new_id("dlv", now), candidate.event, webhook_id, now, now);
+      if (auto queued = insert_pending_delivery(connection, delivery, paused, now); !queued) return queued;
+      ++created;
+    }
+    return {};
+  });
+  if (!written) return tl::unexpected(written.error());
+  return created;
+}
+
+}  // namespace switchboard::store::sqlite

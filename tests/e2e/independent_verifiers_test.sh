@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Every delivery must verify in receivers written independently of our code,
+# the way customers write them from the help centre: tests/receivers/verify.js
+# (Node.js, seed 002 + 004 snippets, Standard Webhooks, and
+# JSON.stringify(JSON.parse(body)) === body) and tests/receivers/verify.py
+# (Python stdlib). The server delivers real events over TLS to both.
+set -euo pipefail
+bin=${1:?usage: independent_verifiers_test.sh path/to/switchboard}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+passed=0
+failed=0
+check() { if [ "$2" == "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1: expected [$2] got [$3]"; fi; }
+wait_for() {  # wait_for FILE PATTERN
+  for _ in $(seq 1 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timed out waiting for $2 in $1"; cat "$1"; return 1
+}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+secret="whsec_$(openssl rand -base64 32)"
+
+node "$here/receivers/verify.js" --port 0 --cert "$work/cert.pem" --key "$work/key.pem" --secret "$secret" >"$work/node.out" 2>&1 &
+pids+=($!)
+python3 "$here/receivers/verify.py" --port 0 --cert "$work/cert.pem" --key "$work/key.pem" --secret "$secret" >"$work/py.out" 2>&1 &
+pids+=($!)
+wait_for "$work/node.out" '^listening'
+wait_for "$work/py.out" '^listening'
+node_port=$(sed -n 's/^listening \([0-9]*\).*/\1/p' "$work/node.out")
+py_port=$(sed -n 's/^listening \([0-9]*\).*/\1/p' "$work/py.out")
+
+"$bin" serve --listen 127.0.0.1:0 --data "$work/data" --allow-private-networks --ca-file "$work/cert.pem" \
+  >"$work/server.out" 2>"$work/server.err" &
+pids+=($!)
+wait_for "$work/server.out" '^Dashboard: '
+url=$(sed -n 's/^Dashboard: \(.*\)\/$/\1/p' "$work/server.out")
+token=$(sed -n 's/^Owner token: //p' "$work/server.out")
+api() { curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+
+for port in "$node_port" "$py_port"; do
+  api "$url/api/v2/webhooks" -d "{\"url\":\"https://localhost:$port/hook\",\"events\":[\"call\",\"whatsapp\"],\"secret\":\"$secret\"}" >/dev/null
+done
+
+# Events whose JSON exercises serialization: unicode, escapes, floats, big and negative numbers, nesting.
+events='[
+ {"type":"call.initiated","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678"}},
+ {"type":"call.answered","data":{"call_id":"c1","note":"caf\u00e9 \u20ac \ud83d\ude00 \"q\" \\ / \t\n","legs":[{"number":"+91","role":"agent"}]}},
+ {"type":"call.end","data":{"call_id":"c1","duration_sec":143,"ratio":0.1,"big":9007199254740991,"tiny":1e-7,"exp":1e21,"neg":-0.0,"f":1.50}},
+ {"type":"call.summary","data":{"call_id":"c1","agent":{"name":"Asha","email":"a@x.in","extension":"101"},"department":{"id":"d1","name":"Sales"}}},
+ {"type":"call.disposition","data":{"call_id":"c1","disposition":"Interested","ctrl":"\u0001\u001f\u007f"}},
+ {"type":"message.received","data":{"conversation_id":"w1","text":"\u0928\u092e\u0938\u094d\u0924\u0947","empty":{},"list":[]}},
+ {"type":"message.link_tracking","data":{"conversation_id":"w1","url":"https://x.example/?a=1&b=<2>"}}
+]'
+api "$url/api/v2/events/batch" -d "{\"events\":$events}" >"$work/batch.out"
+check "all 7 accepted" 7 "$(grep -o '"event_id"' "$work/batch.out" | wc -l)"
+for f in node py; do
+  for _ in $(seq 1 400); do [ "$(grep -c '^ok ' "$work/$f.out" || true)" -ge 7 ] && break; sleep 0.05; done
+  check "$f verifier accepted every delivery" 7 "$(grep -c '^ok ' "$work/$f.out" || true)"
+  check "$f verifier rejected none" 0 "$(grep -c '^bad ' "$work/$f.out" || true)"
+done
+grep '^bad ' "$work/node.out" "$work/py.out" || true
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
