@@ -39,8 +39,19 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+// Defence in depth behind input validation: a CR, LF or NUL in a stored
+// header could otherwise inject headers; each becomes a space.
+std::string header_safe(std::string text) {
+  for (char& c : text) {
+    if (c == '\r' || c == '\n' || c == '\0') c = ' ';
+  }
+  return text;
+}
+
 // Adds a header to both lists; `secret` values are masked in the log copy.
 void add(BuiltRequest& request, std::string name, std::string value, bool secret = false) {
+  name = header_safe(std::move(name));
+  value = header_safe(std::move(value));
   request.masked_headers.push_back({name, secret ? std::string(kMaskedValue) : value});
   request.headers.push_back({std::move(name), std::move(value)});
 }

@@ -206,6 +206,15 @@ TEST(RequestBuilderTest, ApiKeyQueryRowsAreAppendedEncodedAndMasked) {
   }
 }
 
+TEST(RequestBuilderTest, LineBreaksCannotInjectHeaders) {
+  auto webhook = make_webhook();
+  webhook.spec.headers = {{"X-A", "v\r\nX-Injected: 1"}, {std::string("X-B\n", 4), std::string("a\0b", 3)}};
+  const auto request = build(webhook);
+  ASSERT_EQ(request.headers.size(), 7u);
+  EXPECT_EQ(request.headers[5], (HttpHeader{"X-A", "v  X-Injected: 1"}));
+  EXPECT_EQ(request.headers[6], (HttpHeader{"X-B ", "a b"}));
+}
+
 TEST(RequestBuilderTest, UnparsableUrlIsAnError) {
   auto built = build_delivery_request(make_webhook("not a url"), make_input());
   ASSERT_FALSE(built.has_value());
