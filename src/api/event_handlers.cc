@@ -97,6 +97,13 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
   valid.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
     auto input = model::parse_event(list[i]);
+    if (input && input->data_json.size() > model::limits::kDefaultMaxBodyBytes) {
+      // The batch body may be large, but each event keeps the single-event payload limit.
+      results[i] = json::object{{"error", json::object{{"code", "payload_too_large"},
+                                                       {"message", "This event's data exceeds 262144 bytes."},
+                                                       {"field", "events[" + std::to_string(i) + "].data"}}}};
+      continue;
+    }
     if (!input) {
       auto failure = input.error();
       for (auto& e : failure.errors)

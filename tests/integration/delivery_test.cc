@@ -340,6 +340,8 @@ TEST_F(DeliveryTest, IdempotencyKeyAndBatch) {
                                  {"data", json::object{{"call_id", "b" + std::to_string(i % 10)}}}});
   }
   batch[5] = json::object{{"type", "nope"}, {"data", json::object{}}};
+  batch[7] = json::object{{"type", "call.end"},
+                          {"data", json::object{{"call_id", "big"}, {"pad", std::string(300 * 1024, 'x')}}}};
   auto r = server_->post("/api/v2/events/batch", owner_, json::serialize(json::object{{"events", batch}}));
   ASSERT_EQ(r.status, 202) << r.body.substr(0, 300);
   auto results = r.json().at("results").as_array();
@@ -347,8 +349,10 @@ TEST_F(DeliveryTest, IdempotencyKeyAndBatch) {
   EXPECT_EQ(results[5].at("error").at("code"), "unknown_event");
   EXPECT_EQ(results[5].at("error").at("field"), "events[5].type");
   EXPECT_TRUE(results[6].as_object().contains("event_id"));
-  ASSERT_TRUE(wait_until([&] { return sink.count() >= 1000; }));
-  EXPECT_EQ(sink.count(), 1000u);  // 999 from the batch + 1 from the idempotent pair
+  EXPECT_EQ(results[7].at("error").at("code"), "payload_too_large");
+  ASSERT_TRUE(wait_until([&] { return sink.count() >= 999; }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(sink.count(), 999u);  // 998 from the batch + 1 from the idempotent pair
 }
 
 }  // namespace
