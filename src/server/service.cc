@@ -152,7 +152,12 @@ class ServiceImpl final : public Service {
 Result<std::unique_ptr<Service>> Service::start(const ServeConfig& config, const Clock& clock) {
   auto store = open_store(config);
   if (!store) return tl::unexpected(store.error());
-  auto service = std::make_unique<ServiceImpl>(std::move(*store), clock, config);
+  std::unique_ptr<ServiceImpl> service;
+  try {
+    service = std::make_unique<ServiceImpl>(std::move(*store), clock, config);
+  } catch (const std::exception& e) {  // e.g. an unreadable --ca-file (DeliveryEngine::create)
+    return make_error(ErrorCode::kInvalidArgument, e.what());
+  }
   if (auto started = service->start(config, clock); !started) return tl::unexpected(started.error());
   return std::unique_ptr<Service>(std::move(service));
 }
