@@ -53,18 +53,6 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
   return result;
 }
 
-TempDir::TempDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("switchboard-it-" + std::to_string(rd()) + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 TestServer::TestServer(const std::filesystem::path& data_dir)
     : TestServer(data_dir, [] {
         server::ServeConfig config;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/test_temp_dir.h"
 #include "server/service.h"
 
 namespace switchboard::testing {
@@ -27,17 +28,6 @@ struct HttpResult {
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         const std::optional<std::string>& token = std::nullopt, const std::string& body = "",
                         const std::vector<std::pair<std::string, std::string>>& extra_headers = {});
-
-// A unique temporary directory, removed with the object.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A running server on a fresh (or given) data directory.
 class TestServer {

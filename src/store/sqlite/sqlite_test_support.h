@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "common/crypto.h"
+#include "common/test_temp_dir.h"
 #include "model/webhook.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -28,29 +29,7 @@ inline void PrintTo(const KeyValue& pair, std::ostream* out) { *out << pair.key 
 
 namespace switchboard::store::testing {
 
-// A fresh directory under the system temp directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("switchboard-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using switchboard::testing::TempDir;
 
 inline crypto::SecretBox secret_box_with_key(char fill) {
   auto box = crypto::SecretBox::from_key(std::string(crypto::SecretBox::kKeyBytes, fill));
