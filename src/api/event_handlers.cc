@@ -30,9 +30,6 @@ store::NewEvent to_new_event(model::EventInput&& input, const std::string& compa
   out.data_json = std::move(input.data_json);
   out.sequenced = input.sequenced;
   out.attributes = std::move(input.attributes);
-  out.delivery_ids.reserve(model::limits::kMaxWebhooksPerCompany);
-  for (int i = 0; i < model::limits::kMaxWebhooksPerCompany; ++i)
-    out.delivery_ids.push_back(new_id("dlv", now));
   return out;
 }
 

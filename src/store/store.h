@@ -47,8 +47,9 @@ struct NewEvent {
   std::string data_json;
   bool sequenced = true;
   model::EventAttributes attributes;  // what webhook filters look at
-  // Ids for the deliveries the store may create (one per active webhook at most;
-  // the store uses them in order). Callers pass limits::kMaxWebhooksPerCompany ids.
+  // Optional ids for the deliveries the store creates, used in order; the
+  // store makes new ones (new_id("dlv", created_at)) when these run out, so
+  // callers normally leave it empty and pay for ids only for real deliveries.
   std::vector<std::string> delivery_ids;
 };
 
