@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -49,6 +51,11 @@ struct InFlight {
   BuiltRequest request;
 };
 
+struct ClaimedBatch {
+  std::vector<store::DueDelivery> deliveries;
+  TimePoint lease_until{};
+};
+
 struct Completion {
   std::unique_ptr<InFlight> attempt;
   HttpResponse response;
@@ -62,7 +69,7 @@ class Engine final : public DeliveryEngine {
         clock_(clock),
         options_(std::move(options)),
         policy_(model::RetryPolicy::v2(options_.time_scale)),
-        max_tracked_(std::max(options_.max_in_flight * 2, options_.claim_batch)),
+        max_tracked_(std::max({options_.max_tracked, options_.max_in_flight, 1})),
         lanes_(Lanes<store::DueDelivery>::Limits{
             options_.per_webhook_in_flight, options_.max_in_flight,
             static_cast<std::size_t>(std::max(1, options_.per_webhook_in_flight)), milliseconds(2000)}),
@@ -76,12 +83,14 @@ class Engine final : public DeliveryEngine {
       if (started_) return;
       started_ = true;
     }
+    room_.store(max_tracked_);
     // A single node owns every lease at start-up: nothing of ours is in flight.
     if (auto released = store_.release_all_leases(); !released) {
       spdlog::warn("event=release_leases_failed error=\"{}\"", released.error().message);
     }
     recorder_ = std::thread([this] { record_loop(); });
     scheduler_ = std::thread([this] { schedule_loop(); });
+    claimer_ = std::thread([this] { claim_loop(); });
   }
 
   void stop(milliseconds drain) override {
@@ -92,9 +101,19 @@ class Engine final : public DeliveryEngine {
       drain_deadline_ = SteadyClock::now() + drain;
     }
     cv_.notify_all();
+    claim_cv_.notify_all();
+    claimer_.join();
     scheduler_.join();
+    std::vector<ClaimedBatch> late;  // claimed after the scheduler's last pass
+    {
+      std::lock_guard lock(mutex_);
+      late.swap(claimed_);
+    }
     {
       std::lock_guard lock(record_mutex_);
+      for (const auto& batch : late) {
+        for (const auto& due : batch.deliveries) to_unlease_.push_back(due.delivery.id);
+      }
       recorder_stopping_ = true;
     }
     record_cv_.notify_all();
@@ -104,9 +123,9 @@ class Engine final : public DeliveryEngine {
   void notify() override {
     {
       std::lock_guard lock(mutex_);
-      notified_ = true;
+      claim_requested_ = true;
     }
-    cv_.notify_one();
+    claim_cv_.notify_one();
   }
 
   TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
@@ -132,62 +151,50 @@ class Engine final : public DeliveryEngine {
   }
 
  private:
-  // --- scheduler thread ----------------------------------------------------
-  void schedule_loop() {
+  // --- claimer thread ------------------------------------------------------
+  // Claims run on their own thread so that the scheduler never waits on the
+  // store: a claim is a write transaction and may queue behind a group commit.
+  void claim_loop() {
     SteadyTime next_claim = SteadyClock::now();
-    bool stopping = false;
     for (;;) {
-      std::vector<Completion> done;
-      bool notified = false;
       {
         std::unique_lock lock(mutex_);
-        const auto ready = [&] {
-          return !completions_.empty() || notified_ || (stop_requested_ && !stopping);
-        };
-        const SteadyTime wake = stopping ? drain_deadline_ : next_claim;
-        if (!ready()) cv_.wait_until(lock, wake, ready);
-        done.swap(completions_);
-        notified = std::exchange(notified_, false);
-        stopping = stop_requested_;
+        claim_cv_.wait_until(lock, next_claim, [&] { return claim_requested_ || stop_requested_; });
+        if (stop_requested_) return;
+        claim_requested_ = false;
       }
-      const SteadyTime now = SteadyClock::now();
-      for (auto& completion : done) finish(std::move(completion), now);
-      if (stopping) {
-        // Queued work stays leased in the store; a restart releases it.
-        for (const auto& due : lanes_.drop_all_queued()) tracked_.erase(due.delivery.id);
-        if (lanes_.in_flight() == 0 || now >= drain_deadline_) break;
-        continue;
-      }
-      const bool room_to_claim = max_tracked_ - static_cast<int>(tracked_.size()) >= min_claim();
-      if (notified || now >= next_claim || (more_due_ && room_to_claim)) next_claim = claim(now);
-      dispatch(now);
-      if (now - last_sweep_ >= milliseconds(60000)) sweep_cache(now);
+      next_claim = claim();
     }
   }
 
-  int min_claim() const { return std::max(1, std::min(options_.claim_batch, max_tracked_ / 4)); }
-
-  // Claims due work into the lanes; returns when to claim next if nothing wakes us sooner.
-  SteadyTime claim(SteadyTime now) {
+  // Claims due work for the scheduler; returns when to claim next if nothing asks sooner.
+  SteadyTime claim() {
     for (;;) {
-      const int room = max_tracked_ - static_cast<int>(tracked_.size());
+      const int room = room_.load();
       if (room < min_claim()) {
-        more_due_ = true;  // claim again as attempts finish
-        return now + kMaxIdle;
+        more_due_.store(true);  // the scheduler asks again when attempts finish
+        return SteadyClock::now() + kMaxIdle;
       }
       const int limit = std::min(options_.claim_batch, room);
       const TimePoint at = clock_.now();
       const TimePoint lease_until = at + options_.lease;
-      auto claimed = store_.claim_due_deliveries(at, limit, lease_until);
+      auto claimed = store_.claim_due_deliveries(at, limit, lease_until, std::max(1, options_.chain_depth));
       if (!claimed) {
         spdlog::warn("event=claim_failed error=\"{}\"", claimed.error().message);
-        return now + kClaimBackoff;
+        return SteadyClock::now() + kClaimBackoff;
       }
-      for (auto& due : *claimed) accept(std::move(due), lease_until, now);
-      if (static_cast<int>(claimed->size()) < limit) break;
-      dispatch(now);  // a full batch: get these going, then look for more
+      const int count = static_cast<int>(claimed->size());
+      if (count > 0) {
+        room_.fetch_sub(count);  // until the scheduler reports the exact figure
+        {
+          std::lock_guard lock(mutex_);
+          claimed_.push_back(ClaimedBatch{std::move(*claimed), lease_until});
+        }
+        cv_.notify_one();
+      }
+      if (count < limit) break;
     }
-    more_due_ = false;
+    more_due_.store(false);
     // Sleep until the earliest due time (bounded). When that is already past,
     // what is due is in flight or waits behind its chain's head: a recorded
     // result or notify() wakes us.
@@ -195,18 +202,145 @@ class Engine final : public DeliveryEngine {
     if (auto due = store_.next_due_time(); due && *due && **due > clock_.now()) {
       wait = std::min(wait, std::chrono::duration_cast<milliseconds>(**due - clock_.now()) + milliseconds(1));
     }
-    return now + wait;
+    return SteadyClock::now() + wait;
+  }
+
+  // --- scheduler thread ----------------------------------------------------
+  void schedule_loop() {
+    for (;;) {
+      std::vector<Completion> done;
+      std::vector<ClaimedBatch> batches;
+      {
+        std::unique_lock lock(mutex_);
+        const auto ready = [&] {
+          return !completions_.empty() || !claimed_.empty() || (stop_requested_ && !stopping_);
+        };
+        const SteadyTime wake = stopping_ ? drain_deadline_ : SteadyClock::now() + kMaxIdle;
+        if (!ready()) cv_.wait_until(lock, wake, ready);
+        done.swap(completions_);
+        batches.swap(claimed_);
+        stopping_ = stop_requested_;
+      }
+      const SteadyTime now = SteadyClock::now();
+      for (auto& completion : done) finish(std::move(completion), now);
+      for (auto& batch : batches) {
+        accepted_chain_.clear();
+        for (auto& due : batch.deliveries) {
+          if (stopping_) {
+            release_unheld(due.delivery.id);
+          } else {
+            accept(std::move(due), batch.lease_until, now);
+          }
+        }
+      }
+      if (stopping_) {
+        // Work not started goes back to the store at once (the recorder writes it).
+        for (auto& due : lanes_.drop_all_queued()) give_back_chain(std::move(due));
+        flush_releases();
+        if (lanes_.in_flight() == 0 || now >= drain_deadline_) break;
+        continue;
+      }
+      dispatch(now);
+      flush_releases();
+      publish_room();
+      if (now - last_sweep_ >= milliseconds(60000)) sweep_cache(now);
+    }
+    // Gave up waiting (drain deadline): what is still in flight keeps its lease; a restart releases it.
+    for (auto& [key, followers] : chains_) {
+      for (auto& due : followers) give_back(due);
+    }
+    chains_.clear();
+    flush_releases();
+  }
+
+  // Tells the claimer how much it may claim; asks for a claim when room came back.
+  void publish_room() {
+    int room = 0;
+    if (tracked_bytes_ < options_.max_tracked_bytes) {
+      room = std::max(0, max_tracked_ - static_cast<int>(tracked_.size()));
+    }
+    room_.store(room);
+    if (room >= min_claim() && more_due_.load()) notify();
+  }
+
+  int min_claim() const { return std::max(1, std::min(options_.claim_batch, max_tracked_ / 4)); }
+
+  // A delivery's chain in memory: "" when it is not part of one.
+  static std::string chain_key(const model::Delivery& delivery) {
+    if (delivery.ordering_key.empty()) return {};
+    return delivery.webhook_id + '\n' + delivery.ordering_key;
   }
 
   void accept(store::DueDelivery due, TimePoint lease_until, SteadyTime now) {
+    const std::string key = chain_key(due.delivery);
+    if (due.follows) {
+      // Behind the head just accepted (the claim lists a chain's deliveries together).
+      auto chain = chains_.find(key);
+      if (key.empty() || key != accepted_chain_ || chain == chains_.end() ||
+          !tracked_.try_emplace(due.delivery.id, lease_until).second) {
+        release_unheld(due.delivery.id);
+        return;
+      }
+      tracked_bytes_ += due.payload.size();
+      chain->second.push_back(std::move(due));
+      return;
+    }
+    accepted_chain_.clear();
     auto [it, inserted] = tracked_.try_emplace(due.delivery.id, lease_until);
     if (!inserted) {
       it->second = lease_until;  // ours already (queued or in flight): the claim renewed its lease
       return;
     }
+    if (!key.empty() && chains_.contains(key)) {
+      // We still hold this chain (its lease ran out while it waited): keep our order, give this back.
+      tracked_.erase(it);
+      release_unheld(due.delivery.id);
+      return;
+    }
+    tracked_bytes_ += due.payload.size();
     const std::string lane = due.delivery.webhook_id;
-    // A stalled lane refuses: the delivery stays leased in the store and is claimed again later.
-    if (!lanes_.push(lane, std::move(due), now)) tracked_.erase(it);
+    const std::string id = due.delivery.id;
+    // A stalled lane refuses: the delivery goes back to the store and is claimed again later.
+    if (!lanes_.push(lane, std::move(due), now)) {
+      tracked_.erase(id);
+      // push() left `due` intact when it refused; only its id is needed to release it.
+      release_unheld(id);
+      return;
+    }
+    if (!key.empty()) {
+      chains_.try_emplace(key);
+      accepted_chain_ = key;
+    }
+  }
+
+  // Gives a delivery we hold (tracked) back to the store unattempted.
+  void give_back(const store::DueDelivery& due) {
+    if (tracked_.erase(due.delivery.id) > 0) tracked_bytes_ -= std::min(tracked_bytes_, due.payload.size());
+    to_release_.push_back(due.delivery.id);
+  }
+  void release_unheld(const std::string& delivery_id) { to_release_.push_back(delivery_id); }
+
+  // Gives back `due`, the current delivery of its chain, and the followers waiting behind it.
+  void give_back_chain(const store::DueDelivery& due) {
+    give_back(due);
+    const std::string key = chain_key(due.delivery);
+    if (key.empty()) return;
+    if (auto chain = chains_.find(key); chain != chains_.end()) {
+      for (const auto& follower : chain->second) give_back(follower);
+      chains_.erase(chain);
+    }
+  }
+
+  // Hands the releases gathered on this pass to the recorder thread.
+  void flush_releases() {
+    if (to_release_.empty()) return;
+    {
+      std::lock_guard lock(record_mutex_);
+      to_unlease_.insert(to_unlease_.end(), std::make_move_iterator(to_release_.begin()),
+                         std::make_move_iterator(to_release_.end()));
+    }
+    to_release_.clear();
+    record_cv_.notify_one();
   }
 
   void dispatch(SteadyTime now) {
@@ -214,9 +348,9 @@ class Engine final : public DeliveryEngine {
       auto& [lane, due] = *next;
       const model::Webhook* webhook = webhook_for(due.delivery, now);
       if (webhook == nullptr) {
-        // Deleted or no longer active: forget its queued work; the store keeps it pending.
-        for (const auto& dropped : lanes_.drop_queued(lane)) tracked_.erase(dropped.delivery.id);
-        tracked_.erase(due.delivery.id);
+        // Deleted or no longer active: give its work back; the store keeps it pending.
+        for (const auto& dropped : lanes_.drop_queued(lane)) give_back_chain(dropped);
+        give_back_chain(due);
         lanes_.release(lane, now);
         continue;
       }
@@ -224,7 +358,7 @@ class Engine final : public DeliveryEngine {
       auto lease = tracked_.find(due.delivery.id);
       if (lease == tracked_.end() || at + options_.timeout >= lease->second) {
         // Waited so long that the lease could lapse mid-attempt; it will be claimed again.
-        if (lease != tracked_.end()) tracked_.erase(lease);
+        give_back_chain(due);
         lanes_.release(lane, now);
         continue;
       }
@@ -266,7 +400,8 @@ class Engine final : public DeliveryEngine {
     InFlight& attempt = *completion.attempt;
     const model::Delivery& delivery = attempt.due.delivery;
     lanes_.release(delivery.webhook_id, now);
-    tracked_.erase(delivery.id);
+    if (tracked_.erase(delivery.id) > 0)
+      tracked_bytes_ -= std::min(tracked_bytes_, attempt.due.payload.size());
     FinishedAttempt finished{&delivery,
                              attempt.attempt,
                              attempt.started_at,
@@ -280,11 +415,42 @@ class Engine final : public DeliveryEngine {
                     delivery.webhook_id, delivery.id, attempt.attempt,
                     model::to_string(outcome.attempt.error), outcome.attempt.status_code.value_or(0));
     }
+    const bool succeeded = outcome.attempt.success;
     {
       std::lock_guard lock(record_mutex_);
       to_record_.push_back(std::move(outcome));
     }
     record_cv_.notify_one();
+    advance_chain(delivery, succeeded, now);
+  }
+
+  // After an attempt of a chain's current delivery: on success the next
+  // follower starts; on failure the followers go back untried (they stay
+  // blocked in the store behind the delivery that failed).
+  void advance_chain(const model::Delivery& delivery, bool succeeded, SteadyTime now) {
+    const std::string key = chain_key(delivery);
+    if (key.empty()) return;
+    auto chain = chains_.find(key);
+    if (chain == chains_.end()) return;
+    if (!succeeded || stopping_) {
+      for (const auto& follower : chain->second) give_back(follower);
+      chains_.erase(chain);
+      return;
+    }
+    if (chain->second.empty()) {
+      chains_.erase(chain);
+      return;
+    }
+    store::DueDelivery next = std::move(chain->second.front());
+    chain->second.pop_front();
+    const std::string id = next.delivery.id;
+    const std::size_t bytes = next.payload.size();
+    if (!lanes_.push(delivery.webhook_id, std::move(next), now)) {
+      if (tracked_.erase(id) > 0) tracked_bytes_ -= std::min(tracked_bytes_, bytes);
+      release_unheld(id);
+      for (const auto& follower : chain->second) give_back(follower);
+      chains_.erase(chain);
+    }
   }
 
   // The webhook a delivery goes to, refreshed from the store at most every
@@ -321,16 +487,26 @@ class Engine final : public DeliveryEngine {
   void record_loop() {
     for (;;) {
       std::vector<store::AttemptOutcome> batch;
+      std::vector<std::string> unlease;
       {
         std::unique_lock lock(record_mutex_);
-        record_cv_.wait(lock, [&] { return !to_record_.empty() || recorder_stopping_; });
-        if (to_record_.empty()) return;  // stopping, and everything is written
+        record_cv_.wait(lock,
+                        [&] { return !to_record_.empty() || !to_unlease_.empty() || recorder_stopping_; });
+        if (to_record_.empty() && to_unlease_.empty()) return;  // stopping, and everything is written
         const auto take = static_cast<std::ptrdiff_t>(std::min(to_record_.size(), kMaxRecordBatch));
         const auto end = to_record_.begin() + take;
         batch.assign(std::make_move_iterator(to_record_.begin()), std::make_move_iterator(end));
         to_record_.erase(to_record_.begin(), end);
+        unlease.swap(to_unlease_);
       }
-      write_batch(batch);
+      if (!batch.empty()) write_batch(batch);
+      if (!unlease.empty()) {
+        // Best effort: a lease not released simply runs out.
+        if (auto released = store_.release_leases(unlease); !released) {
+          spdlog::warn("event=release_leases_failed count={} error=\"{}\"", unlease.size(),
+                       released.error().message);
+        }
+      }
       notify();  // recorded results may have made the next event of a chain due
     }
   }
@@ -360,7 +536,9 @@ class Engine final : public DeliveryEngine {
   std::condition_variable cv_;
   bool started_ = false;
   bool stop_requested_ = false;
-  bool notified_ = false;
+  bool claim_requested_ = false;       // notify(): new work may be due
+  std::condition_variable claim_cv_;   // wakes the claimer
+  std::vector<ClaimedBatch> claimed_;  // claimer -> scheduler
   SteadyTime drain_deadline_{};
   std::vector<Completion> completions_;
 
@@ -368,15 +546,24 @@ class Engine final : public DeliveryEngine {
   Lanes<store::DueDelivery> lanes_;
   std::unordered_map<std::string, TimePoint> tracked_;  // delivery id -> lease_until
   std::unordered_map<std::string, CachedWebhook> webhooks_;
-  bool more_due_ = false;
+  // Chains we hold: key -> the claimed followers waiting behind the chain's current delivery.
+  std::unordered_map<std::string, std::deque<store::DueDelivery>> chains_;
+  std::string accepted_chain_;           // during a claim: the chain whose head was just accepted
+  std::size_t tracked_bytes_ = 0;        // payload bytes of tracked_
+  std::vector<std::string> to_release_;  // leases to give back, flushed each pass
+  std::atomic<int> room_{0};             // scheduler -> claimer: deliveries it may claim
+  std::atomic<bool> more_due_{false};    // the last claim stopped for lack of room
+  bool stopping_ = false;
   SteadyTime last_sweep_ = SteadyClock::now();
 
   // Scheduler -> recorder.
   std::mutex record_mutex_;
   std::condition_variable record_cv_;
   std::vector<store::AttemptOutcome> to_record_;
+  std::vector<std::string> to_unlease_;
   bool recorder_stopping_ = false;
 
+  std::thread claimer_;
   std::thread scheduler_;
   std::thread recorder_;
   // Last: destroyed first, so callbacks of transfers it cancels find the members above alive.

@@ -9,6 +9,11 @@
 // - Lanes: each webhook has a bounded number of attempts in flight, so a slow or
 //   hanging endpoint never delays others. The store hands out only the head of
 //   each (webhook, call) chain, so one call's events reach a webhook in order.
+// - Chains: a claim also brings up to `chain_depth` - 1 deliveries that follow
+//   each head in its chain. Each is started only when the one before it has
+//   succeeded, so a busy call costs one store round trip per `chain_depth`
+//   events instead of one per event. A failure gives the rest of the chain
+//   back to the store (Store::release_leases) untried.
 // - Retry policy and health are model functions (model/retry_policy.h), scaled
 //   by `time_scale`.
 // Thread-safety: all public methods may be called from any thread.
@@ -36,8 +41,11 @@ struct EngineOptions {
   std::size_t max_response_bytes = 64 * 1024;  // response body kept for the log
   int max_in_flight = 1024;                    // attempts in flight, all webhooks
   int per_webhook_in_flight = 32;              // attempts in flight to one webhook
-  int claim_batch = 512;
-  std::chrono::milliseconds lease{120000};  // > timeout: a claimed delivery is ours this long
+  int claim_batch = 1024;                      // most deliveries claimed at once (chain followers included)
+  int chain_depth = 32;    // deliveries of one call claimed together (store::Store::claim_due_deliveries)
+  int max_tracked = 4096;  // deliveries held in memory: in flight, queued and chain followers
+  std::size_t max_tracked_bytes = 64u << 20;  // their payload bytes (claims stop above this)
+  std::chrono::milliseconds lease{120000};    // > timeout: a claimed delivery is ours this long
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -232,6 +233,38 @@ TEST_F(EngineTest, ChainIsDeliveredInOrder) {
     EXPECT_EQ(requests[seq - 1].body, R"({"seq":)" + std::to_string(seq) + "}");
 }
 
+TEST_F(EngineTest, ChainFollowersStartOnlyAfterTheOneBeforeSucceeds) {
+  // seq 2 fails once: the followers claimed with it wait, go back to the store
+  // untried, and come out in order after seq 2's retry succeeds.
+  std::atomic<int> seq2_calls{0};
+  TestTlsServer server([&](const RecordedRequest& request) {
+    if (request.body == R"({"seq":2})" && ++seq2_calls == 1) return TestReply{500, {}, "later"};
+    return TestReply{};
+  });
+  const auto webhook = make_webhook("wh_a", server.url());
+  store_.put_webhook(webhook);
+  const TimePoint now = clock_.now();
+  for (int seq = 1; seq <= 6; ++seq) {
+    store_.add_delivery(webhook, "dlv_" + std::to_string(seq), now, R"({"seq":)" + std::to_string(seq) + "}",
+                        "call_1", seq);
+  }
+  auto options = options_for(server);
+  options.chain_depth = 6;
+  auto engine = start(options);
+  ASSERT_TRUE(wait_until([&] { return store_.delivery("dlv_6").state == model::DeliveryState::kDelivered; }));
+  engine->stop();
+  std::vector<std::string> bodies;
+  for (const auto& request : server.requests()) bodies.push_back(request.body);
+  EXPECT_EQ(bodies, (std::vector<std::string>{R"({"seq":1})", R"({"seq":2})", R"({"seq":2})", R"({"seq":3})",
+                                              R"({"seq":4})", R"({"seq":5})", R"({"seq":6})"}));
+  // The first claim brought the whole chain (one head + five followers);
+  // the failure gave back the four behind seq 2.
+  const auto released = store_.released();
+  for (const char* id : {"dlv_3", "dlv_4", "dlv_5", "dlv_6"}) {
+    EXPECT_NE(std::find(released.begin(), released.end(), id), released.end()) << id;
+  }
+}
+
 TEST_F(EngineTest, DisabledOrDeletedWebhookStopsItsQueuedWork) {
   for (const bool remove : {false, true}) {
     SCOPED_TRACE(remove ? "deleted" : "disabled");
@@ -261,7 +294,10 @@ TEST_F(EngineTest, DisabledOrDeletedWebhookStopsItsQueuedWork) {
     int pending = 0;
     for (int i = 0; i < 3; ++i)
       pending += store.delivery("dlv_" + std::to_string(i)).state == model::DeliveryState::kPending;
-    EXPECT_EQ(pending, 2);  // still owed: the store keeps them
+    EXPECT_EQ(pending, 2);         // still owed: the store keeps them
+    for (int i = 0; i < 3; ++i) {  // and nothing stays leased: they can be claimed as soon as they are due
+      EXPECT_EQ(store.lease_of("dlv_" + std::to_string(i)), TimePoint{}) << i;
+    }
   }
 }
 

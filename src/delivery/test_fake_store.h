@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "store/store.h"
@@ -98,7 +99,8 @@ class FakeStore final : public store::Store {
   }
 
   Result<std::vector<store::DueDelivery>> claim_due_deliveries(TimePoint now, int limit,
-                                                               TimePoint lease_until) override {
+                                                               TimePoint lease_until,
+                                                               int chain_depth) override {
     std::lock_guard lock(mutex_);
     ++claim_calls_;
     std::vector<Row*> due;
@@ -113,13 +115,37 @@ class FakeStore final : public store::Store {
     std::sort(due.begin(), due.end(), [](const Row* a, const Row* b) {
       return *a->due.delivery.next_attempt_at < *b->due.delivery.next_attempt_at;
     });
+    if (static_cast<int>(due.size()) > limit) due.resize(static_cast<std::size_t>(limit));
+    const std::size_t room = static_cast<std::size_t>(limit) - due.size();
     std::vector<store::DueDelivery> out;
-    for (Row* row : due) {
-      if (static_cast<int>(out.size()) >= limit) break;
-      row->lease_until = lease_until;
-      out.push_back(row->due);
+    for (std::size_t i = 0; i < due.size(); ++i) {
+      Row* head = due[i];
+      head->lease_until = lease_until;
+      out.push_back(head->due);
+      const std::size_t share = room / due.size() + (i < room % due.size() ? 1 : 0);
+      const auto want = std::min<std::size_t>(share, static_cast<std::size_t>(chain_depth - 1));
+      for (Row* follower : followers(head->due.delivery, want)) {
+        const auto& d = follower->due.delivery;
+        if (!d.next_attempt_at || *d.next_attempt_at > now || follower->lease_until > now) break;
+        follower->lease_until = lease_until;
+        out.push_back(follower->due);
+        out.back().follows = true;
+      }
     }
     return out;
+  }
+
+  Result<void> release_leases(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& id : ids) {
+      if (auto it = rows_.find(id); it != rows_.end()) it->second.lease_until = TimePoint{};
+      released_.push_back(id);
+    }
+    return {};
+  }
+  std::vector<std::string> released() const {
+    std::lock_guard lock(mutex_);
+    return released_;
   }
 
   Result<void> release_all_leases() override {
@@ -237,11 +263,32 @@ class FakeStore final : public store::Store {
     return true;
   }
 
+  // Up to `max` pending deliveries after `head` in its chain, in (sequence, id) order.
+  std::vector<Row*> followers(const model::Delivery& head, std::size_t max) {
+    std::vector<Row*> out;
+    if (head.ordering_key.empty() || max == 0) return out;
+    for (auto& [id, row] : rows_) {
+      const auto& d = row.due.delivery;
+      if (d.state == model::DeliveryState::kPending && d.webhook_id == head.webhook_id &&
+          d.ordering_key == head.ordering_key &&
+          std::tie(*d.sequence, d.id) > std::tie(*head.sequence, head.id)) {
+        out.push_back(&row);
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const Row* a, const Row* b) {
+      return std::tie(*a->due.delivery.sequence, a->due.delivery.id) <
+             std::tie(*b->due.delivery.sequence, b->due.delivery.id);
+    });
+    if (out.size() > max) out.resize(max);
+    return out;
+  }
+
   mutable std::mutex mutex_;
   std::map<std::string, model::Webhook> webhooks_;
   std::map<std::string, Row> rows_;
   std::vector<model::Attempt> attempts_;
   std::vector<store::AttemptOutcome> outcomes_;
+  std::vector<std::string> released_;
   int release_calls_ = 0;
   int claim_calls_ = 0;
 };

@@ -63,6 +63,9 @@ struct IngestOutcome {
 struct DueDelivery {
   model::Delivery delivery;
   std::string payload;  // the event's envelope bytes
+  // Claimed behind its chain's head (chain_depth > 1): it may be attempted
+  // only after the delivery before it in the claimed list has succeeded.
+  bool follows = false;
 };
 
 struct AttemptOutcome {
@@ -132,8 +135,19 @@ class Store {
   // the same chain has a lower sequence (so one call's events go to one
   // webhook in order, one at a time). Sets lease_until on them. Ordered by
   // next_attempt_at.
+  //
+  // With `chain_depth` > 1, each claimed head of a chain also brings up to
+  // chain_depth - 1 of the pending deliveries that come after it in its chain
+  // (in chain order, stopping before the first one not yet due), leased alike
+  // and returned right after their head with `follows` set. The engine then
+  // sends a chain's events one after another as each succeeds, without a
+  // store round trip per event. `limit` counts followers too.
   virtual Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit,
-                                                                TimePoint lease_until) = 0;
+                                                                TimePoint lease_until, int chain_depth) = 0;
+  // Clears the leases of these deliveries: claimed work the engine gives back
+  // unattempted (a chain stopped by a failure, a stalled lane, shutdown), so it
+  // can be claimed again as soon as it is due rather than when the lease ends.
+  virtual Result<void> release_leases(const std::vector<std::string>& delivery_ids) = 0;
   // Clears every lease (a single-node store at start-up: nothing is in flight).
   virtual Result<void> release_all_leases() = 0;
   // The earliest next_attempt_at among pending deliveries of active webhooks, if any.

@@ -385,7 +385,7 @@ TEST_P(AttemptContractTest, RedeliveryKeepsOneDeliveryOfACallInFlight) {
   EXPECT_THAT(claim(t + seconds(2)), IsEmpty());
   record({failed_attempt("dlv_evt_3_0", 1, t + seconds(3), t + minutes(10))});
   // seq 3 now only waits for a retry: the earlier event goes first.
-  auto first = store().claim_due_deliveries(t + seconds(4), 10, t + hours(1));
+  auto first = store().claim_due_deliveries(t + seconds(4), 10, t + hours(1), 1);
   ASSERT_TRUE(first.has_value()) << error_text(first);
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ(first->front().delivery.id, "dlv_r1");

@@ -209,7 +209,7 @@ class DeliveryContractFixture : public StoreContractFixture {
   // Claims at `now` with a one-minute lease; returns the claimed delivery ids in order.
   std::vector<std::string> claim(TimePoint now, int limit = 100) {
     std::vector<std::string> ids;
-    auto claimed = store().claim_due_deliveries(now, limit, now + std::chrono::minutes(1));
+    auto claimed = store().claim_due_deliveries(now, limit, now + std::chrono::minutes(1), 1);
     EXPECT_TRUE(claimed.has_value()) << error_text(claimed);
     if (claimed) {
       for (const DueDelivery& due : *claimed) ids.push_back(due.delivery.id);

@@ -329,7 +329,7 @@ TEST_P(DeliveryContractTest, ClaimRespectsDueTimeAndLeases) {
   EXPECT_EQ(store().next_due_time().value(), at(kT0 + 10));
 
   EXPECT_THAT(claim(at(kT0 + 9)), IsEmpty());  // not due yet
-  auto claimed = store().claim_due_deliveries(at(kT0 + 15), 10, at(kT0 + 15) + minutes(1));
+  auto claimed = store().claim_due_deliveries(at(kT0 + 15), 10, at(kT0 + 15) + minutes(1), 1);
   ASSERT_TRUE(claimed.has_value()) << error_text(claimed);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].delivery.id, "dlv_evt_1_0");
@@ -349,8 +349,9 @@ TEST_P(DeliveryContractTest, ClaimRespectsDueTimeAndLeases) {
   // The limit, and arguments that make no sense.
   ASSERT_TRUE(store().release_all_leases().has_value());
   EXPECT_THAT(claim(at(kT0 + 50), 1), ElementsAre("dlv_evt_1_0"));
-  EXPECT_EQ(store().claim_due_deliveries(at(kT0), 0, at(kT0 + 1)).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store().claim_due_deliveries(at(kT0), 1, at(kT0)).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().claim_due_deliveries(at(kT0), 0, at(kT0 + 1), 1).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().claim_due_deliveries(at(kT0), 1, at(kT0), 1).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_P(DeliveryContractTest, ClaimSkipsWebhooksThatAreNotActive) {
@@ -417,6 +418,73 @@ TEST_P(DeliveryContractTest, ClaimOffersChainHeadsOnlyWhateverTheBacklog) {
   ingest(batch);
   EXPECT_THAT(claim(at(kT0) + minutes(1), 1000),
               UnorderedElementsAre("dlv_evt_0000_0", "dlv_evt_0001_0", "dlv_evt_0002_0"));
+}
+
+// Claims with chain_depth: (id, follows) in the order returned.
+using Claimed = std::vector<std::pair<std::string, bool>>;
+
+TEST_P(DeliveryContractTest, ChainDepthBringsTheFollowersOfEachHeadInOrder) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  std::vector<NewEvent> batch;
+  for (int i = 1; i <= 5; ++i) {
+    batch.push_back(new_event("cmp_a", "evt_a" + std::to_string(i), "call.answered", "call:a"));
+  }
+  batch.push_back(new_event("cmp_a", "evt_b1", "call.answered", "call:b"));
+  batch.push_back(new_event("cmp_a", "evt_u", "call.disposition", ""));  // unsequenced: no followers
+  ingest(batch);
+  const TimePoint t = at(kT0);
+  const auto claim_chains = [&](TimePoint now, int limit, int depth) {
+    Claimed out;
+    auto claimed = store().claim_due_deliveries(now, limit, now + minutes(1), depth);
+    EXPECT_TRUE(claimed.has_value()) << error_text(claimed);
+    if (claimed) {
+      for (const DueDelivery& due : *claimed) out.emplace_back(due.delivery.id, due.follows);
+    }
+    return out;
+  };
+  // Three heads; the room limit 6 leaves (three) is shared: one follower each, and only call:a has one.
+  Claimed first = claim_chains(t, 6, 3);
+  std::sort(first.begin(), first.end());
+  EXPECT_THAT(first, ElementsAre(std::pair{std::string("dlv_evt_a1_0"), false},
+                                 std::pair{std::string("dlv_evt_a2_0"), true},
+                                 std::pair{std::string("dlv_evt_b1_0"), false},
+                                 std::pair{std::string("dlv_evt_u_0"), false}));
+  // Followers are listed right after their head, in chain order.
+  auto again = store().claim_due_deliveries(t + minutes(2), 10, t + minutes(3), 3);
+  ASSERT_TRUE(again.has_value());
+  std::vector<std::string> order;
+  for (const DueDelivery& due : *again) order.push_back(due.delivery.id);
+  const auto pos = [&](const std::string& id) {
+    return std::find(order.begin(), order.end(), id) - order.begin();
+  };
+  ASSERT_EQ(order.size(), 5u);
+  EXPECT_EQ(pos("dlv_evt_a2_0"), pos("dlv_evt_a1_0") + 1);
+  EXPECT_EQ(pos("dlv_evt_a3_0"), pos("dlv_evt_a1_0") + 2);
+
+  // Leased followers are not offered again, even once their head is delivered...
+  record({contract::delivered_attempt("dlv_evt_a1_0", 1, t + minutes(2))});
+  EXPECT_THAT(claim_chains(t + minutes(2), 10, 3), IsEmpty());
+  // ...until they are given back: then the new head and what follows it come at once.
+  ASSERT_TRUE(store().release_leases({"dlv_evt_a2_0", "dlv_evt_a3_0"}).has_value());
+  ASSERT_TRUE(store().release_leases({}).has_value());
+  EXPECT_THAT(claim_chains(t + minutes(2), 10, 3), ElementsAre(std::pair{std::string("dlv_evt_a2_0"), false},
+                                                               std::pair{std::string("dlv_evt_a3_0"), true},
+                                                               std::pair{std::string("dlv_evt_a4_0"), true}));
+  EXPECT_EQ(store().claim_due_deliveries(t, 1, t + minutes(1), 0).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(DeliveryContractTest, FollowersStopAtTheFirstOneNotDue) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  ingest({new_event("cmp_a", "evt_1", "call.answered", "call:a", at(kT0)),
+          new_event("cmp_a", "evt_2", "call.answered", "call:a", at(kT0 + 60)),
+          new_event("cmp_a", "evt_3", "call.answered", "call:a", at(kT0))});
+  // evt_2 is not due until kT0 + 60, so evt_3 may not jump ahead of it.
+  auto claimed = store().claim_due_deliveries(at(kT0 + 1), 10, at(kT0 + 1) + minutes(1), 10);
+  ASSERT_TRUE(claimed.has_value()) << error_text(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].delivery.id, "dlv_evt_1_0");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeliveryContractTest, ::testing::ValuesIn(contract::store_backends()),

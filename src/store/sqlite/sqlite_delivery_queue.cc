@@ -53,6 +53,13 @@ std::string next_due_query_sql() {
          std::string(kClaimableWhere) + "ORDER BY " + std::string(kReadyAt) + " LIMIT 1";
 }
 
+std::string followers_query_sql() {
+  return "SELECT " + std::string(kDeliveryColumns) +
+         ", e.payload, d.lease_until FROM deliveries d JOIN events e ON e.id = d.event_id "
+         "WHERE d.webhook_id = ?1 AND d.ordering_key = ?2 AND d.state = 'pending' "
+         "AND (d.sequence, d.id) > (?3, ?4) ORDER BY d.sequence, d.id LIMIT ?5";
+}
+
 namespace {
 
 struct ChainMember {

@@ -37,6 +37,10 @@ Result<model::Delivery> delivery_from_row(const Statement& row, int first = 0);
 std::string claim_query_sql();
 // The earliest time a delivery may next be claimed (no parameters).
 std::string next_due_query_sql();
+// The pending deliveries after a chain's head, in chain order: kDeliveryColumns,
+// the payload, then lease_until. ?1 webhook_id, ?2 ordering_key, ?3/?4 the
+// head's sequence and id, ?5 the most rows. Walks the deliveries_pending index.
+std::string followers_query_sql();
 
 // Inserts `delivery` (state pending; next_attempt_at set) into the queue.
 // Unordered deliveries (empty ordering_key) are independent. In a chain, the

@@ -84,11 +84,11 @@ TEST_F(SqliteDeliveryQueueTest, ReopenKeepsEventsQueueAndLog) {
     NewEvent first = new_event("cmp_a", "evt_1");
     first.event.idempotency_key = "key-1";
     ASSERT_TRUE(store->ingest_events({first, new_event("cmp_a", "evt_2")}));
-    auto claimed = store->claim_due_deliveries(t, 10, t + minutes(5));
+    auto claimed = store->claim_due_deliveries(t, 10, t + minutes(5), 1);
     ASSERT_TRUE(claimed.has_value());
     ASSERT_EQ(claimed->size(), 1u);
     ASSERT_TRUE(store->record_attempts({failed_attempt("dlv_evt_1_0", 1, t, t + seconds(30))}));
-    ASSERT_TRUE(store->claim_due_deliveries(t + seconds(30), 10, t + minutes(5)));  // leased again
+    ASSERT_TRUE(store->claim_due_deliveries(t + seconds(30), 10, t + minutes(5), 1));  // leased again
   }
   auto store = open();
   ASSERT_NE(store, nullptr);
@@ -112,12 +112,12 @@ TEST_F(SqliteDeliveryQueueTest, ReopenKeepsEventsQueueAndLog) {
   ASSERT_TRUE(outcomes.has_value());
   EXPECT_TRUE((*outcomes)[0]->duplicate);
   EXPECT_EQ((*outcomes)[1]->sequence, 3);
-  auto while_leased = store->claim_due_deliveries(t + minutes(1), 10, t + minutes(2));
+  auto while_leased = store->claim_due_deliveries(t + minutes(1), 10, t + minutes(2), 1);
   ASSERT_TRUE(while_leased.has_value());
   EXPECT_THAT(*while_leased, IsEmpty());
   // A restarted single node releases the leases of attempts that died with it.
   ASSERT_TRUE(store->release_all_leases());
-  auto released = store->claim_due_deliveries(t + minutes(1), 10, t + minutes(2));
+  auto released = store->claim_due_deliveries(t + minutes(1), 10, t + minutes(2), 1);
   ASSERT_TRUE(released.has_value());
   ASSERT_EQ(released->size(), 1u);
   EXPECT_EQ(released->front().delivery.id, "dlv_evt_1_0");
@@ -241,7 +241,7 @@ TEST_F(SqliteDeliveryQueueTest, QueueInvariantsHoldUnderRandomOperations) {
         break;
       }
       case 2: {  // claim
-        auto claimed = store->claim_due_deliveries(now, 1 + pick(5), now + seconds(30 + pick(60)));
+        auto claimed = store->claim_due_deliveries(now, 1 + pick(5), now + seconds(30 + pick(60)), 1);
         ASSERT_TRUE(claimed.has_value());
         for (const DueDelivery& due : *claimed) in_flight.push_back(due.delivery.id);
         break;

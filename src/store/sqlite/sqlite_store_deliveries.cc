@@ -1,5 +1,6 @@
 // SqliteStore: the delivery queue (claim, leases, next due time), delivery
 // logs, and manual redelivery.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,12 +35,14 @@ Result<std::vector<model::Delivery>> collect(Statement& query, std::size_t limit
 }  // namespace
 
 Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now, int limit,
-                                                                   TimePoint lease_until) {
+                                                                   TimePoint lease_until, int chain_depth) {
   if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim limit must be at least 1");
+  if (chain_depth < 1) return make_error(ErrorCode::kInvalidArgument, "chain depth must be at least 1");
   if (lease_until <= now) return make_error(ErrorCode::kInvalidArgument, "a lease must end after now");
   std::vector<DueDelivery> claimed;
   auto written = write([&](Connection& connection) -> Result<void> {
     claimed.clear();
+    std::vector<DueDelivery> heads;
     {
       static const std::string kClaim = claim_query_sql();
       auto query = connection.query(kClaim, now, static_cast<std::int64_t>(limit));
@@ -50,7 +53,35 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
         if (!*found) break;
         auto delivery = delivery_from_row(*query);
         if (!delivery) return tl::unexpected(delivery.error());
-        claimed.push_back(DueDelivery{std::move(*delivery), query->text(kDeliveryColumnCount)});
+        heads.push_back(DueDelivery{std::move(*delivery), query->text(kDeliveryColumnCount)});
+      }
+    }
+    // Each head, in claim order, then its followers: the room `limit` leaves
+    // after the heads is shared evenly among them.
+    const std::size_t room = static_cast<std::size_t>(limit) - heads.size();
+    const std::size_t share = heads.empty() ? 0 : room / heads.size();
+    const std::size_t extra = heads.empty() ? 0 : room % heads.size();
+    for (std::size_t i = 0; i < heads.size(); ++i) {
+      const model::Delivery head_delivery = heads[i].delivery;
+      claimed.push_back(std::move(heads[i]));
+      const std::size_t want =
+          std::min<std::size_t>(share + (i < extra ? 1 : 0), static_cast<std::size_t>(chain_depth - 1));
+      if (want == 0 || head_delivery.ordering_key.empty()) continue;
+      static const std::string kFollowers = followers_query_sql();
+      auto query = connection.query(kFollowers, head_delivery.webhook_id, head_delivery.ordering_key,
+                                    head_delivery.sequence.value_or(0), head_delivery.id,
+                                    static_cast<std::int64_t>(want));
+      if (!query) return tl::unexpected(query.error());
+      for (;;) {
+        auto found = query->step();
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) break;
+        auto delivery = delivery_from_row(*query);
+        if (!delivery) return tl::unexpected(delivery.error());
+        // Chain order may not skip: stop at the first one not due or held by another claim.
+        if (!delivery->next_attempt_at || *delivery->next_attempt_at > now) break;
+        if (query->integer(kDeliveryColumnCount + 1) > to_unix_ms(now)) break;
+        claimed.push_back(DueDelivery{std::move(*delivery), query->text(kDeliveryColumnCount), true});
       }
     }
     for (const DueDelivery& due : claimed) {
@@ -63,6 +94,19 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
   });
   if (!written) return tl::unexpected(written.error());
   return claimed;
+}
+
+Result<void> SqliteStore::release_leases(const std::vector<std::string>& delivery_ids) {
+  if (delivery_ids.empty()) return {};
+  return write([&](Connection& connection) -> Result<void> {
+    for (const std::string& id : delivery_ids) {
+      auto release =
+          connection.query("UPDATE deliveries SET lease_until = 0 WHERE id = ? AND lease_until != 0", id);
+      if (!release) return tl::unexpected(release.error());
+      if (auto done = release->run(); !done) return done;
+    }
+    return {};
+  });
 }
 
 Result<void> SqliteStore::release_all_leases() {
