@@ -84,6 +84,22 @@ def received_lines(log):
     return out
 
 
+def answered_data(call_id, n):
+    """A schema-valid call.answered `data` (docs/events.md), tagged with `n`."""
+    return {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
+            "status": "in_progress", "started_at": "2026-11-22T10:03:40.000Z",
+            "legs": [{"number": "+919800000009", "role": "agent", "state": "answered",
+                      "started_at": "2026-11-22T10:03:52.000Z", "answered_at": "2026-11-22T10:03:59.000Z"}],
+            "n": n}
+
+
+def sent_data(conversation_id, n):
+    """A schema-valid message.sent `data`."""
+    return {"conversation_id": conversation_id, "message_id": f"m{n}", "from": "+918000000002",
+            "to": "+919800000001", "status": "sent", "timestamp": "2026-11-22T10:03:59.120Z",
+            "message_type": "text", "text": "Hello"}
+
+
 try:
     cert = os.path.join(work, "sink.pem")
     sink_log = os.path.join(work, "sink.out")
@@ -112,8 +128,8 @@ try:
         data = r.read()
         return r.status, json.loads(data or b"null")
 
-    event = {"type": "call.answered", "data": {"call_id": "bench-1", "direction": "inbound"}}
-    batch = {"events": [{"type": "call.answered", "data": {"call_id": f"b{i % 100}", "n": i}} for i in range(1000)]}
+    event = {"type": "call.answered", "data": answered_data("bench-1", 0)}
+    batch = {"events": [{"type": "call.answered", "data": answered_data(f"b{i % 100}", i)} for i in range(1000)]}
     batch_rps, batch_errors = wrk(f"http://{base}/api/v2/events/batch", lua_post(json.dumps(batch), token), 4)
     single_rps, single_errors = wrk(f"http://{base}/api/v2/events", lua_post(json.dumps(event), token), 64)
 
@@ -125,7 +141,7 @@ try:
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
     started = time.time()
     for offset in range(0, n, 1000):
-        events = [{"type": "call.answered", "data": {"call_id": f"d{(offset + i) % 100}", "n": offset + i}}
+        events = [{"type": "call.answered", "data": answered_data(f"d{(offset + i) % 100}", offset + i)}
                   for i in range(min(1000, n - offset))]
         status, _ = api("POST", "/api/v2/events/batch", {"events": events}, conn)
         assert status == 202
@@ -146,7 +162,7 @@ try:
         while time.time() < target:
             pass
         sent_us = int(time.time() * 1e6)
-        status, body = api("POST", "/api/v2/events", {"type": "message.sent", "data": {"conversation_id": f"w{i % 50}"}}, conn)
+        status, body = api("POST", "/api/v2/events", {"type": "message.sent", "data": sent_data(f"w{i % 50}", i)}, conn)
         if status == 202:
             sent[body["event_id"]] = sent_us
     deadline = time.time() + 30

@@ -10,13 +10,16 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3
   libexpected-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev
-  python3 clang-format nodejs
+  python3 clang-format nodejs npm
+  chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core
 )
 
 missing=()
 for p in "${packages[@]}"; do
   # A machine may already have Node.js from elsewhere; any `node` will do for the tests.
   if [ "$p" = nodejs ] && command -v node >/dev/null; then continue; fi
+  # Node.js from elsewhere usually brings its own npm (which Debian's npm would conflict with).
+  if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

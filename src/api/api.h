@@ -9,6 +9,7 @@
 // an I/O thread.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "api/http_types.h"
@@ -26,6 +27,7 @@ struct ApiDeps {
   const Clock& clock;
   Metrics* metrics = nullptr;                  // optional
   delivery::DeliveryEngine* engine = nullptr;  // optional: no delivery without it (tests of the API alone)
+  std::filesystem::path web_root = {};         // the dashboard's built files; empty: none (a plain page at /)
 };
 
 class Api {

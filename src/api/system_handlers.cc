@@ -1,10 +1,13 @@
-// Public and catalog routes: health, metrics, the OpenAPI document, event types.
+// Public and catalog routes: health, metrics, the OpenAPI document, event
+// types, and the dashboard's files.
 #include <boost/json.hpp>
+#include <memory>
 
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/metrics.h"
 #include "api/openapi_json.h"
+#include "api/static_files.h"
 #include "model/event_catalog.h"
 
 namespace switchboard::api {
@@ -43,8 +46,10 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
                                      R"({"status":"ok","store":"ok","version":")" SWITCHBOARD_VERSION "\"}");
               }});
 
-  // Until the dashboard's assets are built and served, "/" says what is here.
-  router.add({"GET", "/", std::nullopt, [](RequestContext&) {
+  // The dashboard when its assets were built; otherwise "/" says what is here.
+  auto web = std::make_shared<const WebRoot>(deps.web_root);
+  router.add({"GET", "/", std::nullopt, [web](RequestContext& ctx) {
+                if (auto page = web->serve(ctx.request.path)) return std::move(*page);
                 Response r;
                 r.content_type = "text/html; charset=utf-8";
                 r.body =
@@ -54,6 +59,7 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
                     "<p>The dashboard is not built into this server. The API is available: see "
                     "<a href=\"/api/openapi.json\">/api/openapi.json</a> and <a "
                     "href=\"/api/health\">/api/health</a>.</p>";
+                add_page_security_headers(r);
                 return r;
               }});
 
@@ -71,6 +77,17 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
   static const std::string kEventTypes = event_types_body();
   router.add({"GET", "/api/v2/event-types", model::Action::kReadIdentity,
               [](RequestContext&) { return json_response(200, kEventTypes); }});
+
+  // The dashboard's files and client-side routes. The router has no wildcard,
+  // so these name the depths the dashboard uses (its own routes live in the
+  // URL fragment). The router takes the first match: these come after
+  // /metrics, and a new one-segment GET route belongs above them, here.
+  auto static_file = [web](RequestContext& ctx) {
+    if (auto file = web->serve(ctx.request.path)) return std::move(*file);
+    return error_response(404, "not_found", "No such route.");
+  };
+  router.add({"GET", "/{file}", std::nullopt, static_file});
+  router.add({"GET", "/assets/{file}", std::nullopt, static_file});
 }
 
 }  // namespace switchboard::api

@@ -1,5 +1,5 @@
-// The switchboard binary: `serve`, and the offline commands that work on the
-// same data directory (also while `serve` runs on it).
+// The switchboard binary: `serve`, the offline commands that work on the
+// same data directory (also while `serve` runs on it), `receive` and `simulate`.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "api/identity_service.h"
+#include "cli/simulate_command.h"
 #include "common/crypto.h"
 #include "receiver/receiver.h"
 #include "server/service.h"
@@ -140,6 +141,11 @@ int main(int argc, char** argv) {
       ->add_flag("--allow-private-networks", config.allow_private_networks,
                  "Allow deliveries to loopback and private addresses (development)")
       ->envname("SWITCHBOARD_ALLOW_PRIVATE_NETWORKS");
+  serve
+      ->add_flag_function(
+          "--no-delivery", [&config](std::int64_t count) { config.run_delivery = count <= 0; },
+          "API only: accept and store events but do not deliver them (a later start delivers the backlog)")
+      ->envname("SWITCHBOARD_NO_DELIVERY");
   serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
       ->envname("SWITCHBOARD_CA_FILE")
       ->check(CLI::ExistingFile);
@@ -155,6 +161,11 @@ int main(int argc, char** argv) {
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SWITCHBOARD_MAX_BODY_BYTES")
       ->capture_default_str();
+  serve
+      ->add_option("--web-root", config.web_root,
+                   "Directory of the dashboard's built files (default: web/ beside the switchboard binary)")
+      ->envname("SWITCHBOARD_WEB_ROOT")
+      ->check(CLI::ExistingDirectory);
 
   std::string company_id, role, company_name;
   auto* token = app.add_subcommand("token", "Manage API tokens offline");
@@ -194,6 +205,8 @@ int main(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
   add_store_options(*migrate, config);
+  sb::cli::SimulateCommand simulate_command;
+  auto* simulate = sb::cli::add_simulate_command(app, simulate_command);
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -203,11 +216,18 @@ int main(int argc, char** argv) {
   }
   setup_logging(log_level);
 
-  if (*serve) return run_serve(config);
+  if (*serve) {
+    // The build puts the dashboard in web/ beside the binary; without it, "/" says so.
+    std::error_code ec;
+    auto binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (config.web_root.empty() && !ec) config.web_root = binary.parent_path() / "web";
+    return run_serve(config);
+  }
   if (*receive) {
     if (no_timestamp_check) receive_options.timestamp_tolerance.reset();
     return sb::receiver::run_receiver(receive_options);
   }
+  if (*simulate) return sb::cli::run_simulate_command(simulate_command);
   if (*token_create) return run_token_create(config, company_id, role);
   if (*company_create) return run_company_create(config, company_name);
   if (*migrate) {

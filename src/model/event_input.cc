@@ -1,10 +1,13 @@
 #include "model/event_input.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <iterator>
 
 #include "common/time_format.h"
 #include "model/envelope.h"
 #include "model/event_catalog.h"
+#include "model/event_schema.h"
 
 namespace switchboard::model {
 
@@ -119,18 +122,19 @@ InputResult<EventInput> parse_event(const json::value& body) {
     check_numbers(*data, "data", errors);
     const auto& d = data->get_object();
     if (info) {
-      const bool call = info->group == "call";
-      const std::string_view id_key = call ? "call_id" : "conversation_id";
-      const json::value* id = d.if_contains(id_key);
-      const std::string field = "data." + std::string(id_key);
-      if (!id || (id->is_string() && id->get_string().empty())) {
-        errors.push_back({field, "required", field + " is required for " + std::string(info->type) + "."});
-      } else if (!id->is_string() || id->get_string().size() > kMaxSequenceIdLength) {
-        errors.push_back({field, "invalid_value", field + " must be a string of at most 128 characters."});
-      } else if (info->sequenced) {
+      const EventSchema* schema = find_event_schema(info->type);
+      auto data_errors = validate_event_data(*schema, d);
+      const std::string_view id_key = info->group == "call" ? "call_id" : "conversation_id";
+      const auto* id = string_at(d, id_key);
+      const bool id_valid =
+          id && std::none_of(data_errors.begin(), data_errors.end(),
+                             [&](const FieldError& e) { return e.field == "data." + std::string(id_key); });
+      if (id_valid && info->sequenced) {
         out.sequenced = true;
-        out.sequence_key = std::string(call ? "call:" : "conversation:") + std::string(id->get_string());
+        out.sequence_key = std::string(info->group == "call" ? "call:" : "conversation:") + std::string(*id);
       }
+      errors.insert(errors.end(), std::make_move_iterator(data_errors.begin()),
+                    std::make_move_iterator(data_errors.end()));
     }
     if (const auto* direction = string_at(d, "direction")) out.attributes.direction = std::string(*direction);
     out.attributes.department_id = id_attribute(d, "department_id", "department");

@@ -3,9 +3,11 @@
 //
 // Body: {"type": catalog type, "occurred_at": RFC 3339 (optional),
 //        "idempotency_key": string (optional), "data": object}
-// Call events need data.call_id and WhatsApp events data.conversation_id:
-// they key event_sequence and per-call delivery order. Integers beyond
-// ±(2^53 − 1) are refused: JavaScript receivers would read them changed.
+// `data` must follow the event type's schema (model/event_schema.h: required
+// fields, kinds, allowed values; other fields pass through). data.call_id
+// (call events) and data.conversation_id (WhatsApp events) key event_sequence
+// and per-call delivery order. Integers beyond ±(2^53 − 1) are refused:
+// JavaScript receivers would read them changed.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -19,7 +21,6 @@
 namespace switchboard::model {
 
 inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
-inline constexpr std::size_t kMaxSequenceIdLength = 128;
 
 struct EventInput {
   std::string type;

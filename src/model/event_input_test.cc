@@ -4,14 +4,21 @@
 
 #include <boost/json.hpp>
 
+#include "model/event_catalog.h"
+#include "model/sample_events.h"
+
 namespace switchboard::model {
 namespace {
 
 TEST(EventInputTest, AcceptsACallEventAndExtractsItsKeys) {
   auto r = parse_event(boost::json::parse(
       R"({"type":"call.answered","occurred_at":"2026-11-22T10:03:59.120Z","idempotency_key":"k1",
-          "data":{"call_id":"c1","direction":"inbound","department":{"id":"dep_1"},"agent_id":"agt_1","n":1.0}})"));
-  ASSERT_TRUE(r.has_value());
+          "data":{"call_id":"c1","direction":"inbound","from":"+919800000001","to":"+918000000002",
+                  "status":"in_progress","started_at":"2026-11-22T10:03:40Z",
+                  "legs":[{"number":"+919800000009","role":"agent","state":"answered",
+                           "started_at":"2026-11-22T10:03:52Z"}],
+                  "department":{"id":"dep_1"},"agent_id":"agt_1","n":1.0}})"));
+  ASSERT_TRUE(r.has_value()) << r.error().errors[0].field << ": " << r.error().errors[0].message;
   EXPECT_EQ(r->type, "call.answered");
   EXPECT_TRUE(r->sequenced);
   EXPECT_EQ(r->sequence_key, "call:c1");
@@ -20,7 +27,35 @@ TEST(EventInputTest, AcceptsACallEventAndExtractsItsKeys) {
   EXPECT_EQ(r->attributes.department_id, "dep_1");
   EXPECT_EQ(r->attributes.agent_id, "agt_1");
   EXPECT_EQ(r->data_json,
-            R"({"call_id":"c1","direction":"inbound","department":{"id":"dep_1"},"agent_id":"agt_1","n":1})");
+            R"({"call_id":"c1","direction":"inbound","from":"+919800000001","to":"+918000000002",)"
+            R"("status":"in_progress","started_at":"2026-11-22T10:03:40Z",)"
+            R"("legs":[{"number":"+919800000009","role":"agent","state":"answered",)"
+            R"("started_at":"2026-11-22T10:03:52Z"}],"department":{"id":"dep_1"},"agent_id":"agt_1","n":1})");
+}
+
+// Every catalog type accepts its sample data, and only its own sequencing key.
+TEST(EventInputTest, EverySampleIsAccepted) {
+  for (const EventTypeInfo& info : event_catalog()) {
+    boost::json::object body{{"type", info.type}, {"data", sample_event_data(info.type)}};
+    auto r = parse_event(body);
+    ASSERT_TRUE(r.has_value()) << info.type << ": " << r.error().errors[0].field << " "
+                               << r.error().errors[0].message;
+    EXPECT_EQ(r->sequenced, info.sequenced) << info.type;
+  }
+}
+
+// A schema violation is reported with its data path, beside the envelope's own errors.
+TEST(EventInputTest, ReportsSchemaErrorsWithDataPaths) {
+  auto data = sample_event_data("call.end");
+  data["legs"].as_array()[0].as_object()["role"] = "boss";
+  data.erase("ended_at");
+  auto r = parse_event(boost::json::object{{"type", "call.end"}, {"occurred_at", "soon"}, {"data", data}});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, InputFailure::Kind::kInvalid);
+  std::vector<std::string> fields;
+  for (const auto& e : r.error().errors) fields.push_back(e.field + ":" + e.code);
+  EXPECT_EQ(fields, (std::vector<std::string>{"occurred_at:invalid_value", "data.ended_at:required",
+                                              "data.legs[0].role:invalid_value"}));
 }
 
 TEST(EventInputTest, SequencingFollowsTheCatalog) {
@@ -29,10 +64,15 @@ TEST(EventInputTest, SequencingFollowsTheCatalog) {
     bool sequenced;
     std::string key;
   };
+  auto body = [](std::string_view type, std::string_view key, std::string_view id) {
+    auto data = sample_event_data(type);
+    data[key] = id;
+    return boost::json::serialize(boost::json::object{{"type", type}, {"data", data}});
+  };
   const std::vector<Case> cases = {
-      {R"({"type":"call.disposition","data":{"call_id":"c1"}})", false, ""},
-      {R"({"type":"message.read","data":{"conversation_id":"w1"}})", true, "conversation:w1"},
-      {R"({"type":"call.initiated","data":{"call_id":"c9"}})", true, "call:c9"},
+      {body("call.disposition", "call_id", "c1"), false, ""},
+      {body("message.read", "conversation_id", "w1"), true, "conversation:w1"},
+      {body("call.initiated", "call_id", "c9"), true, "call:c9"},
   };
   for (const auto& c : cases) {
     auto r = parse_event(boost::json::parse(c.body));
@@ -61,7 +101,7 @@ TEST(EventInputTest, RefusesBadEventsWithFieldErrors) {
       {R"({"type":"call.end","data":[]})", InputFailure::Kind::kInvalid, "data", "invalid_type"},
       {R"({"type":"call.end","data":{}})", InputFailure::Kind::kInvalid, "data.call_id", "required"},
       {R"({"type":"call.end","data":{"call_id":5}})", InputFailure::Kind::kInvalid, "data.call_id",
-       "invalid_value"},
+       "invalid_type"},
       {R"({"type":"message.sent","data":{"call_id":"c"}})", InputFailure::Kind::kInvalid,
        "data.conversation_id", "required"},
       {R"({"type":"call.end","occurred_at":"yesterday","data":{"call_id":"c"}})",

@@ -1,5 +1,6 @@
 // Synthetic event data for "Send test event" (POST /webhooks/{id}/test):
-// a plausible `data` object for each catalog type, marked "test": true.
+// for each catalog type a complete `data` object, valid against the type's
+// schema (model/event_schema.h; tested), marked "test": true.
 #pragma once
 
 #include <boost/json/object.hpp>

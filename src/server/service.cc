@@ -86,7 +86,7 @@ class ServiceImpl final : public Service {
       : store_(std::move(store)),
         engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, clock, engine_options(config))
                                     : nullptr),
-        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get()}) {}
+        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root}) {}
 
   ~ServiceImpl() override { stop(); }
 

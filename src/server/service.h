@@ -29,6 +29,7 @@ struct ServeConfig {
   int worker_threads = 32;
   std::chrono::milliseconds delivery_timeout{30000};  // per attempt, not time-scaled
   bool run_delivery = true;                           // false: API only (tests of the API alone)
+  std::filesystem::path web_root;  // the dashboard's built files (web/, npm run build); empty: none
 };
 
 // Opens the store named by the config (creating the data directory and the

@@ -24,6 +24,15 @@ EVENTS = 3000
 BATCH = 100
 
 
+def answered_data(call_id, n):
+    """A schema-valid call.answered `data` (docs/events.md) for call `call_id`, tagged with `n`."""
+    return {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
+            "status": "in_progress", "started_at": "2026-11-22T10:03:40.000Z",
+            "legs": [{"number": "+919800000009", "role": "agent", "state": "answered",
+                      "started_at": "2026-11-22T10:03:52.000Z", "answered_at": "2026-11-22T10:03:59.000Z"}],
+            "n": n}
+
+
 def start(args, out_path):
     out = open(out_path, "w")
     return subprocess.Popen([BIN] + args, stdout=out, stderr=subprocess.STDOUT), out
@@ -89,7 +98,7 @@ def main():
         def publish():
             n = 0
             while n < EVENTS and not stop.is_set():
-                batch = [{"type": "call.answered", "data": {"call_id": f"crash-{(n + i) % 97}", "n": n + i}}
+                batch = [{"type": "call.answered", "data": answered_data(f"crash-{(n + i) % 97}", n + i)}
                          for i in range(BATCH)]
                 try:
                     status, body = request(base, token, "POST", "/api/v2/events/batch", {"events": batch})

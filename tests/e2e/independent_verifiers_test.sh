@@ -47,13 +47,20 @@ done
 
 # Events whose JSON exercises serialization: unicode, escapes, floats, big and negative numbers, nesting.
 events='[
- {"type":"call.initiated","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678"}},
- {"type":"call.answered","data":{"call_id":"c1","note":"caf\u00e9 \u20ac \ud83d\ude00 \"q\" \\ / \t\n","legs":[{"number":"+91","role":"agent"}]}},
- {"type":"call.end","data":{"call_id":"c1","duration_sec":143,"ratio":0.1,"big":9007199254740991,"tiny":1e-7,"exp":1e21,"neg":-0.0,"f":1.50}},
- {"type":"call.summary","data":{"call_id":"c1","agent":{"name":"Asha","email":"a@x.in","extension":"101"},"department":{"id":"d1","name":"Sales"}}},
- {"type":"call.disposition","data":{"call_id":"c1","disposition":"Interested","ctrl":"\u0001\u001f\u007f"}},
- {"type":"message.received","data":{"conversation_id":"w1","text":"\u0928\u092e\u0938\u094d\u0924\u0947","empty":{},"list":[]}},
- {"type":"message.link_tracking","data":{"conversation_id":"w1","url":"https://x.example/?a=1&b=<2>"}}
+ {"type":"call.initiated","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"initiated","started_at":"2026-11-22T10:03:40Z",
+  "legs":[{"number":"+911234","role":"customer","state":"answered","started_at":"2026-11-22T10:03:40Z","answered_at":"2026-11-22T10:03:40Z"}]}},
+ {"type":"call.answered","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"in_progress","started_at":"2026-11-22T10:03:40Z",
+  "note":"caf\u00e9 \u20ac \ud83d\ude00 \"q\" \\ / \t\n","legs":[{"number":"+91","role":"agent","state":"answered","started_at":"2026-11-22T10:03:50Z"}]}},
+ {"type":"call.end","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"completed","started_at":"2026-11-22T10:03:40Z","ended_at":"2026-11-22T10:06:03Z",
+  "legs":[{"number":"+91","role":"agent","state":"completed","started_at":"2026-11-22T10:03:50Z","ended_at":"2026-11-22T10:06:03Z"}],
+  "duration_sec":143,"ratio":0.1,"big":9007199254740991,"tiny":1e-7,"exp":1e21,"neg":-0.0,"f":1.50}},
+ {"type":"call.summary","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"completed","started_at":"2026-11-22T10:03:40Z","ended_at":"2026-11-22T10:06:03Z","duration_sec":143,
+  "legs":[{"number":"+91","role":"agent","state":"completed","started_at":"2026-11-22T10:03:50Z","ended_at":"2026-11-22T10:06:03Z"}],
+  "agent":{"name":"Asha","email":"a@x.in","extension":"101"},"department":{"id":"d1","name":"Sales"}}},
+ {"type":"call.disposition","data":{"call_id":"c1","disposition":"Interested","agent_id":"agt_1","ctrl":"\u0001\u001f\u007f"}},
+ {"type":"message.received","data":{"conversation_id":"w1","message_id":"m1","from":"+911234","to":"+915678","status":"received","timestamp":"2026-11-22T10:07:00Z",
+  "message_type":"text","text":"\u0928\u092e\u0938\u094d\u0924\u0947","empty":{},"list":[]}},
+ {"type":"message.link_tracking","data":{"conversation_id":"w1","message_id":"m0","customer_number":"+911234","timestamp":"2026-11-22T10:08:00Z","url":"https://x.example/?a=1&b=%3C2%3E","label":"a=1&b=<2>"}}
 ]'
 api "$url/api/v2/events/batch" -d "{\"events\":$events}" >"$work/batch.out"
 check "all 7 accepted" 7 "$(grep -o '"event_id"' "$work/batch.out" | wc -l)"

@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "model/sample_events.h"
 #include "receiver/receiver.h"
 #include "test_harness.h"
 
@@ -19,6 +20,16 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+
+// A complete, schema-valid `data` for `type` (model/sample_events.h) for the
+// call or conversation `id`, with `extra` fields added.
+json::object event_data(std::string_view type, const std::string& id, const json::object& extra = {}) {
+  json::object data = model::sample_event_data(type);
+  data.erase("test");
+  data[type.starts_with("call.") ? "call_id" : "conversation_id"] = id;
+  for (const auto& f : extra) data[f.key()] = f.value();
+  return data;
+}
 
 bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -100,8 +111,7 @@ TEST_F(DeliveryTest, DeliversSignedEnvelopeWithEveryHeader) {
   create_webhook(sink,
                  {{"auth", json::object{{"type", "basic"}, {"username", "u"}, {"password", "p@ss"}}},
                   {"headers", json::array{json::object{{"key", "X-Source"}, {"value", "switchboard"}}}}});
-  auto accepted =
-      publish("call.answered", {{"call_id", "c1"}, {"direction", "inbound"}, {"note", "h\u00e9llo \"q\""}});
+  auto accepted = publish("call.answered", event_data("call.answered", "c1", {{"note", "h\u00e9llo \"q\""}}));
   ASSERT_TRUE(wait_until([&] { return sink.count() >= 1; }));
   auto events = sink.events();
   ASSERT_EQ(events.size(), 1u);
@@ -151,7 +161,7 @@ TEST_F(DeliveryTest, ApiKeyInQueryAndHeader) {
       "/q?x=1");
   auto& sink2 = add_receiver();
   (void)sink2;
-  publish("message.sent", {{"conversation_id", "w1"}});
+  publish("message.sent", event_data("message.sent", "w1"));
   ASSERT_TRUE(wait_until([&] { return sink.count() >= 1; }));
   EXPECT_EQ(sink.events()[0].target, "/q?x=1&token=a%20b%26c");
 }
@@ -163,7 +173,7 @@ TEST_F(DeliveryTest, OneCallsEventsArriveInSequenceOrder) {
   const int calls = 5, per_call = 20;
   for (int i = 0; i < per_call; ++i) {
     for (int c = 0; c < calls; ++c)
-      publish("call.dial_begin", {{"call_id", "call-" + std::to_string(c)}, {"i", i}});
+      publish("call.dial_begin", event_data("call.dial_begin", "call-" + std::to_string(c), {{"i", i}}));
   }
   ASSERT_TRUE(wait_until([&] { return sink.count() >= calls * per_call; }));
   std::map<std::string, long long> last;
@@ -182,7 +192,7 @@ TEST_F(DeliveryTest, RetriesOnTheScheduleThenExhaustAndThreeExhaustedMarkFailed)
   // 3600x: the 24 h window is 24 s, the first retry 8 ms later, 2 h steps are 2 s.
   start_server(3600.0);
   const std::string id = create_webhook(sink);
-  for (int i = 0; i < 3; ++i) publish("call.end", {{"call_id", "x" + std::to_string(i)}});
+  for (int i = 0; i < 3; ++i) publish("call.end", event_data("call.end", "x" + std::to_string(i)));
   ASSERT_TRUE(wait_until([&] { return get_json("/api/v2/webhooks/" + id).at("status") == "failed"; }, 90s));
   // Every delivery made the full schedule (19 attempts within the 24 h window) and is exhausted.
   auto deliveries = get_json("/api/v2/webhooks/" + id + "/deliveries?state=exhausted");
@@ -207,7 +217,7 @@ TEST_F(DeliveryTest, RetriesOnTheScheduleThenExhaustAndThreeExhaustedMarkFailed)
   EXPECT_GE(times[1] - times[0], 8ms);
   // A failed webhook receives nothing until enabled again.
   const auto before = sink.count();
-  publish("call.end", {{"call_id", "after-failed"}});
+  publish("call.end", event_data("call.end", "after-failed"));
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(sink.count(), before);
 }
@@ -218,7 +228,7 @@ TEST_F(DeliveryTest, SuccessResetsTheConsecutiveCounter) {
   auto& sink = add_receiver(flaky);
   start_server(3600.0);
   const std::string id = create_webhook(sink);
-  auto accepted = publish("call.end", {{"call_id", "r1"}});
+  auto accepted = publish("call.end", event_data("call.end", "r1"));
   ASSERT_TRUE(wait_until([&] { return sink.count() >= 3; }));
   auto deliveries = get_json("/api/v2/webhooks/" + id + "/deliveries");
   ASSERT_TRUE(wait_until([&] {
@@ -240,7 +250,8 @@ TEST_F(DeliveryTest, AHangingEndpointDoesNotDelayOthers) {
   create_webhook(stuck);
   create_webhook(healthy);
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 50; ++i) publish("call.initiated", {{"call_id", "h" + std::to_string(i)}});
+  for (int i = 0; i < 50; ++i)
+    publish("call.initiated", event_data("call.initiated", "h" + std::to_string(i)));
   ASSERT_TRUE(wait_until([&] { return healthy.count() >= 50; }, 20s));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 4s)
       << "healthy deliveries waited for the hanging endpoint";
@@ -252,7 +263,7 @@ TEST_F(DeliveryTest, RedirectsAreNotFollowed) {
   auto& sink = add_receiver(redirect);
   start_server(3600.0);
   const std::string id = create_webhook(sink);
-  publish("call.end", {{"call_id", "r"}});
+  publish("call.end", event_data("call.end", "r"));
   ASSERT_TRUE(wait_until(
       [&] { return !get_json("/api/v2/webhooks/" + id + "/failures").at("data").as_array().empty(); }));
   auto f = get_json("/api/v2/webhooks/" + id + "/failures").at("data").at(0);
@@ -273,7 +284,7 @@ TEST_F(DeliveryTest, PrivateAddressesAreRefusedUnlessAllowed) {
       EXPECT_EQ(created.status, 201) << created.body;
       return std::string(created.json().at("id").as_string());
     }();
-    publish("call.end", {{"call_id", "s-" + host}});
+    publish("call.end", event_data("call.end", "s-" + host));
     ASSERT_TRUE(wait_until(
         [&] { return !get_json("/api/v2/webhooks/" + id + "/failures").at("data").as_array().empty(); }));
     auto f = get_json("/api/v2/webhooks/" + id + "/failures").at("data").at(0);
@@ -295,7 +306,7 @@ TEST_F(DeliveryTest, TestEventRedeliverAndReplay) {
   EXPECT_EQ(server_->post("/api/v2/webhooks/" + id + "/test", owner_, R"({"event_type":"nope"})").status,
             422);
 
-  auto accepted = publish("call.end", {{"call_id", "rd"}});
+  auto accepted = publish("call.end", event_data("call.end", "rd"));
   ASSERT_TRUE(wait_until([&] { return sink.count() >= 2; }));
   auto deliveries = get_json("/api/v2/webhooks/" + id + "/deliveries");
   const std::string delivery_id(deliveries.at("data").at(0).at("id").as_string());
@@ -317,11 +328,11 @@ TEST_F(DeliveryTest, DisabledWebhookGetsNothingUntilEnabled) {
   start_server();
   const std::string id = create_webhook(sink);
   ASSERT_EQ(server_->post("/api/v2/webhooks/" + id + "/disable", owner_).status, 200);
-  publish("call.end", {{"call_id", "d1"}});  // an inactive webhook gets no delivery at all
+  publish("call.end", event_data("call.end", "d1"));  // an inactive webhook gets no delivery at all
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(sink.count(), 0u);
   ASSERT_EQ(server_->post("/api/v2/webhooks/" + id + "/enable", owner_).status, 200);
-  publish("call.end", {{"call_id", "d2"}});
+  publish("call.end", event_data("call.end", "d2"));
   ASSERT_TRUE(wait_until([&] { return sink.count() >= 1; }));
 }
 
@@ -329,7 +340,8 @@ TEST_F(DeliveryTest, IdempotencyKeyAndBatch) {
   auto& sink = add_receiver();
   start_server();
   create_webhook(sink);
-  const std::string event = R"({"type":"call.end","idempotency_key":"k-1","data":{"call_id":"i1"}})";
+  const std::string event = json::serialize(
+      json::object{{"type", "call.end"}, {"idempotency_key", "k-1"}, {"data", event_data("call.end", "i1")}});
   auto a = server_->post("/api/v2/events", owner_, event);
   auto b = server_->post("/api/v2/events", owner_, event);
   ASSERT_EQ(a.status, 202);
@@ -337,11 +349,11 @@ TEST_F(DeliveryTest, IdempotencyKeyAndBatch) {
   json::array batch;
   for (int i = 0; i < 1000; ++i) {
     batch.push_back(json::object{{"type", "call.answered"},
-                                 {"data", json::object{{"call_id", "b" + std::to_string(i % 10)}}}});
+                                 {"data", event_data("call.answered", "b" + std::to_string(i % 10))}});
   }
   batch[5] = json::object{{"type", "nope"}, {"data", json::object{}}};
   batch[7] = json::object{{"type", "call.end"},
-                          {"data", json::object{{"call_id", "big"}, {"pad", std::string(300 * 1024, 'x')}}}};
+                          {"data", event_data("call.end", "big", {{"pad", std::string(300 * 1024, 'x')}})}};
   auto r = server_->post("/api/v2/events/batch", owner_, json::serialize(json::object{{"events", batch}}));
   ASSERT_EQ(r.status, 202) << r.body.substr(0, 300);
   auto results = r.json().at("results").as_array();

@@ -1,0 +1,337 @@
+// Browser test of the dashboard against the real binary: `switchboard serve`
+// with two `switchboard receive` sinks (one answering 200, one 500), driven
+// through Debian's chromium. Usage: node dashboard_test.mjs path/to/switchboard
+//
+// Screenshots of the main screens go to $SWITCHBOARD_SCREENSHOTS when set
+// (docs/screenshots holds the committed ones), else to a temporary folder.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import {
+  apiClient,
+  chromiumPath,
+  cleanup,
+  loadPlaywright,
+  makeCertificate,
+  repoRoot,
+  requireOrSkip,
+  startProcess,
+  steps,
+  tempDir,
+  waitDisabled,
+} from './harness.mjs';
+
+const bin = path.resolve(process.argv[2] || '');
+requireOrSkip(process.argv[2] && existsSync(bin), 'usage: dashboard_test.mjs path/to/switchboard');
+requireOrSkip(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/setup.sh (Debian chromium)`);
+requireOrSkip(
+  existsSync(path.join(path.dirname(bin), 'web', 'index.html')),
+  'the dashboard is not built beside the binary: run scripts/build.sh (needs npm)',
+);
+const { chromium } = loadPlaywright();
+
+const work = tempDir();
+const shots = process.env.SWITCHBOARD_SCREENSHOTS
+  ? path.resolve(process.env.SWITCHBOARD_SCREENSHOTS)
+  : path.join(work, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+const processes = [];
+let browser;
+const pageErrors = [];
+
+function listFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+async function main() {
+  const { cert, key } = makeCertificate(work);
+  const receiverArgs = ['--listen', '127.0.0.1:0', '--cert', cert, '--key', key, '--quiet'];
+  const okSink = startProcess(bin, ['receive', ...receiverArgs], { url: /Receiving on (\S+)/ }, 'receiver');
+  const failSink = startProcess(
+    bin,
+    ['receive', ...receiverArgs, '--status', '500'],
+    { url: /Receiving on (\S+)/ },
+    'failing receiver',
+  );
+  const server = startProcess(
+    bin,
+    ['serve', '--listen', '127.0.0.1:0', '--data', path.join(work, 'data'), '--allow-private-networks',
+      '--ca-file', cert],
+    { token: /^Owner token: (\S+)$/m, dashboard: /^Dashboard: (\S+)$/m },
+    'serve',
+  );
+  processes.push(okSink, failSink, server);
+  const [{ url: okUrl }, { url: failUrl }, { token: owner, dashboard }] = await Promise.all([
+    okSink.ready,
+    failSink.ready,
+    server.ready,
+  ]);
+  const base = dashboard.replace(/\/$/, '');
+  const asOwner = apiClient(base, owner);
+  const hookUrl = (url) => new URL('/hooks', url).toString();
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+  const toast = (text) => page.locator('.toast', { hasText: text }).first().waitFor();
+  const row = (name) => page.locator('table[aria-label="Webhooks"] tbody tr', { hasText: name });
+  const menuOf = (name) => page.getByRole('button', { name: `Actions for ${name}` });
+  let crm; // the webhook made through the form
+  let failing;
+
+  const ok = await steps([
+    ['no HTML injection in the dashboard sources', () => {
+      const offenders = listFiles(path.join(repoRoot, 'web', 'src')).filter((f) =>
+        /dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML|document\.write/.test(readFileSync(f, 'utf8')),
+      );
+      if (offenders.length) throw new Error(`renders HTML: ${offenders.join(', ')}`);
+    }],
+    ['serves the dashboard with security and cache headers', async () => {
+      const index = await fetch(base + '/');
+      const html = await index.text();
+      check(index.headers.get('content-type') === 'text/html; charset=utf-8', 'index content type');
+      check(/default-src 'self'/.test(index.headers.get('content-security-policy') || ''), 'CSP');
+      check(index.headers.get('x-frame-options') === 'DENY', 'X-Frame-Options');
+      check(index.headers.get('x-content-type-options') === 'nosniff', 'nosniff');
+      check(index.headers.get('cache-control') === 'no-cache', 'index is revalidated');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html);
+      check(script, 'index names a hashed script');
+      const asset = await fetch(base + script[1]);
+      check(asset.status === 200 && /javascript/.test(asset.headers.get('content-type')), 'asset served');
+      check(/immutable/.test(asset.headers.get('cache-control') || ''), 'asset immutable');
+      const route = await fetch(base + '/webhooks');
+      check(route.status === 200 && (await route.text()) === html, 'client route gets index.html');
+      check((await fetch(base + '/assets/%2e%2e%2fsecret.js')).status === 404, 'encoded traversal refused');
+      check((await fetch(base + '/api/v2/nothing')).status !== 200, '/api is never a file');
+    }],
+    ['signs in with the owner token', async () => {
+      await page.goto(dashboard);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await shot('sign-in');
+      await page.getByLabel('API token').fill('sbt_not_a_real_token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('That token is not valid.').waitFor();
+      await page.getByLabel('API token').fill(owner);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    }],
+    ['empty list offers "Create first Webhook"', async () => {
+      await page.getByRole('button', { name: 'Create first Webhook' }).waitFor();
+      check((await page.getByRole('button', { name: '+ Add Webhook' }).count()) === 0, 'no "+ Add Webhook" yet');
+      await shot('webhooks-empty');
+      await page.getByRole('button', { name: 'Create first Webhook' }).click();
+    }],
+    ['the form shows the server\'s field errors inline', async () => {
+      const save = page.getByRole('button', { name: 'Save' });
+      await waitDisabled(save, true);
+      await page.getByLabel('Name', { exact: true }).fill('CRM sync');
+      await page.getByLabel('Endpoint URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
+      await page.getByRole('button', { name: '+ Add Header' }).click();
+      await page.getByRole('button', { name: '+ Add Header' }).click();
+      await page.getByLabel('Header name 1').fill('X-Source');
+      await page.getByLabel('Header value 1').fill('switchboard');
+      await page.getByLabel('Header name 2').fill('x-source');
+      await page.getByLabel('Header value 2').fill('again');
+      await page.getByRole('button', { name: /Call events/ }).click(); // expand the group
+      await page.getByLabel('Select all Call events').check();
+      await page.getByText('6 selected').first().waitFor();
+      await page.getByRole('button', { name: /WhatsApp events/ }).click();
+      await page.getByLabel(/Message Received/).check();
+      await page.getByTestId('events-total').getByText('7 selected').waitFor();
+      await waitDisabled(save, false);
+      await save.click();
+      await page.locator('#url-error', { hasText: 'Valid HTTPS URL required.' }).waitFor();
+      await page.locator('.row-block', { has: page.getByLabel('Header name 2') })
+        .getByText(/Duplicate header key/).waitFor();
+      check((await page.getByLabel('Header name 2').getAttribute('aria-invalid')) === 'true', 'row 2 marked');
+      await shot('webhook-form-errors');
+    }],
+    ['creates the webhook once the fields are fixed', async () => {
+      await page.getByLabel('Endpoint URL').fill(hookUrl(okUrl));
+      check((await page.locator('#url-error').count()) === 0, 'URL error clears when edited');
+      await page.getByRole('button', { name: 'Remove header 2' }).click();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await toast('Webhook created');
+      await page.getByTestId('signing-secret').getByText(/^whsec_/).waitFor();
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('heading', { name: /CRM sync/ }).waitFor();
+      crm = (await asOwner('GET', '/api/v2/webhooks')).data.find((w) => w.name === 'CRM sync');
+      check(crm && crm.events.length === 7 && crm.headers.length === 1 && crm.has_secret, 'stored as entered');
+    }],
+    ['edits: Save stays disabled until something changed', async () => {
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
+      const save = page.getByRole('button', { name: 'Save' });
+      await page.getByLabel('Endpoint URL').waitFor();
+      await waitDisabled(save, true);
+      await page.getByLabel('Description').fill('Sync calls to the CRM');
+      await waitDisabled(save, false);
+      await page.getByLabel('Description').fill('');
+      await waitDisabled(save, true);
+      await page.getByLabel('Description').fill('Sync calls to the CRM');
+      await page.getByLabel('Inbound').check();
+      await shot('webhook-form');
+      await save.click();
+      await toast('Webhook updated');
+      await page.getByText('direction: inbound').waitFor();
+    }],
+    ['sends a test event and shows its result', async () => {
+      await page.getByLabel('Test event type').selectOption('call.answered');
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await page.getByTestId('test-result').getByText(/Delivered · HTTP 200/).waitFor();
+      await shot('webhook-detail');
+    }],
+    ['disables after the confirmation, and enables again', async () => {
+      await page.getByRole('link', { name: '← Webhooks' }).click();
+      await row('CRM sync').getByText('Active', { exact: true }).waitFor();
+      await menuOf('CRM sync').click();
+      await page.getByRole('menuitem', { name: 'Disable' }).click();
+      await page.getByText('Are you sure you want to disable this webhook?').waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+      await toast('Webhook disabled');
+      await row('CRM sync').getByText('Inactive', { exact: true }).waitFor();
+      check((await asOwner('GET', `/api/v2/webhooks/${crm.id}`)).status === 'inactive', 'stored inactive');
+      await menuOf('CRM sync').click();
+      await page.getByRole('menuitem', { name: 'Enable' }).click();
+      await toast('Webhook enabled');
+      await row('CRM sync').getByText('Active', { exact: true }).waitFor();
+    }],
+    ['inspects a failed attempt with payload, masked headers and response', async () => {
+      failing = await asOwner('POST', '/api/v2/webhooks', {
+        name: 'Legacy CRM',
+        url: hookUrl(failUrl),
+        auth: { type: 'basic', username: 'crm', password: 'hunter2-do-not-show' },
+        events: ['call.answered'],
+      });
+      // A complete call.answered (the catalog's schema asks for status, times and legs).
+      const now = new Date().toISOString();
+      await asOwner('POST', '/api/v2/events', {
+        type: 'call.answered',
+        data: {
+          call_id: 'c1', direction: 'inbound', from: '+919876543210', to: '+918044556677',
+          status: 'in_progress', started_at: now, answered_at: now,
+          legs: [
+            { number: '+919876543210', role: 'customer', state: 'answered', started_at: now, answered_at: now },
+          ],
+        },
+      });
+      await page.reload();
+      await row('Legacy CRM').getByRole('link', { name: 'Legacy CRM' }).click();
+      // The failure log refreshes itself: the first attempt shows up without a reload.
+      const inspect = page.getByRole('button', { name: /^Inspect attempt 1 of evt_/ });
+      await inspect.waitFor();
+      await page.locator('table[aria-label="Failed attempts"]').getByText('500').first().waitFor();
+      await shot('failure-logs');
+      await page.getByLabel('Filter by event type').selectOption('call.answered');
+      await page.getByLabel('Filter by status').fill('500');
+      await inspect.waitFor();
+      await inspect.click();
+      const dialog = page.getByRole('dialog', { name: 'Failed attempt' });
+      await dialog.getByTestId('inspect-payload').getByText('"call_id": "c1"').waitFor();
+      const headers = dialog.locator('table[aria-label="Request headers"]');
+      await headers.getByText('X-MO-Event-Id', { exact: false }).first().waitFor();
+      const auth = headers.locator('tr', { hasText: /^Authorization/i });
+      check((await auth.locator('td').textContent()) === '********', 'Authorization masked');
+      const text = await dialog.textContent();
+      check(!text.includes(Buffer.from('crm:hunter2-do-not-show').toString('base64')), 'no credentials');
+      check(!text.includes('hunter2'), 'no password');
+      await shot('failure-inspect');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('tab', { name: 'Delivery logs' }).click();
+      await page.locator('table[aria-label="Deliveries"]').getByText('call.answered').first().waitFor();
+    }],
+    ['the list shows status pills and the last delivery', async () => {
+      await page.getByRole('link', { name: '← Webhooks' }).click();
+      await row('CRM sync').getByText(/delivered · 200/).waitFor();
+      await row('Legacy CRM').getByText(/pending · 500|exhausted · 500/).waitFor();
+      await page.getByRole('button', { name: '+ Add Webhook' }).waitFor();
+      await shot('webhooks-list');
+    }],
+    ['deletes only after typing DELETE', async () => {
+      await menuOf('CRM sync').click();
+      await page.getByRole('menuitem', { name: 'Delete' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete webhook' });
+      const confirm = dialog.getByRole('button', { name: 'Delete' });
+      await waitDisabled(confirm, true);
+      await dialog.getByLabel('Type DELETE to confirm').fill('delete');
+      await waitDisabled(confirm, true);
+      await dialog.getByLabel('Type DELETE to confirm').fill('DELETE');
+      await waitDisabled(confirm, false);
+      await shot('delete-modal');
+      await confirm.click();
+      await toast('Webhook deleted');
+      await row('CRM sync').waitFor({ state: 'detached' });
+      const left = (await asOwner('GET', '/api/v2/webhooks')).data.map((w) => w.id);
+      check(!left.includes(crm.id) && left.includes(failing.id), 'only that webhook deleted');
+    }],
+    ['an agent sees no Webhooks menu', async () => {
+      const agent = await asOwner('POST', '/api/v2/users', { name: 'Asha Agent', email: 'asha@example.com', role: 'agent' });
+      const agentContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const agentPage = await agentContext.newPage();
+      agentPage.setDefaultTimeout(15000);
+      agentPage.on('pageerror', (e) => pageErrors.push(String(e)));
+      await agentPage.goto(dashboard);
+      await agentPage.getByLabel('API token').fill(agent.token);
+      await agentPage.getByRole('button', { name: 'Sign in' }).click();
+      await agentPage.getByTestId('role').getByText('agent').waitFor();
+      const nav = agentPage.getByRole('navigation');
+      await nav.getByRole('link', { name: 'Home' }).waitFor();
+      check((await nav.getByRole('link', { name: 'Webhooks' }).count()) === 0, 'no Webhooks menu');
+      check((await nav.getByText('APIs & Webhooks').count()) === 0, 'no APIs & Webhooks group');
+      await agentPage.goto(dashboard + '#/webhooks');
+      await agentPage.getByText('Not available for your role').waitFor();
+      await agentContext.close();
+    }],
+    ['a manager sees Webhooks only with the owner\'s grant', async () => {
+      const manager = await asOwner('POST', '/api/v2/users', { name: 'Mo Manager', email: 'mo@example.com', role: 'manager' });
+      const managerContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const managerPage = await managerContext.newPage();
+      managerPage.setDefaultTimeout(15000);
+      managerPage.on('pageerror', (e) => pageErrors.push(String(e)));
+      const signIn = async () => {
+        await managerPage.goto(dashboard);
+        await managerPage.getByLabel('API token').fill(manager.token);
+        await managerPage.getByRole('button', { name: 'Sign in' }).click();
+        await managerPage.getByTestId('role').getByText('manager').waitFor();
+      };
+      await signIn();
+      const nav = managerPage.getByRole('navigation');
+      check((await nav.getByRole('link', { name: 'Webhooks' }).count()) === 0, 'no Webhooks menu without the grant');
+      await asOwner('PUT', '/api/v2/permissions', { managers_can_manage_webhooks: true });
+      await managerPage.getByRole('button', { name: 'Sign out' }).click();
+      await signIn();
+      await nav.getByRole('link', { name: 'Webhooks' }).click();
+      await managerPage.getByRole('link', { name: 'Legacy CRM' }).waitFor();
+      await managerContext.close();
+    }],
+    ['no script errors or CSP violations', () => {
+      if (pageErrors.length) throw new Error(pageErrors.join('\n'));
+    }],
+  ]);
+  return ok;
+}
+
+function check(condition, what) {
+  if (!condition) throw new Error(`expected: ${what}`);
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  console.log(`FAIL setup: ${error.stack || error}`);
+} finally {
+  await browser?.close().catch(() => {});
+  await Promise.all(processes.map((p) => p.stop()));
+  if (!ok) for (const p of processes) if (p.logs()) console.log(p.logs().slice(-4000));
+  cleanup(work);
+}
+process.exit(ok ? 0 : 1);

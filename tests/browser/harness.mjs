@@ -1,0 +1,144 @@
+// Shared pieces of the browser tests: the real `switchboard` processes on
+// free loopback ports, playwright-core from web/node_modules driving Debian's
+// /usr/bin/chromium (never a downloaded browser), and waits on conditions.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const chromiumPath = process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium';
+const SKIP = 77; // ctest SKIP_RETURN_CODE
+
+// Missing prerequisites skip the test on a developer's machine, but fail in
+// CI (CI=true), where scripts/setup.sh and scripts/build.sh provide them.
+export function requireOrSkip(condition, what) {
+  if (condition) return;
+  if (process.env.CI) {
+    console.error(`FAIL: ${what}`);
+    process.exit(1);
+  }
+  console.log(`SKIP: ${what}`);
+  process.exit(SKIP);
+}
+
+export function loadPlaywright() {
+  const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
+  try {
+    return require('playwright-core');
+  } catch {
+    requireOrSkip(false, 'playwright-core is not installed: run scripts/build.sh (npm ci in web/)');
+  }
+}
+
+export function tempDir() {
+  return mkdtempSync(path.join(tmpdir(), 'switchboard-browser-'));
+}
+
+// A self-signed certificate for 127.0.0.1 that both receivers use, so that
+// `serve --ca-file` trusts them both.
+export function makeCertificate(dir) {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-keyout', key, '-out', cert, '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+// Starts a process and resolves once its stdout has every line named in
+// `wanted` ({name: /regex with one group/}); rejects if it exits first.
+export function startProcess(bin, args, wanted, label) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${stderr}`)), 20000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const found = {};
+      for (const [name, re] of Object.entries(wanted)) {
+        const m = re.exec(stdout);
+        if (!m) return;
+        found[name] = m[1];
+      }
+      clearTimeout(timer);
+      resolve(found);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with ${code}:\n${stderr}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, ready, stop, logs: () => stderr };
+}
+
+export function cleanup(dir) {
+  if (dir && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+// A JSON API client with the given bearer token.
+export function apiClient(baseUrl, token) {
+  return async (method, route, body) => {
+    const response = await fetch(baseUrl + route, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+// Waits until the element behind `locator` is (not) disabled.
+export async function waitDisabled(locator, disabled = true) {
+  const handle = await locator.elementHandle();
+  await handle.evaluate(
+    (el, want) =>
+      new Promise((resolve) => {
+        const check = () => el.disabled === want && (observer.disconnect(), resolve());
+        const observer = new MutationObserver(check);
+        observer.observe(el, { attributes: true });
+        check();
+      }),
+    disabled,
+  );
+}
+
+// Runs named steps in order, printing each; the first failure ends the run.
+export async function steps(list) {
+  let passed = 0;
+  for (const [name, fn] of list) {
+    const started = Date.now();
+    try {
+      await fn();
+      passed += 1;
+      console.log(`ok   ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      console.log(`FAIL ${name}: ${error.stack || error}`);
+      console.log(`${passed} passed, 1 failed`);
+      return false;
+    }
+  }
+  console.log(`${passed} passed, 0 failed`);
+  return true;
+}

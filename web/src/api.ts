@@ -1,0 +1,249 @@
+// The dashboard's only way to the server: the public HTTP API (api.md), with
+// the signed-in user's bearer token. Errors keep the server's code, message
+// and per-field list so that forms can show them next to the field.
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | undefined,
+    readonly errors: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+export interface Permissions {
+  managers_can_manage_webhooks: boolean;
+  manage_webhooks: boolean;
+  manage_users: boolean;
+  set_permissions: boolean;
+  [capability: string]: boolean;
+}
+
+export interface Me {
+  user: { id: string; name: string; email: string; role: string } | null;
+  company: { id: string; name: string };
+  role: string;
+  token_kind: string;
+  permissions: Permissions;
+}
+
+export interface EventType {
+  type: string;
+  label: string;
+  description: string;
+  sequenced: boolean;
+}
+
+export interface EventGroup {
+  name: string;
+  label?: string;
+  events: EventType[];
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+export type Auth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'api_key'; location: 'header' | 'query'; keys: { name: string; value: string }[] };
+
+export interface Filters {
+  direction: string[];
+  department_ids: string[];
+  agent_ids: string[];
+}
+
+export type WebhookStatus = 'active' | 'inactive' | 'failed';
+
+export interface LastDelivery {
+  at?: string;
+  state?: string;
+  status_code?: number | null;
+}
+
+export interface Webhook {
+  id: string;
+  name: string;
+  description: string;
+  url: string;
+  status: WebhookStatus;
+  auth: Auth;
+  headers: KeyValue[];
+  events: string[];
+  filters: Filters;
+  has_secret: boolean;
+  secret?: string; // only in the answer that created or rotated it
+  previous_secret_expires_at?: string; // while a rotated-out secret still signs
+  consecutive_failures: number;
+  last_delivery: LastDelivery | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface Attempt {
+  id: string;
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  error: string | null;
+  error_message: string;
+  latency_ms: number;
+}
+
+export interface NamedValue {
+  name: string;
+  value: string;
+}
+
+export interface AttemptDetail extends Attempt {
+  request: { url: string; headers: NamedValue[]; body: string };
+  response: { headers: NamedValue[]; body: string };
+}
+
+export interface Delivery {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  state: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TestResult {
+  delivered: boolean;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number;
+}
+
+const TOKEN_KEY = 'switchboard.token';
+
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+// Called when the server says the token is no longer valid (401).
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = storedToken(),
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached.', undefined, []);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const envelope = (parsed ?? {}) as {
+      error?: { code?: string; message?: string; field?: string };
+      errors?: FieldError[];
+    };
+    const error = new ApiError(
+      response.status,
+      envelope.error?.code ?? 'http_' + response.status,
+      envelope.error?.message ?? `The server answered ${response.status}.`,
+      envelope.error?.field,
+      Array.isArray(envelope.errors) ? envelope.errors : [],
+    );
+    // Only the session's own token ending signs out (not a token being tried at sign-in).
+    if (response.status === 401 && token && token === storedToken()) onUnauthorized();
+    throw error;
+  }
+  return parsed as T;
+}
+
+export const api = {
+  me: (token?: string) => request<Me>('GET', '/api/v2/me', undefined, token ?? storedToken()),
+  eventTypes: () => request<{ groups: EventGroup[] }>('GET', '/api/v2/event-types'),
+  listWebhooks: () => request<Page<Webhook>>('GET', '/api/v2/webhooks?limit=100'),
+  getWebhook: (id: string) => request<Webhook>('GET', `/api/v2/webhooks/${encodeURIComponent(id)}`),
+  createWebhook: (body: unknown) => request<Webhook>('POST', '/api/v2/webhooks', body),
+  updateWebhook: (id: string, body: unknown) =>
+    request<Webhook>('PATCH', `/api/v2/webhooks/${encodeURIComponent(id)}`, body),
+  deleteWebhook: (id: string, confirm: string) =>
+    request<void>(
+      'DELETE',
+      `/api/v2/webhooks/${encodeURIComponent(id)}?confirm=${encodeURIComponent(confirm)}`,
+    ),
+  enableWebhook: (id: string) =>
+    request<Webhook>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/enable`),
+  disableWebhook: (id: string) =>
+    request<Webhook>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/disable`),
+  rotateSecret: (id: string) =>
+    request<Webhook>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/secret/rotate`),
+  sendTest: (id: string, eventType: string) =>
+    request<TestResult>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/test`, {
+      event_type: eventType,
+    }),
+  failures: (id: string, query: URLSearchParams) =>
+    request<Page<Attempt>>(
+      'GET',
+      `/api/v2/webhooks/${encodeURIComponent(id)}/failures?${query.toString()}`,
+    ),
+  failure: (id: string, attemptId: string) =>
+    request<AttemptDetail>(
+      'GET',
+      `/api/v2/webhooks/${encodeURIComponent(id)}/failures/${encodeURIComponent(attemptId)}`,
+    ),
+  deliveries: (id: string, query: URLSearchParams) =>
+    request<Page<Delivery>>(
+      'GET',
+      `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
+    ),
+  // Directory pickers for filters; these routes may not exist on this server yet (404).
+  directory: (kind: 'departments' | 'agents') =>
+    request<Page<{ id: string; name: string }>>('GET', `/api/v2/${kind}?limit=500`),
+};

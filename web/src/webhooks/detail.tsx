@@ -1,0 +1,182 @@
+// One webhook: its configuration, "Send test event" with the result, and
+// its failure and delivery logs.
+import { useEffect, useState } from 'preact/hooks';
+import type { EventGroup, TestResult, Webhook } from '../api';
+import { api } from '../api';
+import { href, navigate } from '../router';
+import { ErrorBanner, StatusPill, formatTime } from '../ui';
+import { WebhookActions } from './actions';
+import { expandEvents } from './form-model';
+import { DeliveryLogs, FailureLogs } from './logs';
+
+function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
+  const events = expandEvents(props.webhook.events, props.groups);
+  const [type, setType] = useState(events[0] ?? 'call.answered');
+  const [result, setResult] = useState<TestResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const send = async () => {
+    setSending(true);
+    setResult(null);
+    setError(null);
+    try {
+      setResult(await api.sendTest(props.webhook.id, type));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <section class="card" aria-label="Send test event">
+      <div class="card-title">
+        <h3>Send test event</h3>
+      </div>
+      <div class="inline-form">
+        <select aria-label="Test event type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+          {props.groups.flatMap((g) =>
+            g.events.map((ev) => (
+              <option key={ev.type} value={ev.type}>
+                {ev.type}
+              </option>
+            )),
+          )}
+        </select>
+        <button type="button" class="secondary" disabled={sending} onClick={send}>
+          {sending ? 'Sending…' : 'Send test event'}
+        </button>
+      </div>
+      {error && <p class="field-error">{error}</p>}
+      {result && (
+        <p class={result.delivered ? 'test-result ok' : 'test-result bad'} data-testid="test-result" role="status">
+          {result.delivered ? 'Delivered' : 'Failed'}
+          {result.status_code != null && ` · HTTP ${result.status_code}`}
+          {result.error && ` · ${result.error}`}
+          {` · ${Math.round(result.latency_ms)} ms`}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function authSummary(w: Webhook): string {
+  switch (w.auth.type) {
+    case 'basic':
+      return `Basic (${w.auth.username})`;
+    case 'api_key':
+      return `API key in ${w.auth.location === 'query' ? 'query' : 'header'} (${w.auth.keys.map((k) => k.name).join(', ')})`;
+    default:
+      return 'None';
+  }
+}
+
+export function WebhookDetail(props: { id: string }) {
+  const [webhook, setWebhook] = useState<Webhook | null>(null);
+  const [groups, setGroups] = useState<EventGroup[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<'failures' | 'deliveries'>('failures');
+
+  useEffect(() => {
+    setWebhook(null);
+    Promise.all([api.getWebhook(props.id), api.eventTypes()]).then(
+      ([w, types]) => {
+        setWebhook(w);
+        setGroups(types.groups);
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, [props.id]);
+
+  if (!webhook) {
+    return (
+      <div class="page">
+        <a class="breadcrumb" href={href.webhooks}>
+          ← Webhooks
+        </a>
+        <ErrorBanner error={error} />
+        {!error && <p class="muted">Loading…</p>}
+      </div>
+    );
+  }
+  const w = webhook;
+  const filters = [
+    w.filters.direction.length ? `direction: ${w.filters.direction.join(', ')}` : '',
+    w.filters.department_ids.length ? `departments: ${w.filters.department_ids.join(', ')}` : '',
+    w.filters.agent_ids.length ? `agents: ${w.filters.agent_ids.join(', ')}` : '',
+  ].filter(Boolean);
+
+  return (
+    <div class="page">
+      <a class="breadcrumb" href={href.webhooks}>
+        ← Webhooks
+      </a>
+      <div class="page-header">
+        <div>
+          <h1>
+            {w.name || 'Untitled webhook'} <StatusPill status={w.status} />
+          </h1>
+          <p class="mono muted break">{w.url}</p>
+        </div>
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => navigate(href.editWebhook(w.id))}>
+            Edit
+          </button>
+          <WebhookActions webhook={w} onChanged={setWebhook} onDeleted={() => navigate(href.webhooks)} />
+        </div>
+      </div>
+      <div class="two-panel">
+        <section class="card" aria-label="Configuration">
+          <div class="card-title">
+            <h3>Configuration</h3>
+          </div>
+          <dl class="facts">
+            {w.description && (
+              <>
+                <dt>Description</dt>
+                <dd>{w.description}</dd>
+              </>
+            )}
+            <dt>Events</dt>
+            <dd>{w.events.map((e) => <code key={e} class="tag">{e}</code>)}</dd>
+            <dt>Authentication</dt>
+            <dd>{authSummary(w)}</dd>
+            <dt>Custom headers</dt>
+            <dd>{w.headers.length ? w.headers.map((h) => h.key).join(', ') : 'None'}</dd>
+            <dt>Filters</dt>
+            <dd>{filters.length ? filters.join('; ') : 'All calls'}</dd>
+            <dt>Signing</dt>
+            <dd>{w.has_secret ? 'Signed with a secret' : 'Not signed'}</dd>
+            <dt>Consecutive failed deliveries</dt>
+            <dd>{w.consecutive_failures}</dd>
+            <dt>Created</dt>
+            <dd>{formatTime(w.created_at)}</dd>
+          </dl>
+        </section>
+        <TestEvent webhook={w} groups={groups} />
+      </div>
+      <section class="card" aria-label="Logs">
+        <div class="tabs" role="tablist">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'failures'}
+            class={tab === 'failures' ? 'tab active' : 'tab'}
+            onClick={() => setTab('failures')}
+          >
+            Failure logs
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'deliveries'}
+            class={tab === 'deliveries' ? 'tab active' : 'tab'}
+            onClick={() => setTab('deliveries')}
+          >
+            Delivery logs
+          </button>
+        </div>
+        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} />}
+      </section>
+    </div>
+  );
+}

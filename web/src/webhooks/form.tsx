@@ -1,0 +1,441 @@
+// The two-panel Add/Edit form: endpoint details on the left, events on the
+// right. Validation is the server's: its field errors are shown beside the
+// field they name ("url", "headers[1].key"), the rest above the form.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { EventGroup, FieldError, KeyValue, Webhook } from '../api';
+import { ApiError, api } from '../api';
+import { href, navigate } from '../router';
+import { ErrorBanner, useToast } from '../ui';
+import { EventsPicker } from './events-picker';
+import {
+  MAX_API_KEYS,
+  MAX_HEADERS,
+  emptyForm,
+  formChanged,
+  formFromWebhook,
+  messageFor,
+  shownInline,
+  webhookBody,
+  type WebhookForm,
+} from './form-model';
+import { DirectoryPicker } from './directory-picker';
+import { SecretPanel, revealSecret } from './secret';
+
+// Whether an error's field is `path` or below it.
+function isAt(field: string | undefined, path: string): boolean {
+  return !!field && (field === path || field.startsWith(path + '.') || field.startsWith(path + '['));
+}
+
+function FieldMessage({ text, id }: { text?: string; id?: string }) {
+  if (!text) return null;
+  return (
+    <p class="field-error" id={id} role="alert">
+      {text}
+    </p>
+  );
+}
+
+function RowsEditor(props: {
+  rows: KeyValue[];
+  max: number;
+  rowLabel: string; // "header", "API key"
+  keyLabel: string;
+  valueLabel: string;
+  valueType?: string;
+  addLabel: string;
+  pathPrefix: string; // "headers" or "auth.keys"
+  keyName: 'key' | 'name';
+  errors: FieldError[];
+  onChange: (rows: KeyValue[]) => void;
+  onEdited: (path: string) => void;
+}) {
+  const update = (i: number, patch: Partial<KeyValue>) => {
+    props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+    props.onEdited(`${props.pathPrefix}[${i}]`);
+  };
+  return (
+    <div class="rows">
+      {props.rows.map((row, i) => {
+        const path = `${props.pathPrefix}[${i}]`;
+        const keyError = messageFor(props.errors, `${path}.${props.keyName}`);
+        const valueError = messageFor(props.errors, `${path}.value`);
+        const rowError = messageFor(props.errors, path);
+        return (
+          <div class="row-block" key={i}>
+            <div class="row">
+              <input
+                aria-label={`${props.keyLabel} ${i + 1}`}
+                placeholder={props.keyLabel}
+                value={row.key}
+                class={keyError ? 'invalid' : ''}
+                aria-invalid={keyError ? true : undefined}
+                onInput={(e) => update(i, { key: (e.target as HTMLInputElement).value })}
+              />
+              <input
+                aria-label={`${props.valueLabel} ${i + 1}`}
+                placeholder={props.valueLabel}
+                type={props.valueType ?? 'text'}
+                value={row.value}
+                class={valueError ? 'invalid' : ''}
+                aria-invalid={valueError ? true : undefined}
+                onInput={(e) => update(i, { value: (e.target as HTMLInputElement).value })}
+              />
+              <button
+                type="button"
+                class="icon-button"
+                aria-label={`Remove ${props.rowLabel} ${i + 1}`}
+                onClick={() => {
+                  props.onChange(props.rows.filter((_, j) => j !== i));
+                  props.onEdited(props.pathPrefix);
+                }}
+              >
+                ×
+              </button>
+            </div>
+            <FieldMessage text={[keyError, valueError, rowError].filter(Boolean).join(' ') || undefined} />
+          </div>
+        );
+      })}
+      <button
+        type="button"
+        class="link-button"
+        disabled={props.rows.length >= props.max}
+        title={props.rows.length >= props.max ? `At most ${props.max}` : undefined}
+        onClick={() => props.onChange([...props.rows, { key: '', value: '' }])}
+      >
+        {props.addLabel}
+      </button>
+      <FieldMessage text={messageFor(props.errors, props.pathPrefix)} />
+    </div>
+  );
+}
+
+export function WebhookFormPage(props: { id?: string }) {
+  const editing = props.id !== undefined;
+  const toast = useToast();
+  const [groups, setGroups] = useState<EventGroup[] | null>(null);
+  const [webhook, setWebhook] = useState<Webhook | null>(null);
+  const [initial, setInitial] = useState<WebhookForm | null>(null);
+  const [form, setForm] = useState<WebhookForm | null>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [banner, setBanner] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const types = await api.eventTypes();
+        const loaded = props.id ? await api.getWebhook(props.id) : null;
+        if (!live) return;
+        const start = loaded ? formFromWebhook(loaded, types.groups) : emptyForm();
+        setGroups(types.groups);
+        setWebhook(loaded);
+        setInitial(start);
+        setForm(start);
+      } catch (e) {
+        if (live) setBanner((e as Error).message);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [props.id]);
+
+  const changed = useMemo(() => !!form && !!initial && formChanged(initial, form), [form, initial]);
+
+  if (!form || !groups) {
+    return (
+      <div class="page">
+        <ErrorBanner error={banner} />
+        {!banner && <p class="muted">Loading…</p>}
+      </div>
+    );
+  }
+
+  const clearFor = (path: string) => setErrors((list) => list.filter((e) => !isAt(e.field, path)));
+  const set = (patch: Partial<WebhookForm>, edited?: string) => {
+    setForm({ ...form, ...patch });
+    // An edited field's old message no longer describes it.
+    if (edited) clearFor(edited);
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (!changed || saving) return;
+    setSaving(true);
+    setBanner(null);
+    try {
+      const body = webhookBody(form, editing ? 'edit' : 'create');
+      const saved = editing ? await api.updateWebhook(props.id!, body) : await api.createWebhook(body);
+      setErrors([]);
+      toast(editing ? 'Webhook updated' : 'Webhook created');
+      if (saved.secret) revealSecret(saved.secret);
+      navigate(href.webhook(saved.id));
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const list = err.errors.length
+          ? err.errors
+          : err.field
+            ? [{ field: err.field, code: err.code, message: err.message }]
+            : [];
+        setErrors(list);
+        const elsewhere = list.filter((x) => !shownInline(x.field, form)).map((x) => x.message);
+        if (!list.length) setBanner(err.message);
+        else if (elsewhere.length) setBanner(elsewhere.join(' '));
+        else setBanner(list.length > 1 ? 'Please correct the fields marked below.' : null);
+      } else {
+        setBanner((err as Error).message);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const urlError = messageFor(errors, 'url');
+  const title = editing ? `Edit webhook${webhook?.name ? ': ' + webhook.name : ''}` : 'Add Webhook';
+
+  return (
+    <form class="page webhook-form" onSubmit={save} noValidate>
+      <div class="page-header">
+        <div>
+          <a class="breadcrumb" href={editing ? href.webhook(props.id!) : href.webhooks}>
+            ← Webhooks
+          </a>
+          <h1>{title}</h1>
+        </div>
+        <div class="actions">
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => navigate(editing ? href.webhook(props.id!) : href.webhooks)}
+          >
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={!changed || saving}>
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </div>
+      <ErrorBanner error={banner} />
+      <div class="two-panel">
+        <section class="card" aria-label="Endpoint details">
+          <div class="card-title">
+            <h3>Endpoint details</h3>
+          </div>
+
+          <label class="field">
+            <span class="label">
+              Endpoint URL <span class="required" aria-hidden="true">*</span>
+            </span>
+            <input
+              name="url"
+              type="url"
+              required
+              aria-required="true"
+              aria-invalid={urlError ? true : undefined}
+              aria-describedby={urlError ? 'url-error' : undefined}
+              class={urlError ? 'invalid' : ''}
+              placeholder="https://example.com/webhooks"
+              value={form.url}
+              onInput={(e) => set({ url: (e.target as HTMLInputElement).value }, 'url')}
+            />
+          </label>
+          <FieldMessage text={urlError} id="url-error" />
+
+          <label class="field">
+            <span class="label">Name</span>
+            <input
+              name="name"
+              value={form.name}
+              placeholder="CRM sync"
+              onInput={(e) => set({ name: (e.target as HTMLInputElement).value }, 'name')}
+            />
+          </label>
+          <FieldMessage text={messageFor(errors, 'name')} />
+
+          <label class="field">
+            <span class="label">Description</span>
+            <textarea
+              name="description"
+              rows={2}
+              value={form.description}
+              onInput={(e) => set({ description: (e.target as HTMLTextAreaElement).value }, 'description')}
+            />
+          </label>
+          <FieldMessage text={messageFor(errors, 'description')} />
+
+          <fieldset class="field">
+            <legend class="label">Authentication</legend>
+            <div class="segmented" role="radiogroup" aria-label="Authentication">
+              {(
+                [
+                  ['none', 'None'],
+                  ['basic', 'Basic'],
+                  ['api_key', 'API Key'],
+                ] as const
+              ).map(([value, label]) => (
+                <label key={value} class={form.authType === value ? 'selected' : ''}>
+                  <input
+                    type="radio"
+                    name="auth"
+                    value={value}
+                    checked={form.authType === value}
+                    onChange={() => set({ authType: value }, 'auth')}
+                  />
+                  {label}
+                </label>
+              ))}
+            </div>
+            {form.authType === 'basic' && (
+              <div class="sub-fields">
+                <label class="field">
+                  <span class="label">Username</span>
+                  <input
+                    value={form.username}
+                    autoComplete="off"
+                    onInput={(e) => set({ username: (e.target as HTMLInputElement).value }, 'auth.username')}
+                  />
+                </label>
+                <FieldMessage text={messageFor(errors, 'auth.username')} />
+                <label class="field">
+                  <span class="label">Password</span>
+                  <input
+                    type="password"
+                    value={form.password}
+                    autoComplete="new-password"
+                    onInput={(e) => set({ password: (e.target as HTMLInputElement).value }, 'auth.password')}
+                  />
+                </label>
+                <FieldMessage text={messageFor(errors, 'auth.password')} />
+              </div>
+            )}
+            {form.authType === 'api_key' && (
+              <div class="sub-fields">
+                <label class="field">
+                  <span class="label">Send keys as</span>
+                  <select
+                    value={form.apiKeyLocation}
+                    onChange={(e) =>
+                      set(
+                        { apiKeyLocation: (e.target as HTMLSelectElement).value as 'header' | 'query' },
+                        'auth.location',
+                      )
+                    }
+                  >
+                    <option value="header">Header</option>
+                    <option value="query">Query parameter</option>
+                  </select>
+                </label>
+                <RowsEditor
+                  rows={form.apiKeys}
+                  max={MAX_API_KEYS}
+                  rowLabel="API key"
+                  keyLabel="Key name"
+                  valueLabel="Key value"
+                  valueType="password"
+                  addLabel="+ Add API Key"
+                  pathPrefix="auth.keys"
+                  keyName="name"
+                  errors={errors}
+                  onChange={(apiKeys) => set({ apiKeys })}
+                  onEdited={clearFor}
+                />
+              </div>
+            )}
+            <FieldMessage
+              text={[messageFor(errors, 'auth'), messageFor(errors, 'auth.type'), messageFor(errors, 'auth.location')]
+                .filter(Boolean)
+                .join(' ') || undefined}
+            />
+          </fieldset>
+
+          <fieldset class="field">
+            <legend class="label">Custom headers</legend>
+            <RowsEditor
+              rows={form.headers}
+              max={MAX_HEADERS}
+              rowLabel="header"
+              keyLabel="Header name"
+              valueLabel="Header value"
+              addLabel="+ Add Header"
+              pathPrefix="headers"
+              keyName="key"
+              errors={errors}
+              onChange={(headers) => set({ headers })}
+              onEdited={clearFor}
+            />
+          </fieldset>
+
+          <fieldset class="field">
+            <legend class="label">Filters</legend>
+            <div class="checks" role="group" aria-label="Call direction">
+              <span class="muted small">Call direction (none: all)</span>
+              {['inbound', 'outbound'].map((d) => (
+                <label key={d} class="check">
+                  <input
+                    type="checkbox"
+                    checked={form.direction.includes(d)}
+                    onChange={(e) =>
+                      set(
+                        {
+                          direction: (e.target as HTMLInputElement).checked
+                            ? [...form.direction, d]
+                            : form.direction.filter((x) => x !== d),
+                        },
+                        'filters.direction',
+                      )
+                    }
+                  />
+                  {d === 'inbound' ? 'Inbound' : 'Outbound'}
+                </label>
+              ))}
+            </div>
+            <FieldMessage text={messageFor(errors, 'filters.direction', true)} />
+            <DirectoryPicker
+              kind="departments"
+              label="Departments"
+              value={form.departmentIds}
+              onChange={(departmentIds) => set({ departmentIds }, 'filters.department_ids')}
+              error={messageFor(errors, 'filters.department_ids', true)}
+            />
+            <DirectoryPicker
+              kind="agents"
+              label="Agents"
+              value={form.agentIds}
+              onChange={(agentIds) => set({ agentIds }, 'filters.agent_ids')}
+              error={messageFor(errors, 'filters.agent_ids', true)}
+            />
+            <FieldMessage text={messageFor(errors, 'filters')} />
+          </fieldset>
+
+          <fieldset class="field">
+            <legend class="label">Signing secret</legend>
+            {editing && webhook ? (
+              <SecretPanel webhook={webhook} onChanged={setWebhook} />
+            ) : (
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={form.secret === 'generate'}
+                  onChange={(e) =>
+                    set({ secret: (e.target as HTMLInputElement).checked ? 'generate' : 'none' }, 'secret')
+                  }
+                />
+                Generate a secret to sign deliveries (shown once after saving)
+              </label>
+            )}
+            <FieldMessage text={messageFor(errors, 'secret')} />
+          </fieldset>
+        </section>
+
+        <EventsPicker
+          groups={groups}
+          selected={form.events}
+          onChange={(events) => set({ events }, 'events')}
+          error={messageFor(errors, 'events', true)}
+        />
+      </div>
+    </form>
+  );
+}

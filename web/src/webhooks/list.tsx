@@ -1,0 +1,161 @@
+// APIs & Webhooks → Webhooks: the v2 list with status pills and the last
+// delivery, and the v1 tab.
+import { useEffect, useState } from 'preact/hooks';
+import type { Delivery, Webhook } from '../api';
+import { api } from '../api';
+import { href, navigate } from '../router';
+import { ErrorBanner, StatusPill, relativeTime } from '../ui';
+import { WebhookActions } from './actions';
+
+// The product's limit (src/model/limits.h); the server refuses the 11th.
+const MAX_WEBHOOKS = 10;
+const REFRESH_MS = 5000;
+
+export function WebhooksTabs(props: { tab: 'v2' | 'v1' }) {
+  return (
+    <div class="tabs" role="tablist">
+      <a role="tab" aria-selected={props.tab === 'v2'} href={href.webhooks} class={props.tab === 'v2' ? 'tab active' : 'tab'}>
+        Webhooks v2
+      </a>
+      <a role="tab" aria-selected={props.tab === 'v1'} href={href.webhooksV1} class={props.tab === 'v1' ? 'tab active' : 'tab'}>
+        Calling webhooks v1
+      </a>
+    </div>
+  );
+}
+
+// Extension point: the v1 (legacy calling webhooks) list goes here once the
+// server has GET /api/v1/webhooks.
+export function WebhooksV1() {
+  return (
+    <div class="page">
+      <div class="page-header">
+        <h1>Webhooks</h1>
+      </div>
+      <WebhooksTabs tab="v1" />
+      <div class="card empty">
+        <p>v1 calling webhooks are managed via the API for now.</p>
+      </div>
+    </div>
+  );
+}
+
+function LastDelivery({ delivery }: { delivery: Delivery | null | undefined }) {
+  if (delivery === undefined) return <span class="muted">…</span>;
+  if (!delivery) return <span class="muted">No deliveries yet</span>;
+  const ok = delivery.state === 'delivered';
+  const code = delivery.last_status_code ? ` · ${delivery.last_status_code}` : '';
+  return (
+    <span>
+      <span class={ok ? 'dot dot-ok' : delivery.state === 'pending' ? 'dot dot-wait' : 'dot dot-bad'} />
+      {delivery.state}
+      {code} <span class="muted small">{relativeTime(delivery.updated_at)}</span>
+    </span>
+  );
+}
+
+export function WebhooksList() {
+  const [webhooks, setWebhooks] = useState<Webhook[] | null>(null);
+  const [last, setLast] = useState<Record<string, Delivery | null>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      const page = await api.listWebhooks();
+      setWebhooks(page.data);
+      setError(null);
+      // One small request per webhook (at most 10) for its latest delivery.
+      const entries = await Promise.all(
+        page.data.map(async (w) => {
+          const latest = await api
+            .deliveries(w.id, new URLSearchParams({ limit: '1' }))
+            .then((p) => p.data[0] ?? null)
+            .catch(() => null);
+          return [w.id, latest] as const;
+        }),
+      );
+      setLast(Object.fromEntries(entries));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  // Refreshed while shown: statuses and deliveries change on their own (retries, health).
+  useEffect(() => {
+    load();
+    const timer = window.setInterval(load, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+
+  const replace = (w: Webhook) => setWebhooks((list) => list?.map((x) => (x.id === w.id ? w : x)) ?? null);
+  const remove = (id: string) => setWebhooks((list) => list?.filter((x) => x.id !== id) ?? null);
+  const atLimit = (webhooks?.length ?? 0) >= MAX_WEBHOOKS;
+
+  return (
+    <div class="page">
+      <div class="page-header">
+        <h1>Webhooks</h1>
+        {webhooks && webhooks.length > 0 && (
+          <button
+            type="button"
+            class="primary"
+            disabled={atLimit}
+            title={atLimit ? `A company can have at most ${MAX_WEBHOOKS} webhooks` : undefined}
+            onClick={() => navigate(href.newWebhook)}
+          >
+            + Add Webhook
+          </button>
+        )}
+      </div>
+      <WebhooksTabs tab="v2" />
+      <ErrorBanner error={error} />
+      {!webhooks && !error && <p class="muted">Loading…</p>}
+      {webhooks && webhooks.length === 0 && (
+        <div class="card empty">
+          <h3>No webhooks yet</h3>
+          <p class="muted">Send call and WhatsApp events to your own HTTPS endpoint as they happen.</p>
+          <button type="button" class="primary" onClick={() => navigate(href.newWebhook)}>
+            Create first Webhook
+          </button>
+        </div>
+      )}
+      {webhooks && webhooks.length > 0 && (
+        <div class="card table-card">
+          <table class="table" aria-label="Webhooks">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Endpoint</th>
+                <th>Events</th>
+                <th>Status</th>
+                <th>Last delivery</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {webhooks.map((w) => (
+                <tr key={w.id} data-webhook-id={w.id}>
+                  <td>
+                    <a href={href.webhook(w.id)}>{w.name || 'Untitled webhook'}</a>
+                  </td>
+                  <td class="mono truncate" title={w.url}>
+                    {w.url}
+                  </td>
+                  <td>{w.events.length}</td>
+                  <td>
+                    <StatusPill status={w.status} />
+                  </td>
+                  <td>
+                    <LastDelivery delivery={last[w.id]} />
+                  </td>
+                  <td class="cell-actions">
+                    <WebhookActions webhook={w} onChanged={replace} onDeleted={() => remove(w.id)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
