@@ -227,7 +227,7 @@ class Engine final : public DeliveryEngine {
         accepted_chain_.clear();
         for (auto& due : batch.deliveries) {
           if (stopping_) {
-            release_unheld(due.delivery.id);
+            to_release_.push_back(due.delivery.id);  // claimed while stopping: give it back
           } else {
             accept(std::move(due), batch.lease_until, now);
           }
@@ -278,8 +278,7 @@ class Engine final : public DeliveryEngine {
       auto chain = chains_.find(key);
       if (key.empty() || key != accepted_chain_ || chain == chains_.end() ||
           !tracked_.try_emplace(due.delivery.id, lease_until).second) {
-        release_unheld(due.delivery.id);
-        return;
+        return;  // its head was refused: it keeps the lease this claim gave it, like the head
       }
       tracked_bytes_ += due.payload.size();
       chain->second.push_back(std::move(due));
@@ -292,21 +291,22 @@ class Engine final : public DeliveryEngine {
       return;
     }
     if (!key.empty() && chains_.contains(key)) {
-      // We still hold this chain (its lease ran out while it waited): keep our order, give this back.
+      // We still hold this chain (its lease ran out while it waited): keep our
+      // order; this claim's lease keeps it from being claimed again meanwhile.
       tracked_.erase(it);
-      release_unheld(due.delivery.id);
       return;
     }
-    tracked_bytes_ += due.payload.size();
     const std::string lane = due.delivery.webhook_id;
     const std::string id = due.delivery.id;
-    // A stalled lane refuses: the delivery goes back to the store and is claimed again later.
+    const std::size_t bytes = due.payload.size();
+    // A stalled lane refuses. The delivery keeps its lease: released now, every
+    // claim would bring it back while the endpoint hangs (a busy loop against
+    // the store); when the lease ends the lane has had its timeout to recover.
     if (!lanes_.push(lane, std::move(due), now)) {
       tracked_.erase(id);
-      // push() left `due` intact when it refused; only its id is needed to release it.
-      release_unheld(id);
       return;
     }
+    tracked_bytes_ += bytes;
     if (!key.empty()) {
       chains_.try_emplace(key);
       accepted_chain_ = key;
@@ -318,7 +318,6 @@ class Engine final : public DeliveryEngine {
     if (tracked_.erase(due.delivery.id) > 0) tracked_bytes_ -= std::min(tracked_bytes_, due.payload.size());
     to_release_.push_back(due.delivery.id);
   }
-  void release_unheld(const std::string& delivery_id) { to_release_.push_back(delivery_id); }
 
   // Gives back `due`, the current delivery of its chain, and the followers waiting behind it.
   void give_back_chain(const store::DueDelivery& due) {
@@ -446,8 +445,8 @@ class Engine final : public DeliveryEngine {
     const std::string id = next.delivery.id;
     const std::size_t bytes = next.payload.size();
     if (!lanes_.push(delivery.webhook_id, std::move(next), now)) {
+      // The lane stalled meanwhile: this one keeps its lease (see accept()); the rest go back.
       if (tracked_.erase(id) > 0) tracked_bytes_ -= std::min(tracked_bytes_, bytes);
-      release_unheld(id);
       for (const auto& follower : chain->second) give_back(follower);
       chains_.erase(chain);
     }
