@@ -14,7 +14,9 @@ namespace switchboard::api {
 Api::Api(ApiDeps deps) : deps_(deps) {
   add_system_routes(router_, deps_);
   add_identity_routes(router_, deps_);
+  add_directory_routes(router_, deps_);
   add_webhook_routes(router_, deps_);
+  add_v1_webhook_routes(router_, deps_);
   add_event_routes(router_, deps_);
   add_delivery_routes(router_, deps_);
 }

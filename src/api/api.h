@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "common/clock.h"
 #include "delivery/engine.h"
+#include "delivery/v1_dispatcher.h"
 #include "store/store.h"
 
 namespace switchboard::api {
@@ -28,6 +29,8 @@ struct ApiDeps {
   Metrics* metrics = nullptr;                  // optional
   delivery::DeliveryEngine* engine = nullptr;  // optional: no delivery without it (tests of the API alone)
   std::filesystem::path web_root = {};         // the dashboard's built files; empty: none (a plain page at /)
+  delivery::V1Dispatcher* v1_dispatcher = nullptr;  // optional: calling webhooks v1 delivery
+  bool v1_stop_after_sunset = false;                // serve --v1-after-sunset stop
 };
 
 class Api {

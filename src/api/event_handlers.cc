@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/request_json.h"
 #include "common/ids.h"
+#include "model/directory.h"
 #include "model/event_input.h"
 #include "model/limits.h"
 
@@ -30,6 +31,7 @@ store::NewEvent to_new_event(model::EventInput&& input, const std::string& compa
   out.data_json = std::move(input.data_json);
   out.sequenced = input.sequenced;
   out.attributes = std::move(input.attributes);
+  out.enrich_from_directory = model::is_enriched_from_directory(out.event.type);
   return out;
 }
 
@@ -63,6 +65,7 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   auto& outcome = stored->front();
   if (!outcome) return error_response(outcome.error());
   if (deps.engine && outcome->deliveries > 0) deps.engine->notify();
+  if (deps.v1_dispatcher && outcome->deliveries > 0) deps.v1_dispatcher->notify();
   return json_response(202, json::serialize(accepted_json(*outcome)));
 }
 
@@ -127,6 +130,7 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
     }
   }
   if (deps.engine && any_delivery) deps.engine->notify();
+  if (deps.v1_dispatcher && any_delivery) deps.v1_dispatcher->notify();
   json::array out(results.begin(), results.end());
   return json_response(202, json::serialize(json::object{{"results", std::move(out)}}));
 }

@@ -7,10 +7,12 @@
 
 namespace switchboard::api {
 
-void add_system_routes(Router& router, const ApiDeps& deps);    // health, metrics, openapi, event types
-void add_identity_routes(Router& router, const ApiDeps& deps);  // me, users, permissions, ingest tokens
-void add_webhook_routes(Router& router, const ApiDeps& deps);   // webhooks v2 management
-void add_event_routes(Router& router, const ApiDeps& deps);     // publishing events, reading them back
+void add_system_routes(Router& router, const ApiDeps& deps);      // health, metrics, openapi, event types
+void add_identity_routes(Router& router, const ApiDeps& deps);    // me, users, permissions, ingest tokens
+void add_webhook_routes(Router& router, const ApiDeps& deps);     // webhooks v2 management
+void add_v1_webhook_routes(Router& router, const ApiDeps& deps);  // calling webhooks v1 (legacy)
+void add_event_routes(Router& router, const ApiDeps& deps);       // publishing events, reading them back
+void add_directory_routes(Router& router, const ApiDeps& deps);   // agents, departments
 void add_delivery_routes(Router& router,
                          const ApiDeps& deps);  // failure/delivery logs, test, redeliver, replay
 

@@ -51,9 +51,12 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
   }
   while (standard.size() % 4 != 0) standard.push_back('=');
   auto decoded = crypto::base64_decode(standard);
-  if (!decoded || decoded->empty() || decoded->size() > 64) return std::nullopt;
+  // Cursors carry ids: generated ones, or directory ids (1-128 of [A-Za-z0-9_.:-]).
+  if (!decoded || decoded->empty() || decoded->size() > 128) return std::nullopt;
   for (char c : *decoded) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' || c == '-')) {
+      return std::nullopt;
+    }
   }
   return decoded;
 }

@@ -146,6 +146,15 @@ int main(int argc, char** argv) {
           "--no-delivery", [&config](std::int64_t count) { config.run_delivery = count <= 0; },
           "API only: accept and store events but do not deliver them (a later start delivers the backlog)")
       ->envname("SWITCHBOARD_NO_DELIVERY");
+  serve
+      ->add_option_function<std::string>(
+          "--v1-after-sunset",
+          [&config](const std::string& mode) { config.v1_stop_after_sunset = mode == "stop"; },
+          "Calling webhooks v1 after their sunset (2026-07-31): continue delivering (default, with a "
+          "warning) or stop v1 deliveries")
+      ->envname("SWITCHBOARD_V1_AFTER_SUNSET")
+      ->check(CLI::IsMember({"continue", "stop"}))
+      ->default_str("continue");
   serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
       ->envname("SWITCHBOARD_CA_FILE")
       ->check(CLI::ExistingFile);

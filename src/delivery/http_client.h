@@ -58,6 +58,7 @@ struct HttpRequest {
   std::vector<HttpHeader> headers;
   std::string body;                          // POSTed as-is
   std::chrono::milliseconds timeout{30000};  // total: connect, TLS, send, wait, read
+  bool get = false;                          // send a GET without a body instead (v1 GET webhooks)
 };
 
 struct HttpResponse {

@@ -191,6 +191,26 @@ class FakeStore final : public store::Store {
   }
 
   // --- not used by the engine -----------------------------------------------
+  Result<void> create_v1_webhook(const model::V1Webhook&) override { return unused(); }
+  Result<model::V1Webhook> get_v1_webhook(const std::string&, const std::string&) override {
+    return unused();
+  }
+  Result<store::Page<model::V1Webhook>> list_v1_webhooks(const std::string&,
+                                                         const store::PageRequest&) override {
+    return unused();
+  }
+  Result<void> update_v1_webhook(const model::V1Webhook&) override { return unused(); }
+  Result<void> delete_v1_webhook(const std::string&, const std::string&) override { return unused(); }
+  Result<std::vector<store::V1DueDelivery>> claim_due_v1_deliveries(TimePoint, int, TimePoint) override {
+    return unused();
+  }
+  Result<std::optional<TimePoint>> next_v1_due_time() override { return unused(); }
+  Result<void> record_v1_attempts(const std::vector<store::V1AttemptOutcome>&) override { return unused(); }
+  Result<store::Page<model::V1Delivery>> list_v1_deliveries(const std::string&, const std::string&,
+                                                            std::optional<model::V1DeliveryState>,
+                                                            const store::PageRequest&) override {
+    return unused();
+  }
   Result<void> create_company(const model::Company&, const model::User&, const model::ApiToken&) override {
     return unused();
   }
@@ -212,6 +232,23 @@ class FakeStore final : public store::Store {
   }
   Result<void> update_webhook(const model::Webhook&) override { return unused(); }
   Result<void> delete_webhook(const std::string&, const std::string&) override { return unused(); }
+  Result<void> create_department(const model::Department&, int) override { return unused(); }
+  Result<model::Department> get_department(const std::string&, const std::string&) override {
+    return unused();
+  }
+  Result<store::Page<model::Department>> list_departments(const std::string&,
+                                                          const store::PageRequest&) override {
+    return unused();
+  }
+  Result<void> update_department(const model::Department&) override { return unused(); }
+  Result<void> delete_department(const std::string&, const std::string&) override { return unused(); }
+  Result<void> create_agent(const model::Agent&, int) override { return unused(); }
+  Result<model::Agent> get_agent(const std::string&, const std::string&) override { return unused(); }
+  Result<store::Page<model::Agent>> list_agents(const std::string&, const store::PageRequest&) override {
+    return unused();
+  }
+  Result<void> update_agent(const model::Agent&) override { return unused(); }
+  Result<void> delete_agent(const std::string&, const std::string&) override { return unused(); }
   Result<std::vector<Result<store::IngestOutcome>>> ingest_events(
       const std::vector<store::NewEvent>&) override {
     return unused();

@@ -28,6 +28,14 @@ inline constexpr std::chrono::hours kSecretRotationGrace{24};
 inline constexpr std::size_t kMaxUserNameLength = 255;
 inline constexpr std::size_t kMaxEmailLength = 254;
 
+// The company directory (agents and departments, /api/v2/agents, /departments).
+inline constexpr int kMaxAgentsPerCompany = 10000;
+inline constexpr int kMaxDepartmentsPerCompany = 1000;
+inline constexpr std::size_t kMaxDirectoryIdLength = 128;
+inline constexpr std::size_t kMaxDirectoryNameLength = 255;
+inline constexpr std::size_t kMaxExtensionLength = 32;
+inline constexpr std::size_t kMaxAgentNumberLength = 32;
+
 // Request limits (the HTTP layer enforces them).
 inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;

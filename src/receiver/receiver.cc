@@ -164,10 +164,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto request = parser_->release();
     const bool keep_alive = request.keep_alive();
     const unsigned version = request.version();
-    if (request.method() == http::verb::get) {
-      return answer(200, state_->summary(), keep_alive, version);  // a probe for scripts and tests
+    // A GET without a query string is a probe for scripts and tests; with one,
+    // it is a calling-webhook v1 GET delivery (the fields as query parameters).
+    const bool get = request.method() == http::verb::get;
+    if (get && request.target().find('?') == beast::string_view::npos) {
+      return answer(200, state_->summary(), keep_alive, version);
     }
-    if (request.method() != http::verb::post) {
+    if (!get && request.method() != http::verb::post) {
       return answer(405, R"({"ok":false,"error":"deliveries are POST requests"})", keep_alive, version);
     }
     auto reply = state_->record(request);

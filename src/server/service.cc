@@ -10,6 +10,8 @@
 #include "api/metrics.h"
 #include "common/crypto.h"
 #include "delivery/engine.h"
+#include "delivery/v1_dispatcher.h"
+#include "model/v1_webhook.h"
 #include "server/http_server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -80,13 +82,33 @@ delivery::EngineOptions engine_options(const ServeConfig& config) {
   return options;
 }
 
+delivery::V1DispatcherOptions v1_dispatcher_options(const ServeConfig& config) {
+  delivery::V1DispatcherOptions options;
+  options.time_scale = config.time_scale;
+  options.allow_private_networks = config.allow_private_networks;
+  options.ca_file = config.ca_file;
+  options.timeout = config.delivery_timeout;
+  return options;
+}
+
+// Throws std::invalid_argument like DeliveryEngine::create (caught by Service::start).
+std::unique_ptr<delivery::V1Dispatcher> make_v1_dispatcher(store::Store& store, const Clock& clock,
+                                                           const ServeConfig& config) {
+  if (!config.run_delivery) return nullptr;
+  auto dispatcher = delivery::V1Dispatcher::create(store, clock, v1_dispatcher_options(config));
+  if (!dispatcher) throw std::invalid_argument(dispatcher.error().message);
+  return std::move(*dispatcher);
+}
+
 class ServiceImpl final : public Service {
  public:
   ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock, const ServeConfig& config)
       : store_(std::move(store)),
         engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, clock, engine_options(config))
                                     : nullptr),
-        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root}) {}
+        v1_(make_v1_dispatcher(*store_, clock, config)),
+        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
+                          config.v1_stop_after_sunset}) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -109,6 +131,7 @@ class ServiceImpl final : public Service {
     // a start that fails to bind must not consume it.
     if (auto boot = bootstrap(clock); !boot) return boot;
     if (engine_) engine_->start();
+    start_v1(config, clock);
     return {};
   }
 
@@ -122,6 +145,7 @@ class ServiceImpl final : public Service {
   void stop() override {
     if (http_) http_->stop();
     if (engine_) engine_->stop();
+    if (v1_) v1_->stop();
   }
 
  private:
@@ -138,8 +162,26 @@ class ServiceImpl final : public Service {
     return {};
   }
 
+  // Calling webhooks v1 run beside v2; past their sunset only if the config says so.
+  void start_v1(const ServeConfig& config, const Clock& clock) {
+    if (!v1_) return;
+    if (clock.now() >= model::v1_sunset_time()) {
+      if (config.v1_stop_after_sunset) {
+        spdlog::warn(
+            "event=v1_after_sunset action=stop sunset=2026-07-31 message=\"calling webhooks v1 are past "
+            "their sunset: v1 deliveries are not sent (--v1-after-sunset stop); the v1 API still answers\"");
+        return;
+      }
+      spdlog::warn(
+          "event=v1_after_sunset action=continue sunset=2026-07-31 message=\"calling webhooks v1 are past "
+          "their sunset: v1 deliveries continue (--v1-after-sunset continue); move subscribers to v2\"");
+    }
+    v1_->start();
+  }
+
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<delivery::DeliveryEngine> engine_;
+  std::unique_ptr<delivery::V1Dispatcher> v1_;
   api::Metrics metrics_;
   api::Api api_;
   std::unique_ptr<HttpServer> http_;

@@ -29,6 +29,9 @@ struct ServeConfig {
   int worker_threads = 32;
   std::chrono::milliseconds delivery_timeout{30000};  // per attempt, not time-scaled
   bool run_delivery = true;                           // false: API only (tests of the API alone)
+  // Calling webhooks v1 after its sunset (model::v1_sunset_time): false = keep
+  // delivering (with a warning), true = stop v1 deliveries (the v1 API still answers).
+  bool v1_stop_after_sunset = false;
   std::filesystem::path web_root;  // the dashboard's built files (web/, npm run build); empty: none
 };
 

@@ -22,7 +22,9 @@
 
 #include "common/result.h"
 #include "model/delivery.h"
+#include "model/directory.h"
 #include "model/identity.h"
+#include "model/v1_webhook.h"
 #include "model/webhook.h"
 #include "model/webhook_match.h"
 
@@ -47,6 +49,10 @@ struct NewEvent {
   std::string data_json;
   bool sequenced = true;
   model::EventAttributes attributes;  // what webhook filters look at
+  // Add agent{} / department{} from the company directory to `data_json`
+  // before the envelope is composed, looked up by attributes.agent_id and
+  // department_id (model::add_directory_objects; unknown ids add nothing).
+  bool enrich_from_directory = false;
   // Optional ids for the deliveries the store creates, used in order; the
   // store makes new ones (new_id("dlv", created_at)) when these run out, so
   // callers normally leave it empty and pay for ids only for real deliveries.
@@ -82,6 +88,22 @@ struct AttemptQuery {
   std::optional<int> status_code;            // exact HTTP status
   std::optional<model::AttemptError> error;  // or an error class
   PageRequest page;
+};
+
+// A v1 delivery claimed for sending, with what building the request needs.
+struct V1DueDelivery {
+  model::V1Delivery delivery;
+  model::V1WebhookSpec spec;  // secrets in clear
+  std::string payload;        // the event's envelope; the legacy body is built from its `data`
+};
+
+struct V1AttemptOutcome {
+  std::string delivery_id;
+  bool delivered = false;
+  std::optional<int> status_code;
+  std::string error;                         // failures: what went wrong
+  std::optional<TimePoint> next_attempt_at;  // failures: nullopt = retries spent, drop it
+  TimePoint at;
 };
 
 class Store {
@@ -185,6 +207,56 @@ class Store {
   // `max` (oldest first); windows start now. Returns how many were created.
   virtual Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
                              TimePoint until, TimePoint now, int max) = 0;
+
+  // --- directory ---------------------------------------------------------
+  // Agents and departments of a company, ordered by id. Ids are chosen by the
+  // client (or the API): kConflict when the id is taken in the company;
+  // kLimitReached at `max_per_company` (checked in the write transaction).
+  // An agent's department_id must name a department of the same company
+  // (kInvalidArgument otherwise). Deleting a department clears the
+  // department_id of its agents in the same transaction.
+  virtual Result<void> create_department(const model::Department& department, int max_per_company) = 0;
+  virtual Result<model::Department> get_department(const std::string& company_id,
+                                                   const std::string& department_id) = 0;
+  virtual Result<Page<model::Department>> list_departments(const std::string& company_id,
+                                                           const PageRequest& page) = 0;
+  // Replaces name and updated_at of the stored department (company_id + id).
+  virtual Result<void> update_department(const model::Department& department) = 0;
+  virtual Result<void> delete_department(const std::string& company_id, const std::string& department_id) = 0;
+
+  virtual Result<void> create_agent(const model::Agent& agent, int max_per_company) = 0;
+  virtual Result<model::Agent> get_agent(const std::string& company_id, const std::string& agent_id) = 0;
+  virtual Result<Page<model::Agent>> list_agents(const std::string& company_id, const PageRequest& page) = 0;
+  // Replaces every field but id, company_id and created_at.
+  virtual Result<void> update_agent(const model::Agent& agent) = 0;
+  virtual Result<void> delete_agent(const std::string& company_id, const std::string& agent_id) = 0;
+
+  // --- calling webhooks v1 -----------------------------------------------
+  // Ingest (ingest_events) also creates one pending v1 delivery per enabled v1
+  // webhook of the company whose type model::v1_type_for_event gives, in the
+  // same transaction (counted in IngestOutcome::deliveries too).
+  virtual Result<void> create_v1_webhook(const model::V1Webhook& webhook) = 0;
+  virtual Result<model::V1Webhook> get_v1_webhook(const std::string& company_id,
+                                                  const std::string& webhook_id) = 0;
+  virtual Result<Page<model::V1Webhook>> list_v1_webhooks(const std::string& company_id,
+                                                          const PageRequest& page) = 0;
+  virtual Result<void> update_v1_webhook(const model::V1Webhook& webhook) = 0;
+  // Also removes its deliveries.
+  virtual Result<void> delete_v1_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
+  // Claims up to `limit` pending v1 deliveries that are due and not leased, of
+  // enabled webhooks, oldest due first; leases them until `lease_until`.
+  virtual Result<std::vector<V1DueDelivery>> claim_due_v1_deliveries(TimePoint now, int limit,
+                                                                     TimePoint lease_until) = 0;
+  // The earliest next_attempt_at among pending v1 deliveries of enabled webhooks.
+  virtual Result<std::optional<TimePoint>> next_v1_due_time() = 0;
+  // Records results and clears leases: delivered; pending again at
+  // next_attempt_at; or dropped when that is empty.
+  virtual Result<void> record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) = 0;
+  // Deliveries of one v1 webhook, newest first by id (cursor = last id, descending).
+  virtual Result<Page<model::V1Delivery>> list_v1_deliveries(const std::string& company_id,
+                                                             const std::string& webhook_id,
+                                                             std::optional<model::V1DeliveryState> state,
+                                                             const PageRequest& page) = 0;
 
   // Liveness: the store answers a trivial query.
   virtual Result<void> ping() = 0;

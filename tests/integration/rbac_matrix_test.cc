@@ -27,6 +27,8 @@ enum Column {
 const char* const kColumnNames[] = {"owner",  "admin",    "manager",   "manager+grant", "agent",
                                     "ingest", "no token", "bad token", "other company"};
 
+constexpr const char* kV1WebhookBody = R"({"type":"after_call","url":"https://example.com/legacy"})";
+
 struct RouteRow {
   std::string method;
   std::string path;  // "{id}" is replaced by a fresh webhook of the first company
@@ -48,6 +50,15 @@ const std::vector<RouteRow> kMatrix = {
   {"POST",   "/api/v2/webhooks/{id}/enable",         "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/secret/rotate",  "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"DELETE", "/api/v2/webhooks/{id}?confirm=DELETE", "",                          {204, 204, 403, 204, 403, 403, 401, 401, 404}},
+  // Calling webhooks v1: the same rule as v2 ({v1id}: a fresh v1 webhook of the first company).
+  {"GET",    "/api/v1/webhooks",                     "",                          {200, 200, 403, 200, 403, 403, 401, 401, 200}},
+  {"POST",   "/api/v1/webhooks",                     "V1WEBHOOK",                 {201, 201, 403, 201, 403, 403, 401, 401, 201}},
+  {"GET",    "/api/v1/webhooks/{v1id}",              "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"PATCH",  "/api/v1/webhooks/{v1id}",              R"({"enabled":false})",      {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"POST",   "/api/v1/webhooks/{v1id}/disable",      "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"POST",   "/api/v1/webhooks/{v1id}/enable",       "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"GET",    "/api/v1/webhooks/{v1id}/deliveries",   "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"DELETE", "/api/v1/webhooks/{v1id}",              "",                          {204, 204, 403, 204, 403, 403, 401, 401, 404}},
   {"GET",    "/api/v2/users",                        "",                          {200, 200, 403, 403, 403, 403, 401, 401, 200}},
   {"POST",   "/api/v2/users",                        "AGENT_USER",                {201, 201, 403, 403, 403, 403, 401, 401, 201}},
   {"PUT",    "/api/v2/permissions",                  "SAME_GRANT",                {200, 403, 403, 403, 403, 403, 401, 401, 200}},
@@ -124,8 +135,14 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
         webhook_id = fresh_webhook();
         path.replace(at, 4, webhook_id);
       }
+      if (auto at = path.find("{v1id}"); at != std::string::npos) {
+        auto created = server_->post("/api/v1/webhooks", owner_, kV1WebhookBody);
+        EXPECT_EQ(created.status, 201) << created.body;
+        path.replace(at, 6, std::string(created.json().at("id").as_string()));
+      }
       std::string body = row.body;
       if (body == "WEBHOOK") body = webhook_body();
+      if (body == "V1WEBHOOK") body = kV1WebhookBody;
       if (body == "AGENT_USER") {
         static int n = 0;
         body = json::serialize(json::object{
@@ -137,7 +154,9 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
       auto r = http_request(server_->port(), row.method, path, tokens_[column], body);
       EXPECT_EQ(r.status, row.expected[column])
           << row.method << " " << row.path << " as " << kColumnNames[column] << ": " << r.body;
-      if (r.status == 401) EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
+      if (r.status == 401) {
+        EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
+      }
       if (r.status >= 400) {
         auto error = r.json().at("error");
         EXPECT_FALSE(error.at("code").as_string().empty());

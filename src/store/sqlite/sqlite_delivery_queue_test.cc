@@ -142,8 +142,12 @@ TEST_F(SqliteDeliveryQueueTest, UpgradesADatabaseOfTheFirstSchema) {
   ASSERT_NE(store, nullptr);
   auto connection = raw();
   ASSERT_NE(connection, nullptr);
-  EXPECT_THAT(strings(*connection, "SELECT name FROM schema_migrations ORDER BY version"),
-              ElementsAre("001_init", "002_events_deliveries"));
+  // Every later migration applied in order (more are added by later issues).
+  std::vector<std::string> all;
+  for (const auto& migration : sqlite::embedded_migrations()) all.emplace_back(migration.name);
+  ASSERT_GE(all.size(), 2u);
+  EXPECT_EQ(all[1], "002_events_deliveries");
+  EXPECT_EQ(strings(*connection, "SELECT name FROM schema_migrations ORDER BY version"), all);
   auto outcomes = store->ingest_events({new_event("cmp_a", "evt_1")});
   ASSERT_TRUE(outcomes.has_value()) << error_text(outcomes);
   ASSERT_TRUE((*outcomes)[0].has_value()) << error_text((*outcomes)[0]);

@@ -1,6 +1,7 @@
-// SqliteStore: ingesting events (sequence, idempotency, envelope, fan-out to
-// webhooks), reading them back, and replaying them to a webhook.
+// SqliteStore: ingesting events (sequence, idempotency, directory enrichment,
+// envelope, fan-out to webhooks), reading them back, and replaying them to a webhook.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -8,9 +9,11 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "model/directory.h"
 #include "model/envelope.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/sqlite_store_v1.h"
 #include "store/sqlite/webhook_codec.h"
 
 namespace switchboard::store::sqlite {
@@ -67,6 +70,55 @@ class SubscriberCache {
  private:
   std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
 };
+
+// Directory entries looked up by enrichment, once per (company, id) per
+// ingest_events() call: a batch of call summaries naming the same few agents
+// costs one query per distinct id, not one per event. Inside the write
+// transaction the directory cannot change.
+class DirectoryCache {
+ public:
+  Result<const model::Agent*> agent(Connection& connection, const std::string& company_id,
+                                    const std::string& id) {
+    return lookup(agents_, company_id, id, [&] { return find_agent(connection, company_id, id); });
+  }
+  Result<const model::Department*> department(Connection& connection, const std::string& company_id,
+                                              const std::string& id) {
+    return lookup(departments_, company_id, id, [&] { return find_department(connection, company_id, id); });
+  }
+
+ private:
+  template <typename T>
+  using Map = std::map<std::pair<std::string, std::string>, std::optional<T>>;
+
+  template <typename T, typename Find>
+  static Result<const T*> lookup(Map<T>& map, const std::string& company_id, const std::string& id,
+                                 Find find) {
+    if (id.empty()) return static_cast<const T*>(nullptr);
+    auto key = std::make_pair(company_id, id);
+    auto it = map.find(key);
+    if (it == map.end()) {
+      auto found = find();
+      if (!found) return tl::unexpected(found.error());
+      it = map.emplace(std::move(key), std::move(*found)).first;
+    }
+    return it->second ? &*it->second : static_cast<const T*>(nullptr);
+  }
+
+  Map<model::Agent> agents_;
+  Map<model::Department> departments_;
+};
+
+// The event's data with agent{} / department{} from the directory when asked
+// for; unknown ids leave it as published.
+Result<std::string> enriched_data(Connection& connection, DirectoryCache& directory, const NewEvent& in) {
+  if (!in.enrich_from_directory) return in.data_json;
+  const std::string& company_id = in.event.company_id;
+  auto agent = directory.agent(connection, company_id, in.attributes.agent_id);
+  if (!agent) return tl::unexpected(agent.error());
+  auto department = directory.department(connection, company_id, in.attributes.department_id);
+  if (!department) return tl::unexpected(department.error());
+  return model::add_directory_objects(in.data_json, *agent, *department);
+}
 
 Result<void> check_new_event(const NewEvent& in) {
   const model::Event& event = in.event;
@@ -151,7 +203,9 @@ model::Delivery pending_delivery(std::string id, const model::Event& event, cons
 }
 
 // Ingests one event; runs inside its own savepoint.
-Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscribers, const NewEvent& in) {
+Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscribers,
+                                 DirectoryCache& directory, V1SubscriberCache& v1_subscribers,
+                                 const NewEvent& in) {
   if (auto valid = check_new_event(in); !valid) return tl::unexpected(valid.error());
   auto earlier = find_idempotent(connection, in.event);
   if (!earlier) return tl::unexpected(earlier.error());
@@ -164,7 +218,9 @@ Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscr
     if (!sequence) return tl::unexpected(sequence.error());
     event.sequence = *sequence;
   }
-  event.payload = model::compose_envelope(event, in.data_json);
+  auto data = enriched_data(connection, directory, in);
+  if (!data) return tl::unexpected(data.error());
+  event.payload = model::compose_envelope(event, *data);
   if (auto stored = insert_event(connection, event, in.attributes); !stored) {
     return tl::unexpected(stored.error());
   }
@@ -186,6 +242,9 @@ Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscr
     }
     ++outcome.deliveries;
   }
+  auto v1 = queue_v1_deliveries(connection, v1_subscribers, event);
+  if (!v1) return tl::unexpected(v1.error());
+  outcome.deliveries += *v1;
   return outcome;
 }
 
@@ -216,13 +275,15 @@ Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std:
   outcomes.reserve(events.size());
   auto written = write([&](Connection& connection) -> Result<void> {
     SubscriberCache subscribers;
+    V1SubscriberCache v1_subscribers;
+    DirectoryCache directory;
     // Fast path: the whole batch in one savepoint. A savepoint per event would
     // copy every page each event touches into the sub-journal; events almost
     // never fail, so that is paid only when one does.
     outcomes.clear();
     auto all = in_savepoint(connection, kBatchSavepoint, [&]() -> Result<void> {
       for (const NewEvent& event : events) {
-        auto outcome = ingest_one(connection, subscribers, event);
+        auto outcome = ingest_one(connection, subscribers, directory, v1_subscribers, event);
         if (!outcome) return tl::unexpected(outcome.error());
         outcomes.push_back(std::move(outcome));
       }
@@ -233,8 +294,9 @@ Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std:
     // Some event failed and everything was undone: again, each event alone.
     outcomes.clear();
     for (const NewEvent& event : events) {
-      auto outcome = in_savepoint(connection, kItemSavepoint,
-                                  [&] { return ingest_one(connection, subscribers, event); });
+      auto outcome = in_savepoint(connection, kItemSavepoint, [&] {
+        return ingest_one(connection, subscribers, directory, v1_subscribers, event);
+      });
       if (!outcome && !connection.in_transaction())
         return tl::unexpected(transaction_aborted(outcome.error()));
       outcomes.push_back(std::move(outcome));

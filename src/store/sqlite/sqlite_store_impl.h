@@ -3,7 +3,8 @@
 // sqlite_store.cc (lifecycle), sqlite_store_identity.cc,
 // sqlite_store_webhooks.cc, sqlite_store_events.cc (ingest, replay),
 // sqlite_store_deliveries.cc (the queue, delivery logs, redelivery) and
-// sqlite_store_attempts.cc (attempt results, failure log).
+// sqlite_store_attempts.cc (attempt results, failure log) and
+// sqlite_store_directory.cc (agents, departments).
 //
 // Thread-safety: as Store. Writes go through the Writer (one thread, group
 // commit); reads lease a connection from the ReadPool.
@@ -66,6 +67,35 @@ class SqliteStore final : public Store {
   Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
                      TimePoint until, TimePoint now, int max) override;
 
+  Result<void> create_department(const model::Department& department, int max_per_company) override;
+  Result<model::Department> get_department(const std::string& company_id,
+                                           const std::string& department_id) override;
+  Result<Page<model::Department>> list_departments(const std::string& company_id,
+                                                   const PageRequest& page) override;
+  Result<void> update_department(const model::Department& department) override;
+  Result<void> delete_department(const std::string& company_id, const std::string& department_id) override;
+  Result<void> create_agent(const model::Agent& agent, int max_per_company) override;
+  Result<model::Agent> get_agent(const std::string& company_id, const std::string& agent_id) override;
+  Result<Page<model::Agent>> list_agents(const std::string& company_id, const PageRequest& page) override;
+  Result<void> update_agent(const model::Agent& agent) override;
+  Result<void> delete_agent(const std::string& company_id, const std::string& agent_id) override;
+
+  Result<void> create_v1_webhook(const model::V1Webhook& webhook) override;
+  Result<model::V1Webhook> get_v1_webhook(const std::string& company_id,
+                                          const std::string& webhook_id) override;
+  Result<Page<model::V1Webhook>> list_v1_webhooks(const std::string& company_id,
+                                                  const PageRequest& page) override;
+  Result<void> update_v1_webhook(const model::V1Webhook& webhook) override;
+  Result<void> delete_v1_webhook(const std::string& company_id, const std::string& webhook_id) override;
+  Result<std::vector<V1DueDelivery>> claim_due_v1_deliveries(TimePoint now, int limit,
+                                                             TimePoint lease_until) override;
+  Result<std::optional<TimePoint>> next_v1_due_time() override;
+  Result<void> record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) override;
+  Result<Page<model::V1Delivery>> list_v1_deliveries(const std::string& company_id,
+                                                     const std::string& webhook_id,
+                                                     std::optional<model::V1DeliveryState> state,
+                                                     const PageRequest& page) override;
+
   Result<void> ping() override;
 
  private:
@@ -84,5 +114,13 @@ class SqliteStore final : public Store {
 
 // Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
 Result<void> check_page(const PageRequest& page);
+
+// Directory lookups on a connection (sqlite_store_directory.cc), shared with
+// ingest, which enriches call.summary inside its own transaction.
+Result<std::optional<model::Department>> find_department(Connection& connection,
+                                                         const std::string& company_id,
+                                                         const std::string& department_id);
+Result<std::optional<model::Agent>> find_agent(Connection& connection, const std::string& company_id,
+                                               const std::string& agent_id);
 
 }  // namespace switchboard::store::sqlite

@@ -1,0 +1,334 @@
+// SqliteStore: calling webhooks v1 (migration 004): the legacy subscriptions,
+// their delivery queue (claim with a lease, record, drop) and its listing.
+#include "store/sqlite/sqlite_store_v1.h"
+
+#include <boost/json.hpp>
+
+#include "common/ids.h"
+#include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/webhook_codec.h"
+
+namespace switchboard::store::sqlite {
+
+namespace json = boost::json;
+
+namespace {
+
+// [{"key","value":<sealed>}]
+std::string encode_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets) {
+  json::array out;
+  for (const model::V1Param& p : params) {
+    out.push_back(json::object{{"key", p.key}, {"value", secrets.seal(p.value)}});
+  }
+  return json::serialize(out);
+}
+
+Result<std::vector<model::V1Param>> decode_params(std::string_view column, const crypto::SecretBox& secrets) {
+  boost::system::error_code ec;
+  json::value v = json::parse(column, ec);
+  if (ec || !v.is_array()) return make_error(ErrorCode::kInternal, "malformed v1 params column");
+  std::vector<model::V1Param> out;
+  for (const json::value& item : v.get_array()) {
+    const json::object* o = item.if_object();
+    if (!o || !o->contains("key") || !o->contains("value") || !o->at("key").is_string() ||
+        !o->at("value").is_string()) {
+      return make_error(ErrorCode::kInternal, "malformed v1 params column");
+    }
+    auto value = secrets.open(o->at("value").get_string());
+    if (!value) return make_error(ErrorCode::kInternal, "a sealed v1 value does not open");
+    out.push_back(model::V1Param{std::string(o->at("key").get_string()), std::move(*value)});
+  }
+  return out;
+}
+
+struct V1Columns {
+  std::string type, url, method, headers, query, fields;
+  bool enabled;
+};
+
+V1Columns encode(const model::V1Webhook& w, const crypto::SecretBox& secrets) {
+  return V1Columns{std::string(model::to_string(w.spec.type)),
+                   w.spec.url,
+                   std::string(model::to_string(w.spec.method)),
+                   encode_params(w.spec.headers, secrets),
+                   encode_params(w.spec.query, secrets),
+                   encode_strings(w.spec.fields),
+                   w.spec.enabled};
+}
+
+constexpr std::string_view kSelectV1Webhook =
+    "SELECT id, company_id, type, url, method, headers, query, fields, enabled, created_at, updated_at "
+    "FROM v1_webhooks ";
+
+// Columns 0..10 of kSelectV1Webhook starting at `base`.
+Result<model::V1Webhook> v1_webhook_from(const Statement& row, const crypto::SecretBox& secrets,
+                                         int base = 0) {
+  model::V1Webhook w;
+  w.id = row.text(base + 0);
+  w.company_id = row.text(base + 1);
+  auto type = model::parse_v1_type(row.text(base + 2));
+  if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
+  w.spec.type = *type;
+  w.spec.url = row.text(base + 3);
+  w.spec.method = row.text(base + 4) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
+  auto headers = decode_params(row.text(base + 5), secrets);
+  if (!headers) return tl::unexpected(headers.error());
+  w.spec.headers = std::move(*headers);
+  auto query = decode_params(row.text(base + 6), secrets);
+  if (!query) return tl::unexpected(query.error());
+  w.spec.query = std::move(*query);
+  auto fields = decode_strings(row.text(base + 7));
+  if (!fields) return tl::unexpected(fields.error());
+  w.spec.fields = std::move(*fields);
+  w.spec.enabled = row.boolean(base + 8);
+  w.created_at = row.time(base + 9);
+  w.updated_at = row.time(base + 10);
+  return w;
+}
+
+constexpr std::string_view kSelectV1Delivery =
+    "SELECT d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.state, d.attempts, "
+    "d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at ";
+
+model::V1Delivery v1_delivery_from(const Statement& row) {
+  model::V1Delivery d;
+  d.id = row.text(0);
+  d.company_id = row.text(1);
+  d.webhook_id = row.text(2);
+  d.event_id = row.text(3);
+  d.event_type = row.text(4);
+  d.state = model::parse_v1_delivery_state(row.text(5)).value_or(model::V1DeliveryState::kPending);
+  d.attempts = static_cast<int>(row.integer(6));
+  d.next_attempt_at = row.time(7);
+  if (auto code = row.optional_integer(8)) d.last_status_code = static_cast<int>(*code);
+  d.last_error = row.text(9);
+  d.created_at = row.time(10);
+  d.updated_at = row.time(11);
+  return d;
+}
+
+}  // namespace
+
+Result<const std::vector<V1SubscriberCache::Subscriber>*> V1SubscriberCache::get(
+    Connection& connection, const std::string& company_id) {
+  auto it = by_company_.find(company_id);
+  if (it != by_company_.end()) return &it->second;
+  auto query = connection.query(
+      "SELECT id, type FROM v1_webhooks WHERE company_id = ? AND enabled = 1 ORDER BY id", company_id);
+  if (!query) return tl::unexpected(query.error());
+  std::vector<Subscriber> out;
+  for (;;) {
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) break;
+    auto type = model::parse_v1_type(query->text(1));
+    if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
+    out.push_back(Subscriber{query->text(0), *type});
+  }
+  return &by_company_.emplace(company_id, std::move(out)).first->second;
+}
+
+Result<int> queue_v1_deliveries(Connection& connection, V1SubscriberCache& subscribers,
+                                const model::Event& event) {
+  auto type = model::v1_type_for_event(event.type);
+  if (!type) return 0;
+  auto webhooks = subscribers.get(connection, event.company_id);
+  if (!webhooks) return tl::unexpected(webhooks.error());
+  int created = 0;
+  for (const auto& webhook : **webhooks) {
+    if (webhook.type != *type) continue;
+    auto insert = connection.query(
+        "INSERT INTO v1_deliveries (id, company_id, webhook_id, event_id, event_type, state, "
+        "next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+        new_id("v1dlv", event.created_at), event.company_id, webhook.id, event.id, event.type,
+        event.created_at, event.created_at, event.created_at);
+    if (!insert) return tl::unexpected(insert.error());
+    if (auto done = insert->run(); !done) return tl::unexpected(done.error());
+    ++created;
+  }
+  return created;
+}
+
+Result<void> SqliteStore::create_v1_webhook(const model::V1Webhook& webhook) {
+  V1Columns c = encode(webhook, secrets_);
+  return write([&](Connection& connection) -> Result<void> {
+    auto insert = connection.query(
+        "INSERT INTO v1_webhooks (id, company_id, type, url, method, headers, query, fields, enabled, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        webhook.id, webhook.company_id, c.type, c.url, c.method, c.headers, c.query, c.fields, c.enabled,
+        webhook.created_at, webhook.updated_at);
+    if (!insert) return tl::unexpected(insert.error());
+    if (auto done = insert->run(); !done) {
+      Error error = done.error();
+      if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+      return tl::unexpected(std::move(error));
+    }
+    return {};
+  });
+}
+
+Result<model::V1Webhook> SqliteStore::get_v1_webhook(const std::string& company_id,
+                                                     const std::string& webhook_id) {
+  return read([&](Connection& connection) -> Result<model::V1Webhook> {
+    auto query = connection.query(std::string(kSelectV1Webhook) + "WHERE company_id = ? AND id = ?",
+                                  company_id, webhook_id);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return v1_webhook_from(*query, secrets_);
+  });
+}
+
+Result<Page<model::V1Webhook>> SqliteStore::list_v1_webhooks(const std::string& company_id,
+                                                             const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](Connection& connection) -> Result<Page<model::V1Webhook>> {
+    auto query = connection.query(
+        std::string(kSelectV1Webhook) + "WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?", company_id,
+        page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    if (!query) return tl::unexpected(query.error());
+    Page<model::V1Webhook> out;
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) return out;
+      if (out.items.size() == static_cast<std::size_t>(page.limit)) {
+        out.has_more = true;
+        return out;
+      }
+      auto webhook = v1_webhook_from(*query, secrets_);
+      if (!webhook) return tl::unexpected(webhook.error());
+      out.items.push_back(std::move(*webhook));
+    }
+  });
+}
+
+Result<void> SqliteStore::update_v1_webhook(const model::V1Webhook& webhook) {
+  V1Columns c = encode(webhook, secrets_);
+  return write([&](Connection& connection) -> Result<void> {
+    auto update = connection.query(
+        "UPDATE v1_webhooks SET type = ?, url = ?, method = ?, headers = ?, query = ?, fields = ?, "
+        "enabled = ?, updated_at = ? WHERE company_id = ? AND id = ?",
+        c.type, c.url, c.method, c.headers, c.query, c.fields, c.enabled, webhook.updated_at,
+        webhook.company_id, webhook.id);
+    if (!update) return tl::unexpected(update.error());
+    if (auto done = update->run(); !done) return done;
+    if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return {};
+  });
+}
+
+Result<void> SqliteStore::delete_v1_webhook(const std::string& company_id, const std::string& webhook_id) {
+  return write([&](Connection& connection) -> Result<void> {
+    auto remove =
+        connection.query("DELETE FROM v1_webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
+    if (!remove) return tl::unexpected(remove.error());
+    if (auto done = remove->run(); !done) return done;
+    if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return {};
+  });
+}
+
+Result<std::vector<V1DueDelivery>> SqliteStore::claim_due_v1_deliveries(TimePoint now, int limit,
+                                                                        TimePoint lease_until) {
+  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim needs limit >= 1");
+  std::vector<V1DueDelivery> claimed;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    claimed.clear();
+    {
+      auto query = connection.query(
+          std::string(kSelectV1Delivery) +
+              ", w.id, w.company_id, w.type, w.url, w.method, w.headers, w.query, w.fields, w.enabled, "
+              "w.created_at, w.updated_at, e.payload "
+              "FROM v1_deliveries d JOIN v1_webhooks w ON w.id = d.webhook_id "
+              "JOIN events e ON e.id = d.event_id "
+              "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ? AND w.enabled = 1 "
+              "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+          now, now, static_cast<std::int64_t>(limit));
+      if (!query) return tl::unexpected(query.error());
+      for (;;) {
+        auto found = query->step();
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) break;
+        V1DueDelivery due;
+        due.delivery = v1_delivery_from(*query);
+        auto webhook = v1_webhook_from(*query, secrets_, 12);
+        if (!webhook) return tl::unexpected(webhook.error());
+        due.spec = std::move(webhook->spec);
+        due.payload = query->text(23);
+        claimed.push_back(std::move(due));
+      }
+    }
+    for (const V1DueDelivery& due : claimed) {
+      auto lease = connection.query("UPDATE v1_deliveries SET lease_until = ? WHERE id = ?", lease_until,
+                                    due.delivery.id);
+      if (!lease) return tl::unexpected(lease.error());
+      if (auto done = lease->run(); !done) return done;
+    }
+    return {};
+  });
+  if (!written) return tl::unexpected(written.error());
+  return claimed;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_v1_due_time() {
+  return read([&](Connection& connection) -> Result<std::optional<TimePoint>> {
+    auto query = connection.query(
+        "SELECT MIN(MAX(d.next_attempt_at, d.lease_until)) FROM v1_deliveries d "
+        "JOIN v1_webhooks w ON w.id = d.webhook_id WHERE d.state = 'pending' AND w.enabled = 1");
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return std::optional<TimePoint>();
+    return query->optional_time(0);
+  });
+}
+
+Result<void> SqliteStore::record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) {
+  return write([&](Connection& connection) -> Result<void> {
+    for (const V1AttemptOutcome& o : outcomes) {
+      const char* state = o.delivered ? "delivered" : (o.next_attempt_at ? "pending" : "dropped");
+      auto update = connection.query(
+          "UPDATE v1_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = "
+          "0, "
+          "last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ?",
+          state, o.next_attempt_at.value_or(o.at), o.status_code, o.delivered ? std::string() : o.error, o.at,
+          o.delivery_id);
+      if (!update) return tl::unexpected(update.error());
+      if (auto done = update->run(); !done) return done;
+    }
+    return {};
+  });
+}
+
+Result<Page<model::V1Delivery>> SqliteStore::list_v1_deliveries(const std::string& company_id,
+                                                                const std::string& webhook_id,
+                                                                std::optional<model::V1DeliveryState> state,
+                                                                const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](Connection& connection) -> Result<Page<model::V1Delivery>> {
+    std::optional<std::string> state_text;
+    if (state) state_text = std::string(model::to_string(*state));
+    auto query = connection.query(
+        std::string(kSelectV1Delivery) +
+            "FROM v1_deliveries d WHERE d.company_id = ? AND d.webhook_id = ? AND (? IS NULL OR d.state = ?) "
+            "AND (? = '' OR d.id < ?) ORDER BY d.id DESC LIMIT ?",
+        company_id, webhook_id, state_text, state_text, page.after_id, page.after_id,
+        static_cast<std::int64_t>(page.limit) + 1);
+    if (!query) return tl::unexpected(query.error());
+    Page<model::V1Delivery> out;
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) return out;
+      if (out.items.size() == static_cast<std::size_t>(page.limit)) {
+        out.has_more = true;
+        return out;
+      }
+      out.items.push_back(v1_delivery_from(*query));
+    }
+  });
+}
+
+}  // namespace switchboard::store::sqlite
