@@ -9,8 +9,11 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
+#include "model/event_catalog.h"
+#include "model/event_schema.h"
 #include "model/sample_events.h"
 #include "receiver/receiver.h"
 #include "test_harness.h"
@@ -148,6 +151,36 @@ TEST_F(DeliveryTest, DeliversSignedEnvelopeWithEveryHeader) {
   ASSERT_TRUE(wait_until([&] {
     return get_json("/api/v2/events/" + got.event_id).at("deliveries").at(0).at("state") == "delivered";
   }));
+}
+
+TEST_F(DeliveryTest, EveryEventTypeIsDeliveredSignedAndValidAgainstItsSchema) {
+  auto& sink = add_receiver();
+  start_server();
+  create_webhook(sink);
+  std::map<std::string, std::string> type_of_event;  // event_id -> type published
+  int n = 0;
+  for (const auto& info : model::event_catalog()) {
+    const std::string type(info.type);
+    auto accepted = publish(type, event_data(type, "every-" + std::to_string(n++)));
+    type_of_event[std::string(accepted.at("event_id").as_string())] = type;
+  }
+  ASSERT_EQ(type_of_event.size(), 14u);
+  ASSERT_TRUE(sink.wait_for(type_of_event.size(), std::chrono::milliseconds(30000)));
+  std::set<std::string> seen;
+  for (const auto& got : sink.events()) {
+    SCOPED_TRACE(got.event_type);
+    ASSERT_TRUE(type_of_event.contains(got.event_id));
+    EXPECT_EQ(got.event_type, type_of_event[got.event_id]);
+    EXPECT_TRUE(got.signatures_checked && got.signatures_ok);
+    auto body = json::parse(got.body).as_object();
+    const model::EventSchema* schema = model::find_event_schema(got.event_type);
+    ASSERT_NE(schema, nullptr);
+    EXPECT_TRUE(model::validate_event_data(*schema, body.at("data").as_object()).empty()) << got.body;
+    // Sequenced types carry event_sequence; call.disposition does not.
+    EXPECT_EQ(body.contains("event_sequence"), got.event_type != "call.disposition") << got.body;
+    seen.insert(got.event_type);
+  }
+  EXPECT_EQ(seen.size(), 14u);
 }
 
 TEST_F(DeliveryTest, ApiKeyInQueryAndHeader) {
