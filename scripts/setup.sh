@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libssl-dev libsqlite3-dev sqlite3
   libexpected-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
+  libpqxx-dev postgresql-15  # cluster store (libpqxx) and the real PostgreSQL server its tests start
   libgtest-dev libgmock-dev
   python3 clang-format nodejs npm
   chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core

@@ -19,6 +19,7 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   add_v1_webhook_routes(router_, deps_);
   add_event_routes(router_, deps_);
   add_delivery_routes(router_, deps_);
+  add_live_routes(router_, deps_);
 }
 
 Api::~Api() = default;

@@ -22,6 +22,7 @@
 namespace switchboard::api {
 
 class Metrics;
+class LiveCallHub;
 
 struct ApiDeps {
   store::Store& store;
@@ -31,6 +32,7 @@ struct ApiDeps {
   std::filesystem::path web_root = {};         // the dashboard's built files; empty: none (a plain page at /)
   delivery::V1Dispatcher* v1_dispatcher = nullptr;  // optional: calling webhooks v1 delivery
   bool v1_stop_after_sunset = false;                // serve --v1-after-sunset stop
+  LiveCallHub* live = nullptr;                      // optional: GET /api/v2/live/calls answers 503 without it
 };
 
 class Api {

@@ -5,6 +5,7 @@
 #include "api/delivery_json.h"
 #include "api/errors.h"
 #include "api/handlers.h"
+#include "api/live_calls.h"
 #include "api/request_json.h"
 #include "common/ids.h"
 #include "model/directory.h"
@@ -33,6 +34,13 @@ store::NewEvent to_new_event(model::EventInput&& input, const std::string& compa
   out.attributes = std::move(input.attributes);
   out.enrich_from_directory = model::is_enriched_from_directory(out.event.type);
   return out;
+}
+
+// Newly stored call events reach the live call stream (after COMMIT: a
+// watcher never sees a call state that was not stored).
+void publish_live(const ApiDeps& deps, const store::NewEvent& event, const Result<store::IngestOutcome>& outcome) {
+  if (!deps.live || !outcome || outcome->duplicate) return;
+  deps.live->publish(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at);
 }
 
 json::object accepted_json(const store::IngestOutcome& outcome) {
@@ -64,6 +72,7 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   if (!stored) return error_response(stored.error());
   auto& outcome = stored->front();
   if (!outcome) return error_response(outcome.error());
+  publish_live(deps, batch.front(), outcome);
   if (deps.engine && outcome->deliveries > 0) deps.engine->notify();
   if (deps.v1_dispatcher && outcome->deliveries > 0) deps.v1_dispatcher->notify();
   return json_response(202, json::serialize(accepted_json(*outcome)));
@@ -120,6 +129,7 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
     if (!stored) return error_response(stored.error());
     for (std::size_t j = 0; j < stored->size(); ++j) {
       const auto& outcome = (*stored)[j];
+      publish_live(deps, valid[j], outcome);
       if (outcome) {
         results[positions[j]] = accepted_json(*outcome);
         any_delivery = any_delivery || outcome->deliveries > 0;

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -159,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(api::Response response, bool keep_alive, unsigned version) {
     if (!counted_) shared_->in_flight++;
     counted_ = false;
+    if (response.stream) return start_stream(std::move(response), version);
     auto message = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version);
     message->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
@@ -179,6 +181,103 @@ class Session : public std::enable_shared_from_this<Session> {
                         self->read();
                       });
   }
+
+  // A streamed response: the header without a length (the body ends when the
+  // connection closes), then whatever the sink is given. The stream does not
+  // count as in flight once its header is out, so stop() does not wait for it.
+  void start_stream(api::Response response, unsigned version) {
+    auto header = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(response.status),
+                                                                      version);
+    header->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
+    header->set("X-Content-Type-Options", "nosniff");
+    header->set(http::field::content_type, response.content_type);
+    header->set(http::field::cache_control, "no-store");
+    header->set("X-Accel-Buffering", "no");  // proxies must not hold the events back
+    for (auto& [name, value] : response.headers) header->set(name, value);
+    header->keep_alive(false);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+    stream_.expires_after(shared_->options.read_timeout);
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer, start = std::move(response.stream)](
+            beast::error_code ec, std::size_t) {
+          self->shared_->in_flight--;
+          if (ec || self->shared_->stopping) return self->close();
+          self->streaming_ = true;
+          self->watch_for_close();
+          start(std::make_shared<Sink>(self));
+        });
+  }
+
+  // The client of a stream sends nothing more: any read completing means it
+  // closed (or broke) the connection.
+  void watch_for_close() {
+    stream_.socket().async_read_some(asio::buffer(scratch_),
+                                     [self = shared_from_this()](beast::error_code, std::size_t) {
+                                       self->end_stream();
+                                     });
+  }
+
+  // Called on the strand.
+  void enqueue(std::string bytes) {
+    if (!streaming_) return;
+    outbox_.push_back(std::move(bytes));
+    if (outbox_.size() == 1) write_next();
+  }
+
+  void write_next() {
+    stream_.expires_after(shared_->options.read_timeout);
+    asio::async_write(stream_, asio::buffer(outbox_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->end_stream();
+                        self->queued_bytes_ -= self->outbox_.front().size();
+                        self->outbox_.pop_front();
+                        if (!self->outbox_.empty()) self->write_next();
+                      });
+  }
+
+  void end_stream() {
+    if (!streaming_) return;
+    streaming_ = false;
+    stream_open_ = false;
+    outbox_.clear();
+    close();
+  }
+
+  // The api::StreamSink of one streaming session. Holds the session weakly:
+  // whoever keeps the sink (the live hub) does not keep a dead connection.
+  class Sink final : public api::StreamSink {
+   public:
+    explicit Sink(const std::shared_ptr<Session>& session) : session_(session) {}
+    bool send(std::string bytes) override {
+      auto session = session_.lock();
+      if (!session || !session->stream_open_) return false;
+      const std::size_t queued = session->queued_bytes_ += bytes.size();
+      if (queued > kMaxStreamBacklog) {
+        close();
+        return false;
+      }
+      asio::post(session->stream_.get_executor(),
+                 [session, bytes = std::move(bytes)]() mutable { session->enqueue(std::move(bytes)); });
+      return true;
+    }
+    bool is_open() const override {
+      auto session = session_.lock();
+      return session && session->stream_open_;
+    }
+    void close() override {
+      if (auto session = session_.lock()) {
+        session->stream_open_ = false;
+        asio::post(session->stream_.get_executor(), [session] { session->end_stream(); });
+      }
+    }
+
+   private:
+    std::weak_ptr<Session> session_;
+  };
+
+  // A client that has not read this much of its stream is too slow: end it.
+  static constexpr std::size_t kMaxStreamBacklog = 1 << 20;
 
   // Half-closes and discards what the client still sends (bounded in time and
   // bytes), so a client that is mid-upload reads our error instead of a reset.
@@ -217,6 +316,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point linger_deadline_{};
   std::size_t drained_ = 0;
   std::array<char, 16384> scratch_{};  // the request being answered was counted in in_flight by on_read
+  // Streamed responses (strand only, except the two atomics the Sink reads).
+  bool streaming_ = false;
+  std::deque<std::string> outbox_;
+  std::atomic<bool> stream_open_{true};
+  std::atomic<std::size_t> queued_bytes_{0};
 };
 
 class BeastServer final : public HttpServer {

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/identity_service.h"
+#include "api/live_calls.h"
 #include "api/metrics.h"
 #include "common/crypto.h"
 #include "delivery/engine.h"
@@ -107,8 +108,9 @@ class ServiceImpl final : public Service {
         engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, clock, engine_options(config))
                                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
+        live_(*store_, clock),
         api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
-                          config.v1_stop_after_sunset}) {}
+                          config.v1_stop_after_sunset, &live_}) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -143,6 +145,7 @@ class ServiceImpl final : public Service {
   // Order matters: no new requests, then in-flight attempts finish and their
   // results are recorded, then (in the destructor) the store closes.
   void stop() override {
+    live_.stop();  // live streams end first: they would keep the HTTP drain waiting
     if (http_) http_->stop();
     if (engine_) engine_->stop();
     if (v1_) v1_->stop();
@@ -183,6 +186,7 @@ class ServiceImpl final : public Service {
   std::unique_ptr<delivery::DeliveryEngine> engine_;
   std::unique_ptr<delivery::V1Dispatcher> v1_;
   api::Metrics metrics_;
+  api::LiveCallHub live_;
   api::Api api_;
   std::unique_ptr<HttpServer> http_;
   std::string base_url_;

@@ -1,0 +1,177 @@
+#include "api/live_calls.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+LiveCallHub::LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options)
+    : store_(store), clock_(clock), options_(options), heartbeat_([this] { heartbeat_loop(); }) {}
+
+LiveCallHub::~LiveCallHub() { stop(); }
+
+void LiveCallHub::stop() {
+  std::vector<std::shared_ptr<StreamSink>> sinks;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& [id, company] : companies_) {
+      for (auto& watcher : company.watchers) sinks.push_back(std::move(watcher.sink));
+    }
+    companies_.clear();
+  }
+  wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+  for (auto& sink : sinks) sink->close();
+}
+
+std::string LiveCallHub::message(const Call& call) {
+  const auto& u = call.update;
+  auto named = [](const std::string& id, const std::string& name) -> json::value {
+    if (id.empty()) return nullptr;
+    json::object object{{"id", id}};
+    object["name"] = name.empty() ? json::value(nullptr) : json::value(name);
+    return object;
+  };
+  json::object data{{"call_id", u.call_id},
+                    {"state", model::to_string(u.state)},
+                    {"from", u.from},
+                    {"to", u.to},
+                    {"direction", u.direction},
+                    {"agent", named(u.agent_id, call.agent_name)},
+                    {"department", named(u.department_id, call.department_name)},
+                    {"at", format_rfc3339(u.at)}};
+  // SSE framing: JSON has no raw newlines, so one data line is enough.
+  return "event: call\ndata: " + json::serialize(data) + "\n\n";
+}
+
+// Directory names for the ids the call carries; a failed or empty lookup
+// leaves the name out (the widget shows the id).
+void LiveCallHub::name_from_directory(const std::string& company_id, Call& call) {
+  if (!call.update.agent_id.empty() && call.agent_name.empty()) {
+    if (auto agent = store_.get_agent(company_id, call.update.agent_id)) call.agent_name = agent->name;
+  }
+  if (!call.update.department_id.empty() && call.department_name.empty()) {
+    if (auto department = store_.get_department(company_id, call.update.department_id)) {
+      call.department_name = department->name;
+    }
+  }
+}
+
+void LiveCallHub::forget(Company& company, std::map<std::string, Call>::iterator call) {
+  company.by_seen.erase({call->second.seen, call->first});
+  company.calls.erase(call);
+}
+
+void LiveCallHub::publish(const std::string& company_id, const std::string& event_type,
+                          const std::string& data_json, TimePoint occurred_at) {
+  if (!event_type.starts_with("call.")) return;
+  boost::system::error_code ec;
+  json::value data = json::parse(data_json, ec);
+  if (ec || !data.is_object()) return;
+  auto update = model::live_call_update(event_type, data.get_object(), occurred_at);
+  if (!update) return;
+
+  Call call{std::move(*update), clock_.now(), "", ""};
+  {
+    // Keep the names already looked up while the agent and department stay.
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    auto company = companies_.find(company_id);
+    if (company != companies_.end()) {
+      if (auto previous = company->second.calls.find(call.update.call_id);
+          previous != company->second.calls.end()) {
+        const Call& before = previous->second;
+        if (before.update.agent_id == call.update.agent_id) call.agent_name = before.agent_name;
+        if (before.update.department_id == call.update.department_id)
+          call.department_name = before.department_name;
+      }
+    }
+  }
+  name_from_directory(company_id, call);
+  const std::string text = message(call);
+
+  std::lock_guard lock(mutex_);
+  if (stopped_) return;
+  Company& company = companies_[company_id];
+  if (auto previous = company.calls.find(call.update.call_id); previous != company.calls.end()) {
+    // Events of one call are published in order by one publisher; an older
+    // one arriving late must not move the call back.
+    if (previous->second.update.at > call.update.at) return;
+    forget(company, previous);
+  }
+  if (!model::is_final(call.update.state)) {
+    while (company.calls.size() >= options_.max_calls_per_company && !company.by_seen.empty()) {
+      forget(company, company.calls.find(company.by_seen.begin()->second));
+    }
+    company.by_seen.insert({call.seen, call.update.call_id});
+    company.calls.emplace(call.update.call_id, call);
+  }
+  std::erase_if(company.watchers, [&](Watcher& watcher) {
+    if (!model::live_call_matches(watcher.filter, call.update)) return !watcher.sink->is_open();
+    return !watcher.sink->send(text);
+  });
+}
+
+bool LiveCallHub::has_room(const std::string& company_id) {
+  std::lock_guard lock(mutex_);
+  auto company = companies_.find(company_id);
+  return company == companies_.end() || company->second.watchers.size() < options_.max_watchers_per_company;
+}
+
+Result<void> LiveCallHub::watch(const std::string& company_id, model::LiveCallFilter filter,
+                                std::shared_ptr<StreamSink> sink) {
+  std::lock_guard lock(mutex_);
+  if (stopped_) {
+    sink->close();
+    return make_error(ErrorCode::kUnavailable, "the server is stopping");
+  }
+  Company& company = companies_[company_id];
+  std::erase_if(company.watchers, [](const Watcher& w) { return !w.sink->is_open(); });
+  if (company.watchers.size() >= options_.max_watchers_per_company) {
+    sink->close();
+    return make_error(ErrorCode::kLimitReached, "too many live call streams for this company");
+  }
+  // Snapshot and registration under one lock: no change falls between them.
+  std::string snapshot;
+  int count = 0;
+  for (const auto& [seen, call_id] : company.by_seen) {
+    const Call& call = company.calls.at(call_id);
+    if (!model::live_call_matches(filter, call.update)) continue;
+    snapshot += message(call);
+    ++count;
+  }
+  snapshot += "event: ready\ndata: {\"calls\":" + std::to_string(count) + "}\n\n";
+  if (!sink->send(std::move(snapshot))) return {};
+  company.watchers.push_back(Watcher{std::move(filter), std::move(sink)});
+  return {};
+}
+
+void LiveCallHub::heartbeat_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopped_) {
+    wake_.wait_for(lock, options_.heartbeat, [this] { return stopped_; });
+    if (stopped_) return;
+    const TimePoint stale_before = clock_.now() - options_.stale_after;
+    for (auto company = companies_.begin(); company != companies_.end();) {
+      auto& c = company->second;
+      while (!c.by_seen.empty() && c.by_seen.begin()->first < stale_before) {
+        forget(c, c.calls.find(c.by_seen.begin()->second));
+      }
+      std::erase_if(c.watchers, [](Watcher& w) { return !w.sink->send(": ping\n\n"); });
+      if (c.calls.empty() && c.watchers.empty()) {
+        company = companies_.erase(company);
+      } else {
+        ++company;
+      }
+    }
+  }
+}
+
+}  // namespace switchboard::api

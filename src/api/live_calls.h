@@ -1,0 +1,97 @@
+// LiveCallHub: the live call stream behind GET /api/v2/live/calls (spec §7).
+// Ingest hands it every stored call event; it keeps each company's calls in
+// progress (for the snapshot a new watcher gets first) and sends each change
+// to the company's watchers whose filter matches, as Server-Sent Events.
+//
+// In memory, per node: a call in progress reappears after a restart with its
+// next event. Bounded: calls in progress per company (the oldest is dropped),
+// watchers per company, and each watcher's unsent backlog (the transport ends
+// a stream that falls behind).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/http_types.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "model/live_call.h"
+#include "store/store.h"
+
+namespace switchboard::api {
+
+struct LiveCallHubOptions {
+  std::chrono::milliseconds heartbeat{15000};  // ": ping" comment to every watcher (real time)
+  std::size_t max_calls_per_company = 10000;
+  std::size_t max_watchers_per_company = 100;
+  // A call with no event for this long is dropped from the snapshot (policy
+  // time: divided by the time scale like every other duration).
+  std::chrono::hours stale_after{6};
+};
+
+class LiveCallHub {
+ public:
+  LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options = {});
+  ~LiveCallHub();
+  LiveCallHub(const LiveCallHub&) = delete;
+  LiveCallHub& operator=(const LiveCallHub&) = delete;
+
+  // A stored event of the company: call events update the call and reach the
+  // watchers; other events are ignored. `data` is the event's data object.
+  void publish(const std::string& company_id, const std::string& event_type, const std::string& data_json,
+               TimePoint occurred_at);
+
+  // Sends the snapshot (one `call` event per call in progress that matches,
+  // oldest first), then `ready` with {"calls":N}, then every matching change.
+  // kLimitReached when the company already has the most watchers.
+  Result<void> watch(const std::string& company_id, model::LiveCallFilter filter,
+                     std::shared_ptr<StreamSink> sink);
+  // Whether a new watcher would be accepted (checked before a stream starts).
+  bool has_room(const std::string& company_id);
+
+  // Ends every stream and stops the heartbeat. Idempotent; publish() and
+  // watch() do nothing afterwards.
+  void stop();
+
+ private:
+  struct Call {
+    model::LiveCallUpdate update;
+    TimePoint seen{};             // when this node last heard of the call (staleness, eviction)
+    std::string agent_name;       // from the directory, "" when unknown
+    std::string department_name;  // idem
+  };
+  struct Watcher {
+    model::LiveCallFilter filter;
+    std::shared_ptr<StreamSink> sink;
+  };
+  struct Company {
+    std::map<std::string, Call> calls;                  // in progress, by call_id
+    std::set<std::pair<TimePoint, std::string>> by_seen;  // (seen, call_id): eviction order
+    std::vector<Watcher> watchers;
+  };
+
+  void heartbeat_loop();
+  void name_from_directory(const std::string& company_id, Call& call);
+  void forget(Company& company, std::map<std::string, Call>::iterator call);
+  static std::string message(const Call& call);
+
+  store::Store& store_;
+  const Clock& clock_;
+  const LiveCallHubOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopped_ = false;
+  std::map<std::string, Company> companies_;
+  std::thread heartbeat_;
+};
+
+}  // namespace switchboard::api

@@ -1,0 +1,64 @@
+// Live call status (spec §7): what the dashboard's Live Call Widget shows,
+// derived from the call events a company publishes. Pure functions; the hub
+// that keeps calls in progress and streams them lives in api/live_calls.h.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "model/event_input.h"
+
+namespace switchboard::model {
+
+enum class LiveCallState { kRinging, kConnected, kTransferred, kDisconnected, kMissed };
+
+std::string_view to_string(LiveCallState state);
+// Disconnected and missed end a call; transferred does not (the transfer
+// target is being dialed, and the call is connected again when it answers).
+bool is_final(LiveCallState state);
+
+// One call's status after one of its events.
+struct LiveCallUpdate {
+  std::string call_id;
+  LiveCallState state = LiveCallState::kRinging;
+  std::string direction;  // inbound | outbound
+  std::string from;
+  std::string to;
+  std::string agent_id;       // "" when no agent is on the call (yet)
+  std::string department_id;  // "" when none
+  TimePoint at{};             // when the event happened
+};
+
+// The update a call event brings, or nullopt for events that do not change
+// what the widget shows (call.summary, call.disposition, messages) and for
+// data without a call_id. `data` is an event's validated `data` object.
+//   call.initiated                      -> ringing
+//   call.dial_begin, status ringing     -> ringing
+//   call.dial_begin, status in_progress -> transferred (dialing a transfer target)
+//   call.answered                       -> connected
+//   call.end, status completed          -> disconnected
+//   call.end, any other status          -> missed (missed, no_answer, busy, failed)
+// The agent is the data's agent_id, else the last agent leg that is ringing,
+// answered or done talking.
+std::optional<LiveCallUpdate> live_call_update(std::string_view event_type, const boost::json::object& data,
+                                               TimePoint occurred_at);
+
+// GET /api/v2/live/calls?numbers=&department_ids= (comma-separated lists).
+struct LiveCallFilter {
+  std::vector<std::string> numbers;         // a call matches when its from or to is one of these
+  std::vector<std::string> department_ids;  // … and its department is one of these
+};
+
+// Field errors name `numbers` or `department_ids`: at most 50 entries each,
+// numbers in E.164 form (+ and 6-15 digits; spaces and dashes are ignored),
+// department ids in directory-id form.
+InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers, std::string_view department_ids);
+
+// Empty lists do not filter.
+bool live_call_matches(const LiveCallFilter& filter, const LiveCallUpdate& call);
+
+}  // namespace switchboard::model

@@ -1,0 +1,161 @@
+#include "model/live_call.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace switchboard::model {
+namespace {
+
+namespace json = boost::json;
+
+const TimePoint kAt = TimePoint(std::chrono::milliseconds(1'700'000'000'000));
+
+json::object object_of(std::string_view text) { return json::parse(text).as_object(); }
+
+struct StateCase {
+  std::string type;
+  std::string status;
+  std::optional<LiveCallState> expected;
+};
+
+TEST(LiveCallUpdate, MapsEachCallEventAndStatusToAWidgetState) {
+  const std::vector<StateCase> cases = {
+      {"call.initiated", "initiated", LiveCallState::kRinging},
+      {"call.dial_begin", "ringing", LiveCallState::kRinging},
+      {"call.dial_begin", "in_progress", LiveCallState::kTransferred},
+      {"call.answered", "in_progress", LiveCallState::kConnected},
+      {"call.end", "completed", LiveCallState::kDisconnected},
+      {"call.end", "missed", LiveCallState::kMissed},
+      {"call.end", "no_answer", LiveCallState::kMissed},
+      {"call.end", "busy", LiveCallState::kMissed},
+      {"call.end", "failed", LiveCallState::kMissed},
+      {"call.summary", "completed", std::nullopt},
+      {"call.disposition", "completed", std::nullopt},
+      {"message.sent", "sent", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    auto d = object_of(R"({"call_id":"call_1","direction":"inbound","from":"+918588123517","to":"+918040000102"})");
+    d["status"] = c.status;
+    auto update = live_call_update(c.type, d, kAt);
+    ASSERT_EQ(update.has_value(), c.expected.has_value()) << c.type << " " << c.status;
+    if (!update) continue;
+    EXPECT_EQ(update->state, *c.expected) << c.type << " " << c.status;
+    EXPECT_EQ(update->call_id, "call_1");
+    EXPECT_EQ(update->from, "+918588123517");
+    EXPECT_EQ(update->to, "+918040000102");
+    EXPECT_EQ(update->direction, "inbound");
+    EXPECT_EQ(update->at, kAt);
+  }
+}
+
+TEST(LiveCallUpdate, NeedsACallId) {
+  EXPECT_FALSE(live_call_update("call.initiated", object_of(R"({"status":"initiated"})"), kAt));
+  EXPECT_FALSE(live_call_update("call.initiated", object_of(R"({"call_id":7})"), kAt));
+}
+
+TEST(LiveCallUpdate, TheAgentIsTheDataAgentElseTheLastAgentStillOnTheCall) {
+  struct Case {
+    std::string legs_and_agent;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {R"("agent_id":"agt_top","legs":[{"role":"agent","state":"ringing","agent_id":"agt_leg"}])", "agt_top"},
+      {R"("legs":[{"role":"agent","state":"no_answer","agent_id":"agt_1"},
+                  {"role":"agent","state":"ringing","agent_id":"agt_2"}])",
+       "agt_2"},
+      {R"("legs":[{"role":"agent","state":"answered","agent_id":"agt_1"},
+                  {"role":"agent","state":"busy","agent_id":"agt_2"}])",
+       "agt_1"},
+      {R"("legs":[{"role":"customer","state":"answered"}])", ""},
+      {R"("legs":[{"role":"agent","state":"ringing"}])", ""},
+      {R"("legs":"not a list")", ""},
+  };
+  for (const auto& c : cases) {
+    auto d = object_of(R"({"call_id":"call_1","status":"ringing",)" + c.legs_and_agent + "}");
+    auto update = live_call_update("call.dial_begin", d, kAt);
+    ASSERT_TRUE(update) << c.legs_and_agent;
+    EXPECT_EQ(update->agent_id, c.expected) << c.legs_and_agent;
+  }
+}
+
+TEST(LiveCallState, OnlyDisconnectedAndMissedAreFinal) {
+  EXPECT_FALSE(is_final(LiveCallState::kRinging));
+  EXPECT_FALSE(is_final(LiveCallState::kConnected));
+  EXPECT_FALSE(is_final(LiveCallState::kTransferred));
+  EXPECT_TRUE(is_final(LiveCallState::kDisconnected));
+  EXPECT_TRUE(is_final(LiveCallState::kMissed));
+  EXPECT_EQ(to_string(LiveCallState::kTransferred), "transferred");
+  EXPECT_EQ(to_string(LiveCallState::kDisconnected), "disconnected");
+}
+
+TEST(LiveCallFilter, ParsesCommaSeparatedListsAndNormalizesNumbers) {
+  auto filter = parse_live_call_filter(" +91 98765-00023 ,+918040000102,", "dep_support, dep_sales");
+  ASSERT_TRUE(filter);
+  EXPECT_EQ(filter->numbers, (std::vector<std::string>{"+919876500023", "+918040000102"}));
+  EXPECT_EQ(filter->department_ids, (std::vector<std::string>{"dep_support", "dep_sales"}));
+  auto empty = parse_live_call_filter("", "");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->numbers.empty());
+  EXPECT_TRUE(empty->department_ids.empty());
+}
+
+TEST(LiveCallFilter, RejectsBadEntriesWithTheField) {
+  struct Case {
+    std::string numbers;
+    std::string departments;
+    std::string field;
+    std::string code;
+  };
+  std::string many_numbers;
+  for (int i = 0; i < 51; ++i) many_numbers += "+9180400001" + std::to_string(10 + i) + ",";
+  std::string many_departments;
+  for (int i = 0; i < 51; ++i) many_departments += "dep_" + std::to_string(i) + ",";
+  const std::vector<Case> cases = {
+      {"918040000102", "", "numbers", "invalid_value"},
+      {"+91abc", "", "numbers", "invalid_value"},
+      {"+1", "", "numbers", "invalid_value"},
+      {"+12345678901234567", "", "numbers", "invalid_value"},
+      {many_numbers, "", "numbers", "too_many"},
+      {"", "dep support", "department_ids", "invalid_value"},
+      {"", "<script>", "department_ids", "invalid_value"},
+      {"", many_departments, "department_ids", "too_many"},
+  };
+  for (const auto& c : cases) {
+    auto filter = parse_live_call_filter(c.numbers, c.departments);
+    ASSERT_FALSE(filter) << c.numbers << c.departments;
+    ASSERT_FALSE(filter.error().errors.empty());
+    EXPECT_EQ(filter.error().errors.front().field, c.field) << c.numbers << c.departments;
+    EXPECT_EQ(filter.error().errors.front().code, c.code) << c.numbers << c.departments;
+  }
+}
+
+TEST(LiveCallFilter, MatchesFromOrToAndTheDepartment) {
+  LiveCallUpdate call;
+  call.from = "+918588123517";
+  call.to = "+918040000102";
+  call.department_id = "dep_support";
+  struct Case {
+    std::vector<std::string> numbers;
+    std::vector<std::string> departments;
+    bool matches;
+  };
+  const std::vector<Case> cases = {
+      {{}, {}, true},
+      {{"+918588123517"}, {}, true},
+      {{"+918040000102"}, {}, true},
+      {{"+910000000000"}, {}, false},
+      {{}, {"dep_support"}, true},
+      {{}, {"dep_sales"}, false},
+      {{"+918040000102"}, {"dep_sales", "dep_support"}, true},
+      {{"+918040000102"}, {"dep_sales"}, false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(live_call_matches(LiveCallFilter{c.numbers, c.departments}, call), c.matches);
+  }
+  call.department_id.clear();
+  EXPECT_FALSE(live_call_matches(LiveCallFilter{{}, {"dep_support"}}, call));
+}
+
+}  // namespace
+}  // namespace switchboard::model
