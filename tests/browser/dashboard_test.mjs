@@ -272,6 +272,122 @@ async function main() {
       const left = (await asOwner('GET', '/api/v2/webhooks')).data.map((w) => w.id);
       check(!left.includes(crm.id) && left.includes(failing.id), 'only that webhook deleted');
     }],
+    ['the v1 tab warns that v1 is deprecated and shows the server\'s field errors inline', async () => {
+      await page.getByRole('tab', { name: 'Calling webhooks v1' }).click();
+      const notice = page.getByTestId('v1-deprecation');
+      await notice.getByText('Calling webhooks v1 are deprecated.').waitFor();
+      await notice.getByRole('link', { name: 'Webhooks v2' }).waitFor();
+      check(/Sunset is|sunset is/.test(await notice.textContent()), 'the Sunset header is shown');
+      await page.getByRole('button', { name: 'Create v1 Webhook' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add v1 webhook' });
+      const save = dialog.getByRole('button', { name: 'Save' });
+      await dialog.getByLabel('Webhook type').selectOption('incall');
+      await dialog.getByLabel('Endpoint URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
+      await dialog.getByRole('button', { name: '+ Add Header' }).click();
+      await dialog.getByLabel('Header name 1').fill('X-Legacy-Token');
+      await dialog.getByLabel('Header value 1').fill('legacy-header-secret');
+      await dialog.getByRole('button', { name: '+ Add Query Parameter' }).click();
+      await dialog.getByRole('button', { name: '+ Add Query Parameter' }).click();
+      await dialog.getByLabel('Parameter name 1').fill('key');
+      await dialog.getByLabel('Parameter value 1').fill('legacy-query-secret');
+      await dialog.getByLabel('Parameter name 2').fill('key');
+      await dialog.getByLabel('Parameter value 2').fill('again');
+      await dialog.getByRole('group', { name: 'Fields sent' }).getByLabel('uid', { exact: true }).check();
+      await dialog.getByRole('group', { name: 'Fields sent' }).getByLabel('clid', { exact: true }).check();
+      await save.click();
+      await dialog.locator('#v1-url-error', { hasText: 'Valid HTTPS URL required.' }).waitFor();
+      await dialog.getByLabel('Endpoint URL').fill(hookUrl(okUrl));
+      check((await dialog.locator('#v1-url-error').count()) === 0, 'URL error clears when edited');
+      await save.click();
+      // The server names the second query parameter's key.
+      await dialog.locator('.row-block', { has: page.getByLabel('Parameter name 2') })
+        .getByText(/given twice/).waitFor();
+      check((await dialog.getByLabel('Parameter name 2').getAttribute('aria-invalid')) === 'true', 'row 2 marked');
+      await shot('webhook-v1-form-errors');
+    }],
+    ['creates the v1 webhook once the fields are fixed', async () => {
+      const dialog = page.getByRole('dialog', { name: 'Add v1 webhook' });
+      await dialog.getByRole('button', { name: 'Remove query parameter 2' }).click();
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await toast('v1 webhook created');
+      await dialog.waitFor({ state: 'detached' });
+      const row = page.locator('table[aria-label="Calling webhooks v1"] tbody tr', { hasText: 'In-call' });
+      await row.getByText('uid, clid').waitFor();
+      await row.getByText('Active', { exact: true }).waitFor();
+      const list = (await asOwner('GET', '/api/v1/webhooks')).data;
+      check(list.length === 1, 'one v1 webhook');
+      const [v1] = list;
+      check(v1.type === 'incall' && v1.url === hookUrl(okUrl) && v1.enabled, 'stored as entered');
+      check(v1.headers[0].key === 'X-Legacy-Token' && v1.query[0].key === 'key', 'headers and query stored');
+      check(v1.fields.join() === 'uid,clid', 'fields stored');
+      check(!(await page.content()).includes('legacy-header-secret'), 'secrets are not shown');
+      await shot('webhooks-v1');
+    }],
+    ['edits a v1 webhook: Save waits for a change, masked values are kept', async () => {
+      await page.getByRole('button', { name: /^Actions for In-call webhook to / }).click();
+      await page.getByRole('menuitem', { name: 'Edit' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edit v1 webhook' });
+      const save = dialog.getByRole('button', { name: 'Save' });
+      await waitDisabled(save, true);
+      check((await dialog.getByLabel('Header value 1').inputValue()) === '********', 'header value masked');
+      await dialog.getByLabel('Webhook type').selectOption('after_call');
+      await dialog.getByRole('group', { name: 'Fields sent' }).getByLabel('uid', { exact: true }).uncheck();
+      await waitDisabled(save, false);
+      await save.click();
+      await toast('v1 webhook updated');
+      const row = page.locator('table[aria-label="Calling webhooks v1"] tbody tr', { hasText: 'After call' });
+      await row.getByText('clid', { exact: true }).waitFor();
+      const [v1] = (await asOwner('GET', '/api/v1/webhooks')).data;
+      check(v1.type === 'after_call' && v1.fields.join() === 'clid', 'edit stored');
+      check(v1.headers.length === 1 && v1.query.length === 1, 'masked header and parameter kept');
+    }],
+    ['disables a v1 webhook after the confirmation, and enables it again', async () => {
+      const row = page.locator('table[aria-label="Calling webhooks v1"] tbody tr', { hasText: 'After call' });
+      await page.getByRole('button', { name: /^Actions for After call webhook to / }).click();
+      await page.getByRole('menuitem', { name: 'Disable' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Disable v1 webhook' });
+      await dialog.getByText('Are you sure you want to disable this v1 webhook?').waitFor();
+      await dialog.getByRole('button', { name: 'Disable' }).click();
+      await toast('v1 webhook disabled');
+      await row.getByText('Inactive', { exact: true }).waitFor();
+      check((await asOwner('GET', '/api/v1/webhooks')).data[0].enabled === false, 'stored disabled');
+      await page.getByRole('button', { name: /^Actions for After call webhook to / }).click();
+      await page.getByRole('menuitem', { name: 'Enable' }).click();
+      await toast('v1 webhook enabled');
+      await row.getByText('Active', { exact: true }).waitFor();
+      check((await asOwner('GET', '/api/v1/webhooks')).data[0].enabled === true, 'stored enabled');
+    }],
+    ['deletes a v1 webhook after the confirmation', async () => {
+      await page.getByRole('button', { name: /^Actions for After call webhook to / }).click();
+      await page.getByRole('menuitem', { name: 'Delete' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete v1 webhook' });
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await toast('v1 webhook deleted');
+      await page.getByRole('button', { name: 'Create v1 Webhook' }).waitFor();
+      check((await asOwner('GET', '/api/v1/webhooks')).data.length === 0, 'deleted');
+      // The v2 list is untouched.
+      await page.getByRole('tab', { name: 'Webhooks v2' }).click();
+      await row('Legacy CRM').waitFor();
+    }],
+    ['the form\'s department and agent filters come from the directory', async () => {
+      await asOwner('POST', '/api/v2/departments', { id: 'dep_support', name: 'Support' });
+      await asOwner('POST', '/api/v2/departments', { id: 'dep_sales', name: 'Sales' });
+      await asOwner('POST', '/api/v2/agents', { id: 'agt_asha', name: 'Asha Rao', department_id: 'dep_support' });
+      await page.reload(); // the directory is read once per page
+      await menuOf('Legacy CRM').click();
+      await page.getByRole('menuitem', { name: 'Edit' }).click();
+      const departments = page.getByRole('group', { name: 'Departments' });
+      await departments.getByLabel('Support').check();
+      check((await departments.getByRole('checkbox').count()) === 2, 'both departments offered');
+      await page.getByRole('group', { name: 'Agents' }).getByLabel('Asha Rao').check();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await toast('Webhook updated');
+      const stored = await asOwner('GET', `/api/v2/webhooks/${failing.id}`);
+      check(stored.filters.department_ids.join() === 'dep_support', 'department filter stored');
+      check(stored.filters.agent_ids.join() === 'agt_asha', 'agent filter stored');
+      await page.getByRole('link', { name: '← Webhooks' }).click();
+      await row('Legacy CRM').waitFor();
+    }],
     ['an agent sees no Webhooks menu', async () => {
       const agent = await asOwner('POST', '/api/v2/users', { name: 'Asha Agent', email: 'asha@example.com', role: 'agent' });
       const agentContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });

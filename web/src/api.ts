@@ -141,6 +141,68 @@ export interface TestResult {
   latency_ms: number;
 }
 
+// ---- Calling webhooks v1 (legacy) ----------------------------------------
+
+export type V1Type = 'after_call' | 'incall' | 'disposition';
+
+export interface V1Webhook {
+  id: string;
+  type: V1Type;
+  url: string;
+  method: 'POST' | 'GET';
+  headers: KeyValue[]; // values come back masked ("********"); sent back as is, they keep the stored value
+  query: KeyValue[];
+  fields: string[]; // empty: all legacy fields
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  warning?: string; // past v1's sunset: what the server does with v1
+}
+
+// What a v1 answer says about v1's retirement (its Deprecation, Sunset and
+// Warning headers, and the `warning` field past the sunset).
+export interface V1Notice {
+  deprecated: boolean;
+  sunset: string | null;
+  warning: string | null;
+}
+
+function v1Notice(headers: Headers, warning?: string): V1Notice {
+  const header = headers.get('Warning');
+  const quoted = header ? /"(.*)"/.exec(header)?.[1] ?? header : null;
+  return {
+    deprecated: headers.has('Deprecation'),
+    sunset: headers.get('Sunset'),
+    warning: warning ?? quoted ?? null,
+  };
+}
+
+// ---- Directory and live calls ----------------------------------------------
+
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+}
+
+export type DirectoryKind = 'departments' | 'agents';
+
+// Pages of a directory list are followed up to this many entries.
+export const DIRECTORY_CAP = 5000;
+const DIRECTORY_PAGE = 500;
+
+export type LiveCallState = 'ringing' | 'connected' | 'disconnected' | 'missed' | 'transferred';
+
+export interface LiveCall {
+  call_id: string;
+  state: LiveCallState;
+  from: string;
+  to: string;
+  direction: 'inbound' | 'outbound';
+  agent: { id: string; name: string } | null;
+  department: { id: string; name: string } | null;
+  at: string;
+}
+
 const TOKEN_KEY = 'switchboard.token';
 
 export function storedToken(): string | null {
@@ -157,6 +219,10 @@ let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
+// For requests made outside request() (the live call stream): a 401 for the session's own token.
+export function reportUnauthorized(token: string | null): void {
+  if (token && token === storedToken()) onUnauthorized();
+}
 
 export async function request<T>(
   method: string,
@@ -164,6 +230,16 @@ export async function request<T>(
   body?: unknown,
   token: string | null = storedToken(),
 ): Promise<T> {
+  return (await requestWithHeaders<T>(method, path, body, token)).data;
+}
+
+// The same, with the answer's headers (v1 answers carry Deprecation/Sunset).
+export async function requestWithHeaders<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = storedToken(),
+): Promise<{ data: T; headers: Headers }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -178,7 +254,7 @@ export async function request<T>(
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached.', undefined, []);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { data: undefined as T, headers: response.headers };
   const text = await response.text();
   let parsed: unknown = undefined;
   try {
@@ -202,7 +278,7 @@ export async function request<T>(
     if (response.status === 401 && token && token === storedToken()) onUnauthorized();
     throw error;
   }
-  return parsed as T;
+  return { data: parsed as T, headers: response.headers };
 }
 
 export const api = {
@@ -243,7 +319,33 @@ export const api = {
       'GET',
       `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
     ),
-  // Directory pickers for filters; these routes may not exist on this server yet (404).
-  directory: (kind: 'departments' | 'agents') =>
-    request<Page<{ id: string; name: string }>>('GET', `/api/v2/${kind}?limit=500`),
+  // The whole directory (departments or agents), following the cursor up to
+  // DIRECTORY_CAP entries; callers fall back to typed ids when it fails.
+  directory: async (kind: DirectoryKind): Promise<DirectoryEntry[]> => {
+    const entries: DirectoryEntry[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: String(DIRECTORY_PAGE) });
+      if (cursor) query.set('cursor', cursor);
+      const page: Page<DirectoryEntry> = await request<Page<DirectoryEntry>>('GET', `/api/v2/${kind}?${query}`);
+      for (const e of page.data) entries.push({ id: e.id, name: e.name });
+      cursor = page.next_cursor;
+    } while (cursor && entries.length < DIRECTORY_CAP);
+    return entries.slice(0, DIRECTORY_CAP);
+  },
+  v1: {
+    list: async () => {
+      const r = await requestWithHeaders<Page<V1Webhook> & { warning?: string }>(
+        'GET',
+        '/api/v1/webhooks?limit=100',
+      );
+      return { webhooks: r.data.data, notice: v1Notice(r.headers, r.data.warning) };
+    },
+    create: (body: unknown) => request<V1Webhook>('POST', '/api/v1/webhooks', body),
+    update: (id: string, body: unknown) =>
+      request<V1Webhook>('PATCH', `/api/v1/webhooks/${encodeURIComponent(id)}`, body),
+    enable: (id: string) => request<V1Webhook>('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/enable`),
+    disable: (id: string) => request<V1Webhook>('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/disable`),
+    remove: (id: string) => request<void>('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`),
+  },
 };

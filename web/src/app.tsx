@@ -7,8 +7,10 @@ import { href, useRoute } from './router';
 import { ErrorBanner, ToastProvider } from './ui';
 import { WebhookDetail } from './webhooks/detail';
 import { WebhookFormPage } from './webhooks/form';
-import { WebhooksList, WebhooksV1 } from './webhooks/list';
+import { WebhooksList } from './webhooks/list';
+import { WebhooksV1 } from './webhooks/v1';
 import { SecretReveal } from './webhooks/secret';
+import { CallLogs } from './live/call-logs';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -74,6 +76,9 @@ function Home({ me }: { me: Me }) {
           <dt>Role</dt>
           <dd data-testid="role">{me.role}</dd>
         </dl>
+        <p>
+          Watch calls ring, connect and end in <a href={href.calls}>Call Logs</a>.
+        </p>
         {me.permissions.manage_webhooks ? (
           <p>
             Manage where call and WhatsApp events are delivered under <a href={href.webhooks}>APIs &amp; Webhooks</a>.
@@ -100,9 +105,10 @@ function NoAccess() {
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
-  const inWebhooks = route.page !== 'home';
+  const inWebhooks = route.page !== 'home' && route.page !== 'calls';
   let page;
   if (route.page === 'home') page = <Home me={me} />;
+  else if (route.page === 'calls') page = <CallLogs />;
   else if (!canWebhooks) page = <NoAccess />;
   else if (route.page === 'webhooks') page = route.tab === 'v1' ? <WebhooksV1 /> : <WebhooksList />;
   else if (route.page === 'webhook-new') page = <WebhookFormPage key="new" />;
@@ -119,6 +125,9 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         <nav aria-label="Main">
           <a href={href.home} class={route.page === 'home' ? 'nav-item active' : 'nav-item'}>
             Home
+          </a>
+          <a href={href.calls} class={route.page === 'calls' ? 'nav-item active' : 'nav-item'}>
+            Call Logs
           </a>
           {canWebhooks && (
             <div class="nav-group">

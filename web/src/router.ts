@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { page: 'home' }
+  | { page: 'calls' }
   | { page: 'webhooks'; tab: 'v2' | 'v1' }
   | { page: 'webhook-new' }
   | { page: 'webhook'; id: string }
@@ -11,6 +12,7 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'calls') return { page: 'calls' };
   if (parts[0] !== 'webhooks') return { page: 'home' };
   if (parts.length === 1) return { page: 'webhooks', tab: 'v2' };
   if (parts[1] === 'v1') return { page: 'webhooks', tab: 'v1' };
@@ -21,6 +23,7 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   home: '#/',
+  calls: '#/calls',
   webhooks: '#/webhooks',
   webhooksV1: '#/webhooks/v1',
   newWebhook: '#/webhooks/new',

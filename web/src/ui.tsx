@@ -81,6 +81,65 @@ export function Modal(props: {
   );
 }
 
+// A confirmation: the question (children), Cancel and the action's button,
+// and the action's error. Shared by every "are you sure" of the dashboard.
+export function ConfirmModal(props: {
+  title: string;
+  confirmLabel: string;
+  danger?: boolean;
+  busy?: boolean;
+  confirmDisabled?: boolean; // e.g. until the confirmation word is typed
+  error?: string | null;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <Modal
+      title={props.title}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" class="secondary" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class={props.danger ? 'danger' : 'primary'}
+            disabled={props.busy || props.confirmDisabled}
+            onClick={props.onConfirm}
+          >
+            {props.confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {props.children}
+      {props.error && <p class="field-error">{props.error}</p>}
+    </Modal>
+  );
+}
+
+// Runs a confirmed action: busy while it runs, its error kept for the modal,
+// and `done` once it succeeded.
+export function useConfirmAction(done: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      done();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, reset: () => setError(null) };
+}
+
 // ---- ⋮ menu ----------------------------------------------------------------
 
 export interface MenuItem {

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
-import { KebabMenu, Modal, useToast } from '../ui';
+import { ConfirmModal, KebabMenu, useConfirmAction, useToast } from '../ui';
 
 const CONFIRM_WORD = 'DELETE';
 
@@ -16,22 +16,14 @@ export function WebhookActions(props: {
   const toast = useToast();
   const [modal, setModal] = useState<'disable' | 'delete' | null>(null);
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useConfirmAction(() => setModal(null));
   const w = props.webhook;
   const name = w.name || w.url;
 
-  const act = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      setModal(null);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+  const open = (which: 'disable' | 'delete') => {
+    setTyped('');
+    action.reset();
+    setModal(which);
   };
 
   const enable = async () => {
@@ -45,80 +37,48 @@ export function WebhookActions(props: {
 
   const items = [
     { label: 'Edit', onSelect: () => navigate(href.editWebhook(w.id)) },
-    w.status === 'active'
-      ? { label: 'Disable', onSelect: () => (setError(null), setModal('disable')) }
-      : { label: 'Enable', onSelect: enable },
-    {
-      label: 'Delete',
-      danger: true,
-      onSelect: () => {
-        setTyped('');
-        setError(null);
-        setModal('delete');
-      },
-    },
+    w.status === 'active' ? { label: 'Disable', onSelect: () => open('disable') } : { label: 'Enable', onSelect: enable },
+    { label: 'Delete', danger: true, onSelect: () => open('delete') },
   ];
 
   return (
     <>
       <KebabMenu label={`Actions for ${name}`} items={items} />
       {modal === 'disable' && (
-        <Modal
+        <ConfirmModal
           title="Disable webhook"
+          confirmLabel="Disable"
+          busy={action.busy}
+          error={action.error}
           onClose={() => setModal(null)}
-          footer={
-            <>
-              <button type="button" class="secondary" onClick={() => setModal(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="primary"
-                disabled={busy}
-                onClick={() =>
-                  act(async () => {
-                    props.onChanged(await api.disableWebhook(w.id));
-                    toast('Webhook disabled');
-                  })
-                }
-              >
-                Disable
-              </button>
-            </>
+          onConfirm={() =>
+            action.run(async () => {
+              props.onChanged(await api.disableWebhook(w.id));
+              toast('Webhook disabled');
+            })
           }
         >
           <p>Are you sure you want to disable this webhook?</p>
           <p class="muted small">
-            Nothing is sent to <span class="mono">{w.url}</span> while it is disabled; pending retries
-            stop.
+            Nothing is sent to <span class="mono">{w.url}</span> while it is disabled; pending retries stop.
           </p>
-          {error && <p class="field-error">{error}</p>}
-        </Modal>
+        </ConfirmModal>
       )}
       {modal === 'delete' && (
-        <Modal
+        <ConfirmModal
           title="Delete webhook"
+          confirmLabel="Delete"
+          danger
+          busy={action.busy}
+          confirmDisabled={typed !== CONFIRM_WORD}
+          error={action.error}
           onClose={() => setModal(null)}
-          footer={
-            <>
-              <button type="button" class="secondary" onClick={() => setModal(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="danger"
-                disabled={busy || typed !== CONFIRM_WORD}
-                onClick={() =>
-                  act(async () => {
-                    await api.deleteWebhook(w.id, typed);
-                    toast('Webhook deleted');
-                    props.onDeleted();
-                  })
-                }
-              >
-                Delete
-              </button>
-            </>
+          onConfirm={() =>
+            action.run(async () => {
+              await api.deleteWebhook(w.id, typed);
+              toast('Webhook deleted');
+              props.onDeleted();
+            })
           }
         >
           <p>
@@ -135,8 +95,7 @@ export function WebhookActions(props: {
               onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
             />
           </label>
-          {error && <p class="field-error">{error}</p>}
-        </Modal>
+        </ConfirmModal>
       )}
     </>
   );

@@ -1,29 +1,34 @@
-// Department and agent filters. With the directory API
-// (GET /api/v2/departments, /api/v2/agents) the user picks from a list; a
-// server without it (404) gets free-text ids instead, so filters stay usable.
+// Department and agent filters, picked from the company directory
+// (GET /api/v2/departments, /api/v2/agents, every page up to a cap). When the
+// directory is empty or cannot be read, the user types ids instead, so that
+// filters stay usable.
 import { useEffect, useState } from 'preact/hooks';
+import type { DirectoryEntry, DirectoryKind } from '../api';
 import { api } from '../api';
 
-type Entry = { id: string; name: string };
-type Directory = { state: 'loading' } | { state: 'list'; entries: Entry[] } | { state: 'free-text' };
+type Directory = { state: 'loading' } | { state: 'list'; entries: DirectoryEntry[] } | { state: 'free-text' };
 
-const cache = new Map<string, Promise<Entry[] | null>>();
+// One load per kind while the page lives, sorted by name; a failed load is tried again next time.
+const cache = new Map<DirectoryKind, Promise<DirectoryEntry[] | null>>();
 
-function loadDirectory(kind: 'departments' | 'agents'): Promise<Entry[] | null> {
+export function loadDirectory(kind: DirectoryKind): Promise<DirectoryEntry[] | null> {
   if (!cache.has(kind)) {
     cache.set(
       kind,
       api
         .directory(kind)
-        .then((page) => page.data)
-        .catch(() => null),
+        .then((entries) => entries.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)))
+        .catch(() => {
+          cache.delete(kind);
+          return null;
+        }),
     );
   }
   return cache.get(kind)!;
 }
 
 export function DirectoryPicker(props: {
-  kind: 'departments' | 'agents';
+  kind: DirectoryKind;
   label: string;
   value: string[];
   onChange: (ids: string[]) => void;
@@ -36,7 +41,7 @@ export function DirectoryPicker(props: {
     let live = true;
     loadDirectory(props.kind).then((entries) => {
       if (!live) return;
-      setDirectory(entries ? { state: 'list', entries } : { state: 'free-text' });
+      setDirectory(entries && entries.length ? { state: 'list', entries } : { state: 'free-text' });
     });
     return () => {
       live = false;

@@ -22,11 +22,11 @@ import { DirectoryPicker } from './directory-picker';
 import { SecretPanel, revealSecret } from './secret';
 
 // Whether an error's field is `path` or below it.
-function isAt(field: string | undefined, path: string): boolean {
+export function isAt(field: string | undefined, path: string): boolean {
   return !!field && (field === path || field.startsWith(path + '.') || field.startsWith(path + '['));
 }
 
-function FieldMessage({ text, id }: { text?: string; id?: string }) {
+export function FieldMessage({ text, id }: { text?: string; id?: string }) {
   if (!text) return null;
   return (
     <p class="field-error" id={id} role="alert">
@@ -35,7 +35,7 @@ function FieldMessage({ text, id }: { text?: string; id?: string }) {
   );
 }
 
-function RowsEditor(props: {
+export function RowsEditor(props: {
   rows: KeyValue[];
   max: number;
   rowLabel: string; // "header", "API key"
@@ -43,7 +43,7 @@ function RowsEditor(props: {
   valueLabel: string;
   valueType?: string;
   addLabel: string;
-  pathPrefix: string; // "headers" or "auth.keys"
+  pathPrefix: string; // "headers", "auth.keys", "query"
   keyName: 'key' | 'name';
   errors: FieldError[];
   onChange: (rows: KeyValue[]) => void;

@@ -1,5 +1,5 @@
 // APIs & Webhooks → Webhooks: the v2 list with status pills and the last
-// delivery, and the v1 tab.
+// delivery, and the tabs (the v1 tab is in v1.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import type { Delivery, Webhook } from '../api';
 import { api } from '../api';
@@ -20,22 +20,6 @@ export function WebhooksTabs(props: { tab: 'v2' | 'v1' }) {
       <a role="tab" aria-selected={props.tab === 'v1'} href={href.webhooksV1} class={props.tab === 'v1' ? 'tab active' : 'tab'}>
         Calling webhooks v1
       </a>
-    </div>
-  );
-}
-
-// Extension point: the v1 (legacy calling webhooks) list goes here once the
-// server has GET /api/v1/webhooks.
-export function WebhooksV1() {
-  return (
-    <div class="page">
-      <div class="page-header">
-        <h1>Webhooks</h1>
-      </div>
-      <WebhooksTabs tab="v1" />
-      <div class="card empty">
-        <p>v1 calling webhooks are managed via the API for now.</p>
-      </div>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Webhook } from '../api';
 import { api } from '../api';
-import { Modal, formatTime, useToast } from '../ui';
+import { ConfirmModal, Modal, formatTime, useToast } from '../ui';
 
 let listener: ((secret: string) => void) | null = null;
 
@@ -92,22 +92,15 @@ export function SecretPanel(props: { webhook: Webhook; onChanged: (w: Webhook) =
         {w.has_secret ? 'Rotate secret' : 'Generate secret'}
       </button>
       {confirming && (
-        <Modal
+        <ConfirmModal
           title="Rotate signing secret"
+          confirmLabel="Rotate"
+          busy={busy}
           onClose={() => setConfirming(false)}
-          footer={
-            <>
-              <button type="button" class="secondary" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-              <button type="button" class="primary" disabled={busy} onClick={run}>
-                Rotate
-              </button>
-            </>
-          }
+          onConfirm={run}
         >
           <p>A new secret is generated. The current one keeps signing for 24 hours, so receivers can switch over.</p>
-        </Modal>
+        </ConfirmModal>
       )}
     </div>
   );

@@ -1,0 +1,354 @@
+// Unit tests (node:test) of dashboard code that needs no browser: the
+// text/event-stream parser (web/src/live/sse.ts), the live call table's rules
+// (live/calls-model.ts), the stream client's reconnection (live/stream.ts,
+// with a fake fetch), the directory's paging (api.ts) and the v1 form model
+// (webhooks/v1-model.ts). The TypeScript sources are bundled in memory with
+// the esbuild that vite brings (web/node_modules).
+// Run: node --test tests/browser/web_unit_test.mjs (CTest: browser.web_unit).
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import { repoRoot, requireOrSkip } from './harness.mjs';
+
+const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
+let esbuild;
+try {
+  esbuild = require('esbuild');
+} catch {
+  requireOrSkip(false, 'esbuild is not installed: run scripts/build.sh (npm ci in web/)');
+}
+
+async function load(file) {
+  const result = await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'web', 'src', file)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].text;
+  return import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
+}
+
+const { SseParser } = await load('live/sse.ts');
+const model = await load('live/calls-model.ts');
+const stream = await load('live/stream.ts');
+const apiModule = await load('api.ts');
+const v1 = await load('webhooks/v1-model.ts');
+
+const messages = (items) => items.filter((i) => i.kind === 'message').map(({ event, data }) => ({ event, data }));
+
+// ---- SSE parser ---------------------------------------------------------------
+
+test('parses event and data lines into messages', () => {
+  const p = new SseParser();
+  const out = p.push('event: call\ndata: {"call_id":"c1"}\n\nevent: ready\ndata: {"calls":1}\n\n');
+  assert.deepEqual(messages(out), [
+    { event: 'call', data: '{"call_id":"c1"}' },
+    { event: 'ready', data: '{"calls":1}' },
+  ]);
+});
+
+test('a message without event: is a "message"; one space after the colon is dropped, not more', () => {
+  const p = new SseParser();
+  assert.deepEqual(messages(p.push('data:x\n\ndata:  y\n\n')), [
+    { event: 'message', data: 'x' },
+    { event: 'message', data: ' y' },
+  ]);
+});
+
+test('joins multi-line data with \\n', () => {
+  const p = new SseParser();
+  assert.deepEqual(messages(p.push('event: call\ndata: line 1\ndata: line 2\ndata:\n\n')), [
+    { event: 'call', data: 'line 1\nline 2\n' },
+  ]);
+});
+
+test('accepts \\r\\n and \\r line ends, also split between chunks', () => {
+  const p = new SseParser();
+  const out = [
+    ...p.push('event: call\r'),
+    ...p.push('\ndata: a\r\n'),
+    ...p.push('\r'),
+    ...p.push('\n'), // this \n belongs to the \r before it: not a second empty line
+    ...p.push('data: b\rdata: c\r\r'),
+  ];
+  assert.deepEqual(messages(out), [
+    { event: 'call', data: 'a' },
+    { event: 'message', data: 'b\nc' },
+  ]);
+});
+
+test('a message split anywhere between chunks comes out whole, once', () => {
+  const text = 'event: call\ndata: {"call_id":"c1","state":"ringing"}\n\n: ping\n\nevent: ready\ndata: {"calls":1}\n\n';
+  for (let size = 1; size <= 7; size++) {
+    const p = new SseParser();
+    const out = [];
+    for (let i = 0; i < text.length; i += size) out.push(...p.push(text.slice(i, i + size)));
+    assert.deepEqual(messages(out), [
+      { event: 'call', data: '{"call_id":"c1","state":"ringing"}' },
+      { event: 'ready', data: '{"calls":1}' },
+    ], `chunks of ${size}`);
+    assert.deepEqual(out.filter((i) => i.kind === 'comment'), [{ kind: 'comment', text: 'ping' }]);
+  }
+});
+
+test('comments are reported, never dispatched; an event without data is not dispatched', () => {
+  const p = new SseParser();
+  const out = p.push(': ping\n:\nevent: call\n\ndata: after\n\n');
+  assert.deepEqual(out.filter((i) => i.kind === 'comment').map((c) => c.text), ['ping', '']);
+  // "event: call" with no data line is dropped, and its type does not leak into the next message.
+  assert.deepEqual(messages(out), [{ event: 'message', data: 'after' }]);
+});
+
+test('id, retry, unknown fields and a field without a colon', () => {
+  const p = new SseParser();
+  const out = p.push('id: 7\nretry: 2500\nretry: soon\nfoo: bar\ndata\n\n');
+  assert.deepEqual(out.filter((i) => i.kind === 'retry'), [{ kind: 'retry', ms: 2500 }]);
+  const [m] = out.filter((i) => i.kind === 'message');
+  assert.equal(m.data, '');
+  assert.equal(m.id, '7');
+});
+
+test('strips a leading byte order mark; an unfinished message at the end is dropped', () => {
+  const p = new SseParser();
+  assert.deepEqual(messages(p.push('\uFEFFdata: x\n\ndata: half')), [{ event: 'message', data: 'x' }]);
+  assert.deepEqual(p.end(), []);
+});
+
+test('data with colons and JSON is kept as is', () => {
+  const p = new SseParser();
+  const json = '{"at":"2026-11-22T10:24:54.073Z","from":"+91: x"}';
+  assert.deepEqual(messages(p.push(`event: call\ndata: ${json}\n\n`)), [{ event: 'call', data: json }]);
+});
+
+// ---- Table rules ---------------------------------------------------------------
+
+const call = (id, state, at, extra = {}) => ({
+  call_id: id, state, from: '+919876543210', to: '+918040000102', direction: 'inbound',
+  agent: null, department: null, at, ...extra,
+});
+
+test('a call moves through its states in one row; ended calls drop after 10 s', () => {
+  let rows = new Map();
+  rows = model.applyCall(rows, call('c1', 'ringing', '2026-11-23T10:00:00.000Z'), 1, 1000);
+  rows = model.applyCall(rows, call('c1', 'connected', '2026-11-23T10:00:05.000Z'), 1, 6000);
+  assert.equal(rows.size, 1);
+  assert.equal(rows.get('c1').call.state, 'connected');
+  assert.equal(rows.get('c1').endedAt, null);
+  rows = model.applyCall(rows, call('c1', 'disconnected', '2026-11-23T10:01:00.000Z'), 1, 60000);
+  assert.equal(rows.get('c1').endedAt, 60000);
+  assert.equal(model.pruneEnded(rows, 69999).size, 1);
+  assert.equal(model.pruneEnded(rows, 70000).size, 0);
+});
+
+test('missed ends a call; transferred does not', () => {
+  let rows = new Map();
+  rows = model.applyCall(rows, call('m', 'missed', '2026-11-23T10:00:00.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('t', 'transferred', '2026-11-23T10:00:00.000Z'), 1, 0);
+  assert.notEqual(rows.get('m').endedAt, null);
+  assert.equal(rows.get('t').endedAt, null);
+});
+
+test('an update older than the row is ignored', () => {
+  let rows = new Map();
+  rows = model.applyCall(rows, call('c1', 'connected', '2026-11-23T10:00:05.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('c1', 'ringing', '2026-11-23T10:00:00.000Z'), 1, 0);
+  assert.equal(rows.get('c1').call.state, 'connected');
+});
+
+test('after a reconnection, calls the new snapshot left out go; ended ones keep their time', () => {
+  let rows = new Map();
+  rows = model.applyCall(rows, call('gone', 'connected', '2026-11-23T10:00:00.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('kept', 'ringing', '2026-11-23T10:00:00.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('ended', 'missed', '2026-11-23T10:00:00.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('kept', 'ringing', '2026-11-23T10:00:00.000Z'), 2, 0);
+  rows = model.afterSnapshot(rows, 2);
+  assert.deepEqual([...rows.keys()].sort(), ['ended', 'kept']);
+});
+
+test('newest call first; numbers parse like the server', () => {
+  let rows = new Map();
+  rows = model.applyCall(rows, call('old', 'ringing', '2026-11-23T10:00:00.000Z'), 1, 0);
+  rows = model.applyCall(rows, call('new', 'ringing', '2026-11-23T10:05:00.000Z'), 1, 0);
+  assert.deepEqual(model.sortedRows(rows).map((r) => r.call.call_id), ['new', 'old']);
+  assert.deepEqual(model.parseNumbers(' +91 98765-43210, ,+918040000102 '), ['+919876543210', '+918040000102']);
+  assert.equal(model.elapsed(0, 125000), '2 min 5 s');
+});
+
+// ---- Stream client -------------------------------------------------------------
+
+function sseResponse(chunks, { hold = false } = {}) {
+  const encoder = new TextEncoder();
+  let controller;
+  const body = new ReadableStream({
+    start(c) {
+      controller = c;
+      for (const chunk of chunks) c.enqueue(encoder.encode(chunk));
+      if (!hold) c.close();
+    },
+  });
+  const response = new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+  return { response, controller };
+}
+
+const waitUntil = async (cond, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+test('the stream URL carries the filters', () => {
+  assert.equal(stream.liveCallsUrl({ numbers: [], departmentIds: [] }), '/api/v2/live/calls');
+  assert.equal(
+    stream.liveCallsUrl({ numbers: ['+919876543210', '+918040000102'], departmentIds: ['dep_support'] }),
+    '/api/v2/live/calls?numbers=%2B919876543210%2C%2B918040000102&department_ids=dep_support',
+  );
+});
+
+test('backoff grows to 30 s with jitter', () => {
+  assert.equal(stream.backoffDelay(0, () => 0.5), 500);
+  assert.equal(stream.backoffDelay(3, () => 0.5), 4000);
+  assert.equal(stream.backoffDelay(20, () => 0.5), 30000);
+  assert.equal(stream.backoffDelay(0, () => 0), 400);
+  assert.equal(stream.backoffDelay(0, () => 1), 600);
+});
+
+test('sends the bearer token, reads snapshot and ready, reconnects after a drop, stops on abort', async () => {
+  const requests = [];
+  const seen = [];
+  const statuses = [];
+  let opens = 0;
+  let held;
+  const fetchImpl = async (url, init) => {
+    requests.push({ url, init });
+    if (requests.length === 1) {
+      // The first stream: a snapshot of one call, ready, then it drops.
+      return sseResponse([
+        'event: call\ndata: {"call_id":"c1","state":"ringing","from":"+1","to":"+2","direction":"inbound","agent":null,"department":null,"at":"2026-11-23T10:00:00.000Z"}\n\n',
+        'event: ready\ndata: {"calls":1}\n\n',
+      ]).response;
+    }
+    const { response, controller } = sseResponse(['event: ready\r\ndata: {"calls":0}\r\n\r\n: ping\r\n\r\n'], { hold: true });
+    held = controller;
+    init.signal.addEventListener('abort', () => controller.error(new Error('aborted')));
+    return response;
+  };
+  const stop = stream.watchLiveCalls(
+    { numbers: ['+1'], departmentIds: [] },
+    {
+      onOpen: () => opens++,
+      onCall: (c) => seen.push(c),
+      onReady: (n) => seen.push({ ready: n }),
+      onStatus: (s) => statuses.push(s.state),
+    },
+    { token: 'sbt_test', fetchImpl },
+  );
+  await waitUntil(() => requests.length === 2 && seen.length === 3);
+  assert.equal(requests[0].url, '/api/v2/live/calls?numbers=%2B1');
+  assert.equal(requests[0].init.headers.Authorization, 'Bearer sbt_test');
+  assert.equal(requests[0].init.headers.Accept, 'text/event-stream');
+  assert.equal(seen[0].call_id, 'c1');
+  assert.deepEqual(seen.slice(1), [{ ready: 1 }, { ready: 0 }]);
+  assert.equal(opens, 2);
+  assert.deepEqual(statuses.slice(0, 4), ['connecting', 'live', 'reconnecting', 'connecting']);
+  await waitUntil(() => statuses.at(-1) === 'live');
+  stop();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(requests[1].init.signal.aborted, true, 'the open stream is aborted');
+  assert.equal(requests.length, 2, 'no reconnection after stop');
+  assert.ok(held);
+});
+
+test('a refused filter (400) ends the watch with the field; 503 is retried', async () => {
+  const statuses = [];
+  let calls = 0;
+  const fetchImpl = async () => {
+    calls++;
+    if (calls === 1) return new Response('{"error":{"code":"unavailable","message":"busy"}}', { status: 503 });
+    return new Response('{"error":{"code":"invalid_value","message":"bad number","field":"numbers"}}', { status: 400 });
+  };
+  const stop = stream.watchLiveCalls(
+    { numbers: ['abc'], departmentIds: [] },
+    { onOpen() {}, onCall() {}, onReady() {}, onStatus: (s) => statuses.push(s) },
+    { token: 't', fetchImpl },
+  );
+  await waitUntil(() => statuses.at(-1)?.state === 'failed');
+  stop();
+  assert.equal(calls, 2);
+  assert.equal(statuses.find((s) => s.state === 'reconnecting').reason, 'busy');
+  assert.deepEqual(statuses.at(-1), { state: 'failed', message: 'bad number', field: 'numbers' });
+});
+
+test('a stream that goes quiet is opened again', async () => {
+  let calls = 0;
+  const fetchImpl = async (_url, init) => {
+    calls++;
+    const { response, controller } = sseResponse([], { hold: true });
+    init.signal.addEventListener('abort', () => controller.error(new Error('aborted')));
+    return response;
+  };
+  const statuses = [];
+  const stop = stream.watchLiveCalls(
+    { numbers: [], departmentIds: [] },
+    { onOpen() {}, onCall() {}, onReady() {}, onStatus: (s) => statuses.push(s) },
+    { token: 't', fetchImpl, idleTimeoutMs: 50 },
+  );
+  await waitUntil(() => calls >= 2);
+  stop();
+  assert.equal(statuses.find((s) => s.state === 'reconnecting').reason, 'The stream went quiet.');
+});
+
+// ---- Directory paging ------------------------------------------------------------
+
+test('the directory follows the cursor and stops at the cap', async () => {
+  const seen = [];
+  const original = globalThis.fetch;
+  globalThis.sessionStorage ??= { getItem: () => 'sbt_x', setItem() {}, removeItem() {} };
+  globalThis.fetch = async (url) => {
+    seen.push(url);
+    const cursor = new URL(url, 'http://x').searchParams.get('cursor');
+    const n = cursor ? Number(cursor) : 0;
+    const data = Array.from({ length: 500 }, (_, i) => ({ id: `dep_${n + i}`, name: `D${n + i}`, extra: 1 }));
+    return new Response(JSON.stringify({ data, next_cursor: String(n + 500) }), { status: 200 });
+  };
+  try {
+    const entries = await apiModule.api.directory('departments');
+    assert.equal(entries.length, apiModule.DIRECTORY_CAP);
+    assert.equal(seen.length, apiModule.DIRECTORY_CAP / 500);
+    assert.match(seen[0], /^\/api\/v2\/departments\?limit=500$/);
+    assert.match(seen[1], /cursor=500/);
+    assert.deepEqual(entries[0], { id: 'dep_0', name: 'D0' });
+    globalThis.fetch = async () => new Response('{"data":[{"id":"a","name":"A"}],"next_cursor":null}', { status: 200 });
+    assert.deepEqual(await apiModule.api.directory('agents'), [{ id: 'a', name: 'A' }]);
+  } finally {
+    globalThis.fetch = original;
+  }
+});
+
+// ---- v1 form model ---------------------------------------------------------------
+
+test('v1 form: body in the server\'s field order, masked values sent back, changes detected', () => {
+  const hook = {
+    id: 'v1wh_1', type: 'incall', url: 'https://x.example/h', method: 'POST',
+    headers: [{ key: 'X-T', value: '********' }], query: [], fields: ['clid', 'uid'], enabled: true,
+    created_at: '', updated_at: '',
+  };
+  const form = v1.v1FormFrom(hook);
+  assert.deepEqual(v1.v1Body(form), {
+    type: 'incall', url: 'https://x.example/h', method: 'POST',
+    headers: [{ key: 'X-T', value: '********' }], query: [], fields: ['uid', 'clid'], enabled: true,
+  });
+  assert.equal(v1.v1FormChanged(form, { ...form, fields: ['uid', 'clid'] }), false, 'order alone is no change');
+  assert.equal(v1.v1FormChanged(form, { ...form, url: ' https://x.example/h ' }), false, 'spaces are trimmed');
+  assert.equal(v1.v1FormChanged(form, { ...form, enabled: false }), true);
+  assert.equal(v1.v1ShownInline('query[0].key', { ...form, query: [{ key: 'a', value: 'b' }] }), true);
+  assert.equal(v1.v1ShownInline('query[3].key', form), false);
+  assert.equal(v1.v1ShownInline('fields[2]', form), true);
+  assert.equal(v1.v1ShownInline('', form), false);
+});

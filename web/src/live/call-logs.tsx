@@ -1,0 +1,260 @@
+// Call Logs: the Live Call Widget. With "Live updates" on, it watches
+// GET /api/v2/live/calls (snapshot of calls in progress, then each change)
+// and shows one row per call moving Ringing → Connected → Disconnected (or
+// Missed / Transferred), filtered by number and department; changing a filter
+// opens the stream again. Every value from the stream is rendered as text.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DirectoryEntry, LiveCallState } from '../api';
+import { loadDirectory } from '../webhooks/directory-picker';
+import {
+  STATE_LABEL,
+  afterSnapshot,
+  applyCall,
+  elapsed,
+  parseNumbers,
+  pruneEnded,
+  sortedRows,
+  type Rows,
+} from './calls-model';
+import type { StreamStatus } from './stream';
+import { watchLiveCalls } from './stream';
+
+const LIVE_KEY = 'switchboard.live';
+const FILTER_DEBOUNCE_MS = 400;
+
+function StatePill({ state }: { state: LiveCallState }) {
+  return <span class={`pill pill-call-${state}`}>{STATE_LABEL[state] ?? state}</span>;
+}
+
+function statusText(status: StreamStatus | null, on: boolean): { text: string; kind: 'idle' | 'ok' | 'wait' | 'bad' } {
+  if (!on) return { text: 'Live updates are off.', kind: 'idle' };
+  if (!status || status.state === 'connecting') return { text: 'Connecting…', kind: 'wait' };
+  if (status.state === 'live') return { text: 'Live', kind: 'ok' };
+  if (status.state === 'reconnecting') {
+    const seconds = Math.max(1, Math.round(status.inMs / 1000));
+    return { text: `Connection lost (${status.reason}) Reconnecting in ${seconds} s…`, kind: 'wait' };
+  }
+  return { text: status.message, kind: 'bad' };
+}
+
+function StatusLine({ status, on }: { status: StreamStatus | null; on: boolean }) {
+  const { text, kind } = statusText(status, on);
+  const dot = { ok: 'dot dot-ok pulse', bad: 'dot dot-bad', wait: 'dot dot-wait', idle: 'dot dot-off' }[kind];
+  return (
+    <span class={`live-status live-status-${kind}`} data-testid="live-status" role="status">
+      <span class={dot} />
+      {text}
+    </span>
+  );
+}
+
+function DepartmentFilter(props: { value: string; onChange: (id: string) => void }) {
+  const [entries, setEntries] = useState<DirectoryEntry[] | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    loadDirectory('departments').then((list) => live && setEntries(list));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (entries === undefined) return null;
+  if (!entries || entries.length === 0) {
+    // No directory (or it cannot be read): a department id can still be typed.
+    return (
+      <label class="field">
+        <span class="label">Department</span>
+        <input
+          aria-label="Filter by department"
+          placeholder="Department id (empty: all)"
+          value={props.value}
+          onChange={(e) => props.onChange((e.target as HTMLInputElement).value.trim())}
+        />
+      </label>
+    );
+  }
+  return (
+    <label class="field">
+      <span class="label">Department</span>
+      <select
+        aria-label="Filter by department"
+        value={props.value}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
+        <option value="">All departments</option>
+        {entries.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+          </option>
+        ))}
+        {props.value && !entries.some((d) => d.id === props.value) && <option value={props.value}>{props.value}</option>}
+      </select>
+    </label>
+  );
+}
+
+export function CallLogs() {
+  const [on, setOn] = useState(() => sessionStorage.getItem(LIVE_KEY) === 'on');
+  const [numbersText, setNumbersText] = useState('');
+  const [numbers, setNumbers] = useState<string[]>([]);
+  const [department, setDepartment] = useState('');
+  const [rows, setRows] = useState<Rows>(new Map());
+  const [status, setStatus] = useState<StreamStatus | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const [ready, setReady] = useState(false);
+  const streamNo = useRef(0);
+
+  // Numbers apply once typing pauses.
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      const next = parseNumbers(numbersText);
+      setNumbers((prev) => (prev.join(',') === next.join(',') ? prev : next));
+    }, FILTER_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [numbersText]);
+
+  // The stream, opened again whenever the toggle or a filter changes.
+  useEffect(() => {
+    sessionStorage.setItem(LIVE_KEY, on ? 'on' : 'off');
+    setRows(new Map());
+    setReady(false);
+    setStatus(null);
+    if (!on) return;
+    const stop = watchLiveCalls(
+      { numbers, departmentIds: department ? [department] : [] },
+      {
+        onOpen: () => {
+          streamNo.current += 1;
+        },
+        onCall: (call) => {
+          const stream = streamNo.current;
+          setRows((r) => applyCall(r, call, stream, Date.now()));
+        },
+        onReady: () => {
+          const stream = streamNo.current;
+          setRows((r) => afterSnapshot(r, stream));
+          setReady(true);
+        },
+        onStatus: setStatus,
+      },
+    );
+    return stop;
+  }, [on, numbers.join(','), department]);
+
+  // A clock for the durations and for dropping ended calls, while there are rows.
+  const hasRows = rows.size > 0;
+  useEffect(() => {
+    if (!hasRows) return;
+    const timer = window.setInterval(() => {
+      const t = Date.now();
+      setNow(t);
+      setRows((r) => pruneEnded(r, t));
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [hasRows]);
+
+  const list = sortedRows(rows);
+  const numbersError = status?.state === 'failed' && status.field === 'numbers' ? status.message : null;
+  const departmentError = status?.state === 'failed' && status.field === 'department_ids' ? status.message : null;
+  const otherError = status?.state === 'failed' && !numbersError && !departmentError;
+
+  return (
+    <div class="page">
+      <div class="page-header">
+        <div>
+          <h1>Call Logs</h1>
+          <p class="muted small">Calls in progress in your company, as they ring, connect and end.</p>
+        </div>
+        <label class="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={on}
+            checked={on}
+            onChange={(e) => setOn((e.target as HTMLInputElement).checked)}
+          />
+          <span class="switch-track" aria-hidden="true" />
+          Live updates
+        </label>
+      </div>
+      <div class="card live-filters">
+        <div class="filters">
+          <label class="field">
+            <span class="label">Numbers</span>
+            <input
+              aria-label="Filter by number"
+              aria-invalid={numbersError ? true : undefined}
+              class={numbersError ? 'invalid' : ''}
+              placeholder="+919876543210, +918040000102"
+              value={numbersText}
+              onInput={(e) => setNumbersText((e.target as HTMLInputElement).value)}
+            />
+            <span class="muted small">Comma-separated; a call matches when it is from or to one of them.</span>
+          </label>
+          <DepartmentFilter value={department} onChange={setDepartment} />
+          <div class="live-status-cell">
+            <StatusLine status={status} on={on} />
+          </div>
+        </div>
+        {numbersError && (
+          <p class="field-error" role="alert">
+            {numbersError}
+          </p>
+        )}
+        {departmentError && (
+          <p class="field-error" role="alert">
+            {departmentError}
+          </p>
+        )}
+      </div>
+      {otherError && status?.state === 'failed' && <div class="banner banner-error">{status.message}</div>}
+      {!on ? (
+        <div class="card empty">
+          <h3>Live updates are off</h3>
+          <p class="muted">Turn on Live updates to watch calls ring, connect and end as they happen.</p>
+        </div>
+      ) : (
+        <div class="card table-card">
+          <table class="table" aria-label="Live calls" data-ready={ready ? 'true' : 'false'}>
+            <thead>
+              <tr>
+                <th>State</th>
+                <th>From</th>
+                <th>To</th>
+                <th>Direction</th>
+                <th>Agent</th>
+                <th>Department</th>
+                <th>In state for</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.length === 0 && (
+                <tr>
+                  <td colSpan={7} class="muted empty-cell">
+                    {status?.state === 'failed'
+                      ? 'Not watching: see the message above.'
+                      : ready
+                        ? 'No calls in progress.'
+                        : 'Waiting for the calls in progress…'}
+                  </td>
+                </tr>
+              )}
+              {list.map(({ call, endedAt }) => (
+                <tr key={call.call_id} data-call-id={call.call_id} class={endedAt !== null ? 'row-ended' : ''}>
+                  <td>
+                    <StatePill state={call.state} />
+                  </td>
+                  <td class="mono">{call.from}</td>
+                  <td class="mono">{call.to}</td>
+                  <td>{call.direction === 'outbound' ? 'Outbound' : 'Inbound'}</td>
+                  <td>{call.agent ? call.agent.name || call.agent.id : <span class="muted">—</span>}</td>
+                  <td>{call.department ? call.department.name || call.department.id : <span class="muted">—</span>}</td>
+                  <td class="muted small">{call.at ? elapsed(Date.parse(call.at), now) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
