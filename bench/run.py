@@ -14,7 +14,13 @@ SQLite store in a temp directory, all on loopback, then measures:
   - memory with --pending deliveries owed to a failing endpoint (peak RSS while the
     engine works through them) and restart-to-serving time with that backlog
 
+With --cluster 1,2,3 it measures cluster mode instead: a private PostgreSQL 15
+(tests/pg/pg_cluster.sh, durable settings: fsync and synchronous_commit on) and,
+for each node count N, a backlog of --deliveries stored by an API-only node and
+drained by N nodes started together; reports deliveries/s per N.
+
 Usage: bench/run.py [path/to/switchboard] [--seconds 5] [--deliveries 100000] [--pending 1000000]
+       bench/run.py [path/to/switchboard] --cluster 1,2,3 [--deliveries 30000] [--calls 1000]
 Needs wrk (Debian package `wrk`; installed when missing).
 """
 import argparse
@@ -35,6 +41,8 @@ ap.add_argument("--seconds", type=int, default=5)
 ap.add_argument("--deliveries", type=int, default=100000)
 ap.add_argument("--calls", type=int, default=1000, help="calls the delivery backlog is spread over")
 ap.add_argument("--pending", type=int, default=1000000, help="backlog for the memory figure (0: skip)")
+ap.add_argument("--cluster", default="", help="instead of the figures above: drain throughput of cluster mode "
+                "with this many nodes on one PostgreSQL, e.g. 1,2,3")
 args = ap.parse_args()
 BIN = os.path.abspath(args.binary)
 
@@ -201,12 +209,67 @@ def sink(name, *extra):
     return log, wait_for(log, r"Receiving on https://127\.0\.0\.1:(\d+)").group(1)
 
 
+def drain(nodes_args, sink_log, n):
+    """Starts one node per args list at once; returns (deliveries/s, delivered, seconds, duplicates)."""
+    before_lines = len(received_lines(sink_log))
+    before = count_received(sink_log)
+    t0 = time.time()
+    servers = [Server(*a) for a in nodes_args]
+    deadline = time.time() + 900
+    while time.time() < deadline and count_received(sink_log) < before + n:
+        time.sleep(0.05)
+    delivered = count_received(sink_log) - before
+    seconds = time.time() - t0
+    lines = received_lines(sink_log)[before_lines:]
+    duplicates = delivered - len({line["event_id"] for line in lines})
+    for server in servers:
+        server.stop()
+    return delivered / seconds, delivered, seconds, duplicates
+
+
+def cluster_bench(sink_log, sink_port):
+    pg_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pg", "pg_cluster.sh")
+    pg_dir = os.path.join(work, "pg")
+    os.chmod(work, 0o755)
+    subprocess.run(["bash", pg_script, "start", pg_dir], check=True, capture_output=True,
+                   env={**os.environ, "SWITCHBOARD_PG_DURABLE": "1"})
+    base_url = open(os.path.join(pg_dir, "url")).read().strip()
+    key_file = os.path.join(work, "cluster.key")
+    with open(key_file, "w") as f:
+        f.write(os.urandom(32).hex())
+    rows = []
+    try:
+        for count in [int(x) for x in args.cluster.split(",")]:
+            db = f"sbbench{count}"
+            subprocess.run(["psql", base_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True, capture_output=True)
+            url = base_url.rsplit("/", 1)[0] + "/" + db
+            common = ["--store", url, "--secret-key-file", key_file]
+            loader = Server(os.path.join(work, f"c{count}-load"), f"c{count}-load", [*common, "--no-delivery"])
+            loader.webhook(f"https://127.0.0.1:{sink_port}/cluster{count}")
+            loader.publish_backlog(args.deliveries, args.calls)
+            loader.stop()
+            nodes = [(os.path.join(work, f"c{count}-n{i}"), f"c{count}-n{i}", common) for i in range(count)]
+            rows.append((count, *drain(nodes, sink_log, args.deliveries)))
+    finally:
+        subprocess.run(["bash", pg_script, "stop", pg_dir], capture_output=True)
+    print(f"Switchboard cluster benchmark ({os.cpu_count()} cores shared by PostgreSQL, the nodes and the sink; "
+          f"PostgreSQL 15 fsync=on synchronous_commit=on)")
+    print(f"{'nodes':>5} {'deliveries/s':>13}  detail")
+    for count, rate, delivered, seconds, duplicates in rows:
+        print(f"{count:>5} {rate:>13.0f}  {delivered}/{args.deliveries} over {args.calls} calls in {seconds:.1f} s, "
+              f"{duplicates} duplicates")
+
+
 try:
     # One certificate for every sink, trusted by the servers through --ca-file.
     cert, key = os.path.join(work, "sink.pem"), os.path.join(work, "sink.key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                     "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
                    check=True, capture_output=True)
+    if args.cluster:
+        cluster_log, cluster_port = sink("cluster-sink", "--quiet")
+        cluster_bench(cluster_log, cluster_port)
+        sys.exit(0)
 
     # 1. The sink alone (the baseline), then a fresh sink for deliveries.
     raw_log, raw_port = sink("raw", "--quiet")

@@ -38,7 +38,8 @@ store::NewEvent to_new_event(model::EventInput&& input, const std::string& compa
 
 // Newly stored call events reach the live call stream (after COMMIT: a
 // watcher never sees a call state that was not stored).
-void publish_live(const ApiDeps& deps, const store::NewEvent& event, const Result<store::IngestOutcome>& outcome) {
+void publish_live(const ApiDeps& deps, const store::NewEvent& event,
+                  const Result<store::IngestOutcome>& outcome) {
   if (!deps.live || !outcome || outcome->duplicate) return;
   deps.live->publish(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at);
 }

@@ -25,10 +25,10 @@ std::string token_hash(std::string_view token_text) { return crypto::sha256_hex(
 
 Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
                                                  std::string_view name, std::string_view owner_name,
-                                                 std::string_view owner_email) {
+                                                 std::string_view owner_email, std::string_view company_id) {
   const TimePoint now = clock.now();
   CreatedCompany created;
-  created.company.id = new_id("cmp", now);
+  created.company.id = company_id.empty() ? new_id("cmp", now) : std::string(company_id);
   created.company.name = std::string(name);
   created.company.created_at = now;
   created.owner.id = new_id("usr", now);

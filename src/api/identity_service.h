@@ -26,15 +26,22 @@ IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
 // The hash under which a presented bearer token is looked up.
 std::string token_hash(std::string_view token_text);
 
+// The id of the company an empty store is bootstrapped with ("Default").
+inline constexpr std::string_view kBootstrapCompanyId = "cmp_00000000000000000000000000";
+
 struct CreatedCompany {
   model::Company company;
   model::User owner;
   std::string owner_token;
 };
 
+// `company_id`: a fixed id (e.g. kBootstrapCompanyId) instead of a new one, so
+// that two nodes bootstrapping one shared store at once create one company:
+// the second create conflicts on the id.
 Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
                                                  std::string_view name, std::string_view owner_name,
-                                                 std::string_view owner_email);
+                                                 std::string_view owner_email,
+                                                 std::string_view company_id = {});
 
 struct CreatedUser {
   model::User user;

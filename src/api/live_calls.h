@@ -74,7 +74,7 @@ class LiveCallHub {
     std::shared_ptr<StreamSink> sink;
   };
   struct Company {
-    std::map<std::string, Call> calls;                  // in progress, by call_id
+    std::map<std::string, Call> calls;                    // in progress, by call_id
     std::set<std::pair<TimePoint, std::string>> by_seen;  // (seen, call_id): eviction order
     std::vector<Watcher> watchers;
   };

@@ -21,6 +21,18 @@ struct Metrics::Impl {
           .Name("switchboard_http_request_duration_seconds")
           .Help("Time to answer an HTTP request, by route pattern")
           .Register(*registry);
+  // Totals kept by the engine; exposed as counters (they only grow).
+  prometheus::Family<prometheus::Counter>& attempts =
+      prometheus::BuildCounter()
+          .Name("switchboard_delivery_attempts_total")
+          .Help("Delivery attempts made by this node and recorded, by result")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& claimed =
+      prometheus::BuildCounter()
+          .Name("switchboard_deliveries_claimed_total")
+          .Help("Deliveries this node claimed from the store (with a lease)")
+          .Register(*registry);
+  std::mutex totals_mutex;
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -36,6 +48,17 @@ void Metrics::observe_request(std::string_view method, std::string_view route, i
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                 0.025,  0.05,  0.1,    0.25,  1.0};
   impl_->latency.Add({{"route", std::string(route)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::set_delivery_totals(std::uint64_t delivered, std::uint64_t failed, std::uint64_t claimed) {
+  std::lock_guard lock(impl_->totals_mutex);
+  auto advance = [](prometheus::Counter& counter, std::uint64_t total) {
+    const double value = static_cast<double>(total);
+    if (value > counter.Value()) counter.Increment(value - counter.Value());
+  };
+  advance(impl_->attempts.Add({{"result", "delivered"}}), delivered);
+  advance(impl_->attempts.Add({{"result", "failed"}}), failed);
+  advance(impl_->claimed.Add({}), claimed);
 }
 
 std::string Metrics::render() const {

@@ -2,6 +2,7 @@
 // text exposition format at GET /metrics. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ class Metrics {
   // One finished HTTP request. `route` is the matched pattern (bounded
   // cardinality), never the raw path.
   void observe_request(std::string_view method, std::string_view route, int status, double seconds);
+
+  // The delivery engine's running totals (EngineStats), set before a render.
+  void set_delivery_totals(std::uint64_t delivered, std::uint64_t failed, std::uint64_t claimed);
 
   std::string render() const;  // Prometheus text format
   prometheus::Registry& registry();

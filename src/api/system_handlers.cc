@@ -66,6 +66,10 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
   router.add({"GET", "/metrics", std::nullopt, [&deps](RequestContext&) {
                 Response r;
                 r.content_type = "text/plain; version=0.0.4";
+                if (deps.metrics && deps.engine) {
+                  const auto totals = deps.engine->stats();
+                  deps.metrics->set_delivery_totals(totals.delivered, totals.failed, totals.claimed);
+                }
                 r.body = deps.metrics ? deps.metrics->render() : std::string();
                 return r;
               }});

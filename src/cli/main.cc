@@ -56,7 +56,9 @@ int run_serve(const sb::server::ServeConfig& config) {
   auto service = sb::server::Service::start(config, clock);
   if (!service) return fail(service.error().message);
   auto& s = **service;
-  spdlog::info("event=listening url={} data={}", s.base_url(), config.data_dir.string());
+  // The store URL may hold a password: only its kind is logged.
+  spdlog::info("event=listening url={} store={} data={}", s.base_url(),
+               config.store_url.empty() ? "sqlite" : "postgresql", config.data_dir.string());
   std::printf("Switchboard %s listening on %s\n", SWITCHBOARD_VERSION, s.base_url().c_str());
   if (s.bootstrap_owner_token()) std::printf("Owner token: %s\n", s.bootstrap_owner_token()->c_str());
   std::printf("Dashboard: %s/\n", s.base_url().c_str());
@@ -167,6 +169,22 @@ int main(int argc, char** argv) {
           "Total time one delivery attempt may take, in seconds (default 30; not time-scaled)")
       ->envname("SWITCHBOARD_DELIVERY_TIMEOUT")
       ->check(CLI::Range(0.05, 300.0));
+  serve
+      ->add_option_function<double>(
+          "--lease",
+          [&config](double seconds) {
+            config.lease = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+          },
+          "Seconds claimed deliveries stay this node's (default 120; longer than --delivery-timeout). "
+          "In a cluster, a dead node's claimed work goes to the others after this")
+      ->envname("SWITCHBOARD_LEASE")
+      ->check(CLI::Range(0.1, 3600.0));
+  serve
+      ->add_option("--store-connections", config.store_connections,
+                   "PostgreSQL connections this node keeps open (cluster mode)")
+      ->envname("SWITCHBOARD_STORE_CONNECTIONS")
+      ->check(CLI::Range(2, 256))
+      ->capture_default_str();
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SWITCHBOARD_MAX_BODY_BYTES")
       ->capture_default_str();

@@ -85,7 +85,9 @@ class Engine final : public DeliveryEngine {
     }
     room_.store(max_tracked_);
     // A single node owns every lease at start-up: nothing of ours is in flight.
-    if (auto released = store_.release_all_leases(); !released) {
+    if (options_.shared_store) {
+      // ours from before a crash expire like a dead peer's
+    } else if (auto released = store_.release_all_leases(); !released) {
       spdlog::warn("event=release_leases_failed error=\"{}\"", released.error().message);
     }
     recorder_ = std::thread([this] { record_loop(); });
@@ -127,6 +129,8 @@ class Engine final : public DeliveryEngine {
     }
     claim_cv_.notify_one();
   }
+
+  EngineStats stats() const override { return {delivered_.load(), failed_.load(), claimed_total_.load()}; }
 
   TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
                                const std::string& payload) override {
@@ -184,6 +188,7 @@ class Engine final : public DeliveryEngine {
         return SteadyClock::now() + kClaimBackoff;
       }
       const int count = static_cast<int>(claimed->size());
+      claimed_total_ += static_cast<std::uint64_t>(count);
       if (count > 0) {
         room_.fetch_sub(count);  // until the scheduler reports the exact figure
         {
@@ -513,7 +518,10 @@ class Engine final : public DeliveryEngine {
   void write_batch(const std::vector<store::AttemptOutcome>& batch) {
     for (int attempt = 1;; ++attempt) {
       auto written = store_.record_attempts(batch);
-      if (written) return;
+      if (written) {
+        for (const auto& outcome : batch) (outcome.attempt.success ? delivered_ : failed_)++;
+        return;
+      }
       if (attempt >= kRecordTries || !is_retryable(written.error().code)) {
         // The leases lapse and the deliveries are attempted again: at-least-once holds.
         spdlog::error("event=record_attempts_failed count={} error=\"{}\"", batch.size(),
@@ -551,7 +559,8 @@ class Engine final : public DeliveryEngine {
   std::size_t tracked_bytes_ = 0;        // payload bytes of tracked_
   std::vector<std::string> to_release_;  // leases to give back, flushed each pass
   std::atomic<int> room_{0};             // scheduler -> claimer: deliveries it may claim
-  std::atomic<bool> more_due_{false};    // the last claim stopped for lack of room
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, claimed_total_{0};  // stats()
+  std::atomic<bool> more_due_{false};  // the last claim stopped for lack of room
   bool stopping_ = false;
   SteadyTime last_sweep_ = SteadyClock::now();
 

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -46,6 +47,9 @@ struct EngineOptions {
   int max_tracked = 4096;  // deliveries held in memory: in flight, queued and chain followers
   std::size_t max_tracked_bytes = 64u << 20;  // their payload bytes (claims stop above this)
   std::chrono::milliseconds lease{120000};    // > timeout: a claimed delivery is ours this long
+  // Other nodes share the store (cluster mode): leases at start-up may be
+  // theirs, so they are left to expire instead of being cleared.
+  bool shared_store = false;
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
 };
 
@@ -55,6 +59,13 @@ struct TestDeliveryResult {
   std::optional<int> status_code;
   std::optional<std::string> error;  // error class and message when not delivered
   double latency_ms = 0;
+};
+
+// Counts since start, for /metrics.
+struct EngineStats {
+  std::uint64_t delivered = 0;  // attempts that succeeded, recorded
+  std::uint64_t failed = 0;     // attempts that failed, recorded
+  std::uint64_t claimed = 0;    // deliveries claimed from the store (heads and followers)
 };
 
 class DeliveryEngine {
@@ -74,6 +85,8 @@ class DeliveryEngine {
   // signatures; records nothing. Blocks until the attempt ends.
   virtual TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
                                        const std::string& payload) = 0;
+
+  virtual EngineStats stats() const = 0;
 };
 
 }  // namespace switchboard::delivery

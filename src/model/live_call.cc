@@ -119,7 +119,8 @@ std::optional<LiveCallUpdate> live_call_update(std::string_view event_type, cons
   return out;
 }
 
-InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers, std::string_view department_ids) {
+InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers,
+                                                   std::string_view department_ids) {
   LiveCallFilter filter;
   InputFailure failure;
   auto add_error = [&](std::string field, std::string code, std::string message) {

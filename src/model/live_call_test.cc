@@ -35,7 +35,8 @@ TEST(LiveCallUpdate, MapsEachCallEventAndStatusToAWidgetState) {
       {"message.sent", "sent", std::nullopt},
   };
   for (const auto& c : cases) {
-    auto d = object_of(R"({"call_id":"call_1","direction":"inbound","from":"+918588123517","to":"+918040000102"})");
+    auto d = object_of(
+        R"({"call_id":"call_1","direction":"inbound","from":"+918588123517","to":"+918040000102"})");
     d["status"] = c.status;
     auto update = live_call_update(c.type, d, kAt);
     ASSERT_EQ(update.has_value(), c.expected.has_value()) << c.type << " " << c.status;

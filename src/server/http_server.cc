@@ -186,8 +186,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // connection closes), then whatever the sink is given. The stream does not
   // count as in flight once its header is out, so stop() does not wait for it.
   void start_stream(api::Response response, unsigned version) {
-    auto header = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(response.status),
-                                                                      version);
+    auto header = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), version);
     header->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
     header->set("X-Content-Type-Options", "nosniff");
     header->set(http::field::content_type, response.content_type);
@@ -197,25 +197,23 @@ class Session : public std::enable_shared_from_this<Session> {
     header->keep_alive(false);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
     stream_.expires_after(shared_->options.read_timeout);
-    http::async_write_header(
-        stream_, *serializer,
-        [self = shared_from_this(), header, serializer, start = std::move(response.stream)](
-            beast::error_code ec, std::size_t) {
-          self->shared_->in_flight--;
-          if (ec || self->shared_->stopping) return self->close();
-          self->streaming_ = true;
-          self->watch_for_close();
-          start(std::make_shared<Sink>(self));
-        });
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), header, serializer,
+                              start = std::move(response.stream)](beast::error_code ec, std::size_t) {
+                               self->shared_->in_flight--;
+                               if (ec || self->shared_->stopping) return self->close();
+                               self->streaming_ = true;
+                               self->watch_for_close();
+                               start(std::make_shared<Sink>(self));
+                             });
   }
 
   // The client of a stream sends nothing more: any read completing means it
   // closed (or broke) the connection.
   void watch_for_close() {
-    stream_.socket().async_read_some(asio::buffer(scratch_),
-                                     [self = shared_from_this()](beast::error_code, std::size_t) {
-                                       self->end_stream();
-                                     });
+    stream_.socket().async_read_some(
+        asio::buffer(scratch_),
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
   }
 
   // Called on the strand.

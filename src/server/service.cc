@@ -14,6 +14,7 @@
 #include "delivery/v1_dispatcher.h"
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace switchboard::server {
@@ -45,13 +46,29 @@ Result<ListenAddress> parse_listen_address(const std::string& text) {
   return out;
 }
 
+bool is_postgres_url(const std::string& url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+namespace {
+
+// The key that seals secrets at rest: the given file, or DATA/secret.key
+// (generated on first use).
+Result<crypto::SecretBox> load_secret_box(const ServeConfig& config) {
+  const bool explicit_key = !config.secret_key_file.empty();
+  auto key_path = explicit_key ? config.secret_key_file : config.data_dir / "secret.key";
+  auto key = crypto::load_or_create_key_file(key_path, /*create_if_missing=*/!explicit_key);
+  if (!key)
+    return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
+  return crypto::SecretBox::from_key(*key);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
-  if (!config.store_url.empty()) {
-    return make_error(
-        ErrorCode::kInvalidArgument,
-        "--store " + config.store_url.substr(0, config.store_url.find(':')) +
-            ": only the embedded SQLite store is available in this build (PostgreSQL cluster mode "
-            "is not implemented yet)");
+  if (!config.store_url.empty() && !is_postgres_url(config.store_url)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--store must be a postgresql:// URL (or empty for the embedded SQLite store)");
   }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -59,13 +76,14 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
     return make_error(ErrorCode::kUnavailable, "cannot create data directory " + config.data_dir.string());
   std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
-  const bool explicit_key = !config.secret_key_file.empty();
-  auto key_path = explicit_key ? config.secret_key_file : config.data_dir / "secret.key";
-  auto key = crypto::load_or_create_key_file(key_path, /*create_if_missing=*/!explicit_key);
-  if (!key)
-    return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
-  auto box = crypto::SecretBox::from_key(*key);
+  auto box = load_secret_box(config);
   if (!box) return tl::unexpected(box.error());
+  if (!config.store_url.empty()) {
+    store::PostgresOptions options;
+    options.url = config.store_url;
+    options.connections = config.store_connections;
+    return store::open_postgres_store(options, std::move(*box));
+  }
   store::SqliteOptions options;
   options.path = config.data_dir / "switchboard.db";
   options.synchronous_full = config.sqlite_synchronous_full;
@@ -80,6 +98,9 @@ delivery::EngineOptions engine_options(const ServeConfig& config) {
   options.allow_private_networks = config.allow_private_networks;
   options.ca_file = config.ca_file;
   options.timeout = config.delivery_timeout;
+  options.lease = config.lease;
+  // In a cluster other nodes hold leases: a starting node must not clear them.
+  options.shared_store = is_postgres_url(config.store_url);
   return options;
 }
 
@@ -89,6 +110,7 @@ delivery::V1DispatcherOptions v1_dispatcher_options(const ServeConfig& config) {
   options.allow_private_networks = config.allow_private_networks;
   options.ca_file = config.ca_file;
   options.timeout = config.delivery_timeout;
+  options.lease = config.lease;
   return options;
 }
 
@@ -158,8 +180,16 @@ class ServiceImpl final : public Service {
     auto companies = store_->list_companies();
     if (!companies) return tl::unexpected(companies.error());
     if (!companies->empty()) return {};
-    auto created = api::create_company_with_owner(*store_, clock, "Default", "Owner", "owner@localhost");
-    if (!created) return tl::unexpected(created.error());
+    auto created = api::create_company_with_owner(*store_, clock, "Default", "Owner", "owner@localhost",
+                                                  api::kBootstrapCompanyId);
+    if (!created) {
+      // Another node of a cluster bootstrapped the shared store first (same id).
+      if (auto now = store_->list_companies(); now && !now->empty()) {
+        spdlog::info("event=bootstrap_skipped reason=\"the store already has a company\"");
+        return {};
+      }
+      return tl::unexpected(created.error());
+    }
     spdlog::info("event=bootstrap company_id={} owner_id={}", created->company.id, created->owner.id);
     owner_token_ = std::move(created->owner_token);
     return {};
@@ -196,6 +226,12 @@ class ServiceImpl final : public Service {
 }  // namespace
 
 Result<std::unique_ptr<Service>> Service::start(const ServeConfig& config, const Clock& clock) {
+  if (config.lease <= config.delivery_timeout) {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--lease must be longer than --delivery-timeout: an attempt still running when its lease "
+        "ends could be made again by another node");
+  }
   auto store = open_store(config);
   if (!store) return tl::unexpected(store.error());
   std::unique_ptr<ServiceImpl> service;

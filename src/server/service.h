@@ -19,7 +19,8 @@ namespace switchboard::server {
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // host:port, [v6]:port; port 0 picks a free one
   std::filesystem::path data_dir = "./data";
-  std::string store_url;                  // empty: embedded SQLite in data_dir
+  std::string store_url;      // empty: embedded SQLite in data_dir; postgresql://…: cluster mode
+  int store_connections = 8;  // PostgreSQL: connections this node keeps open
   std::filesystem::path secret_key_file;  // empty: data_dir/secret.key (generated, mode 0600)
   double time_scale = 1.0;
   bool allow_private_networks = false;
@@ -28,7 +29,11 @@ struct ServeConfig {
   bool sqlite_synchronous_full = true;
   int worker_threads = 32;
   std::chrono::milliseconds delivery_timeout{30000};  // per attempt, not time-scaled
-  bool run_delivery = true;                           // false: API only (tests of the API alone)
+  // How long claimed work stays this node's (not time-scaled; longer than an
+  // attempt). In a cluster, what a node that died had claimed goes to the
+  // others once this has passed.
+  std::chrono::milliseconds lease{120000};
+  bool run_delivery = true;  // false: API only (tests of the API alone)
   // Calling webhooks v1 after its sunset (model::v1_sunset_time): false = keep
   // delivering (with a warning), true = stop v1 deliveries (the v1 API still answers).
   bool v1_stop_after_sunset = false;
@@ -37,7 +42,11 @@ struct ServeConfig {
 
 // Opens the store named by the config (creating the data directory and the
 // secret key when missing). Shared by `serve` and the offline CLI commands.
+// With a postgresql:// store_url every node must use the same secret key
+// (--secret-key-file): the store refuses a key that does not match the one
+// its secrets were sealed with.
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config);
+bool is_postgres_url(const std::string& url);
 
 struct ListenAddress {
   std::string host;

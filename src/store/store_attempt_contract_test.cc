@@ -446,6 +446,56 @@ TEST_P(AttemptContractTest, ReplayQueuesAcceptedEventsOfARange) {
   EXPECT_EQ(store().replay("cmp_a", "wh_1", at(kT0), now, now, 0).error().code, ErrorCode::kInvalidArgument);
 }
 
+// Cluster mode makes these ordinary: two nodes may report the same delivery
+// (an expired lease sent it twice), in one batch or in two.
+TEST_P(AttemptContractTest, AnExhaustionReportedTwiceCountsOnce) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  ingest_unsequenced({"evt_1", "evt_2"});
+  const TimePoint t = at(kT0);
+  AttemptOutcome again = failed_attempt("dlv_evt_1_0", 26, t + seconds(1), std::nullopt);
+  again.attempt.id = "att_other_node";
+  record({failed_attempt("dlv_evt_1_0", 26, t, std::nullopt), again});
+  EXPECT_EQ(webhook("wh_1").consecutive_exhausted, 1);
+  AttemptOutcome late = failed_attempt("dlv_evt_1_0", 26, t + seconds(2), std::nullopt);
+  late.attempt.id = "att_late_node";
+  record({late, failed_attempt("dlv_evt_2_0", 1, t + seconds(2), t + minutes(1))});
+  EXPECT_EQ(webhook("wh_1").consecutive_exhausted, 1);
+  EXPECT_EQ(delivery("cmp_a", "dlv_evt_1_0").attempts, 26);
+  EXPECT_THAT(failure_ids({"cmp_a", "wh_1"}), ElementsAre("att_dlv_evt_2_0_1", "att_dlv_evt_1_0_26"));
+}
+
+TEST_P(AttemptContractTest, ReplayKeepsOneDeliveryOfACallInFlight) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  ingest({new_event("cmp_a", "evt_1", "call.answered", "call:1", at(kT0 + 1000)),
+          new_event("cmp_a", "evt_2", "call.answered", "call:1", at(kT0 + 2000)),
+          new_event("cmp_a", "evt_3", "call.answered", "call:1", at(kT0 + 3000))});
+  const TimePoint t = at(kT0 + 3000);
+  record({delivered_attempt("dlv_evt_1_0", 1, t)});
+  record({delivered_attempt("dlv_evt_2_0", 1, t)});
+  ASSERT_THAT(claim(t), ElementsAre("dlv_evt_3_0"));  // seq 3 in flight
+
+  // Replaying seq 1 and 2 while seq 3 is in flight: they wait for it...
+  auto replayed = store().replay("cmp_a", "wh_1", at(kT0), at(kT0 + 2000), t + seconds(1), 10);
+  ASSERT_TRUE(replayed.has_value()) << error_text(replayed);
+  ASSERT_EQ(*replayed, 2);
+  EXPECT_THAT(claim(t + seconds(2)), IsEmpty());
+  // ...then go first, one at a time and in order, before seq 3's retry.
+  record({failed_attempt("dlv_evt_3_0", 1, t + seconds(3), t + seconds(4))});
+  auto first = store().claim_due_deliveries(t + seconds(5), 10, t + hours(1), 1);
+  ASSERT_TRUE(first.has_value()) << error_text(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().delivery.event_id, "evt_1");
+  record({delivered_attempt(first->front().delivery.id, 1, t + seconds(6))});
+  auto second = store().claim_due_deliveries(t + seconds(6), 10, t + hours(1), 1);
+  ASSERT_TRUE(second.has_value()) << error_text(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ(second->front().delivery.event_id, "evt_2");
+  record({delivered_attempt(second->front().delivery.id, 1, t + seconds(7))});
+  EXPECT_THAT(claim(t + seconds(7)), ElementsAre("dlv_evt_3_0"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AttemptContractTest, ::testing::ValuesIn(contract::store_backends()),
                          contract::backend_name);
 

@@ -10,10 +10,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "model/identity.h"
+#include "store/postgres/postgres_test_support.h"
 #include "store/sqlite/sqlite_test_support.h"
 #include "store/store.h"
 
@@ -42,17 +44,43 @@ class SqliteHarness final : public StoreHarness {
   std::unique_ptr<Store> store_;
 };
 
+// A PostgresStore in a fresh schema of the test server (postgres_test_support.h).
+class PostgresHarness final : public StoreHarness {
+ public:
+  PostgresHarness()
+      : schema_(testing::TestPostgresSchema::create()),
+        store_(schema_ ? testing::open_test_postgres_store(*schema_) : nullptr) {}
+  Store& store() override { return *store_; }
+  bool ok() const { return store_ != nullptr; }
+
+ private:
+  std::unique_ptr<testing::TestPostgresSchema> schema_;  // dropped after the store closes
+  std::unique_ptr<Store> store_;
+};
+
 inline std::vector<StoreBackend> store_backends() {
-  return {
+  std::vector<StoreBackend> backends{
       {"Sqlite",
        []() -> std::unique_ptr<StoreHarness> {
          auto harness = std::make_unique<SqliteHarness>();
          if (!harness->ok()) return nullptr;
          return harness;
        }},
-      // PostgreSQL joins here (e.g. when the test script has started a server).
   };
+  // PostgreSQL runs unless explicitly turned off: without a server the
+  // Postgres tests fail (saying how to get one), they never skip silently.
+  if (!testing::postgres_tests_disabled()) {
+    backends.push_back({"Postgres", []() -> std::unique_ptr<StoreHarness> {
+                          auto harness = std::make_unique<PostgresHarness>();
+                          if (!harness->ok()) return nullptr;
+                          return harness;
+                        }});
+  }
+  return backends;
 }
+
+// Names the backend in test listings (and so in CTest names) instead of a byte dump.
+inline void PrintTo(const StoreBackend& backend, std::ostream* out) { *out << backend.name; }
 
 inline std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
   return info.param.name;

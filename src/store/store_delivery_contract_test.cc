@@ -487,6 +487,27 @@ TEST_P(DeliveryContractTest, FollowersStopAtTheFirstOneNotDue) {
   EXPECT_EQ((*claimed)[0].delivery.id, "dlv_evt_1_0");
 }
 
+TEST_P(DeliveryContractTest, AHeadAndItsFollowerSettledInOneBatchAdvanceTheChainPastBoth) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  std::vector<NewEvent> batch;
+  for (int i = 1; i <= 4; ++i) batch.push_back(new_event("cmp_a", "evt_" + std::to_string(i)));
+  ingest(batch);
+  const TimePoint t = at(kT0);
+  auto claimed = store().claim_due_deliveries(t, 10, t + minutes(1), 3);
+  ASSERT_TRUE(claimed.has_value()) << error_text(claimed);
+  ASSERT_EQ(claimed->size(), 3u);
+  record({contract::delivered_attempt("dlv_evt_1_0", 1, t + seconds(1)),
+          contract::failed_attempt("dlv_evt_2_0", 1, t + seconds(1), std::nullopt)});
+  EXPECT_EQ(delivery("cmp_a", "dlv_evt_2_0").state, DeliveryState::kExhausted);
+  // seq 3 is still leased (given back unattempted later): nothing until then.
+  EXPECT_THAT(claim(t + seconds(2)), IsEmpty());
+  EXPECT_EQ(store().next_due_time().value(), t + minutes(1));
+  ASSERT_TRUE(store().release_leases({"dlv_evt_3_0"}).has_value());
+  EXPECT_EQ(store().next_due_time().value(), t);
+  EXPECT_THAT(claim(t + seconds(2)), ElementsAre("dlv_evt_3_0"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DeliveryContractTest, ::testing::ValuesIn(contract::store_backends()),
                          contract::backend_name);
 

@@ -8,86 +8,32 @@ restarts it on the same data directory, and checks that every event the
 server acknowledged (202) reached the receiver at least once, with the same
 event_id. Loopback only; every wait has a deadline.
 """
-import json
 import os
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
+
+from sbtest import Process, answered_data, request, received_ids, start_receiver
 
 BIN = sys.argv[1]
 EVENTS = 3000
 BATCH = 100
 
 
-def answered_data(call_id, n):
-    """A schema-valid call.answered `data` (docs/events.md) for call `call_id`, tagged with `n`."""
-    return {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
-            "status": "in_progress", "started_at": "2026-11-22T10:03:40.000Z",
-            "legs": [{"number": "+919800000009", "role": "agent", "state": "answered",
-                      "started_at": "2026-11-22T10:03:52.000Z", "answered_at": "2026-11-22T10:03:59.000Z"}],
-            "n": n}
-
-
-def start(args, out_path):
-    out = open(out_path, "w")
-    return subprocess.Popen([BIN] + args, stdout=out, stderr=subprocess.STDOUT), out
-
-
-def wait_for_line(path, pattern, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with open(path) as f:
-            m = re.search(pattern, f.read(), re.M)
-            if m:
-                return m
-        time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {pattern!r} in {path}:\n" + open(path).read())
-
-
-def request(base, token, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return r.status, json.loads(r.read() or b"null")
-
-
-def received_ids(path):
-    ids = set()
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    ids.add(json.loads(line).get("event_id", ""))
-                except ValueError:
-                    pass
-    return ids
-
-
 def main():
     work = tempfile.mkdtemp(prefix="sb-crash-")
     cert = os.path.join(work, "cert.pem")
     recv_log = os.path.join(work, "receiver.out")
-    receiver, recv_out = start(["receive", "--listen", "127.0.0.1:0", "--cert-out", cert, "--no-timestamp-check"],
-                               recv_log)
+    receiver, port = start_receiver(BIN, recv_log, cert)
     servers = []
     try:
-        port = wait_for_line(recv_log, r"Receiving on https://127\.0\.0\.1:(\d+)").group(1)
         serve_args = ["serve", "--listen", "127.0.0.1:0", "--data", os.path.join(work, "data"),
                       "--allow-private-networks", "--ca-file", cert]
-        server_log = os.path.join(work, "server1.out")
-        server, out = start(serve_args, server_log)
-        servers.append((server, out))
-        token = wait_for_line(server_log, r"^Owner token: (\S+)").group(1)
-        base = wait_for_line(server_log, r"^Dashboard: (http://\S+)/$").group(1)
+        server = Process(BIN, serve_args, os.path.join(work, "server1.out"))
+        servers.append(server)
+        token = server.wait_for(r"^Owner token: (\S+)").group(1)
+        base = server.wait_for(r"^Dashboard: (http://\S+)/$").group(1)
         status, _ = request(base, token, "POST", "/api/v2/webhooks",
                             {"url": f"https://127.0.0.1:{port}/hook", "events": ["call", "whatsapp"]})
         assert status == 201, status
@@ -114,8 +60,7 @@ def main():
         deadline = time.time() + 60
         while time.time() < deadline and (len(acked) < EVENTS // 3 or len(received_ids(recv_log)) < 200):
             time.sleep(0.01)
-        server.send_signal(signal.SIGKILL)
-        server.wait()
+        server.kill9()
         stop.set()
         publisher.join(timeout=60)
         killed_with = len(acked)
@@ -123,10 +68,9 @@ def main():
         print(f"killed after {killed_with} acknowledged, {delivered_before} delivered")
         assert 0 < delivered_before < killed_with, "the kill did not land mid-delivery; test proves nothing"
 
-        server_log = os.path.join(work, "server2.out")
-        server, out = start(serve_args, server_log)
-        servers.append((server, out))
-        wait_for_line(server_log, r"^Dashboard: ")
+        server = Process(BIN, serve_args, os.path.join(work, "server2.out"))
+        servers.append(server)
+        server.wait_for(r"^Dashboard: ")
         deadline = time.time() + 120
         missing = acked - received_ids(recv_log)
         while missing and time.time() < deadline:
@@ -137,20 +81,9 @@ def main():
         print(f"{passed} passed, {1 - passed} failed")
         return 0 if passed else 1
     finally:
-        for server, out in servers:
-            if server.poll() is None:
-                server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-            out.close()
-        receiver.send_signal(signal.SIGTERM)
-        try:
-            receiver.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            receiver.kill()
-        recv_out.close()
+        for server in servers:
+            server.stop()
+        receiver.stop(timeout=10)
 
 
 if __name__ == "__main__":

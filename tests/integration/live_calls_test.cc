@@ -104,16 +104,17 @@ class LiveCallsTest : public ::testing::Test {
     owner_ = *server_->owner_token();
     ASSERT_EQ(server_->post("/api/v2/departments", owner_, R"({"id":"dep_support","name":"Support"})").status,
               201);
-    ASSERT_EQ(server_->post("/api/v2/agents", owner_,
-                            R"({"id":"agt_1","name":"Rahul Nair","department_id":"dep_support"})")
+    ASSERT_EQ(server_
+                  ->post("/api/v2/agents", owner_,
+                         R"({"id":"agt_1","name":"Rahul Nair","department_id":"dep_support"})")
                   .status,
               201);
   }
 
   std::string user_token(const std::string& role) {
     static int n = 0;
-    auto body = json::serialize(json::object{
-        {"name", role}, {"email", role + std::to_string(++n) + "@live.test"}, {"role", role}});
+    auto body = json::serialize(
+        json::object{{"name", role}, {"email", role + std::to_string(++n) + "@live.test"}, {"role", role}});
     auto r = server_->post("/api/v2/users", owner_, body);
     EXPECT_EQ(r.status, 201) << r.body;
     return std::string(r.json().at("token").as_string());
@@ -124,10 +125,12 @@ class LiveCallsTest : public ::testing::Test {
                                 const std::string& to = "+918040000102") {
     const std::string started = "2026-11-22T10:24:22.283Z";
     json::object customer{{"number", "+918588123517"}, {"role", "customer"}, {"started_at", started}};
-    json::object agent{{"number", "+919876500021"}, {"role", "agent"}, {"started_at", "2026-11-22T10:24:30.000Z"},
+    json::object agent{{"number", "+919876500021"},
+                       {"role", "agent"},
+                       {"started_at", "2026-11-22T10:24:30.000Z"},
                        {"agent_id", "agt_1"}};
-    json::object data{{"call_id", call_id},       {"direction", "inbound"}, {"from", "+918588123517"},
-                      {"to", to},                 {"started_at", started},  {"department_id", "dep_support"}};
+    json::object data{{"call_id", call_id}, {"direction", "inbound"}, {"from", "+918588123517"},
+                      {"to", to},           {"started_at", started},  {"department_id", "dep_support"}};
     if (type == "call.initiated") {
       data["status"] = "initiated";
       customer["state"] = "answered";
@@ -183,9 +186,8 @@ TEST_F(LiveCallsTest, SnapshotThenEachStateOfACallAsItIsPublished) {
   ASSERT_EQ(ready.name, "ready");
   EXPECT_EQ(ready.data.at("calls"), 1);
 
-  const std::vector<std::pair<std::string, std::string>> lifecycle = {{"call.dial_begin", "ringing"},
-                                                                      {"call.answered", "connected"},
-                                                                      {"call.end", "disconnected"}};
+  const std::vector<std::pair<std::string, std::string>> lifecycle = {
+      {"call.dial_begin", "ringing"}, {"call.answered", "connected"}, {"call.end", "disconnected"}};
   for (const auto& [type, state] : lifecycle) {
     publish(call_event(type, "call_live"));
     auto event = client.next();
@@ -249,7 +251,8 @@ TEST_F(LiveCallsTest, BadFiltersAreRejectedWithTheField) {
 
 TEST_F(LiveCallsTest, AnotherCompanysCallsNeverReachTheStream) {
   SystemClock clock;
-  auto other = api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
+  auto other =
+      api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
   ASSERT_TRUE(other.has_value());
   const std::string other_owner = other->owner_token;
   SseClient mine(server_->port(), "/api/v2/live/calls", owner_);

@@ -1,0 +1,343 @@
+// PostgresStore: recording attempt results (delivery state, failure log,
+// subscription health) and reading the failure log.
+//
+// record_attempts() is one transaction for the batch and a fixed number of
+// statements whatever its size: lock the deliveries, lock the webhooks whose
+// health changes, then one set-based INSERT (failures) and one UPDATE per
+// table, fed with arrays (unnest).
+//
+// Across nodes: the deliveries are locked FOR UPDATE (in id order) and read
+// with `state = 'pending'`, so of two nodes reporting the same delivery (an
+// expired lease made it go out twice) the second sees it settled and skips
+// it. A webhook's consecutive_exhausted is read under FOR NO KEY UPDATE, so
+// concurrent batches count every exhausted delivery.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "model/retry_policy.h"
+#include "store/postgres/postgres_queue_rows.h"
+#include "store/postgres/postgres_store_impl.h"
+
+namespace switchboard::store::postgres {
+namespace {
+
+constexpr std::string_view kAttemptColumns =
+    "id, company_id, webhook_id, delivery_id, event_id, event_type, attempt, at, success, status_code, "
+    "error, "
+    "error_message, latency_ms, request_url, request_headers, request_body, response_headers, response_body";
+
+Result<model::Attempt> attempt_from_row(const pqxx::row& row) {
+  model::Attempt attempt;
+  attempt.id = text(row[0]);
+  attempt.company_id = text(row[1]);
+  attempt.webhook_id = text(row[2]);
+  attempt.delivery_id = text(row[3]);
+  attempt.event_id = text(row[4]);
+  attempt.event_type = text(row[5]);
+  attempt.attempt = static_cast<int>(integer(row[6]));
+  attempt.at = time(row[7]);
+  attempt.success = boolean(row[8]);
+  if (auto code = optional_integer(row[9])) attempt.status_code = static_cast<int>(*code);
+  auto error = attempt_error_from_column(text(row[10]));
+  if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
+  attempt.error = *error;
+  attempt.error_message = text(row[11]);
+  attempt.latency_ms = real(row[12]);
+  attempt.request_url = text(row[13]);
+  attempt.request_headers = text(row[14]);
+  attempt.request_body = text(row[15]);
+  attempt.response_headers = text(row[16]);
+  attempt.response_body = text(row[17]);
+  return attempt;
+}
+
+Result<void> check_outcome(const AttemptOutcome& outcome) {
+  const model::Attempt& a = outcome.attempt;
+  if (a.id.empty() || a.delivery_id.empty() || a.attempt < 1) {
+    return make_error(ErrorCode::kInvalidArgument, "an attempt needs an id, a delivery id and a number >= 1");
+  }
+  return {};
+}
+
+// What recording needs of a pending delivery, read under its row lock (the
+// row is authoritative for company, webhook and event).
+struct Target {
+  std::string company_id, webhook_id, event_id, event_type, ordering_key;
+  std::int64_t consecutive_exhausted = 0;
+};
+
+// A webhook's health as this batch changes it.
+struct Health {
+  std::string status;
+  std::int64_t consecutive_exhausted = 0;
+  bool changed = false;
+};
+
+// The final state of a delivery after the batch, one row of the UPDATE.
+struct DeliveryUpdate {
+  std::string id, state, last_error;
+  std::int64_t attempts = 0;
+  std::optional<std::int64_t> status_code, next_attempt_at;
+  std::int64_t updated_at = 0;
+};
+
+// Columns of the failure log, one vector per column, for unnest().
+struct FailureRows {
+  std::vector<std::string> id, company_id, webhook_id, delivery_id, event_id, event_type, error,
+      error_message, request_url, request_headers, request_body, response_headers, response_body;
+  std::vector<std::int64_t> attempt, at;
+  std::vector<std::optional<std::int64_t>> status_code;
+  std::vector<double> latency_ms;
+
+  void add(const model::Attempt& a, const Target& target) {
+    id.push_back(a.id);
+    company_id.push_back(target.company_id);
+    webhook_id.push_back(target.webhook_id);
+    delivery_id.push_back(a.delivery_id);
+    event_id.push_back(target.event_id);
+    event_type.push_back(target.event_type);
+    attempt.push_back(a.attempt);
+    at.push_back(to_ms(a.at));
+    status_code.push_back(a.status_code ? std::optional<std::int64_t>(*a.status_code) : std::nullopt);
+    error.emplace_back(attempt_error_column(a.error));
+    error_message.push_back(a.error_message);
+    latency_ms.push_back(a.latency_ms);
+    request_url.push_back(a.request_url);
+    request_headers.push_back(a.request_headers);
+    request_body.push_back(a.request_body);
+    response_headers.push_back(a.response_headers);
+    response_body.push_back(a.response_body);
+  }
+};
+
+Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& outcomes) {
+  // 1. Lock the pending deliveries of the batch, in id order (two batches
+  //    sharing deliveries then queue instead of deadlocking).
+  std::vector<std::string> ids;
+  for (const AttemptOutcome& o : outcomes) ids.push_back(o.attempt.delivery_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  pqxx::result locked = tx.exec_params(
+      "SELECT d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.ordering_key, "
+      "w.consecutive_exhausted "
+      "FROM deliveries d JOIN webhooks w ON w.company_id = d.company_id AND w.id = d.webhook_id "
+      "WHERE d.id = ANY($1::text[]) AND d.state = 'pending' ORDER BY d.id FOR UPDATE OF d",
+      text_array(ids));
+  // Deleted meanwhile (with its webhook), or already settled by an earlier
+  // report of the same delivery (at-least-once): not found here, skipped.
+  std::unordered_map<std::string, Target> targets;
+  for (const pqxx::row& row : locked) {
+    targets.emplace(text(row[0]), Target{text(row[1]), text(row[2]), text(row[3]), text(row[4]), text(row[5]),
+                                         integer(row[6])});
+  }
+  if (targets.empty()) return {};
+
+  // 2. Lock the webhooks whose health this batch may change: any exhausted
+  //    delivery, or a success while the count is not 0 (the common case, a
+  //    success on a healthy webhook, locks nothing).
+  std::vector<std::string> health_ids;
+  for (const AttemptOutcome& o : outcomes) {
+    auto it = targets.find(o.attempt.delivery_id);
+    if (it == targets.end()) continue;
+    const bool exhausted = !o.attempt.success && !o.next_attempt_at;
+    if (exhausted || (o.attempt.success && it->second.consecutive_exhausted != 0)) {
+      health_ids.push_back(it->second.webhook_id);
+    }
+  }
+  std::sort(health_ids.begin(), health_ids.end());
+  health_ids.erase(std::unique(health_ids.begin(), health_ids.end()), health_ids.end());
+  std::map<std::string, Health> health;
+  if (!health_ids.empty()) {
+    pqxx::result rows = tx.exec_params(
+        "SELECT id, status, consecutive_exhausted FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id "
+        "FOR NO KEY UPDATE",
+        text_array(health_ids));
+    for (const pqxx::row& row : rows) health[text(row[0])] = Health{text(row[1]), integer(row[2]), false};
+  }
+
+  // 3. Apply the outcomes in order, as the SQLite store does one by one.
+  std::map<std::string, DeliveryUpdate> updates;  // by delivery id
+  FailureRows failures;
+  for (const AttemptOutcome& o : outcomes) {
+    const model::Attempt& a = o.attempt;
+    auto target = targets.find(a.delivery_id);
+    if (target == targets.end()) continue;
+    auto previous = updates.find(a.delivery_id);
+    if (previous != updates.end() && previous->second.state != "pending")
+      continue;  // settled earlier in the batch
+    DeliveryUpdate u;
+    u.id = a.delivery_id;
+    u.attempts = a.attempt;
+    if (a.status_code) u.status_code = *a.status_code;
+    u.updated_at = to_ms(a.at);
+    auto webhook = health.find(target->second.webhook_id);
+    if (a.success) {
+      u.state = "delivered";
+      if (webhook != health.end() && webhook->second.consecutive_exhausted != 0) {
+        webhook->second.consecutive_exhausted = 0;
+        webhook->second.changed = true;
+      }
+    } else {
+      failures.add(a, target->second);
+      u.last_error = std::string(attempt_error_column(a.error));
+      if (o.next_attempt_at) {
+        u.state = "pending";
+        u.next_attempt_at = to_ms(*o.next_attempt_at);
+      } else {
+        u.state = "exhausted";
+        // Health (spec §4): failed once model::should_mark_failed says so,
+        // only from active; the status trigger then pauses its queue.
+        if (webhook != health.end()) {
+          Health& h = webhook->second;
+          h.consecutive_exhausted += 1;
+          h.changed = true;
+          if (model::should_mark_failed(static_cast<int>(h.consecutive_exhausted)) && h.status == "active") {
+            h.status = "failed";
+          }
+        }
+      }
+    }
+    updates[a.delivery_id] = std::move(u);
+  }
+
+  // 4. The failure log.
+  if (!failures.id.empty()) {
+    try {
+      tx.exec_params(
+          "INSERT INTO attempts (" + std::string(kAttemptColumns) +
+              ") SELECT u.id, u.company_id, u.webhook_id, u.delivery_id, u.event_id, u.event_type, "
+              "u.attempt, "
+              "u.at, false, u.status_code, u.error, u.error_message, u.latency_ms, u.request_url, "
+              "u.request_headers, u.request_body, u.response_headers, u.response_body "
+              "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+              "$7::int[], "
+              "$8::bigint[], $9::int[], $10::text[], $11::text[], $12::float8[], $13::text[], $14::text[], "
+              "$15::text[], $16::text[], $17::text[]) AS u(id, company_id, webhook_id, delivery_id, "
+              "event_id, "
+              "event_type, attempt, at, status_code, error, error_message, latency_ms, request_url, "
+              "request_headers, request_body, response_headers, response_body)",
+          text_array(failures.id), text_array(failures.company_id), text_array(failures.webhook_id),
+          text_array(failures.delivery_id), text_array(failures.event_id), text_array(failures.event_type),
+          number_array(failures.attempt), number_array(failures.at), number_array(failures.status_code),
+          text_array(failures.error), text_array(failures.error_message), number_array(failures.latency_ms),
+          text_array(failures.request_url), text_array(failures.request_headers),
+          text_array(failures.request_body), text_array(failures.response_headers),
+          text_array(failures.response_body));
+    } catch (const pqxx::unique_violation& e) {
+      // All or nothing: a reused attempt id fails the batch, whose deliveries
+      // are then retried when their leases expire.
+      return make_error(ErrorCode::kConflict, std::string("an attempt id of the batch exists: ") + e.what());
+    }
+  }
+
+  // 5. Deliveries: their new state, and their leases cleared.
+  std::vector<std::string> u_id, u_state, u_error;
+  std::vector<std::int64_t> u_attempts, u_updated;
+  std::vector<std::optional<std::int64_t>> u_status, u_next;
+  for (const auto& [id, u] : updates) {
+    u_id.push_back(u.id);
+    u_state.push_back(u.state);
+    u_error.push_back(u.last_error);
+    u_attempts.push_back(u.attempts);
+    u_updated.push_back(u.updated_at);
+    u_status.push_back(u.status_code);
+    u_next.push_back(u.next_attempt_at);
+  }
+  tx.exec_params(
+      "UPDATE deliveries d SET state = u.state, attempts = u.attempts, last_status_code = u.status_code, "
+      "last_error = u.last_error, next_attempt_at = u.next_attempt_at, lease_until = 0, updated_at = "
+      "u.updated_at "
+      "FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::bigint[], $7::bigint[]) "
+      "AS u(id, state, attempts, status_code, last_error, next_attempt_at, updated_at) WHERE d.id = u.id",
+      text_array(u_id), text_array(u_state), number_array(u_attempts), number_array(u_status),
+      text_array(u_error), number_array(u_next), number_array(u_updated));
+
+  // 6. Chains whose head left `pending`: the next one becomes their head
+  //    (under the chain's lock, taken after the delivery locks).
+  std::vector<Chain> settled;
+  for (const auto& [id, u] : updates) {
+    if (u.state == "pending") continue;
+    const Target& target = targets.at(id);
+    if (!target.ordering_key.empty())
+      settled.push_back(Chain{target.company_id, target.webhook_id, target.ordering_key});
+  }
+  normalize_chains(tx, std::move(settled));
+
+  // 7. Webhook health.
+  std::vector<std::string> h_id, h_status;
+  std::vector<std::int64_t> h_count;
+  for (const auto& [id, h] : health) {
+    if (!h.changed) continue;
+    h_id.push_back(id);
+    h_status.push_back(h.status);
+    h_count.push_back(h.consecutive_exhausted);
+  }
+  if (!h_id.empty()) {
+    tx.exec_params(
+        "UPDATE webhooks w SET consecutive_exhausted = u.consecutive_exhausted, status = u.status "
+        "FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, status, consecutive_exhausted) "
+        "WHERE w.id = u.id",
+        text_array(h_id), text_array(h_status), number_array(h_count));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> PostgresStore::record_attempts(const std::vector<AttemptOutcome>& outcomes) {
+  for (const AttemptOutcome& outcome : outcomes) {
+    if (auto valid = check_outcome(outcome); !valid) return valid;
+  }
+  if (outcomes.empty()) return {};
+  return transact([&](pqxx::work& tx) -> Result<void> { return record_batch(tx, outcomes); });
+}
+
+Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQuery& q) {
+  if (auto valid = check_page(q.page); !valid) return tl::unexpected(valid.error());
+  std::optional<std::string> error_class;
+  if (q.error) error_class = std::string(attempt_error_column(*q.error));
+  return read([&](pqxx::work& tx) -> Result<Page<model::Attempt>> {
+    // Newest first; the cursor is the last id seen, so the next page is below it.
+    pqxx::result rows = tx.exec_params(
+        "SELECT " + std::string(kAttemptColumns) +
+            " FROM attempts WHERE company_id = $1 AND webhook_id = $2 "
+            "AND ($3::bigint IS NULL OR at >= $3::bigint) AND ($4::bigint IS NULL OR at < $4::bigint) "
+            "AND ($5::text IS NULL OR event_type = $5::text) AND ($6::int IS NULL OR status_code = $6::int) "
+            "AND ($7::text IS NULL OR error = $7::text) AND ($8 = '' OR id < $8) "
+            "ORDER BY id DESC LIMIT $9",
+        q.company_id, q.webhook_id, to_ms(q.since), to_ms(q.until), q.event_type, q.status_code, error_class,
+        q.page.after_id, static_cast<std::int64_t>(q.page.limit) + 1);
+    Page<model::Attempt> out;
+    for (const pqxx::row& row : rows) {
+      if (out.items.size() == static_cast<std::size_t>(q.page.limit)) {
+        out.has_more = true;
+        break;
+      }
+      auto attempt = attempt_from_row(row);
+      if (!attempt) return tl::unexpected(attempt.error());
+      out.items.push_back(std::move(*attempt));
+    }
+    return out;
+  });
+}
+
+Result<model::Attempt> PostgresStore::get_attempt(const std::string& company_id,
+                                                  const std::string& webhook_id,
+                                                  const std::string& attempt_id) {
+  return read([&](pqxx::work& tx) -> Result<model::Attempt> {
+    pqxx::result rows =
+        tx.exec_params("SELECT " + std::string(kAttemptColumns) +
+                           " FROM attempts WHERE id = $1 AND company_id = $2 AND webhook_id = $3",
+                       attempt_id, company_id, webhook_id);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "attempt not found");
+    return attempt_from_row(rows[0]);
+  });
+}
+
+}  // namespace switchboard::store::postgres

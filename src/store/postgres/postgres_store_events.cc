@@ -1,0 +1,358 @@
+// PostgresStore: ingesting events (sequence, idempotency, directory
+// enrichment, envelope, fan-out to webhooks v2 and v1), reading them back,
+// and replaying them to a webhook.
+//
+// A batch is one transaction; each event runs inside its own SAVEPOINT, so
+// one failing event (a taken id, an unknown company) is undone alone and the
+// others commit. The savepoints are plain SQL on the batch's pqxx::work
+// rather than pqxx::subtransaction objects, because the shared helpers
+// (directory lookups, subscriber loading, v1 fan-out) take the pqxx::work.
+//
+// Across nodes:
+//  * event_sequence comes from an upsert on call_sequences that locks the
+//    (company, sequence_key) row until the batch commits: a second node
+//    ingesting the same call waits, then gets the next number. A rolled-back
+//    event (its savepoint undone, or its batch aborted) gives its number
+//    back, so numbers stay gapless.
+//  * idempotency keys are unique per company (events_idempotency). When two
+//    nodes insert the same key, the second insert waits for the first
+//    transaction and then fails with unique_violation; its savepoint is
+//    undone and the winner's answer is read and returned as a duplicate.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/ids.h"
+#include "model/directory.h"
+#include "model/envelope.h"
+#include "store/postgres/postgres_queue_rows.h"
+#include "store/postgres/postgres_store_impl.h"
+
+namespace switchboard::store::postgres {
+namespace {
+
+// Active webhooks per company, read once per ingest_events() call.
+class SubscriberCache {
+ public:
+  Result<const std::vector<Subscriber>*> get(pqxx::work& tx, const std::string& company_id) {
+    auto it = by_company_.find(company_id);
+    if (it == by_company_.end()) {
+      auto loaded = load_active_subscribers(tx, company_id);
+      if (!loaded) return tl::unexpected(loaded.error());
+      it = by_company_.emplace(company_id, std::move(*loaded)).first;
+    }
+    return &it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
+};
+
+// Directory entries looked up by enrichment, once per (company, id) per
+// ingest_events() call: a batch of call summaries naming the same few agents
+// costs one query per distinct id.
+class DirectoryCache {
+ public:
+  Result<const model::Agent*> agent(pqxx::work& tx, const std::string& company_id, const std::string& id) {
+    return lookup(agents_, company_id, id, [&] { return find_agent(tx, company_id, id); });
+  }
+  Result<const model::Department*> department(pqxx::work& tx, const std::string& company_id,
+                                              const std::string& id) {
+    return lookup(departments_, company_id, id, [&] { return find_department(tx, company_id, id); });
+  }
+
+ private:
+  template <typename T>
+  using Map = std::map<std::pair<std::string, std::string>, std::optional<T>>;
+
+  template <typename T, typename Find>
+  static Result<const T*> lookup(Map<T>& map, const std::string& company_id, const std::string& id,
+                                 Find find) {
+    if (id.empty()) return static_cast<const T*>(nullptr);
+    auto key = std::make_pair(company_id, id);
+    auto it = map.find(key);
+    if (it == map.end()) {
+      auto found = find();
+      if (!found) return tl::unexpected(found.error());
+      it = map.emplace(std::move(key), std::move(*found)).first;
+    }
+    return it->second ? &*it->second : static_cast<const T*>(nullptr);
+  }
+
+  Map<model::Agent> agents_;
+  Map<model::Department> departments_;
+};
+
+// What one ingest_events() call reads once and reuses across its events.
+struct IngestCaches {
+  SubscriberCache subscribers;
+  V1SubscriberCache v1_subscribers;
+  DirectoryCache directory;
+};
+
+// The event's data with agent{} / department{} from the directory when asked
+// for; unknown ids leave it as published.
+Result<std::string> enriched_data(pqxx::work& tx, DirectoryCache& directory, const NewEvent& in) {
+  if (!in.enrich_from_directory) return in.data_json;
+  const std::string& company_id = in.event.company_id;
+  auto agent = directory.agent(tx, company_id, in.attributes.agent_id);
+  if (!agent) return tl::unexpected(agent.error());
+  auto department = directory.department(tx, company_id, in.attributes.department_id);
+  if (!department) return tl::unexpected(department.error());
+  return model::add_directory_objects(in.data_json, *agent, *department);
+}
+
+Result<void> check_new_event(const NewEvent& in) {
+  const model::Event& event = in.event;
+  if (event.id.empty() || event.company_id.empty() || event.type.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "an event needs an id, a company and a type");
+  }
+  if (in.sequenced && event.sequence_key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "a sequenced event needs a sequence key");
+  }
+  return {};
+}
+
+// The earlier answer for (company, idempotency key), if any.
+std::optional<IngestOutcome> find_idempotent(pqxx::work& tx, const model::Event& event) {
+  if (!event.idempotency_key) return std::nullopt;
+  pqxx::result r =
+      tx.exec_params("SELECT id, sequence FROM events WHERE company_id = $1 AND idempotency_key = $2",
+                     event.company_id, *event.idempotency_key);
+  if (r.empty()) return std::nullopt;
+  return IngestOutcome{text(r[0][0]), optional_integer(r[0][1]), true, 0};
+}
+
+std::int64_t next_sequence(pqxx::work& tx, const model::Event& event) {
+  pqxx::row row = tx.exec_params1(
+      "INSERT INTO call_sequences AS s (company_id, sequence_key, last_sequence) VALUES ($1, $2, 1) "
+      "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last_sequence = s.last_sequence + 1 "
+      "RETURNING last_sequence",
+      event.company_id, event.sequence_key);
+  return integer(row[0]);
+}
+
+void insert_event(pqxx::work& tx, const model::Event& event, const model::EventAttributes& attributes) {
+  tx.exec_params(
+      "INSERT INTO events (id, company_id, type, sequence, sequence_key, occurred_at, created_at, "
+      "idempotency_key, direction, department_id, agent_id, payload) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      event.id, event.company_id, event.type, event.sequence, event.sequence_key, to_ms(event.occurred_at),
+      to_ms(event.created_at), event.idempotency_key, attributes.direction, attributes.department_id,
+      attributes.agent_id, event.payload);
+}
+
+// The writes of one event, inside its savepoint. Throws pqxx errors; the
+// caller undoes the savepoint and classifies them.
+Result<IngestOutcome> write_event(pqxx::work& tx, IngestCaches& caches, const NewEvent& in,
+                                  const std::string& data) {
+  model::Event event = in.event;
+  event.sequence.reset();
+  if (in.sequenced) event.sequence = next_sequence(tx, event);
+  event.payload = model::compose_envelope(event, data);
+  insert_event(tx, event, in.attributes);
+
+  auto webhooks = caches.subscribers.get(tx, event.company_id);
+  if (!webhooks) return tl::unexpected(webhooks.error());
+  std::vector<model::Delivery> deliveries;
+  std::size_t next_id = 0;
+  for (const Subscriber& webhook : **webhooks) {
+    if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
+    // Callers pass an id per possible webhook; should they run short, make more.
+    std::string id =
+        next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
+    deliveries.push_back(
+        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
+  }
+  // Only active webhooks get deliveries at ingest: none starts paused.
+  insert_pending(tx, deliveries, /*paused=*/false);
+  IngestOutcome outcome{event.id, event.sequence, false, static_cast<int>(deliveries.size())};
+  auto v1 = queue_v1_deliveries(tx, caches.v1_subscribers, event);
+  if (!v1) return tl::unexpected(v1.error());
+  outcome.deliveries += *v1;
+  return outcome;
+}
+
+// Ingests one event in its own savepoint. Errors that concern this event
+// only come back as its outcome; errors that doom the whole transaction
+// (deadlock, serialization, lost connection) propagate as exceptions so that
+// transact() retries the batch.
+Result<IngestOutcome> ingest_one(pqxx::work& tx, IngestCaches& caches, const NewEvent& in) {
+  if (auto valid = check_new_event(in); !valid) return tl::unexpected(valid.error());
+  if (auto earlier = find_idempotent(tx, in.event)) return std::move(*earlier);
+  // Reads that change nothing run before the savepoint.
+  auto data = enriched_data(tx, caches.directory, in);
+  if (!data) return tl::unexpected(data.error());
+  if (auto webhooks = caches.subscribers.get(tx, in.event.company_id); !webhooks) {
+    return tl::unexpected(webhooks.error());
+  }
+
+  tx.exec0("SAVEPOINT ingest_event");
+  const auto undo = [&] {
+    tx.exec0("ROLLBACK TO SAVEPOINT ingest_event");
+    tx.exec0("RELEASE SAVEPOINT ingest_event");
+  };
+  try {
+    auto outcome = write_event(tx, caches, in, *data);
+    if (!outcome) {
+      undo();
+      return outcome;
+    }
+    tx.exec0("RELEASE SAVEPOINT ingest_event");
+    return outcome;
+  } catch (const pqxx::unique_violation& e) {
+    undo();
+    // Another transaction (this node's or another's) committed the same
+    // idempotency key first: answer with its event.
+    if (auto winner = find_idempotent(tx, in.event)) return std::move(*winner);
+    const std::string what = e.what();
+    if (what.find("deliveries_pkey") != std::string::npos) {
+      return make_error(ErrorCode::kConflict, "a delivery id of event " + in.event.id + " exists");
+    }
+    return make_error(ErrorCode::kConflict, "an event with id " + in.event.id + " exists");
+  } catch (const pqxx::foreign_key_violation&) {
+    undo();
+    return make_error(ErrorCode::kNotFound, "company not found");
+  } catch (const pqxx::integrity_constraint_violation& e) {
+    undo();
+    return make_error(ErrorCode::kInvalidArgument, std::string("event rejected by the store: ") + e.what());
+  } catch (const pqxx::data_exception& e) {
+    undo();
+    return make_error(ErrorCode::kInvalidArgument, std::string("event rejected by the store: ") + e.what());
+  }
+}
+
+// Locks, in one sorted pass, the call_sequences rows that the batch's events
+// will bump. Event by event the upserts would lock them in batch order, and
+// two nodes ingesting batches that share calls in different orders would
+// deadlock (PostgreSQL breaks it after deadlock_timeout and transact()
+// retries, but each one costs a second). Calls seen for the first time have
+// no row yet; their first insert is the lock.
+void lock_known_sequences(pqxx::work& tx, const std::vector<NewEvent>& events) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const NewEvent& in : events) {
+    if (in.sequenced && !in.event.company_id.empty() && !in.event.sequence_key.empty()) {
+      keys.emplace_back(in.event.company_id, in.event.sequence_key);
+    }
+  }
+  if (keys.size() < 2) return;  // one key: nothing to order
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> companies, sequence_keys;
+  for (auto& [company_id, key] : keys) {
+    companies.push_back(company_id);
+    sequence_keys.push_back(key);
+  }
+  tx.exec_params(
+      "SELECT 1 FROM call_sequences s JOIN unnest($1::text[], $2::text[]) AS u(company_id, sequence_key) "
+      "ON s.company_id = u.company_id AND s.sequence_key = u.sequence_key "
+      "ORDER BY s.company_id, s.sequence_key FOR UPDATE OF s",
+      text_array(companies), text_array(sequence_keys));
+}
+
+model::Event event_from_row(const pqxx::row& row) {
+  model::Event event;
+  event.id = text(row[0]);
+  event.company_id = text(row[1]);
+  event.type = text(row[2]);
+  event.sequence = optional_integer(row[3]);
+  event.sequence_key = text(row[4]);
+  event.occurred_at = time(row[5]);
+  event.created_at = time(row[6]);
+  event.idempotency_key = optional_text(row[7]);
+  event.payload = text(row[8]);
+  return event;
+}
+
+}  // namespace
+
+Result<std::vector<Result<IngestOutcome>>> PostgresStore::ingest_events(const std::vector<NewEvent>& events) {
+  return transact([&](pqxx::work& tx) -> Result<std::vector<Result<IngestOutcome>>> {
+    // Built afresh on every try: transact() may run this again after a deadlock.
+    IngestCaches caches;
+    lock_known_sequences(tx, events);
+    std::vector<Result<IngestOutcome>> outcomes;
+    outcomes.reserve(events.size());
+    for (const NewEvent& event : events) outcomes.push_back(ingest_one(tx, caches, event));
+    return outcomes;
+  });
+}
+
+Result<model::Event> PostgresStore::get_event(const std::string& company_id, const std::string& event_id) {
+  return read([&](pqxx::work& tx) -> Result<model::Event> {
+    pqxx::result r = tx.exec_params(
+        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+        "payload FROM events WHERE id = $1 AND company_id = $2",
+        event_id, company_id);
+    if (r.empty()) return make_error(ErrorCode::kNotFound, "event not found");
+    return event_from_row(r[0]);
+  });
+}
+
+Result<int> PostgresStore::replay(const std::string& company_id, const std::string& webhook_id,
+                                  TimePoint since, TimePoint until, TimePoint now, int max) {
+  if (max < 1) return make_error(ErrorCode::kInvalidArgument, "replay needs max >= 1");
+  return transact([&](pqxx::work& tx) -> Result<int> {
+    // FOR SHARE: a concurrent status change waits for this transaction, so
+    // its trigger sees (and pauses or resumes) the deliveries queued here.
+    pqxx::result webhook = tx.exec_params(
+        "SELECT status, events, filters FROM webhooks WHERE company_id = $1 AND id = $2 FOR SHARE",
+        company_id, webhook_id);
+    if (webhook.empty()) return make_error(ErrorCode::kNotFound, "webhook not found");
+    const bool paused = text(webhook[0][0]) != "active";
+    auto spec = subscription_from(text(webhook[0][1]), text(webhook[0][2]));
+    if (!spec) return tl::unexpected(spec.error());
+
+    // Oldest first; only the accepted ones count towards `max`, so read in pages.
+    std::vector<model::Delivery> deliveries;
+    std::int64_t after_created = std::numeric_limits<std::int64_t>::min();
+    std::string after_id;
+    constexpr int kPage = 500;
+    while (deliveries.size() < static_cast<std::size_t>(max)) {
+      pqxx::result rows = tx.exec_params(
+          "SELECT id, type, sequence, sequence_key, direction, department_id, agent_id, created_at FROM "
+          "events "
+          "WHERE company_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) > ($4, $5) "
+          "ORDER BY created_at, id LIMIT $6",
+          company_id, to_ms(since), to_ms(until), after_created, after_id, kPage);
+      for (const pqxx::row& row : rows) {
+        if (deliveries.size() >= static_cast<std::size_t>(max)) break;
+        model::Event event;
+        event.id = text(row[0]);
+        event.company_id = company_id;
+        event.type = text(row[1]);
+        event.sequence = optional_integer(row[2]);
+        event.sequence_key = text(row[3]);
+        const model::EventAttributes attributes{text(row[4]), text(row[5]), text(row[6])};
+        if (!model::webhook_accepts(*spec, event.type, attributes)) continue;
+        deliveries.push_back(pending_delivery(new_id("dlv", now), event, webhook_id, now, now));
+      }
+      if (rows.size() < static_cast<std::size_t>(kPage)) break;
+      after_created = integer(rows[rows.size() - 1][7]);
+      after_id = text(rows[rows.size() - 1][0]);
+    }
+    // Replayed events may sort before what their chains have pending: under
+    // the chains' locks, each chain's lowest pending delivery becomes its head.
+    std::vector<Chain> chains;
+    for (const model::Delivery& d : deliveries)
+      chains.push_back(Chain{d.company_id, d.webhook_id, d.ordering_key});
+    std::sort(chains.begin(), chains.end());
+    chains.erase(std::unique(chains.begin(), chains.end()), chains.end());
+    lock_chains(tx, chains);
+    try {
+      insert_pending(tx, deliveries, paused);
+    } catch (const pqxx::unique_violation&) {
+      return make_error(ErrorCode::kConflict, "a replayed delivery id exists");
+    }
+    normalize_chains(tx, std::move(chains));
+    return static_cast<int>(deliveries.size());
+  });
+}
+
+}  // namespace switchboard::store::postgres

@@ -1,0 +1,198 @@
+// PostgresStore: companies, users and API tokens.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/postgres_store_impl.h"
+
+namespace switchboard::store::postgres {
+namespace {
+
+constexpr std::string_view kCompanyColumns = "id, name, managers_can_manage_webhooks, created_at";
+constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at";
+
+std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
+  std::string out(a);
+  out += b;
+  out += c;
+  return out;
+}
+
+model::Company company_from_row(const pqxx::row& row) {
+  return model::Company{text(row[0]), text(row[1]), boolean(row[2]), time(row[3])};
+}
+
+// Reads kUserColumns starting at column `first`.
+Result<model::User> user_from_row(const pqxx::row& row, int first) {
+  auto role = role_from_column(row[first + 4].c_str());
+  if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
+  return model::User{
+      text(row[first]),    text(row[first + 1]), text(row[first + 2]), text(row[first + 3]), *role,
+      time(row[first + 5])};
+}
+
+Result<void> insert_company(pqxx::work& tx, const model::Company& company) {
+  try {
+    tx.exec_params(sql("INSERT INTO companies (", kCompanyColumns, ") VALUES ($1, $2, $3, $4)"), company.id,
+                   company.name, company.managers_can_manage_webhooks, to_ms(company.created_at));
+  } catch (const pqxx::unique_violation&) {
+    return make_error(ErrorCode::kConflict, "a company with this id already exists");
+  }
+  return {};
+}
+
+Result<void> insert_user(pqxx::work& tx, const model::User& user) {
+  try {
+    tx.exec_params(sql("INSERT INTO users (", kUserColumns, ") VALUES ($1, $2, $3, $4, $5, $6)"), user.id,
+                   user.company_id, user.name, user.email, std::string(role_column(user.role)),
+                   to_ms(user.created_at));
+  } catch (const pqxx::unique_violation& e) {
+    // Two nodes adding the same email race on the unique index; the loser lands here.
+    if (std::string_view(e.what()).find("users_company_email") != std::string_view::npos) {
+      return make_error(ErrorCode::kConflict, "a user with this email already exists in the company");
+    }
+    return make_error(ErrorCode::kConflict, "a user with this id already exists");
+  } catch (const pqxx::foreign_key_violation&) {
+    return make_error(ErrorCode::kNotFound, "company not found");
+  }
+  return {};
+}
+
+Result<void> check_token_shape(const model::ApiToken& token) {
+  if ((token.kind == model::TokenKind::kUser) != token.user_id.has_value()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "a user token needs a user_id and an ingest token must not have one");
+  }
+  return {};
+}
+
+Result<void> insert_token(pqxx::work& tx, const model::ApiToken& token) {
+  try {
+    tx.exec_params(
+        "INSERT INTO api_tokens (id, company_id, user_id, kind, token_hash, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        token.id, token.company_id, token.user_id, std::string(token_kind_column(token.kind)),
+        token.token_hash, to_ms(token.created_at));
+  } catch (const pqxx::unique_violation&) {
+    return make_error(ErrorCode::kConflict, "a token with this id or hash already exists");
+  } catch (const pqxx::foreign_key_violation&) {
+    return make_error(ErrorCode::kNotFound, "the token's company or user was not found");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> PostgresStore::create_company(const model::Company& company, const model::User& owner,
+                                           const model::ApiToken& owner_token) {
+  if (owner.company_id != company.id || owner_token.company_id != company.id) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the owner and the owner's token must belong to the new company");
+  }
+  if (auto shape = check_token_shape(owner_token); !shape) return shape;
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    if (auto done = insert_company(tx, company); !done) return done;
+    if (auto done = insert_user(tx, owner); !done) return done;
+    return insert_token(tx, owner_token);
+  });
+}
+
+Result<std::vector<model::Company>> PostgresStore::list_companies() {
+  return read([](pqxx::work& tx) -> Result<std::vector<model::Company>> {
+    std::vector<model::Company> companies;
+    for (const pqxx::row& row : tx.exec(sql("SELECT ", kCompanyColumns, " FROM companies ORDER BY id"))) {
+      companies.push_back(company_from_row(row));
+    }
+    return companies;
+  });
+}
+
+Result<model::Company> PostgresStore::get_company(const std::string& company_id) {
+  return read([&](pqxx::work& tx) -> Result<model::Company> {
+    auto rows = tx.exec_params(sql("SELECT ", kCompanyColumns, " FROM companies WHERE id = $1"), company_id);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "company not found");
+    return company_from_row(rows[0]);
+  });
+}
+
+Result<void> PostgresStore::set_managers_can_manage_webhooks(const std::string& company_id, bool allowed) {
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    auto done = tx.exec_params("UPDATE companies SET managers_can_manage_webhooks = $1 WHERE id = $2",
+                               allowed, company_id);
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "company not found");
+    return {};
+  });
+}
+
+Result<void> PostgresStore::create_user(const model::User& user,
+                                        const std::optional<model::ApiToken>& token) {
+  if (token) {
+    if (token->company_id != user.company_id || token->user_id != user.id) {
+      return make_error(ErrorCode::kInvalidArgument, "the token must belong to the new user");
+    }
+    if (auto shape = check_token_shape(*token); !shape) return shape;
+  }
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    if (auto done = insert_user(tx, user); !done) return done;
+    if (token) return insert_token(tx, *token);
+    return {};
+  });
+}
+
+Result<model::User> PostgresStore::get_user(const std::string& company_id, const std::string& user_id) {
+  return read([&](pqxx::work& tx) -> Result<model::User> {
+    auto rows = tx.exec_params(sql("SELECT ", kUserColumns, " FROM users WHERE company_id = $1 AND id = $2"),
+                               company_id, user_id);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "user not found");
+    return user_from_row(rows[0], 0);
+  });
+}
+
+Result<Page<model::User>> PostgresStore::list_users(const std::string& company_id, const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](pqxx::work& tx) -> Result<Page<model::User>> {
+    auto rows = tx.exec_params(
+        sql("SELECT ", kUserColumns, " FROM users WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"),
+        company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    Page<model::User> result;
+    for (const pqxx::row& row : rows) {
+      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
+        result.has_more = true;
+        break;
+      }
+      auto user = user_from_row(row, 0);
+      if (!user) return tl::unexpected(user.error());
+      result.items.push_back(std::move(*user));
+    }
+    return result;
+  });
+}
+
+Result<void> PostgresStore::create_token(const model::ApiToken& token) {
+  if (auto shape = check_token_shape(token); !shape) return shape;
+  return transact([&](pqxx::work& tx) { return insert_token(tx, token); });
+}
+
+Result<model::Principal> PostgresStore::find_principal_by_token_hash(const std::string& token_hash) {
+  return read([&](pqxx::work& tx) -> Result<model::Principal> {
+    auto rows = tx.exec_params(
+        "SELECT t.id, t.company_id, t.kind, u.id, u.company_id, u.name, u.email, u.role, u.created_at "
+        "FROM api_tokens t LEFT JOIN users u ON u.company_id = t.company_id AND u.id = t.user_id "
+        "WHERE t.token_hash = $1",
+        token_hash);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "token not found");
+    const pqxx::row& row = rows[0];
+    auto kind = token_kind_from_column(row[2].c_str());
+    if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
+    model::Principal principal{text(row[1]), text(row[0]), *kind, std::nullopt};
+    if (*kind == model::TokenKind::kUser) {
+      if (row[3].is_null()) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
+      auto user = user_from_row(row, 3);
+      if (!user) return tl::unexpected(user.error());
+      principal.user = std::move(*user);
+    }
+    return principal;
+  });
+}
+
+}  // namespace switchboard::store::postgres

@@ -1,0 +1,320 @@
+// PostgresStore: calling webhooks v1 (migration 004): the legacy
+// subscriptions, their delivery queue (claimed by every node with
+// FOR UPDATE SKIP LOCKED and a lease, recorded, dropped) and its listing;
+// and the v1 fan-out that ingest runs inside its own transaction.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/ids.h"
+#include "store/postgres/postgres_store_impl.h"
+
+namespace switchboard::store::postgres {
+
+namespace json = boost::json;
+
+namespace {
+
+// [{"key","value":<sealed>}], as the SQLite store writes it.
+std::string encode_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets) {
+  json::array out;
+  for (const model::V1Param& p : params) {
+    out.push_back(json::object{{"key", p.key}, {"value", secrets.seal(p.value)}});
+  }
+  return json::serialize(out);
+}
+
+Result<std::vector<model::V1Param>> decode_params(std::string_view column, const crypto::SecretBox& secrets) {
+  boost::system::error_code ec;
+  json::value v = json::parse(column, ec);
+  if (ec || !v.is_array()) return make_error(ErrorCode::kInternal, "malformed v1 params column");
+  std::vector<model::V1Param> out;
+  for (const json::value& item : v.get_array()) {
+    const json::object* o = item.if_object();
+    if (!o || !o->contains("key") || !o->contains("value") || !o->at("key").is_string() ||
+        !o->at("value").is_string()) {
+      return make_error(ErrorCode::kInternal, "malformed v1 params column");
+    }
+    auto value = secrets.open(o->at("value").get_string());
+    if (!value) return make_error(ErrorCode::kInternal, "a sealed v1 value does not open");
+    out.push_back(model::V1Param{std::string(o->at("key").get_string()), std::move(*value)});
+  }
+  return out;
+}
+
+struct V1Columns {
+  std::string type, url, method, headers, query, fields;
+  bool enabled;
+};
+
+V1Columns encode(const model::V1Webhook& w, const crypto::SecretBox& secrets) {
+  return V1Columns{std::string(model::to_string(w.spec.type)),
+                   w.spec.url,
+                   std::string(model::to_string(w.spec.method)),
+                   encode_params(w.spec.headers, secrets),
+                   encode_params(w.spec.query, secrets),
+                   encode_strings(w.spec.fields),
+                   w.spec.enabled};
+}
+
+constexpr std::string_view kV1WebhookColumns =
+    "w.id, w.company_id, w.type, w.url, w.method, w.headers, w.query, w.fields, w.enabled, w.created_at, "
+    "w.updated_at";
+
+// The 11 kV1WebhookColumns starting at `base`.
+Result<model::V1Webhook> v1_webhook_from(const pqxx::row& row, const crypto::SecretBox& secrets,
+                                         int base = 0) {
+  model::V1Webhook w;
+  w.id = text(row[base + 0]);
+  w.company_id = text(row[base + 1]);
+  auto type = model::parse_v1_type(row[base + 2].c_str());
+  if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
+  w.spec.type = *type;
+  w.spec.url = text(row[base + 3]);
+  w.spec.method =
+      std::string_view(row[base + 4].c_str()) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
+  auto headers = decode_params(row[base + 5].c_str(), secrets);
+  if (!headers) return tl::unexpected(headers.error());
+  w.spec.headers = std::move(*headers);
+  auto query = decode_params(row[base + 6].c_str(), secrets);
+  if (!query) return tl::unexpected(query.error());
+  w.spec.query = std::move(*query);
+  auto fields = decode_strings(row[base + 7].c_str());
+  if (!fields) return tl::unexpected(fields.error());
+  w.spec.fields = std::move(*fields);
+  w.spec.enabled = boolean(row[base + 8]);
+  w.created_at = time(row[base + 9]);
+  w.updated_at = time(row[base + 10]);
+  return w;
+}
+
+constexpr std::string_view kV1DeliveryColumns =
+    "d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.state, d.attempts, d.next_attempt_at, "
+    "d.last_status_code, d.last_error, d.created_at, d.updated_at";
+constexpr int kV1DeliveryColumnCount = 12;
+
+model::V1Delivery v1_delivery_from(const pqxx::row& row) {
+  model::V1Delivery d;
+  d.id = text(row[0]);
+  d.company_id = text(row[1]);
+  d.webhook_id = text(row[2]);
+  d.event_id = text(row[3]);
+  d.event_type = text(row[4]);
+  d.state = model::parse_v1_delivery_state(row[5].c_str()).value_or(model::V1DeliveryState::kPending);
+  d.attempts = static_cast<int>(integer(row[6]));
+  d.next_attempt_at = time(row[7]);
+  if (auto code = optional_integer(row[8])) d.last_status_code = static_cast<int>(*code);
+  d.last_error = text(row[9]);
+  d.created_at = time(row[10]);
+  d.updated_at = time(row[11]);
+  return d;
+}
+
+std::string select_v1_webhook(std::string_view where) {
+  std::string out = "SELECT ";
+  out += kV1WebhookColumns;
+  out += " FROM v1_webhooks w ";
+  out += where;
+  return out;
+}
+
+}  // namespace
+
+Result<const std::vector<V1SubscriberCache::Subscriber>*> V1SubscriberCache::get(
+    pqxx::work& tx, const std::string& company_id) {
+  auto it = by_company_.find(company_id);
+  if (it != by_company_.end()) return &it->second;
+  auto rows = tx.exec_params("SELECT id, type FROM v1_webhooks WHERE company_id = $1 AND enabled ORDER BY id",
+                             company_id);
+  std::vector<Subscriber> out;
+  for (const pqxx::row& row : rows) {
+    auto type = model::parse_v1_type(row[1].c_str());
+    if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
+    out.push_back(Subscriber{text(row[0]), *type});
+  }
+  return &by_company_.emplace(company_id, std::move(out)).first->second;
+}
+
+Result<int> queue_v1_deliveries(pqxx::work& tx, V1SubscriberCache& subscribers, const model::Event& event) {
+  auto type = model::v1_type_for_event(event.type);
+  if (!type) return 0;
+  auto webhooks = subscribers.get(tx, event.company_id);
+  if (!webhooks) return tl::unexpected(webhooks.error());
+  int created = 0;
+  const std::int64_t at = to_ms(event.created_at);
+  for (const auto& webhook : **webhooks) {
+    if (webhook.type != *type) continue;
+    tx.exec_params(
+        "INSERT INTO v1_deliveries (id, company_id, webhook_id, event_id, event_type, state, "
+        "next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6)",
+        new_id("v1dlv", event.created_at), event.company_id, webhook.id, event.id, event.type, at);
+    ++created;
+  }
+  return created;
+}
+
+Result<void> PostgresStore::create_v1_webhook(const model::V1Webhook& webhook) {
+  const V1Columns c = encode(webhook, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    try {
+      tx.exec_params(
+          "INSERT INTO v1_webhooks (id, company_id, type, url, method, headers, query, fields, enabled, "
+          "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          webhook.id, webhook.company_id, c.type, c.url, c.method, c.headers, c.query, c.fields, c.enabled,
+          to_ms(webhook.created_at), to_ms(webhook.updated_at));
+    } catch (const pqxx::unique_violation&) {
+      return make_error(ErrorCode::kConflict, "a v1 webhook with this id already exists");
+    } catch (const pqxx::foreign_key_violation&) {
+      return make_error(ErrorCode::kNotFound, "company not found");
+    }
+    return {};
+  });
+}
+
+Result<model::V1Webhook> PostgresStore::get_v1_webhook(const std::string& company_id,
+                                                       const std::string& webhook_id) {
+  return read([&](pqxx::work& tx) -> Result<model::V1Webhook> {
+    auto rows =
+        tx.exec_params(select_v1_webhook("WHERE w.company_id = $1 AND w.id = $2"), company_id, webhook_id);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return v1_webhook_from(rows[0], secrets_);
+  });
+}
+
+Result<Page<model::V1Webhook>> PostgresStore::list_v1_webhooks(const std::string& company_id,
+                                                               const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](pqxx::work& tx) -> Result<Page<model::V1Webhook>> {
+    auto rows =
+        tx.exec_params(select_v1_webhook("WHERE w.company_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3"),
+                       company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    Page<model::V1Webhook> out;
+    for (const pqxx::row& row : rows) {
+      if (out.items.size() == static_cast<std::size_t>(page.limit)) {
+        out.has_more = true;
+        break;
+      }
+      auto webhook = v1_webhook_from(row, secrets_);
+      if (!webhook) return tl::unexpected(webhook.error());
+      out.items.push_back(std::move(*webhook));
+    }
+    return out;
+  });
+}
+
+Result<void> PostgresStore::update_v1_webhook(const model::V1Webhook& webhook) {
+  const V1Columns c = encode(webhook, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    auto done = tx.exec_params(
+        "UPDATE v1_webhooks SET type = $1, url = $2, method = $3, headers = $4, query = $5, fields = $6, "
+        "enabled = $7, updated_at = $8 WHERE company_id = $9 AND id = $10",
+        c.type, c.url, c.method, c.headers, c.query, c.fields, c.enabled, to_ms(webhook.updated_at),
+        webhook.company_id, webhook.id);
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return {};
+  });
+}
+
+Result<void> PostgresStore::delete_v1_webhook(const std::string& company_id, const std::string& webhook_id) {
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    // Its deliveries go with it (ON DELETE CASCADE).
+    auto done =
+        tx.exec_params("DELETE FROM v1_webhooks WHERE company_id = $1 AND id = $2", company_id, webhook_id);
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
+    return {};
+  });
+}
+
+Result<std::vector<V1DueDelivery>> PostgresStore::claim_due_v1_deliveries(TimePoint now, int limit,
+                                                                          TimePoint lease_until) {
+  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim needs limit >= 1");
+  return transact([&](pqxx::work& tx) -> Result<std::vector<V1DueDelivery>> {
+    // SKIP LOCKED: nodes claiming at the same time take disjoint rows instead
+    // of queueing behind each other; the lease then hides the claimed rows
+    // from later claims until it ends.
+    auto rows = tx.exec_params(
+        "WITH due AS ("
+        "  SELECT d.id FROM v1_deliveries d JOIN v1_webhooks w ON w.id = d.webhook_id"
+        "  WHERE d.state = 'pending' AND GREATEST(d.next_attempt_at, d.lease_until) <= $1 AND w.enabled"
+        "  ORDER BY d.next_attempt_at, d.id LIMIT $2"
+        "  FOR UPDATE OF d SKIP LOCKED) "
+        "UPDATE v1_deliveries d SET lease_until = $3 FROM due, v1_webhooks w, events e "
+        "WHERE d.id = due.id AND w.id = d.webhook_id AND e.id = d.event_id "
+        "RETURNING " +
+            std::string(kV1DeliveryColumns) + ", " + std::string(kV1WebhookColumns) + ", e.payload",
+        to_ms(now), static_cast<std::int64_t>(limit), to_ms(lease_until));
+    std::vector<V1DueDelivery> claimed;
+    claimed.reserve(rows.size());
+    for (const pqxx::row& row : rows) {
+      V1DueDelivery due;
+      due.delivery = v1_delivery_from(row);
+      auto webhook = v1_webhook_from(row, secrets_, kV1DeliveryColumnCount);
+      if (!webhook) return tl::unexpected(webhook.error());
+      due.spec = std::move(webhook->spec);
+      due.payload = text(row[kV1DeliveryColumnCount + 11]);
+      claimed.push_back(std::move(due));
+    }
+    // RETURNING has no order: restore "oldest due first".
+    std::sort(claimed.begin(), claimed.end(), [](const V1DueDelivery& a, const V1DueDelivery& b) {
+      if (a.delivery.next_attempt_at != b.delivery.next_attempt_at)
+        return a.delivery.next_attempt_at < b.delivery.next_attempt_at;
+      return a.delivery.id < b.delivery.id;
+    });
+    return claimed;
+  });
+}
+
+Result<std::optional<TimePoint>> PostgresStore::next_v1_due_time() {
+  return read([&](pqxx::work& tx) -> Result<std::optional<TimePoint>> {
+    auto rows = tx.exec(
+        "SELECT MIN(GREATEST(d.next_attempt_at, d.lease_until)) FROM v1_deliveries d "
+        "JOIN v1_webhooks w ON w.id = d.webhook_id WHERE d.state = 'pending' AND w.enabled");
+    if (rows.empty()) return std::optional<TimePoint>();
+    return optional_time(rows[0][0]);
+  });
+}
+
+Result<void> PostgresStore::record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) {
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    for (const V1AttemptOutcome& o : outcomes) {
+      const char* state = o.delivered ? "delivered" : (o.next_attempt_at ? "pending" : "dropped");
+      tx.exec_params(
+          "UPDATE v1_deliveries SET state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = "
+          "0, "
+          "last_status_code = $3, last_error = $4, updated_at = $5 WHERE id = $6",
+          std::string(state), to_ms(o.next_attempt_at.value_or(o.at)), o.status_code,
+          o.delivered ? std::string() : o.error, to_ms(o.at), o.delivery_id);
+    }
+    return {};
+  });
+}
+
+Result<Page<model::V1Delivery>> PostgresStore::list_v1_deliveries(const std::string& company_id,
+                                                                  const std::string& webhook_id,
+                                                                  std::optional<model::V1DeliveryState> state,
+                                                                  const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](pqxx::work& tx) -> Result<Page<model::V1Delivery>> {
+    std::optional<std::string> state_text;
+    if (state) state_text = std::string(model::to_string(*state));
+    auto rows = tx.exec_params(
+        "SELECT " + std::string(kV1DeliveryColumns) +
+            " FROM v1_deliveries d WHERE d.company_id = $1 AND d.webhook_id = $2 "
+            "AND ($3::text IS NULL OR d.state = $3::text) AND ($4::text = '' OR d.id < $4::text) "
+            "ORDER BY d.id DESC LIMIT $5",
+        company_id, webhook_id, state_text, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    Page<model::V1Delivery> out;
+    for (const pqxx::row& row : rows) {
+      if (out.items.size() == static_cast<std::size_t>(page.limit)) {
+        out.has_more = true;
+        break;
+      }
+      out.items.push_back(v1_delivery_from(row));
+    }
+    return out;
+  });
+}
+
+}  // namespace switchboard::store::postgres

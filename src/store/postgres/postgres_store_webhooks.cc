@@ -1,0 +1,220 @@
+// PostgresStore: webhook v2 configuration, and the subscription loaders that
+// ingest and replay share.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/postgres_store_impl.h"
+
+namespace switchboard::store::postgres {
+namespace {
+
+constexpr std::string_view kSelectWebhook =
+    "SELECT id, company_id, name, description, url, auth, headers, events, filters, secret, previous_secret, "
+    "previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at FROM webhooks ";
+
+// A webhook as its columns hold it: JSON text and sealed secrets. Built
+// before the transaction starts (sealing is not free, and a retried
+// transaction reuses it).
+struct WebhookColumns {
+  std::string name, description, url, auth, headers, events, filters;
+  std::optional<std::string> secret, previous_secret;
+  std::optional<std::int64_t> previous_secret_expires_at;
+  std::string status;
+  int consecutive_exhausted = 0;
+  std::int64_t created_at = 0, updated_at = 0;
+};
+
+WebhookColumns encode(const model::Webhook& webhook, const crypto::SecretBox& secrets) {
+  const model::WebhookSpec& spec = webhook.spec;
+  return WebhookColumns{spec.name,
+                        spec.description,
+                        spec.url,
+                        encode_auth(spec.auth, secrets),
+                        encode_key_values(spec.headers),
+                        encode_strings(spec.events),
+                        encode_filters(spec.filters),
+                        seal_optional(webhook.secret, secrets),
+                        seal_optional(webhook.previous_secret, secrets),
+                        to_ms(webhook.previous_secret_expires_at),
+                        std::string(webhook_status_column(webhook.status)),
+                        webhook.consecutive_exhausted,
+                        to_ms(webhook.created_at),
+                        to_ms(webhook.updated_at)};
+}
+
+// Opens the secrets and parses the JSON columns of a kSelectWebhook row.
+Result<model::Webhook> decode(const pqxx::row& row, const crypto::SecretBox& secrets) {
+  model::Webhook webhook;
+  webhook.id = text(row[0]);
+  webhook.company_id = text(row[1]);
+  webhook.spec.name = text(row[2]);
+  webhook.spec.description = text(row[3]);
+  webhook.spec.url = text(row[4]);
+
+  auto auth = decode_auth(row[5].c_str(), secrets);
+  if (!auth) return tl::unexpected(auth.error());
+  webhook.spec.auth = std::move(*auth);
+  auto headers = decode_key_values(row[6].c_str());
+  if (!headers) return tl::unexpected(headers.error());
+  webhook.spec.headers = std::move(*headers);
+  auto events = decode_strings(row[7].c_str());
+  if (!events) return tl::unexpected(events.error());
+  webhook.spec.events = std::move(*events);
+  auto filters = decode_filters(row[8].c_str());
+  if (!filters) return tl::unexpected(filters.error());
+  webhook.spec.filters = std::move(*filters);
+
+  auto secret = open_optional(optional_text(row[9]), secrets);
+  if (!secret) return tl::unexpected(secret.error());
+  webhook.secret = std::move(*secret);
+  auto previous = open_optional(optional_text(row[10]), secrets);
+  if (!previous) return tl::unexpected(previous.error());
+  webhook.previous_secret = std::move(*previous);
+  webhook.previous_secret_expires_at = optional_time(row[11]);
+
+  auto status = webhook_status_from_column(row[12].c_str());
+  if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
+  webhook.status = *status;
+  webhook.consecutive_exhausted = static_cast<int>(integer(row[13]));
+  webhook.created_at = time(row[14]);
+  webhook.updated_at = time(row[15]);
+  return webhook;
+}
+
+}  // namespace
+
+Result<model::WebhookSpec> subscription_from(std::string_view events_column,
+                                             std::string_view filters_column) {
+  model::WebhookSpec spec;
+  auto events = decode_strings(events_column);
+  if (!events) return tl::unexpected(events.error());
+  spec.events = std::move(*events);
+  auto filters = decode_filters(filters_column);
+  if (!filters) return tl::unexpected(filters.error());
+  spec.filters = std::move(*filters);
+  return spec;
+}
+
+Result<std::vector<Subscriber>> load_active_subscribers(pqxx::work& tx, const std::string& company_id) {
+  auto rows = tx.exec_params(
+      "SELECT id, events, filters FROM webhooks WHERE company_id = $1 AND status = 'active' ORDER BY id",
+      company_id);
+  std::vector<Subscriber> out;
+  out.reserve(rows.size());
+  for (const pqxx::row& row : rows) {
+    auto spec = subscription_from(row[1].c_str(), row[2].c_str());
+    if (!spec) return tl::unexpected(spec.error());
+    out.push_back(Subscriber{text(row[0]), std::move(*spec)});
+  }
+  return out;
+}
+
+Result<std::optional<WebhookSubscription>> load_subscription(pqxx::work& tx, const std::string& company_id,
+                                                             const std::string& webhook_id) {
+  auto rows = tx.exec_params("SELECT status, events, filters FROM webhooks WHERE company_id = $1 AND id = $2",
+                             company_id, webhook_id);
+  if (rows.empty()) return std::optional<WebhookSubscription>();
+  auto status = webhook_status_from_column(rows[0][0].c_str());
+  if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
+  auto spec = subscription_from(rows[0][1].c_str(), rows[0][2].c_str());
+  if (!spec) return tl::unexpected(spec.error());
+  return std::optional<WebhookSubscription>(WebhookSubscription{*status, std::move(*spec)});
+}
+
+Result<std::optional<model::Webhook>> find_webhook(pqxx::work& tx, const crypto::SecretBox& secrets,
+                                                   const std::string& company_id,
+                                                   const std::string& webhook_id) {
+  auto rows = tx.exec_params(std::string(kSelectWebhook) + "WHERE company_id = $1 AND id = $2", company_id,
+                             webhook_id);
+  if (rows.empty()) return std::optional<model::Webhook>();
+  auto webhook = decode(rows[0], secrets);
+  if (!webhook) return tl::unexpected(webhook.error());
+  return std::optional<model::Webhook>(std::move(*webhook));
+}
+
+Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int max_per_company) {
+  const WebhookColumns c = encode(webhook, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    // The company row lock makes count-then-insert atomic across nodes: a
+    // concurrent create of the same company waits here until we commit, and
+    // then counts our webhook.
+    if (auto locked = lock_company(tx, webhook.company_id); !locked) return locked;
+    auto count = tx.exec_params("SELECT count(*) FROM webhooks WHERE company_id = $1", webhook.company_id);
+    if (integer(count[0][0]) >= max_per_company) {
+      return make_error(ErrorCode::kLimitReached, "the company already has the maximum of " +
+                                                      std::to_string(max_per_company) + " webhooks");
+    }
+    try {
+      tx.exec_params(
+          "INSERT INTO webhooks (id, company_id, name, description, url, auth, headers, events, filters, "
+          "secret, previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, "
+          "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+          webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events,
+          c.filters, c.secret, c.previous_secret, c.previous_secret_expires_at, c.status,
+          c.consecutive_exhausted, c.created_at, c.updated_at);
+    } catch (const pqxx::unique_violation&) {
+      return make_error(ErrorCode::kConflict, "a webhook with this id already exists");
+    }
+    return {};
+  });
+}
+
+Result<model::Webhook> PostgresStore::get_webhook(const std::string& company_id,
+                                                  const std::string& webhook_id) {
+  return read([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto found = find_webhook(tx, secrets_, company_id, webhook_id);
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kNotFound, "webhook not found");
+    return std::move(**found);
+  });
+}
+
+Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& company_id,
+                                                          const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](pqxx::work& tx) -> Result<Page<model::Webhook>> {
+    auto rows =
+        tx.exec_params(std::string(kSelectWebhook) + "WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                       company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    Page<model::Webhook> result;
+    for (const pqxx::row& row : rows) {
+      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
+        result.has_more = true;
+        break;
+      }
+      auto webhook = decode(row, secrets_);
+      if (!webhook) return tl::unexpected(webhook.error());
+      result.items.push_back(std::move(*webhook));
+    }
+    return result;
+  });
+}
+
+Result<void> PostgresStore::update_webhook(const model::Webhook& webhook) {
+  const WebhookColumns c = encode(webhook, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
+        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, status = $11, "
+        "consecutive_exhausted = $12, created_at = $13, updated_at = $14 WHERE company_id = $15 AND id = $16",
+        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
+        c.previous_secret_expires_at, c.status, c.consecutive_exhausted, c.created_at, c.updated_at,
+        webhook.company_id, webhook.id);
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
+    return {};
+  });
+}
+
+Result<void> PostgresStore::delete_webhook(const std::string& company_id, const std::string& webhook_id) {
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    auto done =
+        tx.exec_params("DELETE FROM webhooks WHERE company_id = $1 AND id = $2", company_id, webhook_id);
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
+    return {};
+  });
+}
+
+}  // namespace switchboard::store::postgres

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Cluster mode: several `switchboard serve` nodes on one real PostgreSQL.
+
+Usage: cluster_test.py SWITCHBOARD_BINARY SCENARIO, SCENARIO one of
+  delivery     3 nodes deliver a few thousand events published to all of them:
+               nothing lost, no per-call ordering violation, every node
+               delivers a share; then `kill -9` of one node mid-delivery and
+               its leased work is delivered by the others once the lease ends.
+  pg_restart   PostgreSQL (durable settings) is stopped as if it crashed and
+               restarted during traffic: nodes reconnect, every acknowledged
+               event is delivered, publishing works again.
+  limits       concurrent webhook creates spread over 2 nodes never exceed 10
+               per company; one idempotency key published to both nodes at
+               once gives one event.
+
+Each scenario starts its own private PostgreSQL 15 (tests/pg/pg_cluster.sh)
+on a free loopback port and stops it after. Loopback only; every wait has a
+deadline.
+"""
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from sbtest import Process, answered_data, received, request, start_receiver  # noqa: E402
+
+BIN = sys.argv[1]
+SCENARIO = sys.argv[2]
+PG_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "pg_cluster.sh")
+
+LEASE = "4"             # seconds: a dead node's claimed work returns this soon
+DELIVERY_TIMEOUT = "2"  # shorter than the lease
+
+
+class Cluster:
+    def __init__(self, work, durable=False):
+        self.work = work
+        self.pg_dir = os.path.join(work, "pg")
+        env = {**os.environ, "SWITCHBOARD_PG_DURABLE": "1" if durable else "0"}
+        subprocess.run(["bash", PG_SCRIPT, "start", self.pg_dir], check=True, env=env)
+        with open(os.path.join(self.pg_dir, "url")) as f:
+            self.url = f.read().strip()
+        self.key = os.path.join(work, "cluster.key")
+        with open(self.key, "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+        os.chmod(self.key, 0o600)
+        self.cert = os.path.join(work, "cert.pem")
+        # A little slow, like a real endpoint: a node always has attempts in flight.
+        self.receiver, self.port = start_receiver(BIN, os.path.join(work, "receiver.out"), self.cert,
+                                                  ["--delay-ms", "10"])
+        self.nodes = []
+        self.token = None
+
+    def start_node(self, extra=()):
+        n = len(self.nodes) + 1
+        args = ["serve", "--listen", "127.0.0.1:0", "--data", os.path.join(self.work, f"node{n}"),
+                "--store", self.url, "--secret-key-file", self.key, "--allow-private-networks",
+                "--ca-file", self.cert, "--lease", LEASE, "--delivery-timeout", DELIVERY_TIMEOUT, *extra]
+        node = Process(BIN, args, os.path.join(self.work, f"node{n}.out"))
+        node.base = node.wait_for(r"^Dashboard: (http://\S+)/$").group(1)
+        if self.token is None:  # the first node bootstraps the Default company
+            self.token = node.wait_for(r"^Owner token: (\S+)").group(1)
+        self.nodes.append(node)
+        return node
+
+    def delivered_by(self, node):
+        """This node's recorded successful attempts, from its /metrics."""
+        import urllib.request
+        with urllib.request.urlopen(node.base + "/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith('switchboard_delivery_attempts_total{result="delivered"}'):
+                    return int(float(line.split()[-1]))
+        return 0
+
+    def close(self):
+        for node in self.nodes:
+            node.stop()
+        self.receiver.stop(timeout=10)
+        subprocess.run(["bash", PG_SCRIPT, "stop", self.pg_dir], check=False)
+
+
+def publish_batches(cluster, nodes, total, batch, calls, acked, stop=None, retry=False, by_node=None):
+    """Publishes `total` call.answered events in batches, round-robin over `nodes`
+    (each batch mixes many calls). Acknowledged event ids go to `acked` (and
+    to by_node[index of the node] when given)."""
+    n = 0
+    k = 0
+    while n < total and not (stop and stop.is_set()):
+        node = nodes[k % len(nodes)]
+        k += 1
+        events = [{"type": "call.answered", "data": answered_data(f"cl-{(n + i) % calls}", n + i)}
+                  for i in range(min(batch, total - n))]
+        try:
+            status, body = request(node.base, cluster.token, "POST", "/api/v2/events/batch", {"events": events})
+        except Exception:
+            status, body = 0, None  # the node died or the request broke: not acknowledged
+        if status == 202:
+            ids = [r["event_id"] for r in body["results"] if "event_id" in r]
+            acked.update(ids)
+            if by_node is not None:
+                by_node.setdefault((k - 1) % len(nodes), set()).update(ids)
+            if len(ids) == len(events):
+                n += len(events)
+                continue
+        if not retry:
+            n += len(events)
+        else:
+            time.sleep(0.2)  # e.g. the database is restarting: publish the batch again
+
+
+def wait_all_received(cluster, acked, timeout):
+    deadline = time.time() + timeout
+    while True:
+        got = {r["event_id"] for r in received(cluster.receiver.out_path)}
+        missing = acked - got
+        if not missing or time.time() > deadline:
+            return missing
+        time.sleep(0.25)
+
+
+def ordering_violations(log):
+    """Per call, the sequences received must never go down (a repeat is an
+    at-least-once retry of the same event and is allowed)."""
+    last = {}
+    bad = []
+    for r in log:
+        call, seq = r.get("call_id"), r.get("sequence")
+        if call is None or seq is None:
+            continue
+        if seq < last.get(call, 0):
+            bad.append((call, last[call], seq))
+        last[call] = max(seq, last.get(call, 0))
+    return bad
+
+
+def check(results, name, ok, detail=""):
+    results.append(ok)
+    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if detail else ""), flush=True)
+
+
+def scenario_delivery(cluster, results):
+    nodes = [cluster.start_node() for _ in range(3)]
+    status, _ = request(nodes[0].base, cluster.token, "POST", "/api/v2/webhooks",
+                        {"url": f"https://127.0.0.1:{cluster.port}/hook", "events": ["call"]})
+    check(results, "webhook created on node 1", status == 201, str(status))
+
+    acked = set()
+    publish_batches(cluster, nodes, 3000, 100, 60, acked)
+    check(results, "3000 events acknowledged across 3 nodes", len(acked) == 3000, str(len(acked)))
+    missing = wait_all_received(cluster, acked, 120)
+    check(results, "every acknowledged event delivered", not missing, f"{len(missing)} missing")
+    log = received(cluster.receiver.out_path)
+    bad = ordering_violations(log)
+    check(results, "no per-call ordering violation", not bad, str(bad[:5]))
+    shares = [cluster.delivered_by(node) for node in nodes]
+    print(f"     delivered per node: {shares}")
+    check(results, "more than one node delivered", sum(1 for s in shares if s > 0) >= 2, str(shares))
+
+    # kill -9 one node while deliveries flow, events being published to all
+    # three: what it acknowledged and had claimed (leased) is delivered by the
+    # others once its lease ends.
+    acked2 = set()
+    by_node = {}
+    stop = threading.Event()
+    publisher = threading.Thread(target=publish_batches,
+                                 args=(cluster, nodes, 3000, 100, 60, acked2, stop, False, by_node))
+    before = len(log)
+    publisher.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and (len(received(cluster.receiver.out_path)) < before + 300
+                                      or len(by_node.get(2, ())) < 300):
+        time.sleep(0.01)
+    victim = nodes[2]
+    victim.kill9()
+    at_kill = {r["event_id"] for r in received(cluster.receiver.out_path)}
+    victim_pending = by_node.get(2, set()) - at_kill
+    publisher.join(timeout=120)
+    repeats = len(received(cluster.receiver.out_path)) - len({r["event_id"] for r in received(cluster.receiver.out_path)})
+    print(f"     {repeats} deliveries repeated (attempts the killed node made but never recorded)")
+    check(results, "the kill landed mid-delivery", len(victim_pending) > 0,
+          f"{len(victim_pending)} events the killed node acknowledged were not yet delivered")
+    missing = wait_all_received(cluster, acked | acked2, 120)
+    check(results, "nothing lost after kill -9 of a node", not missing,
+          f"{len(acked2)} acknowledged during the kill, {len(missing)} missing")
+    bad = ordering_violations(received(cluster.receiver.out_path))
+    check(results, "no per-call ordering violation after the kill", not bad, str(bad[:5]))
+
+
+def scenario_pg_restart(cluster, results):
+    nodes = [cluster.start_node() for _ in range(2)]
+    status, _ = request(nodes[0].base, cluster.token, "POST", "/api/v2/webhooks",
+                        {"url": f"https://127.0.0.1:{cluster.port}/hook", "events": ["call"]})
+    check(results, "webhook created", status == 201, str(status))
+    acked = set()
+    stop = threading.Event()
+    publisher = threading.Thread(target=publish_batches,
+                                 args=(cluster, nodes, 4000, 50, 40, acked, stop, True))
+    publisher.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and len(received(cluster.receiver.out_path)) < 300:
+        time.sleep(0.01)
+    # Immediate: PostgreSQL stops as if it crashed and recovers from its WAL
+    # (this scenario's server keeps fsync and synchronous_commit on).
+    subprocess.run(["bash", PG_SCRIPT, "restart", cluster.pg_dir, "immediate"], check=True)
+    print(f"     PostgreSQL crashed and restarted with {len(acked)} acknowledged", flush=True)
+    publisher.join(timeout=240)
+    check(results, "publishing completed after the restart", len(acked) == 4000, str(len(acked)))
+    missing = wait_all_received(cluster, acked, 120)
+    check(results, "every acknowledged event delivered across the restart", not missing,
+          f"{len(missing)} missing")
+    bad = ordering_violations(received(cluster.receiver.out_path))
+    check(results, "no per-call ordering violation", not bad, str(bad[:5]))
+    for i, node in enumerate(nodes):
+        status, body = request(node.base, cluster.token, "GET", "/api/health")
+        check(results, f"node {i + 1} healthy after the restart", status == 200, f"{status} {body}")
+
+
+def scenario_limits(cluster, results):
+    nodes = [cluster.start_node(["--no-delivery"]) for _ in range(2)]
+    answers = []
+    lock = threading.Lock()
+
+    def create(i):
+        node = nodes[i % 2]
+        status, _ = request(node.base, cluster.token, "POST", "/api/v2/webhooks",
+                            {"url": f"https://127.0.0.1:{cluster.port}/h{i}", "events": ["call"]})
+        with lock:
+            answers.append(status)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    counts = collections.Counter(answers)
+    check(results, "exactly 10 of 30 concurrent creates on 2 nodes succeed", counts[201] == 10, str(dict(counts)))
+    status, body = request(nodes[1].base, cluster.token, "GET", "/api/v2/webhooks?limit=100")
+    check(results, "the company has 10 webhooks", status == 200 and len(body["data"]) == 10,
+          str(len(body.get("data", [])) if isinstance(body, dict) else body))
+
+    # One idempotency key, published to both nodes at the same moment, many times.
+    ids = []
+    barrier = threading.Barrier(8)
+
+    def publish(i):
+        node = nodes[i % 2]
+        barrier.wait()
+        status, body = request(node.base, cluster.token, "POST", "/api/v2/events",
+                               {"type": "call.answered", "idempotency_key": "race-1",
+                                "data": answered_data("cl-idem", 1)})
+        with lock:
+            ids.append((status, body.get("event_id") if isinstance(body, dict) else None))
+
+    threads = [threading.Thread(target=publish, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    distinct = {event_id for status, event_id in ids if status == 202}
+    check(results, "one idempotency key raced on 2 nodes gives one event",
+          len(distinct) == 1 and all(status == 202 for status, _ in ids), str(ids))
+
+    # Sequences of one call published to both nodes at once are distinct and gapless.
+    seqs = []
+
+    def publish_seq(i):
+        node = nodes[i % 2]
+        status, body = request(node.base, cluster.token, "POST", "/api/v2/events",
+                               {"type": "call.answered", "data": answered_data("cl-seq", i)})
+        with lock:
+            seqs.append(body.get("event_sequence") if status == 202 else None)
+
+    threads = [threading.Thread(target=publish_seq, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    check(results, "40 events of one call raced on 2 nodes get sequences 1..40",
+          sorted(s for s in seqs if s is not None) == list(range(1, 41)), str(sorted(s or 0 for s in seqs)))
+
+
+def main():
+    work = tempfile.mkdtemp(prefix=f"sb-cluster-{SCENARIO}-")
+    os.chmod(work, 0o755)  # the postgres user must reach its cluster directory inside
+    results = []
+    cluster = Cluster(work, durable=SCENARIO == "pg_restart")
+    try:
+        {"delivery": scenario_delivery, "pg_restart": scenario_pg_restart, "limits": scenario_limits}[SCENARIO](
+            cluster, results)
+    finally:
+        cluster.close()
+    passed = sum(results)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed")
+    if failed == 0:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"logs kept in {work}")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Helpers the Python end-to-end and cluster tests share: starting the real
+binary, waiting for its output, calling the API, and reading what
+`switchboard receive` logged. Loopback only; every wait has a deadline."""
+import json
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+
+def answered_data(call_id, n):
+    """A schema-valid call.answered `data` (docs/events.md) for call `call_id`, tagged with `n`."""
+    return {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
+            "status": "in_progress", "started_at": "2026-11-22T10:03:40.000Z",
+            "legs": [{"number": "+919800000009", "role": "agent", "state": "answered",
+                      "started_at": "2026-11-22T10:03:52.000Z", "answered_at": "2026-11-22T10:03:59.000Z"}],
+            "n": n}
+
+
+class Process:
+    """One running `switchboard …` with its output in a file."""
+
+    def __init__(self, binary, args, out_path):
+        self.out_path = out_path
+        self.out = open(out_path, "w")
+        self.proc = subprocess.Popen([binary] + args, stdout=self.out, stderr=subprocess.STDOUT)
+
+    def wait_for(self, pattern, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with open(self.out_path) as f:
+                m = re.search(pattern, f.read(), re.M)
+                if m:
+                    return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise SystemExit(f"timed out waiting for {pattern!r} in {self.out_path}:\n" + open(self.out_path).read())
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.out.close()
+
+
+def request(base, token, method, path, body=None, timeout=30):
+    """(status, parsed body); HTTP errors are answers too, not exceptions."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + token)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw or b"null")
+        except ValueError:
+            return e.code, raw.decode(errors="replace")
+
+
+def received(path):
+    """Every delivery `switchboard receive` logged, in the order it received them."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass  # a line still being written
+    return out
+
+
+def received_ids(path):
+    return {r.get("event_id", "") for r in received(path)}
+
+
+def start_receiver(binary, out_path, cert_path, extra=()):
+    """`switchboard receive` on a free loopback port; returns (process, port)."""
+    receiver = Process(binary, ["receive", "--listen", "127.0.0.1:0", "--cert-out", cert_path,
+                                "--no-timestamp-check", *extra], out_path)
+    port = receiver.wait_for(r"Receiving on https://127\.0\.0\.1:(\d+)").group(1)
+    return receiver, port
