@@ -114,7 +114,7 @@ class Engine final : public DeliveryEngine {
     {
       std::lock_guard lock(record_mutex_);
       for (const auto& batch : late) {
-        for (const auto& due : batch.deliveries) to_unlease_.push_back(due.delivery.id);
+        for (const auto& due : batch.deliveries) to_unlease_.push_back({due.delivery.id, batch.lease_until});
       }
       recorder_stopping_ = true;
     }
@@ -232,7 +232,8 @@ class Engine final : public DeliveryEngine {
         accepted_chain_.clear();
         for (auto& due : batch.deliveries) {
           if (stopping_) {
-            to_release_.push_back(due.delivery.id);  // claimed while stopping: give it back
+            to_release_.push_back(
+                {due.delivery.id, batch.lease_until});  // claimed while stopping: give it back
           } else {
             accept(std::move(due), batch.lease_until, now);
           }
@@ -320,8 +321,11 @@ class Engine final : public DeliveryEngine {
 
   // Gives a delivery we hold (tracked) back to the store unattempted.
   void give_back(const store::DueDelivery& due) {
-    if (tracked_.erase(due.delivery.id) > 0) tracked_bytes_ -= std::min(tracked_bytes_, due.payload.size());
-    to_release_.push_back(due.delivery.id);
+    auto held = tracked_.find(due.delivery.id);
+    if (held == tracked_.end()) return;  // not ours (any more): its lease is not ours to clear
+    to_release_.push_back({due.delivery.id, held->second});
+    tracked_.erase(held);
+    tracked_bytes_ -= std::min(tracked_bytes_, due.payload.size());
   }
 
   // Gives back `due`, the current delivery of its chain, and the followers waiting behind it.
@@ -491,7 +495,7 @@ class Engine final : public DeliveryEngine {
   void record_loop() {
     for (;;) {
       std::vector<store::AttemptOutcome> batch;
-      std::vector<std::string> unlease;
+      std::vector<store::LeaseRelease> unlease;
       {
         std::unique_lock lock(record_mutex_);
         record_cv_.wait(lock,
@@ -555,10 +559,10 @@ class Engine final : public DeliveryEngine {
   std::unordered_map<std::string, CachedWebhook> webhooks_;
   // Chains we hold: key -> the claimed followers waiting behind the chain's current delivery.
   std::unordered_map<std::string, std::deque<store::DueDelivery>> chains_;
-  std::string accepted_chain_;           // during a claim: the chain whose head was just accepted
-  std::size_t tracked_bytes_ = 0;        // payload bytes of tracked_
-  std::vector<std::string> to_release_;  // leases to give back, flushed each pass
-  std::atomic<int> room_{0};             // scheduler -> claimer: deliveries it may claim
+  std::string accepted_chain_;                   // during a claim: the chain whose head was just accepted
+  std::size_t tracked_bytes_ = 0;                // payload bytes of tracked_
+  std::vector<store::LeaseRelease> to_release_;  // leases to give back, flushed each pass
+  std::atomic<int> room_{0};                     // scheduler -> claimer: deliveries it may claim
   std::atomic<std::uint64_t> delivered_{0}, failed_{0}, claimed_total_{0};  // stats()
   std::atomic<bool> more_due_{false};  // the last claim stopped for lack of room
   bool stopping_ = false;
@@ -568,7 +572,7 @@ class Engine final : public DeliveryEngine {
   std::mutex record_mutex_;
   std::condition_variable record_cv_;
   std::vector<store::AttemptOutcome> to_record_;
-  std::vector<std::string> to_unlease_;
+  std::vector<store::LeaseRelease> to_unlease_;
   bool recorder_stopping_ = false;
 
   std::thread claimer_;

@@ -135,11 +135,14 @@ class FakeStore final : public store::Store {
     return out;
   }
 
-  Result<void> release_leases(const std::vector<std::string>& ids) override {
+  Result<void> release_leases(const std::vector<store::LeaseRelease>& leases) override {
     std::lock_guard lock(mutex_);
-    for (const auto& id : ids) {
-      if (auto it = rows_.find(id); it != rows_.end()) it->second.lease_until = TimePoint{};
-      released_.push_back(id);
+    for (const auto& lease : leases) {
+      if (auto it = rows_.find(lease.delivery_id);
+          it != rows_.end() && it->second.lease_until == lease.lease_until) {
+        it->second.lease_until = TimePoint{};
+      }
+      released_.push_back(lease.delivery_id);
     }
     return {};
   }

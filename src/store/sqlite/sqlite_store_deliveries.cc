@@ -96,12 +96,13 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
   return claimed;
 }
 
-Result<void> SqliteStore::release_leases(const std::vector<std::string>& delivery_ids) {
-  if (delivery_ids.empty()) return {};
+Result<void> SqliteStore::release_leases(const std::vector<LeaseRelease>& leases) {
+  if (leases.empty()) return {};
   return write([&](Connection& connection) -> Result<void> {
-    for (const std::string& id : delivery_ids) {
+    for (const LeaseRelease& lease : leases) {
       auto release =
-          connection.query("UPDATE deliveries SET lease_until = 0 WHERE id = ? AND lease_until != 0", id);
+          connection.query("UPDATE deliveries SET lease_until = 0 WHERE id = ? AND lease_until = ?",
+                           lease.delivery_id, lease.lease_until);
       if (!release) return tl::unexpected(release.error());
       if (auto done = release->run(); !done) return done;
     }

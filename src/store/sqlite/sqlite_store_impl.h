@@ -47,7 +47,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
   Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until,
                                                         int chain_depth) override;
-  Result<void> release_leases(const std::vector<std::string>& delivery_ids) override;
+  Result<void> release_leases(const std::vector<LeaseRelease>& leases) override;
   Result<void> release_all_leases() override;
   Result<std::optional<TimePoint>> next_due_time() override;
   Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) override;
