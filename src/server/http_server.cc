@@ -223,11 +223,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (outbox_.size() == 1) write_next();
   }
 
+  // The front of outbox_ is being written until the handler runs: nothing
+  // else may remove it (end_stream() leaves it to the handler).
   void write_next() {
+    writing_ = true;
     stream_.expires_after(shared_->options.read_timeout);
     asio::async_write(stream_, asio::buffer(outbox_.front()),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return self->end_stream();
+                        self->writing_ = false;
+                        if (ec || !self->streaming_) {
+                          self->outbox_.clear();
+                          return self->end_stream();
+                        }
                         self->queued_bytes_ -= self->outbox_.front().size();
                         self->outbox_.pop_front();
                         if (!self->outbox_.empty()) self->write_next();
@@ -238,7 +245,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!streaming_) return;
     streaming_ = false;
     stream_open_ = false;
-    outbox_.clear();
+    if (!writing_) outbox_.clear();  // else the write's handler clears it when the write ends
     close();
   }
 
@@ -316,6 +323,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16384> scratch_{};  // the request being answered was counted in in_flight by on_read
   // Streamed responses (strand only, except the two atomics the Sink reads).
   bool streaming_ = false;
+  bool writing_ = false;  // an async_write of outbox_.front() is in flight
   std::deque<std::string> outbox_;
   std::atomic<bool> stream_open_{true};
   std::atomic<std::size_t> queued_bytes_{0};

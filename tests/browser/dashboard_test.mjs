@@ -277,6 +277,8 @@ async function main() {
       const notice = page.getByTestId('v1-deprecation');
       await notice.getByText('Calling webhooks v1 are deprecated.').waitFor();
       await notice.getByRole('link', { name: 'Webhooks v2' }).waitFor();
+      // The sunset sentence comes with the list's answer (its Sunset header), after the static notice.
+      await notice.getByText(/[Ss]unset is/).waitFor({ timeout: 5000 }).catch(() => {});
       check(/Sunset is|sunset is/.test(await notice.textContent()), 'the Sunset header is shown');
       await page.getByRole('button', { name: 'Create v1 Webhook' }).click();
       const dialog = page.getByRole('dialog', { name: 'Add v1 webhook' });
