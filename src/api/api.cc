@@ -1,5 +1,7 @@
 #include "api/api.h"
 
+#include <fmt/format.h>
+
 #include <boost/algorithm/string/predicate.hpp>
 #include <chrono>
 
@@ -71,6 +73,7 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
     if (principal.error().code == ErrorCode::kNotFound) return unauthorized("Invalid token.");
     return error_response(principal.error());
   }
+  if (auto limited = rate_limit(*route.action, *principal)) return std::move(*limited);
   auto company = deps_.store.get_company(principal->company_id);
   if (!company) {
     if (company.error().code == ErrorCode::kNotFound) return unauthorized("Invalid token.");
@@ -84,6 +87,26 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
   ctx.principal = &*principal;
   ctx.company = &*company;
   return route.handler(ctx);
+}
+
+// Publishing and the rest have separate buckets, so a busy publisher never
+// locks its company's admins out of the API (and the other way round).
+std::optional<Response> Api::rate_limit(model::Action action, const model::Principal& principal) const {
+  const bool publishing = action == model::Action::kPublishEvents;
+  const model::RateLimit& limit = publishing ? deps_.ingest_rate_limit : deps_.rate_limit;
+  if (limit.unlimited()) return std::nullopt;
+  auto decision =
+      rate_limiter_.take((publishing ? "publish:" : "api:") + principal.token_id, limit, deps_.clock.now());
+  if (decision.allowed) return std::nullopt;
+  const std::string retry_after = std::to_string(decision.retry_after.count());
+  Response r = error_response(429, "rate_limited",
+                              "Too many requests with this token: at most " +
+                                  fmt::format("{:g}", limit.per_second) + " per second, in bursts of " +
+                                  std::to_string(decision.limit) + ". Retry after " + retry_after + " s.");
+  r.headers.emplace_back("Retry-After", retry_after);
+  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(decision.limit));
+  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(decision.remaining));
+  return r;
 }
 
 }  // namespace switchboard::api

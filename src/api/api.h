@@ -1,6 +1,7 @@
 // Api: the HTTP contract of api.md, independent of any transport.
-// handle() authenticates the bearer token, checks the route's Action against
-// the caller's role (model/rbac.h), runs the handler and returns the response.
+// handle() authenticates the bearer token, applies the token's rate limit
+// (429 with Retry-After), checks the route's Action against the caller's role
+// (model/rbac.h), runs the handler and returns the response.
 // Handlers scope every object to the caller's company, so another company's
 // object answers 404.
 //
@@ -17,6 +18,7 @@
 #include "common/clock.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
+#include "model/rate_limit.h"
 #include "store/store.h"
 
 namespace switchboard::api {
@@ -33,6 +35,10 @@ struct ApiDeps {
   delivery::V1Dispatcher* v1_dispatcher = nullptr;  // optional: calling webhooks v1 delivery
   bool v1_stop_after_sunset = false;                // serve --v1-after-sunset stop
   LiveCallHub* live = nullptr;                      // optional: GET /api/v2/live/calls answers 503 without it
+  // Per-token limits: publishing events (POST /events, /events/batch) and
+  // every other authenticated route; unlimited by default.
+  model::RateLimit ingest_rate_limit = {};
+  model::RateLimit rate_limit = {};
 };
 
 class Api {
@@ -45,9 +51,12 @@ class Api {
  private:
   Response authenticate_and_run(const Route& route, const Request& request,
                                 std::vector<std::string> params) const;
+  // The 429 answer when the token is over its limit for this kind of route.
+  std::optional<Response> rate_limit(model::Action action, const model::Principal& principal) const;
 
   ApiDeps deps_;
   Router router_;
+  mutable model::RateLimiter rate_limiter_;
 };
 
 }  // namespace switchboard::api

@@ -185,6 +185,20 @@ int main(int argc, char** argv) {
       ->envname("SWITCHBOARD_STORE_CONNECTIONS")
       ->check(CLI::Range(2, 256))
       ->capture_default_str();
+  serve
+      ->add_option("--rate-limit", config.rate_limit,
+                   "Requests per second per token on every route except publishing, in bursts of twice "
+                   "that (0 = unlimited; per node)")
+      ->envname("SWITCHBOARD_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  serve
+      ->add_option("--ingest-rate-limit", config.ingest_rate_limit,
+                   "Publish requests (POST /api/v2/events, /events/batch) per second per token, in bursts "
+                   "of twice that (0 = unlimited; per node)")
+      ->envname("SWITCHBOARD_INGEST_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
   serve->add_option("--max-body-bytes", config.max_body_bytes, "Largest request body accepted (413 above)")
       ->envname("SWITCHBOARD_MAX_BODY_BYTES")
       ->capture_default_str();

@@ -38,6 +38,10 @@ struct ServeConfig {
   // delivering (with a warning), true = stop v1 deliveries (the v1 API still answers).
   bool v1_stop_after_sunset = false;
   std::filesystem::path web_root;  // the dashboard's built files (web/, npm run build); empty: none
+  // Requests per second per token (bursts of twice that; 0 = unlimited): for
+  // publishing events, and for every other route. Per node.
+  double rate_limit = 100;
+  double ingest_rate_limit = 50000;
 };
 
 // Opens the store named by the config (creating the data directory and the

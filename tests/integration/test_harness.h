@@ -32,6 +32,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
 // A running server on a fresh (or given) data directory.
 class TestServer {
  public:
+  // API only, no rate limit on the API routes.
   explicit TestServer(const std::filesystem::path& data_dir);
   // With options on top of the test defaults (listen on a free port, API-only
   // unless config.run_delivery is set).
