@@ -4,6 +4,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
+# ccache hashes paths inside the checkout relative to it (and not the build
+# directory's own path), so a fresh clone elsewhere, like CI's, reuses the
+# objects an earlier build left in the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" ${CMAKE_ARGS:-} >/dev/null
 # The dashboard (web/) is built into $build/web, the web root `serve` uses by
 # default (web/ beside the binary). Without npm the server still runs, API only.

@@ -10,6 +10,10 @@ namespace switchboard::api {
 
 namespace json = boost::json;
 
+// Calls that ended recently, remembered per company so that an event of theirs
+// relayed late cannot bring them back.
+constexpr std::size_t kRememberEnded = 1000;
+
 LiveCallHub::LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options)
     : store_(store), clock_(clock), options_(options), heartbeat_([this] { heartbeat_loop(); }) {}
 
@@ -77,8 +81,27 @@ void LiveCallHub::publish(const std::string& company_id, const std::string& even
   if (ec || !data.is_object()) return;
   auto update = model::live_call_update(event_type, data.get_object(), occurred_at);
   if (!update) return;
+  if (relay_) {
+    if (auto payload = model::encode_live_call_relay(model::RelayedLiveCall{company_id, *update})) {
+      relay_(std::move(*payload));
+      return;
+    }
+    // Too large to relay (never for a validated event): this node's watchers still see it.
+  }
+  apply(company_id, std::move(*update));
+}
 
-  Call call{std::move(*update), clock_.now(), "", ""};
+void LiveCallHub::set_relay(Relay relay) { relay_ = std::move(relay); }
+
+bool LiveCallHub::receive(std::string_view payload) {
+  auto relayed = model::decode_live_call_relay(payload);
+  if (!relayed) return false;
+  apply(relayed->company_id, std::move(relayed->update));
+  return true;
+}
+
+void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate update) {
+  Call call{std::move(update), clock_.now(), "", ""};
   {
     // Keep the names already looked up while the agent and department stay.
     std::lock_guard lock(mutex_);
@@ -101,12 +124,24 @@ void LiveCallHub::publish(const std::string& company_id, const std::string& even
   if (stopped_) return;
   Company& company = companies_[company_id];
   if (auto previous = company.calls.find(call.update.call_id); previous != company.calls.end()) {
-    // Events of one call are published in order by one publisher; an older
-    // one arriving late must not move the call back.
+    // Events of one call are published in order by one publisher, but may
+    // reach a node through different paths (relayed from other nodes): an
+    // older one arriving late must not move the call back.
     if (previous->second.update.at > call.update.at) return;
     forget(company, previous);
+  } else if (auto ended = company.ended.find(call.update.call_id);
+             ended != company.ended.end() && ended->second >= call.update.at) {
+    return;  // a late event of a call that has ended: it must not come back as a ghost
   }
-  if (!model::is_final(call.update.state)) {
+  if (model::is_final(call.update.state)) {
+    if (company.ended.insert_or_assign(call.update.call_id, call.update.at).second) {
+      company.ended_order.push_back(call.update.call_id);
+      if (company.ended_order.size() > kRememberEnded) {
+        company.ended.erase(company.ended_order.front());
+        company.ended_order.pop_front();
+      }
+    }
+  } else {
     while (company.calls.size() >= options_.max_calls_per_company && !company.by_seen.empty()) {
       forget(company, company.calls.find(company.by_seen.begin()->second));
     }

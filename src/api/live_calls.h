@@ -3,16 +3,20 @@
 // progress (for the snapshot a new watcher gets first) and sends each change
 // to the company's watchers whose filter matches, as Server-Sent Events.
 //
-// In memory, per node: a call in progress reappears after a restart with its
-// next event. Bounded: calls in progress per company (the oldest is dropped),
-// watchers per company, and each watcher's unsent backlog (the transport ends
-// a stream that falls behind).
+// In memory: a call in progress reappears after a restart with its next
+// event. In a cluster, every node's hub sees every node's calls: publish()
+// hands the update to the relay (PostgreSQL NOTIFY), and each node's
+// listener gives it back through receive(), this node's own included. Bounded: calls in progress per company
+// (the oldest is dropped), watchers per company, and each watcher's unsent backlog (the transport ends a
+// stream that falls behind).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +54,14 @@ class LiveCallHub {
   void publish(const std::string& company_id, const std::string& event_type, const std::string& data_json,
                TimePoint occurred_at);
 
+  // Cluster mode: publish() sends each update (model::encode_live_call_relay)
+  // to `relay` instead of to this node's watchers. Set before traffic starts.
+  using Relay = std::function<void(std::string payload)>;
+  void set_relay(Relay relay);
+  // An update relayed by any node of the cluster; malformed payloads are
+  // ignored (and counted by the caller's logs, not here).
+  bool receive(std::string_view payload);
+
   // Sends the snapshot (one `call` event per call in progress that matches,
   // oldest first), then `ready` with {"calls":N}, then every matching change.
   // kLimitReached when the company already has the most watchers.
@@ -76,9 +88,12 @@ class LiveCallHub {
   struct Company {
     std::map<std::string, Call> calls;                    // in progress, by call_id
     std::set<std::pair<TimePoint, std::string>> by_seen;  // (seen, call_id): eviction order
+    std::map<std::string, TimePoint> ended;               // recently ended calls: when they ended
+    std::deque<std::string> ended_order;                  // their ids, oldest first (bounded)
     std::vector<Watcher> watchers;
   };
 
+  void apply(const std::string& company_id, model::LiveCallUpdate update);
   void heartbeat_loop();
   void name_from_directory(const std::string& company_id, Call& call);
   void forget(Company& company, std::map<std::string, Call>::iterator call);
@@ -91,6 +106,7 @@ class LiveCallHub {
   std::condition_variable wake_;
   bool stopped_ = false;
   std::map<std::string, Company> companies_;
+  Relay relay_;  // set once before traffic; empty on a single node
   std::thread heartbeat_;
 };
 

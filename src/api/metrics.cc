@@ -32,8 +32,29 @@ struct Metrics::Impl {
           .Name("switchboard_deliveries_claimed_total")
           .Help("Deliveries this node claimed from the store (with a lease)")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& relay =
+      prometheus::BuildCounter()
+          .Name("switchboard_live_relay_messages_total")
+          .Help("Live call updates relayed between cluster nodes (PostgreSQL NOTIFY), by outcome")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& relay_reconnects =
+      prometheus::BuildCounter()
+          .Name("switchboard_live_relay_reconnects_total")
+          .Help("Times the live call relay reconnected to PostgreSQL")
+          .Register(*registry);
   std::mutex totals_mutex;
+  std::vector<std::function<void()>> render_hooks;  // set before serving
 };
+
+namespace {
+
+// A counter that mirrors a running total kept elsewhere (it only grows).
+void advance(prometheus::Counter& counter, std::uint64_t total) {
+  const double value = static_cast<double>(total);
+  if (value > counter.Value()) counter.Increment(value - counter.Value());
+}
+
+}  // namespace
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
 Metrics::~Metrics() = default;
@@ -52,16 +73,24 @@ void Metrics::observe_request(std::string_view method, std::string_view route, i
 
 void Metrics::set_delivery_totals(std::uint64_t delivered, std::uint64_t failed, std::uint64_t claimed) {
   std::lock_guard lock(impl_->totals_mutex);
-  auto advance = [](prometheus::Counter& counter, std::uint64_t total) {
-    const double value = static_cast<double>(total);
-    if (value > counter.Value()) counter.Increment(value - counter.Value());
-  };
   advance(impl_->attempts.Add({{"result", "delivered"}}), delivered);
   advance(impl_->attempts.Add({{"result", "failed"}}), failed);
   advance(impl_->claimed.Add({}), claimed);
 }
 
+void Metrics::set_live_relay_totals(std::uint64_t sent, std::uint64_t received, std::uint64_t dropped,
+                                    std::uint64_t reconnects) {
+  std::lock_guard lock(impl_->totals_mutex);
+  advance(impl_->relay.Add({{"outcome", "sent"}}), sent);
+  advance(impl_->relay.Add({{"outcome", "received"}}), received);
+  advance(impl_->relay.Add({{"outcome", "dropped"}}), dropped);
+  advance(impl_->relay_reconnects.Add({}), reconnects);
+}
+
+void Metrics::add_render_hook(std::function<void()> hook) { impl_->render_hooks.push_back(std::move(hook)); }
+
 std::string Metrics::render() const {
+  for (const auto& hook : impl_->render_hooks) hook();
   prometheus::TextSerializer serializer;
   return serializer.Serialize(impl_->registry->Collect());
 }

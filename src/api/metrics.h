@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace prometheus {
 class Registry;
@@ -24,6 +26,14 @@ class Metrics {
 
   // The delivery engine's running totals (EngineStats), set before a render.
   void set_delivery_totals(std::uint64_t delivered, std::uint64_t failed, std::uint64_t claimed);
+
+  // Cluster mode: the live call relay's totals (PostgresChannel::Stats), set
+  // before a render by the hook below.
+  void set_live_relay_totals(std::uint64_t sent, std::uint64_t received, std::uint64_t dropped,
+                             std::uint64_t reconnects);
+  // Called at the start of every render(), to refresh totals kept elsewhere.
+  // Add hooks before serving; they run on the rendering thread.
+  void add_render_hook(std::function<void()> hook);
 
   std::string render() const;  // Prometheus text format
   prometheus::Registry& registry();

@@ -170,4 +170,55 @@ bool live_call_matches(const LiveCallFilter& filter, const LiveCallUpdate& call)
   return true;
 }
 
+namespace {
+
+std::optional<LiveCallState> state_from_string(std::string_view text) {
+  for (auto state : {LiveCallState::kRinging, LiveCallState::kConnected, LiveCallState::kTransferred,
+                     LiveCallState::kDisconnected, LiveCallState::kMissed}) {
+    if (to_string(state) == text) return state;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> encode_live_call_relay(const RelayedLiveCall& relayed) {
+  const LiveCallUpdate& u = relayed.update;
+  json::object out{{"company_id", relayed.company_id},
+                   {"call_id", u.call_id},
+                   {"state", to_string(u.state)},
+                   {"direction", u.direction},
+                   {"from", u.from},
+                   {"to", u.to},
+                   {"agent_id", u.agent_id},
+                   {"department_id", u.department_id},
+                   {"at", u.at.time_since_epoch().count()}};
+  std::string text = json::serialize(out);
+  if (text.size() > kMaxLiveCallRelayBytes) return std::nullopt;
+  return text;
+}
+
+std::optional<RelayedLiveCall> decode_live_call_relay(std::string_view text) {
+  if (text.size() > kMaxLiveCallRelayBytes) return std::nullopt;
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const json::object& object = value.get_object();
+  RelayedLiveCall out;
+  out.company_id = string_field(object, "company_id");
+  auto& u = out.update;
+  u.call_id = string_field(object, "call_id");
+  auto state = state_from_string(string_field(object, "state"));
+  const json::value* at = object.if_contains("at");
+  if (out.company_id.empty() || u.call_id.empty() || !state || !at || !at->is_int64()) return std::nullopt;
+  u.state = *state;
+  u.direction = string_field(object, "direction");
+  u.from = string_field(object, "from");
+  u.to = string_field(object, "to");
+  u.agent_id = string_field(object, "agent_id");
+  u.department_id = string_field(object, "department_id");
+  u.at = TimePoint(std::chrono::milliseconds(at->get_int64()));
+  return out;
+}
+
 }  // namespace switchboard::model

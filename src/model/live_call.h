@@ -61,4 +61,20 @@ InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers, std
 // Empty lists do not filter.
 bool live_call_matches(const LiveCallFilter& filter, const LiveCallUpdate& call);
 
+// An update on its way from the node that stored the event to every node of
+// a cluster (a PostgreSQL NOTIFY payload; see api/live_calls.h).
+struct RelayedLiveCall {
+  std::string company_id;
+  LiveCallUpdate update;
+};
+
+// The relay payload: compact JSON, `at` in epoch milliseconds. nullopt when it
+// would exceed kMaxLiveCallRelayBytes (PostgreSQL's NOTIFY payload limit is
+// 8000 bytes; validated events never come near it).
+inline constexpr std::size_t kMaxLiveCallRelayBytes = 7900;
+std::optional<std::string> encode_live_call_relay(const RelayedLiveCall& relayed);
+// nullopt for anything encode_live_call_relay did not produce (wrong type,
+// missing company or call id, unknown state): a relay never trusts its input.
+std::optional<RelayedLiveCall> decode_live_call_relay(std::string_view text);
+
 }  // namespace switchboard::model

@@ -158,5 +158,52 @@ TEST(LiveCallFilter, MatchesFromOrToAndTheDepartment) {
   EXPECT_FALSE(live_call_matches(LiveCallFilter{{}, {"dep_support"}}, call));
 }
 
+TEST(LiveCallRelay, RoundTripsEveryFieldAndState) {
+  for (auto state : {LiveCallState::kRinging, LiveCallState::kConnected, LiveCallState::kTransferred,
+                     LiveCallState::kDisconnected, LiveCallState::kMissed}) {
+    RelayedLiveCall relayed{"cmp_1", LiveCallUpdate{"call_\"1\"", state, "inbound", "+918588123517",
+                                                    "+918040000102", "agt_1", "dep_1", kAt}};
+    auto text = encode_live_call_relay(relayed);
+    ASSERT_TRUE(text);
+    auto back = decode_live_call_relay(*text);
+    ASSERT_TRUE(back) << *text;
+    EXPECT_EQ(back->company_id, "cmp_1");
+    EXPECT_EQ(back->update.call_id, "call_\"1\"");
+    EXPECT_EQ(back->update.state, state);
+    EXPECT_EQ(back->update.direction, "inbound");
+    EXPECT_EQ(back->update.from, "+918588123517");
+    EXPECT_EQ(back->update.to, "+918040000102");
+    EXPECT_EQ(back->update.agent_id, "agt_1");
+    EXPECT_EQ(back->update.department_id, "dep_1");
+    EXPECT_EQ(back->update.at, kAt);
+  }
+}
+
+TEST(LiveCallRelay, RefusesAPayloadOverTheNotifyLimit) {
+  RelayedLiveCall relayed{"cmp_1", LiveCallUpdate{std::string(kMaxLiveCallRelayBytes, 'c'),
+                                                  LiveCallState::kRinging, "inbound", "", "", "", "", kAt}};
+  EXPECT_FALSE(encode_live_call_relay(relayed));
+}
+
+TEST(LiveCallRelay, DecodesOnlyWhatEncodeProduces) {
+  const std::string good =
+      R"({"company_id":"cmp_1","call_id":"call_1","state":"connected","direction":"inbound",)"
+      R"("from":"+1","to":"+2","agent_id":"","department_id":"","at":1700000000000})";
+  ASSERT_TRUE(decode_live_call_relay(good));
+  const std::vector<std::string> bad = {
+      "",
+      "not json",
+      "[]",
+      R"({"call_id":"call_1","state":"connected","at":1})",                         // no company
+      R"({"company_id":"cmp_1","state":"connected","at":1})",                       // no call
+      R"({"company_id":"cmp_1","call_id":"call_1","state":"talking","at":1})",      // unknown state
+      R"({"company_id":"cmp_1","call_id":"call_1","state":"connected"})",           // no time
+      R"({"company_id":"cmp_1","call_id":"call_1","state":"connected","at":"1"})",  // time not a number
+      R"({"company_id":7,"call_id":"call_1","state":"connected","at":1})",          // company not a string
+      std::string(kMaxLiveCallRelayBytes + 1, ' '),
+  };
+  for (const auto& text : bad) EXPECT_FALSE(decode_live_call_relay(text)) << text;
+}
+
 }  // namespace
 }  // namespace switchboard::model

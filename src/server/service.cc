@@ -14,6 +14,7 @@
 #include "delivery/v1_dispatcher.h"
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
+#include "store/postgres/postgres_channel.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -132,7 +133,9 @@ class ServiceImpl final : public Service {
         v1_(make_v1_dispatcher(*store_, clock, config)),
         live_(*store_, clock),
         api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
-                          config.v1_stop_after_sunset, &live_}) {}
+                          config.v1_stop_after_sunset, &live_,
+                          model::rate_limit_per_second(config.ingest_rate_limit),
+                          model::rate_limit_per_second(config.rate_limit)}) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -145,6 +148,8 @@ class ServiceImpl final : public Service {
     options.max_body_bytes = config.max_body_bytes;
     options.worker_threads = config.worker_threads;
     options.large_body_prefixes = {"/api/v2/events/batch"};
+    // Cluster mode: every node's live call stream shows every node's calls.
+    if (auto relayed = relay_live_calls(config); !relayed) return relayed;
     auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
     if (!http) return tl::unexpected(http.error());
     http_ = std::move(*http);
@@ -168,12 +173,31 @@ class ServiceImpl final : public Service {
   // results are recorded, then (in the destructor) the store closes.
   void stop() override {
     live_.stop();  // live streams end first: they would keep the HTTP drain waiting
+    if (live_channel_) live_channel_->stop();
     if (http_) http_->stop();
     if (engine_) engine_->stop();
     if (v1_) v1_->stop();
   }
 
  private:
+  Result<void> relay_live_calls(const ServeConfig& config) {
+    if (!is_postgres_url(config.store_url)) return {};
+    auto channel = store::postgres::PostgresChannel::open(
+        config.store_url, "switchboard_live", [this](const std::string& payload) {
+          if (!live_.receive(payload))
+            spdlog::warn("event=live_relay_ignored reason=\"not a live call update\"");
+        });
+    if (!channel) return tl::unexpected(channel.error());
+    live_channel_ = std::move(*channel);
+    live_.set_relay(
+        [channel = live_channel_.get()](std::string payload) { channel->send(std::move(payload)); });
+    metrics_.add_render_hook([this] {
+      const auto stats = live_channel_->stats();
+      metrics_.set_live_relay_totals(stats.sent, stats.received, stats.dropped, stats.reconnects);
+    });
+    return {};
+  }
+
   // An empty store gets company "Default" and its owner, so that a fresh
   // install is usable at once with the printed token.
   Result<void> bootstrap(const Clock& clock) {
@@ -217,6 +241,7 @@ class ServiceImpl final : public Service {
   std::unique_ptr<delivery::V1Dispatcher> v1_;
   api::Metrics metrics_;
   api::LiveCallHub live_;
+  std::unique_ptr<store::postgres::PostgresChannel> live_channel_;  // cluster mode only
   api::Api api_;
   std::unique_ptr<HttpServer> http_;
   std::string base_url_;

@@ -1,11 +1,14 @@
 """Helpers the Python end-to-end and cluster tests share: starting the real
 binary, waiting for its output, calling the API, and reading what
 `switchboard receive` logged. Loopback only; every wait has a deadline."""
+import http.client
 import json
 import re
 import signal
 import subprocess
+import threading
 import time
+import urllib.parse
 import urllib.error
 import urllib.request
 
@@ -17,6 +20,84 @@ def answered_data(call_id, n):
             "legs": [{"number": "+919800000009", "role": "agent", "state": "answered",
                       "started_at": "2026-11-22T10:03:52.000Z", "answered_at": "2026-11-22T10:03:59.000Z"}],
             "n": n}
+
+
+def call_event(event_type, call_id, status=None):
+    """A schema-valid call event (docs/events.md) of call `call_id`, as the
+    telephony side publishes it: call.initiated, call.answered or call.end
+    (`status` completed by default, or missed)."""
+    base = {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
+            "started_at": "2026-11-22T10:03:40.000Z"}
+    customer = {"number": "+919800000001", "role": "customer", "state": "answered",
+                "started_at": "2026-11-22T10:03:40.000Z", "answered_at": "2026-11-22T10:03:40.000Z"}
+    if event_type == "call.initiated":
+        data = {**base, "status": "initiated", "duration_sec": 0, "legs": [customer]}
+    elif event_type == "call.answered":
+        data = answered_data(call_id, 0)
+    else:
+        status = status or "completed"
+        data = {**base, "status": status, "ended_at": "2026-11-22T10:05:00.000Z", "duration_sec": 80,
+                "legs": [{**customer, "state": "completed", "ended_at": "2026-11-22T10:05:00.000Z"}]}
+    return {"type": event_type, "data": data}
+
+
+class LiveStream:
+    """GET /api/v2/live/calls read on a thread: `calls` collects
+    (monotonic time received, data of each `event: call`), `ready` is set on
+    `event: ready`."""
+
+    def __init__(self, base, token, query=""):
+        url = urllib.parse.urlsplit(base)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self.conn.request("GET", "/api/v2/live/calls" + query, headers={"Authorization": "Bearer " + token})
+        self.response = self.conn.getresponse()
+        self.status = self.response.status
+        self.calls = []
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.ended = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        event = None
+        try:
+            while True:
+                line = self.response.readline()
+                if not line:
+                    break
+                line = line.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: "):]
+                elif line.startswith("data: ") and event == "call":
+                    with self.lock:
+                        self.calls.append((time.monotonic(), json.loads(line[len("data: "):])))
+                elif line.startswith("data: ") and event == "ready":
+                    self.ready.set()
+        except (OSError, ValueError):
+            pass
+        self.ended.set()
+
+    def wait_for(self, call_id, state, timeout=10):
+        """Monotonic time the stream showed `call_id` in `state`, or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for at, data in self.calls:
+                    if data.get("call_id") == call_id and data.get("state") == state:
+                        return at
+            time.sleep(0.005)
+        return None
+
+    def close(self):
+        sock = self.conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(2)  # ends the reader thread's blocking read
+            except OSError:
+                pass
+        self.conn.close()
+        self.thread.join(timeout=5)
 
 
 class Process:

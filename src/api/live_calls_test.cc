@@ -1,0 +1,128 @@
+#include "api/live_calls.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "common/test_temp_dir.h"
+#include "store/sqlite/sqlite_store.h"
+
+// The hub on a real SQLite store (for directory names), with a sink that
+// records what a client would receive.
+namespace switchboard::api {
+namespace {
+
+const TimePoint kStart = TimePoint(std::chrono::milliseconds(1'790'000'000'000));
+
+class RecordingSink final : public StreamSink {
+ public:
+  bool send(std::string bytes) override {
+    if (!open_) return false;
+    received_ += bytes;
+    return true;
+  }
+  bool is_open() const override { return open_; }
+  void close() override { open_ = false; }
+
+  // The `data:` lines of `event: call` messages, in order.
+  std::vector<std::string> calls() const {
+    std::vector<std::string> out;
+    const std::string marker = "event: call\ndata: ";
+    for (auto at = received_.find(marker); at != std::string::npos; at = received_.find(marker, at + 1)) {
+      auto start = at + marker.size();
+      out.push_back(received_.substr(start, received_.find('\n', start) - start));
+    }
+    return out;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  bool open_ = true;
+  std::string received_;
+};
+
+std::string call_data(const std::string& call_id, const std::string& status) {
+  return R"({"call_id":")" + call_id + R"(","status":")" + status +
+         R"(","direction":"inbound","from":"+918588123517","to":"+918040000102"})";
+}
+
+class LiveCallHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto box = crypto::SecretBox::from_key(std::string(crypto::SecretBox::kKeyBytes, '\x42'));
+    ASSERT_TRUE(box.has_value());
+    store::SqliteOptions options;
+    options.path = dir_.path() / "switchboard.db";
+    options.read_connections = 1;
+    auto opened = store::open_sqlite_store(options, std::move(*box));
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    store_ = std::move(*opened);
+    hub_ = std::make_unique<LiveCallHub>(*store_, clock_);
+  }
+  void TearDown() override { hub_->stop(); }
+
+  std::shared_ptr<RecordingSink> watch() {
+    auto sink = std::make_shared<RecordingSink>();
+    EXPECT_TRUE(hub_->watch("cmp_a", {}, sink).has_value());
+    return sink;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  ManualClock clock_{kStart};
+  std::unique_ptr<LiveCallHub> hub_;
+};
+
+TEST_F(LiveCallHubTest, ASingleNodeSendsEachChangeToItsWatchersAndKeepsCallsInProgress) {
+  auto sink = watch();
+  hub_->publish("cmp_a", "call.initiated", call_data("call_1", "initiated"), kStart);
+  hub_->publish("cmp_a", "call.answered", call_data("call_1", "in_progress"),
+                kStart + std::chrono::seconds(1));
+  hub_->publish("cmp_b", "call.initiated", call_data("call_9", "initiated"), kStart);  // another company
+  auto calls = sink->calls();
+  ASSERT_EQ(calls.size(), 2u) << sink->received();
+  EXPECT_NE(calls[0].find(R"("state":"ringing")"), std::string::npos);
+  EXPECT_NE(calls[1].find(R"("state":"connected")"), std::string::npos);
+
+  auto late = watch();  // the snapshot: the call in progress, then ready
+  ASSERT_EQ(late->calls().size(), 1u);
+  EXPECT_NE(late->received().find("event: ready\ndata: {\"calls\":1}"), std::string::npos);
+}
+
+TEST_F(LiveCallHubTest, WithARelayUpdatesGoThroughItAndArriveThroughReceive) {
+  std::vector<std::string> relayed;
+  hub_->set_relay([&relayed](std::string payload) { relayed.push_back(std::move(payload)); });
+  auto sink = watch();
+  hub_->publish("cmp_a", "call.initiated", call_data("call_1", "initiated"), kStart);
+  hub_->publish("cmp_a", "call.summary", call_data("call_1", "completed"), kStart);  // no widget change
+  ASSERT_EQ(relayed.size(), 1u);
+  EXPECT_TRUE(sink->calls().empty()) << "a relayed update reaches watchers only when it comes back";
+
+  EXPECT_TRUE(hub_->receive(relayed[0]));
+  ASSERT_EQ(sink->calls().size(), 1u);
+  EXPECT_NE(sink->calls()[0].find(R"("call_id":"call_1")"), std::string::npos);
+  EXPECT_FALSE(hub_->receive("{\"company_id\":\"cmp_a\"}"));
+  EXPECT_FALSE(hub_->receive("garbage"));
+  EXPECT_EQ(sink->calls().size(), 1u);
+}
+
+TEST_F(LiveCallHubTest, ALateEventNeverMovesACallBackNorRevivesAnEndedCall) {
+  auto sink = watch();
+  const auto t = [](int s) { return kStart + std::chrono::seconds(s); };
+  hub_->publish("cmp_a", "call.answered", call_data("call_1", "in_progress"), t(2));
+  hub_->publish("cmp_a", "call.initiated", call_data("call_1", "initiated"), t(1));  // older: ignored
+  hub_->publish("cmp_a", "call.end", call_data("call_1", "completed"), t(3));
+  hub_->publish("cmp_a", "call.dial_begin", call_data("call_1", "ringing"), t(2));  // after the end: ignored
+  auto calls = sink->calls();
+  ASSERT_EQ(calls.size(), 2u) << sink->received();
+  EXPECT_NE(calls[0].find(R"("state":"connected")"), std::string::npos);
+  EXPECT_NE(calls[1].find(R"("state":"disconnected")"), std::string::npos);
+  auto late = watch();
+  EXPECT_TRUE(late->calls().empty()) << "the ended call is not in the snapshot";
+}
+
+}  // namespace
+}  // namespace switchboard::api
