@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/time_format.h"
@@ -152,6 +153,40 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
     if (!model::live_call_matches(watcher.filter, call.update)) return !watcher.sink->is_open();
     return !watcher.sink->send(text);
   });
+}
+
+Result<std::size_t> LiveCallHub::restore() {
+  auto companies = store_.list_companies();
+  if (!companies) return tl::unexpected(companies.error());
+  const TimePoint since = clock_.now() - options_.stale_after;
+  for (const auto& company : *companies) {
+    auto events =
+        store_.list_recent_call_events(company.id, since, static_cast<int>(options_.max_calls_per_company));
+    if (!events) return tl::unexpected(events.error());
+    // Each call's latest state first, so that names are looked up once per call.
+    std::map<std::string, model::LiveCallUpdate> latest;
+    for (const auto& event : *events) {
+      boost::system::error_code ec;
+      json::value envelope = json::parse(event.payload, ec);
+      if (ec || !envelope.is_object()) continue;
+      const json::value* data = envelope.get_object().if_contains("data");
+      if (!data || !data->is_object()) continue;
+      auto update = model::live_call_update(event.type, data->get_object(), event.occurred_at);
+      if (!update) continue;
+      auto& slot = latest[update->call_id];
+      if (slot.call_id.empty() || slot.at <= update->at) slot = std::move(*update);
+    }
+    std::vector<model::LiveCallUpdate> ordered;
+    ordered.reserve(latest.size());
+    for (auto& [call_id, update] : latest) ordered.push_back(std::move(update));
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.at < b.at; });
+    for (auto& update : ordered) apply(company.id, std::move(update));
+  }
+  std::lock_guard lock(mutex_);
+  std::size_t in_progress = 0;
+  for (const auto& [id, company] : companies_) in_progress += company.calls.size();
+  return in_progress;
 }
 
 bool LiveCallHub::has_room(const std::string& company_id) {

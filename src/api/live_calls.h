@@ -3,8 +3,8 @@
 // progress (for the snapshot a new watcher gets first) and sends each change
 // to the company's watchers whose filter matches, as Server-Sent Events.
 //
-// In memory: a call in progress reappears after a restart with its next
-// event. In a cluster, every node's hub sees every node's calls: publish()
+// In memory, rebuilt from the stored call events at start (restore()). In a
+// cluster, every node's hub sees every node's calls: publish()
 // hands the update to the relay (PostgreSQL NOTIFY), and each node's
 // listener gives it back through receive(), this node's own included. Bounded: calls in progress per company
 // (the oldest is dropped), watchers per company, and each watcher's unsent backlog (the transport ends a
@@ -67,6 +67,13 @@ class LiveCallHub {
   // kLimitReached when the company already has the most watchers.
   Result<void> watch(const std::string& company_id, model::LiveCallFilter filter,
                      std::shared_ptr<StreamSink> sink);
+  // Rebuilds the calls in progress from the store (at start, before serving,
+  // so that a restart or a node joining a cluster shows the calls already
+  // under way): per company, the newest max_calls_per_company call events of
+  // the last stale_after, each call at its latest state. Returns how many
+  // calls are in progress afterwards.
+  Result<std::size_t> restore();
+
   // Whether a new watcher would be accepted (checked before a stream starts).
   bool has_room(const std::string& company_id);
 

@@ -6,9 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "common/crypto.h"
 #include "common/test_temp_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_test_support.h"
 
 // The hub on a real SQLite store (for directory names), with a sink that
 // records what a client would receive.
@@ -52,14 +51,8 @@ std::string call_data(const std::string& call_id, const std::string& status) {
 class LiveCallHubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto box = crypto::SecretBox::from_key(std::string(crypto::SecretBox::kKeyBytes, '\x42'));
-    ASSERT_TRUE(box.has_value());
-    store::SqliteOptions options;
-    options.path = dir_.path() / "switchboard.db";
-    options.read_connections = 1;
-    auto opened = store::open_sqlite_store(options, std::move(*box));
-    ASSERT_TRUE(opened.has_value()) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = store::testing::open_test_store(dir_.path() / "switchboard.db");
+    ASSERT_NE(store_, nullptr);
     hub_ = std::make_unique<LiveCallHub>(*store_, clock_);
   }
   void TearDown() override { hub_->stop(); }
@@ -122,6 +115,50 @@ TEST_F(LiveCallHubTest, ALateEventNeverMovesACallBackNorRevivesAnEndedCall) {
   EXPECT_NE(calls[1].find(R"("state":"disconnected")"), std::string::npos);
   auto late = watch();
   EXPECT_TRUE(late->calls().empty()) << "the ended call is not in the snapshot";
+}
+
+TEST_F(LiveCallHubTest, RestoreRebuildsTheCallsInProgressFromTheStoredEvents) {
+  const TimePoint now = clock_.now();
+  model::User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, now};
+  ASSERT_TRUE(store_->create_company(
+      model::Company{"cmp_a", "Acme", false, now}, owner,
+      model::ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", now}));
+  struct Stored {
+    std::string id, type, call_id, status;
+    std::chrono::minutes ago;
+  };
+  const std::vector<Stored> events = {
+      {"evt_old", "call.initiated", "call_old", "initiated", std::chrono::minutes(7 * 60)},  // stale
+      {"evt_1", "call.initiated", "call_1", "initiated", std::chrono::minutes(3)},
+      {"evt_2", "call.initiated", "call_2", "initiated", std::chrono::minutes(2)},
+      {"evt_3", "call.answered", "call_1", "in_progress", std::chrono::minutes(1)},
+      {"evt_4", "call.end", "call_2", "completed", std::chrono::minutes(1)},
+  };
+  std::vector<store::NewEvent> batch;
+  for (const auto& e : events) {
+    store::NewEvent in;
+    in.event.id = e.id;
+    in.event.company_id = "cmp_a";
+    in.event.type = e.type;
+    in.event.sequence_key = "call:" + e.call_id;
+    in.event.occurred_at = in.event.created_at = now - e.ago;
+    in.data_json = call_data(e.call_id, e.status);
+    batch.push_back(std::move(in));
+  }
+  auto stored = store_->ingest_events(batch);
+  ASSERT_TRUE(stored.has_value()) << stored.error().message;
+
+  auto restored = hub_->restore();
+  ASSERT_TRUE(restored.has_value()) << restored.error().message;
+  EXPECT_EQ(*restored, 1u) << "call_1 is connected; call_2 ended; call_old is stale";
+  auto sink = watch();
+  auto calls = sink->calls();
+  ASSERT_EQ(calls.size(), 1u) << sink->received();
+  EXPECT_NE(calls[0].find(R"("call_id":"call_1")"), std::string::npos);
+  EXPECT_NE(calls[0].find(R"("state":"connected")"), std::string::npos);
+  // The ended call is remembered: a late event of it does not bring it back.
+  hub_->publish("cmp_a", "call.dial_begin", call_data("call_2", "ringing"), now - std::chrono::minutes(2));
+  EXPECT_EQ(sink->calls().size(), 1u);
 }
 
 }  // namespace

@@ -196,6 +196,8 @@ std::optional<AddressClass> classify(const sockaddr* address, socklen_t length) 
 }
 
 std::optional<AddressClass> classify(std::string_view literal) {
+  // inet_pton reads a C string: "10.0.0.1\0…" would pass as 10.0.0.1.
+  if (literal.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string text(literal);
   Ipv4Bytes v4;
   if (inet_pton(AF_INET, text.c_str(), v4.data()) == 1) return classify(v4);

@@ -157,6 +157,11 @@ TEST(SsrfClassifyTest, NonLiteralsAreNotClassified) {
                            "fe80::1%eth0", "1.2.3.4.5", "::1::"}) {
     EXPECT_FALSE(classify(std::string_view(text)).has_value()) << text;
   }
+  // Found by fuzz/ssrf_fuzz.cc: an address followed by a NUL is not a literal.
+  using namespace std::string_view_literals;
+  for (auto text : {"10.0.0.1\0"sv, "127.0.0.1\0evil.example"sv, "::1\0"sv, "\0"sv}) {
+    EXPECT_FALSE(classify(text).has_value()) << text.size();
+  }
 }
 
 TEST(SsrfClassifyTest, SocketAddresses) {

@@ -269,6 +269,9 @@ class FakeStore final : public store::Store {
   }
   Result<model::Delivery> get_delivery(const std::string&, const std::string&) override { return unused(); }
   Result<model::Event> get_event(const std::string&, const std::string&) override { return unused(); }
+  Result<std::vector<model::Event>> list_recent_call_events(const std::string&, TimePoint, int) override {
+    return unused();
+  }
   Result<std::vector<model::Delivery>> list_event_deliveries(const std::string&,
                                                              const std::string&) override {
     return unused();

@@ -149,7 +149,13 @@ class ServiceImpl final : public Service {
     options.worker_threads = config.worker_threads;
     options.large_body_prefixes = {"/api/v2/events/batch"};
     // Cluster mode: every node's live call stream shows every node's calls.
+    // Listening starts before the table is rebuilt, so no change falls between.
     if (auto relayed = relay_live_calls(config); !relayed) return relayed;
+    if (auto restored = live_.restore(); restored) {
+      spdlog::info("event=live_calls_restored in_progress={}", *restored);
+    } else {
+      spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
+    }
     auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
     if (!http) return tl::unexpected(http.error());
     http_ = std::move(*http);

@@ -178,6 +178,47 @@ TEST_P(DeliveryContractTest, SequencesCountPerKeyAndCompany) {
   for (std::size_t i = 0; i < cases.size(); ++i) EXPECT_EQ(outcomes[i].sequence, cases[i].sequence) << i;
 }
 
+TEST_P(DeliveryContractTest, RecentCallEventsAreTheNewestLiveCallEventsOfTheCompanyOldestFirst) {
+  seed_company("cmp_a");
+  seed_company("cmp_b");
+  struct Case {
+    std::string company_id, id, type;
+    long long created;  // ms after kT0
+  };
+  const std::vector<Case> cases = {
+      {"cmp_a", "evt_old", "call.initiated", -5000},  // before `since`
+      {"cmp_a", "evt_1", "call.initiated", 0},
+      {"cmp_a", "evt_sum", "call.summary", 10},  // not a live call event
+      {"cmp_a", "evt_2", "call.dial_begin", 20},
+      {"cmp_a", "evt_msg", "message.received", 25},
+      {"cmp_b", "evt_b", "call.answered", 30},  // another company
+      {"cmp_a", "evt_3", "call.answered", 40},
+      {"cmp_a", "evt_4", "call.end", 50},
+  };
+  for (const Case& c : cases) {
+    NewEvent in = new_event(c.company_id, c.id, c.type, "call:" + c.id, at(kT0 + c.created));
+    ingest_one(in);
+  }
+  auto ids = [&](int max) {
+    auto events = store().list_recent_call_events("cmp_a", at(kT0 - 1000), max);
+    EXPECT_TRUE(events.has_value()) << error_text(events);
+    std::vector<std::string> out;
+    if (events) {
+      for (const auto& e : *events) out.push_back(e.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(100), (std::vector<std::string>{"evt_1", "evt_2", "evt_3", "evt_4"}));
+  EXPECT_EQ(ids(2), (std::vector<std::string>{"evt_3", "evt_4"})) << "the newest, still oldest first";
+  EXPECT_TRUE(ids(0).empty());
+  auto events = store().list_recent_call_events("cmp_a", at(kT0 - 1000), 1);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].type, "call.end");
+  EXPECT_EQ((*events)[0].occurred_at, at(kT0 + 50) - std::chrono::milliseconds(100));
+  EXPECT_NE((*events)[0].payload.find(R"("id":"evt_4")"), std::string::npos) << "the envelope with its data";
+}
+
 TEST_P(DeliveryContractTest, IdempotencyKeyAnswersWithTheEarlierEvent) {
   seed_company("cmp_a");
   seed_company("cmp_b");

@@ -10,7 +10,8 @@ Usage: cluster_test.py SWITCHBOARD_BINARY SCENARIO, SCENARIO one of
                restarted during traffic: nodes reconnect, every acknowledged
                event is delivered, publishing works again.
   live         the live call stream of each node shows the calls published to
-               any node, each change within 1 s; it keeps doing so after a
+               any node, each change within 1 s; a node started later has the
+               calls under way in its snapshot; relaying resumes after a
                PostgreSQL restart (the nodes' listeners reconnect).
   limits       concurrent webhook creates spread over 2 nodes never exceed 10
                per company; one idempotency key published to both nodes at
@@ -275,10 +276,17 @@ def scenario_live(cluster, results):
         check(results, f"node {i + 1} showed each change once, in order",
               changes == [(f"live-{c}", state) for c in range(5) for _, _, state in steps], str(changes[:8]))
 
-    # A node that starts now: its stream shows the calls from then on.
+    # A node that starts now: its snapshot has the calls already under way
+    # (rebuilt from the stored events), then it streams every node's changes.
+    publish(nodes[1], "call.initiated", "live-under-way")
+    publish(nodes[0], "call.answered", "live-under-way")
     nodes.append(cluster.start_node(["--no-delivery"]))
     late = LiveStream(nodes[2].base, cluster.token)
     check(results, "a node started later streams too", late.ready.wait(10))
+    with late.lock:
+        snapshot = [(d["call_id"], d["state"]) for _, d in late.calls]
+    check(results, "its snapshot has the call already under way, and no ended call",
+          snapshot == [("live-under-way", "connected")], str(snapshot))
     publish(nodes[0], "call.initiated", "live-late")
     check(results, "its stream shows a call published to another node",
           late.wait_for("live-late", "ringing", timeout=5) is not None)

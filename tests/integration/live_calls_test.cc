@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "api/identity_service.h"
@@ -205,6 +206,35 @@ TEST_F(LiveCallsTest, SnapshotThenEachStateOfACallAsItIsPublished) {
   auto first = later.next();
   EXPECT_EQ(first.data.at("call_id"), "call_before");
   EXPECT_EQ(later.next().data.at("calls"), 1);
+}
+
+TEST_F(LiveCallsTest, ARestartedServerStillShowsTheCallsInProgress) {
+  publish(call_event("call.initiated", "call_ringing"));
+  publish(call_event("call.initiated", "call_talking"));
+  publish(call_event("call.answered", "call_talking"));
+  publish(call_event("call.initiated", "call_over"));
+  publish(call_event("call.end", "call_over"));
+  server_->stop();
+  server_ = std::make_unique<TestServer>(dir_.path());
+
+  SseClient client(server_->port(), "/api/v2/live/calls", owner_);
+  ASSERT_EQ(client.status(), 200) << client.head();
+  std::map<std::string, std::string> states;
+  for (;;) {
+    auto event = client.next();
+    if (event.name != "call") {
+      ASSERT_EQ(event.name, "ready");
+      EXPECT_EQ(event.data.at("calls"), 2);
+      break;
+    }
+    const std::string call_id(event.data.at("call_id").as_string());
+    states[call_id] = std::string(event.data.at("state").as_string());
+    if (call_id == "call_talking") {  // named from the directory again
+      EXPECT_EQ(event.data.at("agent"), (json::object{{"id", "agt_1"}, {"name", "Rahul Nair"}}));
+    }
+  }
+  EXPECT_EQ(states,
+            (std::map<std::string, std::string>{{"call_ringing", "ringing"}, {"call_talking", "connected"}}));
 }
 
 TEST_F(LiveCallsTest, NumberAndDepartmentFiltersChooseTheCalls) {

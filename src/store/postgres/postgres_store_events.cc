@@ -295,6 +295,22 @@ Result<model::Event> PostgresStore::get_event(const std::string& company_id, con
   });
 }
 
+Result<std::vector<model::Event>> PostgresStore::list_recent_call_events(const std::string& company_id,
+                                                                         TimePoint since, int max) {
+  return read([&](pqxx::work& tx) -> Result<std::vector<model::Event>> {
+    // Newest first through the index, so that LIMIT stops the scan early.
+    pqxx::result rows = tx.exec_params(
+        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+        "payload FROM events WHERE company_id = $1 AND created_at >= $2 AND type IN ('call.initiated', "
+        "'call.dial_begin', 'call.answered', 'call.end') ORDER BY created_at DESC, id DESC LIMIT $3",
+        company_id, to_ms(since), std::max(0, max));
+    std::vector<model::Event> events;
+    events.reserve(rows.size());
+    for (auto row = rows.rbegin(); row != rows.rend(); ++row) events.push_back(event_from_row(*row));
+    return events;
+  });
+}
+
 Result<int> PostgresStore::replay(const std::string& company_id, const std::string& webhook_id,
                                   TimePoint since, TimePoint until, TimePoint now, int max) {
   if (max < 1) return make_error(ErrorCode::kInvalidArgument, "replay needs max >= 1");

@@ -1,5 +1,6 @@
 // SqliteStore: ingesting events (sequence, idempotency, directory enrichment,
 // envelope, fan-out to webhooks), reading them back, and replaying them to a webhook.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -319,6 +320,28 @@ Result<model::Event> SqliteStore::get_event(const std::string& company_id, const
     if (!found) return tl::unexpected(found.error());
     if (!*found) return make_error(ErrorCode::kNotFound, "event not found");
     return event_from_row(*query);
+  });
+}
+
+Result<std::vector<model::Event>> SqliteStore::list_recent_call_events(const std::string& company_id,
+                                                                       TimePoint since, int max) {
+  return read([&](Connection& connection) -> Result<std::vector<model::Event>> {
+    // Newest first through the index, so that LIMIT stops the scan early.
+    auto query = connection.query(
+        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+        "payload FROM events WHERE company_id = ? AND created_at >= ? AND type IN ('call.initiated', "
+        "'call.dial_begin', 'call.answered', 'call.end') ORDER BY created_at DESC, id DESC LIMIT ?",
+        company_id, since, static_cast<std::int64_t>(std::max(0, max)));
+    if (!query) return tl::unexpected(query.error());
+    std::vector<model::Event> events;
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) break;
+      events.push_back(event_from_row(*query));
+    }
+    std::reverse(events.begin(), events.end());
+    return events;
   });
 }
 

@@ -60,6 +60,8 @@ class SqliteStore final : public Store {
   Result<model::Delivery> get_delivery(const std::string& company_id,
                                        const std::string& delivery_id) override;
   Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) override;
+  Result<std::vector<model::Event>> list_recent_call_events(const std::string& company_id, TimePoint since,
+                                                            int max) override;
   Result<std::vector<model::Delivery>> list_event_deliveries(const std::string& company_id,
                                                              const std::string& event_id) override;
   Result<model::Delivery> redeliver(const std::string& company_id, const std::string& delivery_id,
