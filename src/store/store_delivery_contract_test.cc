@@ -256,6 +256,45 @@ TEST_P(DeliveryContractTest, IdempotencyKeyAnswersWithTheEarlierEvent) {
   EXPECT_EQ(ingest_one(new_event("cmp_a", "evt_6")).sequence, 3);
 }
 
+TEST_P(DeliveryContractTest, ABatchWithStoredKeysAndOneCallsEventsKeepsSequenceAndChainOrder) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  NewEvent first = new_event("cmp_a", "evt_1", "call.answered", "call:8");
+  first.event.idempotency_key = "order-42";
+  ASSERT_EQ(ingest_one(first).sequence, 1);
+
+  // A retried key, three events of one call and a new key, in one batch.
+  NewEvent retry = new_event("cmp_a", "evt_r", "call.answered", "call:8");
+  retry.event.idempotency_key = "order-42";
+  NewEvent keyed = new_event("cmp_a", "evt_k", "call.answered", "call:7");
+  keyed.event.idempotency_key = "order-43";
+  auto outcomes = ingest({retry, new_event("cmp_a", "evt_a", "call.answered", "call:9"),
+                          new_event("cmp_a", "evt_b", "call.answered", "call:9"), keyed,
+                          new_event("cmp_a", "evt_c", "call.answered", "call:9")});
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_TRUE(outcomes[0].duplicate);
+  EXPECT_EQ(outcomes[0].event_id, "evt_1");
+  EXPECT_EQ(outcomes[0].deliveries, 0);
+  struct Expected {
+    std::size_t index;
+    std::string id;
+    std::int64_t sequence;
+  };
+  for (const Expected& e :
+       std::vector<Expected>{{1, "evt_a", 1}, {2, "evt_b", 2}, {3, "evt_k", 1}, {4, "evt_c", 3}}) {
+    EXPECT_FALSE(outcomes[e.index].duplicate) << e.id;
+    EXPECT_EQ(outcomes[e.index].event_id, e.id);
+    EXPECT_EQ(outcomes[e.index].sequence, e.sequence) << e.id;
+    EXPECT_EQ(outcomes[e.index].deliveries, 1) << e.id;
+    auto stored = store().get_event("cmp_a", e.id);
+    ASSERT_TRUE(stored.has_value()) << e.id;
+    EXPECT_EQ(stored->sequence, e.sequence);
+  }
+  EXPECT_EQ(store().get_event("cmp_a", "evt_r").error().code, ErrorCode::kNotFound);
+  // Each call's chain hands out its head only: call:9's later events wait.
+  EXPECT_THAT(claim(at(kT0 + 1)), UnorderedElementsAre("dlv_evt_1_0", "dlv_evt_a_0", "dlv_evt_k_0"));
+}
+
 TEST_P(DeliveryContractTest, OneBadEventDoesNotFailTheOthers) {
   seed_company("cmp_a");
   add_webhook(subscriber("cmp_a", "wh_1"));

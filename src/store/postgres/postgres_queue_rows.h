@@ -150,12 +150,17 @@ inline model::Delivery pending_delivery(std::string id, const model::Event& even
 // sequence upsert; redelivery and replay: lock_chains() and then
 // normalize_chains(), since what they queue may sort first). `paused` must be
 // true when their webhook is not active. At most one delivery per chain per
-// call when the blocked flags are to be right without normalize_chains().
+// call when the blocked flags are to be right without normalize_chains(),
+// unless `follows` marks (true) each delivery that comes after another one of
+// its chain in this same call, in sequence order (batch ingest): those are
+// blocked whatever the table holds.
 // Throws pqxx errors (unique_violation for a taken id,
 // foreign_key_violation for a missing webhook or event); callers translate.
 inline void insert_pending(pqxx::transaction_base& tx, const std::vector<model::Delivery>& deliveries,
-                           bool paused) {
+                           bool paused, const std::vector<bool>& follows = {}) {
   if (deliveries.empty()) return;
+  std::vector<std::optional<bool>> follows_column(deliveries.size(), false);
+  for (std::size_t i = 0; i < follows.size() && i < deliveries.size(); ++i) follows_column[i] = follows[i];
   std::vector<std::string> ids, companies, webhooks, events, types, keys;
   std::vector<std::optional<std::int64_t>> sequences;
   std::vector<std::int64_t> windows, dues, created;
@@ -176,16 +181,16 @@ inline void insert_pending(pqxx::transaction_base& tx, const std::vector<model::
       "state, attempts, event_time, next_attempt_at, lease_until, blocked, paused, created_at, updated_at) "
       "SELECT u.id, u.company_id, u.webhook_id, u.event_id, u.event_type, u.ordering_key, u.sequence, "
       "'pending', 0, u.event_time, u.next_attempt_at, 0, "
-      "u.ordering_key <> '' AND EXISTS (SELECT 1 FROM deliveries p WHERE p.webhook_id = u.webhook_id "
-      "AND p.ordering_key = u.ordering_key AND p.state = 'pending'), "
+      "u.follows OR (u.ordering_key <> '' AND EXISTS (SELECT 1 FROM deliveries p WHERE p.webhook_id = "
+      "u.webhook_id AND p.ordering_key = u.ordering_key AND p.state = 'pending')), "
       "$11, u.created_at, u.created_at "
       "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], "
-      "$8::bigint[], $9::bigint[], $10::bigint[]) "
+      "$8::bigint[], $9::bigint[], $10::bigint[], $12::boolean[]) "
       "AS u(id, company_id, webhook_id, event_id, event_type, ordering_key, sequence, event_time, "
-      "next_attempt_at, created_at)",
+      "next_attempt_at, created_at, follows)",
       text_array(ids), text_array(companies), text_array(webhooks), text_array(events), text_array(types),
       text_array(keys), number_array(sequences), number_array(windows), number_array(dues),
-      number_array(created), paused);
+      number_array(created), paused, number_array(follows_column));
 }
 
 // One ordering chain: its deliveries' webhook and ordering key, and the

@@ -2,9 +2,10 @@
 // enrichment, envelope, fan-out to webhooks v2 and v1), reading them back,
 // and replaying them to a webhook.
 //
-// A batch is one transaction; each event runs inside its own SAVEPOINT, so
-// one failing event (a taken id, an unknown company) is undone alone and the
-// others commit. The savepoints are plain SQL on the batch's pqxx::work
+// A batch is one transaction. It is first written whole in a few statements
+// (try_ingest_batch); if any event fails, that is undone and each event runs
+// inside its own SAVEPOINT, so one failing event (a taken id, an unknown
+// company) is undone alone and the others commit. The savepoints are plain SQL on the batch's pqxx::work
 // rather than pqxx::subtransaction objects, because the shared helpers
 // (directory lookups, subscriber loading, v1 fan-out) take the pqxx::work.
 //
@@ -23,6 +24,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -256,6 +258,150 @@ void lock_known_sequences(pqxx::work& tx, const std::vector<NewEvent>& events) {
       text_array(companies), text_array(sequence_keys));
 }
 
+// The fast path for a batch: a few statements whatever its size (the
+// idempotency lookup, the sequence upsert, the events and the deliveries each
+// in one statement), where the per-event path costs about six round trips
+// per event. The caller runs it inside a savepoint. nullopt when the batch
+// needs the per-event path: a key repeated within the batch, an event the
+// store refuses, a failed read. Throws what the statements throw (the caller
+// catches the per-event kinds and rolls back to its savepoint).
+std::optional<std::vector<Result<IngestOutcome>>> try_ingest_batch(pqxx::work& tx, IngestCaches& caches,
+                                                                   const std::vector<NewEvent>& events) {
+  using Key = std::pair<std::string, std::string>;  // (company_id, idempotency or sequence key)
+  std::vector<std::optional<IngestOutcome>> outcomes(events.size());
+
+  std::set<Key> idempotency_keys;
+  for (const NewEvent& in : events) {
+    if (!check_new_event(in)) return std::nullopt;
+    const auto& key = in.event.idempotency_key;
+    if (key && !idempotency_keys.insert({in.event.company_id, *key}).second) return std::nullopt;
+  }
+  if (!idempotency_keys.empty()) {
+    std::vector<std::string> companies, keys;
+    for (const auto& [company_id, key] : idempotency_keys) {
+      companies.push_back(company_id);
+      keys.push_back(key);
+    }
+    std::map<Key, IngestOutcome> earlier;
+    pqxx::result rows = tx.exec_params(
+        "SELECT e.company_id, e.idempotency_key, e.id, e.sequence FROM events e JOIN unnest($1::text[], "
+        "$2::text[]) AS u(company_id, idempotency_key) ON e.company_id = u.company_id AND "
+        "e.idempotency_key = u.idempotency_key",
+        text_array(companies), text_array(keys));
+    for (const pqxx::row& row : rows) {
+      earlier.emplace(Key{text(row[0]), text(row[1])},
+                      IngestOutcome{text(row[2]), optional_integer(row[3]), true, 0});
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const model::Event& event = events[i].event;
+      if (!event.idempotency_key) continue;
+      if (auto found = earlier.find({event.company_id, *event.idempotency_key}); found != earlier.end()) {
+        outcomes[i] = found->second;
+      }
+    }
+  }
+
+  // Sequences: one upsert adds each call's count in the batch; the numbers
+  // then go out in batch order. Keys sorted: rows are locked in one order.
+  std::map<Key, std::int64_t> counts;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!outcomes[i] && events[i].sequenced)
+      ++counts[{events[i].event.company_id, events[i].event.sequence_key}];
+  }
+  std::map<Key, std::int64_t> next_sequence_of;
+  if (!counts.empty()) {
+    std::vector<std::string> companies, keys;
+    std::vector<std::int64_t> adds;
+    for (const auto& [key, count] : counts) {
+      companies.push_back(key.first);
+      keys.push_back(key.second);
+      adds.push_back(count);
+    }
+    pqxx::result rows = tx.exec_params(
+        "INSERT INTO call_sequences AS s (company_id, sequence_key, last_sequence) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) "
+        "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last_sequence = s.last_sequence + "
+        "EXCLUDED.last_sequence RETURNING company_id, sequence_key, last_sequence",
+        text_array(companies), text_array(keys), number_array(adds));
+    for (const pqxx::row& row : rows) {
+      Key key{text(row[0]), text(row[1])};
+      next_sequence_of[key] = integer(row[2]) - counts.at(key) + 1;
+    }
+  }
+
+  // The events, each with its envelope.
+  std::vector<std::string> ids, companies, types, sequence_keys, directions, departments, agents, payloads;
+  std::vector<std::optional<std::int64_t>> sequences;
+  std::vector<std::int64_t> occurred, created;
+  std::vector<std::optional<std::string>> idempotency;
+  std::vector<model::Delivery> deliveries;
+  std::vector<bool> follows;
+  std::set<std::pair<std::string, std::string>> chains_seen;  // (webhook, ordering key)
+  std::vector<model::Event> written;
+  std::vector<std::size_t> written_index;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (outcomes[i]) continue;
+    const NewEvent& in = events[i];
+    auto data = enriched_data(tx, caches.directory, in);
+    if (!data) return std::nullopt;
+    auto webhooks = caches.subscribers.get(tx, in.event.company_id);
+    if (!webhooks) return std::nullopt;
+    model::Event event = in.event;
+    event.sequence.reset();
+    if (in.sequenced) event.sequence = next_sequence_of.at({event.company_id, event.sequence_key})++;
+    event.payload = model::compose_envelope(event, *data);
+    ids.push_back(event.id);
+    companies.push_back(event.company_id);
+    types.push_back(event.type);
+    sequences.push_back(event.sequence);
+    sequence_keys.push_back(event.sequence_key);
+    occurred.push_back(to_ms(event.occurred_at));
+    created.push_back(to_ms(event.created_at));
+    idempotency.push_back(event.idempotency_key);
+    directions.push_back(in.attributes.direction);
+    departments.push_back(in.attributes.department_id);
+    agents.push_back(in.attributes.agent_id);
+    payloads.push_back(event.payload);
+
+    std::size_t next_id = 0;
+    int count = 0;
+    for (const Subscriber& webhook : **webhooks) {
+      if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
+      std::string id =
+          next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
+      deliveries.push_back(
+          pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
+      const std::string& key = deliveries.back().ordering_key;
+      follows.push_back(!key.empty() && !chains_seen.insert({webhook.id, key}).second);
+      ++count;
+    }
+    outcomes[i] = IngestOutcome{event.id, event.sequence, false, count};
+    written.push_back(std::move(event));
+    written_index.push_back(i);
+  }
+  if (!ids.empty()) {
+    tx.exec_params(
+        "INSERT INTO events (id, company_id, type, sequence, sequence_key, occurred_at, created_at, "
+        "idempotency_key, direction, department_id, agent_id, payload) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], "
+        "$7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])",
+        text_array(ids), text_array(companies), text_array(types), number_array(sequences),
+        text_array(sequence_keys), number_array(occurred), number_array(created),
+        optional_text_array(idempotency), text_array(directions), text_array(departments), text_array(agents),
+        text_array(payloads));
+  }
+  insert_pending(tx, deliveries, /*paused=*/false, follows);
+  for (std::size_t k = 0; k < written.size(); ++k) {
+    auto v1 = queue_v1_deliveries(tx, caches.v1_subscribers, written[k]);
+    if (!v1) return std::nullopt;
+    outcomes[written_index[k]]->deliveries += *v1;
+  }
+  std::vector<Result<IngestOutcome>> out;
+  out.reserve(events.size());
+  for (auto& outcome : outcomes) out.push_back(std::move(*outcome));
+  return out;
+}
+
 model::Event event_from_row(const pqxx::row& row) {
   model::Event event;
   event.id = text(row[0]);
@@ -277,6 +423,22 @@ Result<std::vector<Result<IngestOutcome>>> PostgresStore::ingest_events(const st
     // Built afresh on every try: transact() may run this again after a deadlock.
     IngestCaches caches;
     lock_known_sequences(tx, events);
+    if (events.size() > 1) {
+      tx.exec0("SAVEPOINT ingest_batch");
+      std::optional<std::vector<Result<IngestOutcome>>> fast;
+      try {
+        fast = try_ingest_batch(tx, caches, events);
+      } catch (const pqxx::integrity_constraint_violation&) {  // e.g. a taken id: per event below
+      } catch (const pqxx::data_exception&) {
+      }
+      if (fast) {
+        tx.exec0("RELEASE SAVEPOINT ingest_batch");
+        return std::move(*fast);
+      }
+      // Undone as a whole; the caches hold reads only, still true.
+      tx.exec0("ROLLBACK TO SAVEPOINT ingest_batch");
+      tx.exec0("RELEASE SAVEPOINT ingest_batch");
+    }
     std::vector<Result<IngestOutcome>> outcomes;
     outcomes.reserve(events.size());
     for (const NewEvent& event : events) outcomes.push_back(ingest_one(tx, caches, event));

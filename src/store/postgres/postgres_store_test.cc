@@ -267,6 +267,42 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReplacedAndTheCallRetried) {
   EXPECT_TRUE((*store)->ping().has_value());
 }
 
+TEST_F(PostgresStoreTest, ABatchLeavesOnlyEachChainsLowestPendingDeliveryUnblocked) {
+  auto store = node();
+  ASSERT_TRUE(store);
+  seed_company(*store, "cmp_a");
+  for (const char* id : {"wh_1", "wh_2"}) {
+    ASSERT_TRUE(store->create_webhook(contract::subscriber("cmp_a", id), 10).has_value());
+  }
+  // One call already has a pending delivery per webhook; a batch adds to it
+  // and starts two more calls, their events interleaved.
+  ASSERT_TRUE(store->ingest_events({contract::new_event("cmp_a", "evt_0", "call.answered", "call:1")}));
+  std::vector<NewEvent> batch;
+  const std::vector<std::string> calls = {"call:1", "call:2", "call:3", "call:2",
+                                          "call:1", "call:3", "call:2"};
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    batch.push_back(contract::new_event("cmp_a", "evt_" + std::to_string(i + 1), "call.answered", calls[i]));
+  }
+  auto ingested = store->ingest_events(batch);
+  ASSERT_TRUE(ingested.has_value()) << error_text(ingested);
+  for (const auto& outcome : *ingested) ASSERT_TRUE(outcome.has_value()) << error_text(outcome);
+
+  auto connection = admin();
+  pqxx::nontransaction tx(connection);
+  pqxx::result rows = tx.exec(
+      "SELECT webhook_id, ordering_key, event_id FROM deliveries WHERE state = 'pending' AND NOT blocked "
+      "ORDER BY webhook_id, ordering_key");
+  std::vector<std::string> unblocked;
+  for (const auto& row : rows) {
+    unblocked.push_back(row[0].as<std::string>() + " " + row[1].as<std::string>() + " " +
+                        row[2].as<std::string>());
+  }
+  EXPECT_EQ(unblocked,
+            (std::vector<std::string>{"wh_1 call:1 evt_0", "wh_1 call:2 evt_2", "wh_1 call:3 evt_3",
+                                      "wh_2 call:1 evt_0", "wh_2 call:2 evt_2", "wh_2 call:3 evt_3"}));
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM deliveries WHERE blocked")[0].as<int>(), 10);
+}
+
 TEST_F(PostgresStoreTest, V1ClaimsOfRacingNodesAreDisjoint) {
   auto a = node();
   auto b = node();
