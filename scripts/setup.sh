@@ -12,6 +12,7 @@ packages=(
   libpqxx-dev postgresql-15  # cluster store (libpqxx) and the real PostgreSQL server its tests start
   libgtest-dev libgmock-dev
   python3 clang-format nodejs npm
+  clang-14 libclang-rt-14-dev llvm-14  # fuzz targets (fuzz/): clang, libFuzzer, ASan, UBSan, llvm-symbolizer
   chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core
 )
 
