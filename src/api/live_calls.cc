@@ -129,6 +129,11 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
     // reach a node through different paths (relayed from other nodes): an
     // older one arriving late must not move the call back.
     if (previous->second.update.at > call.update.at) return;
+    const auto& before = previous->second.update;
+    if (before.at == call.update.at && before.state == call.update.state &&
+        before.agent_id == call.update.agent_id && before.department_id == call.update.department_id) {
+      return;  // the same update again (a relayed repeat, a restore): watchers have it
+    }
     forget(company, previous);
   } else if (auto ended = company.ended.find(call.update.call_id);
              ended != company.ended.end() && ended->second >= call.update.at) {

@@ -69,9 +69,10 @@ class LiveCallHub {
                      std::shared_ptr<StreamSink> sink);
   // Rebuilds the calls in progress from the store (at start, before serving,
   // so that a restart or a node joining a cluster shows the calls already
-  // under way): per company, the newest max_calls_per_company call events of
-  // the last stale_after, each call at its latest state. Returns how many
-  // calls are in progress afterwards.
+  // under way; and in a cluster after the relay reconnects, to catch up on
+  // what was sent meanwhile; watchers then get what changed): per company, the newest max_calls_per_company
+  // call events of the last stale_after, each call at its latest state. Returns how many calls are in
+  // progress afterwards.
   Result<std::size_t> restore();
 
   // Whether a new watcher would be accepted (checked before a stream starts).

@@ -28,9 +28,6 @@ constexpr std::size_t kTagBytes = 16;
 // must not be slurped into memory.
 constexpr std::size_t kMaxKeyFileBytes = 4096;
 
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 const unsigned char* as_uchar(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
 unsigned char* as_uchar(char* p) { return reinterpret_cast<unsigned char*>(p); }
 

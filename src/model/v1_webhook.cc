@@ -220,6 +220,12 @@ InputFailure invalid(std::string field, std::string code, std::string message) {
                       {FieldError{std::move(field), std::move(code), std::move(message)}}};
 }
 
+// A body the contract does not describe (api.md: unknown field -> 400), as for v2.
+InputFailure malformed(std::string field, std::string code, std::string message) {
+  return InputFailure{InputFailure::Kind::kMalformed,
+                      {FieldError{std::move(field), std::move(code), std::move(message)}}};
+}
+
 // headers / query: [{"key":"…","value":"…"}]; a value equal to kMaskedSecret
 // keeps the current value of that key (PATCH after a GET).
 std::optional<InputFailure> parse_params(const json::value& v, std::string_view name, bool header,
@@ -279,8 +285,8 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
                                                              "fields", "enabled", "method"};
   for (const auto& entry : body) {
     if (!known.count(entry.key())) {
-      return invalid(std::string(entry.key()), "unknown_field",
-                     "Unknown field \"" + std::string(entry.key()) + "\".");
+      return malformed(std::string(entry.key()), "unknown_field",
+                       "Unknown field \"" + std::string(entry.key()) + "\".");
     }
   }
   if (const json::value* v = body.if_contains("type")) {

@@ -130,6 +130,10 @@ TEST(V1WebhookInput, CreateValidation) {
     ASSERT_FALSE(parsed.has_value()) << row.body;
     EXPECT_EQ(parsed.error().errors.at(0).field, row.field) << row.body;
     EXPECT_EQ(parsed.error().errors.at(0).code, row.code) << row.body;
+    // Only a member the contract does not know makes the body malformed (400); the rest is 422.
+    EXPECT_EQ(parsed.error().kind == InputFailure::Kind::kMalformed,
+              std::string_view(row.code) == "unknown_field")
+        << row.body;
   }
 }
 

@@ -189,9 +189,16 @@ class ServiceImpl final : public Service {
   Result<void> relay_live_calls(const ServeConfig& config) {
     if (!is_postgres_url(config.store_url)) return {};
     auto channel = store::postgres::PostgresChannel::open(
-        config.store_url, "switchboard_live", [this](const std::string& payload) {
+        config.store_url, "switchboard_live",
+        [this](const std::string& payload) {
           if (!live_.receive(payload))
             spdlog::warn("event=live_relay_ignored reason=\"not a live call update\"");
+        },
+        [this] {
+          // Updates sent while this node was not listening are in the store.
+          if (auto restored = live_.restore(); !restored) {
+            spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
+          }
         });
     if (!channel) return tl::unexpected(channel.error());
     live_channel_ = std::move(*channel);

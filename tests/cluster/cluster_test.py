@@ -11,8 +11,8 @@ Usage: cluster_test.py SWITCHBOARD_BINARY SCENARIO, SCENARIO one of
                event is delivered, publishing works again.
   live         the live call stream of each node shows the calls published to
                any node, each change within 1 s; a node started later has the
-               calls under way in its snapshot; relaying resumes after a
-               PostgreSQL restart (the nodes' listeners reconnect).
+               calls under way in its snapshot; after a PostgreSQL restart the
+               nodes' listeners reconnect, catch up from the store and relay again.
   limits       concurrent webhook creates spread over 2 nodes never exceed 10
                per company; one idempotency key published to both nodes at
                once gives one event.
@@ -302,10 +302,12 @@ def scenario_live(cluster, results):
             time.sleep(0.2)  # the nodes' pools reconnect on their next use
     check(results, "publishing works after the PostgreSQL restart", sent is not None)
     if sent is not None:
-        # A listener may still be reconnecting (backoff up to 1 s), so the
-        # first event after the restart may miss a node; the call's next
-        # event must reach every stream.
-        time.sleep(2)
+        # A listener may still have been reconnecting when this was sent; on
+        # reconnecting, each node catches up from the stored events.
+        for i, stream in enumerate(streams + [late]):
+            seen = stream.wait_for("live-after-restart", "ringing", timeout=10)
+            check(results, f"node {i + 1} stream caught up with a call published around the restart",
+                  seen is not None, "" if seen is not None else "not shown within 10 s")
         sent = publish(nodes[1], "call.answered", "live-after-restart")
         for i, stream in enumerate(streams + [late]):
             seen = stream.wait_for("live-after-restart", "connected", timeout=5)

@@ -178,7 +178,12 @@ TEST_F(V1WebhooksTest, AnswersCarryDeprecationSunsetAndThePastSunsetWarning) {
   EXPECT_EQ(invalid.headers["sunset"], "Fri, 31 Jul 2026 00:00:00 GMT");
   auto unknown_field = server_->post("/api/v1/webhooks", owner_,
                                      R"({"type":"incall","url":"https://example.com/x","fields":["nope"]})");
-  EXPECT_EQ(unknown_field.status, 422) << unknown_field.body;
+  EXPECT_EQ(unknown_field.status, 422) << unknown_field.body;  // a legacy field name it does not know
+  auto unknown_member = server_->post("/api/v1/webhooks", owner_,
+                                      R"({"type":"incall","url":"https://example.com/x","colour":"red"})");
+  EXPECT_EQ(unknown_member.status, 400) << unknown_member.body;  // api.md: unknown field -> 400, as in v2
+  EXPECT_EQ(unknown_member.json().at("error").at("code"), "unknown_field");
+  EXPECT_EQ(unknown_member.json().at("error").at("field"), "colour");
   EXPECT_EQ(server_->get("/api/v1/webhooks/v1wh_missing", owner_).status, 404);
 }
 

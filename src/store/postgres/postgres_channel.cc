@@ -47,7 +47,7 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
 }  // namespace
 
 Result<std::unique_ptr<PostgresChannel>> PostgresChannel::open(std::string url, const std::string& name,
-                                                               Receiver receiver) {
+                                                               Receiver receiver, Relistened relistened) {
   std::string channel;
   try {
     auto connection = connect(url);
@@ -60,11 +60,15 @@ Result<std::unique_ptr<PostgresChannel>> PostgresChannel::open(std::string url, 
     return make_error(ErrorCode::kInvalidArgument, std::string("PostgreSQL connection string: ") + e.what());
   }
   return std::unique_ptr<PostgresChannel>(
-      new PostgresChannel(std::move(url), std::move(channel), std::move(receiver)));
+      new PostgresChannel(std::move(url), std::move(channel), std::move(receiver), std::move(relistened)));
 }
 
-PostgresChannel::PostgresChannel(std::string url, std::string channel, Receiver receiver)
-    : url_(std::move(url)), channel_(std::move(channel)), receiver_(std::move(receiver)) {
+PostgresChannel::PostgresChannel(std::string url, std::string channel, Receiver receiver,
+                                 Relistened relistened)
+    : url_(std::move(url)),
+      channel_(std::move(channel)),
+      receiver_(std::move(receiver)),
+      relistened_(std::move(relistened)) {
   sender_ = std::thread([this] { send_loop(); });
   listener_ = std::thread([this] { listen_loop(); });
 }
@@ -180,7 +184,16 @@ void PostgresChannel::listen_loop() {
         }
       });
       listening_ = true;
-      if (!first) spdlog::info("event=channel_listening channel={} after=reconnect", channel_);
+      if (!first) {
+        spdlog::info("event=channel_listening channel={} after=reconnect", channel_);
+        if (relistened_) {
+          try {
+            relistened_();
+          } catch (const std::exception& e) {
+            spdlog::warn("event=channel_relistened_failed channel={} error=\"{}\"", channel_, e.what());
+          }
+        }
+      }
       first = false;
       backoff = kFirstBackoff;
       auto last_heard = Steady::now();

@@ -10,7 +10,8 @@
 //             transaction (one round trip per batch, not per message);
 //   listener  LISTENs and hands each payload to the receiver.
 // Both reconnect on their own with a short backoff when PostgreSQL restarts;
-// messages sent while a listener is away are not replayed to it.
+// messages sent while a listener is away are not replayed by the channel
+// (the Relistened callback lets the owner catch up from its own state).
 //
 // Bounded: at most kMaxQueued messages wait to be sent (the oldest are
 // dropped and counted); a payload over 7,999 bytes (PostgreSQL's limit) is
@@ -37,6 +38,10 @@ namespace switchboard::store::postgres {
 class PostgresChannel {
  public:
   using Receiver = std::function<void(const std::string& payload)>;
+  // Called on the listener thread each time it starts LISTENing again after
+  // losing its connection (not the first time), before it hands on anything
+  // heard since: the place to catch up on what was sent meanwhile.
+  using Relistened = std::function<void()>;
   static constexpr std::size_t kMaxQueued = 10000;
   static constexpr std::size_t kMaxPayloadBytes = 7999;
 
@@ -45,7 +50,7 @@ class PostgresChannel {
   // connection's schema (cut to PostgreSQL's 63 bytes), so that clusters
   // sharing a database in different schemas do not hear each other.
   static Result<std::unique_ptr<PostgresChannel>> open(std::string url, const std::string& name,
-                                                       Receiver receiver);
+                                                       Receiver receiver, Relistened relistened = {});
   const std::string& channel() const { return channel_; }
   ~PostgresChannel();
   PostgresChannel(const PostgresChannel&) = delete;
@@ -70,7 +75,7 @@ class PostgresChannel {
   void stop();
 
  private:
-  PostgresChannel(std::string url, std::string channel, Receiver receiver);
+  PostgresChannel(std::string url, std::string channel, Receiver receiver, Relistened relistened);
   void send_loop();
   void listen_loop();
   // Sleeps up to `delay` unless stopping; false when stopping.
@@ -79,6 +84,7 @@ class PostgresChannel {
   const std::string url_;
   const std::string channel_;
   const Receiver receiver_;
+  const Relistened relistened_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
