@@ -150,6 +150,23 @@ void insert_event(pqxx::work& tx, const model::Event& event, const model::EventA
       attributes.agent_id, event.payload);
 }
 
+// The pending deliveries of a stored event: one per active webhook whose
+// subscription accepts it.
+std::vector<model::Delivery> deliveries_for(const model::Event& event, const NewEvent& in,
+                                            const std::vector<Subscriber>& webhooks) {
+  std::vector<model::Delivery> deliveries;
+  std::size_t next_id = 0;
+  for (const Subscriber& webhook : webhooks) {
+    if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
+    // Callers pass an id per possible webhook; should they run short, make more.
+    std::string id =
+        next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
+    deliveries.push_back(
+        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
+  }
+  return deliveries;
+}
+
 // The writes of one event, inside its savepoint. Throws pqxx errors; the
 // caller undoes the savepoint and classifies them.
 Result<IngestOutcome> write_event(pqxx::work& tx, IngestCaches& caches, const NewEvent& in,
@@ -162,16 +179,7 @@ Result<IngestOutcome> write_event(pqxx::work& tx, IngestCaches& caches, const Ne
 
   auto webhooks = caches.subscribers.get(tx, event.company_id);
   if (!webhooks) return tl::unexpected(webhooks.error());
-  std::vector<model::Delivery> deliveries;
-  std::size_t next_id = 0;
-  for (const Subscriber& webhook : **webhooks) {
-    if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
-    // Callers pass an id per possible webhook; should they run short, make more.
-    std::string id =
-        next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
-    deliveries.push_back(
-        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
-  }
+  std::vector<model::Delivery> deliveries = deliveries_for(event, in, **webhooks);
   // Only active webhooks get deliveries at ingest: none starts paused.
   insert_pending(tx, deliveries, /*paused=*/false);
   IngestOutcome outcome{event.id, event.sequence, false, static_cast<int>(deliveries.size())};
@@ -363,19 +371,13 @@ std::optional<std::vector<Result<IngestOutcome>>> try_ingest_batch(pqxx::work& t
     agents.push_back(in.attributes.agent_id);
     payloads.push_back(event.payload);
 
-    std::size_t next_id = 0;
-    int count = 0;
-    for (const Subscriber& webhook : **webhooks) {
-      if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
-      std::string id =
-          next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
-      deliveries.push_back(
-          pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
-      const std::string& key = deliveries.back().ordering_key;
-      follows.push_back(!key.empty() && !chains_seen.insert({webhook.id, key}).second);
-      ++count;
+    auto mine = deliveries_for(event, in, **webhooks);
+    for (model::Delivery& delivery : mine) {
+      const std::string& key = delivery.ordering_key;
+      follows.push_back(!key.empty() && !chains_seen.insert({delivery.webhook_id, key}).second);
+      deliveries.push_back(std::move(delivery));
     }
-    outcomes[i] = IngestOutcome{event.id, event.sequence, false, count};
+    outcomes[i] = IngestOutcome{event.id, event.sequence, false, static_cast<int>(mine.size())};
     written.push_back(std::move(event));
     written_index.push_back(i);
   }
