@@ -33,6 +33,7 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
+#include "store/directory_cache.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -56,59 +57,12 @@ class SubscriberCache {
   std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
 };
 
-// Directory entries looked up by enrichment, once per (company, id) per
-// ingest_events() call: a batch of call summaries naming the same few agents
-// costs one query per distinct id.
-class DirectoryCache {
- public:
-  Result<const model::Agent*> agent(pqxx::work& tx, const std::string& company_id, const std::string& id) {
-    return lookup(agents_, company_id, id, [&] { return find_agent(tx, company_id, id); });
-  }
-  Result<const model::Department*> department(pqxx::work& tx, const std::string& company_id,
-                                              const std::string& id) {
-    return lookup(departments_, company_id, id, [&] { return find_department(tx, company_id, id); });
-  }
-
- private:
-  template <typename T>
-  using Map = std::map<std::pair<std::string, std::string>, std::optional<T>>;
-
-  template <typename T, typename Find>
-  static Result<const T*> lookup(Map<T>& map, const std::string& company_id, const std::string& id,
-                                 Find find) {
-    if (id.empty()) return static_cast<const T*>(nullptr);
-    auto key = std::make_pair(company_id, id);
-    auto it = map.find(key);
-    if (it == map.end()) {
-      auto found = find();
-      if (!found) return tl::unexpected(found.error());
-      it = map.emplace(std::move(key), std::move(*found)).first;
-    }
-    return it->second ? &*it->second : static_cast<const T*>(nullptr);
-  }
-
-  Map<model::Agent> agents_;
-  Map<model::Department> departments_;
-};
-
 // What one ingest_events() call reads once and reuses across its events.
 struct IngestCaches {
   SubscriberCache subscribers;
   V1SubscriberCache v1_subscribers;
-  DirectoryCache directory;
+  DirectoryCache<pqxx::work> directory{find_agent, find_department};
 };
-
-// The event's data with agent{} / department{} from the directory when asked
-// for; unknown ids leave it as published.
-Result<std::string> enriched_data(pqxx::work& tx, DirectoryCache& directory, const NewEvent& in) {
-  if (!in.enrich_from_directory) return in.data_json;
-  const std::string& company_id = in.event.company_id;
-  auto agent = directory.agent(tx, company_id, in.attributes.agent_id);
-  if (!agent) return tl::unexpected(agent.error());
-  auto department = directory.department(tx, company_id, in.attributes.department_id);
-  if (!department) return tl::unexpected(department.error());
-  return model::add_directory_objects(in.data_json, *agent, *department);
-}
 
 Result<void> check_new_event(const NewEvent& in) {
   const model::Event& event = in.event;
@@ -197,7 +151,7 @@ Result<IngestOutcome> ingest_one(pqxx::work& tx, IngestCaches& caches, const New
   if (auto valid = check_new_event(in); !valid) return tl::unexpected(valid.error());
   if (auto earlier = find_idempotent(tx, in.event)) return std::move(*earlier);
   // Reads that change nothing run before the savepoint.
-  auto data = enriched_data(tx, caches.directory, in);
+  auto data = caches.directory.enriched_data(tx, in);
   if (!data) return tl::unexpected(data.error());
   if (auto webhooks = caches.subscribers.get(tx, in.event.company_id); !webhooks) {
     return tl::unexpected(webhooks.error());
@@ -350,7 +304,7 @@ std::optional<std::vector<Result<IngestOutcome>>> try_ingest_batch(pqxx::work& t
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (outcomes[i]) continue;
     const NewEvent& in = events[i];
-    auto data = enriched_data(tx, caches.directory, in);
+    auto data = caches.directory.enriched_data(tx, in);
     if (!data) return std::nullopt;
     auto webhooks = caches.subscribers.get(tx, in.event.company_id);
     if (!webhooks) return std::nullopt;

@@ -12,6 +12,7 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
+#include "store/directory_cache.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "store/sqlite/sqlite_store_v1.h"
@@ -72,54 +73,7 @@ class SubscriberCache {
   std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
 };
 
-// Directory entries looked up by enrichment, once per (company, id) per
-// ingest_events() call: a batch of call summaries naming the same few agents
-// costs one query per distinct id, not one per event. Inside the write
-// transaction the directory cannot change.
-class DirectoryCache {
- public:
-  Result<const model::Agent*> agent(Connection& connection, const std::string& company_id,
-                                    const std::string& id) {
-    return lookup(agents_, company_id, id, [&] { return find_agent(connection, company_id, id); });
-  }
-  Result<const model::Department*> department(Connection& connection, const std::string& company_id,
-                                              const std::string& id) {
-    return lookup(departments_, company_id, id, [&] { return find_department(connection, company_id, id); });
-  }
-
- private:
-  template <typename T>
-  using Map = std::map<std::pair<std::string, std::string>, std::optional<T>>;
-
-  template <typename T, typename Find>
-  static Result<const T*> lookup(Map<T>& map, const std::string& company_id, const std::string& id,
-                                 Find find) {
-    if (id.empty()) return static_cast<const T*>(nullptr);
-    auto key = std::make_pair(company_id, id);
-    auto it = map.find(key);
-    if (it == map.end()) {
-      auto found = find();
-      if (!found) return tl::unexpected(found.error());
-      it = map.emplace(std::move(key), std::move(*found)).first;
-    }
-    return it->second ? &*it->second : static_cast<const T*>(nullptr);
-  }
-
-  Map<model::Agent> agents_;
-  Map<model::Department> departments_;
-};
-
-// The event's data with agent{} / department{} from the directory when asked
-// for; unknown ids leave it as published.
-Result<std::string> enriched_data(Connection& connection, DirectoryCache& directory, const NewEvent& in) {
-  if (!in.enrich_from_directory) return in.data_json;
-  const std::string& company_id = in.event.company_id;
-  auto agent = directory.agent(connection, company_id, in.attributes.agent_id);
-  if (!agent) return tl::unexpected(agent.error());
-  auto department = directory.department(connection, company_id, in.attributes.department_id);
-  if (!department) return tl::unexpected(department.error());
-  return model::add_directory_objects(in.data_json, *agent, *department);
-}
+using DirectoryCache = store::DirectoryCache<Connection>;
 
 Result<void> check_new_event(const NewEvent& in) {
   const model::Event& event = in.event;
@@ -219,7 +173,7 @@ Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscr
     if (!sequence) return tl::unexpected(sequence.error());
     event.sequence = *sequence;
   }
-  auto data = enriched_data(connection, directory, in);
+  auto data = directory.enriched_data(connection, in);
   if (!data) return tl::unexpected(data.error());
   event.payload = model::compose_envelope(event, *data);
   if (auto stored = insert_event(connection, event, in.attributes); !stored) {
@@ -277,7 +231,7 @@ Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std:
   auto written = write([&](Connection& connection) -> Result<void> {
     SubscriberCache subscribers;
     V1SubscriberCache v1_subscribers;
-    DirectoryCache directory;
+    DirectoryCache directory(find_agent, find_department);
     // Fast path: the whole batch in one savepoint. A savepoint per event would
     // copy every page each event touches into the sub-journal; events almost
     // never fail, so that is paid only when one does.
