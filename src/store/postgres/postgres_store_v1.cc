@@ -17,48 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-// [{"key","value":<sealed>}], as the SQLite store writes it.
-std::string encode_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets) {
-  json::array out;
-  for (const model::V1Param& p : params) {
-    out.push_back(json::object{{"key", p.key}, {"value", secrets.seal(p.value)}});
-  }
-  return json::serialize(out);
-}
-
-Result<std::vector<model::V1Param>> decode_params(std::string_view column, const crypto::SecretBox& secrets) {
-  boost::system::error_code ec;
-  json::value v = json::parse(column, ec);
-  if (ec || !v.is_array()) return make_error(ErrorCode::kInternal, "malformed v1 params column");
-  std::vector<model::V1Param> out;
-  for (const json::value& item : v.get_array()) {
-    const json::object* o = item.if_object();
-    if (!o || !o->contains("key") || !o->contains("value") || !o->at("key").is_string() ||
-        !o->at("value").is_string()) {
-      return make_error(ErrorCode::kInternal, "malformed v1 params column");
-    }
-    auto value = secrets.open(o->at("value").get_string());
-    if (!value) return make_error(ErrorCode::kInternal, "a sealed v1 value does not open");
-    out.push_back(model::V1Param{std::string(o->at("key").get_string()), std::move(*value)});
-  }
-  return out;
-}
-
-struct V1Columns {
-  std::string type, url, method, headers, query, fields;
-  bool enabled;
-};
-
-V1Columns encode(const model::V1Webhook& w, const crypto::SecretBox& secrets) {
-  return V1Columns{std::string(model::to_string(w.spec.type)),
-                   w.spec.url,
-                   std::string(model::to_string(w.spec.method)),
-                   encode_params(w.spec.headers, secrets),
-                   encode_params(w.spec.query, secrets),
-                   encode_strings(w.spec.fields),
-                   w.spec.enabled};
-}
-
 constexpr std::string_view kV1WebhookColumns =
     "w.id, w.company_id, w.type, w.url, w.method, w.headers, w.query, w.fields, w.enabled, w.created_at, "
     "w.updated_at";
@@ -75,10 +33,10 @@ Result<model::V1Webhook> v1_webhook_from(const pqxx::row& row, const crypto::Sec
   w.spec.url = text(row[base + 3]);
   w.spec.method =
       std::string_view(row[base + 4].c_str()) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
-  auto headers = decode_params(row[base + 5].c_str(), secrets);
+  auto headers = decode_v1_params(row[base + 5].c_str(), secrets);
   if (!headers) return tl::unexpected(headers.error());
   w.spec.headers = std::move(*headers);
-  auto query = decode_params(row[base + 6].c_str(), secrets);
+  auto query = decode_v1_params(row[base + 6].c_str(), secrets);
   if (!query) return tl::unexpected(query.error());
   w.spec.query = std::move(*query);
   auto fields = decode_strings(row[base + 7].c_str());
@@ -156,7 +114,7 @@ Result<int> queue_v1_deliveries(pqxx::work& tx, V1SubscriberCache& subscribers, 
 }
 
 Result<void> PostgresStore::create_v1_webhook(const model::V1Webhook& webhook) {
-  const V1Columns c = encode(webhook, secrets_);
+  const V1Columns c = encode_v1_webhook(webhook, secrets_);
   return transact([&](pqxx::work& tx) -> Result<void> {
     try {
       tx.exec_params(
@@ -205,7 +163,7 @@ Result<Page<model::V1Webhook>> PostgresStore::list_v1_webhooks(const std::string
 }
 
 Result<void> PostgresStore::update_v1_webhook(const model::V1Webhook& webhook) {
-  const V1Columns c = encode(webhook, secrets_);
+  const V1Columns c = encode_v1_webhook(webhook, secrets_);
   return transact([&](pqxx::work& tx) -> Result<void> {
     auto done = tx.exec_params(
         "UPDATE v1_webhooks SET type = $1, url = $2, method = $3, headers = $4, query = $5, fields = $6, "

@@ -14,48 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-// [{"key","value":<sealed>}]
-std::string encode_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets) {
-  json::array out;
-  for (const model::V1Param& p : params) {
-    out.push_back(json::object{{"key", p.key}, {"value", secrets.seal(p.value)}});
-  }
-  return json::serialize(out);
-}
-
-Result<std::vector<model::V1Param>> decode_params(std::string_view column, const crypto::SecretBox& secrets) {
-  boost::system::error_code ec;
-  json::value v = json::parse(column, ec);
-  if (ec || !v.is_array()) return make_error(ErrorCode::kInternal, "malformed v1 params column");
-  std::vector<model::V1Param> out;
-  for (const json::value& item : v.get_array()) {
-    const json::object* o = item.if_object();
-    if (!o || !o->contains("key") || !o->contains("value") || !o->at("key").is_string() ||
-        !o->at("value").is_string()) {
-      return make_error(ErrorCode::kInternal, "malformed v1 params column");
-    }
-    auto value = secrets.open(o->at("value").get_string());
-    if (!value) return make_error(ErrorCode::kInternal, "a sealed v1 value does not open");
-    out.push_back(model::V1Param{std::string(o->at("key").get_string()), std::move(*value)});
-  }
-  return out;
-}
-
-struct V1Columns {
-  std::string type, url, method, headers, query, fields;
-  bool enabled;
-};
-
-V1Columns encode(const model::V1Webhook& w, const crypto::SecretBox& secrets) {
-  return V1Columns{std::string(model::to_string(w.spec.type)),
-                   w.spec.url,
-                   std::string(model::to_string(w.spec.method)),
-                   encode_params(w.spec.headers, secrets),
-                   encode_params(w.spec.query, secrets),
-                   encode_strings(w.spec.fields),
-                   w.spec.enabled};
-}
-
 constexpr std::string_view kSelectV1Webhook =
     "SELECT id, company_id, type, url, method, headers, query, fields, enabled, created_at, updated_at "
     "FROM v1_webhooks ";
@@ -71,10 +29,10 @@ Result<model::V1Webhook> v1_webhook_from(const Statement& row, const crypto::Sec
   w.spec.type = *type;
   w.spec.url = row.text(base + 3);
   w.spec.method = row.text(base + 4) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
-  auto headers = decode_params(row.text(base + 5), secrets);
+  auto headers = decode_v1_params(row.text(base + 5), secrets);
   if (!headers) return tl::unexpected(headers.error());
   w.spec.headers = std::move(*headers);
-  auto query = decode_params(row.text(base + 6), secrets);
+  auto query = decode_v1_params(row.text(base + 6), secrets);
   if (!query) return tl::unexpected(query.error());
   w.spec.query = std::move(*query);
   auto fields = decode_strings(row.text(base + 7));
@@ -150,7 +108,7 @@ Result<int> queue_v1_deliveries(Connection& connection, V1SubscriberCache& subsc
 }
 
 Result<void> SqliteStore::create_v1_webhook(const model::V1Webhook& webhook) {
-  V1Columns c = encode(webhook, secrets_);
+  V1Columns c = encode_v1_webhook(webhook, secrets_);
   return write([&](Connection& connection) -> Result<void> {
     auto insert = connection.query(
         "INSERT INTO v1_webhooks (id, company_id, type, url, method, headers, query, fields, enabled, "
@@ -205,7 +163,7 @@ Result<Page<model::V1Webhook>> SqliteStore::list_v1_webhooks(const std::string& 
 }
 
 Result<void> SqliteStore::update_v1_webhook(const model::V1Webhook& webhook) {
-  V1Columns c = encode(webhook, secrets_);
+  V1Columns c = encode_v1_webhook(webhook, secrets_);
   return write([&](Connection& connection) -> Result<void> {
     auto update = connection.query(
         "UPDATE v1_webhooks SET type = ?, url = ?, method = ?, headers = ?, query = ?, fields = ?, "

@@ -204,4 +204,41 @@ Result<std::optional<std::string>> open_optional(const std::optional<std::string
   return std::optional<std::string>(std::move(*opened));
 }
 
+std::string encode_v1_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets) {
+  json::array out;
+  for (const model::V1Param& p : params) {
+    out.push_back(json::object{{"key", p.key}, {"value", secrets.seal(p.value)}});
+  }
+  return json::serialize(out);
+}
+
+Result<std::vector<model::V1Param>> decode_v1_params(std::string_view column,
+                                                     const crypto::SecretBox& secrets) {
+  boost::system::error_code ec;
+  json::value v = json::parse(column, ec);
+  if (ec || !v.is_array()) return make_error(ErrorCode::kInternal, "malformed v1 params column");
+  std::vector<model::V1Param> out;
+  for (const json::value& item : v.get_array()) {
+    const json::object* o = item.if_object();
+    if (!o || !o->contains("key") || !o->contains("value") || !o->at("key").is_string() ||
+        !o->at("value").is_string()) {
+      return make_error(ErrorCode::kInternal, "malformed v1 params column");
+    }
+    auto value = secrets.open(o->at("value").get_string());
+    if (!value) return make_error(ErrorCode::kInternal, "a sealed v1 value does not open");
+    out.push_back(model::V1Param{std::string(o->at("key").get_string()), std::move(*value)});
+  }
+  return out;
+}
+
+V1Columns encode_v1_webhook(const model::V1Webhook& w, const crypto::SecretBox& secrets) {
+  return V1Columns{std::string(model::to_string(w.spec.type)),
+                   w.spec.url,
+                   std::string(model::to_string(w.spec.method)),
+                   encode_v1_params(w.spec.headers, secrets),
+                   encode_v1_params(w.spec.query, secrets),
+                   encode_strings(w.spec.fields),
+                   w.spec.enabled};
+}
+
 }  // namespace switchboard::store::sqlite

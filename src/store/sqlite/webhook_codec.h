@@ -12,6 +12,7 @@
 
 #include "common/crypto.h"
 #include "common/result.h"
+#include "model/v1_webhook.h"
 #include "model/webhook.h"
 
 namespace switchboard::store::sqlite {
@@ -35,5 +36,18 @@ std::optional<std::string> seal_optional(const std::optional<std::string>& secre
                                          const crypto::SecretBox& secrets);
 Result<std::optional<std::string>> open_optional(const std::optional<std::string>& sealed,
                                                  const crypto::SecretBox& secrets);
+
+// Calling webhooks v1: headers and query rows as [{"key","value":<sealed>}]
+// (the values may be credentials, so every one is sealed).
+std::string encode_v1_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets);
+Result<std::vector<model::V1Param>> decode_v1_params(std::string_view column,
+                                                     const crypto::SecretBox& secrets);
+
+// The text and boolean columns of a v1_webhooks row.
+struct V1Columns {
+  std::string type, url, method, headers, query, fields;
+  bool enabled = true;
+};
+V1Columns encode_v1_webhook(const model::V1Webhook& webhook, const crypto::SecretBox& secrets);
 
 }  // namespace switchboard::store::sqlite
