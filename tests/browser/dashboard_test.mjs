@@ -8,12 +8,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import path from 'node:path';
 import {
   apiClient,
+  check,
   chromiumPath,
-  cleanup,
   loadPlaywright,
   makeCertificate,
   repoRoot,
   requireOrSkip,
+  runBrowserTest,
   startProcess,
   steps,
   tempDir,
@@ -437,19 +438,4 @@ async function main() {
   return ok;
 }
 
-function check(condition, what) {
-  if (!condition) throw new Error(`expected: ${what}`);
-}
-
-let ok = false;
-try {
-  ok = await main();
-} catch (error) {
-  console.log(`FAIL setup: ${error.stack || error}`);
-} finally {
-  await browser?.close().catch(() => {});
-  await Promise.all(processes.map((p) => p.stop()));
-  if (!ok) for (const p of processes) if (p.logs()) console.log(p.logs().slice(-4000));
-  cleanup(work);
-}
-process.exit(ok ? 0 : 1);
+await runBrowserTest(main, { browser: () => browser, processes, work });

@@ -92,6 +92,29 @@ export function cleanup(dir) {
   if (dir && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }
 
+export function check(condition, what) {
+  if (!condition) throw new Error(`expected: ${what}`);
+}
+
+// Runs a browser test's main() (true when every step passed), then always
+// closes the browser, stops the processes (printing their logs on failure)
+// and removes the work directory; exits 0 or 1. `browser` is a getter: the
+// test launches it inside main().
+export async function runBrowserTest(main, { browser, processes, work }) {
+  let ok = false;
+  try {
+    ok = await main();
+  } catch (error) {
+    console.log(`FAIL setup: ${error.stack || error}`);
+  } finally {
+    await browser()?.close().catch(() => {});
+    await Promise.all(processes.map((p) => p.stop()));
+    if (!ok) for (const p of processes) if (p.logs()) console.log(p.logs().slice(-4000));
+    cleanup(work);
+  }
+  process.exit(ok ? 0 : 1);
+}
+
 // A JSON API client with the given bearer token.
 export function apiClient(baseUrl, token) {
   return async (method, route, body) => {
