@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "common/time_format.h"
 
@@ -169,7 +170,12 @@ Result<std::size_t> LiveCallHub::restore() {
         store_.list_recent_call_events(company.id, since, static_cast<int>(options_.max_calls_per_company));
     if (!events) return tl::unexpected(events.error());
     // Each call's latest state first, so that names are looked up once per call.
-    std::map<std::string, model::LiveCallUpdate> latest;
+    // Events of one call may share a millisecond: their event_sequence orders them.
+    struct Latest {
+      model::LiveCallUpdate update;
+      std::int64_t sequence = 0;
+    };
+    std::map<std::string, Latest> latest;
     for (const auto& event : *events) {
       boost::system::error_code ec;
       json::value envelope = json::parse(event.payload, ec);
@@ -178,12 +184,16 @@ Result<std::size_t> LiveCallHub::restore() {
       if (!data || !data->is_object()) continue;
       auto update = model::live_call_update(event.type, data->get_object(), event.occurred_at);
       if (!update) continue;
+      const std::int64_t sequence = event.sequence.value_or(0);
       auto& slot = latest[update->call_id];
-      if (slot.call_id.empty() || slot.at <= update->at) slot = std::move(*update);
+      if (slot.update.call_id.empty() ||
+          std::make_pair(slot.update.at, slot.sequence) <= std::make_pair(update->at, sequence)) {
+        slot = Latest{std::move(*update), sequence};
+      }
     }
     std::vector<model::LiveCallUpdate> ordered;
     ordered.reserve(latest.size());
-    for (auto& [call_id, update] : latest) ordered.push_back(std::move(update));
+    for (auto& [call_id, slot] : latest) ordered.push_back(std::move(slot.update));
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto& a, const auto& b) { return a.at < b.at; });
     for (auto& update : ordered) apply(company.id, std::move(update));

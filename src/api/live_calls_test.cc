@@ -162,5 +162,30 @@ TEST_F(LiveCallHubTest, RestoreRebuildsTheCallsInProgressFromTheStoredEvents) {
   EXPECT_EQ(sink->calls().size(), 1u);
 }
 
+TEST_F(LiveCallHubTest, RestoreOrdersOneCallsEventsOfTheSameMillisecondByTheirSequence) {
+  const TimePoint now = clock_.now();
+  model::User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, now};
+  ASSERT_TRUE(store_->create_company(
+      model::Company{"cmp_a", "Acme", false, now}, owner,
+      model::ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", now}));
+  // Published in this order within one millisecond; the ids sort the other way.
+  const std::vector<std::pair<std::string, std::string>> events = {{"evt_z", "call.initiated"},
+                                                                   {"evt_a", "call.end"}};
+  for (const auto& [id, type] : events) {
+    store::NewEvent in;
+    in.event.id = id;
+    in.event.company_id = "cmp_a";
+    in.event.type = type;
+    in.event.sequence_key = "call:call_1";
+    in.event.occurred_at = in.event.created_at = now - std::chrono::seconds(1);
+    in.data_json = call_data("call_1", type == "call.end" ? "completed" : "initiated");
+    auto stored = store_->ingest_events({in});
+    ASSERT_TRUE(stored.has_value()) << stored.error().message;
+  }
+  auto restored = hub_->restore();
+  ASSERT_TRUE(restored.has_value()) << restored.error().message;
+  EXPECT_EQ(*restored, 0u) << "the call ended: call.end has the higher event_sequence";
+}
+
 }  // namespace
 }  // namespace switchboard::api
