@@ -27,7 +27,7 @@ bool same_call(const model::RelayedLiveCall& a, const model::RelayedLiveCall& b)
   const auto& y = b.update;
   return a.company_id == b.company_id && x.call_id == y.call_id && x.state == y.state &&
          x.direction == y.direction && x.from == y.from && x.to == y.to && x.agent_id == y.agent_id &&
-         x.department_id == y.department_id && x.at == y.at;
+         x.department_id == y.department_id && x.at == y.at && x.sequence == y.sequence;
 }
 
 // encode -> decode gives back the same call (when it fits in a NOTIFY payload).

@@ -41,7 +41,8 @@ store::NewEvent to_new_event(model::EventInput&& input, const std::string& compa
 void publish_live(const ApiDeps& deps, const store::NewEvent& event,
                   const Result<store::IngestOutcome>& outcome) {
   if (!deps.live || !outcome || outcome->duplicate) return;
-  deps.live->publish(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at);
+  deps.live->publish(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at,
+                     outcome->sequence.value_or(0));
 }
 
 json::object accepted_json(const store::IngestOutcome& outcome) {

@@ -76,13 +76,14 @@ void LiveCallHub::forget(Company& company, std::map<std::string, Call>::iterator
 }
 
 void LiveCallHub::publish(const std::string& company_id, const std::string& event_type,
-                          const std::string& data_json, TimePoint occurred_at) {
+                          const std::string& data_json, TimePoint occurred_at, std::int64_t sequence) {
   if (!event_type.starts_with("call.")) return;
   boost::system::error_code ec;
   json::value data = json::parse(data_json, ec);
   if (ec || !data.is_object()) return;
   auto update = model::live_call_update(event_type, data.get_object(), occurred_at);
   if (!update) return;
+  update->sequence = sequence;
   if (relay_) {
     if (auto payload = model::encode_live_call_relay(model::RelayedLiveCall{company_id, *update})) {
       relay_(std::move(*payload));
@@ -129,19 +130,20 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
     // Events of one call are published in order by one publisher, but may
     // reach a node through different paths (relayed from other nodes): an
     // older one arriving late must not move the call back.
-    if (previous->second.update.at > call.update.at) return;
     const auto& before = previous->second.update;
-    if (before.at == call.update.at && before.state == call.update.state &&
-        before.agent_id == call.update.agent_id && before.department_id == call.update.department_id) {
+    if (model::is_after(before, call.update)) return;
+    if (before.at == call.update.at && before.sequence == call.update.sequence &&
+        before.state == call.update.state && before.agent_id == call.update.agent_id &&
+        before.department_id == call.update.department_id) {
       return;  // the same update again (a relayed repeat, a restore): watchers have it
     }
     forget(company, previous);
   } else if (auto ended = company.ended.find(call.update.call_id);
-             ended != company.ended.end() && ended->second >= call.update.at) {
+             ended != company.ended.end() && !model::is_after(call.update, ended->second)) {
     return;  // a late event of a call that has ended: it must not come back as a ghost
   }
   if (model::is_final(call.update.state)) {
-    if (company.ended.insert_or_assign(call.update.call_id, call.update.at).second) {
+    if (company.ended.insert_or_assign(call.update.call_id, call.update).second) {
       company.ended_order.push_back(call.update.call_id);
       if (company.ended_order.size() > kRememberEnded) {
         company.ended.erase(company.ended_order.front());
@@ -171,11 +173,7 @@ Result<std::size_t> LiveCallHub::restore() {
     if (!events) return tl::unexpected(events.error());
     // Each call's latest state first, so that names are looked up once per call.
     // Events of one call may share a millisecond: their event_sequence orders them.
-    struct Latest {
-      model::LiveCallUpdate update;
-      std::int64_t sequence = 0;
-    };
-    std::map<std::string, Latest> latest;
+    std::map<std::string, model::LiveCallUpdate> latest;
     for (const auto& event : *events) {
       boost::system::error_code ec;
       json::value envelope = json::parse(event.payload, ec);
@@ -184,16 +182,13 @@ Result<std::size_t> LiveCallHub::restore() {
       if (!data || !data->is_object()) continue;
       auto update = model::live_call_update(event.type, data->get_object(), event.occurred_at);
       if (!update) continue;
-      const std::int64_t sequence = event.sequence.value_or(0);
+      update->sequence = event.sequence.value_or(0);
       auto& slot = latest[update->call_id];
-      if (slot.update.call_id.empty() ||
-          std::make_pair(slot.update.at, slot.sequence) <= std::make_pair(update->at, sequence)) {
-        slot = Latest{std::move(*update), sequence};
-      }
+      if (slot.call_id.empty() || !model::is_after(slot, *update)) slot = std::move(*update);
     }
     std::vector<model::LiveCallUpdate> ordered;
     ordered.reserve(latest.size());
-    for (auto& [call_id, slot] : latest) ordered.push_back(std::move(slot.update));
+    for (auto& [call_id, update] : latest) ordered.push_back(std::move(update));
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto& a, const auto& b) { return a.at < b.at; });
     for (auto& update : ordered) apply(company.id, std::move(update));

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -51,8 +52,9 @@ class LiveCallHub {
 
   // A stored event of the company: call events update the call and reach the
   // watchers; other events are ignored. `data` is the event's data object.
+  // `sequence` is the event's event_sequence (0 when it has none).
   void publish(const std::string& company_id, const std::string& event_type, const std::string& data_json,
-               TimePoint occurred_at);
+               TimePoint occurred_at, std::int64_t sequence = 0);
 
   // Cluster mode: publish() sends each update (model::encode_live_call_relay)
   // to `relay` instead of to this node's watchers. Set before traffic starts.
@@ -96,7 +98,7 @@ class LiveCallHub {
   struct Company {
     std::map<std::string, Call> calls;                    // in progress, by call_id
     std::set<std::pair<TimePoint, std::string>> by_seen;  // (seen, call_id): eviction order
-    std::map<std::string, TimePoint> ended;               // recently ended calls: when they ended
+    std::map<std::string, model::LiveCallUpdate> ended;   // recently ended calls: their last update
     std::deque<std::string> ended_order;                  // their ids, oldest first (bounded)
     std::vector<Watcher> watchers;
   };

@@ -118,6 +118,18 @@ TEST_F(LiveCallHubTest, ALateEventNeverMovesACallBackNorRevivesAnEndedCall) {
   EXPECT_TRUE(late->calls().empty()) << "the ended call is not in the snapshot";
 }
 
+TEST_F(LiveCallHubTest, InTheSameMillisecondTheHigherSequenceIsTheLaterUpdate) {
+  auto sink = watch();
+  // Relayed from two nodes, the end arrives before the answer of the same millisecond.
+  hub_->publish("cmp_a", "call.initiated", call_data("call_1", "initiated"), kStart, 1);
+  hub_->publish("cmp_a", "call.end", call_data("call_1", "completed"), kStart, 3);
+  hub_->publish("cmp_a", "call.answered", call_data("call_1", "in_progress"), kStart, 2);
+  auto calls = sink->calls();
+  ASSERT_EQ(calls.size(), 2u) << sink->received();
+  EXPECT_NE(calls[1].find(R"("state":"disconnected")"), std::string::npos);
+  EXPECT_TRUE(watch()->calls().empty()) << "the call stays ended";
+}
+
 TEST_F(LiveCallHubTest, RestoreRebuildsTheCallsInProgressFromTheStoredEvents) {
   const TimePoint now = clock_.now();
   model::User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, now};

@@ -192,7 +192,8 @@ std::optional<std::string> encode_live_call_relay(const RelayedLiveCall& relayed
                    {"to", u.to},
                    {"agent_id", u.agent_id},
                    {"department_id", u.department_id},
-                   {"at", u.at.time_since_epoch().count()}};
+                   {"at", u.at.time_since_epoch().count()},
+                   {"sequence", u.sequence}};
   std::string text = json::serialize(out);
   if (text.size() > kMaxLiveCallRelayBytes) return std::nullopt;
   return text;
@@ -218,6 +219,10 @@ std::optional<RelayedLiveCall> decode_live_call_relay(std::string_view text) {
   u.agent_id = string_field(object, "agent_id");
   u.department_id = string_field(object, "department_id");
   u.at = TimePoint(std::chrono::milliseconds(at->get_int64()));
+  // Absent from a node of an earlier version: 0, unknown.
+  if (const json::value* sequence = object.if_contains("sequence"); sequence && sequence->is_int64()) {
+    u.sequence = sequence->get_int64();
+  }
   return out;
 }
 

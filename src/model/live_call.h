@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,16 @@ struct LiveCallUpdate {
   std::string agent_id;       // "" when no agent is on the call (yet)
   std::string department_id;  // "" when none
   TimePoint at{};             // when the event happened
+  // The event's event_sequence (0 when unknown): orders one call's events
+  // that happened in the same millisecond.
+  std::int64_t sequence = 0;
 };
+
+// Whether `a` comes after `b` in one call's history: later, or as late with
+// a higher event_sequence.
+inline bool is_after(const LiveCallUpdate& a, const LiveCallUpdate& b) {
+  return a.at != b.at ? a.at > b.at : a.sequence > b.sequence;
+}
 
 // The update a call event brings, or nullopt for events that do not change
 // what the widget shows (call.summary, call.disposition, messages) and for
@@ -68,7 +78,8 @@ struct RelayedLiveCall {
   LiveCallUpdate update;
 };
 
-// The relay payload: compact JSON, `at` in epoch milliseconds. nullopt when it
+// The relay payload: compact JSON, `at` in epoch milliseconds, with the
+// event_sequence (optional when decoding). nullopt when it
 // would exceed kMaxLiveCallRelayBytes (PostgreSQL's NOTIFY payload limit is
 // 8000 bytes; validated events never come near it).
 inline constexpr std::size_t kMaxLiveCallRelayBytes = 7900;

@@ -162,7 +162,7 @@ TEST(LiveCallRelay, RoundTripsEveryFieldAndState) {
   for (auto state : {LiveCallState::kRinging, LiveCallState::kConnected, LiveCallState::kTransferred,
                      LiveCallState::kDisconnected, LiveCallState::kMissed}) {
     RelayedLiveCall relayed{"cmp_1", LiveCallUpdate{"call_\"1\"", state, "inbound", "+918588123517",
-                                                    "+918040000102", "agt_1", "dep_1", kAt}};
+                                                    "+918040000102", "agt_1", "dep_1", kAt, 42}};
     auto text = encode_live_call_relay(relayed);
     ASSERT_TRUE(text);
     auto back = decode_live_call_relay(*text);
@@ -176,12 +176,48 @@ TEST(LiveCallRelay, RoundTripsEveryFieldAndState) {
     EXPECT_EQ(back->update.agent_id, "agt_1");
     EXPECT_EQ(back->update.department_id, "dep_1");
     EXPECT_EQ(back->update.at, kAt);
+    EXPECT_EQ(back->update.sequence, 42);
+  }
+}
+
+TEST(LiveCallRelay, APayloadWithoutASequenceDecodesWithSequenceZero) {
+  // As a node of the previous version sends it, during a rolling upgrade.
+  auto back = decode_live_call_relay(
+      R"({"company_id":"cmp_1","call_id":"call_1","state":"ringing","direction":"inbound",)"
+      R"("from":"+1","to":"+2","agent_id":"","department_id":"","at":1700000000000})");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->update.sequence, 0);
+}
+
+TEST(LiveCallUpdate, IsAfterComparesTimeThenSequence) {
+  struct Case {
+    long long a_ms;
+    std::int64_t a_seq;
+    long long b_ms;
+    std::int64_t b_seq;
+    bool after;
+  };
+  const std::vector<Case> cases = {
+      {2, 0, 1, 9, true},   // later wins whatever the sequences
+      {1, 9, 2, 0, false},  //
+      {1, 3, 1, 2, true},   // same millisecond: the higher sequence
+      {1, 2, 1, 3, false},  //
+      {1, 2, 1, 2, false},  // the same update is not after itself
+  };
+  for (const auto& c : cases) {
+    LiveCallUpdate a, b;
+    a.at = kAt + std::chrono::milliseconds(c.a_ms);
+    a.sequence = c.a_seq;
+    b.at = kAt + std::chrono::milliseconds(c.b_ms);
+    b.sequence = c.b_seq;
+    EXPECT_EQ(is_after(a, b), c.after) << c.a_ms << "/" << c.a_seq << " vs " << c.b_ms << "/" << c.b_seq;
   }
 }
 
 TEST(LiveCallRelay, RefusesAPayloadOverTheNotifyLimit) {
-  RelayedLiveCall relayed{"cmp_1", LiveCallUpdate{std::string(kMaxLiveCallRelayBytes, 'c'),
-                                                  LiveCallState::kRinging, "inbound", "", "", "", "", kAt}};
+  RelayedLiveCall relayed{
+      "cmp_1", LiveCallUpdate{std::string(kMaxLiveCallRelayBytes, 'c'), LiveCallState::kRinging, "inbound",
+                              "", "", "", "", kAt, 1}};
   EXPECT_FALSE(encode_live_call_relay(relayed));
 }
 
