@@ -55,6 +55,7 @@ using sqlite::encode_filters;
 using sqlite::encode_key_values;
 using sqlite::encode_strings;
 using sqlite::encode_v1_webhook;
+using sqlite::encode_webhook;
 using sqlite::key_location_column;
 using sqlite::key_location_from_column;
 using sqlite::open_optional;
@@ -66,6 +67,7 @@ using sqlite::token_kind_from_column;
 using sqlite::V1Columns;
 using sqlite::webhook_status_column;
 using sqlite::webhook_status_from_column;
+using sqlite::WebhookColumns;
 
 class PostgresStore final : public Store {
  public:

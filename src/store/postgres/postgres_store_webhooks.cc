@@ -15,36 +15,6 @@ constexpr std::string_view kSelectWebhook =
     "SELECT id, company_id, name, description, url, auth, headers, events, filters, secret, previous_secret, "
     "previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at FROM webhooks ";
 
-// A webhook as its columns hold it: JSON text and sealed secrets. Built
-// before the transaction starts (sealing is not free, and a retried
-// transaction reuses it).
-struct WebhookColumns {
-  std::string name, description, url, auth, headers, events, filters;
-  std::optional<std::string> secret, previous_secret;
-  std::optional<std::int64_t> previous_secret_expires_at;
-  std::string status;
-  int consecutive_exhausted = 0;
-  std::int64_t created_at = 0, updated_at = 0;
-};
-
-WebhookColumns encode(const model::Webhook& webhook, const crypto::SecretBox& secrets) {
-  const model::WebhookSpec& spec = webhook.spec;
-  return WebhookColumns{spec.name,
-                        spec.description,
-                        spec.url,
-                        encode_auth(spec.auth, secrets),
-                        encode_key_values(spec.headers),
-                        encode_strings(spec.events),
-                        encode_filters(spec.filters),
-                        seal_optional(webhook.secret, secrets),
-                        seal_optional(webhook.previous_secret, secrets),
-                        to_ms(webhook.previous_secret_expires_at),
-                        std::string(webhook_status_column(webhook.status)),
-                        webhook.consecutive_exhausted,
-                        to_ms(webhook.created_at),
-                        to_ms(webhook.updated_at)};
-}
-
 // Opens the secrets and parses the JSON columns of a kSelectWebhook row.
 Result<model::Webhook> decode(const pqxx::row& row, const crypto::SecretBox& secrets) {
   model::Webhook webhook;
@@ -136,7 +106,7 @@ Result<std::optional<model::Webhook>> find_webhook(pqxx::work& tx, const crypto:
 }
 
 Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int max_per_company) {
-  const WebhookColumns c = encode(webhook, secrets_);
+  const WebhookColumns c = encode_webhook(webhook, secrets_);
   return transact([&](pqxx::work& tx) -> Result<void> {
     // The company row lock makes count-then-insert atomic across nodes: a
     // concurrent create of the same company waits here until we commit, and
@@ -153,8 +123,8 @@ Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int ma
           "secret, previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, "
           "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
           webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events,
-          c.filters, c.secret, c.previous_secret, c.previous_secret_expires_at, c.status,
-          c.consecutive_exhausted, c.created_at, c.updated_at);
+          c.filters, c.secret, c.previous_secret, to_ms(c.previous_secret_expires_at), c.status,
+          c.consecutive_exhausted, to_ms(c.created_at), to_ms(c.updated_at));
     } catch (const pqxx::unique_violation&) {
       return make_error(ErrorCode::kConflict, "a webhook with this id already exists");
     }
@@ -194,15 +164,15 @@ Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& com
 }
 
 Result<void> PostgresStore::update_webhook(const model::Webhook& webhook) {
-  const WebhookColumns c = encode(webhook, secrets_);
+  const WebhookColumns c = encode_webhook(webhook, secrets_);
   return transact([&](pqxx::work& tx) -> Result<void> {
     auto done = tx.exec_params(
         "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
         "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, status = $11, "
         "consecutive_exhausted = $12, created_at = $13, updated_at = $14 WHERE company_id = $15 AND id = $16",
         c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
-        c.previous_secret_expires_at, c.status, c.consecutive_exhausted, c.created_at, c.updated_at,
-        webhook.company_id, webhook.id);
+        to_ms(c.previous_secret_expires_at), c.status, c.consecutive_exhausted, to_ms(c.created_at),
+        to_ms(c.updated_at), webhook.company_id, webhook.id);
     if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
     return {};
   });

@@ -17,39 +17,10 @@ constexpr std::string_view kSelectWebhook =
     "SELECT id, company_id, name, description, url, auth, headers, events, filters, secret, previous_secret, "
     "previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at FROM webhooks ";
 
-// A webhook as its columns hold it: JSON text and sealed secrets. Built on
-// the caller's thread (sealing is not free) before the write is queued.
-struct WebhookColumns {
-  std::string name, description, url, auth, headers, events, filters;
-  std::optional<std::string> secret, previous_secret;
-  std::optional<TimePoint> previous_secret_expires_at;
-  std::string status;
-  int consecutive_exhausted = 0;
-  TimePoint created_at{}, updated_at{};
-};
-
 struct WebhookRow {
   std::string id, company_id;
   WebhookColumns columns;
 };
-
-WebhookColumns encode(const model::Webhook& webhook, const crypto::SecretBox& secrets) {
-  const model::WebhookSpec& spec = webhook.spec;
-  return WebhookColumns{spec.name,
-                        spec.description,
-                        spec.url,
-                        encode_auth(spec.auth, secrets),
-                        encode_key_values(spec.headers),
-                        encode_strings(spec.events),
-                        encode_filters(spec.filters),
-                        seal_optional(webhook.secret, secrets),
-                        seal_optional(webhook.previous_secret, secrets),
-                        webhook.previous_secret_expires_at,
-                        std::string(webhook_status_column(webhook.status)),
-                        webhook.consecutive_exhausted,
-                        webhook.created_at,
-                        webhook.updated_at};
-}
 
 WebhookRow row_from(const Statement& row) {
   return WebhookRow{
@@ -110,7 +81,7 @@ Result<std::int64_t> count_webhooks(Connection& connection, const std::string& c
 }  // namespace
 
 Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_per_company) {
-  WebhookColumns c = encode(webhook, secrets_);
+  WebhookColumns c = encode_webhook(webhook, secrets_);
   return write([&](Connection& connection) -> Result<void> {
     // Counted inside the write transaction: concurrent creates are serialized
     // by the writer (and other processes by the IMMEDIATE lock).
@@ -189,7 +160,7 @@ Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& compa
 }
 
 Result<void> SqliteStore::update_webhook(const model::Webhook& webhook) {
-  WebhookColumns c = encode(webhook, secrets_);
+  WebhookColumns c = encode_webhook(webhook, secrets_);
   return write([&](Connection& connection) -> Result<void> {
     auto update = connection.query(
         "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, filters "

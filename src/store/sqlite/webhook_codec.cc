@@ -241,4 +241,22 @@ V1Columns encode_v1_webhook(const model::V1Webhook& w, const crypto::SecretBox& 
                    w.spec.enabled};
 }
 
+WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets) {
+  const model::WebhookSpec& spec = webhook.spec;
+  return WebhookColumns{spec.name,
+                        spec.description,
+                        spec.url,
+                        encode_auth(spec.auth, secrets),
+                        encode_key_values(spec.headers),
+                        encode_strings(spec.events),
+                        encode_filters(spec.filters),
+                        seal_optional(webhook.secret, secrets),
+                        seal_optional(webhook.previous_secret, secrets),
+                        webhook.previous_secret_expires_at,
+                        std::string(webhook_status_column(webhook.status)),
+                        webhook.consecutive_exhausted,
+                        webhook.created_at,
+                        webhook.updated_at};
+}
+
 }  // namespace switchboard::store::sqlite

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/crypto.h"
 #include "common/result.h"
 #include "model/v1_webhook.h"
@@ -36,6 +37,18 @@ std::optional<std::string> seal_optional(const std::optional<std::string>& secre
                                          const crypto::SecretBox& secrets);
 Result<std::optional<std::string>> open_optional(const std::optional<std::string>& sealed,
                                                  const crypto::SecretBox& secrets);
+
+// A webhook as its columns hold it: JSON text and sealed secrets. Built
+// before the write (sealing is not free, and a retried write reuses it).
+struct WebhookColumns {
+  std::string name, description, url, auth, headers, events, filters;
+  std::optional<std::string> secret, previous_secret;
+  std::optional<TimePoint> previous_secret_expires_at;
+  std::string status;
+  int consecutive_exhausted = 0;
+  TimePoint created_at{}, updated_at{};
+};
+WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets);
 
 // Calling webhooks v1: headers and query rows as [{"key","value":<sealed>}]
 // (the values may be credentials, so every one is sealed).
