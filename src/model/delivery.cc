@@ -48,4 +48,21 @@ std::string_view to_string(AttemptError error) {
   return "other";  // unreachable
 }
 
+Delivery redelivery_of(const Delivery& original, std::string id, TimePoint now) {
+  Delivery created;
+  created.id = std::move(id);
+  created.company_id = original.company_id;
+  created.webhook_id = original.webhook_id;
+  created.event_id = original.event_id;
+  created.event_type = original.event_type;
+  created.ordering_key = original.ordering_key;
+  created.sequence = original.sequence;
+  created.state = DeliveryState::kPending;
+  created.event_time = now;  // a fresh retry window
+  created.next_attempt_at = now;
+  created.created_at = now;
+  created.updated_at = now;
+  return created;
+}
+
 }  // namespace switchboard::model

@@ -51,6 +51,11 @@ struct Delivery {
   TimePoint updated_at{};
 };
 
+// A manual redelivery of `original`: a new pending delivery of the same
+// event to the same webhook, in the same chain, due `now`, its retry window
+// starting `now`, no attempts yet.
+Delivery redelivery_of(const Delivery& original, std::string id, TimePoint now);
+
 // Why an attempt failed, classified where it happened.
 enum class AttemptError {
   kNone,

@@ -339,19 +339,7 @@ Result<model::Delivery> PostgresStore::redeliver(const std::string& company_id,
     if (!delivery) return tl::unexpected(delivery.error());
     const bool paused = text(original[0][kDeliveryColumnCount]) != "active";
 
-    model::Delivery created;
-    created.id = new_delivery_id;
-    created.company_id = delivery->company_id;
-    created.webhook_id = delivery->webhook_id;
-    created.event_id = delivery->event_id;
-    created.event_type = delivery->event_type;
-    created.ordering_key = delivery->ordering_key;
-    created.sequence = delivery->sequence;
-    created.state = model::DeliveryState::kPending;
-    created.event_time = now;  // a fresh retry window
-    created.next_attempt_at = now;
-    created.created_at = now;
-    created.updated_at = now;
+    model::Delivery created = model::redelivery_of(*delivery, new_delivery_id, now);
     // An earlier event's redelivery sorts before the chain's pending
     // deliveries: under the chain's lock it becomes the one unblocked head.
     const std::vector<Chain> chain{{created.company_id, created.webhook_id, created.ordering_key}};

@@ -202,19 +202,7 @@ Result<model::Delivery> SqliteStore::redeliver(const std::string& company_id, co
     if (!delivery) return tl::unexpected(delivery.error());
     const bool paused = original->text(kDeliveryColumnCount) != "active";
 
-    created = model::Delivery{};
-    created.id = new_delivery_id;
-    created.company_id = delivery->company_id;
-    created.webhook_id = delivery->webhook_id;
-    created.event_id = delivery->event_id;
-    created.event_type = delivery->event_type;
-    created.ordering_key = delivery->ordering_key;
-    created.sequence = delivery->sequence;
-    created.state = model::DeliveryState::kPending;
-    created.event_time = now;  // a fresh retry window
-    created.next_attempt_at = now;
-    created.created_at = now;
-    created.updated_at = now;
+    created = model::redelivery_of(*delivery, new_delivery_id, now);
     return insert_pending_delivery(connection, created, paused, now);
   });
   if (!written) return tl::unexpected(written.error());
