@@ -48,6 +48,26 @@ std::string_view to_string(AttemptError error) {
   return "other";  // unreachable
 }
 
+Delivery pending_delivery(std::string id, const Event& event, const std::string& webhook_id, TimePoint due,
+                          TimePoint window_start) {
+  Delivery delivery;
+  delivery.id = std::move(id);
+  delivery.company_id = event.company_id;
+  delivery.webhook_id = webhook_id;
+  delivery.event_id = event.id;
+  delivery.event_type = event.type;
+  if (event.sequence) {
+    delivery.ordering_key = event.sequence_key;
+    delivery.sequence = event.sequence;
+  }
+  delivery.state = DeliveryState::kPending;
+  delivery.event_time = window_start;
+  delivery.next_attempt_at = due;
+  delivery.created_at = due;
+  delivery.updated_at = due;
+  return delivery;
+}
+
 Delivery redelivery_of(const Delivery& original, std::string id, TimePoint now) {
   Delivery created;
   created.id = std::move(id);

@@ -51,6 +51,12 @@ struct Delivery {
   TimePoint updated_at{};
 };
 
+// A fresh pending delivery of `event` to `webhook_id` (what ingest and replay
+// queue), due at `due`, its retry window starting at `window_start`. Only a
+// sequenced event is ordered: without a sequence the key orders nothing.
+Delivery pending_delivery(std::string id, const Event& event, const std::string& webhook_id, TimePoint due,
+                          TimePoint window_start);
+
 // A manual redelivery of `original`: a new pending delivery of the same
 // event to the same webhook, in the same chain, due `now`, its retry window
 // starting `now`, no attempts yet.

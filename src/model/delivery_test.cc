@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 namespace switchboard::model {
 namespace {
 
@@ -41,6 +44,33 @@ TEST(RedeliveryTest, ANewPendingDeliveryOfTheSameEventInTheSameChainWithAFreshWi
   EXPECT_EQ(d.last_error, "");
   EXPECT_EQ(d.created_at, kNow);
   EXPECT_EQ(d.updated_at, kNow);
+}
+
+TEST(PendingDeliveryTest, OnlyASequencedEventIsOrdered) {
+  struct Case {
+    std::optional<std::int64_t> sequence;
+    std::string ordering_key;
+  };
+  for (const Case& c : std::vector<Case>{{3, "call:1"}, {std::nullopt, ""}}) {
+    Event event;
+    event.id = "evt_1";
+    event.company_id = "cmp_a";
+    event.type = "call.answered";
+    event.sequence_key = "call:1";
+    event.sequence = c.sequence;
+    const Delivery d = pending_delivery("dlv_1", event, "wh_1", kNow, kThen);
+    EXPECT_EQ(d.id, "dlv_1");
+    EXPECT_EQ(d.company_id, "cmp_a");
+    EXPECT_EQ(d.webhook_id, "wh_1");
+    EXPECT_EQ(d.event_id, "evt_1");
+    EXPECT_EQ(d.event_type, "call.answered");
+    EXPECT_EQ(d.ordering_key, c.ordering_key);
+    EXPECT_EQ(d.sequence, c.sequence);
+    EXPECT_EQ(d.state, DeliveryState::kPending);
+    EXPECT_EQ(d.event_time, kThen) << "the window starts where the caller says";
+    EXPECT_EQ(d.next_attempt_at, kNow);
+    EXPECT_EQ(d.created_at, kNow);
+  }
 }
 
 }  // namespace

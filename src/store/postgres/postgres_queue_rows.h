@@ -120,30 +120,6 @@ inline Result<model::Delivery> delivery_from_row(const pqxx::row& row, int first
   return d;
 }
 
-// A fresh pending delivery of `event` to `webhook_id`, due at `due`, its retry
-// window starting at `window_start` (what ingest, redelivery and replay queue).
-inline model::Delivery pending_delivery(std::string id, const model::Event& event,
-                                        const std::string& webhook_id, TimePoint due,
-                                        TimePoint window_start) {
-  model::Delivery d;
-  d.id = std::move(id);
-  d.company_id = event.company_id;
-  d.webhook_id = webhook_id;
-  d.event_id = event.id;
-  d.event_type = event.type;
-  // Only sequenced events are ordered: the key without a sequence orders nothing.
-  if (event.sequence) {
-    d.ordering_key = event.sequence_key;
-    d.sequence = event.sequence;
-  }
-  d.state = model::DeliveryState::kPending;
-  d.event_time = window_start;
-  d.next_attempt_at = due;
-  d.created_at = due;
-  d.updated_at = due;
-  return d;
-}
-
 // Inserts pending deliveries (attempts 0, no lease) in one statement. Each
 // one is blocked when its chain already has a pending delivery (ingest: a
 // new event sorts last). The caller holds the chains' locks (ingest: the

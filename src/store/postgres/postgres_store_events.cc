@@ -116,7 +116,7 @@ std::vector<model::Delivery> deliveries_for(const model::Event& event, const New
     std::string id =
         next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
     deliveries.push_back(
-        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
+        model::pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at));
   }
   return deliveries;
 }
@@ -465,7 +465,7 @@ Result<int> PostgresStore::replay(const std::string& company_id, const std::stri
         event.sequence_key = text(row[3]);
         const model::EventAttributes attributes{text(row[4]), text(row[5]), text(row[6])};
         if (!model::webhook_accepts(*spec, event.type, attributes)) continue;
-        deliveries.push_back(pending_delivery(new_id("dlv", now), event, webhook_id, now, now));
+        deliveries.push_back(model::pending_delivery(new_id("dlv", now), event, webhook_id, now, now));
       }
       if (rows.size() < static_cast<std::size_t>(kPage)) break;
       after_created = integer(rows[rows.size() - 1][7]);

@@ -134,29 +134,6 @@ Result<void> insert_event(Connection& connection, const model::Event& event,
   return {};
 }
 
-// A fresh pending delivery of `event` to `webhook_id`, due at `due`, its
-// retry window starting at `window_start`.
-model::Delivery pending_delivery(std::string id, const model::Event& event, const std::string& webhook_id,
-                                 TimePoint due, TimePoint window_start) {
-  model::Delivery delivery;
-  delivery.id = std::move(id);
-  delivery.company_id = event.company_id;
-  delivery.webhook_id = webhook_id;
-  delivery.event_id = event.id;
-  delivery.event_type = event.type;
-  // Only sequenced events are ordered: the key without a sequence orders nothing.
-  if (event.sequence) {
-    delivery.ordering_key = event.sequence_key;
-    delivery.sequence = event.sequence;
-  }
-  delivery.state = model::DeliveryState::kPending;
-  delivery.event_time = window_start;
-  delivery.next_attempt_at = due;
-  delivery.created_at = due;
-  delivery.updated_at = due;
-  return delivery;
-}
-
 // Ingests one event; runs inside its own savepoint.
 Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscribers,
                                  DirectoryCache& directory, V1SubscriberCache& v1_subscribers,
@@ -190,7 +167,7 @@ Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscr
     std::string id =
         next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
     model::Delivery delivery =
-        pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at);
+        model::pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at);
     if (auto queued = insert_pending_delivery(connection, delivery, /*paused=*/false, event.created_at);
         !queued) {
       return tl::unexpected(queued.error());
@@ -340,7 +317,8 @@ Result<int> SqliteStore::replay(const std::string& company_id, const std::string
       }
     }
     for (const ReplayCandidate& candidate : accepted) {
-      model::Delivery delivery = pending_delivery(new_id("dlv", now), candidate.event, webhook_id, now, now);
+      model::Delivery delivery =
+          model::pending_delivery(new_id("dlv", now), candidate.event, webhook_id, now, now);
       if (auto queued = insert_pending_delivery(connection, delivery, paused, now); !queued) return queued;
       ++created;
     }
