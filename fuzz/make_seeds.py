@@ -201,5 +201,56 @@ canonical |= {
 }
 write("canonical_json", canonical)
 
+# --- http_request: the bytes a client sends on one connection ---
+SMUGGLED = "GET /api/v2/event-types HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def request(head, body="", line="POST /api/v2/events HTTP/1.1"):
+    return line + "\r\n" + "".join(h + "\r\n" for h in head) + "\r\n" + body
+
+
+event_body = compact(publish_body(envelopes[0]))
+host = "Host: 127.0.0.1"
+http_seeds = {
+    "get.txt": request([host], line="GET /api/health HTTP/1.1"),
+    "get_query.txt": request([host, "Authorization: Bearer sb_x"], line="GET /api/v2/webhooks?limit=5&cursor=a%20b HTTP/1.1"),
+    "head.txt": request([host], line="HEAD /api/health HTTP/1.1"),
+    "post_length.txt": request([host, "Content-Type: application/json", f"Content-Length: {len(event_body)}"], event_body),
+    "post_chunked.txt": request([host, "Transfer-Encoding: chunked"],
+                                f"{len(event_body):x}\r\n{event_body}\r\n0\r\n\r\n"),
+    "chunked_ext_trailer.txt": request([host, "Transfer-Encoding: chunked"], "2;ext=1\r\n{}\r\n0\r\nX-T: 1\r\n\r\n"),
+    "pipelined.txt": request([host], line="GET /api/health HTTP/1.1") + request([host, "Content-Length: 2"], "{}") + SMUGGLED,
+    "http10.txt": request([], line="GET /api/health HTTP/1.0"),
+    "http10_keepalive.txt": request(["Connection: keep-alive"], line="GET / HTTP/1.0") + SMUGGLED,
+    "batch_large.txt": request([host, "Content-Length: 5000"], "[" + " " * 4998 + "]", line="POST /api/v2/events/batch HTTP/1.1"),
+    "too_large.txt": request([host, "Content-Length: 99999999999"], "{}"),
+    "bad_target.txt": request([host], line="GET http://x/ HTTP/1.1"),
+    "bad_percent.txt": request([host], line="GET /a%zz HTTP/1.1"),
+    "unknown_method.txt": request([host], line="BREW /api/health HTTP/1.1"),
+    "long_header.txt": request([host, "X-A: " + "a" * 5000]),
+    "truncated.txt": request([host, "Content-Length: 10"], "{}"),
+    # The smuggling primitives of the security review (all refused).
+    "te_gzip.txt": request([host, "Transfer-Encoding: gzip"], SMUGGLED),
+    "te_xchunked.txt": request([host, "Transfer-Encoding: xchunked"], SMUGGLED),
+    "te_identity.txt": request([host, "Transfer-Encoding: identity"], SMUGGLED),
+    "te_chunked_identity.txt": request([host, "Transfer-Encoding: chunked, identity"], SMUGGLED),
+    "te_gzip_chunked.txt": request([host, "Transfer-Encoding: gzip, chunked"], "0\r\n\r\n" + SMUGGLED),
+    "te_two_fields.txt": request([host, "Transfer-Encoding: identity", "Transfer-Encoding: chunked"], "0\r\n\r\n" + SMUGGLED),
+    "te_and_length.txt": request([host, "Transfer-Encoding: chunked", "Content-Length: 5"], "0\r\n\r\n" + SMUGGLED),
+    "length_and_te.txt": request([host, "Content-Length: 5", "Transfer-Encoding: chunked"], "0\r\n\r\n" + SMUGGLED),
+    "gzip_and_length.txt": request([host, "Transfer-Encoding: gzip", "Content-Length: 0"], SMUGGLED),
+    "lengths_differ.txt": request([host, "Content-Length: 2", "Content-Length: 3"], "{}x" + SMUGGLED),
+    "length_list.txt": request([host, "Content-Length: 2, 2"], "{}" + SMUGGLED),
+    "no_host.txt": request(["Content-Length: 0"], SMUGGLED),
+    "two_hosts.txt": request([host, "Host: evil.example", "Content-Length: 0"], SMUGGLED),
+    "http10_chunked.txt": request(["Transfer-Encoding: chunked"], "0\r\n\r\n" + SMUGGLED, line="POST / HTTP/1.0"),
+    "te_space_colon.txt": request([host, "Transfer-Encoding : chunked"], "0\r\n\r\n" + SMUGGLED),
+    "te_obs_fold.txt": request([host, "Transfer-Encoding: gzip,", " chunked"], "0\r\n\r\n" + SMUGGLED),
+    "te_tab.txt": request([host, "Transfer-Encoding:\tchunked\t"], "0\r\n\r\n" + SMUGGLED),
+    "bare_lf.txt": "GET /api/health HTTP/1.1\nHost: 127.0.0.1\n\n" + SMUGGLED,
+    "chunk_size_overflow.txt": request([host, "Transfer-Encoding: chunked"], "ffffffffffffffffff\r\n"),
+}
+write("http_request", http_seeds)
+
 total = sum(f.stat().st_size for f in CORPUS.rglob("*") if f.is_file())
 print(f"seed corpora written to {CORPUS.relative_to(ROOT)}: {total} bytes")

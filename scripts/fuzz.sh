@@ -3,6 +3,7 @@
 #
 #   scripts/fuzz.sh build                      configure + build into build-fuzz/ (or $FUZZ_BUILD_DIR)
 #   scripts/fuzz.sh run TARGET [RUNS]          deterministic smoke run: -seed=1, RUNS inputs (default 20000)
+#   scripts/fuzz.sh run TARGET --budget N      CI run: seed 1 and the same fixed setup, for N seconds
 #   scripts/fuzz.sh run TARGET --seconds N     fuzz for N seconds (random seed unless $FUZZ_SEED)
 #   scripts/fuzz.sh list                       the targets
 #
@@ -16,10 +17,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=(event_ingest webhook_input v1_webhook signature ssrf live_call static_path canonical_json)
+targets=(event_ingest webhook_input v1_webhook signature ssrf live_call static_path canonical_json http_request)
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -83,8 +84,14 @@ cmd_run() {
     # no timed corpus reload, and the same addresses (Boost.JSON salts its
     # hashes with them, and compared pointers feed libFuzzer's mutations), so
     # no address randomization and a fixed environment, which sets where the
-    # stack starts.
-    limit=(-seed=1 -runs="${1:-20000}" -reload=0)
+    # stack starts. With --budget the count is what fits in the time (the
+    # sequence of inputs is the same, a faster machine goes further in it).
+    if [ "${1:-}" = "--budget" ]; then
+      [ -n "${2:-}" ] || usage
+      limit=(-seed=1 -max_total_time="$2" -reload=0)
+    else
+      limit=(-seed=1 -runs="${1:-20000}" -reload=0)
+    fi
     launcher=(env -i "PATH=$PATH" "${envs[@]}")
     if setarch "$(uname -m)" -R true 2>/dev/null; then launcher+=(setarch "$(uname -m)" -R); fi
   fi

@@ -34,9 +34,14 @@ Response Api::handle(const Request& request) const {
   if (match.route) {
     route_name = match.route->pattern;
     response = authenticate_and_run(*match.route, request, std::move(match.params));
+    // HEAD ran the GET handler: the transport sends no body; a stream is never opened.
+    if (request.method == "HEAD") response.stream = nullptr;
   } else if (match.path_matched) {
-    response =
-        error_response(405, "method_not_allowed", "This route does not accept " + request.method + ".");
+    std::string allow;
+    for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+    response = error_response(405, "method_not_allowed",
+                              "This route does not accept " + request.method + "; it accepts " + allow + ".");
+    response.headers.emplace_back("Allow", allow);
   } else {
     response = error_response(404, "not_found", "No such route.");
   }

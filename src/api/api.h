@@ -48,6 +48,9 @@ class Api {
 
   Response handle(const Request& request) const;
 
+  // The route table (tests compare it with the OpenAPI document).
+  const Router& router() const { return router_; }
+
  private:
   Response authenticate_and_run(const Route& route, const Request& request,
                                 std::vector<std::string> params) const;

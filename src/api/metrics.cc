@@ -5,6 +5,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <array>
 #include <mutex>
 
 namespace switchboard::api {
@@ -56,15 +58,32 @@ void advance(prometheus::Counter& counter, std::uint64_t total) {
 
 }  // namespace
 
+std::string_view method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 7> kKnown = {"GET",   "HEAD",   "POST",   "PUT",
+                                                             "PATCH", "DELETE", "OPTIONS"};
+  for (auto known : kKnown) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+std::string status_label(int status) {
+  static constexpr std::array<int, 20> kSent = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409,
+                                                413, 415, 422, 429, 431, 500, 501, 502, 503, 504};
+  if (std::find(kSent.begin(), kSent.end(), status) != kSent.end()) return std::to_string(status);
+  if (status >= 100 && status <= 599) return std::to_string(status / 100) + "xx";
+  return "other";
+}
+
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
 Metrics::~Metrics() = default;
 
 void Metrics::observe_request(std::string_view method, std::string_view route, int status, double seconds) {
   // Family::Add is internally synchronized and returns the same child for the same labels.
   impl_->requests
-      .Add({{"method", std::string(method)},
+      .Add({{"method", std::string(method_label(method))},
             {"route", std::string(route)},
-            {"status", std::to_string(status)}})
+            {"status", status_label(status)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                 0.025,  0.05,  0.1,    0.25,  1.0};

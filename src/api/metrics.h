@@ -15,13 +15,22 @@ class Registry;
 
 namespace switchboard::api {
 
+// Label values fed by clients are bounded, so that no request can add a
+// series (a Prometheus series costs memory for ever):
+// The method label: one of the methods the API knows, else "other".
+std::string_view method_label(std::string_view method);
+// The status label: the exact code for the codes this server sends, else
+// its class ("2xx" … "5xx"), or "other" outside 100-599.
+std::string status_label(int status);
+
 class Metrics {
  public:
   Metrics();
   ~Metrics();
 
-  // One finished HTTP request. `route` is the matched pattern (bounded
-  // cardinality), never the raw path.
+  // One finished HTTP request. `route` is the matched pattern or
+  // "unmatched", never the raw path; method and status are bounded here
+  // (method_label, status_label).
   void observe_request(std::string_view method, std::string_view route, int status, double seconds);
 
   // The delivery engine's running totals (EngineStats), set before a render.

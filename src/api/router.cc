@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <algorithm>
+
 namespace switchboard::api {
 namespace {
 
@@ -30,6 +32,13 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   // Trailing slashes are not significant, empty segments never are.
   auto parts = split_path(path);
   Match result;
+  const Compiled* get_route = nullptr;
+  std::vector<std::string> get_params;
+  auto allow = [&result](std::string_view m) {
+    if (std::find(result.allowed.begin(), result.allowed.end(), m) == result.allowed.end()) {
+      result.allowed.emplace_back(m);
+    }
+  };
   for (const auto& compiled : routes_) {
     if (compiled.segments.size() != parts.size()) continue;
     std::vector<std::string> params;
@@ -43,13 +52,28 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     }
     if (!ok) continue;
     result.path_matched = true;
-    if (compiled.route.method == method) {
+    allow(compiled.route.method);
+    if (compiled.route.method == "GET") allow("HEAD");
+    if (!result.route && compiled.route.method == method) {
       result.route = &compiled.route;
       result.params = std::move(params);
-      return result;
+    } else if (!get_route && method == "HEAD" && compiled.route.method == "GET") {
+      get_route = &compiled;
+      get_params = std::move(params);
     }
   }
+  if (!result.route && get_route) {
+    result.route = &get_route->route;
+    result.params = std::move(get_params);
+  }
   return result;
+}
+
+std::vector<const Route*> Router::routes() const {
+  std::vector<const Route*> out;
+  out.reserve(routes_.size());
+  for (const auto& compiled : routes_) out.push_back(&compiled.route);
+  return out;
 }
 
 }  // namespace switchboard::api

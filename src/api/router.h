@@ -42,8 +42,16 @@ class Router {
     const Route* route = nullptr;
     std::vector<std::string> params;
     bool path_matched = false;  // some route has this path (for 405 vs 404)
+    // The methods this path accepts, for the Allow header of a 405: in the
+    // order the routes were added, HEAD right after GET.
+    std::vector<std::string> allowed;
   };
+  // HEAD matches the path's GET route when it has no HEAD route of its own
+  // (RFC 9110 §9.3.2: the transport then sends the GET answer without body).
   Match match(std::string_view method, std::string_view path) const;
+
+  // Every route, in the order added (the OpenAPI document is checked against them).
+  std::vector<const Route*> routes() const;
 
  private:
   struct Compiled {

@@ -8,12 +8,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "server/http_request.h"
 
 namespace switchboard::server {
 
@@ -45,21 +46,6 @@ api::Response plain_error(int status, std::string_view code, std::string_view me
   return r;
 }
 
-// Converts a parsed Beast request; nullopt when the target is not a valid origin-form URL.
-std::optional<api::Request> to_api_request(http::request<http::string_body>&& in, const std::string& remote) {
-  auto target = boost::urls::parse_origin_form(in.target());
-  if (!target) return std::nullopt;
-  api::Request out;
-  out.method = std::string(in.method_string());
-  out.path = target->path();  // percent-decoded
-  for (auto param : target->params()) out.query.emplace(param.key, param.value);
-  out.headers.reserve(8);
-  for (const auto& field : in) out.headers.emplace_back(field.name_string(), field.value());
-  out.body = std::move(in.body());
-  out.remote_address = remote;
-  return out;
-}
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared)
@@ -75,13 +61,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  // Reads the header first, so that the body limit can depend on the path.
+  // Reads the header first: the framing rule and the body limit (which
+  // depends on the path) are applied before any body byte is read
+  // (server/http_request.h).
   void read() {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
-    // Beast checks Content-Length against the limit while parsing the header:
-    // allow the largest here, and apply the path's own limit in on_header.
-    parser_->body_limit(std::max(shared_->options.max_body_bytes, shared_->options.large_body_bytes));
+    prepare_parser(*parser_, shared_->options);
+    body_limit_ = 0;
+    head_ = false;
     stream_.expires_after(shared_->options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -89,40 +76,25 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
-    std::size_t limit = shared_->options.max_body_bytes;
-    const auto target = parser_->get().target();
-    for (const auto& prefix : shared_->options.large_body_prefixes) {
-      if (target.starts_with(prefix)) limit = shared_->options.large_body_bytes;
+    head_ = parser_->get().method() == http::verb::head;
+    auto check = check_header(*parser_, shared_->options);
+    body_limit_ = check.body_limit;
+    if (check.refusal) {
+      // Smuggling, no Host, or too large: answer and close; what follows the
+      // header (the body, maybe a second request) is discarded unparsed.
+      linger_ = true;
+      return write(std::move(*check.refusal), /*keep_alive=*/false, parser_->get().version());
     }
-    body_limit_ = limit;
-    if (auto length = parser_->content_length(); length && *length > limit) {
-      return on_read(http::error::body_limit, 0);
-    }
-    parser_->body_limit(limit);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
-      return close();
-    }
-    if (ec == http::error::body_limit) {
-      linger_ = true;  // the client may still be sending the body: read it away so it sees our answer
-      return write(plain_error(413, "payload_too_large",
-                               "The request body exceeds " + std::to_string(body_limit_) + " bytes."),
-                   /*keep_alive=*/false, 11);
-    }
-    if (ec == http::error::header_limit) {
-      return write(plain_error(431, "headers_too_large", "The request headers are too large."), false, 11);
-    }
     if (ec) {
-      if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
-          ec == http::error::partial_message) {
-        return write(plain_error(400, "bad_request", "The request is not valid HTTP/1.1."), false, 11);
-      }
-      return close();
+      auto answer = error_answer(ec, body_limit_);
+      if (!answer) return close();
+      linger_ = true;  // the client may still be sending: read it away so it sees our answer
+      return write(std::move(*answer), /*keep_alive=*/false, 11);
     }
     auto message = parser_->release();
     const bool keep_alive = message.keep_alive() && !shared_->stopping;
@@ -160,6 +132,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(api::Response response, bool keep_alive, unsigned version) {
     if (!counted_) shared_->in_flight++;
     counted_ = false;
+    // No answer to HEAD carries a body (RFC 9110 §9.3.2): not a stream either.
+    if (head_) response.stream = nullptr;
     if (response.stream) return start_stream(std::move(response), version);
     auto message = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version);
@@ -172,6 +146,8 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive);
     message->prepare_payload();
+    // HEAD: the Content-Length of what GET would send, and no body.
+    if (head_) message->body().clear();
     stream_.expires_after(shared_->options.read_timeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t) {
@@ -316,7 +292,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   bool counted_ = false;
-  std::size_t body_limit_ = 0;
+  std::size_t body_limit_ = 0;  // of the request being read (check_header)
+  bool head_ = false;           // the request being answered is a HEAD
   bool linger_ = false;
   std::chrono::steady_clock::time_point linger_deadline_{};
   std::size_t drained_ = 0;
