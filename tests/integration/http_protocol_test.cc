@@ -195,7 +195,8 @@ TEST_F(HttpProtocolTest, SmugglingPayloadsGetOne400AndACloseAndTheHiddenRequestI
     const std::string version = c.name.starts_with("http/1.0") ? "HTTP/1.0" : "HTTP/1.1";
     connection.send("POST /api/health " + version + "\r\n" + c.headers + "\r\n" + c.body);
     const auto exchange = connection.read_all();
-    ASSERT_EQ(exchange.answers.size(), 1u) << "answers: " << exchange.answers.size();
+    EXPECT_EQ(exchange.answers.size(), 1u) << "answers: " << exchange.answers.size();
+    if (exchange.answers.empty()) continue;
     EXPECT_EQ(exchange.answers[0].status, 400);
     EXPECT_NE(exchange.answers[0].body.find("\"bad_request\""), std::string::npos)
         << exchange.answers[0].body;
