@@ -46,6 +46,12 @@ class TokenLifecycleTest : public ::testing::Test {
     return server_->post("/api/v2/tokens", as, json::serialize(body));
   }
 
+  // The "data" array of a list answer, by value (a range-for over a part of
+  // the temporary r.json() would outlive it).
+  static json::array data_of(const HttpResult& r) {
+    json::value body = r.json();
+    return body.at("data").as_array();
+  }
   static std::string id_of(const HttpResult& r) { return std::string(r.json().at("id").as_string()); }
   static std::string token_of(const HttpResult& r) { return std::string(r.json().at("token").as_string()); }
 
@@ -54,7 +60,7 @@ class TokenLifecycleTest : public ::testing::Test {
     auto r = server_->get("/api/v2/tokens" + query, as);
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) return ids;
-    for (const auto& t : r.json().at("data").as_array()) ids.emplace_back(t.at("id").as_string());
+    for (const auto& t : data_of(r)) ids.emplace_back(t.at("id").as_string());
     return ids;
   }
 
@@ -101,7 +107,7 @@ TEST_F(TokenLifecycleTest, CreateListNeverShowsTheSecretThenRevoke) {
   EXPECT_EQ(list.body.find("\"token\""), std::string::npos);
   EXPECT_EQ(list.body.find("hash"), std::string::npos);
   bool found = false;
-  for (const auto& t : list.json().at("data").as_array()) {
+  for (const auto& t : data_of(list)) {
     found = found || t.at("id").as_string() == id;
   }
   EXPECT_TRUE(found);
@@ -140,8 +146,10 @@ TEST_F(TokenLifecycleTest, AnExpiredTokenIsRefused) {
   expect_unauthorized(server_->get("/api/v2/me", issued.text), "Token expired.");
   auto listed = server_->get("/api/v2/tokens", owner_);
   ASSERT_EQ(listed.status, 200);
-  for (const auto& t : listed.json().at("data").as_array()) {
-    if (t.at("id").as_string() == issued.record.id) EXPECT_EQ(t.at("status").as_string(), "expired");
+  for (const auto& t : data_of(listed)) {
+    if (t.at("id").as_string() == issued.record.id) {
+      EXPECT_EQ(t.at("status").as_string(), "expired");
+    }
   }
   // One that expires later works.
   auto later = api::make_token(model::TokenKind::kUser, issued.record.company_id, owner_id_, clock.now(),
@@ -296,7 +304,7 @@ TEST_F(TokenLifecycleTest, DeactivatingAUserRevokesEveryTokenOfTheirs) {
   auto users = server_->get("/api/v2/users", admin.token);
   ASSERT_EQ(users.status, 200);
   bool listed = false;
-  for (const auto& u : users.json().at("data").as_array()) {
+  for (const auto& u : data_of(users)) {
     if (u.at("id").as_string() == agent.id) {
       listed = true;
       EXPECT_EQ(u.at("active"), true);
@@ -310,8 +318,7 @@ TEST_F(TokenLifecycleTest, DeactivatingAUserRevokesEveryTokenOfTheirs) {
   EXPECT_TRUE(done.json().at("deactivated_at").is_string());
   expect_unauthorized(server_->get("/api/v2/me", agent.token), "Token revoked.");
   expect_unauthorized(server_->get("/api/v2/me", token_of(second)), "Token revoked.");
-  for (const auto& t :
-       server_->get("/api/v2/tokens?user_id=" + agent.id, owner_).json().at("data").as_array()) {
+  for (const auto& t : data_of(server_->get("/api/v2/tokens?user_id=" + agent.id, owner_))) {
     EXPECT_EQ(t.at("status").as_string(), "revoked");
   }
   // No new token for them; deactivating again is harmless.
@@ -357,7 +364,7 @@ TEST_F(TokenLifecycleTest, LastUsedAtIsRecorded) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   json::value last_used = nullptr;
   while (last_used.is_null() && std::chrono::steady_clock::now() < deadline) {
-    for (const auto& t : server_->get("/api/v2/tokens", owner_).json().at("data").as_array()) {
+    for (const auto& t : data_of(server_->get("/api/v2/tokens", owner_))) {
       if (t.at("id").as_string() == id) last_used = t.at("last_used_at");
     }
     if (last_used.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
