@@ -77,7 +77,9 @@ class TokenLifecycleTest : public ::testing::Test {
     EXPECT_EQ(r.status, status) << r.body;
     if (r.status != status) return;
     EXPECT_EQ(r.json().at("error").at("code").as_string(), code) << r.body;
-    if (!field.empty()) EXPECT_EQ(r.json().at("error").at("field").as_string(), field) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(r.json().at("error").at("field").as_string(), field) << r.body;
+    }
   }
 
   TempDir dir_;
