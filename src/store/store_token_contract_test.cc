@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -208,6 +209,34 @@ TEST_P(TokenContractTest, TheLastActiveOwnerStays) {
   // Admins are not owners: deactivating them never hits the rule.
   add_user("cmp_a", "usr_admin", Role::kAdmin);
   EXPECT_TRUE(store().deactivate_user("cmp_a", "usr_admin", at(kNow)).has_value());
+}
+
+TEST_P(TokenContractTest, TwoOwnersDeactivatedAtOnceLeaveOne) {
+  // Two nodes (or a node and the CLI) deactivating the company's only two
+  // owners at the same moment: exactly one succeeds, every round.
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE(round);
+    const std::string company_id = "cmp_race" + std::to_string(round);
+    User first = seed_company(company_id);
+    User second = add_user(company_id, "usr_owner2_" + std::to_string(round), Role::kOwner);
+    Result<User> outcomes[2];
+    std::thread a([&] { outcomes[0] = store().deactivate_user(company_id, first.id, at(kNow)); });
+    std::thread b([&] { outcomes[1] = store().deactivate_user(company_id, second.id, at(kNow)); });
+    a.join();
+    b.join();
+    EXPECT_NE(outcomes[0].has_value(), outcomes[1].has_value())
+        << error_text(outcomes[0]) << " / " << error_text(outcomes[1]);
+    for (const auto& outcome : outcomes) {
+      if (!outcome) {
+        EXPECT_EQ(outcome.error().code, ErrorCode::kConflict);
+      }
+    }
+    auto users = store().list_users(company_id, PageRequest{50, ""});
+    ASSERT_TRUE(users.has_value());
+    int active_owners = 0;
+    for (const User& u : users->items) active_owners += u.role == Role::kOwner && !u.deactivated_at;
+    EXPECT_EQ(active_owners, 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TokenContractTest, ::testing::ValuesIn(contract::store_backends()),
