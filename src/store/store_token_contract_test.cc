@@ -3,6 +3,7 @@
 // store_backends().
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <string>
 #include <thread>
 #include <vector>
@@ -214,14 +215,21 @@ TEST_P(TokenContractTest, TheLastActiveOwnerStays) {
 TEST_P(TokenContractTest, TwoOwnersDeactivatedAtOnceLeaveOne) {
   // Two nodes (or a node and the CLI) deactivating the company's only two
   // owners at the same moment: exactly one succeeds, every round.
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < 20; ++round) {
     SCOPED_TRACE(round);
     const std::string company_id = "cmp_race" + std::to_string(round);
     User first = seed_company(company_id);
     User second = add_user(company_id, "usr_owner2_" + std::to_string(round), Role::kOwner);
     Result<User> outcomes[2];
-    std::thread a([&] { outcomes[0] = store().deactivate_user(company_id, first.id, at(kNow)); });
-    std::thread b([&] { outcomes[1] = store().deactivate_user(company_id, second.id, at(kNow)); });
+    std::latch start(2);
+    std::thread a([&] {
+      start.arrive_and_wait();
+      outcomes[0] = store().deactivate_user(company_id, first.id, at(kNow));
+    });
+    std::thread b([&] {
+      start.arrive_and_wait();
+      outcomes[1] = store().deactivate_user(company_id, second.id, at(kNow));
+    });
     a.join();
     b.join();
     EXPECT_NE(outcomes[0].has_value(), outcomes[1].has_value())
