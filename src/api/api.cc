@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <chrono>
@@ -13,7 +14,13 @@
 
 namespace switchboard::api {
 
-Api::Api(ApiDeps deps) : deps_(deps) {
+Api::Api(ApiDeps deps)
+    : deps_(deps), token_usage_([&store = deps.store](const std::vector<store::Store::TokenUse>& uses) {
+        if (auto done = store.record_token_use(uses); !done) {
+          spdlog::warn("event=token_last_used_failed tokens={} error=\"{}\"", uses.size(),
+                       done.error().message);
+        }
+      }) {
   add_system_routes(router_, deps_);
   add_identity_routes(router_, deps_);
   add_directory_routes(router_, deps_);
@@ -78,6 +85,18 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
     if (principal.error().code == ErrorCode::kNotFound) return unauthorized("Invalid token.");
     return error_response(principal.error());
   }
+  // Read from the store on every request (no principal cache), so a
+  // revocation or deactivation written by any node or by the CLI holds at once.
+  const TimePoint now = deps_.clock.now();
+  switch (model::principal_status(*principal, now)) {
+    case model::TokenStatus::kRevoked:
+      return unauthorized("Token revoked.");
+    case model::TokenStatus::kExpired:
+      return unauthorized("Token expired.");
+    case model::TokenStatus::kActive:
+      break;
+  }
+  token_usage_.used(principal->token_id, principal->last_used_at, now);
   if (auto limited = rate_limit(*route.action, *principal)) return std::move(*limited);
   auto company = deps_.store.get_company(principal->company_id);
   if (!company) {

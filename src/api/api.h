@@ -1,5 +1,7 @@
 // Api: the HTTP contract of api.md, independent of any transport.
-// handle() authenticates the bearer token, applies the token's rate limit
+// handle() authenticates the bearer token (refusing revoked and expired
+// tokens and deactivated users' with 401; looked up in the store on every
+// request, never cached, so a revocation holds on every node at once), applies the token's rate limit
 // (429 with Retry-After), checks the route's Action against the caller's role
 // (model/rbac.h), runs the handler and returns the response.
 // Handlers scope every object to the caller's company, so another company's
@@ -15,6 +17,7 @@
 
 #include "api/http_types.h"
 #include "api/router.h"
+#include "api/token_usage.h"
 #include "common/clock.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
@@ -60,6 +63,9 @@ class Api {
   ApiDeps deps_;
   Router router_;
   mutable model::RateLimiter rate_limiter_;
+  // last_used_at of tokens, written off the request path (declared last: its
+  // thread stops, writing what is queued, before the rest goes).
+  mutable TokenUsageRecorder token_usage_;
 };
 
 }  // namespace switchboard::api

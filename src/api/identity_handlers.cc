@@ -1,4 +1,5 @@
-// Identity routes: who am I, users, the managers' webhook permission, ingest tokens.
+// Identity routes: who am I, users (and their deactivation), the managers'
+// webhook permission, tokens (list, create, revoke) and ingest tokens.
 #include <boost/json.hpp>
 
 #include "api/errors.h"
@@ -15,12 +16,75 @@ namespace json = boost::json;
 
 namespace {
 
+json::value optional_time_json(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return json::value(format_rfc3339(*t));
+}
+
 json::object user_json(const model::User& user) {
   return {{"id", user.id},
           {"name", user.name},
           {"email", user.email},
           {"role", model::to_string(user.role)},
-          {"created_at", format_rfc3339(user.created_at)}};
+          {"created_at", format_rfc3339(user.created_at)},
+          {"active", !user.deactivated_at.has_value()},
+          {"deactivated_at", optional_time_json(user.deactivated_at)}};
+}
+
+// A token as listed: never its secret, only the hint of its first characters.
+json::object token_json(const model::ApiToken& token, TimePoint now) {
+  return {{"id", token.id},
+          {"kind", model::to_string(token.kind)},
+          {"user_id", token.user_id ? json::value(*token.user_id) : json::value(nullptr)},
+          {"hint", token.hint.empty() ? json::value(nullptr) : json::value(token.hint)},
+          {"status", model::to_string(model::token_status(token, now))},
+          {"created_at", format_rfc3339(token.created_at)},
+          {"expires_at", optional_time_json(token.expires_at)},
+          {"last_used_at", optional_time_json(token.last_used_at)},
+          {"revoked_at", optional_time_json(token.revoked_at)}};
+}
+
+// Reads an optional expiry from `at_key` (RFC 3339 time) or `in_key` (whole
+// seconds from now), at most one of them; bounded by model::check_token_expiry.
+tl::expected<std::optional<TimePoint>, Response> parse_expiry(const json::object& body,
+                                                              std::string_view at_key,
+                                                              std::string_view in_key, TimePoint now) {
+  const json::value* at = body.if_contains(at_key);
+  const json::value* in = body.if_contains(in_key);
+  if (at && at->is_null()) at = nullptr;
+  if (in && in->is_null()) in = nullptr;
+  if (at && in) {
+    return tl::unexpected(
+        error_response(422, "invalid_value",
+                       "Give " + std::string(at_key) + " or " + std::string(in_key) + ", not both.", in_key));
+  }
+  std::optional<TimePoint> expires_at;
+  if (at) {
+    if (!at->is_string()) {
+      return tl::unexpected(error_response(
+          422, "invalid_type", std::string(at_key) + " must be an RFC 3339 time string.", at_key));
+    }
+    expires_at = parse_rfc3339(at->get_string());
+    if (!expires_at) {
+      return tl::unexpected(error_response(
+          422, "invalid_value", std::string(at_key) + " must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z.",
+          at_key));
+    }
+  } else if (in) {
+    if (!in->is_int64() && !in->is_uint64()) {
+      return tl::unexpected(error_response(
+          422, "invalid_type", std::string(in_key) + " must be a whole number of seconds.", in_key));
+    }
+    const bool too_big = in->is_uint64() || in->get_int64() > 10LL * 365 * 86400;
+    const long long seconds = too_big ? 10LL * 365 * 86400 + 1 : in->get_int64();
+    expires_at = now + std::chrono::seconds(seconds);
+  } else {
+    return std::optional<TimePoint>{};
+  }
+  if (auto wrong = model::check_token_expiry(*expires_at, now)) {
+    return tl::unexpected(error_response(422, "invalid_value", *wrong, at ? at_key : in_key));
+  }
+  return expires_at;
 }
 
 json::object permissions_json(std::optional<model::Role> role, const model::Company& company) {
@@ -62,7 +126,10 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
   if (!body) return body.error();
   if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
   const auto& obj = body->get_object();
-  if (auto bad = reject_unknown_fields(obj, {"name", "email", "role"})) return *bad;
+  if (auto bad =
+          reject_unknown_fields(obj, {"name", "email", "role", "token_expires_at", "token_expires_in"})) {
+    return *bad;
+  }
 
   model::InputFailure failure;
   auto string_field = [&](std::string_view key, std::size_t max) -> std::string {
@@ -94,11 +161,14 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
     failure.errors.push_back({"role", "invalid_value", "role must be one of owner, admin, manager, agent."});
   }
   if (!failure.errors.empty()) return input_failure_response(failure);
+  auto expires_at = parse_expiry(obj, "token_expires_at", "token_expires_in", deps.clock.now());
+  if (!expires_at) return expires_at.error();
 
   if (!model::can_create_user(ctx.principal->user->role, *role)) {
     return error_response(403, "forbidden", "Only an owner can create owners and admins.", "role");
   }
-  auto created = create_user_with_token(deps.store, deps.clock, ctx.company_id(), name, email, *role);
+  auto created =
+      create_user_with_token(deps.store, deps.clock, ctx.company_id(), name, email, *role, *expires_at);
   if (!created) {
     if (created.error().code == ErrorCode::kConflict) {
       return error_response(409, "email_taken", "A user with this email already exists.", "email");
@@ -107,7 +177,130 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
   }
   json::object out = user_json(created->user);
   out["token"] = created->token;
+  out["token_expires_at"] = optional_time_json(*expires_at);
   return json_response(201, json::serialize(out));
+}
+
+// GET /tokens: owners and admins see the company's tokens (?user_id= narrows
+// to one user), everyone else only their own.
+Response list_tokens(const ApiDeps& deps, RequestContext& ctx) {
+  auto page = parse_page_request(ctx.request);
+  if (!page) return page.error();
+  const model::User& me = *ctx.principal->user;
+  std::optional<std::string> user_id;
+  if (auto wanted = ctx.request.query_param("user_id")) user_id = std::string(*wanted);
+  if (!model::sees_all_tokens(me.role)) {
+    if (user_id && *user_id != me.id) {
+      return error_response(403, "forbidden", "You can list only your own tokens.", "user_id");
+    }
+    user_id = me.id;
+  }
+  auto tokens = deps.store.list_tokens(ctx.company_id(), user_id, *page);
+  if (!tokens) return error_response(tokens.error());
+  const TimePoint now = deps.clock.now();
+  return json_response(
+      200, page_response<model::ApiToken>(
+               *tokens, [now](const model::ApiToken& t) { return json::value(token_json(t, now)); },
+               [](const model::ApiToken& t) { return t.id; }));
+}
+
+// POST /tokens: a new user token, for yourself or (owners, admins) for
+// another user of the company; the token text is in this answer only.
+Response create_token(const ApiDeps& deps, RequestContext& ctx) {
+  auto body = parse_json_body(ctx.request, json::object{});
+  if (!body) return body.error();
+  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  const auto& obj = body->get_object();
+  if (auto bad = reject_unknown_fields(obj, {"user_id", "expires_at", "expires_in"})) return *bad;
+  const model::User& me = *ctx.principal->user;
+  model::User target = me;
+  if (const json::value* v = obj.if_contains("user_id"); v && !v->is_null()) {
+    if (!v->is_string()) return error_response(422, "invalid_type", "user_id must be a string.", "user_id");
+    const std::string wanted(v->get_string());
+    if (wanted != me.id) {
+      auto user = deps.store.get_user(ctx.company_id(), wanted);
+      if (!user) {
+        if (user.error().code == ErrorCode::kNotFound) {
+          return error_response(404, "not_found", "No such user.", "user_id");
+        }
+        return error_response(user.error());
+      }
+      target = std::move(*user);
+    }
+  }
+  auto expires_at = parse_expiry(obj, "expires_at", "expires_in", deps.clock.now());
+  if (!expires_at) return expires_at.error();
+  if (!model::can_create_token_for(me.role, me.id, target.role, target.id)) {
+    return error_response(403, "forbidden",
+                          "Owners make tokens for anyone; admins for managers and agents; others only for "
+                          "themselves.",
+                          "user_id");
+  }
+  if (target.deactivated_at) {
+    return error_response(409, "user_deactivated", "The user is deactivated.", "user_id");
+  }
+  auto token = create_user_token(deps.store, deps.clock, ctx.company_id(), target.id, *expires_at);
+  if (!token) {
+    if (token.error().code == ErrorCode::kConflict) {
+      return error_response(409, "user_deactivated", "The user is deactivated.", "user_id");
+    }
+    return error_response(token.error());
+  }
+  json::object out = token_json(token->record, deps.clock.now());
+  out["token"] = token->text;
+  return json_response(201, json::serialize(out));
+}
+
+// DELETE /tokens/{id}: revoke. A token the caller may not even list is 404,
+// one they see but may not revoke (an admin and an owner's token) is 403.
+Response revoke_token(const ApiDeps& deps, RequestContext& ctx) {
+  const model::User& me = *ctx.principal->user;
+  auto token = deps.store.get_token(ctx.company_id(), ctx.params.at(0));
+  if (!token) {
+    if (token.error().code == ErrorCode::kNotFound) return error_response(404, "not_found", "No such token.");
+    return error_response(token.error());
+  }
+  const bool own = token->user_id == me.id;
+  if (!own && !model::sees_all_tokens(me.role)) return error_response(404, "not_found", "No such token.");
+  std::optional<model::Role> owner_role;
+  if (token->user_id && !own) {
+    auto owner = deps.store.get_user(ctx.company_id(), *token->user_id);
+    if (!owner && owner.error().code != ErrorCode::kNotFound) return error_response(owner.error());
+    if (owner) owner_role = owner->role;
+  }
+  if (!model::can_revoke_token(me.role, me.id, token->user_id, owner_role)) {
+    return error_response(403, "forbidden", "Only an owner can revoke the tokens of owners and admins.");
+  }
+  auto revoked = deps.store.revoke_token(ctx.company_id(), token->id, deps.clock.now());
+  if (!revoked) return error_response(revoked.error());
+  return json_response(200, json::serialize(token_json(*revoked, deps.clock.now())));
+}
+
+// POST /users/{id}/deactivate: the user can no longer sign in; every token of
+// theirs is revoked in the same transaction. Idempotent.
+Response deactivate_user(const ApiDeps& deps, RequestContext& ctx) {
+  const model::User& me = *ctx.principal->user;
+  auto target = deps.store.get_user(ctx.company_id(), ctx.params.at(0));
+  if (!target) {
+    if (target.error().code == ErrorCode::kNotFound) return error_response(404, "not_found", "No such user.");
+    return error_response(target.error());
+  }
+  switch (model::check_deactivation(me.role, me.id, target->role, target->id)) {
+    case model::DeactivationCheck::kSelf:
+      return error_response(409, "cannot_deactivate_self", "You cannot deactivate yourself.");
+    case model::DeactivationCheck::kForbidden:
+      return error_response(403, "forbidden", "Only an owner can deactivate owners and admins.");
+    case model::DeactivationCheck::kAllowed:
+      break;
+  }
+  auto done = deps.store.deactivate_user(ctx.company_id(), target->id, deps.clock.now());
+  if (!done) {
+    if (done.error().code == ErrorCode::kConflict) {
+      return error_response(409, "last_owner", "The company's last active owner cannot be deactivated.");
+    }
+    return error_response(done.error());
+  }
+  return json_response(200, json::serialize(user_json(*done)));
 }
 
 }  // namespace
@@ -142,6 +335,16 @@ void add_identity_routes(Router& router, const ApiDeps& deps) {
                              *users, [](const model::User& u) { return json::value(user_json(u)); },
                              [](const model::User& u) { return u.id; }));
               }});
+
+  router.add({"POST", "/api/v2/users/{id}/deactivate", model::Action::kDeactivateUser,
+              [&deps](RequestContext& ctx) { return deactivate_user(deps, ctx); }});
+
+  router.add({"GET", "/api/v2/tokens", model::Action::kListTokens,
+              [&deps](RequestContext& ctx) { return list_tokens(deps, ctx); }});
+  router.add({"POST", "/api/v2/tokens", model::Action::kCreateToken,
+              [&deps](RequestContext& ctx) { return create_token(deps, ctx); }});
+  router.add({"DELETE", "/api/v2/tokens/{id}", model::Action::kRevokeToken,
+              [&deps](RequestContext& ctx) { return revoke_token(deps, ctx); }});
 
   router.add({"GET", "/api/v2/permissions", model::Action::kReadIdentity, [](RequestContext& ctx) {
                 return json_response(
@@ -179,14 +382,14 @@ void add_identity_routes(Router& router, const ApiDeps& deps) {
          if (!body) return body.error();
          if (!body->is_object())
            return error_response(400, "invalid_body", "The body must be a JSON object.");
-         if (auto bad = reject_unknown_fields(body->get_object(), {})) return *bad;
-         auto token = create_ingest_token(deps.store, deps.clock, ctx.company_id());
+         if (auto bad = reject_unknown_fields(body->get_object(), {"expires_at", "expires_in"})) return *bad;
+         auto expires_at = parse_expiry(body->get_object(), "expires_at", "expires_in", deps.clock.now());
+         if (!expires_at) return expires_at.error();
+         auto token = create_ingest_token(deps.store, deps.clock, ctx.company_id(), *expires_at);
          if (!token) return error_response(token.error());
-         return json_response(
-             201, json::serialize(json::object{{"id", token->record.id},
-                                               {"token", token->text},
-                                               {"kind", "ingest"},
-                                               {"created_at", format_rfc3339(token->record.created_at)}}));
+         json::object out = token_json(token->record, deps.clock.now());
+         out["token"] = token->text;
+         return json_response(201, json::serialize(out));
        }});
 }
 

@@ -6,7 +6,8 @@
 namespace switchboard::api {
 
 IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
-                       const std::optional<std::string>& user_id, TimePoint now) {
+                       const std::optional<std::string>& user_id, TimePoint now,
+                       std::optional<TimePoint> expires_at) {
   // 32 random bytes: unguessable, so a fast hash (SHA-256) is the right
   // storage form; a slow password hash would only cost every request.
   std::string prefix = kind == model::TokenKind::kIngest ? "sbi_" : "sbt_";
@@ -18,6 +19,8 @@ IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
   issued.record.kind = kind;
   issued.record.token_hash = token_hash(issued.text);
   issued.record.created_at = now;
+  issued.record.hint = issued.text.substr(0, kTokenHintLength);
+  issued.record.expires_at = expires_at;
   return issued;
 }
 
@@ -47,7 +50,8 @@ Result<CreatedCompany> create_company_with_owner(store::Store& store, const Cloc
 
 Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
                                            const std::string& company_id, std::string_view name,
-                                           std::string_view email, model::Role role) {
+                                           std::string_view email, model::Role role,
+                                           std::optional<TimePoint> token_expires_at) {
   const TimePoint now = clock.now();
   CreatedUser created;
   created.user.id = new_id("usr", now);
@@ -56,7 +60,7 @@ Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clo
   created.user.email = std::string(email);
   created.user.role = role;
   created.user.created_at = now;
-  IssuedToken token = make_token(model::TokenKind::kUser, company_id, created.user.id, now);
+  IssuedToken token = make_token(model::TokenKind::kUser, company_id, created.user.id, now, token_expires_at);
   if (auto stored = store.create_user(created.user, token.record); !stored)
     return tl::unexpected(stored.error());
   created.token = std::move(token.text);
@@ -64,8 +68,16 @@ Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clo
 }
 
 Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
-                                        const std::string& company_id) {
-  IssuedToken token = make_token(model::TokenKind::kIngest, company_id, std::nullopt, clock.now());
+                                        const std::string& company_id, std::optional<TimePoint> expires_at) {
+  IssuedToken token =
+      make_token(model::TokenKind::kIngest, company_id, std::nullopt, clock.now(), expires_at);
+  if (auto stored = store.create_token(token.record); !stored) return tl::unexpected(stored.error());
+  return token;
+}
+
+Result<IssuedToken> create_user_token(store::Store& store, const Clock& clock, const std::string& company_id,
+                                      const std::string& user_id, std::optional<TimePoint> expires_at) {
+  IssuedToken token = make_token(model::TokenKind::kUser, company_id, user_id, clock.now(), expires_at);
   if (auto stored = store.create_token(token.record); !stored) return tl::unexpected(stored.error());
   return token;
 }

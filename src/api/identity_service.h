@@ -20,8 +20,13 @@ struct IssuedToken {
 };
 
 // Makes a new token for a user (kind kUser) or an ingest token (kIngest).
+// Its hint (kTokenHintLength leading characters, e.g. "sbt_Ab3x") is kept to
+// recognise it in lists; the rest of the text is never stored.
 IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
-                       const std::optional<std::string>& user_id, TimePoint now);
+                       const std::optional<std::string>& user_id, TimePoint now,
+                       std::optional<TimePoint> expires_at = std::nullopt);
+
+inline constexpr std::size_t kTokenHintLength = 8;
 
 // The hash under which a presented bearer token is looked up.
 std::string token_hash(std::string_view token_text);
@@ -48,11 +53,19 @@ struct CreatedUser {
   std::string token;
 };
 
+// `token_expires_at`: when the new user's first token expires (none: never).
 Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
                                            const std::string& company_id, std::string_view name,
-                                           std::string_view email, model::Role role);
+                                           std::string_view email, model::Role role,
+                                           std::optional<TimePoint> token_expires_at = std::nullopt);
 
 Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
-                                        const std::string& company_id);
+                                        const std::string& company_id,
+                                        std::optional<TimePoint> expires_at = std::nullopt);
+
+// A new token for an existing user of the company: kNotFound when there is
+// no such user, kConflict when they are deactivated.
+Result<IssuedToken> create_user_token(store::Store& store, const Clock& clock, const std::string& company_id,
+                                      const std::string& user_id, std::optional<TimePoint> expires_at);
 
 }  // namespace switchboard::api

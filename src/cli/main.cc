@@ -11,6 +11,8 @@
 #include "api/identity_service.h"
 #include "cli/simulate_command.h"
 #include "common/crypto.h"
+#include "common/time_format.h"
+#include "model/identity.h"
 #include "receiver/receiver.h"
 #include "server/service.h"
 
@@ -73,25 +75,73 @@ int run_serve(const sb::server::ServeConfig& config) {
   return 0;
 }
 
+// The company named by --company, or the only one.
+sb::Result<std::string> choose_company(sb::store::Store& store, const std::string& company_id) {
+  if (!company_id.empty()) {
+    if (auto found = store.get_company(company_id); !found) {
+      return sb::make_error(sb::ErrorCode::kNotFound, "no company " + company_id);
+    }
+    return company_id;
+  }
+  auto companies = store.list_companies();
+  if (!companies) return tl::unexpected(companies.error());
+  if (companies->size() != 1) {
+    return sb::make_error(sb::ErrorCode::kInvalidArgument,
+                          companies->empty()
+                              ? "no company yet: run `switchboard serve` once or `company create`"
+                              : "several companies exist: choose one with --company");
+  }
+  return companies->front().id;
+}
+
+// The companies to look in for an object named by id: the one given, or all.
+sb::Result<std::vector<std::string>> companies_to_search(sb::store::Store& store,
+                                                         const std::string& company_id) {
+  if (!company_id.empty()) return std::vector<std::string>{company_id};
+  auto companies = store.list_companies();
+  if (!companies) return tl::unexpected(companies.error());
+  std::vector<std::string> ids;
+  for (const auto& company : *companies) ids.push_back(company.id);
+  return ids;
+}
+
+// --expires-in / --expires-at of `token create`, checked like the API's.
+sb::Result<std::optional<sb::TimePoint>> cli_expiry(const std::string& expires_in,
+                                                    const std::string& expires_at, sb::TimePoint now) {
+  std::optional<sb::TimePoint> at;
+  if (!expires_in.empty()) {
+    auto duration = sb::model::parse_duration(expires_in);
+    if (!duration) {
+      return sb::make_error(sb::ErrorCode::kInvalidArgument,
+                            "--expires-in must be a number and a unit: 90m, 12h, 30d, 2w");
+    }
+    at = now + *duration;
+  } else if (!expires_at.empty()) {
+    at = sb::parse_rfc3339(expires_at);
+    if (!at) {
+      return sb::make_error(sb::ErrorCode::kInvalidArgument,
+                            "--expires-at must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z");
+    }
+  }
+  if (at) {
+    if (auto wrong = sb::model::check_token_expiry(*at, now)) {
+      return sb::make_error(sb::ErrorCode::kInvalidArgument, *wrong);
+    }
+  }
+  return at;
+}
+
 int run_token_create(const sb::server::ServeConfig& config, const std::string& company_id,
-                     const std::string& role) {
+                     const std::string& role, const std::string& expires_in, const std::string& expires_at) {
   auto store = sb::server::open_store(config);
   if (!store) return fail(store.error().message);
-  std::string company = company_id;
-  if (company.empty()) {
-    auto companies = (*store)->list_companies();
-    if (!companies) return fail(companies.error().message);
-    if (companies->size() != 1) {
-      return fail(companies->empty() ? "no company yet: run `switchboard serve` once or `company create`"
-                                     : "several companies exist: choose one with --company");
-    }
-    company = companies->front().id;
-  } else if (auto found = (*store)->get_company(company); !found) {
-    return fail("no company " + company);
-  }
+  auto company = choose_company(**store, company_id);
+  if (!company) return fail(company.error().message);
   sb::SystemClock clock;
+  auto expiry = cli_expiry(expires_in, expires_at, clock.now());
+  if (!expiry) return fail(expiry.error().message);
   if (role == "ingest") {
-    auto token = sb::api::create_ingest_token(**store, clock, company);
+    auto token = sb::api::create_ingest_token(**store, clock, *company, *expiry);
     if (!token) return fail(token.error().message);
     std::printf("%s\n", token->text.c_str());
     return 0;
@@ -101,10 +151,79 @@ int run_token_create(const sb::server::ServeConfig& config, const std::string& c
   // Each CLI-made user token belongs to a new user of that role, named for where it came from.
   std::string email =
       "cli-" + role + "-" + sb::crypto::hex_encode(sb::crypto::random_bytes(4)) + "@localhost";
-  auto user = sb::api::create_user_with_token(**store, clock, company, "CLI " + role, email, *parsed);
+  auto user =
+      sb::api::create_user_with_token(**store, clock, *company, "CLI " + role, email, *parsed, *expiry);
   if (!user) return fail(user.error().message);
   std::printf("%s\n", user->token.c_str());
   return 0;
+}
+
+std::string time_or_dash(const std::optional<sb::TimePoint>& t) { return t ? sb::format_rfc3339(*t) : "-"; }
+
+// One line per token of the company, never the secret: its hint only.
+int run_token_list(const sb::server::ServeConfig& config, const std::string& company_id,
+                   const std::string& user_id) {
+  auto store = sb::server::open_store(config);
+  if (!store) return fail(store.error().message);
+  auto company = choose_company(**store, company_id);
+  if (!company) return fail(company.error().message);
+  std::optional<std::string> user;
+  if (!user_id.empty()) user = user_id;
+  const sb::TimePoint now = sb::SystemClock().now();
+  std::printf("%-30s %-6s %-30s %-9s %-8s %-24s %-24s %s\n", "ID", "KIND", "USER", "HINT", "STATUS",
+              "CREATED", "EXPIRES", "LAST USED");
+  sb::store::PageRequest page{500, ""};
+  for (;;) {
+    auto tokens = (*store)->list_tokens(*company, user, page);
+    if (!tokens) return fail(tokens.error().message);
+    for (const auto& token : tokens->items) {
+      std::printf("%-30s %-6s %-30s %-9s %-8s %-24s %-24s %s\n", token.id.c_str(),
+                  std::string(sb::model::to_string(token.kind)).c_str(), token.user_id.value_or("-").c_str(),
+                  (token.hint.empty() ? std::string("-") : token.hint + "…").c_str(),
+                  std::string(sb::model::to_string(sb::model::token_status(token, now))).c_str(),
+                  sb::format_rfc3339(token.created_at).c_str(), time_or_dash(token.expires_at).c_str(),
+                  time_or_dash(token.last_used_at).c_str());
+    }
+    if (!tokens->has_more || tokens->items.empty()) return 0;
+    page.after_id = tokens->items.back().id;
+  }
+}
+
+int run_token_revoke(const sb::server::ServeConfig& config, const std::string& company_id,
+                     const std::string& token_id) {
+  auto store = sb::server::open_store(config);
+  if (!store) return fail(store.error().message);
+  auto companies = companies_to_search(**store, company_id);
+  if (!companies) return fail(companies.error().message);
+  for (const std::string& company : *companies) {
+    auto revoked = (*store)->revoke_token(company, token_id, sb::SystemClock().now());
+    if (!revoked) {
+      if (revoked.error().code == sb::ErrorCode::kNotFound) continue;
+      return fail(revoked.error().message);
+    }
+    std::printf("revoked %s at %s\n", revoked->id.c_str(), sb::format_rfc3339(*revoked->revoked_at).c_str());
+    return 0;
+  }
+  return fail("no token " + token_id);
+}
+
+int run_user_deactivate(const sb::server::ServeConfig& config, const std::string& company_id,
+                        const std::string& user_id) {
+  auto store = sb::server::open_store(config);
+  if (!store) return fail(store.error().message);
+  auto companies = companies_to_search(**store, company_id);
+  if (!companies) return fail(companies.error().message);
+  for (const std::string& company : *companies) {
+    auto user = (*store)->deactivate_user(company, user_id, sb::SystemClock().now());
+    if (!user) {
+      if (user.error().code == sb::ErrorCode::kNotFound) continue;
+      return fail(user.error().message);
+    }
+    std::printf("deactivated %s (%s); every token of theirs is revoked\n", user->id.c_str(),
+                user->email.c_str());
+    return 0;
+  }
+  return fail("no user " + user_id);
 }
 
 int run_company_create(const sb::server::ServeConfig& config, const std::string& name) {
@@ -208,7 +327,7 @@ int main(int argc, char** argv) {
       ->envname("SWITCHBOARD_WEB_ROOT")
       ->check(CLI::ExistingDirectory);
 
-  std::string company_id, role, company_name;
+  std::string company_id, role, company_name, expires_in, expires_at, object_id, user_filter;
   auto* token = app.add_subcommand("token", "Manage API tokens offline");
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Create a token and print it");
@@ -217,6 +336,27 @@ int main(int argc, char** argv) {
   token_create->add_option("--role", role, "owner, admin, manager, agent or ingest")
       ->required()
       ->check(CLI::IsMember({"owner", "admin", "manager", "agent", "ingest"}));
+  auto* expires_in_option = token_create->add_option(
+      "--expires-in", expires_in, "Expire the token after this long: 90m, 12h, 30d, 2w (at most 365d)");
+  token_create->add_option("--expires-at", expires_at, "Expire the token at this RFC 3339 time")
+      ->excludes(expires_in_option);
+  auto* token_list = token->add_subcommand(
+      "list", "List the company's tokens (never their secrets) with status and last use");
+  add_store_options(*token_list, config);
+  token_list->add_option("--company", company_id, "Company id (default: the only company)");
+  token_list->add_option("--user", user_filter, "Only this user's tokens");
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token: refused at once by every node");
+  add_store_options(*token_revoke, config);
+  token_revoke->add_option("--company", company_id, "Company id (default: look in every company)");
+  token_revoke->add_option("id", object_id, "Token id (tok_…)")->required();
+
+  auto* user = app.add_subcommand("user", "Manage users offline");
+  user->require_subcommand(1);
+  auto* user_deactivate =
+      user->add_subcommand("deactivate", "Deactivate a user and revoke every token of theirs");
+  add_store_options(*user_deactivate, config);
+  user_deactivate->add_option("--company", company_id, "Company id (default: look in every company)");
+  user_deactivate->add_option("id", object_id, "User id (usr_…)")->required();
 
   auto* company = app.add_subcommand("company", "Manage companies offline");
   company->require_subcommand(1);
@@ -269,7 +409,10 @@ int main(int argc, char** argv) {
     return sb::receiver::run_receiver(receive_options);
   }
   if (*simulate) return sb::cli::run_simulate_command(simulate_command);
-  if (*token_create) return run_token_create(config, company_id, role);
+  if (*token_create) return run_token_create(config, company_id, role, expires_in, expires_at);
+  if (*token_list) return run_token_list(config, company_id, user_filter);
+  if (*token_revoke) return run_token_revoke(config, company_id, object_id);
+  if (*user_deactivate) return run_user_deactivate(config, company_id, object_id);
   if (*company_create) return run_company_create(config, company_name);
   if (*migrate) {
     auto store = sb::server::open_store(config);

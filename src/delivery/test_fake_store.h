@@ -229,6 +229,18 @@ class FakeStore final : public store::Store {
   }
   Result<void> create_token(const model::ApiToken&) override { return unused(); }
   Result<model::Principal> find_principal_by_token_hash(const std::string&) override { return unused(); }
+  Result<model::ApiToken> get_token(const std::string&, const std::string&) override { return unused(); }
+  Result<store::Page<model::ApiToken>> list_tokens(const std::string&, const std::optional<std::string>&,
+                                                   const store::PageRequest&) override {
+    return unused();
+  }
+  Result<model::ApiToken> revoke_token(const std::string&, const std::string&, TimePoint) override {
+    return unused();
+  }
+  Result<void> record_token_use(const std::vector<TokenUse>&) override { return unused(); }
+  Result<model::User> deactivate_user(const std::string&, const std::string&, TimePoint) override {
+    return unused();
+  }
   Result<void> create_webhook(const model::Webhook&, int) override { return unused(); }
   Result<store::Page<model::Webhook>> list_webhooks(const std::string&, const store::PageRequest&) override {
     return unused();

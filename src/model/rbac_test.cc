@@ -10,7 +10,8 @@ namespace {
 constexpr Action kAllActions[] = {
     Action::kReadIdentity,   Action::kManageWebhooks,    Action::kListUsers,     Action::kCreateUser,
     Action::kSetPermissions, Action::kCreateIngestToken, Action::kPublishEvents, Action::kManageDirectory,
-    Action::kReadDirectory,  Action::kWatchLiveCalls,
+    Action::kReadDirectory,  Action::kWatchLiveCalls,    Action::kListTokens,    Action::kCreateToken,
+    Action::kRevokeToken,    Action::kDeactivateUser,
 };
 
 std::string action_name(Action action) {
@@ -35,6 +36,14 @@ std::string action_name(Action action) {
       return "ReadDirectory";
     case Action::kWatchLiveCalls:
       return "WatchLiveCalls";
+    case Action::kListTokens:
+      return "ListTokens";
+    case Action::kCreateToken:
+      return "CreateToken";
+    case Action::kRevokeToken:
+      return "RevokeToken";
+    case Action::kDeactivateUser:
+      return "DeactivateUser";
   }
   return "?";
 }
@@ -63,6 +72,10 @@ constexpr Row kMatrix[] = {
     {Action::kManageDirectory,   {true,  true,  false, false, false},  {true,  true,  false, false, false}},
     {Action::kReadDirectory,     {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
     {Action::kWatchLiveCalls,    {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
+    {Action::kListTokens,        {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
+    {Action::kCreateToken,       {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
+    {Action::kRevokeToken,       {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
+    {Action::kDeactivateUser,    {true,  true,  false, false, false},  {true,  true,  false, false, false}},
 };
 // clang-format on
 
@@ -131,6 +144,116 @@ TEST(RbacTest, WhoeverCreatesSomeUserMayCallCreateUser) {
     for (bool grant : {false, true}) {
       EXPECT_EQ(is_allowed(creator, grant, Action::kCreateUser), creates_some) << to_string(creator);
     }
+  }
+}
+
+// --- tokens and deactivation: who may act on whom -------------------------
+
+constexpr Role kRoles[] = {Role::kOwner, Role::kAdmin, Role::kManager, Role::kAgent};
+
+// can_manage_user[actor][target]: owners on anyone, admins on managers and agents.
+// clang-format off
+constexpr bool kManageUser[4][4] = {
+    //            owner  admin  manager agent   (target)
+    /* owner   */ {true,  true,  true,   true},
+    /* admin   */ {false, false, true,   true},
+    /* manager */ {false, false, false,  false},
+    /* agent   */ {false, false, false,  false},
+};
+// clang-format on
+
+TEST(RbacTest, CanManageUserMatrix) {
+  for (int a = 0; a < 4; ++a) {
+    for (int t = 0; t < 4; ++t) {
+      EXPECT_EQ(can_manage_user(kRoles[a], kRoles[t]), kManageUser[a][t])
+          << to_string(kRoles[a]) << " on " << to_string(kRoles[t]);
+    }
+  }
+}
+
+TEST(RbacTest, OnlyOwnersAndAdminsSeeEveryToken) {
+  EXPECT_TRUE(sees_all_tokens(Role::kOwner));
+  EXPECT_TRUE(sees_all_tokens(Role::kAdmin));
+  EXPECT_FALSE(sees_all_tokens(Role::kManager));
+  EXPECT_FALSE(sees_all_tokens(Role::kAgent));
+}
+
+struct RevokeCase {
+  Role actor;
+  std::optional<std::string> token_user;  // "me" = the actor; nullopt = an ingest token
+  std::optional<Role> token_role;
+  bool allowed;
+};
+
+// clang-format off
+const RevokeCase kRevokeMatrix[] = {
+    // Your own token, whatever your role.
+    {Role::kOwner,   "me",    Role::kOwner,   true},
+    {Role::kAdmin,   "me",    Role::kAdmin,   true},
+    {Role::kManager, "me",    Role::kManager, true},
+    {Role::kAgent,   "me",    Role::kAgent,   true},
+    // Ingest tokens: owners and admins.
+    {Role::kOwner,   std::nullopt, std::nullopt, true},
+    {Role::kAdmin,   std::nullopt, std::nullopt, true},
+    {Role::kManager, std::nullopt, std::nullopt, false},
+    {Role::kAgent,   std::nullopt, std::nullopt, false},
+    // Someone else's: can_manage_user.
+    {Role::kOwner,   "other", Role::kOwner,   true},
+    {Role::kOwner,   "other", Role::kAdmin,   true},
+    {Role::kOwner,   "other", Role::kAgent,   true},
+    {Role::kAdmin,   "other", Role::kOwner,   false},
+    {Role::kAdmin,   "other", Role::kAdmin,   false},
+    {Role::kAdmin,   "other", Role::kManager, true},
+    {Role::kAdmin,   "other", Role::kAgent,   true},
+    {Role::kManager, "other", Role::kAgent,   false},
+    {Role::kManager, "other", Role::kManager, false},
+    {Role::kAgent,   "other", Role::kAgent,   false},
+    // Another user's token whose user could not be read: never.
+    {Role::kOwner,   "other", std::nullopt,   false},
+};
+// clang-format on
+
+TEST(RbacTest, CanRevokeTokenMatrix) {
+  for (const RevokeCase& c : kRevokeMatrix) {
+    std::optional<std::string> token_user;
+    if (c.token_user) token_user = *c.token_user == "me" ? "usr_me" : "usr_other";
+    EXPECT_EQ(can_revoke_token(c.actor, "usr_me", token_user, c.token_role), c.allowed)
+        << to_string(c.actor) << " revoking " << token_user.value_or("ingest") << "'s token ("
+        << (c.token_role ? to_string(*c.token_role) : "-") << ")";
+  }
+}
+
+TEST(RbacTest, CanCreateTokenFor) {
+  for (int a = 0; a < 4; ++a) {
+    for (int t = 0; t < 4; ++t) {
+      SCOPED_TRACE(std::string(to_string(kRoles[a])) + " for " + std::string(to_string(kRoles[t])));
+      EXPECT_TRUE(can_create_token_for(kRoles[a], "usr_me", kRoles[a], "usr_me")) << "for yourself";
+      EXPECT_EQ(can_create_token_for(kRoles[a], "usr_me", kRoles[t], "usr_other"), kManageUser[a][t]);
+    }
+  }
+}
+
+TEST(RbacTest, CheckDeactivationMatrix) {
+  for (int a = 0; a < 4; ++a) {
+    for (int t = 0; t < 4; ++t) {
+      SCOPED_TRACE(std::string(to_string(kRoles[a])) + " deactivating " + std::string(to_string(kRoles[t])));
+      EXPECT_EQ(check_deactivation(kRoles[a], "usr_me", kRoles[t], "usr_other"),
+                kManageUser[a][t] ? DeactivationCheck::kAllowed : DeactivationCheck::kForbidden);
+    }
+    // Never yourself, not even an owner.
+    EXPECT_EQ(check_deactivation(kRoles[a], "usr_me", kRoles[a], "usr_me"), DeactivationCheck::kSelf);
+  }
+  // Only an owner may deactivate an owner or an admin.
+  EXPECT_EQ(check_deactivation(Role::kAdmin, "usr_me", Role::kOwner, "usr_o"), DeactivationCheck::kForbidden);
+  EXPECT_EQ(check_deactivation(Role::kAdmin, "usr_me", Role::kAdmin, "usr_a"), DeactivationCheck::kForbidden);
+  EXPECT_EQ(check_deactivation(Role::kOwner, "usr_me", Role::kAdmin, "usr_a"), DeactivationCheck::kAllowed);
+}
+
+TEST(RbacTest, DeactivatingIsForWhoeverManagesSomeUser) {
+  for (Role actor : kRoles) {
+    bool manages_some = false;
+    for (Role target : kRoles) manages_some = manages_some || can_manage_user(actor, target);
+    EXPECT_EQ(is_allowed(actor, true, Action::kDeactivateUser), manages_some) << to_string(actor);
   }
 }
 

@@ -130,9 +130,38 @@ class Store {
   virtual Result<model::User> get_user(const std::string& company_id, const std::string& user_id) = 0;
   virtual Result<Page<model::User>> list_users(const std::string& company_id, const PageRequest& page) = 0;
 
+  // kConflict when a user token names a deactivated user.
   virtual Result<void> create_token(const model::ApiToken& token) = 0;
   // Resolves a token hash to the principal it authenticates; kNotFound if none.
+  // Revoked and expired tokens are found too, with their revoked_at /
+  // expires_at (and the user's deactivated_at): the caller refuses them
+  // (model::principal_status). Nothing is cached: a revocation written by any
+  // node or by the offline CLI is seen by the next lookup.
   virtual Result<model::Principal> find_principal_by_token_hash(const std::string& token_hash) = 0;
+
+  // --- token lifecycle ---------------------------------------------------
+  virtual Result<model::ApiToken> get_token(const std::string& company_id, const std::string& token_id) = 0;
+  // The company's tokens ordered by id, revoked and expired ones included;
+  // only those of `user_id` when given.
+  virtual Result<Page<model::ApiToken>> list_tokens(const std::string& company_id,
+                                                    const std::optional<std::string>& user_id,
+                                                    const PageRequest& page) = 0;
+  // Sets revoked_at = now unless already revoked (then the first revocation
+  // stays). Returns the token as stored after it.
+  virtual Result<model::ApiToken> revoke_token(const std::string& company_id, const std::string& token_id,
+                                               TimePoint now) = 0;
+  struct TokenUse {
+    std::string token_id;
+    TimePoint at;
+  };
+  // Moves last_used_at forward (never back) for each token; unknown ids are skipped.
+  virtual Result<void> record_token_use(const std::vector<TokenUse>& uses) = 0;
+  // In one transaction: sets the user's deactivated_at = now and revokes every
+  // token of theirs not yet revoked. kConflict when the user is the company's
+  // last active owner; an already deactivated user is answered as is.
+  // Returns the user as stored after it.
+  virtual Result<model::User> deactivate_user(const std::string& company_id, const std::string& user_id,
+                                              TimePoint now) = 0;
 
   // --- webhooks v2 --------------------------------------------------------
   // kLimitReached when the company already has `max_per_company` webhooks

@@ -16,6 +16,10 @@ Usage: cluster_test.py SWITCHBOARD_BINARY SCENARIO, SCENARIO one of
   limits       concurrent webhook creates spread over 2 nodes never exceed 10
                per company; one idempotency key published to both nodes at
                once gives one event.
+  tokens       a token revoked through node A (or by the offline CLI on the
+               same PostgreSQL) is refused by node B within 1 s, while B was
+               busy accepting it; a user deactivated on B is locked out of A;
+               last use recorded by one node shows on the other.
 
 Each scenario starts its own private PostgreSQL 15 (tests/pg/pg_cluster.sh)
 on a free loopback port and stops it after. Loopback only; every wait has a
@@ -386,6 +390,93 @@ def scenario_limits(cluster, results):
           sorted(s for s in seqs if s is not None) == list(range(1, 41)), str(sorted(s or 0 for s in seqs)))
 
 
+def wait_refused(node, token, path="/api/v2/me", limit=1.0):
+    """Seconds until `node` answers 401 to `token` (polling); None if not within `limit` (+ slack to report)."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit + 4:
+        status, body = request(node.base, token, "GET", path)
+        if status == 401:
+            return time.monotonic() - start, body
+        time.sleep(0.01)
+    return None, None
+
+
+def scenario_tokens(cluster, results):
+    a, b = [cluster.start_node(["--no-delivery"]) for _ in range(2)]
+    status, user = request(a.base, cluster.token, "POST", "/api/v2/users",
+                           {"name": "Leaky", "email": "leaky@cluster.test", "role": "agent"})
+    check(results, "user created on A", status == 201, str(user))
+    agent = user["token"]
+
+    # B keeps accepting the token up to the revocation (anything it could have cached is warm).
+    stop = threading.Event()
+    answers = collections.Counter()
+
+    def hammer():
+        while not stop.is_set():
+            status, _ = request(b.base, agent, "GET", "/api/v2/me")
+            answers[status] += 1
+
+    worker = threading.Thread(target=hammer)
+    worker.start()
+    time.sleep(0.5)
+    status, listed = request(a.base, agent, "GET", "/api/v2/tokens")
+    token_id = listed["data"][0]["id"] if status == 200 and listed["data"] else None
+    status, revoked = request(a.base, cluster.token, "DELETE", f"/api/v2/tokens/{token_id}")
+    check(results, "token revoked through A", status == 200 and revoked.get("status") == "revoked", str(revoked))
+    took, body = wait_refused(b, agent)
+    stop.set()
+    worker.join(timeout=30)
+    check(results, "B accepted the token before the revocation", answers[200] > 0, str(dict(answers)))
+    check(results, "B refuses the token revoked on A within 1 s", took is not None and took < 1.0,
+          f"took {took} s")
+    check(results, "B says it is revoked", isinstance(body, dict) and
+          body.get("error", {}).get("message") == "Token revoked.", str(body))
+
+    # An ingest token revoked on B is refused by A.
+    status, ingest = request(a.base, cluster.token, "POST", "/api/v2/ingest-tokens", {})
+    check(results, "ingest token created", status == 201, str(ingest))
+    check(results, "A accepts it", request(a.base, ingest["token"], "GET", "/api/v2/me")[0] == 200)
+    status, _ = request(b.base, cluster.token, "DELETE", f"/api/v2/tokens/{ingest['id']}")
+    took, _ = wait_refused(a, ingest["token"])
+    check(results, "A refuses the ingest token revoked on B within 1 s", status == 200 and took is not None
+          and took < 1.0, f"status {status}, took {took} s")
+
+    # The offline CLI on the same PostgreSQL.
+    status, cli_token = request(a.base, cluster.token, "POST", "/api/v2/tokens", {"expires_in": 3600})
+    check(results, "owner token created", status == 201, str(cli_token))
+    check(results, "B accepts it", request(b.base, cli_token["token"], "GET", "/api/v2/me")[0] == 200)
+    done = subprocess.run([BIN, "token", "revoke", "--store", cluster.url, "--secret-key-file", cluster.key,
+                           "--data", os.path.join(cluster.work, "cli"), cli_token["id"]],
+                          capture_output=True, text=True, timeout=60)
+    took, _ = wait_refused(b, cli_token["token"])
+    check(results, "B refuses a token revoked by the offline CLI within 1 s",
+          done.returncode == 0 and took is not None and took < 1.0, f"{done.stderr.strip()} took {took} s")
+
+    # A user deactivated on B is locked out of A, with every token of theirs.
+    status, user = request(b.base, cluster.token, "POST", "/api/v2/users",
+                           {"name": "Gone", "email": "gone@cluster.test", "role": "manager"})
+    status2, second = request(a.base, user["token"], "POST", "/api/v2/tokens", {})
+    check(results, "manager with two tokens", status == 201 and status2 == 201, str(second))
+    status, _ = request(b.base, cluster.token, "POST", f"/api/v2/users/{user['id']}/deactivate")
+    took1, _ = wait_refused(a, user["token"])
+    took2, _ = wait_refused(a, second["token"])
+    check(results, "A refuses every token of a user deactivated on B within 1 s",
+          status == 200 and took1 is not None and took1 < 1.0 and took2 is not None and took2 < 1.0,
+          f"status {status}, took {took1} s and {took2} s")
+
+    # Last use recorded by B's requests shows on A (written off the request path: poll).
+    status, fresh = request(a.base, cluster.token, "POST", "/api/v2/tokens", {})
+    request(b.base, fresh["token"], "GET", "/api/v2/me")
+    deadline = time.time() + 10
+    last_used = None
+    while last_used is None and time.time() < deadline:
+        status, listed = request(a.base, cluster.token, "GET", "/api/v2/tokens?limit=500")
+        last_used = next((t["last_used_at"] for t in listed["data"] if t["id"] == fresh["id"]), None)
+        time.sleep(0.05)
+    check(results, "last use through B is listed by A", last_used is not None, str(last_used))
+
+
 def main():
     work = tempfile.mkdtemp(prefix=f"sb-cluster-{SCENARIO}-")
     os.chmod(work, 0o755)  # the postgres user must reach its cluster directory inside
@@ -393,7 +484,7 @@ def main():
     cluster = Cluster(work, durable=SCENARIO == "pg_restart")
     try:
         {"delivery": scenario_delivery, "pg_restart": scenario_pg_restart, "live": scenario_live,
-         "limits": scenario_limits}[SCENARIO](cluster, results)
+         "limits": scenario_limits, "tokens": scenario_tokens}[SCENARIO](cluster, results)
     finally:
         cluster.close()
     passed = sum(results)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of the real binary: `serve` on a free port with a fresh data
 # directory prints the owner token and dashboard URL; offline `token create`
-# and `company create` work while it runs and the server honours them at once;
+# and `company create` work while it runs and the server honours them at once
+# (also `token list/revoke` and `user deactivate`);
 # SIGTERM shuts it down cleanly; a restart keeps everything.
 set -euo pipefail
 bin=${1:?usage: cli_test.sh path/to/switchboard}
@@ -45,6 +46,48 @@ check "CLI company owner works" 200 "$(status "$other" GET /api/v2/me)"
 check "with two companies --company is required" refused "$("$bin" token create --data "$work/data" --role agent >/dev/null 2>&1 && echo accepted || echo refused)"
 check "create webhook" 201 "$(status "$owner" POST /api/v2/webhooks '{"url":"https://example.com/h","events":["call"]}')"
 check "no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v2/me")"
+
+# Token lifecycle offline (issue 12 item 9): expiry, list without secrets,
+# revoke and deactivate, each refused by the running server at once.
+json_field() {  # json_field FIELD: the first "FIELD":"value" of stdin
+  sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -1
+}
+cmp=$(curl -s -H "Authorization: Bearer $owner" "$url/api/v2/me" | sed -n 's/.*"company":{"id":"\([^"]*\)".*/\1/p')
+refused() { "$@" >/dev/null 2>&1 && echo accepted || echo refused; }
+day_before=$(date -u -d '+30 days' +%Y-%m-%d)
+short=$("$bin" token create --data "$work/data" --company "$cmp" --role agent --expires-in 30d)
+day_after=$(date -u -d '+30 days' +%Y-%m-%d)  # the same day unless midnight passed meanwhile
+check "token with --expires-in works" 200 "$(status "$short" GET /api/v2/me)"
+short_id=$(curl -s -H "Authorization: Bearer $short" "$url/api/v2/tokens" | json_field id)
+check "its expiry is 30 days out" 1 "$(curl -s -H "Authorization: Bearer $short" "$url/api/v2/tokens" | grep -cE "\"expires_at\":\"($day_before|$day_after)")"
+check "--expires-in beyond a year refused" refused "$(refused "$bin" token create --data "$work/data" --company "$cmp" --role agent --expires-in 400d)"
+check "--expires-in malformed refused" refused "$(refused "$bin" token create --data "$work/data" --company "$cmp" --role agent --expires-in 5x)"
+check "--expires-at in the past refused" refused "$(refused "$bin" token create --data "$work/data" --company "$cmp" --role ingest --expires-at 2020-01-01T00:00:00Z)"
+check "--expires-at and --expires-in together refused" refused "$(refused "$bin" token create --data "$work/data" --company "$cmp" --role ingest --expires-at 2099-01-01T00:00:00Z --expires-in 1d)"
+future=$("$bin" token create --data "$work/data" --company "$cmp" --role ingest --expires-at "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)")
+check "token with --expires-at works" 200 "$(status "$future" GET /api/v2/me)"
+"$bin" token list --data "$work/data" --company "$cmp" >"$work/list" 2>&1
+check "token list exits 0" 0 "$?"
+check "token list never prints a secret" 0 "$(grep -cF -e "$owner" -e "$admin" -e "$short" -e "$ingest" -e "$future" "$work/list" || true)"
+check "token list shows the hint" 1 "$(grep -cF "${admin:0:8}" "$work/list")"
+check "token list shows the token" 1 "$(grep -c "^$short_id .* active " "$work/list")"
+check "token list needs a company when there are several" refused "$(refused "$bin" token list --data "$work/data")"
+"$bin" token revoke --data "$work/data" "$short_id" >/dev/null
+check "CLI revoke is refused by the running server at once" 401 "$(status "$short" GET /api/v2/me)"
+check "revoked says so" 1 "$(curl -s -H "Authorization: Bearer $short" "$url/api/v2/me" | grep -c 'Token revoked')"
+check "token list shows it revoked" 1 "$("$bin" token list --data "$work/data" --company "$cmp" | grep -c "^$short_id .* revoked ")"
+check "revoking an unknown token fails" refused "$(refused "$bin" token revoke --data "$work/data" tok_01JAAAAAAAAAAAAAAAAAAAAAAA)"
+agent=$("$bin" token create --data "$work/data" --company "$cmp" --role agent)
+agent_second=$(curl -s -X POST -H "Authorization: Bearer $agent" "$url/api/v2/tokens" | json_field token)
+agent_id=$(curl -s -H "Authorization: Bearer $agent" "$url/api/v2/me" | sed -n 's/.*"user":{"id":"\([^"]*\)".*/\1/p')
+check "agent's second token works" 200 "$(status "$agent_second" GET /api/v2/me)"
+"$bin" user deactivate --data "$work/data" "$agent_id" >/dev/null
+check "CLI deactivate: the user's token is refused at once" 401 "$(status "$agent" GET /api/v2/me)"
+check "CLI deactivate: every token of theirs" 401 "$(status "$agent_second" GET /api/v2/me)"
+other_owner=$(curl -s -H "Authorization: Bearer $other" "$url/api/v2/me" | sed -n 's/.*"user":{"id":"\([^"]*\)".*/\1/p')
+check "the last owner cannot be deactivated" refused "$(refused "$bin" user deactivate --data "$work/data" "$other_owner")"
+check "the last owner still works" 200 "$(status "$other" GET /api/v2/me)"
+check "deactivating an unknown user fails" refused "$(refused "$bin" user deactivate --data "$work/data" usr_01JAAAAAAAAAAAAAAAAAAAAAAA)"
 
 kill -TERM "$pid"
 code=0; wait "$pid" || code=$?

@@ -63,6 +63,12 @@ const std::vector<RouteRow> kMatrix = {
   {"POST",   "/api/v2/users",                        "AGENT_USER",                {201, 201, 403, 403, 403, 403, 401, 401, 201}},
   {"PUT",    "/api/v2/permissions",                  "SAME_GRANT",                {200, 403, 403, 403, 403, 403, 401, 401, 200}},
   {"POST",   "/api/v2/ingest-tokens",                "",                          {201, 201, 403, 403, 403, 403, 401, 401, 201}},
+  // Token lifecycle ({tok}: a fresh ingest token of the first company; {uid}: a fresh agent of it).
+  // Managers and agents see only their own tokens: someone else's is 404, as another company's.
+  {"GET",    "/api/v2/tokens",                       "",                          {200, 200, 200, 200, 200, 403, 401, 401, 200}},
+  {"POST",   "/api/v2/tokens",                       "",                          {201, 201, 201, 201, 201, 403, 401, 401, 201}},
+  {"DELETE", "/api/v2/tokens/{tok}",                 "",                          {200, 200, 404, 404, 404, 403, 401, 401, 404}},
+  {"POST",   "/api/v2/users/{uid}/deactivate",       "",                          {200, 200, 403, 403, 403, 403, 401, 401, 404}},
 };
 // clang-format on
 
@@ -139,6 +145,20 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
         auto created = server_->post("/api/v1/webhooks", owner_, kV1WebhookBody);
         EXPECT_EQ(created.status, 201) << created.body;
         path.replace(at, 6, std::string(created.json().at("id").as_string()));
+      }
+      if (auto at = path.find("{tok}"); at != std::string::npos) {
+        auto created = server_->post("/api/v2/ingest-tokens", owner_);
+        EXPECT_EQ(created.status, 201) << created.body;
+        path.replace(at, 5, std::string(created.json().at("id").as_string()));
+      }
+      if (auto at = path.find("{uid}"); at != std::string::npos) {
+        static int n = 0;
+        auto created = server_->post(
+            "/api/v2/users", owner_,
+            json::serialize(json::object{
+                {"name", "U"}, {"email", "uid" + std::to_string(++n) + "@x.test"}, {"role", "agent"}}));
+        EXPECT_EQ(created.status, 201) << created.body;
+        path.replace(at, 5, std::string(created.json().at("id").as_string()));
       }
       std::string body = row.body;
       if (body == "WEBHOOK") body = webhook_body();

@@ -9,7 +9,9 @@ namespace switchboard::store::postgres {
 namespace {
 
 constexpr std::string_view kCompanyColumns = "id, name, managers_can_manage_webhooks, created_at";
-constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at";
+constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at, deactivated_at";
+constexpr std::string_view kTokenColumns =
+    "id, company_id, user_id, kind, token_hash, created_at, hint, expires_at, last_used_at, revoked_at";
 
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
@@ -27,8 +29,38 @@ Result<model::User> user_from_row(const pqxx::row& row, int first) {
   auto role = role_from_column(row[first + 4].c_str());
   if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
   return model::User{
-      text(row[first]),    text(row[first + 1]), text(row[first + 2]), text(row[first + 3]), *role,
-      time(row[first + 5])};
+      text(row[first]),     text(row[first + 1]),         text(row[first + 2]), text(row[first + 3]), *role,
+      time(row[first + 5]), optional_time(row[first + 6])};
+}
+
+Result<model::ApiToken> token_from_row(const pqxx::row& row) {
+  auto kind = token_kind_from_column(row[3].c_str());
+  if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
+  model::ApiToken token{text(row[0]), text(row[1]), optional_text(row[2]), *kind, text(row[4]), time(row[5])};
+  token.hint = text(row[6]);
+  token.expires_at = optional_time(row[7]);
+  token.last_used_at = optional_time(row[8]);
+  token.revoked_at = optional_time(row[9]);
+  return token;
+}
+
+Result<model::ApiToken> find_token(pqxx::work& tx, const std::string& company_id,
+                                   const std::string& token_id) {
+  auto rows =
+      tx.exec_params(sql("SELECT ", kTokenColumns, " FROM api_tokens WHERE company_id = $1 AND id = $2"),
+                     company_id, token_id);
+  if (rows.empty()) return make_error(ErrorCode::kNotFound, "token not found");
+  return token_from_row(rows[0]);
+}
+
+// `lock`: FOR UPDATE, so that the row cannot change until the transaction ends.
+Result<model::User> find_user(pqxx::work& tx, const std::string& company_id, const std::string& user_id,
+                              bool lock = false) {
+  std::string query = sql("SELECT ", kUserColumns, " FROM users WHERE company_id = $1 AND id = $2");
+  if (lock) query += " FOR UPDATE";
+  auto rows = tx.exec_params(query, company_id, user_id);
+  if (rows.empty()) return make_error(ErrorCode::kNotFound, "user not found");
+  return user_from_row(rows[0], 0);
 }
 
 Result<void> insert_company(pqxx::work& tx, const model::Company& company) {
@@ -43,9 +75,9 @@ Result<void> insert_company(pqxx::work& tx, const model::Company& company) {
 
 Result<void> insert_user(pqxx::work& tx, const model::User& user) {
   try {
-    tx.exec_params(sql("INSERT INTO users (", kUserColumns, ") VALUES ($1, $2, $3, $4, $5, $6)"), user.id,
+    tx.exec_params(sql("INSERT INTO users (", kUserColumns, ") VALUES ($1, $2, $3, $4, $5, $6, $7)"), user.id,
                    user.company_id, user.name, user.email, std::string(role_column(user.role)),
-                   to_ms(user.created_at));
+                   to_ms(user.created_at), to_ms(user.deactivated_at));
   } catch (const pqxx::unique_violation& e) {
     // Two nodes adding the same email race on the unique index; the loser lands here.
     if (std::string_view(e.what()).find("users_company_email") != std::string_view::npos) {
@@ -67,12 +99,21 @@ Result<void> check_token_shape(const model::ApiToken& token) {
 }
 
 Result<void> insert_token(pqxx::work& tx, const model::ApiToken& token) {
+  if (token.user_id) {
+    // A deactivated user gets no new token. The user row is locked (FOR SHARE)
+    // so a deactivation running at the same time waits for this insert and
+    // then revokes the new token with the others.
+    auto rows = tx.exec_params("SELECT deactivated_at FROM users WHERE company_id = $1 AND id = $2 FOR SHARE",
+                               token.company_id, *token.user_id);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, "the token's company or user was not found");
+    if (!rows[0][0].is_null()) return make_error(ErrorCode::kConflict, "the user is deactivated");
+  }
   try {
     tx.exec_params(
-        "INSERT INTO api_tokens (id, company_id, user_id, kind, token_hash, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
+        sql("INSERT INTO api_tokens (", kTokenColumns, ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
         token.id, token.company_id, token.user_id, std::string(token_kind_column(token.kind)),
-        token.token_hash, to_ms(token.created_at));
+        token.token_hash, to_ms(token.created_at), token.hint, to_ms(token.expires_at),
+        to_ms(token.last_used_at), to_ms(token.revoked_at));
   } catch (const pqxx::unique_violation&) {
     return make_error(ErrorCode::kConflict, "a token with this id or hash already exists");
   } catch (const pqxx::foreign_key_violation&) {
@@ -140,12 +181,7 @@ Result<void> PostgresStore::create_user(const model::User& user,
 }
 
 Result<model::User> PostgresStore::get_user(const std::string& company_id, const std::string& user_id) {
-  return read([&](pqxx::work& tx) -> Result<model::User> {
-    auto rows = tx.exec_params(sql("SELECT ", kUserColumns, " FROM users WHERE company_id = $1 AND id = $2"),
-                               company_id, user_id);
-    if (rows.empty()) return make_error(ErrorCode::kNotFound, "user not found");
-    return user_from_row(rows[0], 0);
-  });
+  return read([&](pqxx::work& tx) { return find_user(tx, company_id, user_id); });
 }
 
 Result<Page<model::User>> PostgresStore::list_users(const std::string& company_id, const PageRequest& page) {
@@ -176,7 +212,8 @@ Result<void> PostgresStore::create_token(const model::ApiToken& token) {
 Result<model::Principal> PostgresStore::find_principal_by_token_hash(const std::string& token_hash) {
   return read([&](pqxx::work& tx) -> Result<model::Principal> {
     auto rows = tx.exec_params(
-        "SELECT t.id, t.company_id, t.kind, u.id, u.company_id, u.name, u.email, u.role, u.created_at "
+        "SELECT t.id, t.company_id, t.kind, t.expires_at, t.last_used_at, t.revoked_at, "
+        "u.id, u.company_id, u.name, u.email, u.role, u.created_at, u.deactivated_at "
         "FROM api_tokens t LEFT JOIN users u ON u.company_id = t.company_id AND u.id = t.user_id "
         "WHERE t.token_hash = $1",
         token_hash);
@@ -185,13 +222,102 @@ Result<model::Principal> PostgresStore::find_principal_by_token_hash(const std::
     auto kind = token_kind_from_column(row[2].c_str());
     if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
     model::Principal principal{text(row[1]), text(row[0]), *kind, std::nullopt};
+    principal.expires_at = optional_time(row[3]);
+    principal.last_used_at = optional_time(row[4]);
+    principal.revoked_at = optional_time(row[5]);
     if (*kind == model::TokenKind::kUser) {
-      if (row[3].is_null()) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
-      auto user = user_from_row(row, 3);
+      if (row[6].is_null()) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
+      auto user = user_from_row(row, 6);
       if (!user) return tl::unexpected(user.error());
       principal.user = std::move(*user);
     }
     return principal;
+  });
+}
+
+Result<model::ApiToken> PostgresStore::get_token(const std::string& company_id, const std::string& token_id) {
+  return read([&](pqxx::work& tx) { return find_token(tx, company_id, token_id); });
+}
+
+Result<Page<model::ApiToken>> PostgresStore::list_tokens(const std::string& company_id,
+                                                         const std::optional<std::string>& user_id,
+                                                         const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](pqxx::work& tx) -> Result<Page<model::ApiToken>> {
+    const auto limit = static_cast<std::int64_t>(page.limit) + 1;
+    auto rows =
+        user_id ? tx.exec_params(sql("SELECT ", kTokenColumns,
+                                     " FROM api_tokens WHERE company_id = $1 AND user_id = $2 AND id > $3 "
+                                     "ORDER BY id LIMIT $4"),
+                                 company_id, *user_id, page.after_id, limit)
+                : tx.exec_params(sql("SELECT ", kTokenColumns,
+                                     " FROM api_tokens WHERE company_id = $1 AND id > $2 "
+                                     "ORDER BY id LIMIT $3"),
+                                 company_id, page.after_id, limit);
+    Page<model::ApiToken> result;
+    for (const pqxx::row& row : rows) {
+      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
+        result.has_more = true;
+        break;
+      }
+      auto token = token_from_row(row);
+      if (!token) return tl::unexpected(token.error());
+      result.items.push_back(std::move(*token));
+    }
+    return result;
+  });
+}
+
+Result<model::ApiToken> PostgresStore::revoke_token(const std::string& company_id,
+                                                    const std::string& token_id, TimePoint now) {
+  return transact([&](pqxx::work& tx) -> Result<model::ApiToken> {
+    tx.exec_params(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE company_id = $2 AND id = $3 AND revoked_at IS NULL",
+        to_ms(now), company_id, token_id);
+    return find_token(tx, company_id, token_id);
+  });
+}
+
+Result<void> PostgresStore::record_token_use(const std::vector<TokenUse>& uses) {
+  if (uses.empty()) return {};
+  return transact([&](pqxx::work& tx) -> Result<void> {
+    for (const TokenUse& use : uses) {
+      tx.exec_params(
+          "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < "
+          "$1)",
+          to_ms(use.at), use.token_id);
+    }
+    return {};
+  });
+}
+
+Result<model::User> PostgresStore::deactivate_user(const std::string& company_id, const std::string& user_id,
+                                                   TimePoint now) {
+  return transact([&](pqxx::work& tx) -> Result<model::User> {
+    // One deactivation per company at a time: two owners deactivating each
+    // other at once must not leave the company without an active owner.
+    tx.exec_params("SELECT 1 FROM companies WHERE id = $1 FOR UPDATE", company_id);
+    auto user = find_user(tx, company_id, user_id, /*lock=*/true);
+    if (!user) return user;
+    if (!user->deactivated_at) {
+      if (user->role == model::Role::kOwner) {
+        auto others = tx.exec_params(
+            "SELECT count(*) FROM users WHERE company_id = $1 AND role = 'owner' AND deactivated_at IS NULL "
+            "AND id <> $2",
+            company_id, user_id);
+        if (others[0][0].as<std::int64_t>() == 0) {
+          return make_error(ErrorCode::kConflict, "the company's last active owner cannot be deactivated");
+        }
+      }
+      tx.exec_params("UPDATE users SET deactivated_at = $1 WHERE company_id = $2 AND id = $3", to_ms(now),
+                     company_id, user_id);
+      user->deactivated_at = now;
+    }
+    // Also when already deactivated: a token that slipped in is revoked now.
+    tx.exec_params(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE company_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        to_ms(now), company_id, user_id);
+    return user;
   });
 }
 

@@ -10,7 +10,9 @@ namespace switchboard::store::sqlite {
 namespace {
 
 constexpr std::string_view kCompanyColumns = "id, name, managers_can_manage_webhooks, created_at";
-constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at";
+constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at, deactivated_at";
+constexpr std::string_view kTokenColumns =
+    "id, company_id, user_id, kind, token_hash, created_at, hint, expires_at, last_used_at, revoked_at";
 
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
@@ -33,8 +35,42 @@ model::Company company_from_row(const Statement& row) {
 Result<model::User> user_from_row(const Statement& row, int first) {
   auto role = role_from_column(row.text(first + 4));
   if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
-  return model::User{row.text(first), row.text(first + 1), row.text(first + 2), row.text(first + 3),
-                     *role,           row.time(first + 5)};
+  return model::User{row.text(first), row.text(first + 1), row.text(first + 2),         row.text(first + 3),
+                     *role,           row.time(first + 5), row.optional_time(first + 6)};
+}
+
+Result<model::ApiToken> token_from_row(const Statement& row) {
+  auto kind = token_kind_from_column(row.text(3));
+  if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
+  model::ApiToken token{row.text(0), row.text(1), row.optional_text(2), *kind, row.text(4), row.time(5)};
+  token.hint = row.text(6);
+  token.expires_at = row.optional_time(7);
+  token.last_used_at = row.optional_time(8);
+  token.revoked_at = row.optional_time(9);
+  return token;
+}
+
+Result<model::ApiToken> find_token(Connection& connection, const std::string& company_id,
+                                   const std::string& token_id) {
+  auto query =
+      connection.query(sql("SELECT ", kTokenColumns, " FROM api_tokens WHERE company_id = ? AND id = ?"),
+                       company_id, token_id);
+  if (!query) return tl::unexpected(query.error());
+  auto row = query->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return make_error(ErrorCode::kNotFound, "token not found");
+  return token_from_row(*query);
+}
+
+Result<model::User> find_user(Connection& connection, const std::string& company_id,
+                              const std::string& user_id) {
+  auto query = connection.query(sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id = ?"),
+                                company_id, user_id);
+  if (!query) return tl::unexpected(query.error());
+  auto row = query->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return make_error(ErrorCode::kNotFound, "user not found");
+  return user_from_row(*query, 0);
 }
 
 Result<void> insert_company(Connection& connection, const model::Company& company) {
@@ -51,9 +87,9 @@ Result<void> insert_company(Connection& connection, const model::Company& compan
 }
 
 Result<void> insert_user(Connection& connection, const model::User& user) {
-  auto insert =
-      connection.query(sql("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?)"), user.id,
-                       user.company_id, user.name, user.email, role_column(user.role), user.created_at);
+  auto insert = connection.query(sql("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                 user.id, user.company_id, user.name, user.email, role_column(user.role),
+                                 user.created_at, user.deactivated_at);
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
@@ -73,11 +109,20 @@ Result<void> check_token_shape(const model::ApiToken& token) {
 }
 
 Result<void> insert_token(Connection& connection, const model::ApiToken& token) {
+  if (token.user_id) {
+    // A deactivated user gets no new token (checked in the write transaction).
+    auto user = find_user(connection, token.company_id, *token.user_id);
+    if (!user) {
+      return tl::unexpected(user.error().code == ErrorCode::kNotFound
+                                ? Error{ErrorCode::kNotFound, "the token's company or user was not found"}
+                                : user.error());
+    }
+    if (user->deactivated_at) return make_error(ErrorCode::kConflict, "the user is deactivated");
+  }
   auto insert = connection.query(
-      "INSERT INTO api_tokens (id, company_id, user_id, kind, token_hash, created_at) VALUES (?, ?, ?, ?, ?, "
-      "?)",
-      token.id, token.company_id, token.user_id, token_kind_column(token.kind), token.token_hash,
-      token.created_at);
+      sql("INSERT INTO api_tokens (", kTokenColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), token.id,
+      token.company_id, token.user_id, token_kind_column(token.kind), token.token_hash, token.created_at,
+      token.hint, token.expires_at, token.last_used_at, token.revoked_at);
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
@@ -156,15 +201,7 @@ Result<void> SqliteStore::create_user(const model::User& user, const std::option
 }
 
 Result<model::User> SqliteStore::get_user(const std::string& company_id, const std::string& user_id) {
-  return read([&](Connection& connection) -> Result<model::User> {
-    auto query = connection.query(sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id = ?"),
-                                  company_id, user_id);
-    if (!query) return tl::unexpected(query.error());
-    auto row = query->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) return make_error(ErrorCode::kNotFound, "user not found");
-    return user_from_row(*query, 0);
-  });
+  return read([&](Connection& connection) { return find_user(connection, company_id, user_id); });
 }
 
 Result<Page<model::User>> SqliteStore::list_users(const std::string& company_id, const PageRequest& page) {
@@ -198,7 +235,8 @@ Result<void> SqliteStore::create_token(const model::ApiToken& token) {
 Result<model::Principal> SqliteStore::find_principal_by_token_hash(const std::string& token_hash) {
   return read([&](Connection& connection) -> Result<model::Principal> {
     auto query = connection.query(
-        "SELECT t.id, t.company_id, t.kind, u.id, u.company_id, u.name, u.email, u.role, u.created_at "
+        "SELECT t.id, t.company_id, t.kind, t.expires_at, t.last_used_at, t.revoked_at, "
+        "u.id, u.company_id, u.name, u.email, u.role, u.created_at, u.deactivated_at "
         "FROM api_tokens t LEFT JOIN users u ON u.company_id = t.company_id AND u.id = t.user_id "
         "WHERE t.token_hash = ?",
         token_hash);
@@ -209,14 +247,124 @@ Result<model::Principal> SqliteStore::find_principal_by_token_hash(const std::st
     auto kind = token_kind_from_column(query->text(2));
     if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
     model::Principal principal{query->text(1), query->text(0), *kind, std::nullopt};
+    principal.expires_at = query->optional_time(3);
+    principal.last_used_at = query->optional_time(4);
+    principal.revoked_at = query->optional_time(5);
     if (*kind == model::TokenKind::kUser) {
-      if (query->is_null(3)) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
-      auto user = user_from_row(*query, 3);
+      if (query->is_null(6)) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
+      auto user = user_from_row(*query, 6);
       if (!user) return tl::unexpected(user.error());
       principal.user = std::move(*user);
     }
     return principal;
   });
+}
+
+Result<model::ApiToken> SqliteStore::get_token(const std::string& company_id, const std::string& token_id) {
+  return read([&](Connection& connection) { return find_token(connection, company_id, token_id); });
+}
+
+Result<Page<model::ApiToken>> SqliteStore::list_tokens(const std::string& company_id,
+                                                       const std::optional<std::string>& user_id,
+                                                       const PageRequest& page) {
+  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  return read([&](Connection& connection) -> Result<Page<model::ApiToken>> {
+    auto query =
+        user_id
+            ? connection.query(sql("SELECT ", kTokenColumns,
+                                   " FROM api_tokens WHERE company_id = ? AND user_id = ? AND id > ? "
+                                   "ORDER BY id LIMIT ?"),
+                               company_id, *user_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1)
+            : connection.query(sql("SELECT ", kTokenColumns,
+                                   " FROM api_tokens WHERE company_id = ? AND id > ? "
+                                   "ORDER BY id LIMIT ?"),
+                               company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    if (!query) return tl::unexpected(query.error());
+    Page<model::ApiToken> result;
+    for (;;) {
+      auto row = query->step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) return result;
+      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
+        result.has_more = true;
+        return result;
+      }
+      auto token = token_from_row(*query);
+      if (!token) return tl::unexpected(token.error());
+      result.items.push_back(std::move(*token));
+    }
+  });
+}
+
+Result<model::ApiToken> SqliteStore::revoke_token(const std::string& company_id, const std::string& token_id,
+                                                  TimePoint now) {
+  model::ApiToken revoked;
+  auto done = write([&](Connection& connection) -> Result<void> {
+    auto update = connection.query(
+        "UPDATE api_tokens SET revoked_at = ? WHERE company_id = ? AND id = ? AND revoked_at IS NULL", now,
+        company_id, token_id);
+    if (!update) return tl::unexpected(update.error());
+    if (auto ran = update->run(); !ran) return ran;
+    auto token = find_token(connection, company_id, token_id);
+    if (!token) return tl::unexpected(token.error());
+    revoked = std::move(*token);
+    return {};
+  });
+  if (!done) return tl::unexpected(done.error());
+  return revoked;
+}
+
+Result<void> SqliteStore::record_token_use(const std::vector<TokenUse>& uses) {
+  if (uses.empty()) return {};
+  return write([&](Connection& connection) -> Result<void> {
+    for (const TokenUse& use : uses) {
+      auto update = connection.query(
+          "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < "
+          "?)",
+          use.at, use.token_id, use.at);
+      if (!update) return tl::unexpected(update.error());
+      if (auto ran = update->run(); !ran) return ran;
+    }
+    return {};
+  });
+}
+
+Result<model::User> SqliteStore::deactivate_user(const std::string& company_id, const std::string& user_id,
+                                                 TimePoint now) {
+  model::User deactivated;
+  auto done = write([&](Connection& connection) -> Result<void> {
+    auto user = find_user(connection, company_id, user_id);
+    if (!user) return tl::unexpected(user.error());
+    if (!user->deactivated_at) {
+      if (user->role == model::Role::kOwner) {
+        auto owners = connection.query(
+            "SELECT count(*) FROM users WHERE company_id = ? AND role = 'owner' AND deactivated_at IS NULL "
+            "AND id != ?",
+            company_id, user_id);
+        if (!owners) return tl::unexpected(owners.error());
+        auto row = owners->step();
+        if (!row) return tl::unexpected(row.error());
+        if (owners->integer(0) == 0) {
+          return make_error(ErrorCode::kConflict, "the company's last active owner cannot be deactivated");
+        }
+      }
+      auto update = connection.query("UPDATE users SET deactivated_at = ? WHERE company_id = ? AND id = ?",
+                                     now, company_id, user_id);
+      if (!update) return tl::unexpected(update.error());
+      if (auto ran = update->run(); !ran) return ran;
+      user->deactivated_at = now;
+    }
+    // Also when already deactivated: a token that slipped in is revoked now.
+    auto revoke = connection.query(
+        "UPDATE api_tokens SET revoked_at = ? WHERE company_id = ? AND user_id = ? AND revoked_at IS NULL",
+        now, company_id, user_id);
+    if (!revoke) return tl::unexpected(revoke.error());
+    if (auto ran = revoke->run(); !ran) return ran;
+    deactivated = std::move(*user);
+    return {};
+  });
+  if (!done) return tl::unexpected(done.error());
+  return deactivated;
 }
 
 }  // namespace switchboard::store::sqlite

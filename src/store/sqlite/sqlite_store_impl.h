@@ -37,6 +37,15 @@ class SqliteStore final : public Store {
 
   Result<void> create_token(const model::ApiToken& token) override;
   Result<model::Principal> find_principal_by_token_hash(const std::string& token_hash) override;
+  Result<model::ApiToken> get_token(const std::string& company_id, const std::string& token_id) override;
+  Result<Page<model::ApiToken>> list_tokens(const std::string& company_id,
+                                            const std::optional<std::string>& user_id,
+                                            const PageRequest& page) override;
+  Result<model::ApiToken> revoke_token(const std::string& company_id, const std::string& token_id,
+                                       TimePoint now) override;
+  Result<void> record_token_use(const std::vector<TokenUse>& uses) override;
+  Result<model::User> deactivate_user(const std::string& company_id, const std::string& user_id,
+                                      TimePoint now) override;
 
   Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) override;
   Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override;
