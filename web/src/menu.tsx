@@ -32,6 +32,7 @@ export function KebabMenu(props: { label: string; items: MenuItem[] }) {
   const [place, setPlace] = useState<MenuPlacement | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLDivElement>(null);
+  const anchor = useRef<DOMRect | null>(null); // the button where the list was placed
 
   const items = () => Array.from(list.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
   const close = (returnFocus: boolean) => {
@@ -46,6 +47,7 @@ export function KebabMenu(props: { label: string; items: MenuItem[] }) {
     if (!open || !el || !button.current) return;
     if (supportsPopover(el) && !el.matches(':popover-open')) el.showPopover();
     const rect = button.current.getBoundingClientRect();
+    anchor.current = rect;
     setPlace(
       placeMenu(rect, { width: el.offsetWidth, height: el.offsetHeight }, {
         width: document.documentElement.clientWidth,
@@ -67,8 +69,14 @@ export function KebabMenu(props: { label: string; items: MenuItem[] }) {
       const target = e.target as Node;
       if (!list.current?.contains(target) && !button.current?.contains(target)) close(false);
     };
+    // A scroll event can arrive for a scroll that ended before the menu
+    // opened (e.g. the button scrolled into view by the click): only a
+    // scroll that moved the button since the menu was placed closes it.
     const moved = (e: Event) => {
-      if (!list.current?.contains(e.target as Node)) close(false);
+      if (list.current?.contains(e.target as Node)) return;
+      const at = anchor.current;
+      const now = button.current?.getBoundingClientRect();
+      if (!at || !now || now.top !== at.top || now.left !== at.left) close(false);
     };
     const gone = () => close(false);
     document.addEventListener('pointerdown', outside, true);
