@@ -62,7 +62,7 @@ export function KebabMenu(props: { label: string; items: MenuItem[] }) {
     (open.focus === 'first' ? all[0] : all[all.length - 1])?.focus({ preventScroll: true });
   }, [place]);
 
-  // While shown: a click outside, scrolling (anywhere) or resizing closes it.
+  // While shown: a click outside, a scroll that moves the button, or resizing closes it.
   useEffect(() => {
     if (!open) return;
     const outside = (e: Event) => {
