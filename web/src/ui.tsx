@@ -142,61 +142,9 @@ export function useConfirmAction(done: () => void) {
 
 // ---- ⋮ menu ----------------------------------------------------------------
 
-export interface MenuItem {
-  label: string;
-  onSelect: () => void;
-  danger?: boolean;
-}
-
-export function KebabMenu(props: { label: string; items: MenuItem[] }) {
-  const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
-  return (
-    <div class="menu" ref={root}>
-      <button
-        type="button"
-        class="icon-button kebab"
-        aria-label={props.label}
-        aria-haspopup="menu"
-        aria-expanded={open}
-        onClick={() => setOpen(!open)}
-      >
-        ⋮
-      </button>
-      {open && (
-        <div class="menu-list" role="menu">
-          {props.items.map((item) => (
-            <button
-              key={item.label}
-              type="button"
-              role="menuitem"
-              class={item.danger ? 'danger-text' : ''}
-              onClick={() => {
-                setOpen(false);
-                item.onSelect();
-              }}
-            >
-              {item.label}
-            </button>
-          ))}
-        </div>
-      )}
-    </div>
-  );
-}
+// In menu.tsx (a menu button rendered in the top layer); re-exported here.
+export { KebabMenu } from './menu';
+export type { MenuItem } from './menu';
 
 // ---- Pills and formatting --------------------------------------------------
 
