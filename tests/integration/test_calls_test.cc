@@ -176,13 +176,14 @@ TEST_F(TestCallsTest, TwoHundredHangingTestCallsLeaveHealthAndIngestAnsweringInM
       limits::kMaxTestsInFlightPerCompany / limits::kMaxTestsInFlightPerWebhook;
   constexpr int kTests = kCompanies * limits::kMaxTestsInFlightPerCompany;
   static_assert(kTests == 200);
-  std::vector<std::unique_ptr<RawRequest>> tests;
+  std::vector<std::pair<std::string, std::string>> webhooks;  // (owner token, webhook id)
   for (int c = 0; c < kCompanies; ++c) {
     const std::string token = new_company("hang" + std::to_string(c));
-    for (int w = 0; w < kWebhooksPerCompany; ++w) {
-      const std::string id = hanging_webhook(token);
-      for (int t = 0; t < limits::kMaxTestsInFlightPerWebhook; ++t) tests.push_back(start_test(token, id));
-    }
+    for (int w = 0; w < kWebhooksPerCompany; ++w) webhooks.emplace_back(token, hanging_webhook(token));
+  }
+  std::vector<std::unique_ptr<RawRequest>> tests;
+  for (const auto& [token, id] : webhooks) {
+    for (int t = 0; t < limits::kMaxTestsInFlightPerWebhook; ++t) tests.push_back(start_test(token, id));
   }
   ASSERT_EQ(tests.size(), static_cast<std::size_t>(kTests));
   // Every one of them reached the receiver and waits there.
