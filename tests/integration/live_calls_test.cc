@@ -387,7 +387,19 @@ TEST_F(LiveCallsTest, StreamsBeyondTheUserOrCompanyBoundGet429AndAClosedStreamFr
       ASSERT_EQ(streams.back()->next().name, "ready");
     }
   }
-  expect_refused(*open(user_token("agent")), "This company already has");
+  const std::string newcomer = user_token("agent");
+  expect_refused(*open(newcomer), "This company already has");
+
+  // Any stream that closes lets the next watcher of the company in at once.
+  streams.pop_back();
+  auto admitted = open(newcomer);
+  for (auto deadline = std::chrono::steady_clock::now() + 2s;
+       admitted->status() == 429 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+    admitted = open(newcomer);
+  }
+  ASSERT_EQ(admitted->status(), 200) << admitted->head();
+  EXPECT_EQ(admitted->next().name, "ready");
 }
 
 }  // namespace
