@@ -155,15 +155,32 @@ Response send_test(const ApiDeps& deps, RequestContext& ctx) {
   event.created_at = now;
   const std::string payload =
       model::compose_envelope(event, model::to_js_json(model::sample_event_data(type)));
-  auto result = deps.engine->send_test(*webhook, event.id, payload);
-  json::object out{
-      {"delivered", result.delivered},
-      {"status_code", result.status_code ? json::value(*result.status_code) : json::value(nullptr)},
-      {"error", result.error ? json::value(*result.error) : json::value(nullptr)},
-      {"latency_ms", result.latency_ms},
-      {"event_id", event.id},
-      {"event_type", type}};
-  return json_response(200, json::serialize(out));
+  // The attempt may wait on the receiver for the whole delivery timeout: the
+  // answer is deferred, so no worker waits with it.
+  auto pending = std::make_shared<PendingResponse>();
+  auto started = deps.engine->send_test(
+      *webhook, event.id, payload, [pending, event_id = event.id, type](delivery::TestDeliveryResult result) {
+        json::object out{
+            {"delivered", result.delivered},
+            {"status_code", result.status_code ? json::value(*result.status_code) : json::value(nullptr)},
+            {"error", result.error ? json::value(*result.error) : json::value(nullptr)},
+            {"latency_ms", result.latency_ms},
+            {"event_id", event_id},
+            {"event_type", type}};
+        pending->complete(json_response(200, json::serialize(out)));
+      });
+  if (!started) {
+    const auto& refusal = started.error();
+    const std::string retry_after = std::to_string(refusal.retry_after.count());
+    Response r = error_response(429, "too_many_tests",
+                                "This " + refusal.scope + " already has " + std::to_string(refusal.limit) +
+                                    " test deliveries in flight; retry after " + retry_after + " s.");
+    r.headers.emplace_back("Retry-After", retry_after);
+    return r;
+  }
+  Response response;
+  response.pending = std::move(pending);
+  return response;
 }
 
 Response redeliver(const ApiDeps& deps, RequestContext& ctx) {

@@ -17,4 +17,41 @@ std::optional<std::string_view> Request::query_param(std::string_view name) cons
   return std::string_view(it->second);
 }
 
+PendingResponse::~PendingResponse() {
+  if (completed_ || !deliver_) return;
+  Response failed;
+  failed.status = 500;
+  failed.body = R"({"error":{"code":"internal_error","message":"Something went wrong on our side."}})";
+  deliver_(std::move(failed));
+}
+
+void PendingResponse::complete(Response response) {
+  std::function<void(Response)> deliver;
+  {
+    std::lock_guard lock(mutex_);
+    if (completed_) return;
+    completed_ = true;
+    if (!deliver_) {
+      answer_ = std::move(response);
+      return;
+    }
+    deliver = std::move(deliver_);
+  }
+  deliver(std::move(response));
+}
+
+void PendingResponse::on_complete(std::function<void(Response)> deliver) {
+  std::optional<Response> answer;
+  {
+    std::lock_guard lock(mutex_);
+    if (!completed_) {
+      deliver_ = std::move(deliver);
+      return;
+    }
+    answer = std::move(answer_);
+    answer_.reset();
+  }
+  if (answer) deliver(std::move(*answer));
+}
+
 }  // namespace switchboard::api

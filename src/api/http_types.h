@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,14 +32,31 @@ struct Request {
 // transport. Thread-safe: any thread may send.
 class StreamSink {
  public:
+  // Produces the next piece of a long body; nullopt when there is no more.
+  using Producer = std::function<std::optional<std::string>()>;
+
   virtual ~StreamSink() = default;
   // Queues bytes for the client. False once the stream has ended: the client
   // went away, the server is stopping, or the client fell too far behind
   // (its queue passed the transport's bound, which ends the stream).
   virtual bool send(std::string bytes) = 0;
+  // Streams a body of any size with backpressure: the transport asks `next`
+  // for a piece each time the piece before it has been written to the socket
+  // (never more than one piece is held), on its own thread. Bytes given to
+  // send() afterwards are written after the last piece, and the pieces do not
+  // count toward the queue bound. False once the stream has ended. This
+  // default, for sinks without a socket, sends every piece at once.
+  virtual bool send_from(Producer next) {
+    while (auto piece = next()) {
+      if (!send(std::move(*piece))) return false;
+    }
+    return true;
+  }
   virtual bool is_open() const = 0;
   virtual void close() = 0;
 };
+
+class PendingResponse;
 
 struct Response {
   int status = 200;
@@ -49,6 +67,35 @@ struct Response {
   // (no length; the connection closes when the stream ends), then calls
   // `stream` once with the sink; `body` is ignored.
   std::function<void(std::shared_ptr<StreamSink>)> stream;
+  // Set for a deferred response: the handler has started work that answers
+  // later (e.g. a test delivery waiting on a receiver), and returns at once so
+  // that no worker waits; the transport writes what `pending` is completed
+  // with. The other fields are ignored.
+  std::shared_ptr<PendingResponse> pending;
+};
+
+// The answer to a request, given later by whoever finishes the work.
+// Thread-safe: complete() and on_complete() may be called from any thread, in
+// either order. When the last reference goes without complete(), the client
+// gets 500 (a handler's bug must not leave a connection waiting for ever).
+class PendingResponse {
+ public:
+  PendingResponse() = default;
+  PendingResponse(const PendingResponse&) = delete;
+  PendingResponse& operator=(const PendingResponse&) = delete;
+  ~PendingResponse();
+
+  // The answer; the first call wins, later ones are ignored.
+  void complete(Response response);
+  // For the transport: `deliver` runs once with the answer, at once (on this
+  // thread) when it is already there, else on the thread that completes.
+  void on_complete(std::function<void(Response)> deliver);
+
+ private:
+  std::mutex mutex_;
+  std::optional<Response> answer_;  // completed before the transport asked
+  std::function<void(Response)> deliver_;
+  bool completed_ = false;
 };
 
 }  // namespace switchboard::api

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
+#include <utility>
 
 #include "common/time_format.h"
 
@@ -15,6 +16,8 @@ namespace json = boost::json;
 // Calls that ended recently, remembered per company so that an event of theirs
 // relayed late cannot bring them back.
 constexpr std::size_t kRememberEnded = 1000;
+// A snapshot streams in pieces of about this many bytes.
+constexpr std::size_t kSnapshotPieceBytes = 64 * 1024;
 
 LiveCallHub::LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options)
     : store_(store), clock_(clock), options_(options), heartbeat_([this] { heartbeat_loop(); }) {}
@@ -28,7 +31,9 @@ void LiveCallHub::stop() {
     if (stopped_) return;
     stopped_ = true;
     for (auto& [id, company] : companies_) {
-      for (auto& watcher : company.watchers) sinks.push_back(std::move(watcher.sink));
+      for (auto& watcher : company.watchers) {
+        if (watcher.sink) sinks.push_back(std::move(watcher.sink));
+      }
     }
     companies_.clear();
   }
@@ -158,6 +163,7 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
     company.calls.emplace(call.update.call_id, call);
   }
   std::erase_if(company.watchers, [&](Watcher& watcher) {
+    if (!watcher.sink) return false;  // admitted, its snapshot not taken yet: it will have this call
     if (!model::live_call_matches(watcher.filter, call.update)) return !watcher.sink->is_open();
     return !watcher.sink->send(text);
   });
@@ -199,38 +205,80 @@ Result<std::size_t> LiveCallHub::restore() {
   return in_progress;
 }
 
-bool LiveCallHub::has_room(const std::string& company_id) {
-  std::lock_guard lock(mutex_);
-  auto company = companies_.find(company_id);
-  return company == companies_.end() || company->second.watchers.size() < options_.max_watchers_per_company;
+LiveCallHub::Admission::Admission(Admission&& other) noexcept
+    : hub_(std::exchange(other.hub_, nullptr)), company_id_(std::move(other.company_id_)), id_(other.id_) {}
+
+LiveCallHub::Admission::~Admission() {
+  if (hub_) hub_->release(company_id_, id_);
 }
 
-Result<void> LiveCallHub::watch(const std::string& company_id, model::LiveCallFilter filter,
-                                std::shared_ptr<StreamSink> sink) {
+void LiveCallHub::release(const std::string& company_id, std::uint64_t admission) {
   std::lock_guard lock(mutex_);
-  if (stopped_) {
-    sink->close();
-    return make_error(ErrorCode::kUnavailable, "the server is stopping");
-  }
+  auto company = companies_.find(company_id);
+  if (company == companies_.end()) return;
+  std::erase_if(company->second.watchers, [&](const Watcher& w) { return w.admission == admission; });
+}
+
+tl::expected<LiveCallHub::Admission, LiveCallHub::Refusal> LiveCallHub::admit(const std::string& company_id,
+                                                                              const std::string& user_id) {
+  std::lock_guard lock(mutex_);
   Company& company = companies_[company_id];
-  std::erase_if(company.watchers, [](const Watcher& w) { return !w.sink->is_open(); });
+  // A stream the client closed is gone from here at once (not at the next ping).
+  std::erase_if(company.watchers, [](const Watcher& w) { return w.sink && !w.sink->is_open(); });
   if (company.watchers.size() >= options_.max_watchers_per_company) {
+    return tl::unexpected(Refusal{Refusal::Scope::kCompany, options_.max_watchers_per_company});
+  }
+  const auto by_user = std::count_if(company.watchers.begin(), company.watchers.end(),
+                                     [&](const Watcher& w) { return w.user_id == user_id; });
+  if (static_cast<std::size_t>(by_user) >= options_.max_watchers_per_user) {
+    return tl::unexpected(Refusal{Refusal::Scope::kUser, options_.max_watchers_per_user});
+  }
+  const std::uint64_t id = ++next_admission_;
+  company.watchers.push_back(Watcher{{}, nullptr, user_id, id});
+  return Admission(this, company_id, id);
+}
+
+void LiveCallHub::watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<StreamSink> sink) {
+  std::lock_guard lock(mutex_);
+  auto company = companies_.find(admission.company_id_);
+  Watcher* watcher = nullptr;
+  if (!stopped_ && company != companies_.end()) {
+    for (auto& w : company->second.watchers) {
+      if (w.admission == admission.id_) watcher = &w;
+    }
+  }
+  if (watcher == nullptr) {  // the hub stopped meanwhile
+    admission.hub_ = nullptr;
     sink->close();
-    return make_error(ErrorCode::kLimitReached, "too many live call streams for this company");
+    return;
   }
   // Snapshot and registration under one lock: no change falls between them.
-  std::string snapshot;
-  int count = 0;
-  for (const auto& [seen, call_id] : company.by_seen) {
-    const Call& call = company.calls.at(call_id);
-    if (!model::live_call_matches(filter, call.update)) continue;
-    snapshot += message(call);
-    ++count;
+  // The calls are copied now and serialized piece by piece as the transport
+  // writes them; changes sent meanwhile wait behind the last piece.
+  auto calls = std::make_shared<std::vector<Call>>();
+  for (const auto& [seen, call_id] : company->second.by_seen) {
+    const Call& call = company->second.calls.at(call_id);
+    if (model::live_call_matches(filter, call.update)) calls->push_back(call);
   }
-  snapshot += "event: ready\ndata: {\"calls\":" + std::to_string(count) + "}\n\n";
-  if (!sink->send(std::move(snapshot))) return {};
-  company.watchers.push_back(Watcher{std::move(filter), std::move(sink)});
-  return {};
+  auto produce = [calls, next = std::size_t{0}, done = false]() mutable -> std::optional<std::string> {
+    if (done) return std::nullopt;
+    std::string piece;
+    while (next < calls->size() && piece.size() < kSnapshotPieceBytes) piece += message((*calls)[next++]);
+    if (next == calls->size()) {
+      piece += "event: ready\ndata: {\"calls\":" + std::to_string(calls->size()) + "}\n\n";
+      calls->clear();
+      calls->shrink_to_fit();
+      done = true;
+    }
+    return piece;
+  };
+  admission.hub_ = nullptr;                    // released here, under the lock
+  if (!sink->send_from(std::move(produce))) {  // the client left already
+    std::erase_if(company->second.watchers, [&](const Watcher& w) { return w.admission == admission.id_; });
+    return;
+  }
+  watcher->filter = std::move(filter);
+  watcher->sink = std::move(sink);  // the slot is the watcher's now: it goes when its stream ends
 }
 
 void LiveCallHub::heartbeat_loop() {
@@ -244,7 +292,7 @@ void LiveCallHub::heartbeat_loop() {
       while (!c.by_seen.empty() && c.by_seen.begin()->first < stale_before) {
         forget(c, c.calls.find(c.by_seen.begin()->second));
       }
-      std::erase_if(c.watchers, [](Watcher& w) { return !w.sink->send(": ping\n\n"); });
+      std::erase_if(c.watchers, [](Watcher& w) { return w.sink && !w.sink->send(": ping\n\n"); });
       if (c.calls.empty() && c.watchers.empty()) {
         company = companies_.erase(company);
       } else {

@@ -7,8 +7,9 @@
 // cluster, every node's hub sees every node's calls: publish()
 // hands the update to the relay (PostgreSQL NOTIFY), and each node's
 // listener gives it back through receive(), this node's own included. Bounded: calls in progress per company
-// (the oldest is dropped), watchers per company, and each watcher's unsent backlog (the transport ends a
-// stream that falls behind).
+// (the oldest is dropped), watchers per company and per user (admit()), and each watcher's unsent backlog
+// (the transport ends a stream that falls behind). A snapshot of any size streams piece by piece
+// (StreamSink::send_from), each piece serialized only when the one before has been written.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -29,6 +30,7 @@
 #include "api/http_types.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "model/limits.h"
 #include "model/live_call.h"
 #include "store/store.h"
 
@@ -36,8 +38,9 @@ namespace switchboard::api {
 
 struct LiveCallHubOptions {
   std::chrono::milliseconds heartbeat{15000};  // ": ping" comment to every watcher (real time)
-  std::size_t max_calls_per_company = 10000;
-  std::size_t max_watchers_per_company = 100;
+  std::size_t max_calls_per_company = model::limits::kMaxLiveCallsPerCompany;
+  std::size_t max_watchers_per_company = model::limits::kMaxLiveStreamsPerCompany;
+  std::size_t max_watchers_per_user = model::limits::kMaxLiveStreamsPerUser;
   // A call with no event for this long is dropped from the snapshot (policy
   // time: divided by the time scale like every other duration).
   std::chrono::hours stale_after{6};
@@ -64,11 +67,39 @@ class LiveCallHub {
   // ignored (and counted by the caller's logs, not here).
   bool receive(std::string_view payload);
 
+  // A stream slot of one user of a company, held from admit() until the
+  // stream it is given to ends (or, unused, until it is destroyed). Any thread.
+  class Admission {
+   public:
+    Admission(Admission&& other) noexcept;
+    Admission& operator=(Admission&&) = delete;
+    Admission(const Admission&) = delete;
+    ~Admission();
+    const std::string& company_id() const { return company_id_; }
+
+   private:
+    friend class LiveCallHub;
+    Admission(LiveCallHub* hub, std::string company_id, std::uint64_t id)
+        : hub_(hub), company_id_(std::move(company_id)), id_(id) {}
+    LiveCallHub* hub_;  // null once given to watch() (or moved from)
+    std::string company_id_;
+    std::uint64_t id_;
+  };
+  // Which bound refused a stream.
+  struct Refusal {
+    enum class Scope { kCompany, kUser } scope;
+    std::size_t limit;
+  };
+  // Takes a stream slot for `user_id` (any stable key of the watcher) in the
+  // company, before the stream's answer is sent, so that a watcher beyond a
+  // bound gets a clear refusal rather than a stream that closes at once. A
+  // stream that ended frees its slot for the next admit() at once.
+  tl::expected<Admission, Refusal> admit(const std::string& company_id, const std::string& user_id);
+
   // Sends the snapshot (one `call` event per call in progress that matches,
   // oldest first), then `ready` with {"calls":N}, then every matching change.
-  // kLimitReached when the company already has the most watchers.
-  Result<void> watch(const std::string& company_id, model::LiveCallFilter filter,
-                     std::shared_ptr<StreamSink> sink);
+  // The snapshot streams piece by piece, however large; changes wait behind it.
+  void watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<StreamSink> sink);
   // Rebuilds the calls in progress from the store (at start, before serving,
   // so that a restart or a node joining a cluster shows the calls already
   // under way; and in a cluster after the relay reconnects, to catch up on
@@ -76,9 +107,6 @@ class LiveCallHub {
   // call events of the last stale_after, each call at its latest state. Returns how many calls are in
   // progress afterwards.
   Result<std::size_t> restore();
-
-  // Whether a new watcher would be accepted (checked before a stream starts).
-  bool has_room(const std::string& company_id);
 
   // Ends every stream and stops the heartbeat. Idempotent; publish() and
   // watch() do nothing afterwards.
@@ -93,17 +121,20 @@ class LiveCallHub {
   };
   struct Watcher {
     model::LiveCallFilter filter;
-    std::shared_ptr<StreamSink> sink;
+    std::shared_ptr<StreamSink> sink;  // null while admitted and not yet watching
+    std::string user_id;
+    std::uint64_t admission = 0;
   };
   struct Company {
     std::map<std::string, Call> calls;                    // in progress, by call_id
     std::set<std::pair<TimePoint, std::string>> by_seen;  // (seen, call_id): eviction order
     std::map<std::string, model::LiveCallUpdate> ended;   // recently ended calls: their last update
     std::deque<std::string> ended_order;                  // their ids, oldest first (bounded)
-    std::vector<Watcher> watchers;
+    std::vector<Watcher> watchers;                        // admitted ones included
   };
 
   void apply(const std::string& company_id, model::LiveCallUpdate update);
+  void release(const std::string& company_id, std::uint64_t admission);
   void heartbeat_loop();
   void name_from_directory(const std::string& company_id, Call& call);
   void forget(Company& company, std::map<std::string, Call>::iterator call);
@@ -116,6 +147,7 @@ class LiveCallHub {
   std::condition_variable wake_;
   bool stopped_ = false;
   std::map<std::string, Company> companies_;
+  std::uint64_t next_admission_ = 0;
   Relay relay_;  // set once before traffic; empty on a single node
   std::thread heartbeat_;
 };

@@ -57,9 +57,11 @@ class LiveCallHubTest : public ::testing::Test {
   }
   void TearDown() override { hub_->stop(); }
 
-  std::shared_ptr<RecordingSink> watch() {
+  std::shared_ptr<RecordingSink> watch(const std::string& user = "usr_1") {
     auto sink = std::make_shared<RecordingSink>();
-    EXPECT_TRUE(hub_->watch("cmp_a", {}, sink).has_value());
+    auto admission = hub_->admit("cmp_a", user);
+    EXPECT_TRUE(admission.has_value());
+    if (admission) hub_->watch(std::move(*admission), {}, sink);
     return sink;
   }
 
@@ -197,6 +199,43 @@ TEST_F(LiveCallHubTest, RestoreOrdersOneCallsEventsOfTheSameMillisecondByTheirSe
   auto restored = hub_->restore();
   ASSERT_TRUE(restored.has_value()) << restored.error().message;
   EXPECT_EQ(*restored, 0u) << "the call ended: call.end has the higher event_sequence";
+}
+
+TEST_F(LiveCallHubTest, StreamsAreBoundedPerUserAndPerCompanyAndAClosedOneFreesItsSlotAtOnce) {
+  std::vector<std::shared_ptr<RecordingSink>> mine;
+  for (std::size_t i = 0; i < model::limits::kMaxLiveStreamsPerUser; ++i) mine.push_back(watch("usr_me"));
+  auto refused = hub_->admit("cmp_a", "usr_me");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().scope, LiveCallHub::Refusal::Scope::kUser);
+  EXPECT_TRUE(hub_->admit("cmp_b", "usr_me").has_value()) << "another company counts apart";
+
+  mine.front()->close();  // the client went away: its slot is free for the next admission
+  EXPECT_TRUE(hub_->admit("cmp_a", "usr_me").has_value());
+  {
+    auto unused = hub_->admit("cmp_a", "usr_me");  // held while it lives...
+    ASSERT_TRUE(unused.has_value());
+    EXPECT_FALSE(hub_->admit("cmp_a", "usr_me").has_value());
+  }
+  EXPECT_TRUE(hub_->admit("cmp_a", "usr_me").has_value()) << "...and released when dropped unused";
+
+  std::vector<std::shared_ptr<RecordingSink>> others;
+  const std::size_t per_user = model::limits::kMaxLiveStreamsPerUser;
+  for (std::size_t n = mine.size() - 1; n < model::limits::kMaxLiveStreamsPerCompany; ++n) {
+    others.push_back(watch("usr_" + std::to_string(n / per_user)));
+  }
+  auto full = hub_->admit("cmp_a", "usr_new");
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().scope, LiveCallHub::Refusal::Scope::kCompany);
+  EXPECT_EQ(full.error().limit, model::limits::kMaxLiveStreamsPerCompany);
+}
+
+TEST_F(LiveCallHubTest, TheLargestSnapshotIsStreamedWhole) {
+  for (std::size_t i = 0; i < model::limits::kMaxLiveCallsPerCompany; ++i) {
+    hub_->publish("cmp_a", "call.initiated", call_data("call_" + std::to_string(i), "initiated"), kStart);
+  }
+  auto sink = watch();
+  EXPECT_EQ(sink->calls().size(), model::limits::kMaxLiveCallsPerCompany);
+  EXPECT_NE(sink->received().find("event: ready\ndata: {\"calls\":10000}"), std::string::npos);
 }
 
 }  // namespace

@@ -8,6 +8,10 @@ namespace switchboard::api {
 
 namespace {
 
+// Retry-After of a refused stream: a slot frees when one of the holder's
+// streams closes, which the server cannot foresee; this is a polite pace.
+constexpr int kStreamRetryAfterSeconds = 5;
+
 Response watch_live_calls(const ApiDeps& deps, RequestContext& ctx) {
   if (!deps.live) return error_response(503, "unavailable", "Live calls are not available on this server.");
   auto filter = model::parse_live_call_filter(ctx.request.query_param("numbers").value_or(""),
@@ -16,16 +20,30 @@ Response watch_live_calls(const ApiDeps& deps, RequestContext& ctx) {
     const auto& first = filter.error().errors.front();
     return error_response(400, first.code, first.message, first.field);
   }
-  if (!deps.live->has_room(ctx.company_id())) {
-    return error_response(429, "too_many_streams",
-                          "This company already has the most open live call streams; close one first.");
+  // One slot per stream, taken before the 200 is sent: beyond a bound the
+  // client gets a clear 429, never a stream that closes at once.
+  const auto& principal = *ctx.principal;
+  auto admission =
+      deps.live->admit(ctx.company_id(), principal.user ? principal.user->id : principal.token_id);
+  if (!admission) {
+    const bool per_user = admission.error().scope == LiveCallHub::Refusal::Scope::kUser;
+    const std::string limit = std::to_string(admission.error().limit);
+    Response r = error_response(
+        429, "too_many_streams",
+        per_user ? "You already have " + limit + " open live call streams; close one first."
+                 : "This company already has " + limit + " open live call streams; close one first.");
+    // A slot frees as soon as any of those streams closes.
+    r.headers.emplace_back("Retry-After", std::to_string(kStreamRetryAfterSeconds));
+    return r;
   }
   Response response;
   response.content_type = "text/event-stream; charset=utf-8";
-  response.stream = [live = deps.live, company_id = ctx.company_id(),
+  // std::function needs a copyable target: the admission is shared (and
+  // released when the stream never starts and the response goes).
+  response.stream = [live = deps.live,
+                     admission = std::make_shared<LiveCallHub::Admission>(std::move(*admission)),
                      filter = std::move(*filter)](std::shared_ptr<StreamSink> sink) mutable {
-    // A race with another watcher past the limit closes this stream at once.
-    (void)live->watch(company_id, std::move(filter), std::move(sink));
+    live->watch(std::move(*admission), std::move(filter), std::move(sink));
   };
   return response;
 }

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -18,6 +18,7 @@
 #include "delivery/http_client.h"
 #include "delivery/lanes.h"
 #include "delivery/request_builder.h"
+#include "model/limits.h"
 #include "model/retry_policy.h"
 
 namespace switchboard::delivery {
@@ -60,6 +61,67 @@ struct Completion {
   std::unique_ptr<InFlight> attempt;
   HttpResponse response;
   TimePoint finished_at{};
+};
+
+// Test deliveries in flight, bounded per webhook, per company and in all
+// (model/limits.h). Each is known by when its timeout ends it, so that a
+// refusal can say when a slot is sure to be free. Not thread-safe.
+class TestSlots {
+ public:
+  struct Slot {
+    std::string webhook_id;
+    std::string company_id;
+    SteadyTime ends{};
+  };
+
+  // Takes a slot for a test that ends by `ends`, or says which bound is full.
+  tl::expected<Slot, TestRefusal> take(const model::Webhook& webhook, SteadyTime now, SteadyTime ends) {
+    namespace limits = model::limits;
+    if (auto full =
+            refusal(held(by_webhook_, webhook.id), limits::kMaxTestsInFlightPerWebhook, "webhook", now))
+      return *full;
+    if (auto full = refusal(held(by_company_, webhook.company_id), limits::kMaxTestsInFlightPerCompany,
+                            "company", now))
+      return *full;
+    if (auto full = refusal(all_, limits::kMaxTestsInFlightPerServer, "server", now)) return *full;
+    by_webhook_[webhook.id].insert(ends);
+    by_company_[webhook.company_id].insert(ends);
+    all_.insert(ends);
+    return Slot{webhook.id, webhook.company_id, ends};
+  }
+
+  void give_back(const Slot& slot) {
+    erase_one(by_webhook_, slot.webhook_id, slot.ends);
+    erase_one(by_company_, slot.company_id, slot.ends);
+    if (auto it = all_.find(slot.ends); it != all_.end()) all_.erase(it);
+  }
+
+ private:
+  using Ends = std::multiset<SteadyTime>;
+
+  static std::optional<tl::unexpected<TestRefusal>> refusal(const Ends& held, int limit, std::string scope,
+                                                            SteadyTime now) {
+    if (static_cast<int>(held.size()) < limit) return std::nullopt;
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(*held.begin() - now);
+    return tl::unexpected(TestRefusal{std::move(scope), limit, std::max(wait, std::chrono::seconds(1))});
+  }
+
+  static const Ends& held(const std::unordered_map<std::string, Ends>& map, const std::string& key) {
+    static const Ends kNone;
+    auto entry = map.find(key);
+    return entry == map.end() ? kNone : entry->second;
+  }
+
+  static void erase_one(std::unordered_map<std::string, Ends>& map, const std::string& key, SteadyTime ends) {
+    auto entry = map.find(key);
+    if (entry == map.end()) return;
+    if (auto it = entry->second.find(ends); it != entry->second.end()) entry->second.erase(it);
+    if (entry->second.empty()) map.erase(entry);
+  }
+
+  std::unordered_map<std::string, Ends> by_webhook_;
+  std::unordered_map<std::string, Ends> by_company_;
+  Ends all_;
 };
 
 class Engine final : public DeliveryEngine {
@@ -132,29 +194,47 @@ class Engine final : public DeliveryEngine {
 
   EngineStats stats() const override { return {delivered_.load(), failed_.load(), claimed_total_.load()}; }
 
-  TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
-                               const std::string& payload) override {
-    TestDeliveryResult result;
+  tl::expected<void, TestRefusal> send_test(const model::Webhook& webhook, const std::string& event_id,
+                                            const std::string& payload, TestCallback done) override {
+    const SteadyTime now = SteadyClock::now();
+    TestSlots::Slot slot;
+    {
+      std::lock_guard lock(tests_mutex_);
+      // The client's timeout ends the attempt; a little more for its callback to run.
+      auto taken = tests_.take(webhook, now, now + options_.timeout + milliseconds(1000));
+      if (!taken) return tl::unexpected(std::move(taken.error()));
+      slot = std::move(*taken);
+    }
     auto built = build_delivery_request(webhook, {event_id, payload, 1, clock_.now(), options_.user_agent});
     if (!built) {
+      give_back_test(slot);
+      TestDeliveryResult result;
       result.error = "other: " + built.error().message;
-      return result;
+      done(std::move(result));
+      return {};
     }
-    auto promise = std::make_shared<std::promise<HttpResponse>>();
-    auto future = promise->get_future();
     client_->submit(HttpRequest{built->url, built->headers, payload, options_.timeout},
-                    [promise](HttpResponse response) { promise->set_value(std::move(response)); });
-    const HttpResponse response = future.get();
-    result.delivered = response.success();
-    result.status_code = response.status_code;
-    result.latency_ms = response.latency_ms;
-    if (!response.success()) {
-      result.error = std::string(model::to_string(response.error)) + ": " + response.error_message;
-    }
-    return result;
+                    [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
+                      give_back_test(slot);
+                      TestDeliveryResult result;
+                      result.delivered = response.success();
+                      result.status_code = response.status_code;
+                      result.latency_ms = response.latency_ms;
+                      if (!response.success()) {
+                        result.error =
+                            std::string(model::to_string(response.error)) + ": " + response.error_message;
+                      }
+                      done(std::move(result));
+                    });
+    return {};
   }
 
  private:
+  void give_back_test(const TestSlots::Slot& slot) {
+    std::lock_guard lock(tests_mutex_);
+    tests_.give_back(slot);
+  }
+
   // --- claimer thread ------------------------------------------------------
   // Claims run on their own thread so that the scheduler never waits on the
   // store: a claim is a write transaction and may queue behind a group commit.
@@ -574,6 +654,10 @@ class Engine final : public DeliveryEngine {
   std::vector<store::AttemptOutcome> to_record_;
   std::vector<store::LeaseRelease> to_unlease_;
   bool recorder_stopping_ = false;
+
+  // Test deliveries (any thread).
+  std::mutex tests_mutex_;
+  TestSlots tests_;
 
   std::thread claimer_;
   std::thread scheduler_;

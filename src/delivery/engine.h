@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,12 +54,22 @@ struct EngineOptions {
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
 };
 
-// The outcome of one synchronous test delivery (POST /webhooks/{id}/test).
+// The outcome of one test delivery (POST /webhooks/{id}/test).
 struct TestDeliveryResult {
   bool delivered = false;
   std::optional<int> status_code;
   std::optional<std::string> error;  // error class and message when not delivered
   double latency_ms = 0;
+};
+
+// Why a test delivery was not started: the webhook, its company or this node
+// already has the most tests in flight (model/limits.h).
+struct TestRefusal {
+  std::string scope;  // "webhook", "company" or "server"
+  int limit = 0;
+  // When a slot of that bound is sure to be free: the earliest test holding
+  // one ends by then (its timeout), usually much sooner.
+  std::chrono::seconds retry_after{1};
 };
 
 // Counts since start, for /metrics.
@@ -82,9 +93,15 @@ class DeliveryEngine {
   virtual void notify() = 0;
 
   // Delivers `payload` to the webhook once, now, with the usual headers and
-  // signatures; records nothing. Blocks until the attempt ends.
-  virtual TestDeliveryResult send_test(const model::Webhook& webhook, const std::string& event_id,
-                                       const std::string& payload) = 0;
+  // signatures; records nothing. Never waits on the network: `done` runs once
+  // when the attempt ends (on the HTTP client's thread, or on this one before
+  // send_test returns when the request cannot be built), and must be quick.
+  // Refused, without calling `done`, when the webhook, its company or this
+  // node has the most tests in flight (model::limits::kMaxTestsInFlightPer*).
+  using TestCallback = std::function<void(TestDeliveryResult)>;
+  virtual tl::expected<void, TestRefusal> send_test(const model::Webhook& webhook,
+                                                    const std::string& event_id, const std::string& payload,
+                                                    TestCallback done) = 0;
 
   virtual EngineStats stats() const = 0;
 };

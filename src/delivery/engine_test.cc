@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "delivery/test_fake_store.h"
 #include "delivery/test_support.h"
 #include "delivery/test_tls_server.h"
+#include "model/limits.h"
 
 // The engine against an in-memory store and real HTTPS servers on 127.0.0.1.
 namespace switchboard::delivery {
@@ -29,6 +31,17 @@ using testing::TestTlsServer;
 using testing::wait_until;
 
 const std::string kPayload = R"({"event_id":"evt_x","event_type":"call.answered","data":{}})";
+
+// Starts a test delivery and waits for its result (the test's thread, not the engine's, waits).
+TestDeliveryResult send_test_and_wait(DeliveryEngine& engine, const model::Webhook& webhook) {
+  auto promise = std::make_shared<std::promise<TestDeliveryResult>>();
+  auto result = promise->get_future();
+  auto started = engine.send_test(webhook, "evt_test", kPayload,
+                                  [promise](TestDeliveryResult r) { promise->set_value(std::move(r)); });
+  EXPECT_TRUE(started.has_value());
+  if (!started) return {};
+  return result.get();
+}
 
 model::Webhook make_webhook(const std::string& id, const std::string& url) {
   model::Webhook webhook;
@@ -338,7 +351,7 @@ TEST_F(EngineTest, SendTestDeliversOnceAndRecordsNothing) {
   webhook.secret = "whsec_dGVzdGtleQ";
   auto engine = DeliveryEngine::create(store_, clock_, options_for(server));  // not started
 
-  auto result = engine->send_test(webhook, "evt_test", kPayload);
+  auto result = send_test_and_wait(*engine, webhook);
   EXPECT_TRUE(result.delivered);
   EXPECT_EQ(result.status_code, 200);
   EXPECT_FALSE(result.error.has_value());
@@ -352,13 +365,57 @@ TEST_F(EngineTest, SendTestDeliversOnceAndRecordsNothing) {
                                         std::stoll(request.header("webhook-timestamp")), kPayload));
 
   status = 500;
-  result = engine->send_test(webhook, "evt_test", kPayload);
+  result = send_test_and_wait(*engine, webhook);
   EXPECT_FALSE(result.delivered);
   EXPECT_EQ(result.status_code, 500);
   ASSERT_TRUE(result.error.has_value());
   EXPECT_EQ(result.error->rfind("http_status", 0), 0u) << *result.error;
   EXPECT_TRUE(store_.attempts().empty());
   EXPECT_EQ(store_.claim_calls(), 0);
+}
+
+TEST_F(EngineTest, TestsInFlightAreBoundedPerWebhookAndPerCompanyWithoutWaiting) {
+  std::atomic<bool> release{false};
+  TestTlsServer server(
+      [&](const RecordedRequest&) { return TestReply{.delay = milliseconds(release ? 0 : 3000)}; });
+  std::atomic<int> done{0};
+  auto engine = DeliveryEngine::create(store_, clock_, options_for(server));  // not started
+  auto start = [&](const model::Webhook& webhook) {
+    return engine->send_test(webhook, "evt_test", kPayload, [&](TestDeliveryResult) { ++done; });
+  };
+  namespace limits = model::limits;
+  const auto before = std::chrono::steady_clock::now();
+  const auto first = make_webhook("wh_0", server.url());
+  for (int i = 0; i < limits::kMaxTestsInFlightPerWebhook; ++i) ASSERT_TRUE(start(first).has_value());
+  auto refused = start(first);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().scope, "webhook");
+  EXPECT_EQ(refused.error().limit, limits::kMaxTestsInFlightPerWebhook);
+  EXPECT_GE(refused.error().retry_after, seconds(1));
+  EXPECT_LE(refused.error().retry_after, seconds(5));  // the timeout (3 s) and a little
+
+  int started = limits::kMaxTestsInFlightPerWebhook;
+  for (int w = 1; started < limits::kMaxTestsInFlightPerCompany; ++w) {
+    const auto webhook = make_webhook("wh_" + std::to_string(w), server.url());
+    for (int i = 0; i < limits::kMaxTestsInFlightPerWebhook && started < limits::kMaxTestsInFlightPerCompany;
+         ++i, ++started) {
+      ASSERT_TRUE(start(webhook).has_value());
+    }
+  }
+  refused = start(make_webhook("wh_fresh", server.url()));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().scope, "company");
+  auto elsewhere = make_webhook("wh_other_company", server.url());
+  elsewhere.company_id = "co_2";
+  EXPECT_TRUE(start(elsewhere).has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - before, milliseconds(1000)) << "send_test never waits";
+
+  release = true;  // each ends (by the server's answer or the timeout) and gives its slot back
+  ASSERT_TRUE(
+      wait_until([&] { return done == limits::kMaxTestsInFlightPerCompany + 1; }, milliseconds(10000)));
+  EXPECT_TRUE(start(first).has_value());
+  ASSERT_TRUE(
+      wait_until([&] { return done == limits::kMaxTestsInFlightPerCompany + 2; }, milliseconds(10000)));
 }
 
 TEST_F(EngineTest, CreateRejectsAnUnreadableCaFile) {

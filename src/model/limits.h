@@ -41,6 +41,23 @@ inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
+// Test deliveries (POST /api/v2/webhooks/{id}/test) in flight at once, per
+// node. A test runs on the delivery side and answers when its attempt ends (at
+// most the delivery timeout); beyond a bound the route answers 429
+// `too_many_tests` with Retry-After. The server-wide bound caps the sockets
+// and memory all tests together may hold.
+inline constexpr int kMaxTestsInFlightPerWebhook = 5;
+inline constexpr int kMaxTestsInFlightPerCompany = 20;
+inline constexpr int kMaxTestsInFlightPerServer = 1000;
+
+// The live call stream (GET /api/v2/live/calls), per node. Beyond a bound the
+// route answers 429 `too_many_streams` with Retry-After.
+inline constexpr std::size_t kMaxLiveStreamsPerCompany = 100;
+inline constexpr std::size_t kMaxLiveStreamsPerUser = 5;
+// Calls in progress kept per company (the oldest is dropped beyond it): the
+// largest snapshot a new watcher is streamed.
+inline constexpr std::size_t kMaxLiveCallsPerCompany = 10000;
+
 // Pagination.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;

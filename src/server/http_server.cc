@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "server/http_request.h"
@@ -25,6 +26,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+class Session;
+
 // State every connection shares with the server.
 struct Shared {
   HttpServerOptions options;
@@ -32,6 +35,26 @@ struct Shared {
   asio::thread_pool workers;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  // Sessions waiting for a deferred answer (api::PendingResponse), by ticket.
+  // Nothing else holds them meanwhile; stop() takes the rest, so that none
+  // outlives the io_context its socket belongs to.
+  std::mutex deferred_mutex;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Session>> deferred;
+  std::uint64_t next_ticket = 0;
+
+  std::uint64_t hold(std::shared_ptr<Session> session) {
+    std::lock_guard lock(deferred_mutex);
+    deferred.emplace(++next_ticket, std::move(session));
+    return next_ticket;
+  }
+  // Hands the session back to `resume` (which posts to its strand), unless
+  // stop() has let it go. Under the lock, so that nothing is posted after stop() took the rest.
+  template <typename Resume>
+  void release(std::uint64_t ticket, Resume&& resume) {
+    std::lock_guard lock(deferred_mutex);
+    auto held = deferred.extract(ticket);
+    if (held) resume(std::move(held.mapped()));
+  }
 
   Shared(HttpServerOptions o, RequestHandler h)
       : options(std::move(o)),
@@ -116,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                  request.path, e.what());
                    response = plain_error(500, "internal_error", "Something went wrong on our side.");
                  }
+                 if (response.pending) return self->defer(std::move(response.pending), keep_alive, version);
                  if (response.status >= 500) {
                    spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
                                 response.status);
@@ -125,6 +149,24 @@ class Session : public std::enable_shared_from_this<Session> {
                               self->write(std::move(response), keep_alive, version);
                             });
                });
+  }
+
+  // A deferred response: the worker is free at once; the answer is written on
+  // this connection's strand whenever it comes, from whichever thread. The
+  // request stays counted in in_flight until then, so stop() waits for it (up
+  // to its deadline). A client that left meanwhile makes the write fail, which
+  // closes the connection.
+  void defer(std::shared_ptr<api::PendingResponse> pending, bool keep_alive, unsigned version) {
+    const std::uint64_t ticket = shared_->hold(shared_from_this());
+    pending->on_complete([shared = shared_, ticket, keep_alive, version](api::Response response) {
+      if (response.status >= 500) spdlog::warn("event=http_error deferred=true status={}", response.status);
+      shared->release(ticket, [&](std::shared_ptr<Session> session) {
+        auto executor = session->stream_.get_executor();
+        asio::post(executor,
+                   [session = std::move(session), response = std::move(response), keep_alive,
+                    version]() mutable { session->write(std::move(response), keep_alive, version); });
+      });
+    });
   }
 
   // Every write is counted in in_flight until it completes, so that stop()
@@ -196,32 +238,53 @@ class Session : public std::enable_shared_from_this<Session> {
   void enqueue(std::string bytes) {
     if (!streaming_) return;
     outbox_.push_back(std::move(bytes));
-    if (outbox_.size() == 1) write_next();
+    write_next();
   }
 
-  // The front of outbox_ is being written until the handler runs: nothing
-  // else may remove it (end_stream() leaves it to the handler).
+  // Called on the strand. A producer's pieces go before what was sent after it.
+  void enqueue_producer(api::StreamSink::Producer next) {
+    if (!streaming_) return;
+    producers_.push_back(std::move(next));
+    write_next();
+  }
+
+  // One write at a time, of `writing_now_`: the next piece of the first
+  // producer (asked for only now, so a long body is never all in memory),
+  // else the front of outbox_.
   void write_next() {
+    if (writing_ || !streaming_) return;
+    writing_now_.clear();
+    while (!producers_.empty() && writing_now_.empty()) {
+      if (auto piece = producers_.front()()) {
+        writing_now_ = std::move(*piece);
+      } else {
+        producers_.pop_front();
+      }
+    }
+    if (writing_now_.empty() && !outbox_.empty()) {
+      writing_now_ = std::move(outbox_.front());
+      outbox_.pop_front();
+      queued_bytes_ -= writing_now_.size();
+    }
+    if (writing_now_.empty()) return;
     writing_ = true;
     stream_.expires_after(shared_->options.read_timeout);
-    asio::async_write(stream_, asio::buffer(outbox_.front()),
+    asio::async_write(stream_, asio::buffer(writing_now_),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         self->writing_ = false;
-                        if (ec || !self->streaming_) {
-                          self->outbox_.clear();
-                          return self->end_stream();
-                        }
-                        self->queued_bytes_ -= self->outbox_.front().size();
-                        self->outbox_.pop_front();
-                        if (!self->outbox_.empty()) self->write_next();
+                        if (ec || !self->streaming_) return self->end_stream();
+                        self->write_next();
                       });
   }
 
+  // Ends the stream and lets go of what was still to be written (the piece
+  // being written stays until its write's handler runs).
   void end_stream() {
+    stream_open_ = false;
+    outbox_.clear();
+    producers_.clear();
     if (!streaming_) return;
     streaming_ = false;
-    stream_open_ = false;
-    if (!writing_) outbox_.clear();  // else the write's handler clears it when the write ends
     close();
   }
 
@@ -240,6 +303,13 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       asio::post(session->stream_.get_executor(),
                  [session, bytes = std::move(bytes)]() mutable { session->enqueue(std::move(bytes)); });
+      return true;
+    }
+    bool send_from(Producer next) override {
+      auto session = session_.lock();
+      if (!session || !session->stream_open_) return false;
+      asio::post(session->stream_.get_executor(),
+                 [session, next = std::move(next)]() mutable { session->enqueue_producer(std::move(next)); });
       return true;
     }
     bool is_open() const override {
@@ -300,7 +370,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16384> scratch_{};  // the request being answered was counted in in_flight by on_read
   // Streamed responses (strand only, except the two atomics the Sink reads).
   bool streaming_ = false;
-  bool writing_ = false;  // an async_write of outbox_.front() is in flight
+  bool writing_ = false;                             // an async_write of writing_now_ is in flight
+  std::string writing_now_;                          // the bytes being written
+  std::deque<api::StreamSink::Producer> producers_;  // send_from() bodies not yet written out
   std::deque<std::string> outbox_;
   std::atomic<bool> stream_open_{true};
   std::atomic<std::size_t> queued_bytes_{0};
@@ -352,6 +424,14 @@ class BeastServer final : public HttpServer {
       ioc_.stop();
       for (auto& t : threads_) t.join();
       shared_->workers.join();
+      // Deferred answers still missing now are not written: their sessions
+      // are let go here, while the io_context they belong to lives.
+      std::unordered_map<std::uint64_t, std::shared_ptr<Session>> abandoned;
+      {
+        std::lock_guard lock(shared_->deferred_mutex);
+        abandoned.swap(shared_->deferred);
+      }
+      abandoned.clear();
     });
   }
 

@@ -10,9 +10,13 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "api/identity_service.h"
+#include "model/limits.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -47,6 +51,11 @@ class SseClient {
   }
 
   const std::string& head() const { return head_; }
+  // The body after the head up to `marker` (a refusal's JSON: "}}"), or "".
+  std::string body_until(const std::string& marker) {
+    auto end = read_until(marker);
+    return end == std::string::npos ? "" : buffer_.substr(0, end + marker.size());
+  }
   int status() const { return head_.size() > 12 ? std::stoi(head_.substr(9, 3)) : 0; }
 
   struct Event {
@@ -300,6 +309,97 @@ TEST_F(LiveCallsTest, StoppingTheServerEndsOpenStreamsPromptly) {
   server_->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // not the 10 s drain deadline
   EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(LiveCallsTest, TenThousandCallsInProgressStreamWholeThenLiveUpdatesFollow) {
+  constexpr std::size_t kCalls = model::limits::kMaxLiveCallsPerCompany;
+  static_assert(kCalls == 10000);
+  for (std::size_t batch = 0; batch < kCalls / 1000; ++batch) {
+    json::array events;
+    for (std::size_t i = 0; i < 1000; ++i) {
+      events.push_back(json::parse(call_event("call.initiated", "call_" + std::to_string(batch * 1000 + i))));
+    }
+    auto r = server_->post("/api/v2/events/batch", owner_, json::serialize(json::object{{"events", events}}));
+    ASSERT_EQ(r.status, 202) << r.body.substr(0, 300);
+  }
+  SseClient client(server_->port(), "/api/v2/live/calls", owner_);
+  ASSERT_EQ(client.status(), 200) << client.head();
+  std::size_t snapshot = 0;
+  for (;;) {
+    auto event = client.next();
+    ASSERT_NE(event.name, "") << "the stream ended after " << snapshot << " snapshot entries";
+    if (event.name == "ready") {
+      EXPECT_EQ(event.data.at("calls"), kCalls);
+      break;
+    }
+    ++snapshot;
+  }
+  EXPECT_EQ(snapshot, kCalls);
+  publish(call_event("call.answered", "call_42"));
+  auto update = client.next();
+  ASSERT_EQ(update.name, "call");
+  EXPECT_EQ(update.data.at("call_id"), "call_42");
+  EXPECT_EQ(update.data.at("state"), "connected");
+}
+
+TEST_F(LiveCallsTest, StreamsBeyondTheUserOrCompanyBoundGet429AndAClosedStreamFreesItsSlotAtOnce) {
+  const std::size_t per_user = model::limits::kMaxLiveStreamsPerUser;
+  const std::size_t per_company = model::limits::kMaxLiveStreamsPerCompany;
+  auto open = [&](const std::string& token) {
+    return std::make_unique<SseClient>(server_->port(), "/api/v2/live/calls", token);
+  };
+  auto expect_refused = [](SseClient& client, const std::string& says) {
+    EXPECT_EQ(client.status(), 429) << client.head();
+    EXPECT_NE(client.head().find("Retry-After: "), std::string::npos) << client.head();
+    const std::string body = client.body_until("}}");
+    EXPECT_NE(body.find("too_many_streams"), std::string::npos) << body;
+    EXPECT_NE(body.find(says), std::string::npos) << body;
+  };
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (std::size_t i = 0; i < per_user; ++i) {
+    streams.push_back(open(owner_));
+    ASSERT_EQ(streams.back()->status(), 200);
+    ASSERT_EQ(streams.back()->next().name, "ready");
+  }
+  // One user cannot hold more, however many the company has left.
+  expect_refused(*open(owner_), "You already have");
+
+  // A stream the client closes frees its slot for the very next request (not
+  // at the next 15 s ping); the server learns of the close when it reads it,
+  // so allow it that moment.
+  streams.pop_back();
+  auto reopened = open(owner_);
+  for (auto deadline = std::chrono::steady_clock::now() + 2s;
+       reopened->status() == 429 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+    reopened = open(owner_);
+  }
+  ASSERT_EQ(reopened->status(), 200) << reopened->head();
+  EXPECT_EQ(reopened->next().name, "ready");
+  streams.push_back(std::move(reopened));
+
+  // Other users fill the company's bound; then anyone of the company is refused.
+  while (streams.size() < per_company) {
+    const std::string agent = user_token("agent");
+    for (std::size_t i = 0; i < per_user && streams.size() < per_company; ++i) {
+      streams.push_back(open(agent));
+      ASSERT_EQ(streams.back()->status(), 200) << streams.size();
+      ASSERT_EQ(streams.back()->next().name, "ready");
+    }
+  }
+  const std::string newcomer = user_token("agent");
+  expect_refused(*open(newcomer), "This company already has");
+
+  // Any stream that closes lets the next watcher of the company in at once.
+  streams.pop_back();
+  auto admitted = open(newcomer);
+  for (auto deadline = std::chrono::steady_clock::now() + 2s;
+       admitted->status() == 429 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+    admitted = open(newcomer);
+  }
+  ASSERT_EQ(admitted->status(), 200) << admitted->head();
+  EXPECT_EQ(admitted->next().name, "ready");
 }
 
 }  // namespace
