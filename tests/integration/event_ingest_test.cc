@@ -55,6 +55,10 @@ std::string event_text(std::string_view type, const std::string& data, std::stri
   return out + "\"data\":" + data + "}";
 }
 
+std::string text(const json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+}
+
 // The envelope's data member, as bytes: it is the envelope's last member.
 std::string data_bytes(const std::string& envelope) {
   const auto at = envelope.find(",\"data\":");
@@ -191,18 +195,20 @@ TEST_F(EventIngestTest, NumbersReceiversWouldReadChangedAreRefusedWithTheirPath)
         event_text("call.end", data_text("call.end", "u" + std::to_string(i), cases[i].fields));
     auto r = server_->post("/api/v2/events", owner_, event);
     ASSERT_EQ(r.status, 422) << r.body;
-    EXPECT_EQ(r.json().at("error").at("code"), cases[i].code);
-    EXPECT_EQ(r.json().at("error").at("field"), cases[i].field);
+    EXPECT_EQ(text(r.json().at("error").at("code")), cases[i].code);
+    EXPECT_EQ(text(r.json().at("error").at("field")), cases[i].field);
     batch += event + ",";
   }
   batch += event_text("call.end", data_text("call.end", "ok", R"("n":9007199254740991)")) + "]}";
   auto r = server_->post("/api/v2/events/batch", owner_, batch);
   ASSERT_EQ(r.status, 202) << r.body;
-  const auto& results = r.json().at("results").as_array();
+  const json::value answer = r.json();
+  const auto& results = answer.at("results").as_array();
   ASSERT_EQ(results.size(), cases.size() + 1);
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].at("error").at("code"), cases[i].code) << i;
-    EXPECT_EQ(results[i].at("error").at("field"), "events[" + std::to_string(i) + "]." + cases[i].field) << i;
+    EXPECT_EQ(text(results[i].at("error").at("code")), cases[i].code) << i;
+    EXPECT_EQ(text(results[i].at("error").at("field")), "events[" + std::to_string(i) + "]." + cases[i].field)
+        << i;
   }
   EXPECT_TRUE(results.back().as_object().contains("event_id"));
   ASSERT_TRUE(sink.wait_for(1, 30000ms));
@@ -239,11 +245,13 @@ TEST_F(EventIngestTest, OccurredAtFarFromTheServersClockIsRefused) {
   batch.back() = ']';
   auto r = server_->post("/api/v2/events/batch", owner_, batch + "}");
   ASSERT_EQ(r.status, 202) << r.body;
-  const auto& results = r.json().at("results").as_array();
+  const json::value answer = r.json();
+  const auto& results = answer.at("results").as_array();
   for (std::size_t i = 0; i < cases.size(); ++i) {
     if (cases[i].status == 422) {
       EXPECT_EQ(results[i].at("error").at("code"), "occurred_at_out_of_range") << i;
-      EXPECT_EQ(results[i].at("error").at("field"), "events[" + std::to_string(i) + "].occurred_at") << i;
+      EXPECT_EQ(text(results[i].at("error").at("field")), "events[" + std::to_string(i) + "].occurred_at")
+          << i;
     } else {
       EXPECT_TRUE(results[i].as_object().contains("event_id")) << i;
     }
