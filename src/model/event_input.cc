@@ -80,7 +80,6 @@ OccurredAtRange OccurredAtRange::around(TimePoint now, const RetryPolicy& policy
   range.max_ahead = policy.scaled(kOccurredAtAllowedSkew);
   range.earliest = now - range.max_age;
   range.latest = now + range.max_ahead;
-  range.bounded = true;
   return range;
 }
 
@@ -137,7 +136,6 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
       errors.push_back({"occurred_at", "invalid_value",
                         "occurred_at must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z."});
     } else if (*parsed < accepted.earliest || *parsed > accepted.latest) {
-      // Bounded: accepted.bounded is true, or earliest/latest are the extremes.
       errors.push_back({"occurred_at", "occurred_at_out_of_range",
                         "occurred_at must be at most " + format_policy_duration(accepted.max_age) +
                             " before and " + format_policy_duration(accepted.max_ahead) +

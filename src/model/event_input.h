@@ -49,7 +49,6 @@ struct OccurredAtRange {
   TimePoint latest = TimePoint::max();
   std::chrono::milliseconds max_age{0};    // now − earliest, for the message
   std::chrono::milliseconds max_ahead{0};  // latest − now
-  bool bounded = false;
 
   // [now − policy's window, now + kOccurredAtAllowedSkew], both scaled by the policy.
   static OccurredAtRange around(TimePoint now, const RetryPolicy& policy);
