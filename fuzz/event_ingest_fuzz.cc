@@ -1,25 +1,28 @@
 // Event ingest (POST /api/v2/events and /api/v2/events/batch): the bytes are a
-// request body, read as api/event_handlers.cc reads it: api::parse_json_body
-// (depth limit), then model::parse_event on the body and on each element of
-// {"events":[…]}.
+// request body, read as api/event_handlers.cc reads it: model::parse_ingest_json
+// (depth limit, numbers read from their text), then model::parse_event on the
+// body and on each element of {"events":[…]}, with occurred_at bounded around
+// a fixed "now" (the corpus's day).
 //
-// Invariants: no exception escapes; a refused body is a 400/415 JSON error
-// with a code; a parsed body is no deeper than the limit; a refused event has
-// errors that check_failure accepts and renders as a 400/422 JSON error; an
-// accepted event has a catalog type, `data` already in JSON.stringify form
-// (the receiver's js_canonical leaves it unchanged), an occurred_at that
-// survives format/parse, and a sequence key exactly when its type is sequenced.
+// Invariants: no exception escapes; a parsed body is no deeper than the
+// limit; a refused event has errors that check_failure accepts and renders as
+// a 400/422 JSON error; an accepted event has a catalog type, `data` already
+// in JSON.stringify form (the receiver's js_canonical leaves it unchanged)
+// that reads back with no refused number and writes back to the same bytes,
+// an occurred_at within the range that survives format/parse, and a sequence
+// key exactly when its type is sequenced.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "api/errors.h"
-#include "api/request_json.h"
 #include "common/time_format.h"
 #include "fuzz_check.h"
+#include "model/envelope.h"
 #include "model/event_catalog.h"
 #include "model/event_input.h"
+#include "model/event_input_json.h"
 #include "model/limits.h"
 #include "receiver/canonical_json.h"
 
@@ -29,6 +32,27 @@ using namespace switchboard;
 namespace json = boost::json;
 
 constexpr std::size_t kMaxBatch = 1000;  // api/event_handlers.cc
+
+const model::OccurredAtRange& accepted_range() {
+  static const model::OccurredAtRange range =
+      model::OccurredAtRange::around(*parse_rfc3339("2026-11-22T12:00:00Z"), model::RetryPolicy::v2());
+  return range;
+}
+
+// No number in `value` is one parse_ingest_json marks as refused.
+bool holds_only_accepted_numbers(const json::value& value) {
+  if (const auto* array = value.if_array()) {
+    for (const auto& item : *array)
+      if (!holds_only_accepted_numbers(item)) return false;
+    return true;
+  }
+  if (const auto* object = value.if_object()) {
+    for (const auto& member : *object)
+      if (!holds_only_accepted_numbers(member.value())) return false;
+    return true;
+  }
+  return model::refused_number_code(value).empty();
+}
 
 std::size_t depth_of(const json::value& value) {
   std::size_t deepest = 0;
@@ -59,7 +83,15 @@ void check_accepted(const model::EventInput& event) {
   FUZZ_CHECK(info != nullptr);
   FUZZ_CHECK(receiver::js_canonical(event.data_json) == event.data_json);
   FUZZ_CHECK(event.data_json.starts_with('{'));
-  if (event.occurred_at) FUZZ_CHECK(parse_rfc3339(format_rfc3339(*event.occurred_at)) == event.occurred_at);
+  boost::system::error_code ec;
+  const json::value again = model::parse_ingest_json(event.data_json, model::limits::kMaxJsonDepth, ec);
+  FUZZ_CHECK(!ec && holds_only_accepted_numbers(again));
+  FUZZ_CHECK(model::to_js_json(again) == event.data_json);
+  if (event.occurred_at) {
+    FUZZ_CHECK(parse_rfc3339(format_rfc3339(*event.occurred_at)) == event.occurred_at);
+    FUZZ_CHECK(*event.occurred_at >= accepted_range().earliest &&
+               *event.occurred_at <= accepted_range().latest);
+  }
   if (event.idempotency_key) {
     FUZZ_CHECK(!event.idempotency_key->empty());
     FUZZ_CHECK(event.idempotency_key->size() <= model::kMaxIdempotencyKeyLength);
@@ -73,7 +105,7 @@ void check_accepted(const model::EventInput& event) {
 
 // One event, alone or as element `index` of a batch.
 void check_event(const json::value& body, std::optional<std::size_t> index) {
-  auto input = model::parse_event(body);
+  auto input = model::parse_event(body, accepted_range());
   if (input) {
     check_accepted(*input);
     return;
@@ -90,17 +122,10 @@ void check_event(const json::value& body, std::optional<std::size_t> index) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  api::Request request;
-  request.method = "POST";
-  request.path = "/api/v2/events";
-  request.headers.emplace_back("Content-Type", "application/json");
-  request.body.assign(fuzz::as_text(data, size));
-
-  auto body = api::parse_json_body(request);
-  if (!body) {
-    check_error_response(body.error());
-    return 0;
-  }
+  boost::system::error_code ec;
+  auto parsed = model::parse_ingest_json(fuzz::as_text(data, size), model::limits::kMaxJsonDepth, ec);
+  if (ec) return 0;  // 400 malformed_json
+  const json::value* body = &parsed;
   FUZZ_CHECK(depth_of(*body) <= model::limits::kMaxJsonDepth);
   check_event(*body, std::nullopt);
 

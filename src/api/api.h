@@ -22,6 +22,7 @@
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
 #include "model/rate_limit.h"
+#include "model/retry_policy.h"
 #include "store/store.h"
 
 namespace switchboard::api {
@@ -42,6 +43,9 @@ struct ApiDeps {
   // every other authenticated route; unlimited by default.
   model::RateLimit ingest_rate_limit = {};
   model::RateLimit rate_limit = {};
+  // The v2 delivery policy, scaled by serve --time-scale: ingest bounds
+  // occurred_at by its window (model::OccurredAtRange).
+  model::RetryPolicy retry_policy = model::RetryPolicy::v2();
 };
 
 class Api {

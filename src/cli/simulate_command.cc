@@ -106,7 +106,7 @@ int run_simulate_command(const SimulateCommand& command) {
                command.rate, command.url.c_str());
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  simulate::RunPlan plan{command.rate, command.duration_sec, command.count, &stop_requested};
+  simulate::RunPlan plan{command.rate, command.duration_sec, command.count, &stop_requested, &clock};
   const auto summary = simulate::run_simulation(generator, **publisher, plan,
                                                 command.results_path.empty() ? nullptr : &results);
   std::fputs(simulate::format_summary(summary).c_str(), stdout);

@@ -97,6 +97,11 @@ store::AttemptOutcome make_attempt_outcome(const FinishedAttempt& finished,
   if (!attempt.success) {
     outcome.next_attempt_at =
         policy.next_attempt_at(finished.attempt, delivery.event_time, finished.finished_at);
+    // Health (spec §4): a delivery queued too late into its window (a
+    // backdated event) never had its whole schedule, so it says little about the receiver.
+    if (!outcome.next_attempt_at) {
+      outcome.counts_toward_failure = policy.had_full_schedule(delivery.event_time, delivery.created_at);
+    }
   }
   return outcome;
 }

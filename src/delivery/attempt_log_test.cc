@@ -125,5 +125,32 @@ TEST(AttemptLogTest, ConnectionFailureHasNoStatus) {
   EXPECT_TRUE(outcome.next_attempt_at.has_value());
 }
 
+// Issue 12: an exhausted delivery queued too late into its window (a
+// backdated event) does not count toward its webhook's failure.
+TEST(AttemptLogTest, AnExhaustionCountsTowardFailureOnlyWithTheWholeSchedule) {
+  struct Case {
+    milliseconds queued_after_event;
+    bool exhausted;
+    bool counts;
+  };
+  const std::vector<Case> cases = {
+      {milliseconds(0), true, true},     {seconds(6750), true, true},  // 1 h 52 min 30 s: the slack
+      {seconds(6751), true, false},      {seconds(23 * 3600), true, false},
+      {seconds(23 * 3600), false, true},  // not exhausted: nothing to count
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.queued_after_event.count());
+    Fixture f;
+    f.response.error = model::AttemptError::kHttpStatus;
+    f.response.status_code = 500;
+    f.delivery.created_at = kT0 + c.queued_after_event;
+    // Exhausted: the next attempt would fall after the 24 h window.
+    const TimePoint finished = c.exhausted ? kT0 + seconds(24 * 3600) : kT0 + seconds(23 * 3600 + 10);
+    const auto outcome = f.make(finished);
+    EXPECT_EQ(!outcome.next_attempt_at.has_value(), c.exhausted);
+    EXPECT_EQ(outcome.counts_toward_failure, c.counts);
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::delivery

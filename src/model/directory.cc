@@ -5,6 +5,7 @@
 #include <span>
 
 #include "model/envelope.h"
+#include "model/event_input_json.h"
 #include "model/event_schema.h"
 #include "model/limits.h"
 
@@ -206,7 +207,9 @@ std::string add_directory_objects(std::string_view data_json, const Agent* agent
                                   const Department* department) {
   if (!agent && !department) return std::string(data_json);
   boost::system::error_code ec;
-  json::value data = json::parse(data_json, ec);
+  // Read exactly (Boost.JSON's own double parsing may be off by an ulp), so that
+  // to_js_json() below writes every published number as it was accepted.
+  json::value data = parse_ingest_json(data_json, limits::kMaxJsonDepth, ec);
   if (ec || !data.is_object()) return std::string(data_json);  // not ours to fix: leave as published
   json::object& obj = data.get_object();
   bool changed = false;

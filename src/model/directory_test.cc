@@ -187,6 +187,17 @@ TEST(DirectoryEnrichmentTest, LeavesOutAbsentAgentFieldsAndKeepsPublishedObjects
       R"({"agent":{"id":"agt_1","name":"From publisher"},"department":{"id":"dep_1","name":"Support"}})");
 }
 
+// Issue 12: the published numbers keep their bytes through enrichment
+// (Boost.JSON's own parser read -926382.0315842781 as -926382.031584278).
+TEST(DirectoryEnrichmentTest, KeepsEveryPublishedNumberAsItWas) {
+  Agent agent = stored_agent();
+  agent.email.reset();
+  agent.extension.reset();
+  const std::string numbers = R"("n":[-926382.0315842781,0.14692838191928317,9007199254740991,5e-324,1e-7])";
+  EXPECT_EQ(add_directory_objects("{\"agent_id\":\"agt_1\"," + numbers + "}", &agent, nullptr),
+            "{\"agent_id\":\"agt_1\"," + numbers + R"(,"agent":{"id":"agt_1","name":"Rahul"}})");
+}
+
 TEST(DirectoryEnrichmentTest, NothingToAddLeavesTheBytesAlone) {
   const std::string data = R"({"call_id":"c1","agent_id":"agt_unknown"})";
   EXPECT_EQ(add_directory_objects(data, nullptr, nullptr), data);

@@ -7,6 +7,7 @@
 #include "common/time_format.h"
 #include "model/envelope.h"
 #include "model/event_catalog.h"
+#include "model/event_input_json.h"
 #include "model/event_schema.h"
 
 namespace switchboard::model {
@@ -20,31 +21,42 @@ const json::string* string_at(const json::object& obj, std::string_view key) {
   return v && v->is_string() ? &v->get_string() : nullptr;
 }
 
-// Finds integers JavaScript cannot hold exactly; reports the first few paths.
-void check_numbers(const json::value& v, const std::string& path, std::vector<FieldError>& errors) {
-  if (errors.size() >= 10) return;
+constexpr std::size_t kMaxNumberErrors = 10;
+
+// Finds the numbers receivers would read changed (model/event_input_json.h
+// marks them while parsing; values built otherwise are judged by value);
+// reports the first few paths.
+void check_numbers(const json::value& v, const std::string& path, std::vector<FieldError>& errors,
+                   std::size_t limit) {
+  if (errors.size() >= limit) return;
   switch (v.kind()) {
     case json::kind::int64:
-      if (v.get_int64() > kMaxSafeInteger || v.get_int64() < -kMaxSafeInteger) {
+    case json::kind::uint64:
+    case json::kind::double_: {
+      const std::string_view code = refused_number_code(v);
+      if (code == "unsafe_integer") {
         errors.push_back(
-            {path, "unsafe_integer",
-             "Integers beyond ±9007199254740991 lose precision in JavaScript; send them as strings."});
+            {path, std::string(code),
+             path + " is beyond ±9007199254740991 (2^53 − 1), which JavaScript cannot hold exactly; "
+                    "send it as a string."});
+      } else if (!code.empty()) {
+        errors.push_back({path, std::string(code),
+                          path +
+                              " has more precision than a JavaScript number keeps, so receivers would read "
+                              "another value; send it with at most the digits that read back the same, or "
+                              "as a string."});
       }
       break;
-    case json::kind::uint64:
-      errors.push_back(
-          {path, "unsafe_integer",
-           "Integers beyond ±9007199254740991 lose precision in JavaScript; send them as strings."});
-      break;
+    }
     case json::kind::array: {
       std::size_t i = 0;
       for (const auto& item : v.get_array())
-        check_numbers(item, path + "[" + std::to_string(i++) + "]", errors);
+        check_numbers(item, path + "[" + std::to_string(i++) + "]", errors, limit);
       break;
     }
     case json::kind::object:
       for (const auto& field : v.get_object())
-        check_numbers(field.value(), path + "." + std::string(field.key()), errors);
+        check_numbers(field.value(), path + "." + std::string(field.key()), errors, limit);
       break;
     default:
       break;
@@ -62,7 +74,32 @@ std::string id_attribute(const json::object& data, std::string_view flat_key, st
 
 }  // namespace
 
-InputResult<EventInput> parse_event(const json::value& body) {
+OccurredAtRange OccurredAtRange::around(TimePoint now, const RetryPolicy& policy) {
+  OccurredAtRange range;
+  range.max_age = policy.scaled(policy.window);
+  range.max_ahead = policy.scaled(kOccurredAtAllowedSkew);
+  range.earliest = now - range.max_age;
+  range.latest = now + range.max_ahead;
+  return range;
+}
+
+std::string format_policy_duration(std::chrono::milliseconds d) {
+  using namespace std::chrono;
+  if (d < seconds(1)) return std::to_string(d.count()) + " ms";
+  std::string out;
+  auto part = [&](long long n, const char* unit) {
+    if (n == 0) return;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(n) + " " + unit;
+  };
+  part(duration_cast<hours>(d).count(), "h");
+  part(duration_cast<minutes>(d % hours(1)).count(), "min");
+  part(duration_cast<seconds>(d % minutes(1)).count(), "s");
+  part((d % seconds(1)).count(), "ms");
+  return out;
+}
+
+InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRange& accepted) {
   if (!body.is_object()) {
     return tl::unexpected(InputFailure{InputFailure::Kind::kMalformed,
                                        {{"", "invalid_body", "The event must be a JSON object."}}});
@@ -98,6 +135,12 @@ InputResult<EventInput> parse_event(const json::value& body) {
     if (!parsed) {
       errors.push_back({"occurred_at", "invalid_value",
                         "occurred_at must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z."});
+    } else if (*parsed < accepted.earliest || *parsed > accepted.latest) {
+      errors.push_back({"occurred_at", "occurred_at_out_of_range",
+                        "occurred_at must be at most " + format_policy_duration(accepted.max_age) +
+                            " before and " + format_policy_duration(accepted.max_ahead) +
+                            " after the time it is received (between " + format_rfc3339(accepted.earliest) +
+                            " and " + format_rfc3339(accepted.latest) + ")."});
     } else {
       out.occurred_at = parsed;
     }
@@ -119,11 +162,19 @@ InputResult<EventInput> parse_event(const json::value& body) {
   } else if (!data->is_object()) {
     errors.push_back({"data", "invalid_type", "data must be a JSON object."});
   } else {
-    check_numbers(*data, "data", errors);
+    const std::size_t first_number_error = errors.size();
+    check_numbers(*data, "data", errors, first_number_error + kMaxNumberErrors);
+    const std::vector<FieldError> number_errors(
+        errors.begin() + static_cast<std::ptrdiff_t>(first_number_error), errors.end());
     const auto& d = data->get_object();
     if (info) {
       const EventSchema* schema = find_event_schema(info->type);
       auto data_errors = validate_event_data(*schema, d);
+      // A refused number is reported once, as such (not also as, say, not an integer ≥ 0).
+      std::erase_if(data_errors, [&](const FieldError& e) {
+        return std::any_of(number_errors.begin(), number_errors.end(),
+                           [&](const FieldError& n) { return n.field == e.field; });
+      });
       const std::string_view id_key = info->group == "call" ? "call_id" : "conversation_id";
       const auto* id = string_at(d, id_key);
       const bool id_valid =

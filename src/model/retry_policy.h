@@ -8,6 +8,13 @@
 //
 // `time_scale` (serve --time-scale N) divides every duration, so that the whole
 // 24-hour schedule can be observed in seconds in tests.
+//
+// Health (spec §4, refined by issue 12): only a delivery that had room for its
+// whole schedule counts toward marking its webhook `failed`. The window is
+// anchored at the event's time (occurred_at), so an event published late
+// (backdated) loses the start of its window; once it has lost more than the
+// schedule's slack it gets fewer attempts than a delivery queued on time, and
+// its exhaustion says little about the receiver.
 #pragma once
 
 #include <chrono>
@@ -38,6 +45,20 @@ struct RetryPolicy {
                                            TimePoint failed_at) const;
 
   bool doubling = true;  // false for v1: every retry waits first_delay
+
+  // `d` divided by time_scale (at least 1 ms): how every policy duration runs.
+  std::chrono::milliseconds scaled(std::chrono::milliseconds d) const;
+
+  // How late after its window start a delivery may be queued and still fit
+  // every attempt of the schedule (failures taking no time) into the window:
+  // the window minus the sum of the delays before the schedule's last
+  // attempt. v2 unscaled: 24 h − 22 h 07 m 30 s = 1 h 52 m 30 s (19 attempts).
+  std::chrono::milliseconds full_schedule_slack() const;
+
+  // Whether an exhausted delivery whose window starts at `window_start` and
+  // that was queued (could first be attempted) at `queued_at` counts toward
+  // its webhook's failure: only if it had room for its whole schedule.
+  bool had_full_schedule(TimePoint window_start, TimePoint queued_at) const;
 };
 
 // Subscription health (spec §4): a webhook becomes `failed` after this many

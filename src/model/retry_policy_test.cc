@@ -108,5 +108,70 @@ TEST(HealthRuleTest, ThreeExhaustedDeliveriesInARowMarkTheWebhookFailed) {
   for (auto [count, failed] : cases) EXPECT_EQ(should_mark_failed(count), failed) << count;
 }
 
+// Attempts a delivery queued `queued_after` its window start gets when every attempt fails at once.
+int attempts_when_queued(const RetryPolicy& policy, milliseconds queued_after) {
+  TimePoint at = kT0 + queued_after;
+  int attempts = 1;
+  while (auto next = policy.next_attempt_at(attempts, kT0, at)) {
+    at = *next;
+    ++attempts;
+  }
+  return attempts;
+}
+
+TEST(HealthRuleTest, TheSlackIsWhatTheWindowLeavesAfterTheWholeSchedule) {
+  // v2: 19 attempts, the last 22 h 07 m 30 s after the first; the window is 24 h.
+  EXPECT_EQ(RetryPolicy::v2().full_schedule_slack(), hours(1) + minutes(52) + seconds(30));
+  // Scaled delays are rounded each (8, 17, 33, 67, 133, 267, 533, 1067 ms, then 2000 ms ×10): 24000 − 22125.
+  EXPECT_EQ(RetryPolicy::v2(3600.0).full_schedule_slack(), milliseconds(1875));
+  // v1 (4 attempts 30 s apart) ends 90 s into its 24 h.
+  EXPECT_EQ(RetryPolicy::v1().full_schedule_slack(), hours(24) - seconds(90));
+}
+
+TEST(HealthRuleTest, OnlyADeliveryWithItsWholeScheduleCountsTowardFailure) {
+  struct Case {
+    double time_scale;
+    milliseconds queued_after_window_start;  // how late the delivery was queued (a backdated event)
+    bool counts;
+  };
+  const std::vector<Case> cases = {
+      {1, milliseconds(0), true},
+      {1, -minutes(5), true},  // occurred_at slightly ahead of our clock
+      {1, seconds(30), true},
+      {1, hours(1) + minutes(52) + seconds(30), true},  // still room for all 19 attempts
+      {1, hours(1) + minutes(52) + seconds(30) + milliseconds(1), false},
+      {1, hours(23), false},  // the report: 23 h old, one or two attempts
+      {1, hours(24), false},
+      {1, hours(24 * 365 * 6), false},  // 2020
+      {3600, milliseconds(1875), true},
+      {3600, milliseconds(1876), false},
+      {3600, seconds(20), false},
+  };
+  for (const auto& c : cases) {
+    const auto policy = RetryPolicy::v2(c.time_scale);
+    SCOPED_TRACE(testing::Message() << "scale " << c.time_scale << ", queued +"
+                                    << c.queued_after_window_start.count() << " ms");
+    EXPECT_EQ(policy.had_full_schedule(kT0, kT0 + c.queued_after_window_start), c.counts);
+  }
+}
+
+// The rule is the schedule's own: a delivery counts exactly when it gets as
+// many attempts as one queued at its window start.
+TEST(HealthRuleTest, CountingMeansGettingEveryAttemptOfTheSchedule) {
+  for (double scale : {1.0, 60.0, 3600.0}) {
+    const auto policy = RetryPolicy::v2(scale);
+    const int full = attempts_when_queued(policy, milliseconds(0));
+    EXPECT_EQ(full, 19) << scale;
+    const milliseconds window = policy.scaled(hours(24));
+    for (milliseconds late{0}; late <= window; late += window / 997) {
+      SCOPED_TRACE(testing::Message() << "scale " << scale << ", +" << late.count() << " ms");
+      EXPECT_EQ(policy.had_full_schedule(kT0, kT0 + late), attempts_when_queued(policy, late) == full);
+    }
+    const milliseconds slack = policy.full_schedule_slack();
+    EXPECT_EQ(attempts_when_queued(policy, slack), full) << scale;
+    EXPECT_LT(attempts_when_queued(policy, slack + milliseconds(1)), full) << scale;
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::model

@@ -132,10 +132,10 @@ class ServiceImpl final : public Service {
                                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
         live_(*store_, clock),
-        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
-                          config.v1_stop_after_sunset, &live_,
-                          model::rate_limit_per_second(config.ingest_rate_limit),
-                          model::rate_limit_per_second(config.rate_limit)}) {}
+        api_(api::ApiDeps{
+            *store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(), config.v1_stop_after_sunset,
+            &live_, model::rate_limit_per_second(config.ingest_rate_limit),
+            model::rate_limit_per_second(config.rate_limit), model::RetryPolicy::v2(config.time_scale)}) {}
 
   ~ServiceImpl() override { stop(); }
 

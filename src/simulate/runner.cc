@@ -67,6 +67,10 @@ RunSummary run_simulation(TrafficGenerator& generator, Publisher& publisher, con
     if (n > 0) {
       pending.clear();
       for (long long i = 0; i < n; ++i) pending.push_back(generator.next());
+      if (plan.clock) {
+        const TimePoint now = plan.clock->now();
+        for (SimEvent& event : pending) event.occurred_at = std::min(event.occurred_at, now);
+      }
       if (batching) {
         const auto outcomes = publisher.publish_batch(pending);
         for (std::size_t i = 0; i < pending.size(); ++i) record(summary, pending[i], outcomes[i], results);

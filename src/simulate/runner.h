@@ -11,6 +11,7 @@
 #include <ostream>
 #include <string>
 
+#include "common/clock.h"
 #include "simulate/generator.h"
 #include "simulate/publisher.h"
 
@@ -24,6 +25,11 @@ struct RunPlan {
   std::optional<double> duration_sec;       // stop after this long…
   std::optional<long long> count;           // …or after this many events (whichever comes first)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop early
+  // When set, each event goes out with an occurred_at no later than this
+  // clock's now. The simulated timeline runs ahead of the wall clock at high
+  // rates, and the server refuses events more than a few minutes ahead of its
+  // clock (model::kOccurredAtAllowedSkew); the data keep their simulated times.
+  const Clock* clock = nullptr;
 };
 
 struct RunSummary {

@@ -29,9 +29,11 @@ class FakePublisher final : public Publisher {
   int singles = 0;
   int batches = 0;
   std::size_t largest_batch = 0;
+  TimePoint latest_occurred_at{};
 
  private:
   PublishOutcome outcome(const SimEvent& e) {
+    latest_occurred_at = std::max(latest_occurred_at, e.occurred_at);
     if (e.type == "message.failed") return {PublishOutcome::Kind::kRefused, {}, {}, "invalid_value: no"};
     return {PublishOutcome::Kind::kAccepted, "evt_" + std::to_string(++n_), n_, {}};
   }
@@ -65,6 +67,25 @@ TEST(RunnerTest, HighRatesGoOutInBatchesAndStopAtTheCount) {
     EXPECT_TRUE(v.contains("event_id") || v.contains("error")) << json::serialize(v);
     EXPECT_FALSE(v.at("id").as_string().empty()) << json::serialize(v);
   }
+}
+
+// The simulated timeline runs ahead of the wall clock at high rates; the
+// server refuses occurred_at more than 5 minutes ahead, so events go out
+// stamped no later than the clock's now.
+TEST(RunnerTest, EventsGoOutNoLaterThanTheClock) {
+  const TimePoint start = *parse_rfc3339("2026-11-22T10:00:00Z");
+  auto free_run = generator();
+  FakePublisher unclamped;
+  run_simulation(free_run, unclamped, RunPlan{.rate = 5000, .count = 1000}, nullptr);
+  ASSERT_GT(unclamped.latest_occurred_at, start + std::chrono::minutes(10));  // the timeline ran ahead
+
+  auto gen = generator();
+  FakePublisher publisher;
+  ManualClock clock(start + std::chrono::minutes(1));
+  const auto summary =
+      run_simulation(gen, publisher, RunPlan{.rate = 5000, .count = 1000, .clock = &clock}, nullptr);
+  EXPECT_EQ(summary.sent, 1000);
+  EXPECT_EQ(publisher.latest_occurred_at, clock.now());
 }
 
 TEST(RunnerTest, LowRatesSendOneEventPerRequestAtTheRate) {

@@ -83,6 +83,10 @@ struct LeaseRelease {
 struct AttemptOutcome {
   model::Attempt attempt;                    // id, delivery_id, … all set
   std::optional<TimePoint> next_attempt_at;  // failures only: nullopt = exhausted
+  // Exhausted only: whether it counts toward the webhook's consecutive
+  // exhausted deliveries (model::RetryPolicy::had_full_schedule). A delivery
+  // that did not count leaves the counter as it was.
+  bool counts_toward_failure = true;
 };
 
 struct AttemptQuery {

@@ -448,6 +448,39 @@ TEST_P(AttemptContractTest, ReplayQueuesAcceptedEventsOfARange) {
 
 // Cluster mode makes these ordinary: two nodes may report the same delivery
 // (an expired lease sent it twice), in one batch or in two.
+// Issue 12: a delivery that could not have its whole schedule (a backdated
+// event) neither counts toward failure nor resets the count.
+TEST_P(AttemptContractTest, AnExhaustionWithoutItsWholeScheduleLeavesTheCountAsItIs) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  ingest_unsequenced({"evt_1", "evt_2", "evt_3", "evt_4", "evt_5", "evt_6"});
+  const TimePoint t = at(kT0);
+  auto exhaust = [&](const std::string& id, bool counts) {
+    AttemptOutcome outcome = failed_attempt(id, 1, t, std::nullopt);
+    outcome.counts_toward_failure = counts;
+    record({outcome});
+  };
+  struct Step {
+    std::string delivery_id;
+    bool counts;
+    int consecutive;
+    WebhookStatus status;
+  };
+  const std::vector<Step> steps = {
+      {"dlv_evt_1_0", false, 0, WebhookStatus::kActive}, {"dlv_evt_2_0", false, 0, WebhookStatus::kActive},
+      {"dlv_evt_3_0", false, 0, WebhookStatus::kActive},  // three in a row, none counted
+      {"dlv_evt_4_0", true, 1, WebhookStatus::kActive},  {"dlv_evt_5_0", false, 1, WebhookStatus::kActive},
+      {"dlv_evt_6_0", true, 2, WebhookStatus::kActive},
+  };
+  for (const Step& step : steps) {
+    SCOPED_TRACE(step.delivery_id);
+    exhaust(step.delivery_id, step.counts);
+    EXPECT_EQ(delivery("cmp_a", step.delivery_id).state, DeliveryState::kExhausted);
+    EXPECT_EQ(webhook("wh_1").consecutive_exhausted, step.consecutive);
+    EXPECT_EQ(webhook("wh_1").status, step.status);
+  }
+}
+
 TEST_P(AttemptContractTest, AnExhaustionReportedTwiceCountsOnce) {
   seed_company("cmp_a");
   add_webhook(subscriber("cmp_a", "wh_1"));

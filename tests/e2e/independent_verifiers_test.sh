@@ -46,6 +46,7 @@ for port in "$node_port" "$py_port"; do
 done
 
 # Events whose JSON exercises serialization: unicode, escapes, floats, big and negative numbers, nesting.
+# (Numbers beyond ±(2^53 − 1), such as 1e21, are refused at ingest: unsafe_integer.)
 events='[
  {"type":"call.initiated","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"initiated","started_at":"2026-11-22T10:03:40Z",
   "legs":[{"number":"+911234","role":"customer","state":"answered","started_at":"2026-11-22T10:03:40Z","answered_at":"2026-11-22T10:03:40Z"}]}},
@@ -53,7 +54,7 @@ events='[
   "note":"caf\u00e9 \u20ac \ud83d\ude00 \"q\" \\ / \t\n","legs":[{"number":"+91","role":"agent","state":"answered","started_at":"2026-11-22T10:03:50Z"}]}},
  {"type":"call.end","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"completed","started_at":"2026-11-22T10:03:40Z","ended_at":"2026-11-22T10:06:03Z",
   "legs":[{"number":"+91","role":"agent","state":"completed","started_at":"2026-11-22T10:03:50Z","ended_at":"2026-11-22T10:06:03Z"}],
-  "duration_sec":143,"ratio":0.1,"big":9007199254740991,"tiny":1e-7,"exp":1e21,"neg":-0.0,"f":1.50}},
+  "duration_sec":143,"ratio":0.1,"big":9007199254740991,"tiny":1e-7,"exp":1.5E-10,"neg":-0.0,"f":1.50}},
  {"type":"call.summary","data":{"call_id":"c1","direction":"inbound","from":"+911234","to":"+915678","status":"completed","started_at":"2026-11-22T10:03:40Z","ended_at":"2026-11-22T10:06:03Z","duration_sec":143,
   "legs":[{"number":"+91","role":"agent","state":"completed","started_at":"2026-11-22T10:03:50Z","ended_at":"2026-11-22T10:06:03Z"}],
   "agent":{"name":"Asha","email":"a@x.in","extension":"101"},"department":{"id":"d1","name":"Sales"}}},

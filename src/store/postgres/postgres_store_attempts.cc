@@ -145,8 +145,8 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
   for (const AttemptOutcome& o : outcomes) {
     auto it = targets.find(o.attempt.delivery_id);
     if (it == targets.end()) continue;
-    const bool exhausted = !o.attempt.success && !o.next_attempt_at;
-    if (exhausted || (o.attempt.success && it->second.consecutive_exhausted != 0)) {
+    const bool counted_exhaustion = !o.attempt.success && !o.next_attempt_at && o.counts_toward_failure;
+    if (counted_exhaustion || (o.attempt.success && it->second.consecutive_exhausted != 0)) {
       health_ids.push_back(it->second.webhook_id);
     }
   }
@@ -192,8 +192,9 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
       } else {
         u.state = "exhausted";
         // Health (spec §4): failed once model::should_mark_failed says so,
-        // only from active; the status trigger then pauses its queue.
-        if (webhook != health.end()) {
+        // only from active; the status trigger then pauses its queue. A
+        // delivery that did not have its whole schedule leaves the count as it is.
+        if (webhook != health.end() && o.counts_toward_failure) {
           Health& h = webhook->second;
           h.consecutive_exhausted += 1;
           h.changed = true;

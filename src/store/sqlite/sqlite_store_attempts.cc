@@ -127,7 +127,9 @@ Result<void> record_one(Connection& connection, const AttemptOutcome& outcome) {
       !done) {
     return done;
   }
-  // Health (spec §4): the status trigger pauses a failed webhook's queue.
+  // Health (spec §4): the status trigger pauses a failed webhook's queue. A
+  // delivery that did not have its whole schedule leaves the count as it is.
+  if (!outcome.counts_toward_failure) return {};
   const std::int64_t exhausted = (*target)->consecutive_exhausted + 1;
   const bool mark_failed =
       model::should_mark_failed(static_cast<int>(exhausted)) && (*target)->webhook_status == "active";
