@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/time_format.h"
+#include "model/webhook.h"
 
 namespace switchboard::api {
 
@@ -13,14 +14,21 @@ namespace {
 json::value optional_int(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
 
 // Stored header lists are JSON arrays of [name, value]; shown as objects.
-json::array headers_json(const std::string& stored) {
+// The request's headers were masked before they were stored; they are masked
+// again here by the same rule, for rows logged before custom header values
+// were masked.
+json::array headers_json(const std::string& stored, bool mask_secrets) {
   json::array out;
   boost::system::error_code ec;
   auto parsed = json::parse(stored, ec);
   if (ec || !parsed.is_array()) return out;
   for (const auto& pair : parsed.get_array()) {
     if (pair.is_array() && pair.get_array().size() == 2) {
-      out.push_back(json::object{{"name", pair.get_array()[0]}, {"value", pair.get_array()[1]}});
+      const json::value& name = pair.get_array()[0];
+      const bool shown =
+          !mask_secrets || (name.is_string() && model::is_public_request_header(name.get_string()));
+      out.push_back(json::object{{"name", name},
+                                 {"value", shown ? pair.get_array()[1] : json::value(model::kMaskedSecret)}});
     }
   }
   return out;
@@ -56,9 +64,11 @@ json::object attempt_json(const model::Attempt& a, bool detail) {
                    {"error_message", a.error_message},
                    {"latency_ms", a.latency_ms}};
   if (detail) {
-    out["request"] = json::object{
-        {"url", a.request_url}, {"headers", headers_json(a.request_headers)}, {"body", a.request_body}};
-    out["response"] = json::object{{"headers", headers_json(a.response_headers)}, {"body", a.response_body}};
+    out["request"] = json::object{{"url", a.request_url},
+                                  {"headers", headers_json(a.request_headers, /*mask_secrets=*/true)},
+                                  {"body", a.request_body}};
+    out["response"] = json::object{{"headers", headers_json(a.response_headers, /*mask_secrets=*/false)},
+                                   {"body", a.response_body}};
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "model/limits.h"
 #include "model/webhook_input.h"
+#include "model/webhook_origin.h"
 
 namespace switchboard::api {
 
@@ -102,6 +103,14 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
   if (!body) return body.error();
   auto input = model::parse_webhook_patch(*body, webhook->spec);
   if (!input) return input_failure_response(input.error());
+  // Stored credentials never follow the URL to another origin unasked.
+  std::vector<model::FieldError> reenter =
+      model::credentials_for_new_origin(webhook->spec.url, webhook->secret.has_value(), *input);
+  if (!reenter.empty()) {
+    return input_failure_response(
+        model::InputFailure{model::InputFailure::Kind::kInvalid, std::move(reenter)});
+  }
+  const bool origin_changes = !model::same_origin(webhook->spec.url, input->spec.url);
 
   const bool same_secret = input->secret.kind == model::SecretChange::Kind::kKeep ||
                            (input->secret.kind == model::SecretChange::Kind::kSet && webhook->secret &&
@@ -113,6 +122,11 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
   const TimePoint now = deps.clock.now();
   webhook->spec = std::move(input->spec);
   auto revealed = apply_secret_change(*webhook, input->secret, now);
+  if (origin_changes && revealed) {
+    // The new receiver never knew the old secret: it stops signing at once.
+    webhook->previous_secret.reset();
+    webhook->previous_secret_expires_at.reset();
+  }
   webhook->updated_at = now;
   if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
   return webhook_response(200, *webhook, revealed);

@@ -11,13 +11,11 @@ namespace json = boost::json;
 
 namespace {
 
-json::array key_values(const std::vector<model::KeyValue>& rows, std::string_view key_name,
-                       bool mask_values) {
+// API key and custom header rows: the names as stored, every value masked.
+json::array masked_values(const std::vector<model::KeyValue>& rows, std::string_view key_name) {
   json::array out;
-  for (const auto& row : rows) {
-    out.push_back(json::object{{key_name, row.key},
-                               {"value", mask_values ? model::kMaskedSecret : std::string_view(row.value)}});
-  }
+  for (const auto& row : rows)
+    out.push_back(json::object{{key_name, row.key}, {"value", model::kMaskedSecret}});
   return out;
 }
 
@@ -38,7 +36,7 @@ json::object auth_json(const model::WebhookAuth& auth) {
       break;
     case model::AuthType::kApiKey:
       out["location"] = model::to_string(auth.location);
-      out["keys"] = key_values(auth.keys, "name", /*mask_values=*/true);
+      out["keys"] = masked_values(auth.keys, "name");
       break;
   }
   return out;
@@ -55,7 +53,7 @@ json::object webhook_json(const model::Webhook& webhook, std::optional<std::stri
       {"url", spec.url},
       {"status", model::to_string(webhook.status)},
       {"auth", auth_json(spec.auth)},
-      {"headers", key_values(spec.headers, "key", /*mask_values=*/false)},
+      {"headers", masked_values(spec.headers, "key")},
       {"events", strings(spec.events)},
       {"filters", json::object{{"direction", strings(spec.filters.direction)},
                                {"department_ids", strings(spec.filters.department_ids)},

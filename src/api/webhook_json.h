@@ -1,6 +1,7 @@
 // The JSON view of a webhook in API responses. Secrets are masked
-// (model::kMaskedSecret); the signing secret appears only when `reveal_secret`
-// is given (once, on create and rotate).
+// (model::kMaskedSecret): the Basic password, API key values and every custom
+// header value (names stay visible); the signing secret appears only when
+// `reveal_secret` is given (once, on create and rotate).
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -48,11 +48,14 @@ std::string header_safe(std::string text) {
   return text;
 }
 
-// Adds a header to both lists; `secret` values are masked in the log copy.
-void add(BuiltRequest& request, std::string name, std::string value, bool secret = false) {
+// Adds a header to both lists; the log copy masks every value but those of
+// the headers model::is_public_request_header names (one rule for the
+// attempt log and the failure inspect).
+void add(BuiltRequest& request, std::string name, std::string value) {
   name = header_safe(std::move(name));
   value = header_safe(std::move(value));
-  request.masked_headers.push_back({name, secret ? std::string(kMaskedValue) : value});
+  request.masked_headers.push_back(
+      {name, model::is_public_request_header(name) ? value : std::string(kMaskedValue)});
   request.headers.push_back({std::move(name), std::move(value)});
 }
 
@@ -126,18 +129,17 @@ Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
     std::vector<std::string> prefixed;
     prefixed.reserve(hex_signatures.size());
     for (const auto& hex : hex_signatures) prefixed.push_back("sha256=" + hex);
-    add(request, "X-MyOperator-Signature", join(hex_signatures, ","), true);
-    add(request, "X-MO-Signature", join(prefixed, ","), true);
+    add(request, "X-MyOperator-Signature", join(hex_signatures, ","));
+    add(request, "X-MO-Signature", join(prefixed, ","));
     add(request, "webhook-id", input.event_id);
     add(request, "webhook-timestamp", timestamp_text);
-    add(request, "webhook-signature", join(standard_signatures, " "), true);
+    add(request, "webhook-signature", join(standard_signatures, " "));
   }
 
   if (auth.type == model::AuthType::kBasic) {
-    add(request, "Authorization", "Basic " + crypto::base64_encode(auth.username + ":" + auth.password),
-        true);
+    add(request, "Authorization", "Basic " + crypto::base64_encode(auth.username + ":" + auth.password));
   } else if (auth.type == model::AuthType::kApiKey && auth.location == model::ApiKeyLocation::kHeader) {
-    for (const auto& row : auth.keys) add(request, row.key, row.value, true);
+    for (const auto& row : auth.keys) add(request, row.key, row.value);
   }
   for (const auto& row : webhook.spec.headers) add(request, row.key, row.value);
   return request;

@@ -32,8 +32,9 @@ struct HttpHeader {
   bool operator==(const HttpHeader&) const = default;
 };
 
-// What masking puts in place of a secret (auth values, api keys, signatures).
-inline constexpr std::string_view kMaskedValue = "********";
+// What masking puts in place of a secret (auth values, api keys, custom
+// header values, signatures): the model's one masked value.
+inline constexpr std::string_view kMaskedValue = model::kMaskedSecret;
 
 struct DeliveryRequestInput {
   std::string event_id;
@@ -46,8 +47,9 @@ struct DeliveryRequestInput {
 struct BuiltRequest {
   std::string url;
   std::vector<HttpHeader> headers;
-  // The same request for the attempt log: auth and api key values and
-  // signatures replaced with kMaskedValue.
+  // The same request for the attempt log: every header value but those
+  // model::is_public_request_header names, and api key values in the query,
+  // replaced with kMaskedValue.
   std::string masked_url;
   std::vector<HttpHeader> masked_headers;
 };

@@ -1,6 +1,31 @@
 #include "model/webhook.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+
 namespace switchboard::model {
+
+namespace {
+
+// Set by the request builder (src/delivery/request_builder.cc), none secret.
+constexpr std::array<std::string_view, 7> kPublicRequestHeaders{
+    "Content-Type",   "User-Agent", "X-MO-Event-Id",     "X-MO-Delivery-Attempt",
+    "X-MO-Timestamp", "webhook-id", "webhook-timestamp",
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+bool is_public_request_header(std::string_view name) {
+  return std::any_of(kPublicRequestHeaders.begin(), kPublicRequestHeaders.end(),
+                     [&](std::string_view known) { return iequals(known, name); });
+}
 
 std::string_view to_string(AuthType type) {
   switch (type) {

@@ -1,6 +1,7 @@
 // Webhook v2: the configuration a company admin sets for one endpoint.
 // Plain value types; no I/O. Secrets are held here in clear: encryption at
-// rest is the store's job, masking in responses is the API's job.
+// rest is the store's job, masking in responses is the API's job (with the
+// one rule below: kMaskedSecret and is_public_request_header).
 #pragma once
 
 #include <optional>
@@ -20,6 +21,18 @@ std::string_view to_string(AuthType type);
 std::string_view to_string(ApiKeyLocation location);
 std::string_view to_string(WebhookStatus status);
 std::optional<WebhookStatus> parse_webhook_status(std::string_view text);
+
+// The value that API answers, logs and the attempt log show in place of a
+// secret: the Basic password, API key values, every custom header value (v1
+// and v2), signatures. On PATCH, a secret field whose value is exactly this
+// keeps the stored secret, so a client can send back what it read.
+inline constexpr std::string_view kMaskedSecret = "********";
+
+// Whether a header of a delivery request may be shown (failure inspect,
+// attempt log) as it was sent: only the headers Switchboard itself sets with
+// values that are not secret. Every other header (Authorization, API keys,
+// signatures, custom headers) is shown as kMaskedSecret. Case-insensitive.
+bool is_public_request_header(std::string_view name);
 
 struct KeyValue {
   std::string key;
@@ -49,7 +62,7 @@ struct WebhookSpec {
   std::string description;
   std::string url;
   WebhookAuth auth;
-  std::vector<KeyValue> headers;
+  std::vector<KeyValue> headers;    // values are secret: sealed at rest, masked in answers
   std::vector<std::string> events;  // event types, in catalog order, no duplicates
   WebhookFilters filters;
   bool operator==(const WebhookSpec&) const = default;

@@ -20,6 +20,22 @@ using input_detail::member_path;
 
 constexpr std::string_view kGenerateSecret = "generate";
 
+// The stored credentials a PATCH that leaves out `auth` keeps.
+void keep_auth_credentials(const WebhookAuth& auth, std::vector<std::string>& kept) {
+  if (auth.type == AuthType::kBasic && !auth.password.empty()) kept.emplace_back("auth.password");
+  if (auth.type != AuthType::kApiKey) return;
+  for (std::size_t i = 0; i < auth.keys.size(); ++i) {
+    if (!auth.keys[i].value.empty()) kept.push_back(member_path(index_path("auth.keys", i), "value"));
+  }
+}
+
+// The stored header values a PATCH that leaves out `headers` keeps.
+void keep_header_values(const std::vector<KeyValue>& headers, std::vector<std::string>& kept) {
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!headers[i].value.empty()) kept.push_back(member_path(index_path("headers", i), "value"));
+  }
+}
+
 // name, description: optional text; null clears it.
 void read_text(const boost::json::object& body, std::string_view field, std::string_view label,
                std::size_t limit, std::string& target, ErrorSink& errors) {
@@ -148,20 +164,22 @@ void read_filters(const boost::json::value& value, WebhookFilters& target, Error
   }
 }
 
-// On create null keeps (= no secret); on patch null clears the stored one and
-// the masked value keeps it.
+// On create null keeps (= no secret); on patch null clears the stored one,
+// "keep" keeps it and so does the masked value (which is not a decision,
+// see SecretChange::decided).
 SecretChange read_secret(const boost::json::value& value, bool is_patch, ErrorSink& errors) {
   if (value.is_null()) {
-    return SecretChange{is_patch ? SecretChange::Kind::kClear : SecretChange::Kind::kKeep, {}};
+    return SecretChange{is_patch ? SecretChange::Kind::kClear : SecretChange::Kind::kKeep, {}, true};
   }
   if (!value.is_string()) {
     errors.invalid_type("secret", "a string or null");
     return {};
   }
   const std::string_view text = value.get_string();
-  if (text == kGenerateSecret) return SecretChange{SecretChange::Kind::kGenerate, {}};
+  if (text == kGenerateSecret) return SecretChange{SecretChange::Kind::kGenerate, {}, true};
+  if (is_patch && text == kKeepSecret) return SecretChange{SecretChange::Kind::kKeep, {}, true};
   if (is_patch && text == kMaskedSecret) return {};
-  if (is_valid_secret(text)) return SecretChange{SecretChange::Kind::kSet, std::string(text)};
+  if (is_valid_secret(text)) return SecretChange{SecretChange::Kind::kSet, std::string(text), true};
   errors.invalid("secret", "invalid_secret",
                  "Secret must be \"generate\" or \"whsec_\" followed by the base64 of " +
                      std::to_string(limits::kMinSecretBytes) + " to " +
@@ -202,17 +220,26 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
         input_detail::parse_auth(*auth, is_patch ? &current->auth : nullptr, errors);
     spec.auth = std::move(parsed.auth);
     auth_known = parsed.type_known;
+    input.kept_credentials = std::move(parsed.kept);
+  } else if (is_patch) {
+    keep_auth_credentials(spec.auth, input.kept_credentials);
   }
 
   // Headers are validated when sent, and also when only the auth changes:
   // the stored headers may clash with the new auth (e.g. Authorization + basic).
   const WebhookAuth* auth_for_headers = auth_known ? &spec.auth : nullptr;
   if (const boost::json::value* headers = object.if_contains("headers")) {
-    const std::vector<input_detail::HeaderRow> rows = input_detail::read_header_rows(*headers, errors);
+    std::vector<input_detail::HeaderRow> rows = input_detail::read_header_rows(*headers, errors);
+    input_detail::keep_masked_header_values(rows, is_patch ? &current->headers : nullptr,
+                                            input.kept_credentials, errors);
     input_detail::validate_header_rows(rows, auth_for_headers, errors);
     spec.headers = input_detail::to_key_values(rows);
-  } else if (auth != nullptr) {
-    input_detail::validate_header_rows(input_detail::to_header_rows(spec.headers), auth_for_headers, errors);
+  } else {
+    if (auth != nullptr) {
+      input_detail::validate_header_rows(input_detail::to_header_rows(spec.headers), auth_for_headers,
+                                         errors);
+    }
+    if (is_patch) keep_header_values(spec.headers, input.kept_credentials);
   }
 
   if (const boost::json::value* events = object.if_contains("events")) {

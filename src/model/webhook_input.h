@@ -17,10 +17,9 @@
 
 namespace switchboard::model {
 
-// The value that API responses show in place of a stored secret. On PATCH, a
-// secret field whose value is exactly this keeps the stored secret, so a
-// client can send back what it read.
-inline constexpr std::string_view kMaskedSecret = "********";
+// On PATCH, "secret":"keep" keeps the signing secret: the explicit choice
+// that a change of the URL's origin asks for (webhook_origin.h).
+inline constexpr std::string_view kKeepSecret = "keep";
 
 // The exact message for a URL that is not HTTPS (spec §2).
 inline constexpr std::string_view kHttpsRequiredMessage = "Valid HTTPS URL required.";
@@ -30,7 +29,8 @@ struct FieldError {
   std::string code;     // "required", "https_required", "too_long", "invalid_url",
                         // "invalid_type", "invalid_value", "too_many", "too_few",
                         // "duplicate_key", "reserved_header", "invalid_header_name",
-                        // "invalid_header_value", "unknown_event", "invalid_secret"
+                        // "invalid_header_value", "unknown_event", "invalid_secret",
+                        // "credentials_required", "secret_decision_required"
   std::string message;  // a human sentence
   bool operator==(const FieldError&) const = default;
 };
@@ -46,11 +46,18 @@ struct SecretChange {
   enum class Kind { kKeep, kClear, kGenerate, kSet };
   Kind kind = Kind::kKeep;
   std::string value;  // for kSet: the whsec_… secret
+  // The body said what to do ("keep", "generate", a whsec_… value, null);
+  // false when `secret` was absent or the masked value was sent back.
+  bool decided = false;
 };
 
 struct WebhookInput {
   WebhookSpec spec;     // complete and valid: for PATCH, the current spec with changes applied
   SecretChange secret;  // create: "generate" -> kGenerate, "whsec_…" -> kSet, null/absent -> kKeep
+  // PATCH only: the paths in `spec` of the non-empty secret values that are
+  // the stored ones rather than sent anew (a masked value sent back, or the
+  // member left out): "auth.password", "auth.keys[1].value", "headers[0].value".
+  std::vector<std::string> kept_credentials;
 };
 
 template <typename T>
@@ -62,7 +69,9 @@ InputResult<WebhookInput> parse_webhook_create(const boost::json::value& body);
 
 // PATCH /api/v2/webhooks/{id}: fields present replace the current ones
 // (auth, headers, events and filters are replaced whole); masked secret values
-// keep the stored ones. The merged result is validated as a whole.
+// keep the stored ones (the API key or header of the same name,
+// case-insensitively). The merged result is validated as a whole. Whether the
+// URL's origin changes is not judged here: see credentials_for_new_origin.
 InputResult<WebhookInput> parse_webhook_patch(const boost::json::value& body, const WebhookSpec& current);
 
 // Rules for single values, exposed for reuse and for table tests.

@@ -45,11 +45,13 @@ void reject_member(const boost::json::object& object, std::string_view name, Aut
 }
 
 // Validates a Basic auth password; a masked one is replaced by the stored password.
-void check_password(const WebhookAuth* current, std::string& password, ErrorSink& errors) {
+void check_password(const WebhookAuth* current, std::string& password, std::vector<std::string>& kept,
+                    ErrorSink& errors) {
   const std::string path(kPasswordField);
   if (password == kMaskedSecret) {
     if (current != nullptr && current->type == AuthType::kBasic) {
       password = current->password;
+      if (!password.empty()) kept.push_back(path);
     } else {
       errors.invalid(
           path, "invalid_value",
@@ -62,8 +64,9 @@ void check_password(const WebhookAuth* current, std::string& password, ErrorSink
   }
 }
 
-void parse_basic(const boost::json::object& object, const WebhookAuth* current, WebhookAuth& auth,
+void parse_basic(const boost::json::object& object, const WebhookAuth* current, ParsedAuth& out,
                  ErrorSink& errors) {
+  WebhookAuth& auth = out.auth;
   bool type_error = false;
   auth.username =
       string_member(object, "username", std::string(kUsernameField), errors, &type_error).value_or("");
@@ -82,7 +85,7 @@ void parse_basic(const boost::json::object& object, const WebhookAuth* current, 
   type_error = false;
   auth.password =
       string_member(object, "password", std::string(kPasswordField), errors, &type_error).value_or("");
-  if (!type_error) check_password(current, auth.password, errors);
+  if (!type_error) check_password(current, auth.password, out.kept, errors);
   reject_member(object, "location", AuthType::kApiKey, errors);
   reject_member(object, "keys", AuthType::kApiKey, errors);
 }
@@ -99,7 +102,8 @@ const std::string* current_key_value(const WebhookAuth* current, std::string_vie
 // One {"name","value"} row of auth.keys. `location` is nullopt when it is itself invalid.
 void parse_key_row(const boost::json::value& value, const std::string& path,
                    std::optional<ApiKeyLocation> location, const WebhookAuth* current,
-                   std::set<std::string>& seen, WebhookAuth& auth, ErrorSink& errors) {
+                   std::set<std::string>& seen, ParsedAuth& out, ErrorSink& errors) {
+  WebhookAuth& auth = out.auth;
   KeyValue key;
   if (!value.is_object()) {
     errors.invalid_type(path, "an object with \"name\" and \"value\"");
@@ -137,6 +141,7 @@ void parse_key_row(const boost::json::value& value, const std::string& path,
     if (key.value == kMaskedSecret) {
       if (const std::string* kept = current_key_value(current, key.key)) {
         key.value = *kept;
+        if (!key.value.empty()) out.kept.push_back(value_path);
       } else {
         errors.invalid(value_path, "invalid_value",
                        "The masked value can only keep the value of an existing API key with the same name; "
@@ -155,8 +160,9 @@ void parse_key_row(const boost::json::value& value, const std::string& path,
   auth.keys.push_back(std::move(key));
 }
 
-void parse_api_key(const boost::json::object& object, const WebhookAuth* current, WebhookAuth& auth,
+void parse_api_key(const boost::json::object& object, const WebhookAuth* current, ParsedAuth& out,
                    ErrorSink& errors) {
+  WebhookAuth& auth = out.auth;
   reject_member(object, "username", AuthType::kBasic, errors);
   reject_member(object, "password", AuthType::kBasic, errors);
 
@@ -192,7 +198,7 @@ void parse_api_key(const boost::json::object& object, const WebhookAuth* current
   }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    parse_key_row(rows[i], index_path(kKeysField, i), location, current, seen, auth, errors);
+    parse_key_row(rows[i], index_path(kKeysField, i), location, current, seen, out, errors);
   }
 }
 
@@ -235,10 +241,10 @@ ParsedAuth parse_auth(const boost::json::value& value, const WebhookAuth* curren
       reject_member(object, "keys", AuthType::kApiKey, errors);
       break;
     case AuthType::kBasic:
-      parse_basic(object, current, out.auth, errors);
+      parse_basic(object, current, out, errors);
       break;
     case AuthType::kApiKey:
-      parse_api_key(object, current, out.auth, errors);
+      parse_api_key(object, current, out, errors);
       break;
   }
   return out;

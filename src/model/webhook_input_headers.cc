@@ -1,5 +1,6 @@
 // Custom header rows of a webhook: shape, RFC 9110 rules, reserved names,
-// duplicates and conflicts with the headers that auth itself sends.
+// duplicates and conflicts with the headers that auth itself sends. Every
+// value is a secret (shown masked); a masked value keeps the stored one.
 #include <array>
 #include <set>
 #include <string>
@@ -112,6 +113,35 @@ std::vector<HeaderRow> read_header_rows(const boost::json::value& value, ErrorSi
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+void keep_masked_header_values(std::vector<HeaderRow>& rows, const std::vector<KeyValue>* current,
+                               std::vector<std::string>& kept, ErrorSink& errors) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    HeaderRow& row = rows[i];
+    // A row without a usable key has its own error already (or will, from
+    // validate_header_rows): its value is not looked up.
+    if (!row.value_ok || row.value != kMaskedSecret || !row.key_ok || row.key.empty()) continue;
+    const std::string path = member_path(index_path("headers", i), "value");
+    const KeyValue* stored = nullptr;
+    if (current != nullptr) {
+      for (const KeyValue& header : *current) {
+        if (iequals(header.key, row.key)) {
+          stored = &header;
+          break;
+        }
+      }
+    }
+    if (stored == nullptr) {
+      errors.invalid(path, "invalid_value",
+                     "The masked value can only keep the value of an existing header with the same key; "
+                     "enter the value.");
+      row.value_ok = false;
+      continue;
+    }
+    row.value = stored->value;
+    if (!row.value.empty()) kept.push_back(path);
+  }
 }
 
 std::vector<HeaderRow> to_header_rows(const std::vector<KeyValue>& headers) {

@@ -52,6 +52,10 @@ INSTANTIATE_TEST_SUITE_P(
          with_headers(R"([{"key":"X-A"},{"key":"X-B","value":null},{"key":"X-C","value":""}])"),
          {}},
         {"KeyMissing", with_headers(R"([{"value":"v"}])"), {{"headers[0].key", "required"}}},
+        // On create there is no stored value for a masked one to keep.
+        {"MaskedValueOnCreate",
+         with_headers(R"([{"key":"X-A","value":"********"}])"),
+         {{"headers[0].value", "invalid_value"}}},
         {"KeyEmpty",
          with_headers(R"([{"key":"X-A"},{"key":"","value":"v"}])"),
          {{"headers[1].key", "required"}}},

@@ -59,7 +59,8 @@ std::optional<std::string> string_member(const boost::json::object& object, std:
 // --- auth (webhook_input_auth.cc) --------------------------------------------
 struct ParsedAuth {
   WebhookAuth auth;
-  bool type_known = false;  // auth.type was valid, so cross-checks with headers can be made
+  bool type_known = false;        // auth.type was valid, so cross-checks with headers can be made
+  std::vector<std::string> kept;  // paths of secret values a masked value kept ("auth.password")
 };
 // Parses and validates the "auth" member. `current` is the stored auth that a
 // masked secret value keeps; nullptr on create (a masked value is then an error).
@@ -74,6 +75,11 @@ struct HeaderRow {
 };
 // Reads the "headers" member into rows (shape only: types, unknown fields).
 std::vector<HeaderRow> read_header_rows(const boost::json::value& value, ErrorSink& errors);
+// Replaces each masked value by the stored value of the header with the same
+// key (case-insensitive) in `current` and adds its path ("headers[1].value")
+// to `kept`; `current` is nullptr on create, where a masked value is an error.
+void keep_masked_header_values(std::vector<HeaderRow>& rows, const std::vector<KeyValue>* current,
+                               std::vector<std::string>& kept, ErrorSink& errors);
 std::vector<HeaderRow> to_header_rows(const std::vector<KeyValue>& headers);
 // Validates rows as a whole, including against the webhook's auth when known
 // (nullptr when the auth itself is broken).

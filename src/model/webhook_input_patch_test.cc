@@ -85,6 +85,27 @@ TEST(PatchTest, EchoWithGroupsAndMaskedApiKeysIsEqualToCurrent) {
   EXPECT_EQ(result->secret.kind, SecretChange::Kind::kKeep);
 }
 
+TEST(PatchTest, EchoWithMaskedHeaderValuesIsEqualToCurrent) {
+  // What GET shows of basic_spec(): every secret value masked, names in clear.
+  const auto result = patch(R"({"auth":{"type":"basic","username":"user","password":"********"},
+      "headers":[{"key":"X-Source","value":"********"},{"key":"X-Empty","value":"********"}]})",
+                            basic_spec());
+  ASSERT_TRUE(result.has_value()) << ::testing::PrintToString(testing::errors_of(result));
+  EXPECT_EQ(result->spec, basic_spec());
+}
+
+TEST(PatchTest, MaskedHeaderValuesKeepStoredValuesByKeyInAnyCaseAndOthersReplace) {
+  WebhookSpec current = basic_spec();
+  current.headers = {{"Authorization", "Bearer stored-token"}, {"X-Source", "switchboard"}};
+  // One header edited, one kept (renamed in case, moved), one new, one removed.
+  const auto result = patch(R"({"auth":{"type":"none"},"headers":[
+      {"key":"X-New","value":"n"},{"key":"authorization","value":"********"}]})",
+                            current);
+  ASSERT_TRUE(result.has_value()) << ::testing::PrintToString(testing::errors_of(result));
+  const std::vector<KeyValue> expected = {{"X-New", "n"}, {"authorization", "Bearer stored-token"}};
+  EXPECT_EQ(result->spec.headers, expected);
+}
+
 struct MergeCase {
   std::string name;
   std::string body;
@@ -207,6 +228,15 @@ INSTANTIATE_TEST_SUITE_P(
          R"({"auth":{"type":"api_key","location":"header","keys":[{"name":"X-Api-Key","value":"********"},
                                                                    {"name":"X-New","value":"********"}]}})",
          {{"auth.keys[1].value", "invalid_value"}}},
+        {"MaskedHeaderWithUnknownKey",
+         basic_spec,
+         R"({"headers":[{"key":"X-Source","value":"********"},{"key":"X-Other","value":"********"}]})",
+         {{"headers[1].value", "invalid_value"}}},
+        {"MaskedHeaderWithoutKey",
+         basic_spec,
+         R"({"headers":[{"value":"********"}]})",
+         {{"headers[0].key", "required"}}},
+        {"SecretKeepIsNotAValue", basic_spec, R"({"secret":"Keep"})", {{"secret", "invalid_secret"}}},
         {"MaskedKeyWithoutName",
          api_key_spec,
          R"({"auth":{"type":"api_key","location":"header","keys":[{"value":"********"}]}})",
@@ -272,6 +302,7 @@ struct SecretCase {
   std::string body;
   SecretChange::Kind kind;
   std::string value;
+  bool decided;  // an explicit choice (what a change of origin asks for)
   friend std::ostream& operator<<(std::ostream& out, const SecretCase& c) { return out << c.name; }
 };
 
@@ -282,19 +313,71 @@ TEST_P(PatchSecretTest, Change) {
   ASSERT_TRUE(result.has_value()) << ::testing::PrintToString(testing::errors_of(result));
   EXPECT_EQ(result->secret.kind, GetParam().kind);
   EXPECT_EQ(result->secret.value, GetParam().value);
+  EXPECT_EQ(result->secret.decided, GetParam().decided);
   EXPECT_EQ(result->spec, basic_spec());
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, PatchSecretTest,
-                         ::testing::ValuesIn(std::vector<SecretCase>{
-                             {"Absent", "{}", SecretChange::Kind::kKeep, ""},
-                             {"Masked", R"({"secret":"********"})", SecretChange::Kind::kKeep, ""},
-                             {"Null", R"({"secret":null})", SecretChange::Kind::kClear, ""},
-                             {"Generate", R"({"secret":"generate"})", SecretChange::Kind::kGenerate, ""},
-                             {"Set", R"({"secret":")" + kNewSecret + "\"}", SecretChange::Kind::kSet,
-                              kNewSecret},
-                         }),
-                         testing::CaseName());
+INSTANTIATE_TEST_SUITE_P(
+    Table, PatchSecretTest,
+    ::testing::ValuesIn(std::vector<SecretCase>{
+        {"Absent", "{}", SecretChange::Kind::kKeep, "", false},
+        {"Masked", R"({"secret":"********"})", SecretChange::Kind::kKeep, "", false},
+        {"Keep", R"({"secret":"keep"})", SecretChange::Kind::kKeep, "", true},
+        {"Null", R"({"secret":null})", SecretChange::Kind::kClear, "", true},
+        {"Generate", R"({"secret":"generate"})", SecretChange::Kind::kGenerate, "", true},
+        {"Set", R"({"secret":")" + kNewSecret + "\"}", SecretChange::Kind::kSet, kNewSecret, true},
+    }),
+    testing::CaseName());
+
+// Which stored secret values a PATCH keeps rather than receives anew: what a
+// change of the URL's origin asks to enter again (webhook_origin.h).
+struct KeptCase {
+  std::string name;
+  WebhookSpec (*current)();
+  std::string body;
+  std::vector<std::string> kept;
+  friend std::ostream& operator<<(std::ostream& out, const KeptCase& c) { return out << c.name; }
+};
+
+class PatchKeptTest : public ::testing::TestWithParam<KeptCase> {};
+
+TEST_P(PatchKeptTest, KeptCredentials) {
+  const auto result = patch(GetParam().body, GetParam().current());
+  ASSERT_TRUE(result.has_value()) << ::testing::PrintToString(testing::errors_of(result));
+  EXPECT_EQ(result->kept_credentials, GetParam().kept);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PatchKeptTest,
+    ::testing::ValuesIn(std::vector<KeptCase>{
+        // Left out: every stored non-empty secret value is kept (X-Empty has none).
+        {"BasicLeftOut", basic_spec, R"({"name":"n"})", {"auth.password", "headers[0].value"}},
+        {"ApiKeysLeftOut",
+         api_key_spec,
+         R"({"name":"n"})",
+         {"auth.keys[0].value", "auth.keys[1].value", "headers[0].value"}},
+        {"NoneLeftOut", none_spec, R"({"name":"n"})", {"headers[0].value"}},
+        // Sent back masked: kept, at the path of the merged spec.
+        {"MaskedPasswordAndHeader",
+         basic_spec,
+         R"({"auth":{"type":"basic","username":"u","password":"********"},
+             "headers":[{"key":"X-Empty","value":""},{"key":"X-Source","value":"********"}]})",
+         {"auth.password", "headers[1].value"}},
+        {"MaskedKeyAmongNew",
+         api_key_spec,
+         R"({"auth":{"type":"api_key","location":"header",
+                     "keys":[{"name":"X-New","value":"n"},{"name":"X-Tenant","value":"********"}]},
+             "headers":[]})",
+         {"auth.keys[1].value"}},
+        // Sent anew or removed: nothing kept.
+        {"AllNew",
+         basic_spec,
+         R"({"auth":{"type":"basic","username":"u","password":"p2"},
+             "headers":[{"key":"X-Source","value":"s2"}]})",
+         {}},
+        {"AllRemoved", basic_spec, R"({"auth":{"type":"none"},"headers":null})", {}},
+    }),
+    testing::CaseName());
 
 }  // namespace
 }  // namespace switchboard::model

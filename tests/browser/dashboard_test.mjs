@@ -184,6 +184,31 @@ async function main() {
       await toast('Webhook updated');
       await page.getByText('direction: inbound').waitFor();
     }],
+    ['moving the URL to another origin asks for the credentials and the secret again', async () => {
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
+      const save = page.getByRole('button', { name: 'Save' });
+      await page.getByLabel('Endpoint URL').waitFor();
+      check((await page.getByLabel('Header value 1').inputValue()) === '********', 'header value masked');
+      // The same receiver under another name: another origin.
+      const moved = hookUrl(okUrl).replace('127.0.0.1', 'localhost');
+      check(moved !== hookUrl(okUrl), 'the receiver URL names 127.0.0.1');
+      await page.getByLabel('Endpoint URL').fill(moved);
+      await page.getByTestId('origin-notice').waitFor();
+      await save.click();
+      await page.locator('.row-block', { has: page.getByLabel('Header value 1') })
+        .getByText(/another origin/).waitFor();
+      await page.locator('.field-error', { hasText: /signing secret/ }).waitFor();
+      check((await asOwner('GET', `/api/v2/webhooks/${crm.id}`)).url === hookUrl(okUrl), 'nothing changed');
+      await shot('webhook-form-new-origin');
+      await page.getByLabel('Header value 1').fill('switchboard');
+      await page.getByLabel('Keep the current secret').check();
+      await save.click();
+      // Saved: the form leaves for the webhook's page (an earlier toast may still show).
+      await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
+      const stored = await asOwner('GET', `/api/v2/webhooks/${crm.id}`);
+      check(stored.url === moved, `moved (url ${stored.url})`);
+      check(stored.has_secret && stored.headers[0].value === '********', 'secret kept, header masked');
+    }],
     ['sends a test event and shows its result', async () => {
       await page.getByLabel('Test event type').selectOption('call.answered');
       await page.getByRole('button', { name: 'Send test event' }).click();

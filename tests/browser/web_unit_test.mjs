@@ -1,8 +1,8 @@
 // Unit tests (node:test) of dashboard code that needs no browser: the
 // text/event-stream parser (web/src/live/sse.ts), the live call table's rules
 // (live/calls-model.ts), the stream client's reconnection (live/stream.ts,
-// with a fake fetch), the directory's paging (api.ts) and the v1 form model
-// (webhooks/v1-model.ts). The TypeScript sources are bundled in memory with
+// with a fake fetch), the directory's paging (api.ts), the v1 form model
+// (webhooks/v1-model.ts) and the v2 form's origin rule (webhooks/form-model.ts). The TypeScript sources are bundled in memory with
 // the esbuild that vite brings (web/node_modules).
 // Run: node --test tests/browser/web_unit_test.mjs (CTest: browser.web_unit).
 import assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ const model = await load('live/calls-model.ts');
 const stream = await load('live/stream.ts');
 const apiModule = await load('api.ts');
 const v1 = await load('webhooks/v1-model.ts');
+const form = await load('webhooks/form-model.ts');
 
 const messages = (items) => items.filter((i) => i.kind === 'message').map(({ event, data }) => ({ event, data }));
 
@@ -351,4 +352,27 @@ test('v1 form: body in the server\'s field order, masked values sent back, chang
   assert.equal(v1.v1ShownInline('query[3].key', form), false);
   assert.equal(v1.v1ShownInline('fields[2]', form), true);
   assert.equal(v1.v1ShownInline('', form), false);
+});
+
+// ---- v2 form: a URL moved to another origin (src/model/webhook_origin.h) ------
+
+test('originOf compares scheme, host and port like the server', () => {
+  assert.equal(form.originOf('https://CRM.example.com/a?b'), 'https://crm.example.com:443');
+  assert.equal(form.originOf('https://crm.example.com:443/x'), 'https://crm.example.com:443');
+  assert.equal(form.originOf('https://127.0.0.1:9443/h'), 'https://127.0.0.1:9443');
+  assert.equal(form.originOf('not a url'), null);
+});
+
+test('an edit to another origin asks for the masked credentials and the secret decision', () => {
+  const initial = { ...form.emptyForm(), url: 'https://crm.example.com/hooks', authType: 'basic',
+    username: 'u', password: form.MASKED, headers: [{ key: 'X-A', value: form.MASKED }, { key: 'X-B', value: 'typed' }] };
+  const samePath = { ...initial, url: 'https://crm.example.com/other?x=1' };
+  assert.equal(form.originChanged(initial, samePath), false);
+  const moved = { ...initial, url: 'https://crm.example.com:8443/hooks', secretDecision: 'keep' };
+  assert.equal(form.originChanged(initial, moved), true);
+  assert.equal(form.originChanged(initial, { ...initial, url: 'https://' }), false, 'not judged until it parses');
+  assert.deepEqual(form.maskedCredentialPaths(moved), ['auth.password', 'headers[0].value']);
+  assert.equal(form.webhookBody(moved, 'edit', true).secret, 'keep');
+  assert.equal('secret' in form.webhookBody(moved, 'edit', false), false, 'same origin: the secret is not sent');
+  assert.equal('secret' in form.webhookBody({ ...moved, secretDecision: '' }, 'edit', true), false);
 });

@@ -49,6 +49,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
       auto migrated = postgres::apply_migrations(lease.connection(), postgres::embedded_migrations());
       if (!migrated) return tl::unexpected(migrated.error());
       if (auto key = check_secret_key(lease.connection(), secrets); !key) return tl::unexpected(key.error());
+      auto resealed = postgres::reseal_webhook_headers(lease.connection(), secrets);
+      if (!resealed) return tl::unexpected(resealed.error());
     } catch (const pqxx::broken_connection& e) {
       return make_error(ErrorCode::kUnavailable, std::string("connecting to PostgreSQL: ") + e.what());
     }

@@ -274,6 +274,13 @@ inline std::optional<TimePoint> optional_time(const pqxx::field& f) {
 // key violation, "23505" unique violation).
 bool has_sqlstate(const pqxx::sql_error& e, std::string_view sqlstate);
 
+// Seals the custom header values that rows written before they were sealed
+// still hold in clear (postgres_store_webhooks.cc). Run at open, after the
+// migrations; returns how many rows it resealed. Safe with other nodes doing
+// the same or writing the rows meanwhile (each update checks the row is
+// unchanged).
+Result<int> reseal_webhook_headers(pqxx::connection& connection, const crypto::SecretBox& secrets);
+
 // Locks the company row for the rest of the transaction (SELECT … FOR
 // UPDATE): serializes per-company limit checks across nodes. kNotFound
 // when the company does not exist.

@@ -30,6 +30,7 @@ constexpr const char* kBasicPassword = "PG_BASIC_PASSWORD_5e6f";
 constexpr const char* kApiKeyValue = "PG_API_KEY_VALUE_7a8b";
 constexpr const char* kV1HeaderValue = "PG_V1_HEADER_VALUE_1d2e";
 constexpr const char* kV1QueryValue = "PG_V1_QUERY_VALUE_3f4a";
+constexpr const char* kHeaderValue = "PG_CUSTOM_HEADER_VALUE_5b6c";
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -170,6 +171,7 @@ model::Webhook secretive_webhook() {
   webhook.spec.auth.type = model::AuthType::kApiKey;
   webhook.spec.auth.location = model::ApiKeyLocation::kHeader;
   webhook.spec.auth.keys = {{"X-Api-Key", kApiKeyValue}};
+  webhook.spec.headers = {{"Authorization", std::string("Bearer ") + kHeaderValue}, {"X-Empty", ""}};
   webhook.secret = kSigningSecret;
   webhook.previous_secret = kPreviousSecret;
   webhook.previous_secret_expires_at = at(1'700'000'086'400);
@@ -211,8 +213,8 @@ TEST_F(PostgresStoreTest, SecretsAreNeverStoredInClear) {
     }
   }
   ASSERT_NE(everything.find("receiver.example.com"), std::string::npos) << "the scan should see the rows";
-  for (const char* secret :
-       {kSigningSecret, kPreviousSecret, kBasicPassword, kApiKeyValue, kV1HeaderValue, kV1QueryValue}) {
+  for (const char* secret : {kSigningSecret, kPreviousSecret, kBasicPassword, kApiKeyValue, kV1HeaderValue,
+                             kV1QueryValue, kHeaderValue}) {
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " is stored in clear";
   }
 
@@ -221,8 +223,39 @@ TEST_F(PostgresStoreTest, SecretsAreNeverStoredInClear) {
   EXPECT_EQ(webhook->secret, kSigningSecret);
   EXPECT_EQ(webhook->previous_secret, kPreviousSecret);
   EXPECT_EQ(webhook->spec.auth, secretive_webhook().spec.auth);
+  EXPECT_EQ(webhook->spec.headers, secretive_webhook().spec.headers);
   EXPECT_EQ(store->get_webhook("cmp_a", "wh_basic")->spec.auth.password, kBasicPassword);
   EXPECT_EQ(store->get_v1_webhook("cmp_a", "v1wh_secret")->spec, secretive_v1_webhook().spec);
+}
+
+TEST_F(PostgresStoreTest, ClearHeaderValuesOfOlderRowsAreResealedAtOpen) {
+  {
+    auto store = node();
+    ASSERT_NE(store, nullptr);
+    seed_company(*store, "cmp_a");
+    ASSERT_TRUE(store->create_webhook(secretive_webhook(), 10).has_value());
+  }
+  // A row as a binary from before header values were sealed wrote it.
+  const std::string legacy = std::string(R"([{"key":"Authorization","value":"Bearer )") + kHeaderValue +
+                             R"("},{"key":"X-Empty","value":""}])";
+  const auto stored_headers = [&] {
+    pqxx::connection connection = admin();
+    pqxx::nontransaction tx(connection);
+    return tx.exec1("SELECT headers FROM webhooks WHERE id = 'wh_secret'")[0].as<std::string>();
+  };
+  {
+    pqxx::connection connection = admin();
+    pqxx::nontransaction tx(connection);
+    tx.exec_params("UPDATE webhooks SET headers = $1 WHERE id = 'wh_secret'", legacy);
+  }
+  ASSERT_NE(stored_headers().find(kHeaderValue), std::string::npos);
+  auto store = node();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(stored_headers().find(kHeaderValue), std::string::npos) << stored_headers();
+  EXPECT_NE(stored_headers().find("Authorization"), std::string::npos) << stored_headers();
+  auto webhook = store->get_webhook("cmp_a", "wh_secret");
+  ASSERT_TRUE(webhook.has_value()) << error_text(webhook);
+  EXPECT_EQ(webhook->spec.headers, secretive_webhook().spec.headers);
 }
 
 TEST_F(PostgresStoreTest, ANodeWithAnotherSecretKeyIsRefusedAtOpen) {

@@ -27,7 +27,7 @@ Result<model::Webhook> decode(const pqxx::row& row, const crypto::SecretBox& sec
   auto auth = decode_auth(row[5].c_str(), secrets);
   if (!auth) return tl::unexpected(auth.error());
   webhook.spec.auth = std::move(*auth);
-  auto headers = decode_key_values(row[6].c_str());
+  auto headers = decode_key_values(row[6].c_str(), secrets);
   if (!headers) return tl::unexpected(headers.error());
   webhook.spec.headers = std::move(*headers);
   auto events = decode_strings(row[7].c_str());
@@ -55,6 +55,26 @@ Result<model::Webhook> decode(const pqxx::row& row, const crypto::SecretBox& sec
 }
 
 }  // namespace
+
+Result<int> reseal_webhook_headers(pqxx::connection& connection, const crypto::SecretBox& secrets) {
+  try {
+    pqxx::work tx(connection);
+    int resealed = 0;
+    for (const pqxx::row& row : tx.exec("SELECT id, headers FROM webhooks ORDER BY id")) {
+      const std::string headers = text(row[1]);
+      std::optional<std::string> sealed = sqlite::reseal_key_values(headers, secrets);
+      if (!sealed) continue;
+      // Only if unchanged since read: another node may have written it.
+      auto done = tx.exec_params("UPDATE webhooks SET headers = $1 WHERE id = $2 AND headers = $3", *sealed,
+                                 text(row[0]), headers);
+      resealed += done.affected_rows() > 0 ? 1 : 0;
+    }
+    tx.commit();
+    return resealed;
+  } catch (const pqxx::sql_error& e) {
+    return make_error(ErrorCode::kInternal, std::string("resealing webhook headers: ") + e.what());
+  }
+}
 
 Result<model::WebhookSpec> subscription_from(std::string_view events_column,
                                              std::string_view filters_column) {

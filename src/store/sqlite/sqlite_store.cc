@@ -35,6 +35,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
       !migrated) {
     return tl::unexpected(migrated.error());
   }
+  if (auto resealed = sqlite::reseal_webhook_headers(**write_connection, secrets); !resealed) {
+    return tl::unexpected(resealed.error());
+  }
 
   // Readers open after the writer has made the file exist and switched it to WAL.
   ConnectionOptions read_options = write_options;

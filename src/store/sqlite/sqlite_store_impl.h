@@ -126,6 +126,11 @@ class SqliteStore final : public Store {
 // Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
 Result<void> check_page(const PageRequest& page);
 
+// Seals the custom header values that rows written before they were sealed
+// still hold in clear (sqlite_store_webhooks.cc). Run at open on the write
+// connection; returns how many rows it resealed.
+Result<int> reseal_webhook_headers(Connection& connection, const crypto::SecretBox& secrets);
+
 // Directory lookups on a connection (sqlite_store_directory.cc), shared with
 // ingest, which enriches call.summary inside its own transaction.
 Result<std::optional<model::Department>> find_department(Connection& connection,

@@ -32,6 +32,7 @@ constexpr const char* kSigningSecret = "whsec_PLAINTEXT_SIGNING_SECRET_4f7a";
 constexpr const char* kPreviousSecret = "whsec_PLAINTEXT_PREVIOUS_SECRET_91c2";
 constexpr const char* kBasicPassword = "PLAINTEXT_BASIC_PASSWORD_d00d";
 constexpr const char* kApiKeyValue = "PLAINTEXT_API_KEY_VALUE_beef";
+constexpr const char* kHeaderValue = "PLAINTEXT_CUSTOM_HEADER_VALUE_c0de";
 constexpr const char* kRecognizableUrl = "https://recognizable-url.example.com/hook";
 
 Webhook secretive_webhook(const std::string& id, AuthType auth_type) {
@@ -47,6 +48,7 @@ Webhook secretive_webhook(const std::string& id, AuthType auth_type) {
   } else {
     webhook.spec.auth.keys = {{"X-Api-Key", kApiKeyValue}, {"X-Other", std::string(kApiKeyValue) + "_2"}};
   }
+  webhook.spec.headers = {{"Authorization", std::string("Bearer ") + kHeaderValue}, {"X-Empty", ""}};
   webhook.spec.events = {"call.answered"};
   webhook.secret = kSigningSecret;
   webhook.previous_secret = kPreviousSecret;
@@ -84,7 +86,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   static void expect_no_plaintext_secrets(const std::string& bytes) {
     ASSERT_NE(bytes.find(kRecognizableUrl), std::string::npos) << "the scan should see non-secret columns";
-    for (const char* secret : {kSigningSecret, kPreviousSecret, kBasicPassword, kApiKeyValue}) {
+    for (const char* secret : {kSigningSecret, kPreviousSecret, kBasicPassword, kApiKeyValue, kHeaderValue}) {
       EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is stored in clear";
     }
   }
@@ -208,6 +210,51 @@ TEST_F(SqliteStoreTest, SecretsAreNeverStoredInClear) {
   store = open();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->get_webhook("cmp_a", "wh_key")->spec.auth.password, kBasicPassword);
+  EXPECT_EQ(store->get_webhook("cmp_a", "wh_key")->spec.headers, rotated.spec.headers);
+}
+
+TEST_F(SqliteStoreTest, ClearHeaderValuesOfOlderRowsAreResealedAtOpen) {
+  {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    seed(*store);
+  }
+  // A row as a binary from before header values were sealed wrote it.
+  const std::string legacy = std::string(R"([{"key":"Authorization","value":"Bearer )") + kHeaderValue +
+                             R"("},{"key":"X-Empty","value":""}])";
+  {
+    auto raw = sqlite::Connection::open(db_path(), {});
+    ASSERT_TRUE(raw.has_value());
+    auto update = (*raw)->query("UPDATE webhooks SET headers = ? WHERE id = 'wh_basic'", legacy);
+    ASSERT_TRUE(update.has_value());
+    ASSERT_TRUE(update->run().has_value());
+    ASSERT_NE(all_database_bytes().find(kHeaderValue), std::string::npos) << "the scan should see it";
+  }
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto webhook = store->get_webhook("cmp_a", "wh_basic");
+  ASSERT_TRUE(webhook.has_value()) << webhook.error().message;
+  EXPECT_EQ(webhook->spec.headers, secretive_webhook("wh_basic", AuthType::kBasic).spec.headers);
+  {
+    auto raw = sqlite::Connection::open(db_path(), {});
+    ASSERT_TRUE(raw.has_value());
+    auto query = (*raw)->prepare("SELECT headers FROM webhooks WHERE id = 'wh_basic'");
+    ASSERT_TRUE(query.has_value());
+    ASSERT_TRUE(query->step().value_or(false));
+    EXPECT_EQ(query->text(0).find(kHeaderValue), std::string::npos) << query->text(0);
+    EXPECT_NE(query->text(0).find("Authorization"), std::string::npos) << query->text(0);
+  }
+  store.reset();
+  // The clear text is gone from the files too (once SQLite has reused the pages,
+  // which a VACUUM forces here).
+  {
+    auto raw = sqlite::Connection::open(db_path(), {});
+    ASSERT_TRUE(raw.has_value());
+    auto vacuum = (*raw)->prepare("VACUUM");
+    ASSERT_TRUE(vacuum.has_value());
+    ASSERT_TRUE(vacuum->run().has_value());
+  }
+  expect_no_plaintext_secrets(all_database_bytes());
 }
 
 TEST_F(SqliteStoreTest, AnotherKeyCannotReadSecrets) {

@@ -43,7 +43,7 @@ Result<model::Webhook> decode(WebhookRow row, const crypto::SecretBox& secrets) 
   auto auth = decode_auth(columns.auth, secrets);
   if (!auth) return tl::unexpected(auth.error());
   webhook.spec.auth = std::move(*auth);
-  auto headers = decode_key_values(columns.headers);
+  auto headers = decode_key_values(columns.headers, secrets);
   if (!headers) return tl::unexpected(headers.error());
   webhook.spec.headers = std::move(*headers);
   auto events = decode_strings(columns.events);
@@ -79,6 +79,32 @@ Result<std::int64_t> count_webhooks(Connection& connection, const std::string& c
 }
 
 }  // namespace
+
+Result<int> reseal_webhook_headers(Connection& connection, const crypto::SecretBox& secrets) {
+  std::vector<std::pair<std::string, std::string>> rows;  // id, headers
+  {
+    auto query = connection.query("SELECT id, headers FROM webhooks ORDER BY id");
+    if (!query) return tl::unexpected(query.error());
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) break;
+      rows.emplace_back(query->text(0), query->text(1));
+    }
+  }
+  int resealed = 0;
+  for (const auto& [id, headers] : rows) {
+    std::optional<std::string> sealed = reseal_key_values(headers, secrets);
+    if (!sealed) continue;
+    // Only if unchanged since read: another process may have written it.
+    auto update = connection.query("UPDATE webhooks SET headers = ? WHERE id = ? AND headers = ?", *sealed,
+                                   id, headers);
+    if (!update) return tl::unexpected(update.error());
+    if (auto done = update->run(); !done) return tl::unexpected(done.error());
+    resealed += connection.changes() > 0 ? 1 : 0;
+  }
+  return resealed;
+}
 
 Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_per_company) {
   WebhookColumns c = encode_webhook(webhook, secrets_);

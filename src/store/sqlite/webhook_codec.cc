@@ -121,15 +121,21 @@ Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::Se
   return auth;
 }
 
-std::string encode_key_values(const std::vector<model::KeyValue>& pairs) {
+std::string encode_key_values(const std::vector<model::KeyValue>& pairs, const crypto::SecretBox& secrets) {
   json::array array;
   array.reserve(pairs.size());
-  for (const model::KeyValue& pair : pairs)
-    array.emplace_back(json::object{{"key", pair.key}, {"value", pair.value}});
+  for (const model::KeyValue& pair : pairs) {
+    array.emplace_back(json::object{{"key", pair.key}, {"sealed", seal_value(pair.value, secrets)}});
+  }
   return json::serialize(array);
 }
 
-Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column) {
+namespace {
+
+// Decodes the headers column; `legacy` tells whether any value was in clear.
+Result<std::vector<model::KeyValue>> decode_headers(std::string_view column, const crypto::SecretBox& secrets,
+                                                    bool& legacy) {
+  legacy = false;
   auto value = parse_column("headers", column);
   if (!value) return tl::unexpected(value.error());
   const json::array* array = value->if_array();
@@ -139,11 +145,34 @@ Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column) 
   for (const json::value& item : *array) {
     const json::object* pair = item.if_object();
     auto key = pair != nullptr ? string_field(*pair, "key") : std::nullopt;
-    auto text = pair != nullptr ? string_field(*pair, "value") : std::nullopt;
-    if (!key || !text) return malformed("headers", "bad entry");
-    pairs.push_back(model::KeyValue{std::move(*key), std::move(*text)});
+    if (!key) return malformed("headers", "bad entry");
+    if (auto sealed = string_field(*pair, "sealed")) {
+      auto opened = open_value(*sealed, secrets);
+      if (!opened) return tl::unexpected(opened.error());
+      pairs.push_back(model::KeyValue{std::move(*key), std::move(*opened)});
+    } else if (auto text = string_field(*pair, "value")) {
+      legacy = true;  // written before header values were sealed
+      pairs.push_back(model::KeyValue{std::move(*key), std::move(*text)});
+    } else {
+      return malformed("headers", "bad entry");
+    }
   }
   return pairs;
+}
+
+}  // namespace
+
+Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column,
+                                                       const crypto::SecretBox& secrets) {
+  bool legacy = false;
+  return decode_headers(column, secrets, legacy);
+}
+
+std::optional<std::string> reseal_key_values(std::string_view column, const crypto::SecretBox& secrets) {
+  bool legacy = false;
+  auto pairs = decode_headers(column, secrets, legacy);
+  if (!pairs || !legacy) return std::nullopt;
+  return encode_key_values(*pairs, secrets);
 }
 
 std::string encode_strings(const std::vector<std::string>& values) {
@@ -247,7 +276,7 @@ WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::Secre
                         spec.description,
                         spec.url,
                         encode_auth(spec.auth, secrets),
-                        encode_key_values(spec.headers),
+                        encode_key_values(spec.headers, secrets),
                         encode_strings(spec.events),
                         encode_filters(spec.filters),
                         seal_optional(webhook.secret, secrets),

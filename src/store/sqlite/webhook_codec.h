@@ -1,7 +1,8 @@
 // The JSON text columns of the webhooks table (auth, headers, events,
-// filters). Secrets inside them (the basic-auth password and every API key
-// value) are sealed with the SecretBox on the way in and opened on the way
-// out, so no secret is ever written to the database in clear.
+// filters). Secrets inside them (the basic-auth password, every API key value
+// and every custom header value) are sealed with the SecretBox on the way in
+// and opened on the way out, so no secret is ever written to the database in
+// clear.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -23,8 +24,16 @@ std::string encode_auth(const model::WebhookAuth& auth, const crypto::SecretBox&
 // (e.g. the store was opened with a different key).
 Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::SecretBox& secrets);
 
-std::string encode_key_values(const std::vector<model::KeyValue>& pairs);
-Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column);
+// The custom headers: [{"key":"…","sealed":"<sealed value>"}]. Rows written
+// before header values were sealed hold [{"key":"…","value":"<clear>"}]; they
+// still decode, and reseal_key_values() turns them into the sealed form.
+std::string encode_key_values(const std::vector<model::KeyValue>& pairs, const crypto::SecretBox& secrets);
+Result<std::vector<model::KeyValue>> decode_key_values(std::string_view column,
+                                                       const crypto::SecretBox& secrets);
+// The column re-encoded with every value sealed when it holds a value in
+// clear; nullopt when it is already sealed (or does not decode: left as is
+// for decode_key_values to report).
+std::optional<std::string> reseal_key_values(std::string_view column, const crypto::SecretBox& secrets);
 
 std::string encode_strings(const std::vector<std::string>& values);
 Result<std::vector<std::string>> decode_strings(std::string_view column);

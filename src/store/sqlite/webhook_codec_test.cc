@@ -29,8 +29,9 @@ TEST(WebhookCodecTest, AuthRoundTripsWithSealedSecrets) {
 }
 
 TEST(WebhookCodecTest, ListsAndFiltersRoundTrip) {
-  std::vector<model::KeyValue> headers{{"X-A", "1"}, {"X-\"Quoted\"", "line\nbreak ✓"}};
-  EXPECT_EQ(decode_key_values(encode_key_values(headers)).value(), headers);
+  const crypto::SecretBox box = testing::test_secret_box();
+  std::vector<model::KeyValue> headers{{"X-A", "1"}, {"X-\"Quoted\"", "line\nbreak ✓"}, {"X-Empty", ""}};
+  EXPECT_EQ(decode_key_values(encode_key_values(headers, box), box).value(), headers);
   std::vector<std::string> events{"call.started", "whatsapp.message.received"};
   EXPECT_EQ(decode_strings(encode_strings(events)).value(), events);
   EXPECT_TRUE(decode_strings(encode_strings({})).value().empty());
@@ -46,9 +47,37 @@ TEST(WebhookCodecTest, BadColumnsAreInternalErrors) {
     ASSERT_FALSE(decoded.has_value());
     EXPECT_EQ(decoded.error().code, ErrorCode::kInternal);
   }
-  EXPECT_EQ(decode_key_values(R"([{"key":1}])").error().code, ErrorCode::kInternal);
+  EXPECT_EQ(decode_key_values(R"([{"key":1}])", box).error().code, ErrorCode::kInternal);
+  EXPECT_EQ(decode_key_values(R"([{"key":"X-A"}])", box).error().code, ErrorCode::kInternal);
+  EXPECT_EQ(decode_key_values(R"([{"key":"X-A","sealed":"not sealed"}])", box).error().code,
+            ErrorCode::kInternal);
   EXPECT_EQ(decode_strings(R"(["a", 2])").error().code, ErrorCode::kInternal);
   EXPECT_EQ(decode_filters(R"({"direction":[]})").error().code, ErrorCode::kInternal);
+}
+
+TEST(WebhookCodecTest, HeaderValuesAreSealedAndNamesStayReadable) {
+  const crypto::SecretBox box = testing::test_secret_box();
+  std::vector<model::KeyValue> headers{{"Authorization", "Bearer header-secret-41"}, {"X-Source", "crm-9"}};
+  const std::string column = encode_key_values(headers, box);
+  EXPECT_EQ(column.find("header-secret-41"), std::string::npos) << column;
+  EXPECT_EQ(column.find("crm-9"), std::string::npos) << column;
+  EXPECT_NE(column.find("Authorization"), std::string::npos) << column;
+  EXPECT_EQ(decode_key_values(column, testing::secret_box_with_key('\x02')).error().code,
+            ErrorCode::kInternal);
+  EXPECT_FALSE(reseal_key_values(column, box).has_value()) << "already sealed";
+}
+
+TEST(WebhookCodecTest, ClearHeaderValuesOfOlderRowsDecodeAndReseal) {
+  const crypto::SecretBox box = testing::test_secret_box();
+  const std::string legacy =
+      R"([{"key":"Authorization","value":"Bearer old-clear-77"},{"key":"X-E","value":""}])";
+  const std::vector<model::KeyValue> headers{{"Authorization", "Bearer old-clear-77"}, {"X-E", ""}};
+  EXPECT_EQ(decode_key_values(legacy, box).value(), headers);
+  const std::optional<std::string> resealed = reseal_key_values(legacy, box);
+  ASSERT_TRUE(resealed.has_value());
+  EXPECT_EQ(resealed->find("old-clear-77"), std::string::npos) << *resealed;
+  EXPECT_EQ(decode_key_values(*resealed, box).value(), headers);
+  EXPECT_FALSE(reseal_key_values("not json", box).has_value());
 }
 
 TEST(WebhookCodecTest, SecretsSealedWithAnotherKeyDoNotOpen) {

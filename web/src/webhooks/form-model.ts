@@ -9,6 +9,13 @@ export const MAX_API_KEYS = 10;
 
 export type AuthType = 'none' | 'basic' | 'api_key';
 export type SecretChoice = 'generate' | 'none';
+// On edit, when the URL moves to another origin: what becomes of the signing
+// secret ('' = not chosen yet; the server then asks, secret_decision_required).
+export type SecretDecision = '' | 'generate' | 'keep';
+
+// What the API shows in place of a secret value; sent back, it keeps the
+// stored value (except when the URL moves to another origin).
+export const MASKED = '********';
 
 export interface WebhookForm {
   name: string;
@@ -25,6 +32,7 @@ export interface WebhookForm {
   departmentIds: string[];
   agentIds: string[];
   secret: SecretChoice; // on create only; an existing secret is rotated with its own action
+  secretDecision: SecretDecision; // on edit, only sent when the URL's origin changes
 }
 
 export function emptyForm(): WebhookForm {
@@ -43,7 +51,47 @@ export function emptyForm(): WebhookForm {
     departmentIds: [],
     agentIds: [],
     secret: 'generate',
+    secretDecision: '',
   };
+}
+
+// The origin (scheme, host, port) of a URL, as the server compares them
+// (src/model/webhook_origin.h); null when the text is not an absolute URL.
+export function originOf(url: string): string | null {
+  try {
+    const u = new URL(url.trim());
+    if (!u.host) return null;
+    const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return null;
+  }
+}
+
+// Whether an edit moves the webhook to another origin: the stored
+// credentials are then not kept unless entered again (or removed), and the
+// signing secret must be rotated or explicitly kept. A URL that does not
+// parse yet is not judged (the server reports it).
+export function originChanged(initial: WebhookForm, current: WebhookForm): boolean {
+  const before = originOf(initial.url);
+  const after = originOf(current.url);
+  return !!before && !!after && before !== after;
+}
+
+// The paths of the secret values that still hold the masked value: on a
+// change of origin, each must be entered again or removed.
+export function maskedCredentialPaths(form: WebhookForm): string[] {
+  const paths: string[] = [];
+  if (form.authType === 'basic' && form.password === MASKED) paths.push('auth.password');
+  if (form.authType === 'api_key') {
+    form.apiKeys.forEach((k, i) => {
+      if (k.value === MASKED) paths.push(`auth.keys[${i}].value`);
+    });
+  }
+  form.headers.forEach((h, i) => {
+    if (h.value === MASKED) paths.push(`headers[${i}].value`);
+  });
+  return paths;
 }
 
 // Group names ("call") stand for all their events; the form works on events.
@@ -66,13 +114,13 @@ export function formFromWebhook(w: Webhook, groups: EventGroup[]): WebhookForm {
   form.authType = w.auth.type;
   if (w.auth.type === 'basic') {
     form.username = w.auth.username;
-    form.password = w.auth.password; // "********": sent back as is, it keeps the stored value
+    form.password = w.auth.password; // MASKED: sent back as is, it keeps the stored value
   }
   if (w.auth.type === 'api_key') {
     form.apiKeyLocation = w.auth.location;
     form.apiKeys = w.auth.keys.map((k) => ({ key: k.name, value: k.value }));
   }
-  form.headers = w.headers.map((h) => ({ key: h.key, value: h.value }));
+  form.headers = w.headers.map((h) => ({ key: h.key, value: h.value })); // values MASKED, as the password
   form.events = expandEvents(w.events, groups);
   form.direction = [...(w.filters?.direction ?? [])];
   form.departmentIds = [...(w.filters?.department_ids ?? [])];
@@ -80,8 +128,13 @@ export function formFromWebhook(w: Webhook, groups: EventGroup[]): WebhookForm {
   return form;
 }
 
-// The fields both POST and PATCH take.
-export function webhookBody(form: WebhookForm, mode: 'create' | 'edit'): Record<string, unknown> {
+// The fields both POST and PATCH take. `movesOrigin`: the edit moves the
+// URL to another origin, so the secret decision is sent.
+export function webhookBody(
+  form: WebhookForm,
+  mode: 'create' | 'edit',
+  movesOrigin = false,
+): Record<string, unknown> {
   let auth: Record<string, unknown>;
   switch (form.authType) {
     case 'basic':
@@ -111,6 +164,7 @@ export function webhookBody(form: WebhookForm, mode: 'create' | 'edit'): Record<
     },
   };
   if (mode === 'create') body.secret = form.secret === 'generate' ? 'generate' : null;
+  if (mode === 'edit' && movesOrigin && form.secretDecision) body.secret = form.secretDecision;
   return body;
 }
 
@@ -159,6 +213,7 @@ export function shownInline(path: string | undefined, form: WebhookForm): boolea
     'auth.location',
     'auth.keys',
     'headers',
+    'secret',
   ];
   if (fixed.includes(path)) return true;
   const row = /^(headers|auth\.keys)\[(\d+)\](\.(key|name|value))?$/.exec(path);

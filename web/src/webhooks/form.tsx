@@ -8,14 +8,18 @@ import { href, navigate } from '../router';
 import { ErrorBanner, useToast } from '../ui';
 import { EventsPicker } from './events-picker';
 import {
+  MASKED,
   MAX_API_KEYS,
   MAX_HEADERS,
   emptyForm,
   formChanged,
   formFromWebhook,
+  maskedCredentialPaths,
   messageFor,
+  originChanged,
   shownInline,
   webhookBody,
+  type SecretDecision,
   type WebhookForm,
 } from './form-model';
 import { DirectoryPicker } from './directory-picker';
@@ -46,6 +50,7 @@ export function RowsEditor(props: {
   pathPrefix: string; // "headers", "auth.keys", "query"
   keyName: 'key' | 'name';
   errors: FieldError[];
+  mustReenter?: boolean; // the URL moves to another origin: masked values must be typed again
   onChange: (rows: KeyValue[]) => void;
   onEdited: (path: string) => void;
 }) {
@@ -60,6 +65,7 @@ export function RowsEditor(props: {
         const keyError = messageFor(props.errors, `${path}.${props.keyName}`);
         const valueError = messageFor(props.errors, `${path}.value`);
         const rowError = messageFor(props.errors, path);
+        const reenter = !!props.mustReenter && row.value === MASKED;
         return (
           <div class="row-block" key={i}>
             <div class="row">
@@ -76,8 +82,10 @@ export function RowsEditor(props: {
                 placeholder={props.valueLabel}
                 type={props.valueType ?? 'text'}
                 value={row.value}
-                class={valueError ? 'invalid' : ''}
+                class={valueError ? 'invalid' : reenter ? 'reenter' : ''}
                 aria-invalid={valueError ? true : undefined}
+                aria-required={reenter ? true : undefined}
+                title={reenter ? 'Enter this value again for the new URL, or remove the row' : undefined}
                 onInput={(e) => update(i, { value: (e.target as HTMLInputElement).value })}
               />
               <button
@@ -166,7 +174,7 @@ export function WebhookFormPage(props: { id?: string }) {
     setSaving(true);
     setBanner(null);
     try {
-      const body = webhookBody(form, editing ? 'edit' : 'create');
+      const body = webhookBody(form, editing ? 'edit' : 'create', movesOrigin);
       const saved = editing ? await api.updateWebhook(props.id!, body) : await api.createWebhook(body);
       setErrors([]);
       toast(editing ? 'Webhook updated' : 'Webhook created');
@@ -193,6 +201,11 @@ export function WebhookFormPage(props: { id?: string }) {
   };
 
   const urlError = messageFor(errors, 'url');
+  // An edit that moves the URL to another origin: the stored credentials are
+  // not sent there unless typed again, and the secret must be decided.
+  const movesOrigin = editing && !!initial && originChanged(initial, form);
+  const toReenter = movesOrigin ? maskedCredentialPaths(form) : [];
+  const askSecret = movesOrigin && !!webhook?.has_secret;
   const title = editing ? `Edit webhook${webhook?.name ? ': ' + webhook.name : ''}` : 'Add Webhook';
 
   return (
@@ -242,6 +255,13 @@ export function WebhookFormPage(props: { id?: string }) {
             />
           </label>
           <FieldMessage text={urlError} id="url-error" />
+          {movesOrigin && (toReenter.length > 0 || askSecret) && (
+            <p class="notice" role="note" data-testid="origin-notice">
+              This URL is on another host (scheme, host or port): stored credentials are not sent there.
+              {toReenter.length > 0 && ' Enter the password, API key and header values again, or remove them.'}
+              {askSecret && ' Choose below whether to rotate or keep the signing secret.'}
+            </p>
+          )}
 
           <label class="field">
             <span class="label">Name</span>
@@ -304,6 +324,8 @@ export function WebhookFormPage(props: { id?: string }) {
                     type="password"
                     value={form.password}
                     autoComplete="new-password"
+                    class={toReenter.includes('auth.password') ? 'reenter' : ''}
+                    aria-required={toReenter.includes('auth.password') ? true : undefined}
                     onInput={(e) => set({ password: (e.target as HTMLInputElement).value }, 'auth.password')}
                   />
                 </label>
@@ -338,6 +360,7 @@ export function WebhookFormPage(props: { id?: string }) {
                   pathPrefix="auth.keys"
                   keyName="name"
                   errors={errors}
+                  mustReenter={movesOrigin}
                   onChange={(apiKeys) => set({ apiKeys })}
                   onEdited={clearFor}
                 />
@@ -362,6 +385,7 @@ export function WebhookFormPage(props: { id?: string }) {
               pathPrefix="headers"
               keyName="key"
               errors={errors}
+              mustReenter={movesOrigin}
               onChange={(headers) => set({ headers })}
               onEdited={clearFor}
             />
@@ -411,7 +435,27 @@ export function WebhookFormPage(props: { id?: string }) {
 
           <fieldset class="field">
             <legend class="label">Signing secret</legend>
-            {editing && webhook ? (
+            {editing && webhook && askSecret ? (
+              <div class="checks" role="radiogroup" aria-label="Signing secret for the new URL">
+                {(
+                  [
+                    ['generate', 'Rotate: generate a new secret for the new URL (shown once after saving)'],
+                    ['keep', 'Keep the current secret'],
+                  ] as const
+                ).map(([value, label]) => (
+                  <label key={value} class="check">
+                    <input
+                      type="radio"
+                      name="secret-decision"
+                      value={value}
+                      checked={form.secretDecision === value}
+                      onChange={() => set({ secretDecision: value as SecretDecision }, 'secret')}
+                    />
+                    {label}
+                  </label>
+                ))}
+              </div>
+            ) : editing && webhook ? (
               <SecretPanel webhook={webhook} onChanged={setWebhook} />
             ) : (
               <label class="check">
