@@ -132,8 +132,16 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
   if (!webhook) return load_error(webhook.error());
   auto body = parse_json_body(ctx.request);
   if (!body) return body.error();
-  auto spec = model::parse_v1_webhook_patch(*body, webhook->spec);
+  std::vector<std::string> kept;
+  auto spec = model::parse_v1_webhook_patch(*body, webhook->spec, &kept);
   if (!spec) return input_failure_response(spec.error());
+  // Stored header/query values never follow the URL to another origin unasked.
+  std::vector<model::FieldError> reenter =
+      model::v1_credentials_for_new_origin(webhook->spec.url, *spec, kept);
+  if (!reenter.empty()) {
+    return input_failure_response(
+        model::InputFailure{model::InputFailure::Kind::kInvalid, std::move(reenter)});
+  }
   webhook->spec = std::move(*spec);
   webhook->updated_at = deps.clock.now();
   if (auto stored = deps.store.update_v1_webhook(*webhook); !stored) return load_error(stored.error());

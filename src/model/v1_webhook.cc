@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "model/limits.h"
+#include "model/webhook_origin.h"
 
 namespace switchboard::model {
 
@@ -228,8 +229,10 @@ InputFailure malformed(std::string field, std::string code, std::string message)
 
 // headers / query: [{"key":"…","value":"…"}]; a value equal to kMaskedSecret
 // keeps the current value of that key (PATCH after a GET).
+// `kept` (when given) receives "<name>[i].value" for each masked value.
 std::optional<InputFailure> parse_params(const json::value& v, std::string_view name, bool header,
-                                         const std::vector<V1Param>& current, std::vector<V1Param>& out) {
+                                         const std::vector<V1Param>& current, std::vector<V1Param>& out,
+                                         std::vector<std::string>* kept) {
   const std::string field(name);
   if (!v.is_array()) return invalid(field, "invalid_type", field + " must be an array of {key, value}.");
   if (v.get_array().size() > limits::kMaxCustomHeaders) {
@@ -268,6 +271,7 @@ std::optional<InputFailure> parse_params(const json::value& v, std::string_view 
         return invalid(at + ".value", "invalid_value", "A masked value can only keep an existing one.");
       }
       val = it->value;
+      if (kept) kept->push_back(at + ".value");
     }
     if (val.empty() || val.size() > limits::kMaxHeaderValueLength ||
         std::any_of(val.begin(), val.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
@@ -280,7 +284,16 @@ std::optional<InputFailure> parse_params(const json::value& v, std::string_view 
   return std::nullopt;
 }
 
-std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec, bool create) {
+// Every value of `params` is kept as stored: "<name>[i].value" for each.
+void keep_all(const std::vector<V1Param>& params, std::string_view name, std::vector<std::string>* kept) {
+  if (!kept) return;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    kept->push_back(std::string(name) + "[" + std::to_string(i) + "].value");
+  }
+}
+
+std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec, bool create,
+                                  std::vector<std::string>* kept) {
   static const std::unordered_set<std::string_view> known = {"type",   "url",     "headers", "query",
                                                              "fields", "enabled", "method"};
   for (const auto& entry : body) {
@@ -306,13 +319,17 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
   }
   if (const json::value* v = body.if_contains("headers")) {
     std::vector<V1Param> parsed;
-    if (auto failure = parse_params(*v, "headers", true, spec.headers, parsed)) return failure;
+    if (auto failure = parse_params(*v, "headers", true, spec.headers, parsed, kept)) return failure;
     spec.headers = std::move(parsed);
+  } else {
+    keep_all(spec.headers, "headers", kept);
   }
   if (const json::value* v = body.if_contains("query")) {
     std::vector<V1Param> parsed;
-    if (auto failure = parse_params(*v, "query", false, spec.query, parsed)) return failure;
+    if (auto failure = parse_params(*v, "query", false, spec.query, parsed, kept)) return failure;
     spec.query = std::move(parsed);
+  } else {
+    keep_all(spec.query, "query", kept);
   }
   if (const json::value* v = body.if_contains("fields")) {
     if (!v->is_array()) return invalid("fields", "invalid_type", "fields must be an array of field names.");
@@ -352,23 +369,34 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
   return std::nullopt;
 }
 
-InputResult<V1WebhookSpec> parse(const json::value& body, V1WebhookSpec spec, bool create) {
+InputResult<V1WebhookSpec> parse(const json::value& body, V1WebhookSpec spec, bool create,
+                                 std::vector<std::string>* kept) {
   if (!body.is_object()) {
     return tl::unexpected(InputFailure{InputFailure::Kind::kMalformed,
                                        {FieldError{"", "invalid_type", "The body must be a JSON object."}}});
   }
-  if (auto failure = apply(body.get_object(), spec, create)) return tl::unexpected(std::move(*failure));
+  if (auto failure = apply(body.get_object(), spec, create, kept)) return tl::unexpected(std::move(*failure));
   return spec;
 }
 
 }  // namespace
 
 InputResult<V1WebhookSpec> parse_v1_webhook_create(const json::value& body) {
-  return parse(body, V1WebhookSpec{}, /*create=*/true);
+  return parse(body, V1WebhookSpec{}, /*create=*/true, nullptr);
 }
 
-InputResult<V1WebhookSpec> parse_v1_webhook_patch(const json::value& body, const V1WebhookSpec& current) {
-  return parse(body, current, /*create=*/false);
+InputResult<V1WebhookSpec> parse_v1_webhook_patch(const json::value& body, const V1WebhookSpec& current,
+                                                  std::vector<std::string>* kept_credentials) {
+  std::vector<std::string> kept;
+  auto result = parse(body, current, /*create=*/false, &kept);
+  if (result && kept_credentials) *kept_credentials = std::move(kept);
+  return result;
+}
+
+std::vector<FieldError> v1_credentials_for_new_origin(std::string_view current_url,
+                                                      const V1WebhookSpec& patch,
+                                                      const std::vector<std::string>& kept_credentials) {
+  return kept_credentials_for_new_origin(current_url, patch.url, kept_credentials);
 }
 
 }  // namespace switchboard::model

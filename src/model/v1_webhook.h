@@ -113,8 +113,23 @@ std::vector<std::pair<std::string, std::string>> v1_query_fields(std::string_vie
 
 InputResult<V1WebhookSpec> parse_v1_webhook_create(const boost::json::value& body);
 // PATCH: only the fields present change; a header/query value equal to
-// kMaskedSecret keeps the stored value of the same key.
+// kMaskedSecret keeps the stored value of the same key. When
+// `kept_credentials` is given it receives the path of every stored value the
+// result keeps without it being entered again: "headers[i].value" /
+// "query[i].value" (i the index in the result) for each value sent back
+// masked, and for each value of a list the body leaves out.
 InputResult<V1WebhookSpec> parse_v1_webhook_patch(const boost::json::value& body,
-                                                  const V1WebhookSpec& current);
+                                                  const V1WebhookSpec& current,
+                                                  std::vector<std::string>* kept_credentials = nullptr);
+
+// Issue 12 item 5 for v1, the rule of model/webhook_origin.h: when a PATCH
+// moves the URL from `current_url` to another origin (scheme, host, port),
+// every stored header/query value it keeps (left out, or sent back masked) is
+// 422 `credentials_required` on its path, all at once; values entered anew or
+// removed are fine, and a same-origin change keeps everything. `patch` and
+// `kept_credentials` are parse_v1_webhook_patch's result and output.
+std::vector<FieldError> v1_credentials_for_new_origin(std::string_view current_url,
+                                                      const V1WebhookSpec& patch,
+                                                      const std::vector<std::string>& kept_credentials);
 
 }  // namespace switchboard::model

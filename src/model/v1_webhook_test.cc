@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "model/sample_events.h"
+#include "model/webhook_input_test_util.h"
 
 namespace switchboard::model {
 namespace {
@@ -160,6 +161,75 @@ TEST(V1WebhookInput, PatchKeepsMaskedValuesAndUntouchedFields) {
       parse_v1_webhook_patch(json::parse(R"({"query":[{"key":"new","value":"********"}]})"), current);
   EXPECT_FALSE(masked_new.has_value());
 }
+
+// Issue 12 item 5 for v1: a PATCH moving the URL to another origin must enter
+// again (or remove) every stored header/query value it would keep.
+struct V1OriginCase {
+  std::string name;
+  std::string body;                  // the PATCH
+  std::vector<testing::Err> errors;  // of v1_credentials_for_new_origin, in order
+  friend std::ostream& operator<<(std::ostream& out, const V1OriginCase& c) { return out << c.name; }
+};
+
+class V1NewOriginRuleTest : public ::testing::TestWithParam<V1OriginCase> {};
+
+TEST_P(V1NewOriginRuleTest, Errors) {
+  V1WebhookSpec current;
+  current.type = V1Type::kAfterCall;
+  current.url = "https://crm.example.com/hooks";
+  current.headers = {{"Authorization", "Bearer owner-token"}, {"X-Tenant", "acme"}};
+  current.query = {{"api_key", "owner-key"}};
+  std::vector<std::string> kept;
+  auto parsed = parse_v1_webhook_patch(json::parse(GetParam().body), current, &kept);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().errors.at(0).field;
+  std::vector<testing::Err> got;
+  for (const FieldError& e : v1_credentials_for_new_origin(current.url, *parsed, kept)) {
+    EXPECT_FALSE(e.message.empty());
+    got.push_back(testing::Err{e.field, e.code});
+  }
+  EXPECT_EQ(got, GetParam().errors);
+}
+
+const std::vector<testing::Err> kAllV1Kept{{"headers[0].value", "credentials_required"},
+                                           {"headers[1].value", "credentials_required"},
+                                           {"query[0].value", "credentials_required"}};
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, V1NewOriginRuleTest,
+    ::testing::ValuesIn(std::vector<V1OriginCase>{
+        // Same origin: everything is kept, nothing asked.
+        {"NoUrl", R"({"enabled":false})", {}},
+        {"SameOriginOtherPath", R"({"url":"https://crm.example.com/v2?x=1"})", {}},
+        {"SameOriginDefaultPortAndCase", R"({"url":"https://CRM.example.com:443/hooks"})", {}},
+        {"SameOriginMaskedValues",
+         R"({"url":"https://crm.example.com/b","headers":[{"key":"Authorization","value":"********"}]})",
+         {}},
+        // Another origin, only the URL: every stored value is asked for.
+        {"OtherHostOnlyUrl", R"({"url":"https://attacker.example.net/hooks"})", kAllV1Kept},
+        {"OtherPortOnlyUrl", R"({"url":"https://crm.example.com:8443/hooks"})", kAllV1Kept},
+        {"SubdomainOnlyUrl", R"({"url":"https://evil.crm.example.com/hooks"})", kAllV1Kept},
+        // Sent back masked: asked for, on the index of the body.
+        {"OtherHostMaskedSentBack",
+         R"({"url":"https://attacker.example.net/h","headers":[{"key":"X-Tenant","value":"********"},)"
+         R"({"key":"Authorization","value":"********"}],"query":[{"key":"api_key","value":"********"}]})",
+         {{"headers[0].value", "credentials_required"},
+          {"headers[1].value", "credentials_required"},
+          {"query[0].value", "credentials_required"}}},
+        // Entered again in clear or removed: fine; only what is still kept is asked.
+        {"OtherHostAllEnteredAgain",
+         R"({"url":"https://new.example.net/h","headers":[{"key":"Authorization","value":"Bearer new"},)"
+         R"({"key":"X-Tenant","value":"acme"}],"query":[{"key":"api_key","value":"new-key"}]})",
+         {}},
+        {"OtherHostAllRemoved", R"({"url":"https://new.example.net/h","headers":[],"query":[]})", {}},
+        {"OtherHostHeadersEnteredQueryLeftOut",
+         R"({"url":"https://new.example.net/h","headers":[{"key":"Authorization","value":"Bearer new"}]})",
+         {{"query[0].value", "credentials_required"}}},
+        {"OtherHostOneMaskedOneNew",
+         R"({"url":"https://new.example.net/h","headers":[{"key":"Authorization","value":"Bearer new"},)"
+         R"({"key":"X-Tenant","value":"********"}],"query":[]})",
+         {{"headers[1].value", "credentials_required"}}},
+    }),
+    testing::CaseName());
 
 }  // namespace
 }  // namespace switchboard::model

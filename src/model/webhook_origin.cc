@@ -41,15 +41,24 @@ bool same_origin(std::string_view a, std::string_view b) {
   return origin_a && origin_b && *origin_a == *origin_b;
 }
 
-std::vector<FieldError> credentials_for_new_origin(std::string_view current_url, bool has_signing_secret,
-                                                   const WebhookInput& patch) {
+std::vector<FieldError> kept_credentials_for_new_origin(std::string_view current_url,
+                                                        std::string_view new_url,
+                                                        const std::vector<std::string>& kept_credentials) {
   std::vector<FieldError> errors;
-  if (same_origin(current_url, patch.spec.url)) return errors;
-  for (const std::string& path : patch.kept_credentials) {
+  if (same_origin(current_url, new_url)) return errors;
+  for (const std::string& path : kept_credentials) {
     errors.push_back(FieldError{path, "credentials_required",
                                 "The URL moves to another origin: enter this value again, or remove it, "
                                 "so that a credential is never sent to a new receiver unknowingly."});
   }
+  return errors;
+}
+
+std::vector<FieldError> credentials_for_new_origin(std::string_view current_url, bool has_signing_secret,
+                                                   const WebhookInput& patch) {
+  std::vector<FieldError> errors =
+      kept_credentials_for_new_origin(current_url, patch.spec.url, patch.kept_credentials);
+  if (same_origin(current_url, patch.spec.url)) return errors;
   if (has_signing_secret && !patch.secret.decided) {
     errors.push_back(FieldError{
         "secret", "secret_decision_required",

@@ -17,6 +17,10 @@
 //     of it: "generate", a new "whsec_…" value, "keep", or null (no
 //     signing): otherwise 422 `secret_decision_required` on "secret". The
 //     masked value sent back is not a decision.
+//
+// Calling webhooks v1 follow the same rule for their header and query values
+// (v1_credentials_for_new_origin in model/v1_webhook.h); v1 has no signing
+// secret.
 #pragma once
 
 #include <optional>
@@ -34,6 +38,14 @@ std::optional<std::string> url_origin(std::string_view url);
 
 // Both URLs parse and have the same origin.
 bool same_origin(std::string_view a, std::string_view b);
+
+// The credentials half of the rule, shared by v2 and v1: one
+// `credentials_required` error per path in `kept_credentials` (the stored
+// secret values a PATCH keeps without entering them again) when `new_url` is
+// of another origin than `current_url`; empty otherwise.
+std::vector<FieldError> kept_credentials_for_new_origin(std::string_view current_url,
+                                                        std::string_view new_url,
+                                                        const std::vector<std::string>& kept_credentials);
 
 // The errors of the rule above for a parsed PATCH (`patch`, whose
 // spec.url is the new URL) of a webhook at `current_url`; empty when the

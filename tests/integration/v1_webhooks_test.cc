@@ -270,5 +270,82 @@ TEST_F(V1WebhooksTest, StopAfterSunsetKeepsV1DeliveriesPendingWhileV2Delivers) {
   EXPECT_EQ(v1_sink.count(), 0u);
 }
 
+// Issue 12 item 5 for v1: a manager with the webhooks grant PATCHes only the URL
+// to a host they control; the owner's header and query values must not follow.
+TEST_F(V1WebhooksTest, AManagerCannotSendTheStoredValuesToAnotherOrigin) {
+  auto& crm = add_receiver();
+  auto& attacker = add_receiver();  // another port on loopback: another origin
+  start_server();
+  auto hook = create_v1(
+      {{"type", "after_call"},
+       {"url", url_of(crm)},
+       {"headers", json::array{json::object{{"key", "Authorization"}, {"value", "Bearer owner-Zq81"}},
+                               json::object{{"key", "X-Tenant"}, {"value", "acme-Zq81"}}}},
+       {"query", json::array{json::object{{"key", "api_key"}, {"value", "owner-key-Zq81"}}}}});
+  const std::string path = "/api/v1/webhooks/" + std::string(hook.at("id").as_string());
+  auto user = server_->post("/api/v2/users", owner_,
+                            R"({"name":"Mallory","email":"mallory@example.test","role":"manager"})");
+  ASSERT_EQ(user.status, 201) << user.body;
+  ASSERT_EQ(server_->put("/api/v2/permissions", owner_, R"({"managers_can_manage_webhooks":true})").status,
+            200);
+  const std::string manager(user.json().at("token").as_string());
+  const json::value before = server_->get(path, owner_).json();
+  const auto fields_and_codes = [](const HttpResult& r) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const json::value body = r.json();
+    for (const auto& e : body.at("errors").as_array()) {
+      out.emplace_back(std::string(e.at("field").as_string()), std::string(e.at("code").as_string()));
+    }
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> all_kept{
+      {"headers[0].value", "credentials_required"},
+      {"headers[1].value", "credentials_required"},
+      {"query[0].value", "credentials_required"}};
+
+  // The attack: only the URL changes.
+  auto r = server_->patch(path, manager, json::serialize(json::object{{"url", url_of(attacker)}}));
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(fields_and_codes(r), all_kept);
+  // Nor with the masked values sent back.
+  r = server_->patch(
+      path, manager,
+      json::serialize(json::object{
+          {"url", url_of(attacker)}, {"headers", before.at("headers")}, {"query", before.at("query")}}));
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(fields_and_codes(r), all_kept);
+  // Nothing changed.
+  EXPECT_EQ(server_->get(path, owner_).json(), before);
+
+  // A same-origin move keeps everything.
+  r = server_->patch(path, manager, json::serialize(json::object{{"url", url_of(crm, "/moved")}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  publish("call.end", call_data("call.end", "call_same_origin"));
+  ASSERT_TRUE(crm.wait_for(1, 30s));
+  auto got = crm.events().at(0);
+  EXPECT_EQ(lower_headers(got)["authorization"], "Bearer owner-Zq81");
+  EXPECT_EQ(got.target, "/moved?api_key=owner-key-Zq81");
+
+  // Moving with the values entered again (or removed) is allowed, and the new
+  // host never sees the owner's.
+  r = server_->patch(
+      path, manager,
+      json::serialize(json::object{
+          {"url", url_of(attacker)},
+          {"headers", json::array{json::object{{"key", "Authorization"}, {"value", "Bearer typed"}},
+                                  json::object{{"key", "X-Tenant"}, {"value", "typed"}}}},
+          {"query", json::array{}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  publish("call.end", call_data("call.end", "call_moved"));
+  ASSERT_TRUE(attacker.wait_for(1, 30s));
+  got = attacker.events().at(0);
+  EXPECT_EQ(lower_headers(got)["authorization"], "Bearer typed");
+  EXPECT_EQ(got.target, "/legacy");
+  for (const auto& [name, value] : lower_headers(got))
+    EXPECT_EQ(value.find("Zq81"), std::string::npos) << name;
+  EXPECT_EQ(got.body.find("Zq81"), std::string::npos);
+  EXPECT_EQ(crm.count(), 1u);
+}
+
 }  // namespace
 }  // namespace switchboard::testing

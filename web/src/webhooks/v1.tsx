@@ -180,7 +180,10 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
             />
           </fieldset>
         </div>
-        <p class="muted small">Header and parameter values are stored sealed and shown masked; a masked value is kept as it is.</p>
+        <p class="muted small">
+          Header and parameter values are stored sealed and shown masked; a masked value is kept as it is, unless the URL
+          moves to another host, port or scheme: then type each value again or remove it.
+        </p>
 
         <fieldset class="field">
           <legend class="label">Fields sent</legend>
