@@ -6,6 +6,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/live_calls.h"
+#include "api/request_json.h"
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/event_input.h"
@@ -62,31 +63,8 @@ json::object field_errors_json(const model::InputFailure& failure) {
       {"errors", std::move(errors)}};
 }
 
-// Like parse_json_body (api/request_json.h), but numbers are read from their
-// text (model::parse_ingest_json), so that none is changed on its way to receivers.
-tl::expected<json::value, Response> parse_event_body(const Request& request) {
-  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return tl::unexpected(error_response(400, "malformed_json", "A JSON request body is required."));
-  }
-  if (auto type = request.header("Content-Type"); type && !type->empty()) {
-    if (std::string_view(*type).substr(0, 16) != "application/json") {
-      return tl::unexpected(
-          error_response(415, "unsupported_media_type", "Send the body as application/json."));
-    }
-  }
-  boost::system::error_code ec;
-  json::value value = model::parse_ingest_json(request.body, model::limits::kMaxJsonDepth, ec);
-  if (ec) {
-    std::string message = ec == json::error::too_deep
-                              ? "The JSON body is nested too deeply."
-                              : "The request body is not valid JSON: " + ec.message() + ".";
-    return tl::unexpected(error_response(400, "malformed_json", message));
-  }
-  return value;
-}
-
 Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
-  auto body = parse_event_body(ctx.request);
+  auto body = parse_exact_json_body(ctx.request);
   if (!body) return body.error();
   const TimePoint now = deps.clock.now();
   auto input = model::parse_event(*body, model::OccurredAtRange::around(now, deps.retry_policy));
@@ -104,7 +82,7 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
 }
 
 Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
-  auto body = parse_event_body(ctx.request);
+  auto body = parse_exact_json_body(ctx.request);
   if (!body) return body.error();
   if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
   const auto& obj = body->get_object();

@@ -4,14 +4,21 @@
 
 #include "api/errors.h"
 #include "common/crypto.h"
+#include "model/event_input_json.h"
 #include "model/limits.h"
 
 namespace switchboard::api {
 
 namespace json = boost::json;
 
-tl::expected<json::value, Response> parse_json_body(const Request& request,
-                                                    std::optional<json::value> empty_as) {
+namespace {
+
+// The checks every JSON body passes (present, application/json, valid, not too
+// deep), around the parser given.
+using JsonParser = json::value (*)(std::string_view text, boost::system::error_code& ec);
+
+tl::expected<json::value, Response> parse_body_with(const Request& request,
+                                                    std::optional<json::value> empty_as, JsonParser parser) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_as) return *empty_as;
     return tl::unexpected(error_response(400, "malformed_json", "A JSON request body is required."));
@@ -23,10 +30,8 @@ tl::expected<json::value, Response> parse_json_body(const Request& request,
           error_response(415, "unsupported_media_type", "Send the body as application/json."));
     }
   }
-  json::parse_options options;
-  options.max_depth = model::limits::kMaxJsonDepth;
   boost::system::error_code ec;
-  json::value value = json::parse(request.body, ec, {}, options);
+  json::value value = parser(request.body, ec);
   if (ec) {
     std::string message = ec == json::error::too_deep
                               ? "The JSON body is nested too deeply."
@@ -34,6 +39,27 @@ tl::expected<json::value, Response> parse_json_body(const Request& request,
     return tl::unexpected(error_response(400, "malformed_json", message));
   }
   return value;
+}
+
+json::value parse_with_boost(std::string_view text, boost::system::error_code& ec) {
+  json::parse_options options;
+  options.max_depth = model::limits::kMaxJsonDepth;
+  return json::parse(text, ec, {}, options);
+}
+
+json::value parse_numbers_from_text(std::string_view text, boost::system::error_code& ec) {
+  return model::parse_ingest_json(text, model::limits::kMaxJsonDepth, ec);
+}
+
+}  // namespace
+
+tl::expected<json::value, Response> parse_json_body(const Request& request,
+                                                    std::optional<json::value> empty_as) {
+  return parse_body_with(request, std::move(empty_as), parse_with_boost);
+}
+
+tl::expected<json::value, Response> parse_exact_json_body(const Request& request) {
+  return parse_body_with(request, std::nullopt, parse_numbers_from_text);
 }
 
 std::string encode_cursor(std::string_view last_id) { return crypto::base64url_encode(last_id); }

@@ -4,16 +4,15 @@
 //
 // Screenshots of the main screens go to $SWITCHBOARD_SCREENSHOTS when set
 // (docs/screenshots holds the committed ones), else to a temporary folder.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   apiClient,
   check,
   chromiumPath,
-  loadPlaywright,
+  dashboardTestPrerequisites,
   makeCertificate,
   repoRoot,
-  requireOrSkip,
   runBrowserTest,
   startProcess,
   steps,
@@ -21,14 +20,7 @@ import {
   waitDisabled,
 } from './harness.mjs';
 
-const bin = path.resolve(process.argv[2] || '');
-requireOrSkip(process.argv[2] && existsSync(bin), 'usage: dashboard_test.mjs path/to/switchboard');
-requireOrSkip(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/setup.sh (Debian chromium)`);
-requireOrSkip(
-  existsSync(path.join(path.dirname(bin), 'web', 'index.html')),
-  'the dashboard is not built beside the binary: run scripts/build.sh (needs npm)',
-);
-const { chromium } = loadPlaywright();
+const { bin, chromium } = dashboardTestPrerequisites('dashboard_test.mjs');
 
 const work = tempDir();
 const shots = process.env.SWITCHBOARD_SCREENSHOTS

@@ -33,6 +33,21 @@ export function loadPlaywright() {
   }
 }
 
+// What every dashboard test needs before it starts: the binary named on its
+// command line, Debian's chromium, the dashboard built beside the binary, and
+// playwright-core. A missing one skips the test (fails it in CI).
+export function dashboardTestPrerequisites(script) {
+  const bin = path.resolve(process.argv[2] || '');
+  requireOrSkip(process.argv[2] && existsSync(bin), `usage: ${script} path/to/switchboard`);
+  requireOrSkip(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/setup.sh (Debian chromium)`);
+  requireOrSkip(
+    existsSync(path.join(path.dirname(bin), 'web', 'index.html')),
+    'the dashboard is not built beside the binary: run scripts/build.sh (needs npm)',
+  );
+  const { chromium } = loadPlaywright();
+  return { bin, chromium };
+}
+
 export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'switchboard-browser-'));
 }

@@ -6,28 +6,20 @@
 // Each state change must be visible within 1 s of its publish (spec §7),
 // measured from before the POST to the row showing it.
 // Screenshots go to $SWITCHBOARD_SCREENSHOTS when set, else to a temporary folder.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   apiClient,
   check,
   chromiumPath,
-  loadPlaywright,
-  requireOrSkip,
+  dashboardTestPrerequisites,
   runBrowserTest,
   startProcess,
   steps,
   tempDir,
 } from './harness.mjs';
 
-const bin = path.resolve(process.argv[2] || '');
-requireOrSkip(process.argv[2] && existsSync(bin), 'usage: live_calls_test.mjs path/to/switchboard');
-requireOrSkip(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/setup.sh (Debian chromium)`);
-requireOrSkip(
-  existsSync(path.join(path.dirname(bin), 'web', 'index.html')),
-  'the dashboard is not built beside the binary: run scripts/build.sh (needs npm)',
-);
-const { chromium } = loadPlaywright();
+const { bin, chromium } = dashboardTestPrerequisites('live_calls_test.mjs');
 
 const work = tempDir();
 const shots = process.env.SWITCHBOARD_SCREENSHOTS

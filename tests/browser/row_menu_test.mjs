@@ -7,28 +7,19 @@
 // ArrowDown open it on the first item, arrows/Home/End move, Escape closes and
 // returns focus to ⋮, Tab closes), with the menu button's ARIA.
 // Usage: node row_menu_test.mjs path/to/switchboard
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   apiClient,
   check,
   chromiumPath,
-  loadPlaywright,
-  requireOrSkip,
+  dashboardTestPrerequisites,
   runBrowserTest,
   startProcess,
   steps,
   tempDir,
 } from './harness.mjs';
 
-const bin = path.resolve(process.argv[2] || '');
-requireOrSkip(process.argv[2] && existsSync(bin), 'usage: row_menu_test.mjs path/to/switchboard');
-requireOrSkip(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/setup.sh (Debian chromium)`);
-requireOrSkip(
-  existsSync(path.join(path.dirname(bin), 'web', 'index.html')),
-  'the dashboard is not built beside the binary: run scripts/build.sh (needs npm)',
-);
-const { chromium } = loadPlaywright();
+const { bin, chromium } = dashboardTestPrerequisites('row_menu_test.mjs');
 
 const work = tempDir();
 const processes = [];

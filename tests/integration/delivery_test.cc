@@ -16,6 +16,7 @@
 #include "model/event_schema.h"
 #include "model/sample_events.h"
 #include "receiver/receiver.h"
+#include "receiver_fixture.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -43,34 +44,20 @@ bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 
   return done();
 }
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public ReceiverFixture {
  protected:
-  // Starts a receiver; its self-signed certificate becomes the server's extra CA.
+  // A receiver that checks signatures with kSecret unless told other secrets.
   receiver::Receiver& add_receiver(receiver::ReceiverOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    options.quiet = true;
     if (options.secrets.empty()) options.secrets = {kSecret};
-    auto started = receiver::Receiver::start(options);
-    if (!started) throw std::runtime_error(started.error().message);
-    receivers_.push_back(std::move(*started));
-    return *receivers_.back();
+    return ReceiverFixture::add_receiver(std::move(options));
   }
 
   void start_server(double time_scale = 1.0, bool allow_private = true,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) {
-    // One CA file holding every receiver's certificate.
-    ca_file_ = dir_.path() / "ca.pem";
-    std::ofstream out(ca_file_);
-    for (const auto& r : receivers_) out << r->cert_pem();
-    out.close();
-    server::ServeConfig config;
-    config.run_delivery = true;
-    config.time_scale = time_scale;
+    auto config = delivery_config(time_scale);
     config.allow_private_networks = allow_private;
-    config.ca_file = ca_file_;
     config.delivery_timeout = timeout;
-    server_ = std::make_unique<TestServer>(dir_.path() / "data", config);
-    owner_ = *server_->owner_token();
+    ReceiverFixture::start_server(std::move(config));
   }
 
   std::string create_webhook(const receiver::Receiver& r, json::object overrides = {},
@@ -100,12 +87,6 @@ class DeliveryTest : public ::testing::Test {
   }
 
   static constexpr const char* kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-  TempDir dir_;
-  std::vector<std::unique_ptr<receiver::Receiver>> receivers_;
-  std::filesystem::path ca_file_;
-  std::unique_ptr<TestServer> server_;
-  std::string owner_;
 };
 
 TEST_F(DeliveryTest, DeliversSignedEnvelopeWithEveryHeader) {

@@ -18,6 +18,7 @@
 #include "model/sample_events.h"
 #include "receiver/canonical_json.h"
 #include "receiver/receiver.h"
+#include "receiver_fixture.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -66,31 +67,13 @@ std::string data_bytes(const std::string& envelope) {
   return envelope.substr(at + 8, envelope.size() - at - 9);
 }
 
-class EventIngestTest : public ::testing::Test {
+class EventIngestTest : public ReceiverFixture {
  protected:
+  // A receiver that checks signatures with kSecret and any timestamp.
   receiver::Receiver& add_receiver(receiver::ReceiverOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    options.quiet = true;
     options.secrets = {kSecret};
     options.timestamp_tolerance = std::nullopt;
-    auto started = receiver::Receiver::start(options);
-    if (!started) throw std::runtime_error(started.error().message);
-    receivers_.push_back(std::move(*started));
-    return *receivers_.back();
-  }
-
-  void start_server(double time_scale = 1.0) {
-    const auto ca_file = dir_.path() / "ca.pem";
-    std::ofstream out(ca_file);
-    for (const auto& r : receivers_) out << r->cert_pem();
-    out.close();
-    server::ServeConfig config;
-    config.run_delivery = true;
-    config.time_scale = time_scale;
-    config.allow_private_networks = true;
-    config.ca_file = ca_file;
-    server_ = std::make_unique<TestServer>(dir_.path() / "data", config);
-    owner_ = *server_->owner_token();
+    return ReceiverFixture::add_receiver(std::move(options));
   }
 
   std::string create_webhook(const receiver::Receiver& r) {
@@ -107,11 +90,6 @@ class EventIngestTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << path << ": " << r.body;
     return r.json();
   }
-
-  TempDir dir_;
-  std::vector<std::unique_ptr<receiver::Receiver>> receivers_;
-  std::unique_ptr<TestServer> server_;
-  std::string owner_;
 };
 
 // Item 3: what was accepted is what is delivered (and signed, and shown by GET /events/{id}).

@@ -14,6 +14,7 @@
 
 #include "model/sample_events.h"
 #include "receiver/receiver.h"
+#include "receiver_fixture.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -168,34 +169,12 @@ TEST_F(HeaderSecretsTest, ValuesAreNotStoredInClear) {
 
 // --- items 4 and 5 with deliveries to real receivers ----------------------------
 
-class CredentialDeliveryTest : public ::testing::Test {
+class CredentialDeliveryTest : public ReceiverFixture {
  protected:
+  // A receiver that accepts any timestamp.
   receiver::Receiver& add_receiver(receiver::ReceiverOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    options.quiet = true;
     options.timestamp_tolerance = std::nullopt;
-    auto started = receiver::Receiver::start(options);
-    if (!started) throw std::runtime_error(started.error().message);
-    receivers_.push_back(std::move(*started));
-    return *receivers_.back();
-  }
-
-  void start_server(double time_scale = 1.0) {
-    const std::filesystem::path ca_file = dir_.path() / "ca.pem";
-    std::ofstream out(ca_file);
-    for (const auto& r : receivers_) out << r->cert_pem();
-    out.close();
-    server::ServeConfig config;
-    config.run_delivery = true;
-    config.time_scale = time_scale;
-    config.allow_private_networks = true;
-    config.ca_file = ca_file;
-    server_ = std::make_unique<TestServer>(dir_.path() / "data", config);
-    owner_ = *server_->owner_token();
-  }
-
-  static std::string url_of(const receiver::Receiver& r, const std::string& path = "/hooks") {
-    return "https://127.0.0.1:" + std::to_string(r.port()) + path;
+    return ReceiverFixture::add_receiver(std::move(options));
   }
 
   std::string create_webhook(const receiver::Receiver& r, json::object overrides) {
@@ -221,11 +200,6 @@ class CredentialDeliveryTest : public ::testing::Test {
     auto r = server_->post("/api/v2/webhooks/" + id + "/test", token, R"({"event_type":"call.answered"})");
     EXPECT_LT(r.status, 300) << r.body;
   }
-
-  TempDir dir_;
-  std::vector<std::unique_ptr<receiver::Receiver>> receivers_;
-  std::unique_ptr<TestServer> server_;
-  std::string owner_;
 };
 
 TEST_F(CredentialDeliveryTest, FailureInspectMasksCustomHeaderValues) {
