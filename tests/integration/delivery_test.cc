@@ -35,15 +35,6 @@ json::object event_data(std::string_view type, const std::string& id, const json
   return data;
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
 class DeliveryTest : public ReceiverFixture {
  protected:
   // A receiver that checks signatures with kSecret unless told other secrets.

@@ -29,15 +29,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
 // The text of a valid `type` event's data for call/conversation `id`, with
 // `fields` (JSON text such as "\"n\":1") appended: JSON.stringify form when
 // `fields` is.

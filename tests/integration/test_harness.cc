@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <random>
+#include <thread>
 
 namespace switchboard::testing {
 
@@ -85,6 +86,15 @@ std::string webhook_body(const boost::json::object& overrides) {
                            {"events", boost::json::array{"call.summary", "message.received"}}};
   for (const auto& field : overrides) body[field.key()] = field.value();
   return boost::json::serialize(body);
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
 }
 
 }  // namespace switchboard::testing

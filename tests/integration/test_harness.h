@@ -4,7 +4,9 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +69,10 @@ class TestServer {
   SystemClock clock_;
   std::unique_ptr<server::Service> service_;
 };
+
+// Polls `done` every 10 ms until it holds or `limit` passes; its last answer.
+// For conditions another thread makes true (a receiver got its requests).
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(30));
 
 // A minimal valid webhook body, with overrides merged on top.
 std::string webhook_body(const boost::json::object& overrides = {});

@@ -14,6 +14,7 @@
 #include "model/sample_events.h"
 #include "model/v1_webhook.h"
 #include "receiver/receiver.h"
+#include "receiver_fixture.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -29,15 +30,6 @@ json::object call_data(std::string_view type, const std::string& call_id) {
   return data;
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
 std::map<std::string, std::string> lower_headers(const receiver::ReceivedEvent& event) {
   std::map<std::string, std::string> out;
   for (auto [k, v] : event.headers) {
@@ -47,34 +39,16 @@ std::map<std::string, std::string> lower_headers(const receiver::ReceivedEvent& 
   return out;
 }
 
-class V1WebhooksTest : public ::testing::Test {
+class V1WebhooksTest : public ReceiverFixture {
  protected:
-  receiver::Receiver& add_receiver(receiver::ReceiverOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    options.quiet = true;
-    auto started = receiver::Receiver::start(options);
-    if (!started) throw std::runtime_error(started.error().message);
-    receivers_.push_back(std::move(*started));
-    return *receivers_.back();
-  }
-
   void start_server(double time_scale = 1.0, bool v1_stop_after_sunset = false) {
-    auto ca_file = dir_.path() / "ca.pem";
-    std::ofstream out(ca_file);
-    for (const auto& r : receivers_) out << r->cert_pem();
-    out.close();
-    server::ServeConfig config;
-    config.run_delivery = true;
-    config.time_scale = time_scale;
-    config.allow_private_networks = true;
-    config.ca_file = ca_file;
+    auto config = delivery_config(time_scale);
     config.v1_stop_after_sunset = v1_stop_after_sunset;
-    server_ = std::make_unique<TestServer>(dir_.path() / "data", config);
-    owner_ = *server_->owner_token();
+    ReceiverFixture::start_server(std::move(config));
   }
 
-  std::string url_of(const receiver::Receiver& r, const std::string& path = "/legacy") {
-    return "https://127.0.0.1:" + std::to_string(r.port()) + path;
+  static std::string url_of(const receiver::Receiver& r, const std::string& path = "/legacy") {
+    return ReceiverFixture::url_of(r, path);
   }
 
   json::object create_v1(json::object body) {
@@ -89,11 +63,6 @@ class V1WebhooksTest : public ::testing::Test {
     EXPECT_EQ(r.status, 202) << r.body;
     return r.json();
   }
-
-  TempDir dir_;
-  std::vector<std::unique_ptr<receiver::Receiver>> receivers_;
-  std::unique_ptr<TestServer> server_;
-  std::string owner_;
 };
 
 TEST_F(V1WebhooksTest, PostsTheLegacyPayloadWithSelectedFieldsHeadersAndQuery) {

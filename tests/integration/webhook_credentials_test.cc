@@ -27,15 +27,6 @@ constexpr const char* kBearer = "Bearer header-secret-Tk93bq";
 constexpr const char* kSourceValue = "source-secret-Qm27x";
 constexpr const char* kPassword = "basic-password-Zr81v";
 
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
