@@ -83,17 +83,7 @@ Result<Page<T>> list_page(Connection& connection, std::string_view columns, std:
       sql(sql("SELECT ", columns, " FROM "), table, " WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"),
       company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
   if (!query) return tl::unexpected(query.error());
-  Page<T> result;
-  for (;;) {
-    auto row = query->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) return result;
-    if (result.items.size() == static_cast<std::size_t>(page.limit)) {
-      result.has_more = true;
-      return result;
-    }
-    result.items.push_back(from_row(*query));
-  }
+  return read_page<T>(*query, page, from_row);
 }
 
 }  // namespace

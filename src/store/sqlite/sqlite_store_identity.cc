@@ -211,19 +211,7 @@ Result<Page<model::User>> SqliteStore::list_users(const std::string& company_id,
         sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"),
         company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     if (!query) return tl::unexpected(query.error());
-    Page<model::User> result;
-    for (;;) {
-      auto row = query->step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) return result;
-      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
-        result.has_more = true;
-        return result;
-      }
-      auto user = user_from_row(*query, 0);
-      if (!user) return tl::unexpected(user.error());
-      result.items.push_back(std::move(*user));
-    }
+    return read_page<model::User>(*query, page, [](const Statement& row) { return user_from_row(row, 0); });
   });
 }
 
@@ -280,19 +268,7 @@ Result<Page<model::ApiToken>> SqliteStore::list_tokens(const std::string& compan
                                    "ORDER BY id LIMIT ?"),
                                company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     if (!query) return tl::unexpected(query.error());
-    Page<model::ApiToken> result;
-    for (;;) {
-      auto row = query->step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) return result;
-      if (result.items.size() == static_cast<std::size_t>(page.limit)) {
-        result.has_more = true;
-        return result;
-      }
-      auto token = token_from_row(*query);
-      if (!token) return tl::unexpected(token.error());
-      result.items.push_back(std::move(*token));
-    }
+    return read_page<model::ApiToken>(*query, page, token_from_row);
   });
 }
 

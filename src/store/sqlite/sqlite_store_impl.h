@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "common/crypto.h"
@@ -125,6 +126,30 @@ class SqliteStore final : public Store {
 
 // Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
 Result<void> check_page(const PageRequest& page);
+
+// The rows of a page query (`… ORDER BY id LIMIT page.limit + 1`): at most
+// page.limit items, and has_more when the extra row was there. `from_row` maps
+// the current row to a T, or to a Result<T> whose error ends the read.
+template <typename T, typename FromRow>
+Result<Page<T>> read_page(Statement& query, const PageRequest& page, FromRow from_row) {
+  Page<T> result;
+  for (;;) {
+    auto row = query.step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return result;
+    if (result.items.size() == static_cast<std::size_t>(page.limit)) {
+      result.has_more = true;
+      return result;
+    }
+    if constexpr (std::is_same_v<decltype(from_row(query)), Result<T>>) {
+      auto item = from_row(query);
+      if (!item) return tl::unexpected(item.error());
+      result.items.push_back(std::move(*item));
+    } else {
+      result.items.push_back(from_row(query));
+    }
+  }
+}
 
 // Seals the custom header values that rows written before they were sealed
 // still hold in clear (sqlite_store_webhooks.cc). Run at open on the write
