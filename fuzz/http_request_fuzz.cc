@@ -146,6 +146,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (auto answer = server::error_answer(ec, check.body_limit)) check_answer(*answer);
       return 0;
     }
+    if (const auto refusal = server::check_trailers(parser, check)) {
+      check_answer(*refusal);
+      FUZZ_CHECK(parser.chunked());
+      return 0;  // answered and closed
+    }
     check_accepted_framing(parser, check.body_limit);
     auto message = parser.release();
     const bool keep_alive = message.keep_alive();

@@ -81,9 +81,9 @@ namespace {
 
 class V1DispatcherImpl final : public V1Dispatcher {
  public:
-  V1DispatcherImpl(store::Store& store, const Clock& clock, V1DispatcherOptions options,
+  V1DispatcherImpl(store::V1Queue& queue, const Clock& clock, V1DispatcherOptions options,
                    std::unique_ptr<HttpClient> http)
-      : store_(store),
+      : queue_(queue),
         clock_(clock),
         options_(std::move(options)),
         policy_(model::RetryPolicy::v1(options_.time_scale)),
@@ -144,7 +144,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       if (in_flight_ < options_.claim_batch) {
         lock.unlock();
-        auto next = store_.next_v1_due_time();
+        auto next = queue_.next_v1_due_time();
         lock.lock();
         if (next && *next) {
           auto wait = std::max(std::chrono::milliseconds(0),
@@ -163,7 +163,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
     std::vector<store::V1AttemptOutcome> batch;
     batch.swap(finished_);
     lock.unlock();
-    if (auto recorded = store_.record_v1_attempts(batch); !recorded) {
+    if (auto recorded = queue_.record_v1_attempts(batch); !recorded) {
       // The lease expires and the attempt is made again: at-least-once.
       spdlog::error("event=v1_record_failed error={}", recorded.error().message);
     }
@@ -172,7 +172,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
 
   bool claim_and_send(int room) {
     const TimePoint now = clock_.now();
-    auto due = store_.claim_due_v1_deliveries(now, room, now + options_.lease);
+    auto due = queue_.claim_due_v1_deliveries(now, room, now + options_.lease);
     if (!due) {
       spdlog::error("event=v1_claim_failed error={}", due.error().message);
       return false;
@@ -230,7 +230,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
     wake_.notify_all();
   }
 
-  store::Store& store_;
+  store::V1Queue& queue_;
   const Clock& clock_;
   const V1DispatcherOptions options_;
   const model::RetryPolicy policy_;
@@ -248,7 +248,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
 
 }  // namespace
 
-Result<std::unique_ptr<V1Dispatcher>> V1Dispatcher::create(store::Store& store, const Clock& clock,
+Result<std::unique_ptr<V1Dispatcher>> V1Dispatcher::create(store::V1Queue& queue, const Clock& clock,
                                                            V1DispatcherOptions options) {
   HttpClientOptions http;
   http.allow_private_networks = options.allow_private_networks;
@@ -256,7 +256,7 @@ Result<std::unique_ptr<V1Dispatcher>> V1Dispatcher::create(store::Store& store, 
   auto client = HttpClient::create(std::move(http));
   if (!client) return tl::unexpected(client.error());
   return std::unique_ptr<V1Dispatcher>(
-      std::make_unique<V1DispatcherImpl>(store, clock, std::move(options), std::move(*client)));
+      std::make_unique<V1DispatcherImpl>(queue, clock, std::move(options), std::move(*client)));
 }
 
 }  // namespace switchboard::delivery

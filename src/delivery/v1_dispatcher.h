@@ -44,7 +44,7 @@ Result<HttpRequest> build_v1_request(const store::V1DueDelivery& due, const std:
 class V1Dispatcher {
  public:
   // kInvalidArgument when `ca_file` cannot be read.
-  static Result<std::unique_ptr<V1Dispatcher>> create(store::Store& store, const Clock& clock,
+  static Result<std::unique_ptr<V1Dispatcher>> create(store::V1Queue& queue, const Clock& clock,
                                                       V1DispatcherOptions options);
   virtual ~V1Dispatcher() = default;
 

@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <iterator>
 #include <vector>
 
 #include "model/http_framing.h"
@@ -40,6 +41,7 @@ HeaderCheck check_header(RequestParser& parser, const HttpServerOptions& options
   std::vector<model::HeaderField> fields;
   fields.reserve(8);
   for (const auto& field : header) fields.push_back({field.name_string(), field.value()});
+  check.header_fields = fields.size();
   const auto framing = model::request_framing(fields, header.version());
   if (!framing.ok()) {
     check.refusal = transport_error(400, "bad_request", framing.error);
@@ -63,6 +65,14 @@ HeaderCheck check_header(RequestParser& parser, const HttpServerOptions& options
   }
   parser.body_limit(check.body_limit);
   return check;
+}
+
+std::optional<api::Response> check_trailers(const RequestParser& parser, const HeaderCheck& check) {
+  const auto& message = parser.get();
+  if (static_cast<std::size_t>(std::distance(message.begin(), message.end())) == check.header_fields) {
+    return std::nullopt;
+  }
+  return transport_error(400, "bad_request", "Trailer fields after a chunked body are not accepted.");
 }
 
 std::optional<api::Response> error_answer(beast::error_code ec, std::size_t body_limit) {

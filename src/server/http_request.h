@@ -6,7 +6,11 @@
 //      read: the framing rule (model/http_framing.h: smuggling, Host) and the
 //      body limit of the path. A refused request is answered and the
 //      connection closed; nothing after its header is ever parsed;
-//   3. the body is read with the limit check_header() chose;
+//   3. the body is read with the limit check_header() chose, and
+//      check_trailers() refuses a chunked body that ends with trailer fields
+//      (Beast would merge them into the header: a Host, Authorization or
+//      Connection sent after the body, past any proxy that checked the
+//      header; RFC 9110 §6.5.1 forbids merging and nothing here uses them);
 //   4. to_api_request() converts the finished message.
 // A read error is answered by error_answer() (or the connection just closes).
 #pragma once
@@ -38,11 +42,16 @@ struct HeaderCheck {
   // Set when the request is refused: answer it and close the connection
   // (lingering, so that the client reads the answer).
   std::optional<api::Response> refusal;
-  std::size_t body_limit = 0;  // the largest body this request's path accepts
+  std::size_t body_limit = 0;     // the largest body this request's path accepts
+  std::size_t header_fields = 0;  // fields of the header section (trailers come after them)
 };
 
 // Step 2; on acceptance, also sets the parser's body limit.
 HeaderCheck check_header(RequestParser& parser, const HttpServerOptions& options);
+
+// Step 3, once the whole message is read: a refusal (400, answer and close)
+// when trailer fields followed the chunked body.
+std::optional<api::Response> check_trailers(const RequestParser& parser, const HeaderCheck& check);
 
 // The answer to a read error, nullopt when the connection should just close
 // (the client went away, the read timed out). `body_limit` is the limit

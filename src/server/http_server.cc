@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "server/http_request.h"
@@ -90,7 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace();
     prepare_parser(*parser_, shared_->options);
-    body_limit_ = 0;
+    check_ = {};
     head_ = false;
     stream_.expires_after(shared_->options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
@@ -100,13 +101,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
     head_ = parser_->get().method() == http::verb::head;
-    auto check = check_header(*parser_, shared_->options);
-    body_limit_ = check.body_limit;
-    if (check.refusal) {
+    check_ = check_header(*parser_, shared_->options);
+    if (check_.refusal) {
       // Smuggling, no Host, or too large: answer and close; what follows the
       // header (the body, maybe a second request) is discarded unparsed.
       linger_ = true;
-      return write(std::move(*check.refusal), /*keep_alive=*/false, parser_->get().version());
+      return write(*std::exchange(check_.refusal, std::nullopt), /*keep_alive=*/false,
+                   parser_->get().version());
     }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -114,10 +115,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) {
-      auto answer = error_answer(ec, body_limit_);
+      auto answer = error_answer(ec, check_.body_limit);
       if (!answer) return close();
       linger_ = true;  // the client may still be sending: read it away so it sees our answer
       return write(std::move(*answer), /*keep_alive=*/false, 11);
+    }
+    if (auto refusal = check_trailers(*parser_, check_)) {
+      linger_ = true;
+      return write(std::move(*refusal), /*keep_alive=*/false, parser_->get().version());
     }
     auto message = parser_->release();
     const bool keep_alive = message.keep_alive() && !shared_->stopping;
@@ -362,8 +367,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   bool counted_ = false;
-  std::size_t body_limit_ = 0;  // of the request being read (check_header)
-  bool head_ = false;           // the request being answered is a HEAD
+  HeaderCheck check_;  // of the request being read (check_header): its body limit and header size
+  bool head_ = false;  // the request being answered is a HEAD
   bool linger_ = false;
   std::chrono::steady_clock::time_point linger_deadline_{};
   std::size_t drained_ = 0;

@@ -1,6 +1,8 @@
-// Store: durable state of Switchboard. One interface, two implementations
-// (SQLite now, PostgreSQL for cluster mode); the same contract tests run
-// against both.
+// Store: durable state of Switchboard, as role interfaces (identity,
+// webhooks, events, the delivery queue, the delivery log, the directory, v1
+// webhooks, the v1 queue) that `Store` brings together. Two implementations
+// (SQLite, PostgreSQL for cluster mode); the same contract tests run against
+// both.
 //
 // Thread-safety: every method may be called from any thread concurrently.
 // Writes are durable when the call returns successfully (group-committed:
@@ -116,11 +118,11 @@ struct V1AttemptOutcome {
   TimePoint at;
 };
 
-class Store {
+// Companies, users and API tokens: authentication and the identity routes.
+class IdentityStore {
  public:
-  virtual ~Store() = default;
+  virtual ~IdentityStore() = default;
 
-  // --- companies, users, tokens -------------------------------------------
   // Creates a company with its first owner and that owner's token, atomically.
   virtual Result<void> create_company(const model::Company& company, const model::User& owner,
                                       const model::ApiToken& owner_token) = 0;
@@ -166,8 +168,13 @@ class Store {
   // Returns the user as stored after it.
   virtual Result<model::User> deactivate_user(const std::string& company_id, const std::string& user_id,
                                               TimePoint now) = 0;
+};
 
-  // --- webhooks v2 --------------------------------------------------------
+// Webhook v2 configuration.
+class WebhookStore {
+ public:
+  virtual ~WebhookStore() = default;
+
   // kLimitReached when the company already has `max_per_company` webhooks
   // (checked inside the write transaction, so concurrent creates cannot exceed it).
   virtual Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) = 0;
@@ -178,8 +185,13 @@ class Store {
   // Replaces the stored webhook (matched by company_id + id) with `webhook`.
   virtual Result<void> update_webhook(const model::Webhook& webhook) = 0;
   virtual Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
+};
 
-  // --- events and deliveries ---------------------------------------------
+// Events: ingest (with the deliveries it creates) and reading them back.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
   // Ingests events. For each, in ONE group-committed transaction with the
   // others of the call: an idempotency hit returns the earlier answer
   // (duplicate=true, nothing new); otherwise assigns event_sequence (next
@@ -189,6 +201,21 @@ class Store {
   // company whose spec accepts it (model::webhook_accepts). One event failing
   // does not fail the others. Returns one outcome per input, in order.
   virtual Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) = 0;
+
+  virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;
+  // The company's newest events that move a live call (call.initiated,
+  // call.dial_begin, call.answered, call.end) accepted at or after `since`, at
+  // most `max` of them, oldest first. For the live call table at start
+  // (api/live_calls.h); a range of the (company_id, created_at) index.
+  virtual Result<std::vector<model::Event>> list_recent_call_events(const std::string& company_id,
+                                                                    TimePoint since, int max) = 0;
+};
+
+// The v2 delivery queue as the delivery engine works it: claim due work
+// under leases, give leases back, record attempt results.
+class DeliveryQueue {
+ public:
+  virtual ~DeliveryQueue() = default;
 
   // Claims up to `limit` deliveries that are pending, due (next_attempt_at <=
   // now), not leased (lease_until <= now), whose webhook is active, and that are
@@ -224,6 +251,13 @@ class Store {
   //              model::should_mark_failed says so.
   // A delivery whose webhook was deleted meanwhile is skipped silently.
   virtual Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) = 0;
+};
+
+// Deliveries and attempts as the API reads them, and the manual actions
+// that queue more (redeliver, replay).
+class DeliveryLog {
+ public:
+  virtual ~DeliveryLog() = default;
 
   // Failed attempts of one webhook, newest first by id (cursor = last id, descending).
   virtual Result<Page<model::Attempt>> list_failed_attempts(const AttemptQuery& query) = 0;
@@ -236,13 +270,6 @@ class Store {
                                                         const PageRequest& page) = 0;
   virtual Result<model::Delivery> get_delivery(const std::string& company_id,
                                                const std::string& delivery_id) = 0;
-  virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;
-  // The company's newest events that move a live call (call.initiated,
-  // call.dial_begin, call.answered, call.end) accepted at or after `since`, at
-  // most `max` of them, oldest first. For the live call table at start
-  // (api/live_calls.h); a range of the (company_id, created_at) index.
-  virtual Result<std::vector<model::Event>> list_recent_call_events(const std::string& company_id,
-                                                                    TimePoint since, int max) = 0;
   virtual Result<std::vector<model::Delivery>> list_event_deliveries(const std::string& company_id,
                                                                      const std::string& event_id) = 0;
   // Manual redelivery: a NEW pending delivery of the same event to the same
@@ -254,8 +281,13 @@ class Store {
   // `max` (oldest first); windows start now. Returns how many were created.
   virtual Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
                              TimePoint until, TimePoint now, int max) = 0;
+};
 
-  // --- directory ---------------------------------------------------------
+// The company directory: agents and departments.
+class DirectoryStore {
+ public:
+  virtual ~DirectoryStore() = default;
+
   // Agents and departments of a company, ordered by id. Ids are chosen by the
   // client (or the API): kConflict when the id is taken in the company;
   // kLimitReached at `max_per_company` (checked in the write transaction).
@@ -277,8 +309,13 @@ class Store {
   // Replaces every field but id, company_id and created_at.
   virtual Result<void> update_agent(const model::Agent& agent) = 0;
   virtual Result<void> delete_agent(const std::string& company_id, const std::string& agent_id) = 0;
+};
 
-  // --- calling webhooks v1 -----------------------------------------------
+// Calling webhooks v1: configuration and their deliveries as the API reads them.
+class V1WebhookStore {
+ public:
+  virtual ~V1WebhookStore() = default;
+
   // Ingest (ingest_events) also creates one pending v1 delivery per enabled v1
   // webhook of the company whose type model::v1_type_for_event gives, in the
   // same transaction (counted in IngestOutcome::deliveries too).
@@ -290,6 +327,18 @@ class Store {
   virtual Result<void> update_v1_webhook(const model::V1Webhook& webhook) = 0;
   // Also removes its deliveries.
   virtual Result<void> delete_v1_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
+  // Deliveries of one v1 webhook, newest first by id (cursor = last id, descending).
+  virtual Result<Page<model::V1Delivery>> list_v1_deliveries(const std::string& company_id,
+                                                             const std::string& webhook_id,
+                                                             std::optional<model::V1DeliveryState> state,
+                                                             const PageRequest& page) = 0;
+};
+
+// The v1 delivery queue as the v1 dispatcher works it.
+class V1Queue {
+ public:
+  virtual ~V1Queue() = default;
+
   // Claims up to `limit` pending v1 deliveries that are due and not leased, of
   // enabled webhooks, oldest due first; leases them until `lease_until`.
   virtual Result<std::vector<V1DueDelivery>> claim_due_v1_deliveries(TimePoint now, int limit,
@@ -299,11 +348,22 @@ class Store {
   // Records results and clears leases: delivered; pending again at
   // next_attempt_at; or dropped when that is empty.
   virtual Result<void> record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) = 0;
-  // Deliveries of one v1 webhook, newest first by id (cursor = last id, descending).
-  virtual Result<Page<model::V1Delivery>> list_v1_deliveries(const std::string& company_id,
-                                                             const std::string& webhook_id,
-                                                             std::optional<model::V1DeliveryState> state,
-                                                             const PageRequest& page) = 0;
+};
+
+// Everything a backend keeps. One backend class implements every role; each
+// consumer takes only the roles it uses (the delivery engine a DeliveryQueue
+// and a WebhookStore, the v1 dispatcher a V1Queue, …), so a test fake is a
+// few methods.
+class Store : public IdentityStore,
+              public WebhookStore,
+              public EventStore,
+              public DeliveryQueue,
+              public DeliveryLog,
+              public DirectoryStore,
+              public V1WebhookStore,
+              public V1Queue {
+ public:
+  ~Store() override = default;
 
   // Liveness: the store answers a trivial query.
   virtual Result<void> ping() = 0;

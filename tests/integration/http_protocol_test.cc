@@ -212,6 +212,35 @@ TEST_F(HttpProtocolTest, SmugglingPayloadsGetOne400AndACloseAndTheHiddenRequestI
   EXPECT_EQ(metrics.body.find("route=\"/api/v2/event-types\""), std::string::npos);
 }
 
+TEST_F(HttpProtocolTest, TrailerFieldsAreRefusedNotMergedIntoTheHeader) {
+  // Fields sent after a chunked body reach no proxy's header checks; merged
+  // into the header they would authenticate, add a Host or close the
+  // connection. Each gets one 400 and a close, and none acts.
+  const std::string token = *server_.owner_token();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"authorization", "Authorization: Bearer " + token + "\r\n"},
+      {"second host", "Host: evil.example\r\n"},
+      {"content-length", "Content-Length: 99\r\n"},
+      {"connection", "Connection: close\r\n"},
+  };
+  for (const auto& [name, trailer] : cases) {
+    SCOPED_TRACE(name);
+    RawConnection connection(server_.port());
+    connection.send(
+        "GET /api/v2/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\n" +
+        trailer + "\r\n" + kSmuggled);
+    const auto exchange = connection.read_all();
+    ASSERT_EQ(exchange.answers.size(), 1u) << "answers: " << exchange.answers.size();
+    EXPECT_EQ(exchange.answers[0].status, 400) << exchange.answers[0].body;
+    EXPECT_NE(exchange.answers[0].body.find("\"bad_request\""), std::string::npos) << exchange.answers[0].body;
+    EXPECT_TRUE(exchange.closed);
+  }
+  const auto metrics = server_.get("/metrics", std::nullopt);
+  EXPECT_EQ(metrics.body.find("route=\"/api/v2/event-types\""), std::string::npos);
+  EXPECT_EQ(metrics.body.find("route=\"/api/v2/webhooks\""), std::string::npos);
+}
+
 TEST_F(HttpProtocolTest, WellFramedRequestsStillWork) {
   // Chunked alone, and Content-Length, followed by a pipelined request.
   RawConnection connection(server_.port());
