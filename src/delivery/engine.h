@@ -1,21 +1,30 @@
 // DeliveryEngine: moves due deliveries from the store to their endpoints.
 //
-//   store (due deliveries) -> scheduler -> per-webhook lanes -> HttpClient (libcurl multi)
-//        <- attempt results, batched (Store::record_attempts)
+//   DeliveryQueue (due deliveries) -> Claimer -> Scheduler (lanes, chains)
+//     -> HttpClient (libcurl multi) -> ResultRecorder (batched record_attempts)
 //
-// - Scheduler: claims due work from the store in batches (with a lease) when
-//   notified and on a timer aimed at Store::next_due_time(); nothing is kept
-//   only in memory that the store cannot rebuild after a restart.
-// - Lanes: each webhook has a bounded number of attempts in flight, so a slow or
-//   hanging endpoint never delays others. The store hands out only the head of
-//   each (webhook, call) chain, so one call's events reach a webhook in order.
-// - Chains: a claim also brings up to `chain_depth` - 1 deliveries that follow
-//   each head in its chain. Each is started only when the one before it has
-//   succeeded, so a busy call costs one store round trip per `chain_depth`
-//   events instead of one per event. A failure gives the rest of the chain
-//   back to the store (Store::release_leases) untried.
+// The engine wires parts that each do one job (each file says more):
+// - Claimer (claimer.h, its own thread): claims due work in batches with a
+//   lease, when notified and on a timer aimed at next_due_time(); nothing is
+//   kept only in memory that the store cannot rebuild after a restart.
+// - Scheduler (scheduler.h, pure, owned by the engine's scheduler thread):
+//   what is held, per-webhook lanes (lanes.h: bounded in flight, so a slow or
+//   hanging endpoint never delays others) and chains (chains.h). The store
+//   hands out only the head of each (webhook, call) chain, with up to
+//   `chain_depth` - 1 followers; each follower starts only when the one before
+//   it has succeeded, so a busy call costs one store round trip per
+//   `chain_depth` events. A failure gives the rest of the chain back untried.
+// - WebhookCache (webhook_cache.h, scheduler thread): webhooks by id, trusted
+//   for a second.
+// - ResultRecorder (recorder.h, its own thread): results and lease releases
+//   written in batches.
+// - The scheduler thread (engine.cc) runs the loop: take claims and
+//   completions, start what may start, hand results to the recorder.
 // - Retry policy and health are model functions (model/retry_policy.h), scaled
 //   by `time_scale`.
+// Time (Clock for stored times, MonotonicClock for waits) and the HttpClient
+// are passed in (EngineDeps), so tests run it on a manual clock with a
+// scripted client.
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
 
@@ -30,6 +39,9 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "delivery/http_client.h"
+#include "delivery/test_slots.h"
+#include "delivery/webhook_cache.h"
 #include "model/webhook.h"
 #include "store/store.h"
 
@@ -44,7 +56,7 @@ struct EngineOptions {
   int max_in_flight = 1024;                    // attempts in flight, all webhooks
   int per_webhook_in_flight = 32;              // attempts in flight to one webhook
   int claim_batch = 1024;                      // most deliveries claimed at once (chain followers included)
-  int chain_depth = 32;    // deliveries of one call claimed together (store::Store::claim_due_deliveries)
+  int chain_depth = 32;    // deliveries of one call claimed together (DeliveryQueue::claim_due_deliveries)
   int max_tracked = 4096;  // deliveries held in memory: in flight, queued and chain followers
   std::size_t max_tracked_bytes = 64u << 20;  // their payload bytes (claims stop above this)
   std::chrono::milliseconds lease{120000};    // > timeout: a claimed delivery is ours this long
@@ -62,16 +74,6 @@ struct TestDeliveryResult {
   double latency_ms = 0;
 };
 
-// Why a test delivery was not started: the webhook, its company or this node
-// already has the most tests in flight (model/limits.h).
-struct TestRefusal {
-  std::string scope;  // "webhook", "company" or "server"
-  int limit = 0;
-  // When a slot of that bound is sure to be free: the earliest test holding
-  // one ends by then (its timeout), usually much sooner.
-  std::chrono::seconds retry_after{1};
-};
-
 // Counts since start, for /metrics.
 struct EngineStats {
   std::uint64_t delivered = 0;  // attempts that succeeded, recorded
@@ -79,11 +81,24 @@ struct EngineStats {
   std::uint64_t claimed = 0;    // deliveries claimed from the store (heads and followers)
 };
 
+// What the engine works with, passed in. Each must outlive the engine.
+struct EngineDeps {
+  store::DeliveryQueue& queue;
+  WebhookLookup& webhooks;
+  const Clock& clock;                  // stored times: claims, leases, attempts
+  const MonotonicClock& monotonic;     // waits, webhook cache, lanes, drain
+  std::unique_ptr<HttpClient> client;  // sends the attempts; the engine owns it
+};
+
 class DeliveryEngine {
  public:
+  // The production engine: the libcurl-multi HttpClient built from `options`,
+  // the steady clock, webhooks read through the store's webhook role.
   // Throws std::invalid_argument when `options.ca_file` cannot be read (start-up configuration).
-  static std::unique_ptr<DeliveryEngine> create(store::Store& store, const Clock& clock,
-                                                EngineOptions options);
+  static std::unique_ptr<DeliveryEngine> create(store::DeliveryQueue& queue, store::WebhookStore& webhooks,
+                                                const Clock& clock, EngineOptions options);
+  // An engine over the given parts (tests: manual clocks, a scripted client).
+  static std::unique_ptr<DeliveryEngine> create(EngineDeps deps, EngineOptions options);
   virtual ~DeliveryEngine() = default;
 
   virtual void start() = 0;

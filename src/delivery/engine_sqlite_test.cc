@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,7 @@ TEST_F(EngineSqliteTest, IngestedEventsAreDeliveredInCallOrder) {
   ingest("evt_1", "call.answered", "call_1");
   ingest("evt_2", "call.end", "call_1");
   ingest("evt_3", "call.answered", "call_2");
-  auto engine = DeliveryEngine::create(*store_, clock_, options_for(server));
+  auto engine = DeliveryEngine::create(*store_, *store_, clock_, options_for(server));
   engine->start();
   engine->notify();
   ASSERT_TRUE(wait_until([&] { return count("wh_1", model::DeliveryState::kDelivered) == 3; }));
@@ -124,7 +125,7 @@ TEST_F(EngineSqliteTest, FailedAttemptIsLoggedAndRetried) {
   });
   add_webhook("wh_1", server.url("/in"));
   ingest("evt_1", "call.answered", "call_1");
-  auto engine = DeliveryEngine::create(*store_, clock_, options_for(server));
+  auto engine = DeliveryEngine::create(*store_, *store_, clock_, options_for(server));
   engine->start();
   ASSERT_TRUE(wait_until([&] { return count("wh_1", model::DeliveryState::kDelivered) == 1; }));
   engine->stop();
@@ -145,6 +146,12 @@ TEST_F(EngineSqliteTest, FailedAttemptIsLoggedAndRetried) {
   EXPECT_EQ(a.request_headers.find("whsec_"), std::string::npos);
   EXPECT_EQ(server.request_count(), 2u);
   EXPECT_EQ(server.requests()[1].header("X-MO-Delivery-Attempt"), "2");
+}
+
+TEST_F(EngineSqliteTest, CreateRejectsAnUnreadableCaFile) {
+  EngineOptions options;
+  options.ca_file = dir_.path() / "missing.pem";
+  EXPECT_THROW(DeliveryEngine::create(*store_, *store_, clock_, options), std::invalid_argument);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Test only: an in-memory Store with just what the delivery engine uses
-// (webhooks by id, claim/lease/record of deliveries), following the Store
-// contract for those methods. Everything else answers kInternal.
+// Test only: an in-memory store with just the roles the delivery engine
+// uses: its queue (store::DeliveryQueue: claim, lease, record) and webhooks
+// by id (WebhookLookup), following the store contract for those methods.
 // Thread-safe.
 #pragma once
 
@@ -12,11 +12,12 @@
 #include <tuple>
 #include <vector>
 
+#include "delivery/webhook_cache.h"
 #include "store/store.h"
 
 namespace switchboard::delivery::testing {
 
-class FakeStore final : public store::Store {
+class FakeStore final : public store::DeliveryQueue, public WebhookLookup {
  public:
   struct Row {
     store::DueDelivery due;
@@ -193,113 +194,7 @@ class FakeStore final : public store::Store {
     return {};
   }
 
-  // --- not used by the engine -----------------------------------------------
-  Result<void> create_v1_webhook(const model::V1Webhook&) override { return unused(); }
-  Result<model::V1Webhook> get_v1_webhook(const std::string&, const std::string&) override {
-    return unused();
-  }
-  Result<store::Page<model::V1Webhook>> list_v1_webhooks(const std::string&,
-                                                         const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> update_v1_webhook(const model::V1Webhook&) override { return unused(); }
-  Result<void> delete_v1_webhook(const std::string&, const std::string&) override { return unused(); }
-  Result<std::vector<store::V1DueDelivery>> claim_due_v1_deliveries(TimePoint, int, TimePoint) override {
-    return unused();
-  }
-  Result<std::optional<TimePoint>> next_v1_due_time() override { return unused(); }
-  Result<void> record_v1_attempts(const std::vector<store::V1AttemptOutcome>&) override { return unused(); }
-  Result<store::Page<model::V1Delivery>> list_v1_deliveries(const std::string&, const std::string&,
-                                                            std::optional<model::V1DeliveryState>,
-                                                            const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> create_company(const model::Company&, const model::User&, const model::ApiToken&) override {
-    return unused();
-  }
-  Result<std::vector<model::Company>> list_companies() override { return unused(); }
-  Result<model::Company> get_company(const std::string&) override { return unused(); }
-  Result<void> set_managers_can_manage_webhooks(const std::string&, bool) override { return unused(); }
-  Result<void> create_user(const model::User&, const std::optional<model::ApiToken>&) override {
-    return unused();
-  }
-  Result<model::User> get_user(const std::string&, const std::string&) override { return unused(); }
-  Result<store::Page<model::User>> list_users(const std::string&, const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> create_token(const model::ApiToken&) override { return unused(); }
-  Result<model::Principal> find_principal_by_token_hash(const std::string&) override { return unused(); }
-  Result<model::ApiToken> get_token(const std::string&, const std::string&) override { return unused(); }
-  Result<store::Page<model::ApiToken>> list_tokens(const std::string&, const std::optional<std::string>&,
-                                                   const store::PageRequest&) override {
-    return unused();
-  }
-  Result<model::ApiToken> revoke_token(const std::string&, const std::string&, TimePoint) override {
-    return unused();
-  }
-  Result<void> record_token_use(const std::vector<TokenUse>&) override { return unused(); }
-  Result<model::User> deactivate_user(const std::string&, const std::string&, TimePoint) override {
-    return unused();
-  }
-  Result<void> create_webhook(const model::Webhook&, int) override { return unused(); }
-  Result<store::Page<model::Webhook>> list_webhooks(const std::string&, const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> update_webhook(const model::Webhook&) override { return unused(); }
-  Result<void> delete_webhook(const std::string&, const std::string&) override { return unused(); }
-  Result<void> create_department(const model::Department&, int) override { return unused(); }
-  Result<model::Department> get_department(const std::string&, const std::string&) override {
-    return unused();
-  }
-  Result<store::Page<model::Department>> list_departments(const std::string&,
-                                                          const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> update_department(const model::Department&) override { return unused(); }
-  Result<void> delete_department(const std::string&, const std::string&) override { return unused(); }
-  Result<void> create_agent(const model::Agent&, int) override { return unused(); }
-  Result<model::Agent> get_agent(const std::string&, const std::string&) override { return unused(); }
-  Result<store::Page<model::Agent>> list_agents(const std::string&, const store::PageRequest&) override {
-    return unused();
-  }
-  Result<void> update_agent(const model::Agent&) override { return unused(); }
-  Result<void> delete_agent(const std::string&, const std::string&) override { return unused(); }
-  Result<std::vector<Result<store::IngestOutcome>>> ingest_events(
-      const std::vector<store::NewEvent>&) override {
-    return unused();
-  }
-  Result<store::Page<model::Attempt>> list_failed_attempts(const store::AttemptQuery&) override {
-    return unused();
-  }
-  Result<model::Attempt> get_attempt(const std::string&, const std::string&, const std::string&) override {
-    return unused();
-  }
-  Result<store::Page<model::Delivery>> list_deliveries(const std::string&, const std::string&,
-                                                       std::optional<model::DeliveryState>,
-                                                       const store::PageRequest&) override {
-    return unused();
-  }
-  Result<model::Delivery> get_delivery(const std::string&, const std::string&) override { return unused(); }
-  Result<model::Event> get_event(const std::string&, const std::string&) override { return unused(); }
-  Result<std::vector<model::Event>> list_recent_call_events(const std::string&, TimePoint, int) override {
-    return unused();
-  }
-  Result<std::vector<model::Delivery>> list_event_deliveries(const std::string&,
-                                                             const std::string&) override {
-    return unused();
-  }
-  Result<model::Delivery> redeliver(const std::string&, const std::string&, const std::string&,
-                                    TimePoint) override {
-    return unused();
-  }
-  Result<int> replay(const std::string&, const std::string&, TimePoint, TimePoint, TimePoint, int) override {
-    return unused();
-  }
-  Result<void> ping() override { return {}; }
-
  private:
-  static tl::unexpected<Error> unused() { return make_error(ErrorCode::kInternal, "not in FakeStore"); }
-
   bool active(const std::string& webhook_id) const {
     auto it = webhooks_.find(webhook_id);
     return it != webhooks_.end() && it->second.status == model::WebhookStatus::kActive;

@@ -81,10 +81,11 @@ namespace {
 
 class V1DispatcherImpl final : public V1Dispatcher {
  public:
-  V1DispatcherImpl(store::V1Queue& queue, const Clock& clock, V1DispatcherOptions options,
-                   std::unique_ptr<HttpClient> http)
+  V1DispatcherImpl(store::V1Queue& queue, const Clock& clock, const MonotonicClock& monotonic,
+                   V1DispatcherOptions options, std::unique_ptr<HttpClient> http)
       : queue_(queue),
         clock_(clock),
+        monotonic_(monotonic),
         options_(std::move(options)),
         policy_(model::RetryPolicy::v1(options_.time_scale)),
         http_(std::move(http)) {}
@@ -106,7 +107,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
       std::lock_guard lock(mutex_);
       if (!thread_.joinable()) return;
       stopping_ = true;
-      drain_deadline_ = std::chrono::steady_clock::now() + drain;
+      drain_deadline_ = monotonic_.now() + drain;
     }
     wake_.notify_all();
     thread_.join();
@@ -126,8 +127,8 @@ class V1DispatcherImpl final : public V1Dispatcher {
     while (true) {
       record_finished(lock);
       if (stopping_) {
-        if (in_flight_ == 0 || std::chrono::steady_clock::now() >= drain_deadline_) break;
-        wake_.wait_until(lock, drain_deadline_);
+        if (in_flight_ == 0 || monotonic_.now() >= drain_deadline_) break;
+        monotonic_.wait_until(lock, wake_, drain_deadline_);
         continue;
       }
       notified_ = false;
@@ -141,7 +142,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
       if (claimed_any || notified_ || !finished_.empty()) continue;
       // Sleep until new work, a result, or the next due time (bounded, so
       // leases that expire are picked up too).
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      auto deadline = monotonic_.now() + std::chrono::seconds(5);
       if (in_flight_ < options_.claim_batch) {
         lock.unlock();
         auto next = queue_.next_v1_due_time();
@@ -149,10 +150,11 @@ class V1DispatcherImpl final : public V1Dispatcher {
         if (next && *next) {
           auto wait = std::max(std::chrono::milliseconds(0),
                                std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.now()));
-          deadline = std::min(deadline, std::chrono::steady_clock::now() + wait);
+          deadline = std::min(deadline, monotonic_.now() + wait);
         }
       }
-      wake_.wait_until(lock, deadline, [this] { return stopping_ || notified_ || !finished_.empty(); });
+      monotonic_.wait_until(lock, wake_, deadline,
+                            [this] { return stopping_ || notified_ || !finished_.empty(); });
     }
     record_finished(lock);
   }
@@ -232,6 +234,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
 
   store::V1Queue& queue_;
   const Clock& clock_;
+  const MonotonicClock& monotonic_;
   const V1DispatcherOptions options_;
   const model::RetryPolicy policy_;
   std::unique_ptr<HttpClient> http_;
@@ -242,7 +245,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
   bool stopping_ = false;
   bool notified_ = false;
   int in_flight_ = 0;
-  std::chrono::steady_clock::time_point drain_deadline_;
+  MonotonicTime drain_deadline_;
   std::vector<store::V1AttemptOutcome> finished_;
 };
 
@@ -255,8 +258,14 @@ Result<std::unique_ptr<V1Dispatcher>> V1Dispatcher::create(store::V1Queue& queue
   http.ca_file = options.ca_file;
   auto client = HttpClient::create(std::move(http));
   if (!client) return tl::unexpected(client.error());
-  return std::unique_ptr<V1Dispatcher>(
-      std::make_unique<V1DispatcherImpl>(queue, clock, std::move(options), std::move(*client)));
+  return create(queue, clock, SteadyMonotonicClock::instance(), std::move(*client), std::move(options));
+}
+
+std::unique_ptr<V1Dispatcher> V1Dispatcher::create(store::V1Queue& queue, const Clock& clock,
+                                                   const MonotonicClock& monotonic,
+                                                   std::unique_ptr<HttpClient> client,
+                                                   V1DispatcherOptions options) {
+  return std::make_unique<V1DispatcherImpl>(queue, clock, monotonic, std::move(options), std::move(client));
 }
 
 }  // namespace switchboard::delivery

@@ -10,6 +10,7 @@
 // restart loses nothing (leases expire). Retries follow RetryPolicy::v1
 // (1 + 3 attempts, 30 s apart, scaled by time_scale); a dropped event is
 // logged (warn) and stays listed with state `dropped`.
+// Time (Clock, MonotonicClock) and the HttpClient may be passed in (create()).
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
 
@@ -46,6 +47,11 @@ class V1Dispatcher {
   // kInvalidArgument when `ca_file` cannot be read.
   static Result<std::unique_ptr<V1Dispatcher>> create(store::V1Queue& queue, const Clock& clock,
                                                       V1DispatcherOptions options);
+  // Over the given clocks and client (tests: manual time, a scripted client).
+  static std::unique_ptr<V1Dispatcher> create(store::V1Queue& queue, const Clock& clock,
+                                              const MonotonicClock& monotonic,
+                                              std::unique_ptr<HttpClient> client,
+                                              V1DispatcherOptions options);
   virtual ~V1Dispatcher() = default;
 
   virtual void start() = 0;

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <mutex>
+
+#include "common/test_clock.h"
+#include "delivery/test_fake_http_client.h"
+#include "delivery/test_support.h"
 
 namespace switchboard::delivery {
 namespace {
@@ -48,6 +53,82 @@ TEST(BuildV1Request, MalformedEnvelopeIsAnError) {
   auto d = due(model::V1Method::kPost, {});
   d.payload = "not json";
   EXPECT_FALSE(build_v1_request(d, "UA").has_value());
+}
+
+// One v1 delivery in memory, following the V1Queue contract for it.
+class OneV1Delivery final : public store::V1Queue {
+ public:
+  explicit OneV1Delivery(store::V1DueDelivery due) : due_(std::move(due)) {}
+  Result<std::vector<store::V1DueDelivery>> claim_due_v1_deliveries(TimePoint now, int limit,
+                                                                    TimePoint lease_until) override {
+    std::lock_guard lock(mutex_);
+    std::vector<store::V1DueDelivery> out;
+    const auto& d = due_.delivery;
+    if (limit > 0 && d.state == model::V1DeliveryState::kPending && d.next_attempt_at <= now &&
+        lease_until_ <= now) {
+      lease_until_ = lease_until;
+      out.push_back(due_);
+    }
+    return out;
+  }
+  Result<std::optional<TimePoint>> next_v1_due_time() override {
+    std::lock_guard lock(mutex_);
+    if (due_.delivery.state != model::V1DeliveryState::kPending) return std::optional<TimePoint>();
+    return std::optional<TimePoint>(std::max(due_.delivery.next_attempt_at, lease_until_));
+  }
+  Result<void> record_v1_attempts(const std::vector<store::V1AttemptOutcome>& outcomes) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& o : outcomes) {
+      auto& d = due_.delivery;
+      ++d.attempts;
+      lease_until_ = TimePoint{};
+      if (o.delivered) {
+        d.state = model::V1DeliveryState::kDelivered;
+      } else if (o.next_attempt_at) {
+        d.next_attempt_at = *o.next_attempt_at;
+      } else {
+        d.state = model::V1DeliveryState::kDropped;
+      }
+      outcomes_.push_back(o);
+    }
+    return {};
+  }
+  std::vector<store::V1AttemptOutcome> outcomes() const {
+    std::lock_guard lock(mutex_);
+    return outcomes_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  store::V1DueDelivery due_;
+  TimePoint lease_until_{};
+  std::vector<store::V1AttemptOutcome> outcomes_;
+};
+
+TEST(V1DispatcherTest, RetriesThreeTimesThirtySecondsApartThenDrops) {
+  switchboard::testing::ManualTime time;
+  auto item = due(model::V1Method::kPost, {"uid"});
+  item.delivery.created_at = item.delivery.next_attempt_at = time.wall().now();
+  OneV1Delivery queue(item);
+  auto client = std::make_unique<testing::ScriptedHttpClient>(
+      [](const HttpRequest&) { return testing::http_status(503, "busy"); });
+  testing::ScriptedHttpClient& http = *client;
+  auto dispatcher = V1Dispatcher::create(queue, time.wall(), time.monotonic(), std::move(client), {});
+  dispatcher->start();
+  const TimePoint start = time.wall().now();
+  for (std::size_t n = 1; n <= 4; ++n) {
+    ASSERT_TRUE(testing::wait_until([&] { return queue.outcomes().size() == n; })) << n;
+    if (n < 4) {
+      ASSERT_TRUE(queue.outcomes().back().next_attempt_at.has_value());
+      EXPECT_EQ(*queue.outcomes().back().next_attempt_at, start + std::chrono::seconds(30) * n);
+      time.advance(std::chrono::seconds(30));
+    }
+  }
+  dispatcher->stop();
+  const auto outcomes = queue.outcomes();
+  EXPECT_FALSE(outcomes.back().next_attempt_at.has_value());  // retries spent: dropped
+  EXPECT_EQ(outcomes.back().status_code, 503);
+  EXPECT_EQ(http.request_count(), 4u);
 }
 
 }  // namespace

@@ -128,8 +128,9 @@ class ServiceImpl final : public Service {
  public:
   ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock, const ServeConfig& config)
       : store_(std::move(store)),
-        engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, clock, engine_options(config))
-                                    : nullptr),
+        engine_(config.run_delivery
+                    ? delivery::DeliveryEngine::create(*store_, *store_, clock, engine_options(config))
+                    : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
         live_(*store_, clock),
         api_(api::ApiDeps{

@@ -1,0 +1,71 @@
+// ResultRecorder: writes the engine's attempt results and lease releases to
+// the store, on a thread of its own, in batches.
+//
+// Whatever accumulates while one write commits goes into the next, so
+// batches grow with the load (at most kMaxBatch outcomes per
+// DeliveryQueue::record_attempts). A retryable store error is tried again
+// (kTries in all, backing off on the injected clock); after that the results
+// are dropped with an error log: the leases lapse and the deliveries are
+// attempted again (at-least-once holds). Releases are best effort (a lease
+// not released simply runs out). After each write `on_written` runs on the
+// recorder's thread (a recorded result may make a chain's next event due).
+//
+// Thread-safety: record() and release() may be called from any thread;
+// start() and stop() from the owner's. stop() writes everything queued before
+// it returns.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/thread_annotations.h"
+#include "store/store.h"
+
+namespace switchboard::delivery {
+
+class ResultRecorder {
+ public:
+  static constexpr std::size_t kMaxBatch = 1024;
+  static constexpr int kTries = 3;
+
+  ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written)
+      : queue_(queue), clock_(clock), on_written_(std::move(on_written)) {}
+  ~ResultRecorder() { stop(); }
+
+  void start();
+  // Writes what is queued, then ends the thread. Idempotent.
+  void stop();
+
+  void record(store::AttemptOutcome outcome) EXCLUDES(mutex_);
+  void release(std::vector<store::LeaseRelease> leases) EXCLUDES(mutex_);
+
+  // Outcomes written, by success (stats).
+  std::uint64_t delivered() const { return delivered_.load(); }
+  std::uint64_t failed() const { return failed_.load(); }
+
+ private:
+  void loop();
+  void write(const std::vector<store::AttemptOutcome>& batch);
+
+  store::DeliveryQueue& queue_;
+  const MonotonicClock& clock_;
+  const std::function<void()> on_written_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<store::AttemptOutcome> outcomes_ GUARDED_BY(mutex_);
+  std::vector<store::LeaseRelease> releases_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0};
+  std::thread thread_;
+};
+
+}  // namespace switchboard::delivery
