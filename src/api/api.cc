@@ -21,6 +21,10 @@ Api::Api(ApiDeps deps)
                        done.error().message);
         }
       }) {
+  if (!deps_.ingestor) {
+    own_ingestor_ = std::make_unique<ingest::Ingestor>(deps_.store, nullptr, nullptr);
+    deps_.ingestor = own_ingestor_.get();
+  }
   add_system_routes(router_, deps_);
   add_identity_routes(router_, deps_);
   add_directory_routes(router_, deps_);

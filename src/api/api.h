@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
+#include "ingest/ingestor.h"
 #include "model/rate_limit.h"
 #include "model/retry_policy.h"
 #include "store/store.h"
@@ -46,6 +47,10 @@ struct ApiDeps {
   // The v2 delivery policy, scaled by serve --time-scale: ingest bounds
   // occurred_at by its window (model::OccurredAtRange).
   model::RetryPolicy retry_policy = model::RetryPolicy::v2();
+  // Publishing events goes through it (stamping, the store, after-commit
+  // notifications); optional: without it the Api ingests over `store` and
+  // tells nobody.
+  ingest::Ingestor* ingestor = nullptr;
 };
 
 class Api {
@@ -64,6 +69,7 @@ class Api {
   // The 429 answer when the token is over its limit for this kind of route.
   std::optional<Response> rate_limit(model::Action action, const model::Principal& principal) const;
 
+  std::unique_ptr<ingest::Ingestor> own_ingestor_;  // when ApiDeps has none
   ApiDeps deps_;
   Router router_;
   mutable model::RateLimiter rate_limiter_;

@@ -1,14 +1,15 @@
-// Publishing events (api.md "Events"): one event or a batch, acknowledged with
-// 202 only after the event and its deliveries are durably stored.
+// Publishing events (api.md "Events"): one event or a batch, parsed and
+// validated here, handed to the ingest pipeline (ingest/ingestor.h), and
+// acknowledged with 202 only after the event and its deliveries are durably
+// stored.
 #include <boost/json.hpp>
 
 #include "api/delivery_json.h"
 #include "api/errors.h"
 #include "api/handlers.h"
-#include "api/live_calls.h"
 #include "api/request_json.h"
 #include "common/ids.h"
-#include "model/directory.h"
+#include "ingest/ingestor.h"
 #include "model/event_input.h"
 #include "model/event_input_json.h"
 #include "model/limits.h"
@@ -20,31 +21,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxBatch = 1000;
-
-store::NewEvent to_new_event(model::EventInput&& input, const std::string& company_id, TimePoint now) {
-  store::NewEvent out;
-  out.event.id = new_id("evt", now);
-  out.event.company_id = company_id;
-  out.event.type = std::move(input.type);
-  out.event.sequence_key = std::move(input.sequence_key);
-  out.event.occurred_at = input.occurred_at.value_or(now);
-  out.event.created_at = now;
-  out.event.idempotency_key = std::move(input.idempotency_key);
-  out.data_json = std::move(input.data_json);
-  out.sequenced = input.sequenced;
-  out.attributes = std::move(input.attributes);
-  out.enrich_from_directory = model::is_enriched_from_directory(out.event.type);
-  return out;
-}
-
-// Newly stored call events reach the live call stream (after COMMIT: a
-// watcher never sees a call state that was not stored).
-void publish_live(const ApiDeps& deps, const store::NewEvent& event,
-                  const Result<store::IngestOutcome>& outcome) {
-  if (!deps.live || !outcome || outcome->duplicate) return;
-  deps.live->publish(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at,
-                     outcome->sequence.value_or(0));
-}
 
 json::object accepted_json(const store::IngestOutcome& outcome) {
   json::object out{{"event_id", outcome.event_id}};
@@ -69,15 +45,12 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   const TimePoint now = deps.clock.now();
   auto input = model::parse_event(*body, model::OccurredAtRange::around(now, deps.retry_policy));
   if (!input) return input_failure_response(input.error());
-  std::vector<store::NewEvent> batch;
-  batch.push_back(to_new_event(std::move(*input), ctx.company_id(), now));
-  auto stored = deps.store.ingest_events(batch);
+  std::vector<model::EventInput> one;
+  one.push_back(std::move(*input));
+  auto stored = deps.ingestor->ingest(ctx.company_id(), std::move(one), now);
   if (!stored) return error_response(stored.error());
   auto& outcome = stored->front();
   if (!outcome) return error_response(outcome.error());
-  publish_live(deps, batch.front(), outcome);
-  if (deps.engine && outcome->deliveries > 0) deps.engine->notify();
-  if (deps.v1_dispatcher && outcome->deliveries > 0) deps.v1_dispatcher->notify();
   return json_response(202, json::serialize(accepted_json(*outcome)));
 }
 
@@ -105,7 +78,7 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
   const TimePoint now = deps.clock.now();
   const auto accepted = model::OccurredAtRange::around(now, deps.retry_policy);
   std::vector<json::value> results(list.size());
-  std::vector<store::NewEvent> valid;
+  std::vector<model::EventInput> valid;
   std::vector<std::size_t> positions;  // index in `list` of each valid event
   valid.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -124,27 +97,22 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
       results[i] = field_errors_json(failure);
       continue;
     }
-    valid.push_back(to_new_event(std::move(*input), ctx.company_id(), now));
+    valid.push_back(std::move(*input));
     positions.push_back(i);
   }
-  bool any_delivery = false;
   if (!valid.empty()) {
-    auto stored = deps.store.ingest_events(valid);
+    auto stored = deps.ingestor->ingest(ctx.company_id(), std::move(valid), now);
     if (!stored) return error_response(stored.error());
     for (std::size_t j = 0; j < stored->size(); ++j) {
       const auto& outcome = (*stored)[j];
-      publish_live(deps, valid[j], outcome);
       if (outcome) {
         results[positions[j]] = accepted_json(*outcome);
-        any_delivery = any_delivery || outcome->deliveries > 0;
       } else {
         results[positions[j]] = json::object{
             {"error", json::object{{"code", "unavailable"}, {"message", outcome.error().message}}}};
       }
     }
   }
-  if (deps.engine && any_delivery) deps.engine->notify();
-  if (deps.v1_dispatcher && any_delivery) deps.v1_dispatcher->notify();
   json::array out(results.begin(), results.end());
   return json_response(202, json::serialize(json::object{{"results", std::move(out)}}));
 }

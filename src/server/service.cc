@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
+#include "ingest/ingestor.h"
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
 #include "store/postgres/postgres_channel.h"
@@ -124,6 +125,35 @@ std::unique_ptr<delivery::V1Dispatcher> make_v1_dispatcher(store::Store& store, 
   return std::move(*dispatcher);
 }
 
+// Ingest's listeners, wired to their siblings (ingest never includes live
+// or delivery): stored events reach the live call hub ...
+class LiveCallsFeed final : public ingest::StoredEventSink {
+ public:
+  explicit LiveCallsFeed(api::LiveCallHub& hub) : hub_(hub) {}
+  void event_stored(const std::string& company_id, const std::string& event_type,
+                    const std::string& data_json, TimePoint occurred_at, std::int64_t sequence) override {
+    hub_.publish(company_id, event_type, data_json, occurred_at, sequence);
+  }
+
+ private:
+  api::LiveCallHub& hub_;
+};
+
+// ... and queued deliveries wake the v2 engine and the v1 dispatcher (either
+// may be absent: API-only service).
+class SendersWakeup final : public ingest::DeliveryWakeup {
+ public:
+  SendersWakeup(delivery::DeliveryEngine* engine, delivery::V1Dispatcher* v1) : engine_(engine), v1_(v1) {}
+  void deliveries_queued() override {
+    if (engine_) engine_->notify();
+    if (v1_) v1_->notify();
+  }
+
+ private:
+  delivery::DeliveryEngine* engine_;
+  delivery::V1Dispatcher* v1_;
+};
+
 class ServiceImpl final : public Service {
  public:
   ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock, const ServeConfig& config)
@@ -133,10 +163,11 @@ class ServiceImpl final : public Service {
                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
         live_(*store_, clock),
-        api_(api::ApiDeps{
-            *store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(), config.v1_stop_after_sunset,
-            &live_, model::rate_limit_per_second(config.ingest_rate_limit),
-            model::rate_limit_per_second(config.rate_limit), model::RetryPolicy::v2(config.time_scale)}) {}
+        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
+                          config.v1_stop_after_sunset, &live_,
+                          model::rate_limit_per_second(config.ingest_rate_limit),
+                          model::rate_limit_per_second(config.rate_limit),
+                          model::RetryPolicy::v2(config.time_scale), &ingestor_}) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -256,6 +287,9 @@ class ServiceImpl final : public Service {
   api::Metrics metrics_;
   api::LiveCallHub live_;
   std::unique_ptr<store::postgres::PostgresChannel> live_channel_;  // cluster mode only
+  LiveCallsFeed live_feed_{live_};
+  SendersWakeup senders_wakeup_{engine_.get(), v1_.get()};
+  ingest::Ingestor ingestor_{*store_, &live_feed_, &senders_wakeup_};
   api::Api api_;
   std::unique_ptr<HttpServer> http_;
   std::string base_url_;

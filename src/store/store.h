@@ -198,8 +198,12 @@ class EventStore {
   // number for (company, sequence_key) when `sequenced`), composes the
   // envelope with model::compose_envelope, stores the event, and creates one
   // pending delivery (due at `event.created_at`) for every ACTIVE webhook of the
-  // company whose spec accepts it (model::webhook_accepts). One event failing
-  // does not fail the others. Returns one outcome per input, in order.
+  // company whose spec accepts it (model::webhook_accepts), and its v1
+  // deliveries. One event failing does not fail the others. Returns one
+  // outcome per input, in order. The algorithm is written once for both
+  // backends (store/common/ingest_writer.h over their IngestPort); callers
+  // normally go through ingest::Ingestor, which stamps the events and tells
+  // the live hub and the senders after COMMIT.
   virtual Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) = 0;
 
   virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;

@@ -1,5 +1,6 @@
-// SqliteStore: ingesting events (sequence, idempotency, directory enrichment,
-// envelope, fan-out to webhooks), reading them back, and replaying them to a webhook.
+// SqliteStore: ingesting events (the IngestPort in SQLite's dialect; the
+// algorithm is store/common/ingest_writer.h), reading them back, and
+// replaying them to a webhook.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -12,7 +13,8 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
-#include "store/directory_cache.h"
+#include "store/common/ingest_port.h"
+#include "store/common/ingest_writer.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "store/sqlite/sqlite_store_v1.h"
@@ -20,12 +22,6 @@
 
 namespace switchboard::store::sqlite {
 namespace {
-
-// What matching an event needs of a webhook: its subscription, no secrets.
-struct Subscriber {
-  std::string id;
-  model::WebhookSpec spec;  // events and filters only
-};
 
 Result<model::WebhookSpec> subscription_from(std::string_view events_column,
                                              std::string_view filters_column) {
@@ -39,146 +35,130 @@ Result<model::WebhookSpec> subscription_from(std::string_view events_column,
   return spec;
 }
 
-Result<std::vector<Subscriber>> active_subscribers(Connection& connection, const std::string& company_id) {
-  auto query = connection.query(
-      "SELECT id, events, filters FROM webhooks WHERE company_id = ? AND status = 'active' ORDER BY id",
-      company_id);
-  if (!query) return tl::unexpected(query.error());
-  std::vector<Subscriber> out;
-  for (;;) {
-    auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
-    if (!*found) return out;
-    auto spec = subscription_from(query->text(1), query->text(2));
-    if (!spec) return tl::unexpected(spec.error());
-    out.push_back(Subscriber{query->text(0), std::move(*spec)});
-  }
-}
-
-// Active webhooks per company, read once per ingest_events() call: inside its
-// transaction they cannot change.
-class SubscriberCache {
+// The ingest port in SQLite's dialect, on the writer's connection inside its
+// group-committed transaction: one prepared statement per row.
+class SqliteIngestPort final : public IngestPort {
  public:
-  Result<const std::vector<Subscriber>*> get(Connection& connection, const std::string& company_id) {
-    auto it = by_company_.find(company_id);
-    if (it == by_company_.end()) {
-      auto loaded = active_subscribers(connection, company_id);
-      if (!loaded) return tl::unexpected(loaded.error());
-      it = by_company_.emplace(company_id, std::move(*loaded)).first;
+  explicit SqliteIngestPort(Connection& connection) : connection_(connection) {}
+
+  Result<std::vector<std::optional<IngestOutcome>>> find_idempotent(
+      const std::vector<const model::Event*>& events) override {
+    std::vector<std::optional<IngestOutcome>> out;
+    out.reserve(events.size());
+    for (const model::Event* event : events) {
+      auto query =
+          connection_.query("SELECT id, sequence FROM events WHERE company_id = ? AND idempotency_key = ?",
+                            event->company_id, *event->idempotency_key);
+      if (!query) return tl::unexpected(query.error());
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (*found) {
+        out.emplace_back(IngestOutcome{query->text(0), query->optional_integer(1), true, 0});
+      } else {
+        out.emplace_back();
+      }
     }
-    return &it->second;
+    return out;
+  }
+
+  Result<std::vector<std::int64_t>> bump_sequences(const std::vector<SequenceBump>& bumps) override {
+    std::vector<std::int64_t> lasts;
+    lasts.reserve(bumps.size());
+    for (const SequenceBump& bump : bumps) {
+      auto upsert = connection_.query(
+          "INSERT INTO event_sequences (company_id, sequence_key, last) VALUES (?, ?, ?) "
+          "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last = last + excluded.last RETURNING last",
+          bump.company_id, bump.sequence_key, bump.count);
+      if (!upsert) return tl::unexpected(upsert.error());
+      auto row = upsert->step();
+      if (!row) {
+        Error error = row.error();
+        if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+        return tl::unexpected(std::move(error));
+      }
+      if (!*row) return make_error(ErrorCode::kInternal, "the sequence upsert returned nothing");
+      lasts.push_back(upsert->integer(0));
+    }
+    return lasts;
+  }
+
+  Result<std::vector<IngestSubscriber>> active_subscribers(const std::string& company_id) override {
+    auto query = connection_.query(
+        "SELECT id, events, filters FROM webhooks WHERE company_id = ? AND status = 'active' ORDER BY id",
+        company_id);
+    if (!query) return tl::unexpected(query.error());
+    std::vector<IngestSubscriber> out;
+    for (;;) {
+      auto found = query->step();
+      if (!found) return tl::unexpected(found.error());
+      if (!*found) return out;
+      auto spec = subscription_from(query->text(1), query->text(2));
+      if (!spec) return tl::unexpected(spec.error());
+      out.push_back(IngestSubscriber{query->text(0), std::move(*spec)});
+    }
+  }
+
+  Result<std::optional<model::Agent>> find_agent(const std::string& company_id,
+                                                 const std::string& agent_id) override {
+    return sqlite::find_agent(connection_, company_id, agent_id);
+  }
+
+  Result<std::optional<model::Department>> find_department(const std::string& company_id,
+                                                           const std::string& department_id) override {
+    return sqlite::find_department(connection_, company_id, department_id);
+  }
+
+  Result<void> insert_events(const std::vector<EventRow>& rows) override {
+    for (const EventRow& row : rows) {
+      const model::Event& event = row.event;
+      const model::EventAttributes& attributes = *row.attributes;
+      auto insert = connection_.query(
+          "INSERT INTO events (id, company_id, type, sequence, sequence_key, occurred_at, created_at, "
+          "idempotency_key, direction, department_id, agent_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?)",
+          event.id, event.company_id, event.type, event.sequence, event.sequence_key, event.occurred_at,
+          event.created_at, event.idempotency_key, attributes.direction, attributes.department_id,
+          attributes.agent_id, event.payload);
+      if (!insert) return tl::unexpected(insert.error());
+      if (auto done = insert->run(); !done) {
+        Error error = done.error();
+        if (error.code == ErrorCode::kConflict) error.message = "an event with id " + event.id + " exists";
+        if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+        return tl::unexpected(std::move(error));
+      }
+    }
+    return {};
+  }
+
+  // Each delivery takes its place in its chain as it is inserted
+  // (insert_pending_delivery), so `follows` is not needed here.
+  Result<void> insert_deliveries(const std::vector<model::Delivery>& deliveries,
+                                 const std::vector<bool>& /*follows*/) override {
+    for (const model::Delivery& delivery : deliveries) {
+      if (auto queued = insert_pending_delivery(connection_, delivery, /*paused=*/false, delivery.created_at);
+          !queued) {
+        return queued;
+      }
+    }
+    return {};
+  }
+
+  Result<int> queue_v1_deliveries(const model::Event& event) override {
+    return sqlite::queue_v1_deliveries(connection_, v1_subscribers_, event);
+  }
+
+  Result<Result<void>> in_savepoint(SavepointLevel level,
+                                    const std::function<Result<void>()>& body) override {
+    auto done = sqlite::in_savepoint(
+        connection_, level == SavepointLevel::kBatch ? kBatchSavepoint : kItemSavepoint, body);
+    if (!done && !connection_.in_transaction()) return tl::unexpected(transaction_aborted(done.error()));
+    return done;
   }
 
  private:
-  std::unordered_map<std::string, std::vector<Subscriber>> by_company_;
+  Connection& connection_;
+  V1SubscriberCache v1_subscribers_;
 };
-
-using DirectoryCache = store::DirectoryCache<Connection>;
-
-Result<void> check_new_event(const NewEvent& in) {
-  const model::Event& event = in.event;
-  if (event.id.empty() || event.company_id.empty() || event.type.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "an event needs an id, a company and a type");
-  }
-  if (in.sequenced && event.sequence_key.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "a sequenced event needs a sequence key");
-  }
-  return {};
-}
-
-// The earlier answer for (company, idempotency key), if any.
-Result<std::optional<IngestOutcome>> find_idempotent(Connection& connection, const model::Event& event) {
-  if (!event.idempotency_key) return std::optional<IngestOutcome>();
-  auto query =
-      connection.query("SELECT id, sequence FROM events WHERE company_id = ? AND idempotency_key = ?",
-                       event.company_id, *event.idempotency_key);
-  if (!query) return tl::unexpected(query.error());
-  auto found = query->step();
-  if (!found) return tl::unexpected(found.error());
-  if (!*found) return std::optional<IngestOutcome>();
-  return std::optional<IngestOutcome>(IngestOutcome{query->text(0), query->optional_integer(1), true, 0});
-}
-
-Result<std::int64_t> next_sequence(Connection& connection, const model::Event& event) {
-  auto upsert = connection.query(
-      "INSERT INTO event_sequences (company_id, sequence_key, last) VALUES (?, ?, 1) "
-      "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last = last + 1 RETURNING last",
-      event.company_id, event.sequence_key);
-  if (!upsert) return tl::unexpected(upsert.error());
-  auto row = upsert->step();
-  if (!row) {
-    Error error = row.error();
-    if (error.code == ErrorCode::kNotFound) error.message = "company not found";
-    return tl::unexpected(std::move(error));
-  }
-  if (!*row) return make_error(ErrorCode::kInternal, "the sequence upsert returned nothing");
-  return upsert->integer(0);
-}
-
-Result<void> insert_event(Connection& connection, const model::Event& event,
-                          const model::EventAttributes& attributes) {
-  auto insert = connection.query(
-      "INSERT INTO events (id, company_id, type, sequence, sequence_key, occurred_at, created_at, "
-      "idempotency_key, direction, department_id, agent_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?)",
-      event.id, event.company_id, event.type, event.sequence, event.sequence_key, event.occurred_at,
-      event.created_at, event.idempotency_key, attributes.direction, attributes.department_id,
-      attributes.agent_id, event.payload);
-  if (!insert) return tl::unexpected(insert.error());
-  if (auto done = insert->run(); !done) {
-    Error error = done.error();
-    if (error.code == ErrorCode::kConflict) error.message = "an event with id " + event.id + " exists";
-    if (error.code == ErrorCode::kNotFound) error.message = "company not found";
-    return tl::unexpected(std::move(error));
-  }
-  return {};
-}
-
-// Ingests one event; runs inside its own savepoint.
-Result<IngestOutcome> ingest_one(Connection& connection, SubscriberCache& subscribers,
-                                 DirectoryCache& directory, V1SubscriberCache& v1_subscribers,
-                                 const NewEvent& in) {
-  if (auto valid = check_new_event(in); !valid) return tl::unexpected(valid.error());
-  auto earlier = find_idempotent(connection, in.event);
-  if (!earlier) return tl::unexpected(earlier.error());
-  if (*earlier) return std::move(**earlier);
-
-  model::Event event = in.event;
-  event.sequence.reset();
-  if (in.sequenced) {
-    auto sequence = next_sequence(connection, event);
-    if (!sequence) return tl::unexpected(sequence.error());
-    event.sequence = *sequence;
-  }
-  auto data = directory.enriched_data(connection, in);
-  if (!data) return tl::unexpected(data.error());
-  event.payload = model::compose_envelope(event, *data);
-  if (auto stored = insert_event(connection, event, in.attributes); !stored) {
-    return tl::unexpected(stored.error());
-  }
-
-  auto webhooks = subscribers.get(connection, event.company_id);
-  if (!webhooks) return tl::unexpected(webhooks.error());
-  IngestOutcome outcome{event.id, event.sequence, false, 0};
-  std::size_t next_id = 0;
-  for (const Subscriber& webhook : **webhooks) {
-    if (!model::webhook_accepts(webhook.spec, event.type, in.attributes)) continue;
-    // Callers pass an id per possible webhook; should they run short, make more.
-    std::string id =
-        next_id < in.delivery_ids.size() ? in.delivery_ids[next_id++] : new_id("dlv", event.created_at);
-    model::Delivery delivery =
-        model::pending_delivery(std::move(id), event, webhook.id, event.created_at, event.occurred_at);
-    if (auto queued = insert_pending_delivery(connection, delivery, /*paused=*/false, event.created_at);
-        !queued) {
-      return tl::unexpected(queued.error());
-    }
-    ++outcome.deliveries;
-  }
-  auto v1 = queue_v1_deliveries(connection, v1_subscribers, event);
-  if (!v1) return tl::unexpected(v1.error());
-  outcome.deliveries += *v1;
-  return outcome;
-}
 
 model::Event event_from_row(const Statement& row) {
   model::Event event;
@@ -204,35 +184,11 @@ struct ReplayCandidate {
 
 Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std::vector<NewEvent>& events) {
   std::vector<Result<IngestOutcome>> outcomes;
-  outcomes.reserve(events.size());
   auto written = write([&](Connection& connection) -> Result<void> {
-    SubscriberCache subscribers;
-    V1SubscriberCache v1_subscribers;
-    DirectoryCache directory(find_agent, find_department);
-    // Fast path: the whole batch in one savepoint. A savepoint per event would
-    // copy every page each event touches into the sub-journal; events almost
-    // never fail, so that is paid only when one does.
-    outcomes.clear();
-    auto all = in_savepoint(connection, kBatchSavepoint, [&]() -> Result<void> {
-      for (const NewEvent& event : events) {
-        auto outcome = ingest_one(connection, subscribers, directory, v1_subscribers, event);
-        if (!outcome) return tl::unexpected(outcome.error());
-        outcomes.push_back(std::move(outcome));
-      }
-      return {};
-    });
-    if (all) return {};
-    if (!connection.in_transaction()) return tl::unexpected(transaction_aborted(all.error()));
-    // Some event failed and everything was undone: again, each event alone.
-    outcomes.clear();
-    for (const NewEvent& event : events) {
-      auto outcome = in_savepoint(connection, kItemSavepoint, [&] {
-        return ingest_one(connection, subscribers, directory, v1_subscribers, event);
-      });
-      if (!outcome && !connection.in_transaction())
-        return tl::unexpected(transaction_aborted(outcome.error()));
-      outcomes.push_back(std::move(outcome));
-    }
+    SqliteIngestPort port(connection);
+    auto ingested = write_ingest(port, events);
+    if (!ingested) return tl::unexpected(ingested.error());
+    outcomes = std::move(*ingested);
     return {};
   });
   if (!written) return tl::unexpected(written.error());

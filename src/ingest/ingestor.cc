@@ -1,0 +1,49 @@
+#include "ingest/ingestor.h"
+
+#include <utility>
+
+#include "common/ids.h"
+#include "model/directory.h"
+
+namespace switchboard::ingest {
+
+store::NewEvent stamp_event(model::EventInput&& input, const std::string& company_id, TimePoint received_at) {
+  store::NewEvent out;
+  out.event.id = new_id("evt", received_at);
+  out.event.company_id = company_id;
+  out.event.type = std::move(input.type);
+  out.event.sequence_key = std::move(input.sequence_key);
+  out.event.occurred_at = input.occurred_at.value_or(received_at);
+  out.event.created_at = received_at;
+  out.event.idempotency_key = std::move(input.idempotency_key);
+  out.data_json = std::move(input.data_json);
+  out.sequenced = input.sequenced;
+  out.attributes = std::move(input.attributes);
+  out.enrich_from_directory = model::is_enriched_from_directory(out.event.type);
+  return out;
+}
+
+Result<IngestResults> Ingestor::ingest(const std::string& company_id, std::vector<model::EventInput> inputs,
+                                       TimePoint received_at) {
+  std::vector<store::NewEvent> events;
+  events.reserve(inputs.size());
+  for (model::EventInput& input : inputs)
+    events.push_back(stamp_event(std::move(input), company_id, received_at));
+  auto stored = store_.ingest_events(events);
+  if (!stored) return tl::unexpected(stored.error());
+  bool queued = false;
+  for (std::size_t i = 0; i < stored->size(); ++i) {
+    const auto& outcome = (*stored)[i];
+    if (!outcome || outcome->duplicate) continue;
+    queued = queued || outcome->deliveries > 0;
+    if (live_) {
+      const store::NewEvent& event = events[i];
+      live_->event_stored(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at,
+                          outcome->sequence.value_or(0));
+    }
+  }
+  if (wakeup_ && queued) wakeup_->deliveries_queued();
+  return std::move(*stored);
+}
+
+}  // namespace switchboard::ingest

@@ -1,0 +1,78 @@
+// Ingestor: the ingest pipeline between the API and the store. The API hands
+// it events it has parsed and validated (model::EventInput); the ingestor
+// stamps them (an evt_ id and created_at from the request's time, occurred_at
+// defaulting to it, whether the directory enriches them), has the store
+// persist them with their deliveries in ONE durable transaction
+// (store::EventStore::ingest_events: idempotency, sequences, enrichment,
+// envelope and fan-out, in store/common/ingest_writer.h), and only after
+// COMMIT tells its listeners: every newly stored event goes to the
+// StoredEventSink (the live call stream), and any queued delivery wakes the
+// DeliveryWakeup (the v2 engine and the v1 dispatcher). A duplicate (answered
+// from its idempotency key) or a failed event notifies nobody.
+//
+// Ingest, delivery and live are sibling layers that never include each
+// other: the listener interfaces are declared here, and src/server wires them
+// to the live hub and the delivery engine's wake-up with small adapters.
+//
+// Thread-safety: ingest() may be called from many threads at once (it blocks
+// on the store's group commit); the listeners are called on the calling
+// thread and must be thread-safe themselves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "model/event_input.h"
+#include "store/store.h"
+
+namespace switchboard::ingest {
+
+// Told of each newly stored event, after COMMIT: a watcher never sees a state
+// that was not stored. `data_json` is the event's data as published (before
+// directory enrichment); `sequence` is its event_sequence, 0 when it has none.
+class StoredEventSink {
+ public:
+  virtual ~StoredEventSink() = default;
+  virtual void event_stored(const std::string& company_id, const std::string& event_type,
+                            const std::string& data_json, TimePoint occurred_at, std::int64_t sequence) = 0;
+};
+
+// Told, after COMMIT, that an ingest call queued deliveries (v2 or v1): the
+// senders look for due work now rather than at their next timer. Once per call.
+class DeliveryWakeup {
+ public:
+  virtual ~DeliveryWakeup() = default;
+  virtual void deliveries_queued() = 0;
+};
+
+// The store's answer for each event, in order (see store::IngestOutcome).
+using IngestResults = std::vector<Result<store::IngestOutcome>>;
+
+class Ingestor {
+ public:
+  // `live` and `wakeup` are optional (null: nobody is told).
+  Ingestor(store::EventStore& store, StoredEventSink* live, DeliveryWakeup* wakeup)
+      : store_(store), live_(live), wakeup_(wakeup) {}
+
+  // Stamps `inputs` as published to `company_id` at `received_at` (the time
+  // they were validated against) and ingests them. The outer error (the store
+  // could not run the transaction) means none was stored.
+  Result<IngestResults> ingest(const std::string& company_id, std::vector<model::EventInput> inputs,
+                               TimePoint received_at);
+
+ private:
+  store::EventStore& store_;
+  StoredEventSink* live_;
+  DeliveryWakeup* wakeup_;
+};
+
+// The store's view of one published event: a new evt_ id (time-ordered by
+// `received_at`), created_at = received_at, occurred_at as published or
+// received_at, and directory enrichment for the types that take it
+// (model::is_enriched_from_directory). Pure apart from the id's randomness.
+store::NewEvent stamp_event(model::EventInput&& input, const std::string& company_id, TimePoint received_at);
+
+}  // namespace switchboard::ingest
