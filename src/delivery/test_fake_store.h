@@ -245,7 +245,20 @@ class FakeStore final : public store::Store {
   Result<store::Page<model::Webhook>> list_webhooks(const std::string&, const store::PageRequest&) override {
     return unused();
   }
-  Result<void> update_webhook(const model::Webhook&) override { return unused(); }
+  Result<model::Webhook> update_webhook_spec(const std::string&, const std::string&,
+                                             const model::WebhookSpec&,
+                                             const std::optional<model::WebhookSecrets>&,
+                                             TimePoint) override {
+    return unused();
+  }
+  Result<model::Webhook> set_webhook_status(const std::string&, const std::string&,
+                                            const model::StatusChange&, TimePoint) override {
+    return unused();
+  }
+  Result<model::Webhook> rotate_webhook_secret(const std::string&, const std::string&,
+                                               const model::WebhookSecrets&, TimePoint) override {
+    return unused();
+  }
   Result<void> delete_webhook(const std::string&, const std::string&) override { return unused(); }
   Result<void> create_department(const model::Department&, int) override { return unused(); }
   Result<model::Department> get_department(const std::string&, const std::string&) override {

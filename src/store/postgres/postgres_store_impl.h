@@ -53,6 +53,8 @@ using sqlite::delivery_state_from_column;
 using sqlite::encode_auth;
 using sqlite::encode_filters;
 using sqlite::encode_key_values;
+using sqlite::encode_secrets;
+using sqlite::encode_spec;
 using sqlite::encode_strings;
 using sqlite::encode_v1_webhook;
 using sqlite::encode_webhook;
@@ -68,6 +70,8 @@ using sqlite::V1Columns;
 using sqlite::webhook_status_column;
 using sqlite::webhook_status_from_column;
 using sqlite::WebhookColumns;
+using sqlite::WebhookSecretColumns;
+using sqlite::WebhookSpecColumns;
 
 class PostgresStore final : public Store {
  public:
@@ -99,7 +103,15 @@ class PostgresStore final : public Store {
   Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) override;
   Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override;
   Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) override;
-  Result<void> update_webhook(const model::Webhook& webhook) override;
+  Result<model::Webhook> update_webhook_spec(const std::string& company_id, const std::string& webhook_id,
+                                             const model::WebhookSpec& spec,
+                                             const std::optional<model::WebhookSecrets>& secrets,
+                                             TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_status(const std::string& company_id, const std::string& webhook_id,
+                                            const model::StatusChange& change, TimePoint updated_at) override;
+  Result<model::Webhook> rotate_webhook_secret(const std::string& company_id, const std::string& webhook_id,
+                                               const model::WebhookSecrets& secrets,
+                                               TimePoint updated_at) override;
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;

@@ -183,18 +183,75 @@ Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& com
   });
 }
 
-Result<void> PostgresStore::update_webhook(const model::Webhook& webhook) {
-  const WebhookColumns c = encode_webhook(webhook, secrets_);
-  return transact([&](pqxx::work& tx) -> Result<void> {
+namespace {
+
+// The webhook as stored after an UPDATE of it in `tx` that changed `affected` rows.
+Result<model::Webhook> read_back(pqxx::work& tx, const crypto::SecretBox& secrets, const pqxx::result& done,
+                                 const std::string& company_id, const std::string& webhook_id) {
+  if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
+  auto found = find_webhook(tx, secrets, company_id, webhook_id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return make_error(ErrorCode::kInternal, "updated webhook not found");
+  return std::move(**found);
+}
+
+}  // namespace
+
+Result<model::Webhook> PostgresStore::update_webhook_spec(const std::string& company_id,
+                                                          const std::string& webhook_id,
+                                                          const model::WebhookSpec& spec,
+                                                          const std::optional<model::WebhookSecrets>& secrets,
+                                                          TimePoint updated_at) {
+  const WebhookSpecColumns c = encode_spec(spec, secrets_);
+  if (!secrets) {
+    return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+      auto done = tx.exec_params(
+          "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
+          "filters = $7, updated_at = $8 WHERE company_id = $9 AND id = $10",
+          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, to_ms(updated_at), company_id,
+          webhook_id);
+      return read_back(tx, secrets_, done, company_id, webhook_id);
+    });
+  }
+  const WebhookSecretColumns s = encode_secrets(*secrets, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto done = tx.exec_params(
         "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
-        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, status = $11, "
-        "consecutive_exhausted = $12, created_at = $13, updated_at = $14 WHERE company_id = $15 AND id = $16",
-        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
-        to_ms(c.previous_secret_expires_at), c.status, c.consecutive_exhausted, to_ms(c.created_at),
-        to_ms(c.updated_at), webhook.company_id, webhook.id);
-    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
-    return {};
+        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11 "
+        "WHERE company_id = $12 AND id = $13",
+        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
+        to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> PostgresStore::set_webhook_status(const std::string& company_id,
+                                                         const std::string& webhook_id,
+                                                         const model::StatusChange& change,
+                                                         TimePoint updated_at) {
+  const std::string status(webhook_status_column(change.status));
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET status = $1, consecutive_exhausted = coalesce($2::integer, "
+        "consecutive_exhausted), "
+        "updated_at = $3 WHERE company_id = $4 AND id = $5",
+        status, change.consecutive_exhausted, to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> PostgresStore::rotate_webhook_secret(const std::string& company_id,
+                                                            const std::string& webhook_id,
+                                                            const model::WebhookSecrets& secrets,
+                                                            TimePoint updated_at) {
+  const WebhookSecretColumns s = encode_secrets(secrets, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET secret = $1, previous_secret = $2, previous_secret_expires_at = $3, "
+        "updated_at = $4 WHERE company_id = $5 AND id = $6",
+        s.secret, s.previous_secret, to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id,
+        webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }
 

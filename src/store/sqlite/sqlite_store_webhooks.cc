@@ -1,5 +1,6 @@
 // SqliteStore: webhook v2 configuration.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -185,22 +186,79 @@ Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& compa
   return result;
 }
 
-Result<void> SqliteStore::update_webhook(const model::Webhook& webhook) {
-  WebhookColumns c = encode_webhook(webhook, secrets_);
-  return write([&](Connection& connection) -> Result<void> {
-    auto update = connection.query(
-        "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, filters "
-        "= ?, "
-        "secret = ?, previous_secret = ?, previous_secret_expires_at = ?, status = ?, consecutive_exhausted "
-        "= ?, "
-        "created_at = ?, updated_at = ? WHERE company_id = ? AND id = ?",
-        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
-        c.previous_secret_expires_at, c.status, c.consecutive_exhausted, c.created_at, c.updated_at,
-        webhook.company_id, webhook.id);
+// Runs `change` (an UPDATE of one webhook's row) in a write transaction and
+// reads the row back in it; decoded after the write, off the writer thread.
+Result<model::Webhook> SqliteStore::update_and_read(
+    const std::string& company_id, const std::string& webhook_id,
+    const std::function<Result<Statement>(Connection&)>& change) {
+  std::optional<WebhookRow> after;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    auto update = change(connection);
     if (!update) return tl::unexpected(update.error());
     if (auto done = update->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
+    auto query = connection.query(std::string(kSelectWebhook) + "WHERE company_id = ? AND id = ?", company_id,
+                                  webhook_id);
+    if (!query) return tl::unexpected(query.error());
+    auto found = query->step();
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return make_error(ErrorCode::kInternal, "updated webhook not found");
+    after = row_from(*query);
     return {};
+  });
+  if (!written) return tl::unexpected(written.error());
+  return decode(std::move(*after), secrets_);
+}
+
+Result<model::Webhook> SqliteStore::update_webhook_spec(const std::string& company_id,
+                                                        const std::string& webhook_id,
+                                                        const model::WebhookSpec& spec,
+                                                        const std::optional<model::WebhookSecrets>& secrets,
+                                                        TimePoint updated_at) {
+  const WebhookSpecColumns c = encode_spec(spec, secrets_);
+  if (!secrets) {
+    return update_and_read(company_id, webhook_id, [&](Connection& connection) {
+      return connection.query(
+          "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, "
+          "filters = ?, updated_at = ? WHERE company_id = ? AND id = ?",
+          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, updated_at, company_id,
+          webhook_id);
+    });
+  }
+  const WebhookSecretColumns s = encode_secrets(*secrets, secrets_);
+  return update_and_read(company_id, webhook_id, [&](Connection& connection) {
+    return connection.query(
+        "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, "
+        "filters = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? "
+        "WHERE company_id = ? AND id = ?",
+        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
+        s.previous_secret_expires_at, updated_at, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> SqliteStore::set_webhook_status(const std::string& company_id,
+                                                       const std::string& webhook_id,
+                                                       const model::StatusChange& change,
+                                                       TimePoint updated_at) {
+  const std::string status(webhook_status_column(change.status));
+  return update_and_read(company_id, webhook_id, [&](Connection& connection) {
+    return connection.query(
+        "UPDATE webhooks SET status = ?, consecutive_exhausted = coalesce(?, consecutive_exhausted), "
+        "updated_at = ? WHERE company_id = ? AND id = ?",
+        status, change.consecutive_exhausted, updated_at, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> SqliteStore::rotate_webhook_secret(const std::string& company_id,
+                                                          const std::string& webhook_id,
+                                                          const model::WebhookSecrets& secrets,
+                                                          TimePoint updated_at) {
+  const WebhookSecretColumns s = encode_secrets(secrets, secrets_);
+  return update_and_read(company_id, webhook_id, [&](Connection& connection) {
+    return connection.query(
+        "UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? "
+        "WHERE company_id = ? AND id = ?",
+        s.secret, s.previous_secret, s.previous_secret_expires_at, updated_at, company_id, webhook_id);
   });
 }
 

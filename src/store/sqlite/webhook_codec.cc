@@ -288,4 +288,21 @@ WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::Secre
                         webhook.updated_at};
 }
 
+WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::SecretBox& secrets) {
+  return WebhookSpecColumns{spec.name,
+                            spec.description,
+                            spec.url,
+                            encode_auth(spec.auth, secrets),
+                            encode_key_values(spec.headers, secrets),
+                            encode_strings(spec.events),
+                            encode_filters(spec.filters)};
+}
+
+WebhookSecretColumns encode_secrets(const model::WebhookSecrets& webhook_secrets,
+                                    const crypto::SecretBox& secrets) {
+  return WebhookSecretColumns{seal_optional(webhook_secrets.secret, secrets),
+                              seal_optional(webhook_secrets.previous_secret, secrets),
+                              webhook_secrets.previous_secret_expires_at};
+}
+
 }  // namespace switchboard::store::sqlite

@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "model/v1_webhook.h"
 #include "model/webhook.h"
+#include "model/webhook_changes.h"
 
 namespace switchboard::store::sqlite {
 
@@ -58,6 +59,19 @@ struct WebhookColumns {
   TimePoint created_at{}, updated_at{};
 };
 WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets);
+
+// The parts the narrow writes change (WebhookStore::update_webhook_spec,
+// rotate_webhook_secret), as their columns hold them.
+struct WebhookSpecColumns {
+  std::string name, description, url, auth, headers, events, filters;
+};
+WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::SecretBox& secrets);
+struct WebhookSecretColumns {
+  std::optional<std::string> secret, previous_secret;
+  std::optional<TimePoint> previous_secret_expires_at;
+};
+WebhookSecretColumns encode_secrets(const model::WebhookSecrets& webhook_secrets,
+                                    const crypto::SecretBox& secrets);
 
 // Calling webhooks v1: headers and query rows as [{"key","value":<sealed>}]
 // (the values may be credentials, so every one is sealed).
