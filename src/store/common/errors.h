@@ -12,14 +12,14 @@
 
 namespace switchboard::store::messages {
 
-inline constexpr std::string_view kCompanyNotFound = "company not found";
-inline constexpr std::string_view kCompanyExists = "a company with this id already exists";
-inline constexpr std::string_view kUserExists = "a user with this id already exists";
-inline constexpr std::string_view kUserEmailTaken = "a user with this email already exists in the company";
-inline constexpr std::string_view kTokenExists = "a token with this id or hash already exists";
-inline constexpr std::string_view kTokenOwnerNotFound = "the token's company or user was not found";
-inline constexpr std::string_view kWebhookExists = "a webhook with this id already exists";
-inline constexpr std::string_view kV1WebhookExists = "a v1 webhook with this id already exists";
+inline constexpr char kCompanyNotFound[] = "company not found";
+inline constexpr char kCompanyExists[] = "a company with this id already exists";
+inline constexpr char kUserExists[] = "a user with this id already exists";
+inline constexpr char kUserEmailTaken[] = "a user with this email already exists in the company";
+inline constexpr char kTokenExists[] = "a token with this id or hash already exists";
+inline constexpr char kTokenOwnerNotFound[] = "the token's company or user was not found";
+inline constexpr char kWebhookExists[] = "a webhook with this id already exists";
+inline constexpr char kV1WebhookExists[] = "a v1 webhook with this id already exists";
 
 // `error` with `message` in place of its generic one when it has `code`.
 inline Error explain(Error error, ErrorCode code, std::string_view message) {

@@ -12,11 +12,11 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
+#include "store/common/webhook_codec.h"
 #include "store/directory_cache.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "store/sqlite/sqlite_store_v1.h"
-#include "store/sqlite/webhook_codec.h"
 
 namespace switchboard::store::sqlite {
 namespace {

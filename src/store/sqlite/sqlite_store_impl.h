@@ -16,6 +16,12 @@
 #include <utility>
 
 #include "common/crypto.h"
+#include "store/common/attempt_rules.h"
+#include "store/common/column_codec.h"
+#include "store/common/errors.h"
+#include "store/common/rows.h"
+#include "store/common/token_rules.h"
+#include "store/common/webhook_codec.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
@@ -136,9 +142,6 @@ class SqliteStore final : public Store {
   std::unique_ptr<ReadPool> readers_;
   std::unique_ptr<Writer> writer_;  // destroyed first: drains pending writes while readers still exist
 };
-
-// Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
-Result<void> check_page(const PageRequest& page);
 
 // The rows of a page query (`… ORDER BY id LIMIT page.limit + 1`): at most
 // page.limit items, and has_more when the extra row was there. `from_row` maps
