@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "model/limits.h"
+#include "model/webhook_changes.h"
 #include "model/webhook_input.h"
 #include "model/webhook_origin.h"
 
@@ -40,32 +41,10 @@ Response load_error(const Error& error) {
   return error.code == ErrorCode::kNotFound ? not_found() : error_response(error);
 }
 
-// Applies a secret change; a replaced secret keeps signing for the grace period
-// so receivers can switch over without rejecting deliveries.
-std::optional<std::string> apply_secret_change(model::Webhook& webhook, const model::SecretChange& change,
-                                               TimePoint now) {
-  std::optional<std::string> next;
-  switch (change.kind) {
-    case model::SecretChange::Kind::kKeep:
-      return std::nullopt;
-    case model::SecretChange::Kind::kClear:
-      webhook.secret.reset();
-      webhook.previous_secret.reset();
-      webhook.previous_secret_expires_at.reset();
-      return std::nullopt;
-    case model::SecretChange::Kind::kGenerate:
-      next = generate_secret();
-      break;
-    case model::SecretChange::Kind::kSet:
-      next = change.value;
-      break;
-  }
-  if (webhook.secret && *webhook.secret != *next) {
-    webhook.previous_secret = webhook.secret;
-    webhook.previous_secret_expires_at = now + model::limits::kSecretRotationGrace;
-  }
-  webhook.secret = next;
-  return next;
+// A new secret for a change that asks for one to be generated: randomness
+// stays out of the pure rule (model/webhook_changes.h), which is handed it.
+std::string generated_for(const model::SecretChange& change) {
+  return change.kind == model::SecretChange::Kind::kGenerate ? generate_secret() : std::string();
 }
 
 Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
@@ -82,7 +61,11 @@ Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
   webhook.status = model::WebhookStatus::kActive;
   webhook.created_at = now;
   webhook.updated_at = now;
-  auto revealed = apply_secret_change(webhook, input->secret, now);
+  model::SecretChangeResult secrets =
+      model::apply_secret_change({}, input->secret, generated_for(input->secret), now, false);
+  webhook.secret = secrets.secrets.secret;
+  webhook.previous_secret = secrets.secrets.previous_secret;
+  webhook.previous_secret_expires_at = secrets.secrets.previous_secret_expires_at;
 
   if (auto stored = deps.store.create_webhook(webhook, model::limits::kMaxWebhooksPerCompany); !stored) {
     if (stored.error().code == ErrorCode::kLimitReached) {
@@ -93,7 +76,7 @@ Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
     }
     return error_response(stored.error());
   }
-  return webhook_response(201, webhook, revealed);
+  return webhook_response(201, webhook, secrets.revealed);
 }
 
 Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
@@ -110,38 +93,27 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
     return input_failure_response(
         model::InputFailure{model::InputFailure::Kind::kInvalid, std::move(reenter)});
   }
-  const bool origin_changes = !model::same_origin(webhook->spec.url, input->spec.url);
-
-  const bool same_secret = input->secret.kind == model::SecretChange::Kind::kKeep ||
-                           (input->secret.kind == model::SecretChange::Kind::kSet && webhook->secret &&
-                            *webhook->secret == input->secret.value) ||
-                           (input->secret.kind == model::SecretChange::Kind::kClear && !webhook->secret);
-  if (input->spec == webhook->spec && same_secret) {
+  const TimePoint now = deps.clock.now();
+  std::optional<model::WebhookEdit> edit =
+      model::plan_webhook_patch(*webhook, *input, generated_for(input->secret), now);
+  if (!edit) {
     return error_response(409, "no_changes", "Nothing to update: the webhook already has these values.");
   }
-  const TimePoint now = deps.clock.now();
-  webhook->spec = std::move(input->spec);
-  auto revealed = apply_secret_change(*webhook, input->secret, now);
-  if (origin_changes && revealed) {
-    // The new receiver never knew the old secret: it stops signing at once.
-    webhook->previous_secret.reset();
-    webhook->previous_secret_expires_at.reset();
-  }
-  webhook->updated_at = now;
-  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
-  return webhook_response(200, *webhook, revealed);
+  // Only the spec (and the secrets when they change): never the status the
+  // delivery engine may have changed since the read.
+  auto stored = deps.store.update_webhook_spec(ctx.company_id(), webhook->id, edit->spec, edit->secrets, now);
+  if (!stored) return load_error(stored.error());
+  return webhook_response(200, *stored, edit->revealed);
 }
 
 Response set_status(const ApiDeps& deps, RequestContext& ctx, model::WebhookStatus status) {
   auto webhook = load(deps, ctx);
   if (!webhook) return load_error(webhook.error());
-  if (webhook->status == status) return webhook_response(200, *webhook);  // idempotent
-  webhook->status = status;
-  // Enabling (also from `failed`) starts health counting afresh (spec §2).
-  if (status == model::WebhookStatus::kActive) webhook->consecutive_exhausted = 0;
-  webhook->updated_at = deps.clock.now();
-  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
-  return webhook_response(200, *webhook);
+  std::optional<model::StatusChange> change = model::plan_status_change(webhook->status, status);
+  if (!change) return webhook_response(200, *webhook);  // idempotent
+  auto stored = deps.store.set_webhook_status(ctx.company_id(), webhook->id, *change, deps.clock.now());
+  if (!stored) return load_error(stored.error());
+  return webhook_response(200, *stored);
 }
 
 Response delete_webhook(const ApiDeps& deps, RequestContext& ctx) {
@@ -181,10 +153,11 @@ Response rotate_secret(const ApiDeps& deps, RequestContext& ctx) {
     change = {model::SecretChange::Kind::kSet, std::string(v.get_string())};
   }
   const TimePoint now = deps.clock.now();
-  auto revealed = apply_secret_change(*webhook, change, now);
-  webhook->updated_at = now;
-  if (auto stored = deps.store.update_webhook(*webhook); !stored) return load_error(stored.error());
-  return webhook_response(200, *webhook, revealed);
+  model::SecretChangeResult rotated =
+      model::apply_secret_change(model::secrets_of(*webhook), change, generated_for(change), now, false);
+  auto stored = deps.store.rotate_webhook_secret(ctx.company_id(), webhook->id, rotated.secrets, now);
+  if (!stored) return load_error(stored.error());
+  return webhook_response(200, *stored, rotated.revealed);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "model/identity.h"
 #include "model/v1_webhook.h"
 #include "model/webhook.h"
+#include "model/webhook_changes.h"
 #include "model/webhook_match.h"
 
 namespace switchboard::store {
@@ -182,8 +183,31 @@ class WebhookStore {
                                              const std::string& webhook_id) = 0;
   virtual Result<Page<model::Webhook>> list_webhooks(const std::string& company_id,
                                                      const PageRequest& page) = 0;
-  // Replaces the stored webhook (matched by company_id + id) with `webhook`.
-  virtual Result<void> update_webhook(const model::Webhook& webhook) = 0;
+
+  // Narrow writes. Each changes only the columns it names (and updated_at),
+  // so a write based on an earlier read never puts back what another writer
+  // changed meanwhile: above all the status and consecutive_exhausted that
+  // the delivery engine's record_attempts sets (model/webhook_changes.h says
+  // who owns which part). Each returns the webhook as stored after it;
+  // kNotFound when the company has no such webhook.
+  //
+  // The admin-editable spec (name, description, url, auth, headers, events,
+  // filters) and, when `secrets` is given, the signing secrets with it.
+  virtual Result<model::Webhook> update_webhook_spec(const std::string& company_id,
+                                                     const std::string& webhook_id,
+                                                     const model::WebhookSpec& spec,
+                                                     const std::optional<model::WebhookSecrets>& secrets,
+                                                     TimePoint updated_at) = 0;
+  // The status, and consecutive_exhausted when the change gives it.
+  virtual Result<model::Webhook> set_webhook_status(const std::string& company_id,
+                                                    const std::string& webhook_id,
+                                                    const model::StatusChange& change,
+                                                    TimePoint updated_at) = 0;
+  // The signing secrets only (secret, previous_secret and its expiry).
+  virtual Result<model::Webhook> rotate_webhook_secret(const std::string& company_id,
+                                                       const std::string& webhook_id,
+                                                       const model::WebhookSecrets& secrets,
+                                                       TimePoint updated_at) = 0;
   virtual Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
 };
 

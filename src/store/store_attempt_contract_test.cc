@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/webhook_changes.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
 
@@ -194,6 +195,48 @@ TEST_P(AttemptContractTest, ThreeExhaustedDeliveriesInARowFailTheWebhook) {
   // Re-enabled (the API resets the count), the waiting delivery goes out.
   set_status("cmp_a", "wh_1", WebhookStatus::kActive, 0);
   EXPECT_THAT(claim(t + hours(1)), ElementsAre("dlv_evt_7_0"));
+}
+
+// Issue 13 item 4: a PATCH (or a secret rotation) that read the webhook
+// before the engine marked it failed writes only its own columns, so the
+// `failed` status and the health count the engine set survive it. (The old
+// whole-row update_webhook wrote the stale `active` back.)
+TEST_P(AttemptContractTest, EditBasedOnAStaleReadKeepsTheFailedStatus) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  set_status("cmp_a", "wh_1", WebhookStatus::kActive, 2);
+  ingest_unsequenced({"evt_1"});
+  const model::Webhook read = webhook("wh_1");  // what the PATCH handler loaded
+  ASSERT_EQ(read.status, WebhookStatus::kActive);
+
+  // Meanwhile the engine records the third exhausted delivery in a row.
+  record({failed_attempt("dlv_evt_1_0", 26, at(kT0), std::nullopt)});
+  ASSERT_EQ(webhook("wh_1").status, WebhookStatus::kFailed);
+
+  // The PATCH goes on from its read: a new name, the secret kept.
+  model::WebhookInput input{read.spec, model::SecretChange{}, {}};
+  input.spec.name = "renamed";
+  std::optional<model::WebhookEdit> edit = model::plan_webhook_patch(read, input, "", at(kT0 + 1000));
+  ASSERT_TRUE(edit.has_value());
+  auto patched = store().update_webhook_spec("cmp_a", "wh_1", edit->spec, edit->secrets, at(kT0 + 1000));
+  ASSERT_TRUE(patched.has_value()) << error_text(patched);
+  EXPECT_EQ(patched->spec.name, "renamed");
+  EXPECT_EQ(webhook("wh_1").status, WebhookStatus::kFailed);
+  EXPECT_EQ(webhook("wh_1").consecutive_exhausted, 3);
+
+  // A rotation from the same stale read changes the secrets and nothing else.
+  model::SecretChangeResult rotated = model::apply_secret_change(
+      model::secrets_of(read), model::SecretChange{model::SecretChange::Kind::kGenerate, "", true},
+      "whsec_rotated", at(kT0 + 2000), false);
+  auto rotation = store().rotate_webhook_secret("cmp_a", "wh_1", rotated.secrets, at(kT0 + 2000));
+  ASSERT_TRUE(rotation.has_value()) << error_text(rotation);
+  EXPECT_EQ(rotation->secret, "whsec_rotated");
+  EXPECT_EQ(rotation->spec.name, "renamed");
+  EXPECT_EQ(webhook("wh_1").status, WebhookStatus::kFailed);
+  EXPECT_EQ(webhook("wh_1").consecutive_exhausted, 3);
+  // A failed webhook stays paused: the stale edit did not resume it.
+  ingest_unsequenced({"evt_2"});
+  EXPECT_THAT(claim(at(kT0) + hours(1)), IsEmpty());
 }
 
 TEST_P(AttemptContractTest, FailureLogFiltersAndPages) {
@@ -409,7 +452,9 @@ TEST_P(AttemptContractTest, ReplayQueuesAcceptedEventsOfARange) {
   ingest({new_event("cmp_b", "evt_b", "call.answered", "call:1", at(kT0 + 3000))});
   model::Webhook filtered = webhook("wh_1");
   filtered.spec.filters.direction = {"inbound"};
-  ASSERT_TRUE(store().update_webhook(filtered).has_value());  // evt_6 no longer matches
+  ASSERT_TRUE(store()
+                  .update_webhook_spec("cmp_a", "wh_1", filtered.spec, std::nullopt, filtered.updated_at)
+                  .has_value());  // evt_6 no longer matches
 
   struct Case {
     TimePoint since, until;

@@ -211,9 +211,9 @@ class DeliveryContractFixture : public StoreContractFixture {
                   int consecutive_exhausted = 0) {
     auto webhook = store().get_webhook(company_id, webhook_id);
     ASSERT_TRUE(webhook.has_value()) << error_text(webhook);
-    webhook->status = status;
-    webhook->consecutive_exhausted = consecutive_exhausted;
-    ASSERT_TRUE(store().update_webhook(*webhook).has_value());
+    auto changed = store().set_webhook_status(
+        company_id, webhook_id, model::StatusChange{status, consecutive_exhausted}, webhook->updated_at);
+    ASSERT_TRUE(changed.has_value()) << error_text(changed);
   }
 
   // Ingests `events`, expecting every one to succeed.

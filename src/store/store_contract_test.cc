@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "model/limits.h"
+#include "model/webhook_changes.h"
+#include "store/common/errors.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
 
@@ -302,7 +304,14 @@ TEST_P(StoreContractTest, WebhookRoundTripForEveryAuthType) {
     changed.status = model::WebhookStatus::kInactive;
     changed.consecutive_exhausted = 0;
     changed.updated_at = at(1'800'000'000'000);
-    ASSERT_TRUE(store().update_webhook(changed).has_value());
+    // The narrow writes together replace every column but created_at.
+    auto written = store().update_webhook_spec("cmp_a", id, changed.spec, model::secrets_of(changed),
+                                               at(1'799'999'999'000));
+    ASSERT_TRUE(written.has_value()) << error_text(written);
+    written =
+        store().set_webhook_status("cmp_a", id, model::StatusChange{changed.status, 0}, changed.updated_at);
+    ASSERT_TRUE(written.has_value()) << error_text(written);
+    expect_same_webhook(*written, changed);
     got = store().get_webhook("cmp_a", id);
     ASSERT_TRUE(got.has_value()) << error_text(got);
     expect_same_webhook(*got, changed);
@@ -319,7 +328,8 @@ TEST_P(StoreContractTest, WebhookRoundTripForEveryAuthType) {
   ASSERT_TRUE(store().delete_webhook("cmp_a", "wh_2").has_value());
   EXPECT_EQ(store().get_webhook("cmp_a", "wh_2").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store().delete_webhook("cmp_a", "wh_2").error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store().update_webhook(expected).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().update_webhook_spec("cmp_a", "wh_2", expected.spec, std::nullopt, at(1)).error().code,
+            ErrorCode::kNotFound);
   EXPECT_EQ(store().list_webhooks("cmp_a", PageRequest{})->items.size(), auth_types.size() - 1);
 }
 
@@ -341,8 +351,70 @@ TEST_P(StoreContractTest, WebhookWithoutSecretsRoundTrips) {
 TEST_P(StoreContractTest, DuplicateWebhookIdIsConflict) {
   seed_company("cmp_a");
   ASSERT_TRUE(store().create_webhook(full_webhook("cmp_a", "wh_1", AuthType::kNone), 10).has_value());
-  EXPECT_EQ(store().create_webhook(full_webhook("cmp_a", "wh_1", AuthType::kNone), 10).error().code,
-            ErrorCode::kConflict);
+  auto again = store().create_webhook(full_webhook("cmp_a", "wh_1", AuthType::kNone), 10);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().message, messages::kWebhookExists);
+  auto orphan = store().create_webhook(full_webhook("cmp_none", "wh_2", AuthType::kNone), 10);
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(orphan.error().message, messages::kCompanyNotFound);
+}
+
+// Each narrow write changes its own columns (and updated_at) and leaves the
+// rest as stored: the spec edit neither the secrets (unless given) nor the
+// health, the status change neither spec nor secrets (and the count only when
+// given), the rotation only the secrets.
+TEST_P(StoreContractTest, NarrowWebhookWritesTouchOnlyTheirColumns) {
+  seed_company("cmp_a");
+  Webhook webhook = full_webhook("cmp_a", "wh_1", AuthType::kBasic);
+  webhook.status = model::WebhookStatus::kFailed;
+  webhook.consecutive_exhausted = 4;
+  ASSERT_TRUE(store().create_webhook(webhook, 10).has_value());
+
+  Webhook want = webhook;
+  want.spec = full_webhook("cmp_a", "wh_1", AuthType::kApiKey).spec;
+  want.spec.name = "renamed";
+  want.updated_at = at(1'800'000'000'001);
+  auto got = store().update_webhook_spec("cmp_a", "wh_1", want.spec, std::nullopt, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+
+  const model::WebhookSecrets rotated{"whsec_new", "whsec_old", at(1'800'000'100'000)};
+  want.secret = rotated.secret;
+  want.previous_secret = rotated.previous_secret;
+  want.previous_secret_expires_at = rotated.previous_secret_expires_at;
+  want.updated_at = at(1'800'000'000'002);
+  got = store().rotate_webhook_secret("cmp_a", "wh_1", rotated, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+
+  want.status = model::WebhookStatus::kInactive;  // the count stays
+  want.updated_at = at(1'800'000'000'003);
+  got = store().set_webhook_status("cmp_a", "wh_1", model::StatusChange{want.status, std::nullopt},
+                                   want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+
+  want.status = model::WebhookStatus::kActive;
+  want.consecutive_exhausted = 0;
+  want.updated_at = at(1'800'000'000'004);
+  got = store().set_webhook_status("cmp_a", "wh_1", model::StatusChange{want.status, 0}, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+
+  // Spec and secrets together, the secrets cleared.
+  want.spec.name = "again";
+  want.secret.reset();
+  want.previous_secret.reset();
+  want.previous_secret_expires_at.reset();
+  want.updated_at = at(1'800'000'000'005);
+  got = store().update_webhook_spec("cmp_a", "wh_1", want.spec, model::WebhookSecrets{}, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+  got = store().get_webhook("cmp_a", "wh_1");
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
 }
 
 TEST_P(StoreContractTest, WebhooksOfAnotherCompanyAreNotFound) {
@@ -355,7 +427,19 @@ TEST_P(StoreContractTest, WebhooksOfAnotherCompanyAreNotFound) {
   Webhook hijack = mine;
   hijack.company_id = "cmp_b";
   hijack.spec.url = "https://attacker.example/";
-  EXPECT_EQ(store().update_webhook(hijack).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store()
+                .update_webhook_spec("cmp_b", "wh_mine", hijack.spec, model::secrets_of(hijack), at(1))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store()
+                .set_webhook_status("cmp_b", "wh_mine",
+                                    model::StatusChange{model::WebhookStatus::kInactive, 0}, at(1))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store().rotate_webhook_secret("cmp_b", "wh_mine", model::WebhookSecrets{}, at(1)).error().code,
+            ErrorCode::kNotFound);
   EXPECT_EQ(store().delete_webhook("cmp_b", "wh_mine").error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(store().list_webhooks("cmp_b", PageRequest{})->items.empty());
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "store/common/errors.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
 
@@ -77,6 +78,21 @@ TEST_P(V1ContractTest, WebhookRoundTripsWithSecretsAndIsScopedToItsCompany) {
 
   ASSERT_TRUE(store().delete_v1_webhook("cmp_a", "v1wh_1").has_value());
   EXPECT_EQ(store().get_v1_webhook("cmp_a", "v1wh_1").error().code, ErrorCode::kNotFound);
+}
+
+// Both backends refuse a taken id and a missing company with the same error
+// (the PostgreSQL store alone used to name the taken id).
+TEST_P(V1ContractTest, DuplicateIdAndMissingCompanyAreRefusedAlike) {
+  seed_company("cmp_a");
+  add_v1(v1_hook("cmp_a", "v1wh_1", model::V1Type::kIncall));
+  auto again = store().create_v1_webhook(v1_hook("cmp_a", "v1wh_1", model::V1Type::kAfterCall));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().message, messages::kV1WebhookExists);
+  auto orphan = store().create_v1_webhook(v1_hook("cmp_none", "v1wh_2", model::V1Type::kIncall));
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(orphan.error().message, messages::kCompanyNotFound);
 }
 
 TEST_P(V1ContractTest, IngestQueuesForEnabledWebhooksOfTheMatchingTypeBesideV2) {

@@ -87,7 +87,8 @@ std::string number_array(const std::vector<T>& values) {
 
 // --- deliveries rows ---------------------------------------------------------
 
-// SELECT list of a deliveries row aliased `alias`; delivery_from_row() reads it.
+// SELECT list of a deliveries row aliased `alias`: the kDeliveryColumnCount
+// columns that store::delivery_from_row (store/common/rows.h) reads.
 inline std::string delivery_columns(std::string_view alias) {
   const std::string a(alias);
   return a + ".id, " + a + ".company_id, " + a + ".webhook_id, " + a + ".event_id, " + a + ".event_type, " +
@@ -95,31 +96,6 @@ inline std::string delivery_columns(std::string_view alias) {
          ".event_time, " + a + ".next_attempt_at, " + a + ".last_status_code, " + a + ".last_error, " + a +
          ".created_at, " + a + ".updated_at";
 }
-inline constexpr int kDeliveryColumnCount = 15;
-
-inline Result<model::Delivery> delivery_from_row(const pqxx::row& row, int first = 0) {
-  int c = first;
-  model::Delivery d;
-  d.id = text(row[c++]);
-  d.company_id = text(row[c++]);
-  d.webhook_id = text(row[c++]);
-  d.event_id = text(row[c++]);
-  d.event_type = text(row[c++]);
-  d.ordering_key = text(row[c++]);
-  d.sequence = optional_integer(row[c++]);
-  auto state = delivery_state_from_column(text(row[c++]));
-  if (!state) return make_error(ErrorCode::kInternal, "stored delivery has an unknown state");
-  d.state = *state;
-  d.attempts = static_cast<int>(integer(row[c++]));
-  d.event_time = time(row[c++]);
-  d.next_attempt_at = optional_time(row[c++]);
-  if (auto code = optional_integer(row[c++])) d.last_status_code = static_cast<int>(*code);
-  d.last_error = text(row[c++]);
-  d.created_at = time(row[c++]);
-  d.updated_at = time(row[c++]);
-  return d;
-}
-
 // Inserts pending deliveries (attempts 0, no lease) in one statement. Each
 // one is blocked when its chain already has a pending delivery (ingest: a
 // new event sorts last). The caller holds the chains' locks (ingest: the

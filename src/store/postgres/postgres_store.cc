@@ -77,11 +77,6 @@ void PostgresStore::backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(base_ms + jitter(random)));
 }
 
-Result<void> check_page(const PageRequest& page) {
-  if (page.limit < 1) return make_error(ErrorCode::kInvalidArgument, "page limit must be at least 1");
-  return {};
-}
-
 bool has_sqlstate(const pqxx::sql_error& e, std::string_view sqlstate) { return e.sqlstate() == sqlstate; }
 
 Result<void> lock_company(pqxx::work& tx, const std::string& company_id) {

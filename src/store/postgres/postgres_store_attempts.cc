@@ -27,44 +27,6 @@
 namespace switchboard::store::postgres {
 namespace {
 
-constexpr std::string_view kAttemptColumns =
-    "id, company_id, webhook_id, delivery_id, event_id, event_type, attempt, at, success, status_code, "
-    "error, "
-    "error_message, latency_ms, request_url, request_headers, request_body, response_headers, response_body";
-
-Result<model::Attempt> attempt_from_row(const pqxx::row& row) {
-  model::Attempt attempt;
-  attempt.id = text(row[0]);
-  attempt.company_id = text(row[1]);
-  attempt.webhook_id = text(row[2]);
-  attempt.delivery_id = text(row[3]);
-  attempt.event_id = text(row[4]);
-  attempt.event_type = text(row[5]);
-  attempt.attempt = static_cast<int>(integer(row[6]));
-  attempt.at = time(row[7]);
-  attempt.success = boolean(row[8]);
-  if (auto code = optional_integer(row[9])) attempt.status_code = static_cast<int>(*code);
-  auto error = attempt_error_from_column(text(row[10]));
-  if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
-  attempt.error = *error;
-  attempt.error_message = text(row[11]);
-  attempt.latency_ms = real(row[12]);
-  attempt.request_url = text(row[13]);
-  attempt.request_headers = text(row[14]);
-  attempt.request_body = text(row[15]);
-  attempt.response_headers = text(row[16]);
-  attempt.response_body = text(row[17]);
-  return attempt;
-}
-
-Result<void> check_outcome(const AttemptOutcome& outcome) {
-  const model::Attempt& a = outcome.attempt;
-  if (a.id.empty() || a.delivery_id.empty() || a.attempt < 1) {
-    return make_error(ErrorCode::kInvalidArgument, "an attempt needs an id, a delivery id and a number >= 1");
-  }
-  return {};
-}
-
 // What recording needs of a pending delivery, read under its row lock (the
 // row is authoritative for company, webhook and event).
 struct Target {
@@ -320,7 +282,7 @@ Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQu
         out.has_more = true;
         break;
       }
-      auto attempt = attempt_from_row(row);
+      auto attempt = attempt_from_row(PgRow(row));
       if (!attempt) return tl::unexpected(attempt.error());
       out.items.push_back(std::move(*attempt));
     }
@@ -337,7 +299,7 @@ Result<model::Attempt> PostgresStore::get_attempt(const std::string& company_id,
                            " FROM attempts WHERE id = $1 AND company_id = $2 AND webhook_id = $3",
                        attempt_id, company_id, webhook_id);
     if (rows.empty()) return make_error(ErrorCode::kNotFound, "attempt not found");
-    return attempt_from_row(rows[0]);
+    return attempt_from_row(PgRow(rows[0]));
   });
 }
 

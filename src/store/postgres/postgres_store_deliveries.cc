@@ -121,7 +121,7 @@ Result<std::vector<model::Delivery>> collect(const pqxx::result& rows, std::size
       if (has_more != nullptr) *has_more = true;
       break;
     }
-    auto delivery = delivery_from_row(row);
+    auto delivery = delivery_from_row(PgRow(row));
     if (!delivery) return tl::unexpected(delivery.error());
     out.push_back(std::move(*delivery));
   }
@@ -132,9 +132,8 @@ Result<std::vector<model::Delivery>> collect(const pqxx::result& rows, std::size
 
 Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint now, int limit,
                                                                      TimePoint lease_until, int chain_depth) {
-  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim limit must be at least 1");
-  if (chain_depth < 1) return make_error(ErrorCode::kInvalidArgument, "chain depth must be at least 1");
-  if (lease_until <= now) return make_error(ErrorCode::kInvalidArgument, "a lease must end after now");
+  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid)
+    return tl::unexpected(valid.error());
   return transact([&](pqxx::work& tx) -> Result<std::vector<DueDelivery>> {
     static const std::string kClaim = claim_heads_sql();
     pqxx::result rows = tx.exec_params(kClaim, to_ms(now), limit, to_ms(lease_until));
@@ -145,7 +144,7 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
     std::vector<Head> heads;
     heads.reserve(rows.size());
     for (const pqxx::row& row : rows) {
-      auto delivery = delivery_from_row(row);
+      auto delivery = delivery_from_row(PgRow(row));
       if (!delivery) return tl::unexpected(delivery.error());
       heads.push_back(Head{DueDelivery{std::move(*delivery), text(row[kDeliveryColumnCount])},
                            integer(row[kDeliveryColumnCount + 1])});
@@ -181,7 +180,7 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
         const std::size_t head =
             asking_head[static_cast<std::size_t>(integer(row[kDeliveryColumnCount + 2]) - 1)];
         if (stopped[head]) continue;
-        auto delivery = delivery_from_row(row);
+        auto delivery = delivery_from_row(PgRow(row));
         if (!delivery) return tl::unexpected(delivery.error());
         // Chain order may not skip: stop at the first one not due or held by another claim.
         if (!delivery->next_attempt_at || to_ms(*delivery->next_attempt_at) > now_ms ||
@@ -308,7 +307,7 @@ Result<model::Delivery> PostgresStore::get_delivery(const std::string& company_i
         "SELECT " + delivery_columns("d") + " FROM deliveries d WHERE d.id = $1 AND d.company_id = $2",
         delivery_id, company_id);
     if (rows.empty()) return make_error(ErrorCode::kNotFound, "delivery not found");
-    return delivery_from_row(rows[0]);
+    return delivery_from_row(PgRow(rows[0]));
   });
 }
 
@@ -335,7 +334,7 @@ Result<model::Delivery> PostgresStore::redeliver(const std::string& company_id,
                                                "WHERE d.id = $1 AND d.company_id = $2 FOR SHARE OF w",
                                            delivery_id, company_id);
     if (original.empty()) return make_error(ErrorCode::kNotFound, "delivery not found");
-    auto delivery = delivery_from_row(original[0]);
+    auto delivery = delivery_from_row(PgRow(original[0]));
     if (!delivery) return tl::unexpected(delivery.error());
     const bool paused = text(original[0][kDeliveryColumnCount]) != "active";
 

@@ -9,33 +9,11 @@
 namespace switchboard::store::postgres {
 namespace {
 
-constexpr std::string_view kDepartmentColumns = "company_id, id, name, created_at, updated_at";
-constexpr std::string_view kAgentColumns =
-    "company_id, id, name, email, extension, number, department_id, created_at, updated_at";
-
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
   out += b;
   out += c;
   return out;
-}
-
-model::Department department_from_row(const pqxx::row& row) {
-  return model::Department{text(row[1]), text(row[0]), text(row[2]), time(row[3]), time(row[4])};
-}
-
-model::Agent agent_from_row(const pqxx::row& row) {
-  model::Agent agent;
-  agent.company_id = text(row[0]);
-  agent.id = text(row[1]);
-  agent.name = text(row[2]);
-  agent.email = optional_text(row[3]);
-  agent.extension = optional_text(row[4]);
-  agent.number = optional_text(row[5]);
-  agent.department_id = optional_text(row[6]);
-  agent.created_at = time(row[7]);
-  agent.updated_at = time(row[8]);
-  return agent;
 }
 
 // Locks the company, then counts: concurrent creates on any node wait for
@@ -77,7 +55,7 @@ Result<Page<T>> list_page(pqxx::work& tx, std::string_view columns, std::string_
       result.has_more = true;
       break;
     }
-    result.items.push_back(from_row(row));
+    result.items.push_back(from_row(PgRow(row)));
   }
   return result;
 }
@@ -95,7 +73,7 @@ Result<std::optional<model::Department>> find_department(pqxx::work& tx, const s
       sql("SELECT ", kDepartmentColumns, " FROM departments WHERE company_id = $1 AND id = $2"), company_id,
       department_id);
   if (rows.empty()) return std::optional<model::Department>();
-  return std::optional<model::Department>(department_from_row(rows[0]));
+  return std::optional<model::Department>(department_from_row(PgRow(rows[0])));
 }
 
 Result<std::optional<model::Agent>> find_agent(pqxx::work& tx, const std::string& company_id,
@@ -103,7 +81,7 @@ Result<std::optional<model::Agent>> find_agent(pqxx::work& tx, const std::string
   auto rows = tx.exec_params(sql("SELECT ", kAgentColumns, " FROM agents WHERE company_id = $1 AND id = $2"),
                              company_id, agent_id);
   if (rows.empty()) return std::optional<model::Agent>();
-  return std::optional<model::Agent>(agent_from_row(rows[0]));
+  return std::optional<model::Agent>(agent_from_row(PgRow(rows[0])));
 }
 
 Result<void> PostgresStore::create_department(const model::Department& department, int max_per_company) {
@@ -136,7 +114,7 @@ Result<Page<model::Department>> PostgresStore::list_departments(const std::strin
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](pqxx::work& tx) {
     return list_page<model::Department>(tx, kDepartmentColumns, "departments", company_id, page,
-                                        department_from_row);
+                                        department_from_row<PgRow>);
   });
 }
 
@@ -193,7 +171,7 @@ Result<Page<model::Agent>> PostgresStore::list_agents(const std::string& company
                                                       const PageRequest& page) {
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](pqxx::work& tx) {
-    return list_page<model::Agent>(tx, kAgentColumns, "agents", company_id, page, agent_from_row);
+    return list_page<model::Agent>(tx, kAgentColumns, "agents", company_id, page, agent_from_row<PgRow>);
   });
 }
 

@@ -8,40 +8,11 @@
 namespace switchboard::store::postgres {
 namespace {
 
-constexpr std::string_view kCompanyColumns = "id, name, managers_can_manage_webhooks, created_at";
-constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at, deactivated_at";
-constexpr std::string_view kTokenColumns =
-    "id, company_id, user_id, kind, token_hash, created_at, hint, expires_at, last_used_at, revoked_at";
-
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
   out += b;
   out += c;
   return out;
-}
-
-model::Company company_from_row(const pqxx::row& row) {
-  return model::Company{text(row[0]), text(row[1]), boolean(row[2]), time(row[3])};
-}
-
-// Reads kUserColumns starting at column `first`.
-Result<model::User> user_from_row(const pqxx::row& row, int first) {
-  auto role = role_from_column(row[first + 4].c_str());
-  if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
-  return model::User{
-      text(row[first]),     text(row[first + 1]),         text(row[first + 2]), text(row[first + 3]), *role,
-      time(row[first + 5]), optional_time(row[first + 6])};
-}
-
-Result<model::ApiToken> token_from_row(const pqxx::row& row) {
-  auto kind = token_kind_from_column(row[3].c_str());
-  if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
-  model::ApiToken token{text(row[0]), text(row[1]), optional_text(row[2]), *kind, text(row[4]), time(row[5])};
-  token.hint = text(row[6]);
-  token.expires_at = optional_time(row[7]);
-  token.last_used_at = optional_time(row[8]);
-  token.revoked_at = optional_time(row[9]);
-  return token;
 }
 
 Result<model::ApiToken> find_token(pqxx::work& tx, const std::string& company_id,
@@ -50,7 +21,7 @@ Result<model::ApiToken> find_token(pqxx::work& tx, const std::string& company_id
       tx.exec_params(sql("SELECT ", kTokenColumns, " FROM api_tokens WHERE company_id = $1 AND id = $2"),
                      company_id, token_id);
   if (rows.empty()) return make_error(ErrorCode::kNotFound, "token not found");
-  return token_from_row(rows[0]);
+  return token_from_row(PgRow(rows[0]));
 }
 
 // `lock`: FOR UPDATE, so that the row cannot change until the transaction ends.
@@ -60,7 +31,7 @@ Result<model::User> find_user(pqxx::work& tx, const std::string& company_id, con
   if (lock) query += " FOR UPDATE";
   auto rows = tx.exec_params(query, company_id, user_id);
   if (rows.empty()) return make_error(ErrorCode::kNotFound, "user not found");
-  return user_from_row(rows[0], 0);
+  return user_from_row(PgRow(rows[0]), 0);
 }
 
 Result<void> insert_company(pqxx::work& tx, const model::Company& company) {
@@ -68,7 +39,7 @@ Result<void> insert_company(pqxx::work& tx, const model::Company& company) {
     tx.exec_params(sql("INSERT INTO companies (", kCompanyColumns, ") VALUES ($1, $2, $3, $4)"), company.id,
                    company.name, company.managers_can_manage_webhooks, to_ms(company.created_at));
   } catch (const pqxx::unique_violation&) {
-    return make_error(ErrorCode::kConflict, "a company with this id already exists");
+    return make_error(ErrorCode::kConflict, messages::kCompanyExists);
   }
   return {};
 }
@@ -81,19 +52,11 @@ Result<void> insert_user(pqxx::work& tx, const model::User& user) {
   } catch (const pqxx::unique_violation& e) {
     // Two nodes adding the same email race on the unique index; the loser lands here.
     if (std::string_view(e.what()).find("users_company_email") != std::string_view::npos) {
-      return make_error(ErrorCode::kConflict, "a user with this email already exists in the company");
+      return make_error(ErrorCode::kConflict, messages::kUserEmailTaken);
     }
-    return make_error(ErrorCode::kConflict, "a user with this id already exists");
+    return make_error(ErrorCode::kConflict, messages::kUserExists);
   } catch (const pqxx::foreign_key_violation&) {
-    return make_error(ErrorCode::kNotFound, "company not found");
-  }
-  return {};
-}
-
-Result<void> check_token_shape(const model::ApiToken& token) {
-  if ((token.kind == model::TokenKind::kUser) != token.user_id.has_value()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "a user token needs a user_id and an ingest token must not have one");
+    return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
   }
   return {};
 }
@@ -105,7 +68,7 @@ Result<void> insert_token(pqxx::work& tx, const model::ApiToken& token) {
     // then revokes the new token with the others.
     auto rows = tx.exec_params("SELECT deactivated_at FROM users WHERE company_id = $1 AND id = $2 FOR SHARE",
                                token.company_id, *token.user_id);
-    if (rows.empty()) return make_error(ErrorCode::kNotFound, "the token's company or user was not found");
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, messages::kTokenOwnerNotFound);
     if (!rows[0][0].is_null()) return make_error(ErrorCode::kConflict, "the user is deactivated");
   }
   try {
@@ -115,9 +78,9 @@ Result<void> insert_token(pqxx::work& tx, const model::ApiToken& token) {
         token.token_hash, to_ms(token.created_at), token.hint, to_ms(token.expires_at),
         to_ms(token.last_used_at), to_ms(token.revoked_at));
   } catch (const pqxx::unique_violation&) {
-    return make_error(ErrorCode::kConflict, "a token with this id or hash already exists");
+    return make_error(ErrorCode::kConflict, messages::kTokenExists);
   } catch (const pqxx::foreign_key_violation&) {
-    return make_error(ErrorCode::kNotFound, "the token's company or user was not found");
+    return make_error(ErrorCode::kNotFound, messages::kTokenOwnerNotFound);
   }
   return {};
 }
@@ -126,11 +89,7 @@ Result<void> insert_token(pqxx::work& tx, const model::ApiToken& token) {
 
 Result<void> PostgresStore::create_company(const model::Company& company, const model::User& owner,
                                            const model::ApiToken& owner_token) {
-  if (owner.company_id != company.id || owner_token.company_id != company.id) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the owner and the owner's token must belong to the new company");
-  }
-  if (auto shape = check_token_shape(owner_token); !shape) return shape;
+  if (auto valid = check_new_company(company, owner, owner_token); !valid) return valid;
   return transact([&](pqxx::work& tx) -> Result<void> {
     if (auto done = insert_company(tx, company); !done) return done;
     if (auto done = insert_user(tx, owner); !done) return done;
@@ -142,7 +101,7 @@ Result<std::vector<model::Company>> PostgresStore::list_companies() {
   return read([](pqxx::work& tx) -> Result<std::vector<model::Company>> {
     std::vector<model::Company> companies;
     for (const pqxx::row& row : tx.exec(sql("SELECT ", kCompanyColumns, " FROM companies ORDER BY id"))) {
-      companies.push_back(company_from_row(row));
+      companies.push_back(company_from_row(PgRow(row)));
     }
     return companies;
   });
@@ -151,8 +110,8 @@ Result<std::vector<model::Company>> PostgresStore::list_companies() {
 Result<model::Company> PostgresStore::get_company(const std::string& company_id) {
   return read([&](pqxx::work& tx) -> Result<model::Company> {
     auto rows = tx.exec_params(sql("SELECT ", kCompanyColumns, " FROM companies WHERE id = $1"), company_id);
-    if (rows.empty()) return make_error(ErrorCode::kNotFound, "company not found");
-    return company_from_row(rows[0]);
+    if (rows.empty()) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
+    return company_from_row(PgRow(rows[0]));
   });
 }
 
@@ -160,7 +119,7 @@ Result<void> PostgresStore::set_managers_can_manage_webhooks(const std::string& 
   return transact([&](pqxx::work& tx) -> Result<void> {
     auto done = tx.exec_params("UPDATE companies SET managers_can_manage_webhooks = $1 WHERE id = $2",
                                allowed, company_id);
-    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "company not found");
+    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     return {};
   });
 }
@@ -168,10 +127,7 @@ Result<void> PostgresStore::set_managers_can_manage_webhooks(const std::string& 
 Result<void> PostgresStore::create_user(const model::User& user,
                                         const std::optional<model::ApiToken>& token) {
   if (token) {
-    if (token->company_id != user.company_id || token->user_id != user.id) {
-      return make_error(ErrorCode::kInvalidArgument, "the token must belong to the new user");
-    }
-    if (auto shape = check_token_shape(*token); !shape) return shape;
+    if (auto valid = check_new_user_token(user, *token); !valid) return valid;
   }
   return transact([&](pqxx::work& tx) -> Result<void> {
     if (auto done = insert_user(tx, user); !done) return done;
@@ -196,7 +152,7 @@ Result<Page<model::User>> PostgresStore::list_users(const std::string& company_i
         result.has_more = true;
         break;
       }
-      auto user = user_from_row(row, 0);
+      auto user = user_from_row(PgRow(row), 0);
       if (!user) return tl::unexpected(user.error());
       result.items.push_back(std::move(*user));
     }
@@ -227,7 +183,7 @@ Result<model::Principal> PostgresStore::find_principal_by_token_hash(const std::
     principal.revoked_at = optional_time(row[5]);
     if (*kind == model::TokenKind::kUser) {
       if (row[6].is_null()) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
-      auto user = user_from_row(row, 6);
+      auto user = user_from_row(PgRow(row), 6);
       if (!user) return tl::unexpected(user.error());
       principal.user = std::move(*user);
     }
@@ -260,7 +216,7 @@ Result<Page<model::ApiToken>> PostgresStore::list_tokens(const std::string& comp
         result.has_more = true;
         break;
       }
-      auto token = token_from_row(row);
+      auto token = token_from_row(PgRow(row));
       if (!token) return tl::unexpected(token.error());
       result.items.push_back(std::move(*token));
     }

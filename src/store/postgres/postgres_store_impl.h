@@ -32,42 +32,16 @@
 #include "common/crypto.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
-// The column spellings of enumerations and the JSON column codecs are pure
-// and shared with the SQLite store: one on-disk vocabulary for both.
-#include "store/sqlite/column_codec.h"
-#include "store/sqlite/webhook_codec.h"
+// What is not SQL is shared with the SQLite store (store/common/): the
+// column spellings, the column codecs, row mapping, the checks and messages.
+#include "store/common/attempt_rules.h"
+#include "store/common/column_codec.h"
+#include "store/common/errors.h"
+#include "store/common/rows.h"
+#include "store/common/token_rules.h"
+#include "store/common/webhook_codec.h"
 
 namespace switchboard::store::postgres {
-
-using sqlite::attempt_error_column;
-using sqlite::attempt_error_from_column;
-using sqlite::auth_type_column;
-using sqlite::auth_type_from_column;
-using sqlite::decode_auth;
-using sqlite::decode_filters;
-using sqlite::decode_key_values;
-using sqlite::decode_strings;
-using sqlite::decode_v1_params;
-using sqlite::delivery_state_column;
-using sqlite::delivery_state_from_column;
-using sqlite::encode_auth;
-using sqlite::encode_filters;
-using sqlite::encode_key_values;
-using sqlite::encode_strings;
-using sqlite::encode_v1_webhook;
-using sqlite::encode_webhook;
-using sqlite::key_location_column;
-using sqlite::key_location_from_column;
-using sqlite::open_optional;
-using sqlite::role_column;
-using sqlite::role_from_column;
-using sqlite::seal_optional;
-using sqlite::token_kind_column;
-using sqlite::token_kind_from_column;
-using sqlite::V1Columns;
-using sqlite::webhook_status_column;
-using sqlite::webhook_status_from_column;
-using sqlite::WebhookColumns;
 
 class PostgresStore final : public Store {
  public:
@@ -99,7 +73,15 @@ class PostgresStore final : public Store {
   Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) override;
   Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override;
   Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) override;
-  Result<void> update_webhook(const model::Webhook& webhook) override;
+  Result<model::Webhook> update_webhook_spec(const std::string& company_id, const std::string& webhook_id,
+                                             const model::WebhookSpec& spec,
+                                             const std::optional<model::WebhookSecrets>& secrets,
+                                             TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_status(const std::string& company_id, const std::string& webhook_id,
+                                            const model::StatusChange& change, TimePoint updated_at) override;
+  Result<model::Webhook> rotate_webhook_secret(const std::string& company_id, const std::string& webhook_id,
+                                               const model::WebhookSecrets& secrets,
+                                               TimePoint updated_at) override;
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
@@ -234,9 +216,6 @@ class PostgresStore final : public Store {
 
 // --- shared helpers (postgres_store.cc) ------------------------------------
 
-// kInvalidArgument unless 1 <= page.limit.
-Result<void> check_page(const PageRequest& page);
-
 // Times are BIGINT unix milliseconds (UTC), as in the SQLite store.
 inline std::int64_t to_ms(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_ms(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
@@ -264,6 +243,27 @@ inline std::optional<TimePoint> optional_time(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return from_ms(f.as<std::int64_t>());
 }
+
+// A pqxx::row as the column reader that the shared row mappers read
+// (store/common/rows.h): `company_from_row(PgRow(row))`. Holds a reference:
+// use it while the row lives.
+class PgRow {
+ public:
+  explicit PgRow(const pqxx::row& row) : row_(row) {}
+  std::string text(int column) const { return postgres::text(row_[column]); }
+  std::optional<std::string> optional_text(int column) const { return postgres::optional_text(row_[column]); }
+  std::int64_t integer(int column) const { return postgres::integer(row_[column]); }
+  std::optional<std::int64_t> optional_integer(int column) const {
+    return postgres::optional_integer(row_[column]);
+  }
+  double real(int column) const { return postgres::real(row_[column]); }
+  bool boolean(int column) const { return postgres::boolean(row_[column]); }
+  TimePoint time(int column) const { return postgres::time(row_[column]); }
+  std::optional<TimePoint> optional_time(int column) const { return postgres::optional_time(row_[column]); }
+
+ private:
+  const pqxx::row& row_;
+};
 
 // Parameters: exec_params passes an empty std::optional<T> (std::string,
 // std::int64_t, int, …) as SQL NULL, so optional columns bind directly:

@@ -21,55 +21,9 @@ constexpr std::string_view kV1WebhookColumns =
     "w.id, w.company_id, w.type, w.url, w.method, w.headers, w.query, w.fields, w.enabled, w.created_at, "
     "w.updated_at";
 
-// The 11 kV1WebhookColumns starting at `base`.
-Result<model::V1Webhook> v1_webhook_from(const pqxx::row& row, const crypto::SecretBox& secrets,
-                                         int base = 0) {
-  model::V1Webhook w;
-  w.id = text(row[base + 0]);
-  w.company_id = text(row[base + 1]);
-  auto type = model::parse_v1_type(row[base + 2].c_str());
-  if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
-  w.spec.type = *type;
-  w.spec.url = text(row[base + 3]);
-  w.spec.method =
-      std::string_view(row[base + 4].c_str()) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
-  auto headers = decode_v1_params(row[base + 5].c_str(), secrets);
-  if (!headers) return tl::unexpected(headers.error());
-  w.spec.headers = std::move(*headers);
-  auto query = decode_v1_params(row[base + 6].c_str(), secrets);
-  if (!query) return tl::unexpected(query.error());
-  w.spec.query = std::move(*query);
-  auto fields = decode_strings(row[base + 7].c_str());
-  if (!fields) return tl::unexpected(fields.error());
-  w.spec.fields = std::move(*fields);
-  w.spec.enabled = boolean(row[base + 8]);
-  w.created_at = time(row[base + 9]);
-  w.updated_at = time(row[base + 10]);
-  return w;
-}
-
 constexpr std::string_view kV1DeliveryColumns =
     "d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.state, d.attempts, d.next_attempt_at, "
     "d.last_status_code, d.last_error, d.created_at, d.updated_at";
-constexpr int kV1DeliveryColumnCount = 12;
-
-model::V1Delivery v1_delivery_from(const pqxx::row& row) {
-  model::V1Delivery d;
-  d.id = text(row[0]);
-  d.company_id = text(row[1]);
-  d.webhook_id = text(row[2]);
-  d.event_id = text(row[3]);
-  d.event_type = text(row[4]);
-  d.state = model::parse_v1_delivery_state(row[5].c_str()).value_or(model::V1DeliveryState::kPending);
-  d.attempts = static_cast<int>(integer(row[6]));
-  d.next_attempt_at = time(row[7]);
-  if (auto code = optional_integer(row[8])) d.last_status_code = static_cast<int>(*code);
-  d.last_error = text(row[9]);
-  d.created_at = time(row[10]);
-  d.updated_at = time(row[11]);
-  return d;
-}
-
 std::string select_v1_webhook(std::string_view where) {
   std::string out = "SELECT ";
   out += kV1WebhookColumns;
@@ -123,9 +77,9 @@ Result<void> PostgresStore::create_v1_webhook(const model::V1Webhook& webhook) {
           webhook.id, webhook.company_id, c.type, c.url, c.method, c.headers, c.query, c.fields, c.enabled,
           to_ms(webhook.created_at), to_ms(webhook.updated_at));
     } catch (const pqxx::unique_violation&) {
-      return make_error(ErrorCode::kConflict, "a v1 webhook with this id already exists");
+      return make_error(ErrorCode::kConflict, messages::kV1WebhookExists);
     } catch (const pqxx::foreign_key_violation&) {
-      return make_error(ErrorCode::kNotFound, "company not found");
+      return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     }
     return {};
   });
@@ -137,7 +91,7 @@ Result<model::V1Webhook> PostgresStore::get_v1_webhook(const std::string& compan
     auto rows =
         tx.exec_params(select_v1_webhook("WHERE w.company_id = $1 AND w.id = $2"), company_id, webhook_id);
     if (rows.empty()) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
-    return v1_webhook_from(rows[0], secrets_);
+    return v1_webhook_from_row(PgRow(rows[0]), secrets_);
   });
 }
 
@@ -154,7 +108,7 @@ Result<Page<model::V1Webhook>> PostgresStore::list_v1_webhooks(const std::string
         out.has_more = true;
         break;
       }
-      auto webhook = v1_webhook_from(row, secrets_);
+      auto webhook = v1_webhook_from_row(PgRow(row), secrets_);
       if (!webhook) return tl::unexpected(webhook.error());
       out.items.push_back(std::move(*webhook));
     }
@@ -187,7 +141,7 @@ Result<void> PostgresStore::delete_v1_webhook(const std::string& company_id, con
 
 Result<std::vector<V1DueDelivery>> PostgresStore::claim_due_v1_deliveries(TimePoint now, int limit,
                                                                           TimePoint lease_until) {
-  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim needs limit >= 1");
+  if (auto valid = check_v1_claim(limit); !valid) return tl::unexpected(valid.error());
   return transact([&](pqxx::work& tx) -> Result<std::vector<V1DueDelivery>> {
     // SKIP LOCKED: nodes claiming at the same time take disjoint rows instead
     // of queueing behind each other; the lease then hides the claimed rows
@@ -207,8 +161,8 @@ Result<std::vector<V1DueDelivery>> PostgresStore::claim_due_v1_deliveries(TimePo
     claimed.reserve(rows.size());
     for (const pqxx::row& row : rows) {
       V1DueDelivery due;
-      due.delivery = v1_delivery_from(row);
-      auto webhook = v1_webhook_from(row, secrets_, kV1DeliveryColumnCount);
+      due.delivery = v1_delivery_from_row(PgRow(row));
+      auto webhook = v1_webhook_from_row(PgRow(row), secrets_, kV1DeliveryColumnCount);
       if (!webhook) return tl::unexpected(webhook.error());
       due.spec = std::move(webhook->spec);
       due.payload = text(row[kV1DeliveryColumnCount + 11]);
@@ -237,12 +191,12 @@ Result<std::optional<TimePoint>> PostgresStore::next_v1_due_time() {
 Result<void> PostgresStore::record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) {
   return transact([&](pqxx::work& tx) -> Result<void> {
     for (const V1AttemptOutcome& o : outcomes) {
-      const char* state = o.delivered ? "delivered" : (o.next_attempt_at ? "pending" : "dropped");
+      const std::string state(v1_state_column_after(o));
       tx.exec_params(
           "UPDATE v1_deliveries SET state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = "
           "0, "
           "last_status_code = $3, last_error = $4, updated_at = $5 WHERE id = $6",
-          std::string(state), to_ms(o.next_attempt_at.value_or(o.at)), o.status_code,
+          state, to_ms(o.next_attempt_at.value_or(o.at)), o.status_code,
           o.delivered ? std::string() : o.error, to_ms(o.at), o.delivery_id);
     }
     return {};
@@ -269,7 +223,7 @@ Result<Page<model::V1Delivery>> PostgresStore::list_v1_deliveries(const std::str
         out.has_more = true;
         break;
       }
-      out.items.push_back(v1_delivery_from(row));
+      out.items.push_back(v1_delivery_from_row(PgRow(row)));
     }
     return out;
   });

@@ -11,47 +11,8 @@
 namespace switchboard::store::postgres {
 namespace {
 
-constexpr std::string_view kSelectWebhook =
-    "SELECT id, company_id, name, description, url, auth, headers, events, filters, secret, previous_secret, "
-    "previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at FROM webhooks ";
-
-// Opens the secrets and parses the JSON columns of a kSelectWebhook row.
-Result<model::Webhook> decode(const pqxx::row& row, const crypto::SecretBox& secrets) {
-  model::Webhook webhook;
-  webhook.id = text(row[0]);
-  webhook.company_id = text(row[1]);
-  webhook.spec.name = text(row[2]);
-  webhook.spec.description = text(row[3]);
-  webhook.spec.url = text(row[4]);
-
-  auto auth = decode_auth(row[5].c_str(), secrets);
-  if (!auth) return tl::unexpected(auth.error());
-  webhook.spec.auth = std::move(*auth);
-  auto headers = decode_key_values(row[6].c_str(), secrets);
-  if (!headers) return tl::unexpected(headers.error());
-  webhook.spec.headers = std::move(*headers);
-  auto events = decode_strings(row[7].c_str());
-  if (!events) return tl::unexpected(events.error());
-  webhook.spec.events = std::move(*events);
-  auto filters = decode_filters(row[8].c_str());
-  if (!filters) return tl::unexpected(filters.error());
-  webhook.spec.filters = std::move(*filters);
-
-  auto secret = open_optional(optional_text(row[9]), secrets);
-  if (!secret) return tl::unexpected(secret.error());
-  webhook.secret = std::move(*secret);
-  auto previous = open_optional(optional_text(row[10]), secrets);
-  if (!previous) return tl::unexpected(previous.error());
-  webhook.previous_secret = std::move(*previous);
-  webhook.previous_secret_expires_at = optional_time(row[11]);
-
-  auto status = webhook_status_from_column(row[12].c_str());
-  if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
-  webhook.status = *status;
-  webhook.consecutive_exhausted = static_cast<int>(integer(row[13]));
-  webhook.created_at = time(row[14]);
-  webhook.updated_at = time(row[15]);
-  return webhook;
+std::string select_webhook(std::string_view where) {
+  return "SELECT " + std::string(kWebhookColumns) + " FROM webhooks " + std::string(where);
 }
 
 }  // namespace
@@ -62,7 +23,7 @@ Result<int> reseal_webhook_headers(pqxx::connection& connection, const crypto::S
     int resealed = 0;
     for (const pqxx::row& row : tx.exec("SELECT id, headers FROM webhooks ORDER BY id")) {
       const std::string headers = text(row[1]);
-      std::optional<std::string> sealed = sqlite::reseal_key_values(headers, secrets);
+      std::optional<std::string> sealed = reseal_key_values(headers, secrets);
       if (!sealed) continue;
       // Only if unchanged since read: another node may have written it.
       auto done = tx.exec_params("UPDATE webhooks SET headers = $1 WHERE id = $2 AND headers = $3", *sealed,
@@ -117,10 +78,9 @@ Result<std::optional<WebhookSubscription>> load_subscription(pqxx::work& tx, con
 Result<std::optional<model::Webhook>> find_webhook(pqxx::work& tx, const crypto::SecretBox& secrets,
                                                    const std::string& company_id,
                                                    const std::string& webhook_id) {
-  auto rows = tx.exec_params(std::string(kSelectWebhook) + "WHERE company_id = $1 AND id = $2", company_id,
-                             webhook_id);
+  auto rows = tx.exec_params(select_webhook("WHERE company_id = $1 AND id = $2"), company_id, webhook_id);
   if (rows.empty()) return std::optional<model::Webhook>();
-  auto webhook = decode(rows[0], secrets);
+  auto webhook = decode_webhook(stored_webhook_from_row(PgRow(rows[0])), secrets);
   if (!webhook) return tl::unexpected(webhook.error());
   return std::optional<model::Webhook>(std::move(*webhook));
 }
@@ -146,7 +106,7 @@ Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int ma
           c.filters, c.secret, c.previous_secret, to_ms(c.previous_secret_expires_at), c.status,
           c.consecutive_exhausted, to_ms(c.created_at), to_ms(c.updated_at));
     } catch (const pqxx::unique_violation&) {
-      return make_error(ErrorCode::kConflict, "a webhook with this id already exists");
+      return make_error(ErrorCode::kConflict, messages::kWebhookExists);
     }
     return {};
   });
@@ -166,16 +126,15 @@ Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& com
                                                           const PageRequest& page) {
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](pqxx::work& tx) -> Result<Page<model::Webhook>> {
-    auto rows =
-        tx.exec_params(std::string(kSelectWebhook) + "WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                       company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
+    auto rows = tx.exec_params(select_webhook("WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"),
+                               company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     Page<model::Webhook> result;
     for (const pqxx::row& row : rows) {
       if (result.items.size() == static_cast<std::size_t>(page.limit)) {
         result.has_more = true;
         break;
       }
-      auto webhook = decode(row, secrets_);
+      auto webhook = decode_webhook(stored_webhook_from_row(PgRow(row)), secrets_);
       if (!webhook) return tl::unexpected(webhook.error());
       result.items.push_back(std::move(*webhook));
     }
@@ -183,18 +142,75 @@ Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& com
   });
 }
 
-Result<void> PostgresStore::update_webhook(const model::Webhook& webhook) {
-  const WebhookColumns c = encode_webhook(webhook, secrets_);
-  return transact([&](pqxx::work& tx) -> Result<void> {
+namespace {
+
+// The webhook as stored after an UPDATE of it in `tx` that changed `affected` rows.
+Result<model::Webhook> read_back(pqxx::work& tx, const crypto::SecretBox& secrets, const pqxx::result& done,
+                                 const std::string& company_id, const std::string& webhook_id) {
+  if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
+  auto found = find_webhook(tx, secrets, company_id, webhook_id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return make_error(ErrorCode::kInternal, "updated webhook not found");
+  return std::move(**found);
+}
+
+}  // namespace
+
+Result<model::Webhook> PostgresStore::update_webhook_spec(const std::string& company_id,
+                                                          const std::string& webhook_id,
+                                                          const model::WebhookSpec& spec,
+                                                          const std::optional<model::WebhookSecrets>& secrets,
+                                                          TimePoint updated_at) {
+  const WebhookSpecColumns c = encode_spec(spec, secrets_);
+  if (!secrets) {
+    return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+      auto done = tx.exec_params(
+          "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
+          "filters = $7, updated_at = $8 WHERE company_id = $9 AND id = $10",
+          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, to_ms(updated_at), company_id,
+          webhook_id);
+      return read_back(tx, secrets_, done, company_id, webhook_id);
+    });
+  }
+  const WebhookSecretColumns s = encode_secrets(*secrets, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto done = tx.exec_params(
         "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
-        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, status = $11, "
-        "consecutive_exhausted = $12, created_at = $13, updated_at = $14 WHERE company_id = $15 AND id = $16",
-        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.secret, c.previous_secret,
-        to_ms(c.previous_secret_expires_at), c.status, c.consecutive_exhausted, to_ms(c.created_at),
-        to_ms(c.updated_at), webhook.company_id, webhook.id);
-    if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
-    return {};
+        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11 "
+        "WHERE company_id = $12 AND id = $13",
+        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
+        to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> PostgresStore::set_webhook_status(const std::string& company_id,
+                                                         const std::string& webhook_id,
+                                                         const model::StatusChange& change,
+                                                         TimePoint updated_at) {
+  const std::string status(webhook_status_column(change.status));
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET status = $1, consecutive_exhausted = coalesce($2::integer, "
+        "consecutive_exhausted), "
+        "updated_at = $3 WHERE company_id = $4 AND id = $5",
+        status, change.consecutive_exhausted, to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> PostgresStore::rotate_webhook_secret(const std::string& company_id,
+                                                            const std::string& webhook_id,
+                                                            const model::WebhookSecrets& secrets,
+                                                            TimePoint updated_at) {
+  const WebhookSecretColumns s = encode_secrets(secrets, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET secret = $1, previous_secret = $2, previous_secret_expires_at = $3, "
+        "updated_at = $4 WHERE company_id = $5 AND id = $6",
+        s.secret, s.previous_secret, to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id,
+        webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }
 

@@ -3,32 +3,9 @@
 #include <optional>
 #include <tuple>
 
-#include "store/sqlite/column_codec.h"
+#include "store/common/column_codec.h"
 
 namespace switchboard::store::sqlite {
-
-Result<model::Delivery> delivery_from_row(const Statement& row, int first) {
-  int c = first;
-  model::Delivery delivery;
-  delivery.id = row.text(c++);
-  delivery.company_id = row.text(c++);
-  delivery.webhook_id = row.text(c++);
-  delivery.event_id = row.text(c++);
-  delivery.event_type = row.text(c++);
-  delivery.ordering_key = row.text(c++);
-  delivery.sequence = row.optional_integer(c++);
-  auto state = delivery_state_from_column(row.text(c++));
-  if (!state) return make_error(ErrorCode::kInternal, "stored delivery has an unknown state");
-  delivery.state = *state;
-  delivery.attempts = static_cast<int>(row.integer(c++));
-  delivery.event_time = row.time(c++);
-  delivery.next_attempt_at = row.optional_time(c++);
-  if (auto code = row.optional_integer(c++)) delivery.last_status_code = static_cast<int>(*code);
-  delivery.last_error = row.text(c++);
-  delivery.created_at = row.time(c++);
-  delivery.updated_at = row.time(c++);
-  return delivery;
-}
 
 namespace {
 

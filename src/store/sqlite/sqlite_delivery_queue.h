@@ -1,5 +1,5 @@
 // The delivery queue's building blocks shared by the SqliteStore subject
-// files: how a deliveries row is read, how a pending delivery enters the queue
+// files: the deliveries columns it selects, how a pending delivery enters the queue
 // (its place in its ordering chain), and per-item savepoints for writes that
 // must let one item fail alone. Private to src/store/sqlite.
 //
@@ -17,19 +17,17 @@
 
 #include "common/result.h"
 #include "model/delivery.h"
+#include "store/common/rows.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace switchboard::store::sqlite {
 
-// SELECT list for a deliveries row aliased `d`; delivery_from_row() reads it
-// starting at column `first`.
+// SELECT list for a deliveries row aliased `d`, kDeliveryColumnCount columns
+// that store::delivery_from_row (store/common/rows.h) reads.
 inline constexpr std::string_view kDeliveryColumns =
     "d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.ordering_key, d.sequence, d.state, "
     "d.attempts, d.event_time, d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, "
     "d.updated_at";
-inline constexpr int kDeliveryColumnCount = 15;
-
-Result<model::Delivery> delivery_from_row(const Statement& row, int first = 0);
 
 // The claim query: kDeliveryColumns then the event's payload, for deliveries
 // claimable at ?1 (unix ms), in claim order, at most ?2. It walks the ready

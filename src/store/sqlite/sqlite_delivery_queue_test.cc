@@ -284,11 +284,12 @@ TEST_F(SqliteDeliveryQueueTest, QueueInvariantsHoldUnderRandomOperations) {
         std::string id = pick(2) == 0 ? "wh_1" : "wh_2";
         auto webhook = store->get_webhook("cmp_a", id);
         ASSERT_TRUE(webhook.has_value());
-        webhook->status =
+        const model::WebhookStatus status =
             webhook->status == model::WebhookStatus::kActive
                 ? (pick(2) == 0 ? model::WebhookStatus::kInactive : model::WebhookStatus::kFailed)
                 : model::WebhookStatus::kActive;
-        ASSERT_TRUE(store->update_webhook(*webhook));
+        ASSERT_TRUE(store->set_webhook_status("cmp_a", id, model::StatusChange{status, std::nullopt},
+                                              webhook->updated_at));
         break;
       }
     }

@@ -58,11 +58,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
 
 namespace sqlite {
 
-Result<void> check_page(const PageRequest& page) {
-  if (page.limit < 1) return make_error(ErrorCode::kInvalidArgument, "page limit must be at least 1");
-  return {};
-}
-
 Result<void> SqliteStore::ping() {
   return read([](Connection& connection) -> Result<void> {
     auto query = connection.prepare("SELECT max(version) FROM schema_migrations");

@@ -7,42 +7,11 @@
 #include <vector>
 
 #include "model/retry_policy.h"
-#include "store/sqlite/column_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
 namespace switchboard::store::sqlite {
 namespace {
-
-constexpr std::string_view kAttemptColumns =
-    "id, company_id, webhook_id, delivery_id, event_id, event_type, attempt, at, success, status_code, "
-    "error, "
-    "error_message, latency_ms, request_url, request_headers, request_body, response_headers, response_body";
-
-Result<model::Attempt> attempt_from_row(const Statement& row) {
-  model::Attempt attempt;
-  attempt.id = row.text(0);
-  attempt.company_id = row.text(1);
-  attempt.webhook_id = row.text(2);
-  attempt.delivery_id = row.text(3);
-  attempt.event_id = row.text(4);
-  attempt.event_type = row.text(5);
-  attempt.attempt = static_cast<int>(row.integer(6));
-  attempt.at = row.time(7);
-  attempt.success = row.boolean(8);
-  if (auto code = row.optional_integer(9)) attempt.status_code = static_cast<int>(*code);
-  auto error = attempt_error_from_column(row.text(10));
-  if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
-  attempt.error = *error;
-  attempt.error_message = row.text(11);
-  attempt.latency_ms = row.real(12);
-  attempt.request_url = row.text(13);
-  attempt.request_headers = row.text(14);
-  attempt.request_body = row.text(15);
-  attempt.response_headers = row.text(16);
-  attempt.response_body = row.text(17);
-  return attempt;
-}
 
 // What recording needs of the delivery and its webhook, read in the write
 // transaction (the row is authoritative for company, webhook and event).
@@ -137,14 +106,6 @@ Result<void> record_one(Connection& connection, const AttemptOutcome& outcome) {
       "UPDATE webhooks SET consecutive_exhausted = ?, status = CASE WHEN ? THEN 'failed' ELSE status END "
       "WHERE id = ?",
       exhausted, mark_failed, (*target)->webhook_id));
-}
-
-Result<void> check_outcome(const AttemptOutcome& outcome) {
-  const model::Attempt& a = outcome.attempt;
-  if (a.id.empty() || a.delivery_id.empty() || a.attempt < 1) {
-    return make_error(ErrorCode::kInvalidArgument, "an attempt needs an id, a delivery id and a number >= 1");
-  }
-  return {};
 }
 
 }  // namespace

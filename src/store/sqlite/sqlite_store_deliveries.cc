@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "store/sqlite/column_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -36,9 +35,8 @@ Result<std::vector<model::Delivery>> collect(Statement& query, std::size_t limit
 
 Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now, int limit,
                                                                    TimePoint lease_until, int chain_depth) {
-  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim limit must be at least 1");
-  if (chain_depth < 1) return make_error(ErrorCode::kInvalidArgument, "chain depth must be at least 1");
-  if (lease_until <= now) return make_error(ErrorCode::kInvalidArgument, "a lease must end after now");
+  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid)
+    return tl::unexpected(valid.error());
   std::vector<DueDelivery> claimed;
   auto written = write([&](Connection& connection) -> Result<void> {
     claimed.clear();

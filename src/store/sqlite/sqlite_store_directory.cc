@@ -9,33 +9,11 @@
 namespace switchboard::store::sqlite {
 namespace {
 
-constexpr std::string_view kDepartmentColumns = "company_id, id, name, created_at, updated_at";
-constexpr std::string_view kAgentColumns =
-    "company_id, id, name, email, extension, number, department_id, created_at, updated_at";
-
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
   out += b;
   out += c;
   return out;
-}
-
-model::Department department_from_row(const Statement& row) {
-  return model::Department{row.text(1), row.text(0), row.text(2), row.time(3), row.time(4)};
-}
-
-model::Agent agent_from_row(const Statement& row) {
-  model::Agent agent;
-  agent.company_id = row.text(0);
-  agent.id = row.text(1);
-  agent.name = row.text(2);
-  agent.email = row.optional_text(3);
-  agent.extension = row.optional_text(4);
-  agent.number = row.optional_text(5);
-  agent.department_id = row.optional_text(6);
-  agent.created_at = row.time(7);
-  agent.updated_at = row.time(8);
-  return agent;
 }
 
 Result<std::int64_t> count_rows(Connection& connection, std::string_view table,
@@ -126,7 +104,7 @@ Result<void> SqliteStore::create_department(const model::Department& department,
       Error error = done.error();
       if (error.code == ErrorCode::kConflict)
         error.message = "a department with id " + department.id + " exists";
-      if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+      error = messages::explain(std::move(error), ErrorCode::kNotFound, messages::kCompanyNotFound);
       return tl::unexpected(std::move(error));
     }
     return {};
@@ -148,7 +126,7 @@ Result<Page<model::Department>> SqliteStore::list_departments(const std::string&
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](Connection& connection) {
     return list_page<model::Department>(connection, kDepartmentColumns, "departments", company_id, page,
-                                        department_from_row);
+                                        department_from_row<Statement>);
   });
 }
 
@@ -189,7 +167,7 @@ Result<void> SqliteStore::create_agent(const model::Agent& agent, int max_per_co
     if (auto done = insert->run(); !done) {
       Error error = done.error();
       if (error.code == ErrorCode::kConflict) error.message = "an agent with id " + agent.id + " exists";
-      if (error.code == ErrorCode::kNotFound) error.message = "company not found";
+      error = messages::explain(std::move(error), ErrorCode::kNotFound, messages::kCompanyNotFound);
       return tl::unexpected(std::move(error));
     }
     return {};
@@ -208,7 +186,8 @@ Result<model::Agent> SqliteStore::get_agent(const std::string& company_id, const
 Result<Page<model::Agent>> SqliteStore::list_agents(const std::string& company_id, const PageRequest& page) {
   if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
   return read([&](Connection& connection) {
-    return list_page<model::Agent>(connection, kAgentColumns, "agents", company_id, page, agent_from_row);
+    return list_page<model::Agent>(connection, kAgentColumns, "agents", company_id, page,
+                                   agent_from_row<Statement>);
   });
 }
 

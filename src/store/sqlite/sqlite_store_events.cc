@@ -15,10 +15,10 @@
 #include "model/envelope.h"
 #include "store/common/ingest_port.h"
 #include "store/common/ingest_writer.h"
+#include "store/common/webhook_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "store/sqlite/sqlite_store_v1.h"
-#include "store/sqlite/webhook_codec.h"
 
 namespace switchboard::store::sqlite {
 namespace {

@@ -3,51 +3,16 @@
 #include <utility>
 #include <vector>
 
-#include "store/sqlite/column_codec.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
 namespace switchboard::store::sqlite {
 namespace {
-
-constexpr std::string_view kCompanyColumns = "id, name, managers_can_manage_webhooks, created_at";
-constexpr std::string_view kUserColumns = "id, company_id, name, email, role, created_at, deactivated_at";
-constexpr std::string_view kTokenColumns =
-    "id, company_id, user_id, kind, token_hash, created_at, hint, expires_at, last_used_at, revoked_at";
 
 std::string sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
   out += b;
   out += c;
   return out;
-}
-
-// Replaces the generic message of `error` when it has the given code.
-Error explain(Error error, ErrorCode code, std::string_view message) {
-  if (error.code == code) error.message = std::string(message);
-  return error;
-}
-
-model::Company company_from_row(const Statement& row) {
-  return model::Company{row.text(0), row.text(1), row.boolean(2), row.time(3)};
-}
-
-// Reads kUserColumns starting at column `first`.
-Result<model::User> user_from_row(const Statement& row, int first) {
-  auto role = role_from_column(row.text(first + 4));
-  if (!role) return make_error(ErrorCode::kInternal, "stored user has an unknown role");
-  return model::User{row.text(first), row.text(first + 1), row.text(first + 2),         row.text(first + 3),
-                     *role,           row.time(first + 5), row.optional_time(first + 6)};
-}
-
-Result<model::ApiToken> token_from_row(const Statement& row) {
-  auto kind = token_kind_from_column(row.text(3));
-  if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
-  model::ApiToken token{row.text(0), row.text(1), row.optional_text(2), *kind, row.text(4), row.time(5)};
-  token.hint = row.text(6);
-  token.expires_at = row.optional_time(7);
-  token.last_used_at = row.optional_time(8);
-  token.revoked_at = row.optional_time(9);
-  return token;
 }
 
 Result<model::ApiToken> find_token(Connection& connection, const std::string& company_id,
@@ -80,8 +45,7 @@ Result<void> insert_company(Connection& connection, const model::Company& compan
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
-    return tl::unexpected(
-        explain(done.error(), ErrorCode::kConflict, "a company with this id already exists"));
+    return tl::unexpected(messages::explain(done.error(), ErrorCode::kConflict, messages::kCompanyExists));
   }
   return {};
 }
@@ -93,17 +57,9 @@ Result<void> insert_user(Connection& connection, const model::User& user) {
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
-    Error error =
-        explain(done.error(), ErrorCode::kConflict, "a user with this email already exists in the company");
-    return tl::unexpected(explain(std::move(error), ErrorCode::kNotFound, "company not found"));
-  }
-  return {};
-}
-
-Result<void> check_token_shape(const model::ApiToken& token) {
-  if ((token.kind == model::TokenKind::kUser) != token.user_id.has_value()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "a user token needs a user_id and an ingest token must not have one");
+    Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kUserEmailTaken);
+    return tl::unexpected(
+        messages::explain(std::move(error), ErrorCode::kNotFound, messages::kCompanyNotFound));
   }
   return {};
 }
@@ -114,7 +70,7 @@ Result<void> insert_token(Connection& connection, const model::ApiToken& token) 
     auto user = find_user(connection, token.company_id, *token.user_id);
     if (!user) {
       return tl::unexpected(user.error().code == ErrorCode::kNotFound
-                                ? Error{ErrorCode::kNotFound, "the token's company or user was not found"}
+                                ? Error{ErrorCode::kNotFound, messages::kTokenOwnerNotFound}
                                 : user.error());
     }
     if (user->deactivated_at) return make_error(ErrorCode::kConflict, "the user is deactivated");
@@ -126,9 +82,9 @@ Result<void> insert_token(Connection& connection, const model::ApiToken& token) 
   if (!insert) return tl::unexpected(insert.error());
   auto done = insert->run();
   if (!done) {
-    Error error = explain(done.error(), ErrorCode::kConflict, "a token with this id or hash already exists");
+    Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kTokenExists);
     return tl::unexpected(
-        explain(std::move(error), ErrorCode::kNotFound, "the token's company or user was not found"));
+        messages::explain(std::move(error), ErrorCode::kNotFound, messages::kTokenOwnerNotFound));
   }
   return {};
 }
@@ -137,11 +93,7 @@ Result<void> insert_token(Connection& connection, const model::ApiToken& token) 
 
 Result<void> SqliteStore::create_company(const model::Company& company, const model::User& owner,
                                          const model::ApiToken& owner_token) {
-  if (owner.company_id != company.id || owner_token.company_id != company.id) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the owner and the owner's token must belong to the new company");
-  }
-  if (auto shape = check_token_shape(owner_token); !shape) return shape;
+  if (auto valid = check_new_company(company, owner, owner_token); !valid) return valid;
   return write([&](Connection& connection) -> Result<void> {
     if (auto done = insert_company(connection, company); !done) return done;
     if (auto done = insert_user(connection, owner); !done) return done;
@@ -170,7 +122,7 @@ Result<model::Company> SqliteStore::get_company(const std::string& company_id) {
     if (!query) return tl::unexpected(query.error());
     auto row = query->step();
     if (!row) return tl::unexpected(row.error());
-    if (!*row) return make_error(ErrorCode::kNotFound, "company not found");
+    if (!*row) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     return company_from_row(*query);
   });
 }
@@ -181,17 +133,14 @@ Result<void> SqliteStore::set_managers_can_manage_webhooks(const std::string& co
                                    allowed, company_id);
     if (!update) return tl::unexpected(update.error());
     if (auto done = update->run(); !done) return done;
-    if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "company not found");
+    if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     return {};
   });
 }
 
 Result<void> SqliteStore::create_user(const model::User& user, const std::optional<model::ApiToken>& token) {
   if (token) {
-    if (token->company_id != user.company_id || token->user_id != user.id) {
-      return make_error(ErrorCode::kInvalidArgument, "the token must belong to the new user");
-    }
-    if (auto shape = check_token_shape(*token); !shape) return shape;
+    if (auto valid = check_new_user_token(user, *token); !valid) return valid;
   }
   return write([&](Connection& connection) -> Result<void> {
     if (auto done = insert_user(connection, user); !done) return done;
@@ -268,7 +217,7 @@ Result<Page<model::ApiToken>> SqliteStore::list_tokens(const std::string& compan
                                    "ORDER BY id LIMIT ?"),
                                company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     if (!query) return tl::unexpected(query.error());
-    return read_page<model::ApiToken>(*query, page, token_from_row);
+    return read_page<model::ApiToken>(*query, page, token_from_row<Statement>);
   });
 }
 

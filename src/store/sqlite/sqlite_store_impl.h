@@ -10,11 +10,18 @@
 // commit); reads lease a connection from the ReadPool.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <type_traits>
 #include <utility>
 
 #include "common/crypto.h"
+#include "store/common/attempt_rules.h"
+#include "store/common/column_codec.h"
+#include "store/common/errors.h"
+#include "store/common/rows.h"
+#include "store/common/token_rules.h"
+#include "store/common/webhook_codec.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
@@ -51,7 +58,15 @@ class SqliteStore final : public Store {
   Result<void> create_webhook(const model::Webhook& webhook, int max_per_company) override;
   Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override;
   Result<Page<model::Webhook>> list_webhooks(const std::string& company_id, const PageRequest& page) override;
-  Result<void> update_webhook(const model::Webhook& webhook) override;
+  Result<model::Webhook> update_webhook_spec(const std::string& company_id, const std::string& webhook_id,
+                                             const model::WebhookSpec& spec,
+                                             const std::optional<model::WebhookSecrets>& secrets,
+                                             TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_status(const std::string& company_id, const std::string& webhook_id,
+                                            const model::StatusChange& change, TimePoint updated_at) override;
+  Result<model::Webhook> rotate_webhook_secret(const std::string& company_id, const std::string& webhook_id,
+                                               const model::WebhookSecrets& secrets,
+                                               TimePoint updated_at) override;
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
@@ -118,14 +133,15 @@ class SqliteStore final : public Store {
     return std::forward<Fn>(fn)(*lease);
   }
   Result<void> write(Writer::WriteFn fn) { return writer_->write(std::move(fn)); }
+  // An UPDATE of one webhook (`change` prepares it), then the row as stored
+  // after it, read in the same transaction (sqlite_store_webhooks.cc).
+  Result<model::Webhook> update_and_read(const std::string& company_id, const std::string& webhook_id,
+                                         const std::function<Result<Statement>(Connection&)>& change);
 
   const crypto::SecretBox secrets_;
   std::unique_ptr<ReadPool> readers_;
   std::unique_ptr<Writer> writer_;  // destroyed first: drains pending writes while readers still exist
 };
-
-// Shared by the subject files: kInvalidArgument unless 1 <= page.limit.
-Result<void> check_page(const PageRequest& page);
 
 // The rows of a page query (`… ORDER BY id LIMIT page.limit + 1`): at most
 // page.limit items, and has_more when the extra row was there. `from_row` maps

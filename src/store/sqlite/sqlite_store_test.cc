@@ -196,7 +196,8 @@ TEST_F(SqliteStoreTest, SecretsAreNeverStoredInClear) {
   ASSERT_NE(store, nullptr);
   seed(*store);
   Webhook rotated = secretive_webhook("wh_key", AuthType::kBasic);
-  ASSERT_TRUE(store->update_webhook(rotated));
+  ASSERT_TRUE(store->update_webhook_spec("cmp_a", "wh_key", rotated.spec, model::secrets_of(rotated),
+                                         rotated.updated_at));
   {
     SCOPED_TRACE("while open (the WAL holds the recent pages)");
     expect_no_plaintext_secrets(all_database_bytes());

@@ -6,7 +6,6 @@
 
 #include "common/ids.h"
 #include "store/sqlite/sqlite_store_impl.h"
-#include "store/sqlite/webhook_codec.h"
 
 namespace switchboard::store::sqlite {
 
@@ -18,52 +17,9 @@ constexpr std::string_view kSelectV1Webhook =
     "SELECT id, company_id, type, url, method, headers, query, fields, enabled, created_at, updated_at "
     "FROM v1_webhooks ";
 
-// Columns 0..10 of kSelectV1Webhook starting at `base`.
-Result<model::V1Webhook> v1_webhook_from(const Statement& row, const crypto::SecretBox& secrets,
-                                         int base = 0) {
-  model::V1Webhook w;
-  w.id = row.text(base + 0);
-  w.company_id = row.text(base + 1);
-  auto type = model::parse_v1_type(row.text(base + 2));
-  if (!type) return make_error(ErrorCode::kInternal, "malformed v1 webhook type");
-  w.spec.type = *type;
-  w.spec.url = row.text(base + 3);
-  w.spec.method = row.text(base + 4) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
-  auto headers = decode_v1_params(row.text(base + 5), secrets);
-  if (!headers) return tl::unexpected(headers.error());
-  w.spec.headers = std::move(*headers);
-  auto query = decode_v1_params(row.text(base + 6), secrets);
-  if (!query) return tl::unexpected(query.error());
-  w.spec.query = std::move(*query);
-  auto fields = decode_strings(row.text(base + 7));
-  if (!fields) return tl::unexpected(fields.error());
-  w.spec.fields = std::move(*fields);
-  w.spec.enabled = row.boolean(base + 8);
-  w.created_at = row.time(base + 9);
-  w.updated_at = row.time(base + 10);
-  return w;
-}
-
 constexpr std::string_view kSelectV1Delivery =
     "SELECT d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.state, d.attempts, "
     "d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at ";
-
-model::V1Delivery v1_delivery_from(const Statement& row) {
-  model::V1Delivery d;
-  d.id = row.text(0);
-  d.company_id = row.text(1);
-  d.webhook_id = row.text(2);
-  d.event_id = row.text(3);
-  d.event_type = row.text(4);
-  d.state = model::parse_v1_delivery_state(row.text(5)).value_or(model::V1DeliveryState::kPending);
-  d.attempts = static_cast<int>(row.integer(6));
-  d.next_attempt_at = row.time(7);
-  if (auto code = row.optional_integer(8)) d.last_status_code = static_cast<int>(*code);
-  d.last_error = row.text(9);
-  d.created_at = row.time(10);
-  d.updated_at = row.time(11);
-  return d;
-}
 
 }  // namespace
 
@@ -117,9 +73,9 @@ Result<void> SqliteStore::create_v1_webhook(const model::V1Webhook& webhook) {
         webhook.created_at, webhook.updated_at);
     if (!insert) return tl::unexpected(insert.error());
     if (auto done = insert->run(); !done) {
-      Error error = done.error();
-      if (error.code == ErrorCode::kNotFound) error.message = "company not found";
-      return tl::unexpected(std::move(error));
+      Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kV1WebhookExists);
+      return tl::unexpected(
+          messages::explain(std::move(error), ErrorCode::kNotFound, messages::kCompanyNotFound));
     }
     return {};
   });
@@ -134,7 +90,7 @@ Result<model::V1Webhook> SqliteStore::get_v1_webhook(const std::string& company_
     auto found = query->step();
     if (!found) return tl::unexpected(found.error());
     if (!*found) return make_error(ErrorCode::kNotFound, "v1 webhook not found");
-    return v1_webhook_from(*query, secrets_);
+    return v1_webhook_from_row(*query, secrets_);
   });
 }
 
@@ -155,7 +111,7 @@ Result<Page<model::V1Webhook>> SqliteStore::list_v1_webhooks(const std::string& 
         out.has_more = true;
         return out;
       }
-      auto webhook = v1_webhook_from(*query, secrets_);
+      auto webhook = v1_webhook_from_row(*query, secrets_);
       if (!webhook) return tl::unexpected(webhook.error());
       out.items.push_back(std::move(*webhook));
     }
@@ -190,7 +146,7 @@ Result<void> SqliteStore::delete_v1_webhook(const std::string& company_id, const
 
 Result<std::vector<V1DueDelivery>> SqliteStore::claim_due_v1_deliveries(TimePoint now, int limit,
                                                                         TimePoint lease_until) {
-  if (limit < 1) return make_error(ErrorCode::kInvalidArgument, "claim needs limit >= 1");
+  if (auto valid = check_v1_claim(limit); !valid) return tl::unexpected(valid.error());
   std::vector<V1DueDelivery> claimed;
   auto written = write([&](Connection& connection) -> Result<void> {
     claimed.clear();
@@ -210,8 +166,8 @@ Result<std::vector<V1DueDelivery>> SqliteStore::claim_due_v1_deliveries(TimePoin
         if (!found) return tl::unexpected(found.error());
         if (!*found) break;
         V1DueDelivery due;
-        due.delivery = v1_delivery_from(*query);
-        auto webhook = v1_webhook_from(*query, secrets_, 12);
+        due.delivery = v1_delivery_from_row(*query);
+        auto webhook = v1_webhook_from_row(*query, secrets_, kV1DeliveryColumnCount);
         if (!webhook) return tl::unexpected(webhook.error());
         due.spec = std::move(webhook->spec);
         due.payload = query->text(23);
@@ -246,7 +202,7 @@ Result<std::optional<TimePoint>> SqliteStore::next_v1_due_time() {
 Result<void> SqliteStore::record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) {
   return write([&](Connection& connection) -> Result<void> {
     for (const V1AttemptOutcome& o : outcomes) {
-      const char* state = o.delivered ? "delivered" : (o.next_attempt_at ? "pending" : "dropped");
+      const std::string state(v1_state_column_after(o));
       auto update = connection.query(
           "UPDATE v1_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = "
           "0, "
@@ -284,7 +240,7 @@ Result<Page<model::V1Delivery>> SqliteStore::list_v1_deliveries(const std::strin
         out.has_more = true;
         return out;
       }
-      out.items.push_back(v1_delivery_from(*query));
+      out.items.push_back(v1_delivery_from_row(*query));
     }
   });
 }

@@ -10,7 +10,7 @@
 --     indexes on them serve "id > $after ORDER BY id".
 --   * Times are BIGINT unix milliseconds (UTC).
 --   * Enumerations are stored as lowercase text with a CHECK constraint,
---     spelled as store/sqlite/column_codec.h spells them.
+--     spelled as store/common/column_codec.h spells them.
 --   * Secrets (signing secrets, basic-auth passwords, API key values) are
 --     stored only in SecretBox-sealed form ("v1.<base64>", ASCII, so TEXT),
 --     never in clear.
@@ -61,7 +61,7 @@ CREATE TABLE webhooks (
   name                       TEXT    NOT NULL,
   description                TEXT    NOT NULL,
   url                        TEXT    NOT NULL,
-  -- JSON text exactly as the SQLite store writes it (store/sqlite/webhook_codec.h):
+  -- JSON text exactly as both stores write it (store/common/webhook_codec.h):
   -- {"type":"none"}
   -- {"type":"basic","username":"…","password":"<sealed>"}
   -- {"type":"api_key","location":"header"|"query","keys":[{"key":"…","value":"<sealed>"}]}

@@ -1,14 +1,23 @@
-#include "store/sqlite/webhook_codec.h"
+#include "store/common/webhook_codec.h"
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite_test_support.h"
+#include <stdexcept>
+#include <string>
 
-namespace switchboard::store::sqlite {
+namespace switchboard::store {
 namespace {
 
+crypto::SecretBox secret_box_with_key(char fill) {
+  auto box = crypto::SecretBox::from_key(std::string(crypto::SecretBox::kKeyBytes, fill));
+  if (!box) throw std::runtime_error("SecretBox::from_key failed: " + box.error().message);
+  return std::move(*box);
+}
+
+crypto::SecretBox test_secret_box() { return secret_box_with_key('\x5a'); }
+
 TEST(WebhookCodecTest, AuthRoundTripsWithSealedSecrets) {
-  const crypto::SecretBox box = testing::test_secret_box();
+  const crypto::SecretBox box = test_secret_box();
   model::WebhookAuth basic{
       model::AuthType::kBasic, "user", "hunter2-password", model::ApiKeyLocation::kHeader, {}};
   model::WebhookAuth keys{model::AuthType::kApiKey,
@@ -29,7 +38,7 @@ TEST(WebhookCodecTest, AuthRoundTripsWithSealedSecrets) {
 }
 
 TEST(WebhookCodecTest, ListsAndFiltersRoundTrip) {
-  const crypto::SecretBox box = testing::test_secret_box();
+  const crypto::SecretBox box = test_secret_box();
   std::vector<model::KeyValue> headers{{"X-A", "1"}, {"X-\"Quoted\"", "line\nbreak ✓"}, {"X-Empty", ""}};
   EXPECT_EQ(decode_key_values(encode_key_values(headers, box), box).value(), headers);
   std::vector<std::string> events{"call.started", "whatsapp.message.received"};
@@ -40,7 +49,7 @@ TEST(WebhookCodecTest, ListsAndFiltersRoundTrip) {
 }
 
 TEST(WebhookCodecTest, BadColumnsAreInternalErrors) {
-  const crypto::SecretBox box = testing::test_secret_box();
+  const crypto::SecretBox box = test_secret_box();
   for (const char* column : {"", "not json", "[]", R"({"type":"weird"})", R"({"type":"none"})"}) {
     SCOPED_TRACE(column);
     auto decoded = decode_auth(column, box);
@@ -56,19 +65,18 @@ TEST(WebhookCodecTest, BadColumnsAreInternalErrors) {
 }
 
 TEST(WebhookCodecTest, HeaderValuesAreSealedAndNamesStayReadable) {
-  const crypto::SecretBox box = testing::test_secret_box();
+  const crypto::SecretBox box = test_secret_box();
   std::vector<model::KeyValue> headers{{"Authorization", "Bearer header-secret-41"}, {"X-Source", "crm-9"}};
   const std::string column = encode_key_values(headers, box);
   EXPECT_EQ(column.find("header-secret-41"), std::string::npos) << column;
   EXPECT_EQ(column.find("crm-9"), std::string::npos) << column;
   EXPECT_NE(column.find("Authorization"), std::string::npos) << column;
-  EXPECT_EQ(decode_key_values(column, testing::secret_box_with_key('\x02')).error().code,
-            ErrorCode::kInternal);
+  EXPECT_EQ(decode_key_values(column, secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
   EXPECT_FALSE(reseal_key_values(column, box).has_value()) << "already sealed";
 }
 
 TEST(WebhookCodecTest, ClearHeaderValuesOfOlderRowsDecodeAndReseal) {
-  const crypto::SecretBox box = testing::test_secret_box();
+  const crypto::SecretBox box = test_secret_box();
   const std::string legacy =
       R"([{"key":"Authorization","value":"Bearer old-clear-77"},{"key":"X-E","value":""}])";
   const std::vector<model::KeyValue> headers{{"Authorization", "Bearer old-clear-77"}, {"X-E", ""}};
@@ -82,15 +90,15 @@ TEST(WebhookCodecTest, ClearHeaderValuesOfOlderRowsDecodeAndReseal) {
 
 TEST(WebhookCodecTest, SecretsSealedWithAnotherKeyDoNotOpen) {
   model::WebhookAuth basic{model::AuthType::kBasic, "user", "pw", model::ApiKeyLocation::kHeader, {}};
-  std::string column = encode_auth(basic, testing::secret_box_with_key('\x01'));
-  EXPECT_EQ(decode_auth(column, testing::secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
-  auto sealed = seal_optional(std::string("whsec_x"), testing::secret_box_with_key('\x01'));
+  std::string column = encode_auth(basic, secret_box_with_key('\x01'));
+  EXPECT_EQ(decode_auth(column, secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
+  auto sealed = seal_optional(std::string("whsec_x"), secret_box_with_key('\x01'));
   ASSERT_TRUE(sealed.has_value());
   EXPECT_NE(*sealed, "whsec_x");
-  EXPECT_EQ(open_optional(sealed, testing::secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
-  EXPECT_EQ(open_optional(sealed, testing::secret_box_with_key('\x01')).value(), "whsec_x");
-  EXPECT_EQ(open_optional(std::nullopt, testing::secret_box_with_key('\x01')).value(), std::nullopt);
+  EXPECT_EQ(open_optional(sealed, secret_box_with_key('\x02')).error().code, ErrorCode::kInternal);
+  EXPECT_EQ(open_optional(sealed, secret_box_with_key('\x01')).value(), "whsec_x");
+  EXPECT_EQ(open_optional(std::nullopt, secret_box_with_key('\x01')).value(), std::nullopt);
 }
 
 }  // namespace
-}  // namespace switchboard::store::sqlite
+}  // namespace switchboard::store

@@ -1,4 +1,4 @@
-#include "store/sqlite/webhook_codec.h"
+#include "store/common/webhook_codec.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -8,9 +8,9 @@
 #include <optional>
 #include <utility>
 
-#include "store/sqlite/column_codec.h"
+#include "store/common/column_codec.h"
 
-namespace switchboard::store::sqlite {
+namespace switchboard::store {
 namespace json = boost::json;
 namespace {
 
@@ -288,4 +288,60 @@ WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::Secre
                         webhook.updated_at};
 }
 
-}  // namespace switchboard::store::sqlite
+Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox& secrets) {
+  WebhookColumns& columns = row.columns;
+  model::Webhook webhook;
+  webhook.id = std::move(row.id);
+  webhook.company_id = std::move(row.company_id);
+  webhook.spec.name = std::move(columns.name);
+  webhook.spec.description = std::move(columns.description);
+  webhook.spec.url = std::move(columns.url);
+
+  auto auth = decode_auth(columns.auth, secrets);
+  if (!auth) return tl::unexpected(auth.error());
+  webhook.spec.auth = std::move(*auth);
+  auto headers = decode_key_values(columns.headers, secrets);
+  if (!headers) return tl::unexpected(headers.error());
+  webhook.spec.headers = std::move(*headers);
+  auto events = decode_strings(columns.events);
+  if (!events) return tl::unexpected(events.error());
+  webhook.spec.events = std::move(*events);
+  auto filters = decode_filters(columns.filters);
+  if (!filters) return tl::unexpected(filters.error());
+  webhook.spec.filters = std::move(*filters);
+
+  auto secret = open_optional(columns.secret, secrets);
+  if (!secret) return tl::unexpected(secret.error());
+  webhook.secret = std::move(*secret);
+  auto previous = open_optional(columns.previous_secret, secrets);
+  if (!previous) return tl::unexpected(previous.error());
+  webhook.previous_secret = std::move(*previous);
+  webhook.previous_secret_expires_at = columns.previous_secret_expires_at;
+
+  auto status = webhook_status_from_column(columns.status);
+  if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
+  webhook.status = *status;
+  webhook.consecutive_exhausted = columns.consecutive_exhausted;
+  webhook.created_at = columns.created_at;
+  webhook.updated_at = columns.updated_at;
+  return webhook;
+}
+
+WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::SecretBox& secrets) {
+  return WebhookSpecColumns{spec.name,
+                            spec.description,
+                            spec.url,
+                            encode_auth(spec.auth, secrets),
+                            encode_key_values(spec.headers, secrets),
+                            encode_strings(spec.events),
+                            encode_filters(spec.filters)};
+}
+
+WebhookSecretColumns encode_secrets(const model::WebhookSecrets& webhook_secrets,
+                                    const crypto::SecretBox& secrets) {
+  return WebhookSecretColumns{seal_optional(webhook_secrets.secret, secrets),
+                              seal_optional(webhook_secrets.previous_secret, secrets),
+                              webhook_secrets.previous_secret_expires_at};
+}
+
+}  // namespace switchboard::store

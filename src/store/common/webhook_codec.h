@@ -1,8 +1,10 @@
-// The JSON text columns of the webhooks table (auth, headers, events,
-// filters). Secrets inside them (the basic-auth password, every API key value
-// and every custom header value) are sealed with the SecretBox on the way in
-// and opened on the way out, so no secret is ever written to the database in
-// clear.
+// Webhook rows as both stores hold them (SQLite and PostgreSQL use the same
+// text): the JSON text columns of the webhooks table (auth, headers, events,
+// filters), the sealed secret columns, and the v1_webhooks parameter lists.
+// Secrets inside them (the basic-auth password, every API key value, every
+// custom header value, the signing secrets, v1 header and query values) are
+// sealed with the SecretBox on the way in and opened on the way out, so no
+// secret is ever written to the database in clear.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -16,8 +18,9 @@
 #include "common/result.h"
 #include "model/v1_webhook.h"
 #include "model/webhook.h"
+#include "model/webhook_changes.h"
 
-namespace switchboard::store::sqlite {
+namespace switchboard::store {
 
 std::string encode_auth(const model::WebhookAuth& auth, const crypto::SecretBox& secrets);
 // kInternal when the column is malformed or a sealed value does not open
@@ -59,6 +62,28 @@ struct WebhookColumns {
 };
 WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets);
 
+// A webhooks row as read (store/common/rows.h: stored_webhook_from_row).
+struct StoredWebhook {
+  std::string id, company_id;
+  WebhookColumns columns;
+};
+// Opens the secrets and parses the JSON columns. kInternal when a column is
+// malformed, a sealed value does not open, or the status is unknown.
+Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox& secrets);
+
+// The parts the narrow writes change (WebhookStore::update_webhook_spec,
+// rotate_webhook_secret), as their columns hold them.
+struct WebhookSpecColumns {
+  std::string name, description, url, auth, headers, events, filters;
+};
+WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::SecretBox& secrets);
+struct WebhookSecretColumns {
+  std::optional<std::string> secret, previous_secret;
+  std::optional<TimePoint> previous_secret_expires_at;
+};
+WebhookSecretColumns encode_secrets(const model::WebhookSecrets& webhook_secrets,
+                                    const crypto::SecretBox& secrets);
+
 // Calling webhooks v1: headers and query rows as [{"key","value":<sealed>}]
 // (the values may be credentials, so every one is sealed).
 std::string encode_v1_params(const std::vector<model::V1Param>& params, const crypto::SecretBox& secrets);
@@ -72,4 +97,4 @@ struct V1Columns {
 };
 V1Columns encode_v1_webhook(const model::V1Webhook& webhook, const crypto::SecretBox& secrets);
 
-}  // namespace switchboard::store::sqlite
+}  // namespace switchboard::store

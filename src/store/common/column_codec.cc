@@ -1,9 +1,9 @@
-#include "store/sqlite/column_codec.h"
+#include "store/common/column_codec.h"
 
 #include <array>
 #include <utility>
 
-namespace switchboard::store::sqlite {
+namespace switchboard::store {
 namespace {
 
 template <typename Enum, std::size_t N>
@@ -110,4 +110,4 @@ std::optional<model::AttemptError> attempt_error_from_column(std::string_view te
   return parse(kAttemptErrors, text);
 }
 
-}  // namespace switchboard::store::sqlite
+}  // namespace switchboard::store

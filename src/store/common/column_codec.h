@@ -1,6 +1,7 @@
-// How model enumerations are spelled in SQLite columns. The spellings are
-// part of the on-disk format (the CHECK constraints in the migrations list
-// them), so they are defined here, independent of any display names.
+// How model enumerations are spelled in the columns of both stores (SQLite
+// and PostgreSQL spell them alike). The spellings are part of the on-disk
+// format (the CHECK constraints in both backends' migrations list them), so
+// they are defined here, independent of any display names.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -11,7 +12,7 @@
 #include "model/identity.h"
 #include "model/webhook.h"
 
-namespace switchboard::store::sqlite {
+namespace switchboard::store {
 
 std::string_view role_column(model::Role role);
 std::optional<model::Role> role_from_column(std::string_view text);
@@ -34,4 +35,4 @@ std::optional<model::DeliveryState> delivery_state_from_column(std::string_view 
 std::string_view attempt_error_column(model::AttemptError error);
 std::optional<model::AttemptError> attempt_error_from_column(std::string_view text);
 
-}  // namespace switchboard::store::sqlite
+}  // namespace switchboard::store
