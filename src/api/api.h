@@ -26,10 +26,13 @@
 #include "model/retry_policy.h"
 #include "store/store.h"
 
+namespace switchboard::live {
+class LiveCallHub;
+}  // namespace switchboard::live
+
 namespace switchboard::api {
 
 class Metrics;
-class LiveCallHub;
 
 struct ApiDeps {
   store::Store& store;
@@ -39,7 +42,7 @@ struct ApiDeps {
   std::filesystem::path web_root = {};         // the dashboard's built files; empty: none (a plain page at /)
   delivery::V1Dispatcher* v1_dispatcher = nullptr;  // optional: calling webhooks v1 delivery
   bool v1_stop_after_sunset = false;                // serve --v1-after-sunset stop
-  LiveCallHub* live = nullptr;                      // optional: GET /api/v2/live/calls answers 503 without it
+  live::LiveCallHub* live = nullptr;                // optional: GET /api/v2/live/calls answers 503 without it
   // Per-token limits: publishing events (POST /events, /events/batch) and
   // every other authenticated route; unlimited by default.
   model::RateLimit ingest_rate_limit = {};

@@ -1,5 +1,6 @@
 #include "model/live_call.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 
@@ -39,6 +40,7 @@ std::string agent_of(const json::object& data) {
 }
 
 std::optional<LiveCallState> state_for(std::string_view event_type, std::string_view status) {
+  if (!moves_live_call(event_type)) return std::nullopt;  // call.summary, call.disposition, WhatsApp events
   if (event_type == "call.initiated") return LiveCallState::kRinging;
   if (event_type == "call.dial_begin") {
     return status == "in_progress" ? LiveCallState::kTransferred : LiveCallState::kRinging;
@@ -47,7 +49,7 @@ std::optional<LiveCallState> state_for(std::string_view event_type, std::string_
   if (event_type == "call.end") {
     return status == "completed" ? LiveCallState::kDisconnected : LiveCallState::kMissed;
   }
-  return std::nullopt;  // call.summary, call.disposition, WhatsApp events
+  return std::nullopt;  // unreachable while kLiveCallEventTypes and this mapping agree (a test checks)
 }
 
 // "+91 98765-00023" -> "+919876500023"; "" when it is not an E.164 number.
@@ -96,6 +98,11 @@ std::string_view to_string(LiveCallState state) {
       return "missed";
   }
   return "ringing";
+}
+
+bool moves_live_call(std::string_view event_type) {
+  return std::find(kLiveCallEventTypes.begin(), kLiveCallEventTypes.end(), event_type) !=
+         kLiveCallEventTypes.end();
 }
 
 bool is_final(LiveCallState state) {

@@ -1,8 +1,9 @@
 // Live call status (spec §7): what the dashboard's Live Call Widget shows,
 // derived from the call events a company publishes. Pure functions; the hub
-// that keeps calls in progress and streams them lives in api/live_calls.h.
+// that keeps calls in progress and streams them lives in live/live_call_hub.h.
 #pragma once
 
+#include <array>
 #include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,14 @@ std::string_view to_string(LiveCallState state);
 // Disconnected and missed end a call; transferred does not (the transfer
 // target is being dialed, and the call is connected again when it answers).
 bool is_final(LiveCallState state);
+
+// The event types that move a live call: live_call_update() gives an update
+// for these and for no other type, and the store reads exactly these back at
+// start (store::EventStore::list_recent_call_events builds its SQL from this
+// list). The one definition of the set.
+inline constexpr std::array<std::string_view, 4> kLiveCallEventTypes = {"call.initiated", "call.dial_begin",
+                                                                        "call.answered", "call.end"};
+bool moves_live_call(std::string_view event_type);
 
 // One call's status after one of its events.
 struct LiveCallUpdate {
@@ -72,7 +81,7 @@ InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers, std
 bool live_call_matches(const LiveCallFilter& filter, const LiveCallUpdate& call);
 
 // An update on its way from the node that stored the event to every node of
-// a cluster (a PostgreSQL NOTIFY payload; see api/live_calls.h).
+// a cluster (a PostgreSQL NOTIFY payload; see live/relay.h).
 struct RelayedLiveCall {
   std::string company_id;
   LiveCallUpdate update;

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "model/event_catalog.h"
+
 namespace switchboard::model {
 namespace {
 
@@ -53,6 +55,25 @@ TEST(LiveCallUpdate, MapsEachCallEventAndStatusToAWidgetState) {
 TEST(LiveCallUpdate, NeedsACallId) {
   EXPECT_FALSE(live_call_update("call.initiated", object_of(R"({"status":"initiated"})"), kAt));
   EXPECT_FALSE(live_call_update("call.initiated", object_of(R"({"call_id":7})"), kAt));
+}
+
+// kLiveCallEventTypes is the set the store reads back at start: it must be
+// exactly the catalog's types that give an update, whatever the status.
+TEST(LiveCallUpdate, ExactlyTheLiveCallEventTypesOfTheCatalogMoveACall) {
+  std::size_t moving = 0;
+  for (const auto& info : event_catalog()) {
+    bool any = false;
+    for (std::string_view status : {"initiated", "ringing", "in_progress", "completed", "missed", "sent"}) {
+      auto d = object_of(R"({"call_id":"call_1"})");
+      d["status"] = status;
+      any = any || live_call_update(info.type, d, kAt).has_value();
+    }
+    EXPECT_EQ(any, moves_live_call(info.type)) << info.type;
+    if (any) ++moving;
+  }
+  EXPECT_EQ(moving, kLiveCallEventTypes.size()) << "every listed type is in the catalog";
+  EXPECT_FALSE(moves_live_call("call.")) << "no prefix match";
+  EXPECT_FALSE(moves_live_call(""));
 }
 
 TEST(LiveCallUpdate, TheAgentIsTheDataAgentElseTheLastAgentStillOnTheCall) {

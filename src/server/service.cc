@@ -7,15 +7,16 @@
 
 #include "api/api.h"
 #include "api/identity_service.h"
-#include "api/live_calls.h"
 #include "api/metrics.h"
 #include "common/crypto.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
+#include "live/live_call_hub.h"
+#include "live/store_sources.h"
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
-#include "store/postgres/postgres_channel.h"
+#include "server/postgres_live_relay.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -129,14 +130,14 @@ std::unique_ptr<delivery::V1Dispatcher> make_v1_dispatcher(store::Store& store, 
 // or delivery): stored events reach the live call hub ...
 class LiveCallsFeed final : public ingest::StoredEventSink {
  public:
-  explicit LiveCallsFeed(api::LiveCallHub& hub) : hub_(hub) {}
+  explicit LiveCallsFeed(live::LiveCallHub& hub) : hub_(hub) {}
   void event_stored(const std::string& company_id, const std::string& event_type,
                     const std::string& data_json, TimePoint occurred_at, std::int64_t sequence) override {
     hub_.publish(company_id, event_type, data_json, occurred_at, sequence);
   }
 
  private:
-  api::LiveCallHub& hub_;
+  live::LiveCallHub& hub_;
 };
 
 // ... and queued deliveries wake the v2 engine and the v1 dispatcher (either
@@ -162,7 +163,8 @@ class ServiceImpl final : public Service {
                     ? delivery::DeliveryEngine::create(*store_, *store_, clock, engine_options(config))
                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
-        live_(*store_, clock),
+        live_sources_(*store_, *store_, *store_),
+        live_(live_sources_.sources(), clock),
         api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
                           config.v1_stop_after_sunset, &live_,
                           model::rate_limit_per_second(config.ingest_rate_limit),
@@ -211,7 +213,7 @@ class ServiceImpl final : public Service {
   // results are recorded, then (in the destructor) the store closes.
   void stop() override {
     live_.stop();  // live streams end first: they would keep the HTTP drain waiting
-    if (live_channel_) live_channel_->stop();
+    if (live_relay_) live_relay_->stop();
     if (http_) http_->stop();
     if (engine_) engine_->stop();
     if (v1_) v1_->stop();
@@ -220,24 +222,12 @@ class ServiceImpl final : public Service {
  private:
   Result<void> relay_live_calls(const ServeConfig& config) {
     if (!is_postgres_url(config.store_url)) return {};
-    auto channel = store::postgres::PostgresChannel::open(
-        config.store_url, "switchboard_live",
-        [this](const std::string& payload) {
-          if (!live_.receive(payload))
-            spdlog::warn("event=live_relay_ignored reason=\"not a live call update\"");
-        },
-        [this] {
-          // Updates sent while this node was not listening are in the store.
-          if (auto restored = live_.restore(); !restored) {
-            spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
-          }
-        });
-    if (!channel) return tl::unexpected(channel.error());
-    live_channel_ = std::move(*channel);
-    live_.set_relay(
-        [channel = live_channel_.get()](std::string payload) { channel->send(std::move(payload)); });
+    auto relay = PostgresLiveRelay::open(config.store_url, live_);
+    if (!relay) return tl::unexpected(relay.error());
+    live_relay_ = std::move(*relay);
+    live_.set_relay(live_relay_.get());
     metrics_.add_render_hook([this] {
-      const auto stats = live_channel_->stats();
+      const auto stats = live_relay_->stats();
       metrics_.set_live_relay_totals(stats.sent, stats.received, stats.dropped, stats.reconnects);
     });
     return {};
@@ -285,8 +275,9 @@ class ServiceImpl final : public Service {
   std::unique_ptr<delivery::DeliveryEngine> engine_;
   std::unique_ptr<delivery::V1Dispatcher> v1_;
   api::Metrics metrics_;
-  api::LiveCallHub live_;
-  std::unique_ptr<store::postgres::PostgresChannel> live_channel_;  // cluster mode only
+  live::StoreSources live_sources_;
+  live::LiveCallHub live_;
+  std::unique_ptr<PostgresLiveRelay> live_relay_;  // cluster mode only
   LiveCallsFeed live_feed_{live_};
   SendersWakeup senders_wakeup_{engine_.get(), v1_.get()};
   ingest::Ingestor ingestor_{*store_, &live_feed_, &senders_wakeup_};

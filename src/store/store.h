@@ -231,10 +231,10 @@ class EventStore {
   virtual Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) = 0;
 
   virtual Result<model::Event> get_event(const std::string& company_id, const std::string& event_id) = 0;
-  // The company's newest events that move a live call (call.initiated,
-  // call.dial_begin, call.answered, call.end) accepted at or after `since`, at
-  // most `max` of them, oldest first. For the live call table at start
-  // (api/live_calls.h); a range of the (company_id, created_at) index.
+  // The company's newest events that move a live call (the types of
+  // model::kLiveCallEventTypes) accepted at or after `since`, at most `max` of
+  // them, oldest first. For the live call table at start
+  // (live/live_call_hub.h); a range of the (company_id, created_at) index.
   virtual Result<std::vector<model::Event>> list_recent_call_events(const std::string& company_id,
                                                                     TimePoint since, int max) = 0;
 };

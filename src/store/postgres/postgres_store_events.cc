@@ -30,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
+#include "model/live_call.h"
 #include "store/common/ingest_port.h"
 #include "store/common/ingest_writer.h"
 #include "store/postgres/postgres_queue_rows.h"
@@ -304,12 +306,22 @@ Result<model::Event> PostgresStore::get_event(const std::string& company_id, con
 Result<std::vector<model::Event>> PostgresStore::list_recent_call_events(const std::string& company_id,
                                                                          TimePoint since, int max) {
   return read([&](pqxx::work& tx) -> Result<std::vector<model::Event>> {
-    // Newest first through the index, so that LIMIT stops the scan early.
-    pqxx::result rows = tx.exec_params(
-        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
-        "payload FROM events WHERE company_id = $1 AND created_at >= $2 AND type IN ('call.initiated', "
-        "'call.dial_begin', 'call.answered', 'call.end') ORDER BY created_at DESC, id DESC LIMIT $3",
-        company_id, to_ms(since), std::max(0, max));
+    // Newest first through the index, so that LIMIT stops the scan early. The
+    // types are model::kLiveCallEventTypes, one bound parameter each ($4…).
+    static const std::string sql = [] {
+      std::string placeholders;
+      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) {
+        placeholders += (i ? ", $" : "$") + std::to_string(i + 4);
+      }
+      return "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+             "payload FROM events WHERE company_id = $1 AND created_at >= $2 AND type IN (" +
+             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT $3";
+    }();
+    pqxx::result rows = std::apply(
+        [&](auto... types) {
+          return tx.exec_params(sql, company_id, to_ms(since), std::max(0, max), std::string(types)...);
+        },
+        model::kLiveCallEventTypes);
     std::vector<model::Event> events;
     events.reserve(rows.size());
     for (auto row = rows.rbegin(); row != rows.rend(); ++row) events.push_back(event_from_row(*row));

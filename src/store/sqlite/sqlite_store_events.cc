@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "common/ids.h"
 #include "model/directory.h"
 #include "model/envelope.h"
+#include "model/live_call.h"
 #include "store/common/ingest_port.h"
 #include "store/common/ingest_writer.h"
 #include "store/common/webhook_codec.h"
@@ -213,12 +215,21 @@ Result<model::Event> SqliteStore::get_event(const std::string& company_id, const
 Result<std::vector<model::Event>> SqliteStore::list_recent_call_events(const std::string& company_id,
                                                                        TimePoint since, int max) {
   return read([&](Connection& connection) -> Result<std::vector<model::Event>> {
-    // Newest first through the index, so that LIMIT stops the scan early.
-    auto query = connection.query(
-        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
-        "payload FROM events WHERE company_id = ? AND created_at >= ? AND type IN ('call.initiated', "
-        "'call.dial_begin', 'call.answered', 'call.end') ORDER BY created_at DESC, id DESC LIMIT ?",
-        company_id, since, static_cast<std::int64_t>(std::max(0, max)));
+    // Newest first through the index, so that LIMIT stops the scan early. The
+    // types are model::kLiveCallEventTypes, one bound parameter each.
+    static const std::string sql = [] {
+      std::string placeholders;
+      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) placeholders += i ? ", ?" : "?";
+      return "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+             "payload FROM events WHERE company_id = ? AND created_at >= ? AND type IN (" +
+             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT ?";
+    }();
+    auto query = std::apply(
+        [&](auto... types) {
+          return connection.query(sql, company_id, since, types...,
+                                  static_cast<std::int64_t>(std::max(0, max)));
+        },
+        model::kLiveCallEventTypes);
     if (!query) return tl::unexpected(query.error());
     std::vector<model::Event> events;
     for (;;) {

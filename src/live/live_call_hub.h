@@ -1,17 +1,24 @@
 // LiveCallHub: the live call stream behind GET /api/v2/live/calls (spec §7).
-// Ingest hands it every stored call event; it keeps each company's calls in
+// Ingest hands it every stored event (publish(); only the types that move a
+// call, model::kLiveCallEventTypes, count); it keeps each company's calls in
 // progress (for the snapshot a new watcher gets first) and sends each change
-// to the company's watchers whose filter matches, as Server-Sent Events.
+// to the company's watchers whose filter matches, as Server-Sent Events
+// bytes on a live::Sink (the API's SSE handler adapts the HTTP stream to it).
 //
-// In memory, rebuilt from the stored call events at start (restore()). In a
-// cluster, every node's hub sees every node's calls: publish()
-// hands the update to the relay (PostgreSQL NOTIFY), and each node's
-// listener gives it back through receive(), this node's own included. Bounded: calls in progress per company
-// (the oldest is dropped), watchers per company and per user (admit()), and each watcher's unsent backlog
-// (the transport ends a stream that falls behind). A snapshot of any size streams piece by piece
-// (StreamSink::send_from), each piece serialized only when the one before has been written.
+// In memory, rebuilt at start from the stored call events (restore(), over
+// the narrow inputs of live/sources.h: companies, recent call events,
+// directory names). In a cluster, every node's hub sees every node's calls:
+// publish() hands the update to the live::Relay (relay.h), and the relay
+// gives each node's updates back through receive(), this node's own
+// included. Bounded: calls in progress per company (the oldest is dropped),
+// watchers per company and per user (admit()), and each watcher's unsent
+// backlog (the transport ends a stream that falls behind). A snapshot of any
+// size streams piece by piece (Sink::send_from), each piece serialized only
+// when the one before has been written.
 //
-// Thread-safety: every method may be called from any thread.
+// Threads: one heartbeat thread of its own (pings, staleness). Every public
+// method may be called from any thread; all state is under `mutex_`, and
+// directory names are looked up outside it.
 #pragma once
 
 #include <chrono>
@@ -27,14 +34,15 @@
 #include <thread>
 #include <vector>
 
-#include "api/http_types.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "live/relay.h"
+#include "live/sink.h"
+#include "live/sources.h"
 #include "model/limits.h"
 #include "model/live_call.h"
-#include "store/store.h"
 
-namespace switchboard::api {
+namespace switchboard::live {
 
 struct LiveCallHubOptions {
   std::chrono::milliseconds heartbeat{15000};  // ": ping" comment to every watcher (real time)
@@ -48,23 +56,24 @@ struct LiveCallHubOptions {
 
 class LiveCallHub {
  public:
-  LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options = {});
+  LiveCallHub(LiveCallSources sources, const Clock& clock, LiveCallHubOptions options = {});
   ~LiveCallHub();
   LiveCallHub(const LiveCallHub&) = delete;
   LiveCallHub& operator=(const LiveCallHub&) = delete;
 
-  // A stored event of the company: call events update the call and reach the
-  // watchers; other events are ignored. `data` is the event's data object.
-  // `sequence` is the event's event_sequence (0 when it has none).
+  // A stored event of the company (the one entry point of ingest, after
+  // COMMIT): events that move a call update it and reach the watchers (or
+  // the relay); other events are ignored. `data_json` is the event's data
+  // object; `sequence` its event_sequence (0 when it has none).
   void publish(const std::string& company_id, const std::string& event_type, const std::string& data_json,
                TimePoint occurred_at, std::int64_t sequence = 0);
 
   // Cluster mode: publish() sends each update (model::encode_live_call_relay)
-  // to `relay` instead of to this node's watchers. Set before traffic starts.
-  using Relay = std::function<void(std::string payload)>;
-  void set_relay(Relay relay);
-  // An update relayed by any node of the cluster; malformed payloads are
-  // ignored (and counted by the caller's logs, not here).
+  // to `relay` instead of to this node's watchers. Set before traffic starts;
+  // the relay outlives the hub's traffic (it is stopped after stop()).
+  void set_relay(Relay* relay);
+  // An update relayed by any node of the cluster; false (and ignored) for a
+  // malformed payload: the caller logs it.
   bool receive(std::string_view payload);
 
   // A stream slot of one user of a company, held from admit() until the
@@ -99,8 +108,8 @@ class LiveCallHub {
   // Sends the snapshot (one `call` event per call in progress that matches,
   // oldest first), then `ready` with {"calls":N}, then every matching change.
   // The snapshot streams piece by piece, however large; changes wait behind it.
-  void watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<StreamSink> sink);
-  // Rebuilds the calls in progress from the store (at start, before serving,
+  void watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<Sink> sink);
+  // Rebuilds the calls in progress from the stored call events (at start, before serving,
   // so that a restart or a node joining a cluster shows the calls already
   // under way; and in a cluster after the relay reconnects, to catch up on
   // what was sent meanwhile; watchers then get what changed): per company, the newest max_calls_per_company
@@ -121,7 +130,7 @@ class LiveCallHub {
   };
   struct Watcher {
     model::LiveCallFilter filter;
-    std::shared_ptr<StreamSink> sink;  // null while admitted and not yet watching
+    std::shared_ptr<Sink> sink;  // null while admitted and not yet watching
     std::string user_id;
     std::uint64_t admission = 0;
   };
@@ -140,7 +149,7 @@ class LiveCallHub {
   void forget(Company& company, std::map<std::string, Call>::iterator call);
   static std::string message(const Call& call);
 
-  store::Store& store_;
+  LiveCallSources sources_;
   const Clock& clock_;
   const LiveCallHubOptions options_;
   std::mutex mutex_;
@@ -148,8 +157,8 @@ class LiveCallHub {
   bool stopped_ = false;
   std::map<std::string, Company> companies_;
   std::uint64_t next_admission_ = 0;
-  Relay relay_;  // set once before traffic; empty on a single node
+  Relay* relay_ = nullptr;  // set once before traffic; null on a single node
   std::thread heartbeat_;
 };
 
-}  // namespace switchboard::api
+}  // namespace switchboard::live

@@ -1,22 +1,22 @@
-#include "api/live_calls.h"
+#include "live/live_call_hub.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "common/test_temp_dir.h"
-#include "store/sqlite/sqlite_test_support.h"
-
-// The hub on a real SQLite store (for directory names), with a sink that
-// records what a client would receive.
-namespace switchboard::api {
+// The hub over tiny fakes of its inputs (sources.h, relay.h), with a sink
+// that records what a client would receive. store_sources_test.cc runs it
+// over a real store.
+namespace switchboard::live {
 namespace {
 
 const TimePoint kStart = TimePoint(std::chrono::milliseconds(1'790'000'000'000));
 
-class RecordingSink final : public StreamSink {
+class RecordingSink final : public Sink {
  public:
   bool send(std::string bytes) override {
     if (!open_) return false;
@@ -48,13 +48,54 @@ std::string call_data(const std::string& call_id, const std::string& status) {
          R"(","direction":"inbound","from":"+918588123517","to":"+918040000102"})";
 }
 
+// Stored call events as the store keeps them: the newest `max` since
+// `since`, oldest first. Remembers what the hub asked.
+class FakeCallEvents final : public CompanyList, public CallEventSource, public DirectoryNames {
+ public:
+  std::vector<std::string> companies;
+  std::vector<model::Event> events;
+  std::map<std::string, std::string> names;  // agent or department id -> name
+  std::vector<std::string> looked_up;        // ids, in order
+  TimePoint asked_since{};
+  int asked_max = 0;
+
+  LiveCallSources sources() { return LiveCallSources{*this, *this, *this}; }
+
+  Result<std::vector<std::string>> company_ids() override { return companies; }
+  Result<std::vector<model::Event>> list_recent_call_events(const std::string& company_id, TimePoint since,
+                                                            int max) override {
+    asked_since = since;
+    asked_max = max;
+    std::vector<model::Event> out;
+    for (const auto& e : events) {
+      if (e.company_id == company_id && e.created_at >= since && model::moves_live_call(e.type))
+        out.push_back(e);
+    }
+    if (out.size() > static_cast<std::size_t>(max)) out.erase(out.begin(), out.end() - max);
+    return out;
+  }
+  std::string agent_name(const std::string&, const std::string& agent_id) override { return name(agent_id); }
+  std::string department_name(const std::string&, const std::string& department_id) override {
+    return name(department_id);
+  }
+
+ private:
+  std::string name(const std::string& id) {
+    looked_up.push_back(id);
+    auto found = names.find(id);
+    return found == names.end() ? "" : found->second;
+  }
+};
+
+class RecordingRelay final : public Relay {
+ public:
+  void publish(std::string payload) override { published.push_back(std::move(payload)); }
+  std::vector<std::string> published;
+};
+
 class LiveCallHubTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    store_ = store::testing::open_test_store(dir_.path() / "switchboard.db");
-    ASSERT_NE(store_, nullptr);
-    hub_ = std::make_unique<LiveCallHub>(*store_, clock_);
-  }
+  void SetUp() override { hub_ = std::make_unique<LiveCallHub>(inputs_.sources(), clock_); }
   void TearDown() override { hub_->stop(); }
 
   std::shared_ptr<RecordingSink> watch(const std::string& user = "usr_1") {
@@ -65,8 +106,20 @@ class LiveCallHubTest : public ::testing::Test {
     return sink;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
+  // A stored event of cmp_a: its envelope carries `data`.
+  void store_event(const std::string& id, const std::string& type, const std::string& data, TimePoint at,
+                   std::int64_t sequence) {
+    model::Event e;
+    e.id = id;
+    e.company_id = "cmp_a";
+    e.type = type;
+    e.sequence = sequence;
+    e.occurred_at = e.created_at = at;
+    e.payload = R"({"id":")" + id + R"(","type":")" + type + R"(","data":)" + data + "}";
+    inputs_.events.push_back(std::move(e));
+  }
+
+  FakeCallEvents inputs_;
   ManualClock clock_{kStart};
   std::unique_ptr<LiveCallHub> hub_;
 };
@@ -88,8 +141,9 @@ TEST_F(LiveCallHubTest, ASingleNodeSendsEachChangeToItsWatchersAndKeepsCallsInPr
 }
 
 TEST_F(LiveCallHubTest, WithARelayUpdatesGoThroughItAndArriveThroughReceive) {
-  std::vector<std::string> relayed;
-  hub_->set_relay([&relayed](std::string payload) { relayed.push_back(std::move(payload)); });
+  RecordingRelay relay;
+  hub_->set_relay(&relay);
+  const auto& relayed = relay.published;
   auto sink = watch();
   hub_->publish("cmp_a", "call.initiated", call_data("call_1", "initiated"), kStart);
   hub_->publish("cmp_a", "call.summary", call_data("call_1", "completed"), kStart);  // no widget change
@@ -134,38 +188,19 @@ TEST_F(LiveCallHubTest, InTheSameMillisecondTheHigherSequenceIsTheLaterUpdate) {
 
 TEST_F(LiveCallHubTest, RestoreRebuildsTheCallsInProgressFromTheStoredEvents) {
   const TimePoint now = clock_.now();
-  model::User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, now};
-  ASSERT_TRUE(store_->create_company(
-      model::Company{"cmp_a", "Acme", false, now}, owner,
-      model::ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", now}));
-  struct Stored {
-    std::string id, type, call_id, status;
-    std::chrono::minutes ago;
-  };
-  const std::vector<Stored> events = {
-      {"evt_old", "call.initiated", "call_old", "initiated", std::chrono::minutes(7 * 60)},  // stale
-      {"evt_1", "call.initiated", "call_1", "initiated", std::chrono::minutes(3)},
-      {"evt_2", "call.initiated", "call_2", "initiated", std::chrono::minutes(2)},
-      {"evt_3", "call.answered", "call_1", "in_progress", std::chrono::minutes(1)},
-      {"evt_4", "call.end", "call_2", "completed", std::chrono::minutes(1)},
-  };
-  std::vector<store::NewEvent> batch;
-  for (const auto& e : events) {
-    store::NewEvent in;
-    in.event.id = e.id;
-    in.event.company_id = "cmp_a";
-    in.event.type = e.type;
-    in.event.sequence_key = "call:" + e.call_id;
-    in.event.occurred_at = in.event.created_at = now - e.ago;
-    in.data_json = call_data(e.call_id, e.status);
-    batch.push_back(std::move(in));
-  }
-  auto stored = store_->ingest_events(batch);
-  ASSERT_TRUE(stored.has_value()) << stored.error().message;
+  inputs_.companies = {"cmp_a"};
+  store_event("evt_old", "call.initiated", call_data("call_old", "initiated"), now - std::chrono::hours(7),
+              1);
+  store_event("evt_1", "call.initiated", call_data("call_1", "initiated"), now - std::chrono::minutes(3), 1);
+  store_event("evt_2", "call.initiated", call_data("call_2", "initiated"), now - std::chrono::minutes(2), 1);
+  store_event("evt_3", "call.answered", call_data("call_1", "in_progress"), now - std::chrono::minutes(1), 2);
+  store_event("evt_4", "call.end", call_data("call_2", "completed"), now - std::chrono::minutes(1), 2);
 
   auto restored = hub_->restore();
   ASSERT_TRUE(restored.has_value()) << restored.error().message;
   EXPECT_EQ(*restored, 1u) << "call_1 is connected; call_2 ended; call_old is stale";
+  EXPECT_EQ(inputs_.asked_since, now - std::chrono::hours(6)) << "the calls of the last stale_after";
+  EXPECT_EQ(inputs_.asked_max, static_cast<int>(model::limits::kMaxLiveCallsPerCompany));
   auto sink = watch();
   auto calls = sink->calls();
   ASSERT_EQ(calls.size(), 1u) << sink->received();
@@ -177,28 +212,33 @@ TEST_F(LiveCallHubTest, RestoreRebuildsTheCallsInProgressFromTheStoredEvents) {
 }
 
 TEST_F(LiveCallHubTest, RestoreOrdersOneCallsEventsOfTheSameMillisecondByTheirSequence) {
-  const TimePoint now = clock_.now();
-  model::User owner{"usr_owner", "cmp_a", "Owner", "owner@a.example", model::Role::kOwner, now};
-  ASSERT_TRUE(store_->create_company(
-      model::Company{"cmp_a", "Acme", false, now}, owner,
-      model::ApiToken{"tok_owner", "cmp_a", "usr_owner", model::TokenKind::kUser, "hash_owner", now}));
+  const TimePoint at = clock_.now() - std::chrono::seconds(1);
+  inputs_.companies = {"cmp_a"};
   // Published in this order within one millisecond; the ids sort the other way.
-  const std::vector<std::pair<std::string, std::string>> events = {{"evt_z", "call.initiated"},
-                                                                   {"evt_a", "call.end"}};
-  for (const auto& [id, type] : events) {
-    store::NewEvent in;
-    in.event.id = id;
-    in.event.company_id = "cmp_a";
-    in.event.type = type;
-    in.event.sequence_key = "call:call_1";
-    in.event.occurred_at = in.event.created_at = now - std::chrono::seconds(1);
-    in.data_json = call_data("call_1", type == "call.end" ? "completed" : "initiated");
-    auto stored = store_->ingest_events({in});
-    ASSERT_TRUE(stored.has_value()) << stored.error().message;
-  }
+  store_event("evt_z", "call.initiated", call_data("call_1", "initiated"), at, 1);
+  store_event("evt_a", "call.end", call_data("call_1", "completed"), at, 2);
+  std::swap(inputs_.events[0], inputs_.events[1]);  // as read back: by id within the millisecond
   auto restored = hub_->restore();
   ASSERT_TRUE(restored.has_value()) << restored.error().message;
   EXPECT_EQ(*restored, 0u) << "the call ended: call.end has the higher event_sequence";
+}
+
+TEST_F(LiveCallHubTest, NamesComeFromTheDirectoryOncePerCallAndAgainWhenTheAgentChanges) {
+  inputs_.names = {{"agt_1", "Asha"}, {"dep_1", "Sales"}};
+  auto sink = watch();
+  auto data = [](const std::string& agent, const std::string& status) {
+    return R"({"call_id":"call_1","status":")" + status + R"(","agent_id":")" + agent +
+           R"(","department_id":"dep_1","from":"+918588123517","to":"+918040000102"})";
+  };
+  hub_->publish("cmp_a", "call.initiated", data("agt_1", "initiated"), kStart);
+  hub_->publish("cmp_a", "call.answered", data("agt_1", "in_progress"), kStart + std::chrono::seconds(1));
+  hub_->publish("cmp_a", "call.dial_begin", data("agt_2", "in_progress"), kStart + std::chrono::seconds(2));
+  auto calls = sink->calls();
+  ASSERT_EQ(calls.size(), 3u) << sink->received();
+  EXPECT_NE(calls[0].find(R"("agent":{"id":"agt_1","name":"Asha"})"), std::string::npos) << calls[0];
+  EXPECT_NE(calls[0].find(R"("department":{"id":"dep_1","name":"Sales"})"), std::string::npos) << calls[0];
+  EXPECT_NE(calls[2].find(R"("agent":{"id":"agt_2","name":null})"), std::string::npos) << calls[2];
+  EXPECT_EQ(inputs_.looked_up, (std::vector<std::string>{"agt_1", "dep_1", "agt_2"}));
 }
 
 TEST_F(LiveCallHubTest, StreamsAreBoundedPerUserAndPerCompanyAndAClosedOneFreesItsSlotAtOnce) {
@@ -239,4 +279,4 @@ TEST_F(LiveCallHubTest, TheLargestSnapshotIsStreamedWhole) {
 }
 
 }  // namespace
-}  // namespace switchboard::api
+}  // namespace switchboard::live

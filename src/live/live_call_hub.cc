@@ -1,4 +1,4 @@
-#include "api/live_calls.h"
+#include "live/live_call_hub.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 
 #include "common/time_format.h"
 
-namespace switchboard::api {
+namespace switchboard::live {
 
 namespace json = boost::json;
 
@@ -19,13 +19,13 @@ constexpr std::size_t kRememberEnded = 1000;
 // A snapshot streams in pieces of about this many bytes.
 constexpr std::size_t kSnapshotPieceBytes = 64 * 1024;
 
-LiveCallHub::LiveCallHub(store::Store& store, const Clock& clock, LiveCallHubOptions options)
-    : store_(store), clock_(clock), options_(options), heartbeat_([this] { heartbeat_loop(); }) {}
+LiveCallHub::LiveCallHub(LiveCallSources sources, const Clock& clock, LiveCallHubOptions options)
+    : sources_(sources), clock_(clock), options_(options), heartbeat_([this] { heartbeat_loop(); }) {}
 
 LiveCallHub::~LiveCallHub() { stop(); }
 
 void LiveCallHub::stop() {
-  std::vector<std::shared_ptr<StreamSink>> sinks;
+  std::vector<std::shared_ptr<Sink>> sinks;
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -66,12 +66,10 @@ std::string LiveCallHub::message(const Call& call) {
 // leaves the name out (the widget shows the id).
 void LiveCallHub::name_from_directory(const std::string& company_id, Call& call) {
   if (!call.update.agent_id.empty() && call.agent_name.empty()) {
-    if (auto agent = store_.get_agent(company_id, call.update.agent_id)) call.agent_name = agent->name;
+    call.agent_name = sources_.names.agent_name(company_id, call.update.agent_id);
   }
   if (!call.update.department_id.empty() && call.department_name.empty()) {
-    if (auto department = store_.get_department(company_id, call.update.department_id)) {
-      call.department_name = department->name;
-    }
+    call.department_name = sources_.names.department_name(company_id, call.update.department_id);
   }
 }
 
@@ -82,7 +80,7 @@ void LiveCallHub::forget(Company& company, std::map<std::string, Call>::iterator
 
 void LiveCallHub::publish(const std::string& company_id, const std::string& event_type,
                           const std::string& data_json, TimePoint occurred_at, std::int64_t sequence) {
-  if (!event_type.starts_with("call.")) return;
+  if (!model::moves_live_call(event_type)) return;
   boost::system::error_code ec;
   json::value data = json::parse(data_json, ec);
   if (ec || !data.is_object()) return;
@@ -91,7 +89,7 @@ void LiveCallHub::publish(const std::string& company_id, const std::string& even
   update->sequence = sequence;
   if (relay_) {
     if (auto payload = model::encode_live_call_relay(model::RelayedLiveCall{company_id, *update})) {
-      relay_(std::move(*payload));
+      relay_->publish(std::move(*payload));
       return;
     }
     // Too large to relay (never for a validated event): this node's watchers still see it.
@@ -99,7 +97,7 @@ void LiveCallHub::publish(const std::string& company_id, const std::string& even
   apply(company_id, std::move(*update));
 }
 
-void LiveCallHub::set_relay(Relay relay) { relay_ = std::move(relay); }
+void LiveCallHub::set_relay(Relay* relay) { relay_ = relay; }
 
 bool LiveCallHub::receive(std::string_view payload) {
   auto relayed = model::decode_live_call_relay(payload);
@@ -170,12 +168,12 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
 }
 
 Result<std::size_t> LiveCallHub::restore() {
-  auto companies = store_.list_companies();
+  auto companies = sources_.companies.company_ids();
   if (!companies) return tl::unexpected(companies.error());
   const TimePoint since = clock_.now() - options_.stale_after;
-  for (const auto& company : *companies) {
-    auto events =
-        store_.list_recent_call_events(company.id, since, static_cast<int>(options_.max_calls_per_company));
+  for (const auto& company_id : *companies) {
+    auto events = sources_.call_events.list_recent_call_events(
+        company_id, since, static_cast<int>(options_.max_calls_per_company));
     if (!events) return tl::unexpected(events.error());
     // Each call's latest state first, so that names are looked up once per call.
     // Events of one call may share a millisecond: their event_sequence orders them.
@@ -197,7 +195,7 @@ Result<std::size_t> LiveCallHub::restore() {
     for (auto& [call_id, update] : latest) ordered.push_back(std::move(update));
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto& a, const auto& b) { return a.at < b.at; });
-    for (auto& update : ordered) apply(company.id, std::move(update));
+    for (auto& update : ordered) apply(company_id, std::move(update));
   }
   std::lock_guard lock(mutex_);
   std::size_t in_progress = 0;
@@ -238,7 +236,7 @@ tl::expected<LiveCallHub::Admission, LiveCallHub::Refusal> LiveCallHub::admit(co
   return Admission(this, company_id, id);
 }
 
-void LiveCallHub::watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<StreamSink> sink) {
+void LiveCallHub::watch(Admission admission, model::LiveCallFilter filter, std::shared_ptr<Sink> sink) {
   std::lock_guard lock(mutex_);
   auto company = companies_.find(admission.company_id_);
   Watcher* watcher = nullptr;
@@ -302,4 +300,4 @@ void LiveCallHub::heartbeat_loop() {
   }
 }
 
-}  // namespace switchboard::api
+}  // namespace switchboard::live
