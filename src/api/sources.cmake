@@ -27,6 +27,7 @@ set(SB_API_TESTS
     http_types_test.cc
     live_calls_test.cc
     metrics_test.cc
+    openapi_error_codes_test.cc
     openapi_events_test.cc
     openapi_routes_test.cc
     static_files_test.cc

@@ -9,4 +9,5 @@ set(SB_COMMON_SOURCES
 set(SB_COMMON_TESTS
     crypto_test.cc
     ids_test.cc
+    result_test.cc
     time_format_test.cc)

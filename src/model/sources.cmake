@@ -32,6 +32,7 @@ set(SB_MODEL_TESTS
     delivery_test.cc
     directory_test.cc
     envelope_test.cc
+    error_codes_test.cc
     event_catalog_test.cc
     event_input_test.cc
     event_schema_test.cc
