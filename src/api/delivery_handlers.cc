@@ -218,9 +218,10 @@ Response replay(const ApiDeps& deps, RequestContext& ctx) {
       continue;
     }
     *target = v->is_string() ? parse_rfc3339(v->get_string()) : std::nullopt;
-    if (!*target)
+    if (!*target) {
       failure.errors.push_back(
           {name, error_codes::kInvalidValue, std::string(name) + " must be an RFC 3339 time."});
+    }
   }
   if (failure.errors.empty() && *since >= *until) {
     failure.errors.push_back({"until", error_codes::kInvalidValue, "until must be after since."});
