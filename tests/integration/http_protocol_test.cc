@@ -233,7 +233,8 @@ TEST_F(HttpProtocolTest, TrailerFieldsAreRefusedNotMergedIntoTheHeader) {
     const auto exchange = connection.read_all();
     ASSERT_EQ(exchange.answers.size(), 1u) << "answers: " << exchange.answers.size();
     EXPECT_EQ(exchange.answers[0].status, 400) << exchange.answers[0].body;
-    EXPECT_NE(exchange.answers[0].body.find("\"bad_request\""), std::string::npos) << exchange.answers[0].body;
+    EXPECT_NE(exchange.answers[0].body.find("\"bad_request\""), std::string::npos)
+        << exchange.answers[0].body;
     EXPECT_TRUE(exchange.closed);
   }
   const auto metrics = server_.get("/metrics", std::nullopt);
