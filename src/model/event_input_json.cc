@@ -97,14 +97,15 @@ JsonNumber refused(JsonNumberClass kind, bool negative) {
 // parser does, except for numbers (classify_json_number).
 class IngestHandler {
  public:
-  static constexpr std::size_t max_object_size =
-      json::object::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_array_size =
-      json::array::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_key_size =
-      json::string::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_string_size =
-      json::string::max_size();  // NOLINT(readability-identifier-naming)
+  // Names and members Boost's basic_parser requires of a handler.
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_string_size = json::string::max_size();
 
   json::value_stack stack;
 
