@@ -11,7 +11,7 @@ packages=(
   libexpected-dev libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev
   libpqxx-dev postgresql-15  # cluster store (libpqxx) and the real PostgreSQL server its tests start
   libgtest-dev libgmock-dev
-  python3 clang-format nodejs npm
+  python3 clang-format clang-tidy nodejs npm  # clang-tidy: the lint.clang_tidy test (scripts/clang-tidy.sh)
   clang-14 libclang-rt-14-dev llvm-14  # fuzz targets (fuzz/): clang, libFuzzer, ASan, UBSan, llvm-symbolizer
   chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core
 )

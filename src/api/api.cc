@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/identity_service.h"
 #include "api/metrics.h"
+#include "model/error_codes.h"
 #include "model/rbac.h"
 
 namespace switchboard::api {
@@ -45,16 +46,17 @@ Response Api::handle(const Request& request) const {
   if (match.route) {
     route_name = match.route->pattern;
     response = authenticate_and_run(*match.route, request, std::move(match.params));
-    // HEAD ran the GET handler: the transport sends no body; a stream is never opened.
+    // HEAD ran the GET handler: the transport sends no body; a stream is never
+    // opened.
     if (request.method == "HEAD") response.stream = nullptr;
   } else if (match.path_matched) {
     std::string allow;
     for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-    response = error_response(405, "method_not_allowed",
+    response = error_response(405, error_codes::kMethodNotAllowed,
                               "This route does not accept " + request.method + "; it accepts " + allow + ".");
     response.headers.emplace_back("Allow", allow);
   } else {
-    response = error_response(404, "not_found", "No such route.");
+    response = error_response(404, error_codes::kNotFound, "No such route.");
   }
   if (deps_.metrics) {
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
@@ -69,7 +71,7 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
   if (!route.action) return route.handler(ctx);
 
   auto unauthorized = [](std::string_view message) {
-    Response r = error_response(401, "unauthorized", message);
+    Response r = error_response(401, error_codes::kUnauthorized, message);
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   };
@@ -110,7 +112,7 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
   std::optional<model::Role> role;
   if (principal->user) role = principal->user->role;
   if (!model::is_allowed(role, company->managers_can_manage_webhooks, *route.action)) {
-    return error_response(403, "forbidden", "Your role does not allow this action.");
+    return error_response(403, error_codes::kForbidden, "Your role does not allow this action.");
   }
   ctx.principal = &*principal;
   ctx.company = &*company;
@@ -127,7 +129,7 @@ std::optional<Response> Api::rate_limit(model::Action action, const model::Princ
       rate_limiter_.take((publishing ? "publish:" : "api:") + principal.token_id, limit, deps_.clock.now());
   if (decision.allowed) return std::nullopt;
   const std::string retry_after = std::to_string(decision.retry_after.count());
-  Response r = error_response(429, "rate_limited",
+  Response r = error_response(429, error_codes::kRateLimited,
                               "Too many requests with this token: at most " +
                                   fmt::format("{:g}", limit.per_second) + " per second, in bursts of " +
                                   std::to_string(decision.limit) + ". Retry after " + retry_after + " s.");

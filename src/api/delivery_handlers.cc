@@ -10,7 +10,9 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "model/envelope.h"
+#include "model/error_codes.h"
 #include "model/event_catalog.h"
+#include "model/limits.h"
 #include "model/sample_events.h"
 
 namespace switchboard::api {
@@ -19,9 +21,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kMaxReplay = 10000;
-
-Response webhook_not_found() { return error_response(404, "not_found", "No webhook with this id."); }
+Response webhook_not_found() {
+  return error_response(404, error_codes::kNotFound, "No webhook with this id.");
+}
 
 Result<model::Webhook> load_webhook(const ApiDeps& deps, const RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
@@ -39,7 +41,8 @@ std::optional<Response> parse_time_param(const Request& request, std::string_vie
   if (!value || value->empty()) return std::nullopt;
   out = parse_rfc3339(*value);
   if (!out) {
-    return error_response(422, "invalid_value", std::string(name) + " must be an RFC 3339 time.", name);
+    return error_response(422, error_codes::kInvalidValue, std::string(name) + " must be an RFC 3339 time.",
+                          name);
   }
   return std::nullopt;
 }
@@ -57,8 +60,8 @@ Response list_failures(const ApiDeps& deps, RequestContext& ctx) {
   if (auto bad = parse_time_param(ctx.request, "until", query.until)) return *bad;
   if (auto type = ctx.request.query_param("event_type"); type && !type->empty()) {
     if (!model::find_event_type(*type)) {
-      return error_response(422, "unknown_event", "\"" + std::string(*type) + "\" is not an event type.",
-                            "event_type");
+      return error_response(422, error_codes::kUnknownEvent,
+                            "\"" + std::string(*type) + "\" is not an event type.", "event_type");
     }
     query.event_type = std::string(*type);
   }
@@ -68,23 +71,16 @@ Response list_failures(const ApiDeps& deps, RequestContext& ctx) {
     if (ec == std::errc() && end == status->data() + status->size() && code >= 100 && code <= 599) {
       query.status_code = code;
     } else {
-      bool found = false;
-      for (auto e :
-           {model::AttemptError::kHttpStatus, model::AttemptError::kTimeout, model::AttemptError::kConnect,
-            model::AttemptError::kTls, model::AttemptError::kDns, model::AttemptError::kRedirect,
-            model::AttemptError::kRefused, model::AttemptError::kOther}) {
-        if (model::to_string(e) == *status) {
-          query.error = e;
-          found = true;
+      auto error = model::parse_attempt_error(*status);
+      if (!error || *error == model::AttemptError::kNone) {
+        std::string kinds;
+        for (auto kind : model::attempt_failure_kinds()) {
+          kinds += (kinds.empty() ? "" : ", ") + std::string(model::to_string(kind));
         }
+        return error_response(422, error_codes::kInvalidValue,
+                              "status must be an HTTP status code or one of " + kinds + ".", "status");
       }
-      if (!found) {
-        return error_response(
-            422, "invalid_value",
-            "status must be an HTTP status code or one of http_status, timeout, connect, tls, dns, "
-            "redirect, refused, other.",
-            "status");
-      }
+      query.error = *error;
     }
   }
   auto attempts = deps.store.list_failed_attempts(query);
@@ -99,7 +95,9 @@ Response get_failure(const ApiDeps& deps, RequestContext& ctx) {
   auto webhook = load_webhook(deps, ctx);
   if (!webhook) return load_error(webhook.error());
   const std::string& attempt_id = ctx.params.at(1);
-  auto not_found = [] { return error_response(404, "not_found", "No failed attempt with this id."); };
+  auto not_found = [] {
+    return error_response(404, error_codes::kNotFound, "No failed attempt with this id.");
+  };
   if (!is_valid_id(attempt_id, "att")) return not_found();
   auto attempt = deps.store.get_attempt(ctx.company_id(), webhook->id, attempt_id);
   if (!attempt)
@@ -116,8 +114,8 @@ Response list_deliveries(const ApiDeps& deps, RequestContext& ctx) {
   if (auto text = ctx.request.query_param("state"); text && !text->empty()) {
     state = model::parse_delivery_state(*text);
     if (!state) {
-      return error_response(422, "invalid_value", "state must be pending, delivered, exhausted or dropped.",
-                            "state");
+      return error_response(422, error_codes::kInvalidValue,
+                            "state must be pending, delivered, exhausted or dropped.", "state");
     }
   }
   auto deliveries = deps.store.list_deliveries(ctx.company_id(), webhook->id, state, *page);
@@ -133,19 +131,22 @@ Response send_test(const ApiDeps& deps, RequestContext& ctx) {
   if (!webhook) return load_error(webhook.error());
   auto body = parse_json_body(ctx.request, json::object{});
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object())
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
   std::string type = webhook->spec.events.empty() ? "call.answered" : webhook->spec.events.front();
   for (const auto& field : body->get_object()) {
     if (field.key() != "event_type") {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
-                            field.key());
+      return error_response(400, error_codes::kUnknownField,
+                            "Unknown field \"" + std::string(field.key()) + "\".", field.key());
     }
     if (!field.value().is_string() || !model::find_event_type(field.value().get_string())) {
-      return error_response(422, "unknown_event", "event_type must be one of the event types.", "event_type");
+      return error_response(422, error_codes::kUnknownEvent, "event_type must be one of the event types.",
+                            "event_type");
     }
     type = std::string(field.value().get_string());
   }
-  if (!deps.engine) return error_response(503, "unavailable", "Delivery is not running on this server.");
+  if (!deps.engine)
+    return error_response(503, error_codes::kUnavailable, "Delivery is not running on this server.");
   const TimePoint now = deps.clock.now();
   model::Event event;
   event.id = new_id("evt", now);
@@ -172,7 +173,7 @@ Response send_test(const ApiDeps& deps, RequestContext& ctx) {
   if (!started) {
     const auto& refusal = started.error();
     const std::string retry_after = std::to_string(refusal.retry_after.count());
-    Response r = error_response(429, "too_many_tests",
+    Response r = error_response(429, error_codes::kTooManyTests,
                                 "This " + refusal.scope + " already has " + std::to_string(refusal.limit) +
                                     " test deliveries in flight; retry after " + retry_after + " s.");
     r.headers.emplace_back("Retry-After", retry_after);
@@ -185,7 +186,7 @@ Response send_test(const ApiDeps& deps, RequestContext& ctx) {
 
 Response redeliver(const ApiDeps& deps, RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
-  auto not_found = [] { return error_response(404, "not_found", "No delivery with this id."); };
+  auto not_found = [] { return error_response(404, error_codes::kNotFound, "No delivery with this id."); };
   if (!is_valid_id(id, "dlv")) return not_found();
   const TimePoint now = deps.clock.now();
   auto created = deps.store.redeliver(ctx.company_id(), id, new_id("dlv", now), now);
@@ -200,34 +201,39 @@ Response replay(const ApiDeps& deps, RequestContext& ctx) {
   if (!webhook) return load_error(webhook.error());
   auto body = parse_json_body(ctx.request);
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object())
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
   std::optional<TimePoint> since, until;
   model::InputFailure failure;
   for (const auto& field : body->get_object()) {
     if (field.key() != "since" && field.key() != "until") {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
-                            field.key());
+      return error_response(400, error_codes::kUnknownField,
+                            "Unknown field \"" + std::string(field.key()) + "\".", field.key());
     }
   }
   for (auto [name, target] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
     const json::value* v = body->get_object().if_contains(name);
     if (!v) {
-      failure.errors.push_back({name, "required", std::string(name) + " is required."});
+      failure.errors.push_back({name, error_codes::kRequired, std::string(name) + " is required."});
       continue;
     }
     *target = v->is_string() ? parse_rfc3339(v->get_string()) : std::nullopt;
-    if (!*target)
-      failure.errors.push_back({name, "invalid_value", std::string(name) + " must be an RFC 3339 time."});
+    if (!*target) {
+      failure.errors.push_back(
+          {name, error_codes::kInvalidValue, std::string(name) + " must be an RFC 3339 time."});
+    }
   }
   if (failure.errors.empty() && *since >= *until) {
-    failure.errors.push_back({"until", "invalid_value", "until must be after since."});
+    failure.errors.push_back({"until", error_codes::kInvalidValue, "until must be after since."});
   }
   if (!failure.errors.empty()) return input_failure_response(failure);
   const TimePoint now = deps.clock.now();
-  auto count = deps.store.replay(ctx.company_id(), webhook->id, *since, *until, now, kMaxReplay);
+  auto count = deps.store.replay(ctx.company_id(), webhook->id, *since, *until, now,
+                                 model::limits::kMaxReplayDeliveries);
   if (!count) return load_error(count.error());
   if (deps.engine && *count > 0) deps.engine->notify();
-  return json_response(202, json::serialize(json::object{{"replayed", *count}, {"limit", kMaxReplay}}));
+  return json_response(202, json::serialize(json::object{{"replayed", *count},
+                                                         {"limit", model::limits::kMaxReplayDeliveries}}));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "model/directory.h"
+#include "model/error_codes.h"
 #include "model/limits.h"
 
 namespace switchboard::api {
@@ -44,10 +45,11 @@ json::object agent_json(const model::Agent& a) {
 Response write_error(const Error& error, std::string_view what) {
   switch (error.code) {
     case ErrorCode::kConflict:
-      return error_response(409, "conflict", "This " + std::string(what) + " id is already taken.", "id");
+      return error_response(409, error_codes::kConflict,
+                            "This " + std::string(what) + " id is already taken.", "id");
     case ErrorCode::kInvalidArgument:
-      return error_response(422, "unknown_department", "department_id names no department of this company.",
-                            "department_id");
+      return error_response(422, error_codes::kUnknownDepartment,
+                            "department_id names no department of this company.", "department_id");
     default:
       return error_response(error);
   }
@@ -96,7 +98,7 @@ struct AgentKind {
 
 template <typename Kind>
 Response not_found() {
-  return error_response(404, "not_found", "No " + std::string(Kind::kName) + " with this id.");
+  return error_response(404, error_codes::kNotFound, "No " + std::string(Kind::kName) + " with this id.");
 }
 
 template <typename Kind>

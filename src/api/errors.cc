@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "model/error_codes.h"
+
 namespace switchboard::api {
 
 namespace json = boost::json;
@@ -38,7 +40,7 @@ Response input_failure_response(const model::InputFailure& failure) {
     error = {{"code", first.code}, {"message", first.message}};
     if (!first.field.empty()) error["field"] = first.field;
   } else {
-    error = {{"code", "validation_failed"},
+    error = {{"code", error_codes::kValidationFailed},
              {"message", std::to_string(failure.errors.size()) + " fields are invalid; see errors."},
              {"field", failure.errors.front().field}};
   }
@@ -49,23 +51,24 @@ Response input_failure_response(const model::InputFailure& failure) {
 Response error_response(const Error& error) {
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
-      return error_response(422, "invalid_value", error.message);
+      return error_response(422, error_codes::kInvalidValue, error.message);
     case ErrorCode::kNotFound:
-      return error_response(404, "not_found", error.message);
+      return error_response(404, error_codes::kNotFound, error.message);
     case ErrorCode::kConflict:
-      return error_response(409, "conflict", error.message);
+      return error_response(409, error_codes::kConflict, error.message);
     case ErrorCode::kLimitReached:
-      return error_response(409, "limit_reached", error.message);
+      return error_response(409, error_codes::kLimitReached, error.message);
     case ErrorCode::kPermissionDenied:
-      return error_response(403, "forbidden", error.message);
+      return error_response(403, error_codes::kForbidden, error.message);
     case ErrorCode::kUnauthenticated:
-      return error_response(401, "unauthorized", error.message);
+      return error_response(401, error_codes::kUnauthorized, error.message);
     case ErrorCode::kUnavailable:
-      return error_response(503, "unavailable", "The store is temporarily unavailable; retry shortly.");
+      return error_response(503, error_codes::kUnavailable,
+                            "The store is temporarily unavailable; retry shortly.");
     case ErrorCode::kInternal:
       break;
   }
-  return error_response(500, "internal_error", "Something went wrong on our side.");
+  return error_response(500, error_codes::kInternalError, "Something went wrong on our side.");
 }
 
 }  // namespace switchboard::api

@@ -8,9 +8,13 @@
 
 #include "api/http_types.h"
 #include "common/result.h"
+#include "model/error_codes.h"
 #include "model/webhook_input.h"
 
 namespace switchboard::api {
+
+// The codes error bodies carry (one definition, model/error_codes.h).
+namespace error_codes = model::error_codes;
 
 Response error_response(int status, std::string_view code, std::string_view message,
                         std::string_view field = {});

@@ -7,6 +7,7 @@
 #include "api/identity_service.h"
 #include "api/request_json.h"
 #include "common/time_format.h"
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/rbac.h"
 
@@ -55,25 +56,26 @@ tl::expected<std::optional<TimePoint>, Response> parse_expiry(const json::object
   if (in && in->is_null()) in = nullptr;
   if (at && in) {
     return tl::unexpected(
-        error_response(422, "invalid_value",
+        error_response(422, error_codes::kInvalidValue,
                        "Give " + std::string(at_key) + " or " + std::string(in_key) + ", not both.", in_key));
   }
   std::optional<TimePoint> expires_at;
   if (at) {
     if (!at->is_string()) {
       return tl::unexpected(error_response(
-          422, "invalid_type", std::string(at_key) + " must be an RFC 3339 time string.", at_key));
+          422, error_codes::kInvalidType, std::string(at_key) + " must be an RFC 3339 time string.", at_key));
     }
     expires_at = parse_rfc3339(at->get_string());
     if (!expires_at) {
       return tl::unexpected(error_response(
-          422, "invalid_value", std::string(at_key) + " must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z.",
-          at_key));
+          422, error_codes::kInvalidValue,
+          std::string(at_key) + " must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z.", at_key));
     }
   } else if (in) {
     if (!in->is_int64() && !in->is_uint64()) {
-      return tl::unexpected(error_response(
-          422, "invalid_type", std::string(in_key) + " must be a whole number of seconds.", in_key));
+      return tl::unexpected(error_response(422, error_codes::kInvalidType,
+                                           std::string(in_key) + " must be a whole number of seconds.",
+                                           in_key));
     }
     const bool too_big = in->is_uint64() || in->get_int64() > 10LL * 365 * 86400;
     const long long seconds = too_big ? 10LL * 365 * 86400 + 1 : in->get_int64();
@@ -82,7 +84,7 @@ tl::expected<std::optional<TimePoint>, Response> parse_expiry(const json::object
     return std::optional<TimePoint>{};
   }
   if (auto wrong = model::check_token_expiry(*expires_at, now)) {
-    return tl::unexpected(error_response(422, "invalid_value", *wrong, at ? at_key : in_key));
+    return tl::unexpected(error_response(422, error_codes::kInvalidValue, *wrong, at ? at_key : in_key));
   }
   return expires_at;
 }
@@ -107,8 +109,8 @@ std::optional<Response> reject_unknown_fields(const json::object& body,
     bool ok = false;
     for (auto k : known) ok = ok || field.key() == k;
     if (!ok) {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
-                            field.key());
+      return error_response(400, error_codes::kUnknownField,
+                            "Unknown field \"" + std::string(field.key()) + "\".", field.key());
     }
   }
   return std::nullopt;
@@ -124,7 +126,8 @@ bool looks_like_email(std::string_view email) {
 Response create_user(const ApiDeps& deps, RequestContext& ctx) {
   auto body = parse_json_body(ctx.request);
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object())
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
   const auto& obj = body->get_object();
   if (auto bad =
           reject_unknown_fields(obj, {"name", "email", "role", "token_expires_at", "token_expires_in"})) {
@@ -135,17 +138,19 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
   auto string_field = [&](std::string_view key, std::size_t max) -> std::string {
     const json::value* v = obj.if_contains(key);
     if (!v || (v->is_string() && v->get_string().empty())) {
-      failure.errors.push_back({std::string(key), "required", std::string(key) + " is required."});
+      failure.errors.push_back(
+          {std::string(key), error_codes::kRequired, std::string(key) + " is required."});
       return {};
     }
     if (!v->is_string()) {
-      failure.errors.push_back({std::string(key), "invalid_type", std::string(key) + " must be a string."});
+      failure.errors.push_back(
+          {std::string(key), error_codes::kInvalidType, std::string(key) + " must be a string."});
       return {};
     }
     std::string s(v->get_string());
     if (s.size() > max) {
       failure.errors.push_back(
-          {std::string(key), "too_long",
+          {std::string(key), error_codes::kTooLong,
            std::string(key) + " must be at most " + std::to_string(max) + " characters."});
     }
     return s;
@@ -153,25 +158,27 @@ Response create_user(const ApiDeps& deps, RequestContext& ctx) {
   std::string name = string_field("name", model::limits::kMaxUserNameLength);
   std::string email = string_field("email", model::limits::kMaxEmailLength);
   if (!email.empty() && !looks_like_email(email)) {
-    failure.errors.push_back({"email", "invalid_value", "email must be an e-mail address."});
+    failure.errors.push_back({"email", error_codes::kInvalidValue, "email must be an e-mail address."});
   }
   std::string role_text = string_field("role", 16);
   auto role = model::parse_role(role_text);
   if (!role_text.empty() && !role) {
-    failure.errors.push_back({"role", "invalid_value", "role must be one of owner, admin, manager, agent."});
+    failure.errors.push_back(
+        {"role", error_codes::kInvalidValue, "role must be one of owner, admin, manager, agent."});
   }
   if (!failure.errors.empty()) return input_failure_response(failure);
   auto expires_at = parse_expiry(obj, "token_expires_at", "token_expires_in", deps.clock.now());
   if (!expires_at) return expires_at.error();
 
   if (!model::can_create_user(ctx.principal->user->role, *role)) {
-    return error_response(403, "forbidden", "Only an owner can create owners and admins.", "role");
+    return error_response(403, error_codes::kForbidden, "Only an owner can create owners and admins.",
+                          "role");
   }
   auto created =
       create_user_with_token(deps.store, deps.clock, ctx.company_id(), name, email, *role, *expires_at);
   if (!created) {
     if (created.error().code == ErrorCode::kConflict) {
-      return error_response(409, "email_taken", "A user with this email already exists.", "email");
+      return error_response(409, error_codes::kEmailTaken, "A user with this email already exists.", "email");
     }
     return error_response(created.error());
   }
@@ -191,7 +198,7 @@ Response list_tokens(const ApiDeps& deps, RequestContext& ctx) {
   if (auto wanted = ctx.request.query_param("user_id")) user_id = std::string(*wanted);
   if (!model::sees_all_tokens(me.role)) {
     if (user_id && *user_id != me.id) {
-      return error_response(403, "forbidden", "You can list only your own tokens.", "user_id");
+      return error_response(403, error_codes::kForbidden, "You can list only your own tokens.", "user_id");
     }
     user_id = me.id;
   }
@@ -209,19 +216,21 @@ Response list_tokens(const ApiDeps& deps, RequestContext& ctx) {
 Response create_token(const ApiDeps& deps, RequestContext& ctx) {
   auto body = parse_json_body(ctx.request, json::object{});
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object())
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
   const auto& obj = body->get_object();
   if (auto bad = reject_unknown_fields(obj, {"user_id", "expires_at", "expires_in"})) return *bad;
   const model::User& me = *ctx.principal->user;
   model::User target = me;
   if (const json::value* v = obj.if_contains("user_id"); v && !v->is_null()) {
-    if (!v->is_string()) return error_response(422, "invalid_type", "user_id must be a string.", "user_id");
+    if (!v->is_string())
+      return error_response(422, error_codes::kInvalidType, "user_id must be a string.", "user_id");
     const std::string wanted(v->get_string());
     if (wanted != me.id) {
       auto user = deps.store.get_user(ctx.company_id(), wanted);
       if (!user) {
         if (user.error().code == ErrorCode::kNotFound) {
-          return error_response(404, "not_found", "No such user.", "user_id");
+          return error_response(404, error_codes::kNotFound, "No such user.", "user_id");
         }
         return error_response(user.error());
       }
@@ -231,18 +240,19 @@ Response create_token(const ApiDeps& deps, RequestContext& ctx) {
   auto expires_at = parse_expiry(obj, "expires_at", "expires_in", deps.clock.now());
   if (!expires_at) return expires_at.error();
   if (!model::can_create_token_for(me.role, me.id, target.role, target.id)) {
-    return error_response(403, "forbidden",
-                          "Owners make tokens for anyone; admins for managers and agents; others only for "
+    return error_response(403, error_codes::kForbidden,
+                          "Owners make tokens for anyone; admins for managers "
+                          "and agents; others only for "
                           "themselves.",
                           "user_id");
   }
   if (target.deactivated_at) {
-    return error_response(409, "user_deactivated", "The user is deactivated.", "user_id");
+    return error_response(409, error_codes::kUserDeactivated, "The user is deactivated.", "user_id");
   }
   auto token = create_user_token(deps.store, deps.clock, ctx.company_id(), target.id, *expires_at);
   if (!token) {
     if (token.error().code == ErrorCode::kConflict) {
-      return error_response(409, "user_deactivated", "The user is deactivated.", "user_id");
+      return error_response(409, error_codes::kUserDeactivated, "The user is deactivated.", "user_id");
     }
     return error_response(token.error());
   }
@@ -257,11 +267,13 @@ Response revoke_token(const ApiDeps& deps, RequestContext& ctx) {
   const model::User& me = *ctx.principal->user;
   auto token = deps.store.get_token(ctx.company_id(), ctx.params.at(0));
   if (!token) {
-    if (token.error().code == ErrorCode::kNotFound) return error_response(404, "not_found", "No such token.");
+    if (token.error().code == ErrorCode::kNotFound)
+      return error_response(404, error_codes::kNotFound, "No such token.");
     return error_response(token.error());
   }
   const bool own = token->user_id == me.id;
-  if (!own && !model::sees_all_tokens(me.role)) return error_response(404, "not_found", "No such token.");
+  if (!own && !model::sees_all_tokens(me.role))
+    return error_response(404, error_codes::kNotFound, "No such token.");
   std::optional<model::Role> owner_role;
   if (token->user_id && !own) {
     auto owner = deps.store.get_user(ctx.company_id(), *token->user_id);
@@ -269,7 +281,8 @@ Response revoke_token(const ApiDeps& deps, RequestContext& ctx) {
     if (owner) owner_role = owner->role;
   }
   if (!model::can_revoke_token(me.role, me.id, token->user_id, owner_role)) {
-    return error_response(403, "forbidden", "Only an owner can revoke the tokens of owners and admins.");
+    return error_response(403, error_codes::kForbidden,
+                          "Only an owner can revoke the tokens of owners and admins.");
   }
   auto revoked = deps.store.revoke_token(ctx.company_id(), token->id, deps.clock.now());
   if (!revoked) return error_response(revoked.error());
@@ -282,21 +295,23 @@ Response deactivate_user(const ApiDeps& deps, RequestContext& ctx) {
   const model::User& me = *ctx.principal->user;
   auto target = deps.store.get_user(ctx.company_id(), ctx.params.at(0));
   if (!target) {
-    if (target.error().code == ErrorCode::kNotFound) return error_response(404, "not_found", "No such user.");
+    if (target.error().code == ErrorCode::kNotFound)
+      return error_response(404, error_codes::kNotFound, "No such user.");
     return error_response(target.error());
   }
   switch (model::check_deactivation(me.role, me.id, target->role, target->id)) {
     case model::DeactivationCheck::kSelf:
-      return error_response(409, "cannot_deactivate_self", "You cannot deactivate yourself.");
+      return error_response(409, error_codes::kCannotDeactivateSelf, "You cannot deactivate yourself.");
     case model::DeactivationCheck::kForbidden:
-      return error_response(403, "forbidden", "Only an owner can deactivate owners and admins.");
+      return error_response(403, error_codes::kForbidden, "Only an owner can deactivate owners and admins.");
     case model::DeactivationCheck::kAllowed:
       break;
   }
   auto done = deps.store.deactivate_user(ctx.company_id(), target->id, deps.clock.now());
   if (!done) {
     if (done.error().code == ErrorCode::kConflict) {
-      return error_response(409, "last_owner", "The company's last active owner cannot be deactivated.");
+      return error_response(409, error_codes::kLastOwner,
+                            "The company's last active owner cannot be deactivated.");
     }
     return error_response(done.error());
   }
@@ -357,16 +372,17 @@ void add_identity_routes(Router& router, const ApiDeps& deps) {
          auto body = parse_json_body(ctx.request);
          if (!body) return body.error();
          if (!body->is_object())
-           return error_response(400, "invalid_body", "The body must be a JSON object.");
+           return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
          const auto& obj = body->get_object();
          if (auto bad = reject_unknown_fields(obj, {"managers_can_manage_webhooks"})) return *bad;
          const json::value* v = obj.if_contains("managers_can_manage_webhooks");
          if (!v) {
-           return error_response(422, "required", "managers_can_manage_webhooks is required.",
+           return error_response(422, error_codes::kRequired, "managers_can_manage_webhooks is required.",
                                  "managers_can_manage_webhooks");
          }
          if (!v->is_bool()) {
-           return error_response(422, "invalid_type", "managers_can_manage_webhooks must be true or false.",
+           return error_response(422, error_codes::kInvalidType,
+                                 "managers_can_manage_webhooks must be true or false.",
                                  "managers_can_manage_webhooks");
          }
          if (auto r = deps.store.set_managers_can_manage_webhooks(ctx.company_id(), v->get_bool()); !r) {
@@ -381,7 +397,7 @@ void add_identity_routes(Router& router, const ApiDeps& deps) {
          auto body = parse_json_body(ctx.request, json::object{});
          if (!body) return body.error();
          if (!body->is_object())
-           return error_response(400, "invalid_body", "The body must be a JSON object.");
+           return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
          if (auto bad = reject_unknown_fields(body->get_object(), {"expires_at", "expires_in"})) return *bad;
          auto expires_at = parse_expiry(body->get_object(), "expires_at", "expires_in", deps.clock.now());
          if (!expires_at) return expires_at.error();

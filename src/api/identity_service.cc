@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/result.h"
 
 namespace switchboard::api {
 
@@ -42,7 +43,7 @@ Result<CreatedCompany> create_company_with_owner(store::Store& store, const Cloc
   created.owner.created_at = now;
   IssuedToken token = make_token(model::TokenKind::kUser, created.company.id, created.owner.id, now);
   if (auto stored = store.create_company(created.company, created.owner, token.record); !stored) {
-    return tl::unexpected(stored.error());
+    return forward_error(stored);
   }
   created.owner_token = std::move(token.text);
   return created;
@@ -61,8 +62,7 @@ Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clo
   created.user.role = role;
   created.user.created_at = now;
   IssuedToken token = make_token(model::TokenKind::kUser, company_id, created.user.id, now, token_expires_at);
-  if (auto stored = store.create_user(created.user, token.record); !stored)
-    return tl::unexpected(stored.error());
+  if (auto stored = store.create_user(created.user, token.record); !stored) return forward_error(stored);
   created.token = std::move(token.text);
   return created;
 }
@@ -71,14 +71,14 @@ Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
                                         const std::string& company_id, std::optional<TimePoint> expires_at) {
   IssuedToken token =
       make_token(model::TokenKind::kIngest, company_id, std::nullopt, clock.now(), expires_at);
-  if (auto stored = store.create_token(token.record); !stored) return tl::unexpected(stored.error());
+  if (auto stored = store.create_token(token.record); !stored) return forward_error(stored);
   return token;
 }
 
 Result<IssuedToken> create_user_token(store::Store& store, const Clock& clock, const std::string& company_id,
                                       const std::string& user_id, std::optional<TimePoint> expires_at) {
   IssuedToken token = make_token(model::TokenKind::kUser, company_id, user_id, clock.now(), expires_at);
-  if (auto stored = store.create_token(token.record); !stored) return tl::unexpected(stored.error());
+  if (auto stored = store.create_token(token.record); !stored) return forward_error(stored);
   return token;
 }
 

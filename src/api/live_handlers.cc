@@ -4,6 +4,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "live/live_call_hub.h"
+#include "model/error_codes.h"
 
 namespace switchboard::api {
 
@@ -29,7 +30,8 @@ class HubSink final : public live::Sink {
 constexpr int kStreamRetryAfterSeconds = 5;
 
 Response watch_live_calls(const ApiDeps& deps, RequestContext& ctx) {
-  if (!deps.live) return error_response(503, "unavailable", "Live calls are not available on this server.");
+  if (!deps.live)
+    return error_response(503, error_codes::kUnavailable, "Live calls are not available on this server.");
   auto filter = model::parse_live_call_filter(ctx.request.query_param("numbers").value_or(""),
                                               ctx.request.query_param("department_ids").value_or(""));
   if (!filter) {
@@ -45,7 +47,7 @@ Response watch_live_calls(const ApiDeps& deps, RequestContext& ctx) {
     const bool per_user = admission.error().scope == LiveCallHub::Refusal::Scope::kUser;
     const std::string limit = std::to_string(admission.error().limit);
     Response r = error_response(
-        429, "too_many_streams",
+        429, error_codes::kTooManyStreams,
         per_user ? "You already have " + limit + " open live call streams; close one first."
                  : "This company already has " + limit + " open live call streams; close one first.");
     // A slot frees as soon as any of those streams closes.

@@ -4,6 +4,7 @@
 
 #include "api/errors.h"
 #include "common/crypto.h"
+#include "model/error_codes.h"
 #include "model/event_input_json.h"
 #include "model/limits.h"
 
@@ -21,13 +22,14 @@ tl::expected<json::value, Response> parse_body_with(const Request& request,
                                                     std::optional<json::value> empty_as, JsonParser parser) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_as) return *empty_as;
-    return tl::unexpected(error_response(400, "malformed_json", "A JSON request body is required."));
+    return tl::unexpected(
+        error_response(400, error_codes::kMalformedJson, "A JSON request body is required."));
   }
   if (auto type = request.header("Content-Type"); type && !type->empty()) {
     std::string_view t = *type;
     if (t.substr(0, 16) != "application/json") {
       return tl::unexpected(
-          error_response(415, "unsupported_media_type", "Send the body as application/json."));
+          error_response(415, error_codes::kUnsupportedMediaType, "Send the body as application/json."));
     }
   }
   boost::system::error_code ec;
@@ -36,7 +38,7 @@ tl::expected<json::value, Response> parse_body_with(const Request& request,
     std::string message = ec == json::error::too_deep
                               ? "The JSON body is nested too deeply."
                               : "The request body is not valid JSON: " + ec.message() + ".";
-    return tl::unexpected(error_response(400, "malformed_json", message));
+    return tl::unexpected(error_response(400, error_codes::kMalformedJson, message));
   }
   return value;
 }
@@ -67,7 +69,8 @@ std::string encode_cursor(std::string_view last_id) { return crypto::base64url_e
 namespace {
 
 std::optional<std::string> decode_cursor(std::string_view cursor) {
-  // base64url without padding -> standard base64 with padding for the strict decoder.
+  // base64url without padding -> standard base64 with padding for the strict
+  // decoder.
   std::string standard(cursor);
   for (char& c : standard) {
     if (c == '-')
@@ -77,7 +80,8 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
   }
   while (standard.size() % 4 != 0) standard.push_back('=');
   auto decoded = crypto::base64_decode(standard);
-  // Cursors carry ids: generated ones, or directory ids (1-128 of [A-Za-z0-9_.:-]).
+  // Cursors carry ids: generated ones, or directory ids (1-128 of
+  // [A-Za-z0-9_.:-]).
   if (!decoded || decoded->empty() || decoded->size() > 128) return std::nullopt;
   for (char c : *decoded) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' || c == '-')) {
@@ -98,7 +102,7 @@ tl::expected<store::PageRequest, Response> parse_page_request(const Request& req
     if (ec != std::errc() || end != limit->data() + limit->size() || value < 1 ||
         value > model::limits::kMaxPageSize) {
       return tl::unexpected(error_response(
-          422, "invalid_value",
+          422, error_codes::kInvalidValue,
           "limit must be a whole number from 1 to " + std::to_string(model::limits::kMaxPageSize) + ".",
           "limit"));
     }
@@ -107,8 +111,8 @@ tl::expected<store::PageRequest, Response> parse_page_request(const Request& req
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
     auto decoded = decode_cursor(*cursor);
     if (!decoded) {
-      return tl::unexpected(
-          error_response(422, "invalid_value", "cursor is not a cursor this API returned.", "cursor"));
+      return tl::unexpected(error_response(422, error_codes::kInvalidValue,
+                                           "cursor is not a cursor this API returned.", "cursor"));
     }
     page.after_id = std::move(*decoded);
   }

@@ -8,6 +8,7 @@
 #include "api/metrics.h"
 #include "api/openapi_json.h"
 #include "api/static_files.h"
+#include "model/error_codes.h"
 #include "model/event_catalog.h"
 
 namespace switchboard::api {
@@ -56,7 +57,8 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
                     "<!doctype html><meta charset=utf-8><title>Switchboard</title>"
                     "<h1>Switchboard " SWITCHBOARD_VERSION
                     " is running</h1>"
-                    "<p>The dashboard is not built into this server. The API is available: see "
+                    "<p>The dashboard is not built into this server. The API is "
+                    "available: see "
                     "<a href=\"/api/openapi.json\">/api/openapi.json</a> and <a "
                     "href=\"/api/health\">/api/health</a>.</p>";
                 add_page_security_headers(r);
@@ -88,7 +90,7 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
   // /metrics, and a new one-segment GET route belongs above them, here.
   auto static_file = [web](RequestContext& ctx) {
     if (auto file = web->serve(ctx.request.path)) return std::move(*file);
-    return error_response(404, "not_found", "No such route.");
+    return error_response(404, error_codes::kNotFound, "No such route.");
   };
   router.add({"GET", "/{file}", std::nullopt, static_file});
   router.add({"GET", "/assets/{file}", std::nullopt, static_file});

@@ -9,6 +9,7 @@
 #include "api/request_json.h"
 #include "common/ids.h"
 #include "common/time_format.h"
+#include "model/error_codes.h"
 #include "model/v1_webhook.h"
 
 namespace switchboard::api {
@@ -62,11 +63,12 @@ json::object v1_delivery_json(const model::V1Delivery& d) {
 // Empty before the sunset; after it, what the server does with v1.
 std::string sunset_warning(const ApiDeps& deps) {
   if (deps.clock.now() < model::v1_sunset_time()) return {};
-  return deps.v1_stop_after_sunset
-             ? "Calling webhooks v1 passed its sunset on 2026-07-31; this server no longer sends v1 "
-               "deliveries (--v1-after-sunset stop). Move to /api/v2/webhooks."
-             : "Calling webhooks v1 passed its sunset on 2026-07-31; deliveries continue for now "
-               "(--v1-after-sunset continue). Move to /api/v2/webhooks.";
+  return deps.v1_stop_after_sunset ? "Calling webhooks v1 passed its sunset on 2026-07-31; this "
+                                     "server no longer sends v1 "
+                                     "deliveries (--v1-after-sunset stop). Move to /api/v2/webhooks."
+                                   : "Calling webhooks v1 passed its sunset on 2026-07-31; "
+                                     "deliveries continue for now "
+                                     "(--v1-after-sunset continue). Move to /api/v2/webhooks.";
 }
 
 // Deprecation/Sunset/Link on every v1 answer; past the sunset a Warning header,
@@ -89,7 +91,7 @@ Response with_v1_headers(const ApiDeps& deps, Response response) {
   return response;
 }
 
-Response not_found() { return error_response(404, "not_found", "No v1 webhook with this id."); }
+Response not_found() { return error_response(404, error_codes::kNotFound, "No v1 webhook with this id."); }
 
 Result<model::V1Webhook> load(const ApiDeps& deps, const RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
@@ -177,7 +179,8 @@ Response list_deliveries(const ApiDeps& deps, RequestContext& ctx) {
   if (auto text = ctx.request.query_param("state")) {
     state = model::parse_v1_delivery_state(*text);
     if (!state) {
-      return error_response(400, "invalid_state", "state must be pending, delivered or dropped.", "state");
+      return error_response(400, error_codes::kInvalidState, "state must be pending, delivered or dropped.",
+                            "state");
     }
   }
   auto list = deps.store.list_v1_deliveries(ctx.company_id(), webhook->id, state, *page);

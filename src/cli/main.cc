@@ -1,5 +1,6 @@
 // The switchboard binary: `serve`, the offline commands that work on the
-// same data directory (also while `serve` runs on it), `receive` and `simulate`.
+// same data directory (also while `serve` runs on it), `receive` and
+// `simulate`.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include "api/identity_service.h"
 #include "cli/simulate_command.h"
 #include "common/crypto.h"
+#include "common/result.h"
 #include "common/time_format.h"
 #include "model/identity.h"
 #include "receiver/receiver.h"
@@ -26,7 +28,8 @@ int fail(const std::string& message) {
 }
 
 void setup_logging(const std::string& level) {
-  // Logs go to stderr so that stdout carries only what scripts read (tokens, URLs).
+  // Logs go to stderr so that stdout carries only what scripts read (tokens,
+  // URLs).
   auto logger = spdlog::stderr_color_mt("switchboard");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
@@ -40,14 +43,15 @@ void add_store_options(CLI::App& cmd, sb::server::ServeConfig& config) {
       ->capture_default_str();
   cmd.add_option("--store", config.store_url, "postgresql://… to use PostgreSQL instead of SQLite")
       ->envname("SWITCHBOARD_STORE");
-  cmd.add_option(
-         "--secret-key-file", config.secret_key_file,
-         "File with the 32-byte key that encrypts secrets at rest (default: DATA/secret.key, generated)")
+  cmd.add_option("--secret-key-file", config.secret_key_file,
+                 "File with the 32-byte key that encrypts secrets at rest "
+                 "(default: DATA/secret.key, generated)")
       ->envname("SWITCHBOARD_SECRET_KEY_FILE");
 }
 
 int run_serve(const sb::server::ServeConfig& config) {
-  // Block the stop signals in every thread; the main thread waits for them below.
+  // Block the stop signals in every thread; the main thread waits for them
+  // below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -84,7 +88,7 @@ sb::Result<std::string> choose_company(sb::store::Store& store, const std::strin
     return company_id;
   }
   auto companies = store.list_companies();
-  if (!companies) return tl::unexpected(companies.error());
+  if (!companies) return forward_error(companies);
   if (companies->size() != 1) {
     return sb::make_error(sb::ErrorCode::kInvalidArgument,
                           companies->empty()
@@ -99,7 +103,7 @@ sb::Result<std::vector<std::string>> companies_to_search(sb::store::Store& store
                                                          const std::string& company_id) {
   if (!company_id.empty()) return std::vector<std::string>{company_id};
   auto companies = store.list_companies();
-  if (!companies) return tl::unexpected(companies.error());
+  if (!companies) return forward_error(companies);
   std::vector<std::string> ids;
   for (const auto& company : *companies) ids.push_back(company.id);
   return ids;
@@ -148,7 +152,8 @@ int run_token_create(const sb::server::ServeConfig& config, const std::string& c
   }
   auto parsed = sb::model::parse_role(role);
   if (!parsed) return fail("--role must be owner, admin, manager, agent or ingest");
-  // Each CLI-made user token belongs to a new user of that role, named for where it came from.
+  // Each CLI-made user token belongs to a new user of that role, named for
+  // where it came from.
   std::string email =
       "cli-" + role + "-" + sb::crypto::hex_encode(sb::crypto::random_bytes(4)) + "@localhost";
   auto user =
@@ -239,7 +244,9 @@ int run_company_create(const sb::server::ServeConfig& config, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Switchboard: signed, durable webhook delivery for call and WhatsApp events"};
+  CLI::App app{
+      "Switchboard: signed, durable webhook delivery for call and "
+      "WhatsApp events"};
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -265,13 +272,15 @@ int main(int argc, char** argv) {
   serve
       ->add_flag_function(
           "--no-delivery", [&config](std::int64_t count) { config.run_delivery = count <= 0; },
-          "API only: accept and store events but do not deliver them (a later start delivers the backlog)")
+          "API only: accept and store events but do not deliver them (a later "
+          "start delivers the backlog)")
       ->envname("SWITCHBOARD_NO_DELIVERY");
   serve
       ->add_option_function<std::string>(
           "--v1-after-sunset",
           [&config](const std::string& mode) { config.v1_stop_after_sunset = mode == "stop"; },
-          "Calling webhooks v1 after their sunset (2026-07-31): continue delivering (default, with a "
+          "Calling webhooks v1 after their sunset (2026-07-31): continue "
+          "delivering (default, with a "
           "warning) or stop v1 deliveries")
       ->envname("SWITCHBOARD_V1_AFTER_SUNSET")
       ->check(CLI::IsMember({"continue", "stop"}))
@@ -285,7 +294,8 @@ int main(int argc, char** argv) {
           [&config](double seconds) {
             config.delivery_timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
           },
-          "Total time one delivery attempt may take, in seconds (default 30; not time-scaled)")
+          "Total time one delivery attempt may take, in seconds (default 30; "
+          "not time-scaled)")
       ->envname("SWITCHBOARD_DELIVERY_TIMEOUT")
       ->check(CLI::Range(0.05, 300.0));
   serve
@@ -294,8 +304,10 @@ int main(int argc, char** argv) {
           [&config](double seconds) {
             config.lease = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
           },
-          "Seconds claimed deliveries stay this node's (default 120; longer than --delivery-timeout). "
-          "In a cluster, a dead node's claimed work goes to the others after this")
+          "Seconds claimed deliveries stay this node's (default 120; longer "
+          "than --delivery-timeout). "
+          "In a cluster, a dead node's claimed work goes to the others after "
+          "this")
       ->envname("SWITCHBOARD_LEASE")
       ->check(CLI::Range(0.1, 3600.0));
   serve
@@ -306,14 +318,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--rate-limit", config.rate_limit,
-                   "Requests per second per token on every route except publishing, in bursts of twice "
+                   "Requests per second per token on every route except "
+                   "publishing, in bursts of twice "
                    "that (0 = unlimited; per node)")
       ->envname("SWITCHBOARD_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   serve
       ->add_option("--ingest-rate-limit", config.ingest_rate_limit,
-                   "Publish requests (POST /api/v2/events, /events/batch) per second per token, in bursts "
+                   "Publish requests (POST /api/v2/events, /events/batch) per "
+                   "second per token, in bursts "
                    "of twice that (0 = unlimited; per node)")
       ->envname("SWITCHBOARD_INGEST_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e9))
@@ -323,7 +337,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--web-root", config.web_root,
-                   "Directory of the dashboard's built files (default: web/ beside the switchboard binary)")
+                   "Directory of the dashboard's built files (default: web/ "
+                   "beside the switchboard binary)")
       ->envname("SWITCHBOARD_WEB_ROOT")
       ->check(CLI::ExistingDirectory);
 
@@ -340,8 +355,9 @@ int main(int argc, char** argv) {
       "--expires-in", expires_in, "Expire the token after this long: 90m, 12h, 30d, 2w (at most 365d)");
   token_create->add_option("--expires-at", expires_at, "Expire the token at this RFC 3339 time")
       ->excludes(expires_in_option);
-  auto* token_list = token->add_subcommand(
-      "list", "List the company's tokens (never their secrets) with status and last use");
+  auto* token_list = token->add_subcommand("list",
+                                           "List the company's tokens (never their "
+                                           "secrets) with status and last use");
   add_store_options(*token_list, config);
   token_list->add_option("--company", company_id, "Company id (default: the only company)");
   token_list->add_option("--user", user_filter, "Only this user's tokens");
@@ -382,7 +398,8 @@ int main(int argc, char** argv) {
   receive->add_flag("--plain-http", receive_options.plain_http, "No TLS (local experiments only)");
   bool no_timestamp_check = false;
   receive->add_flag("--no-timestamp-check", no_timestamp_check,
-                    "Accept any X-MO-Timestamp / webhook-timestamp (servers running with --time-scale)");
+                    "Accept any X-MO-Timestamp / webhook-timestamp (servers "
+                    "running with --time-scale)");
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
   add_store_options(*migrate, config);
@@ -398,7 +415,8 @@ int main(int argc, char** argv) {
   setup_logging(log_level);
 
   if (*serve) {
-    // The build puts the dashboard in web/ beside the binary; without it, "/" says so.
+    // The build puts the dashboard in web/ beside the binary; without it, "/"
+    // says so.
     std::error_code ec;
     auto binary = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (config.web_root.empty() && !ec) config.web_root = binary.parent_path() / "web";

@@ -18,6 +18,8 @@
 #include <system_error>
 #include <utility>
 
+#include "common/result.h"
+
 namespace switchboard::crypto {
 namespace {
 
@@ -394,7 +396,7 @@ Result<std::string> load_or_create_key_file(const std::filesystem::path& path, b
 
   std::string key = random_bytes(SecretBox::kKeyBytes);
   Result<CreateOutcome> created = create_key_file(path, key);
-  if (!created) return tl::unexpected(created.error());
+  if (!created) return forward_error(created);
   if (*created == CreateOutcome::kAlreadyExists) {
     // Another process created the file between our read and our create.
     OPENSSL_cleanse(key.data(), key.size());

@@ -48,6 +48,25 @@ std::string_view to_string(AttemptError error) {
   return "other";  // unreachable
 }
 
+std::optional<AttemptError> parse_attempt_error(std::string_view text) {
+  for (const auto& [value, spelling] : kErrors) {
+    if (spelling == text) return value;
+  }
+  return std::nullopt;
+}
+
+std::span<const AttemptError> attempt_failure_kinds() {
+  static constexpr auto kFailures = [] {
+    std::array<AttemptError, kErrors.size() - 1> failures{};
+    std::size_t n = 0;
+    for (const auto& [value, text] : kErrors) {
+      if (value != AttemptError::kNone) failures[n++] = value;
+    }
+    return failures;
+  }();
+  return kFailures;
+}
+
 Delivery pending_delivery(std::string id, const Event& event, const std::string& webhook_id, TimePoint due,
                           TimePoint window_start) {
   Delivery delivery;

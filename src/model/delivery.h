@@ -3,13 +3,15 @@
 // An Event is what a publisher sent, normalized into the v2 envelope; its
 // `payload` holds the exact bytes every receiver gets (and that we sign).
 // A Delivery is one event owed to one webhook; it moves
-//   pending -> delivered | exhausted (retries spent) | dropped (webhook deleted, v1 drop)
+//   pending -> delivered | exhausted (retries spent) | dropped (webhook
+//   deleted, v1 drop)
 // An Attempt is one HTTP try of a delivery; failed attempts are kept as the
 // failure log.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,7 +41,8 @@ struct Delivery {
   std::string webhook_id;
   std::string event_id;
   std::string event_type;
-  std::string ordering_key;              // sequence_key of the event: one in flight per (webhook, key)
+  std::string ordering_key;              // sequence_key of the event: one in flight per
+                                         // (webhook, key)
   std::optional<std::int64_t> sequence;  // the event's sequence, for ordering within the key
   DeliveryState state = DeliveryState::kPending;
   int attempts = 0;                          // attempts made so far
@@ -74,7 +77,12 @@ enum class AttemptError {
   kRefused /* SSRF */,
   kOther
 };
+// The one spelling table (model/delivery.cc): the API (attempt logs, the
+// `status` filter), both stores' `error` column and the docs use these words.
 std::string_view to_string(AttemptError error);
+std::optional<AttemptError> parse_attempt_error(std::string_view text);
+// Every failure kind (all but kNone), in the table's order.
+std::span<const AttemptError> attempt_failure_kinds();
 
 struct Attempt {
   std::string id;  // att_…

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace switchboard::model {
@@ -71,6 +73,37 @@ TEST(PendingDeliveryTest, OnlyASequencedEventIsOrdered) {
     EXPECT_EQ(d.next_attempt_at, kNow);
     EXPECT_EQ(d.created_at, kNow);
   }
+}
+
+}  // namespace
+}  // namespace switchboard::model
+
+namespace switchboard::model {
+namespace {
+
+TEST(AttemptErrorSpellingTest, EveryKindHasOneSpellingThatParsesBack) {
+  const std::vector<std::pair<AttemptError, std::string_view>> table = {
+      {AttemptError::kNone, "none"},         {AttemptError::kHttpStatus, "http_status"},
+      {AttemptError::kTimeout, "timeout"},   {AttemptError::kConnect, "connect"},
+      {AttemptError::kTls, "tls"},           {AttemptError::kDns, "dns"},
+      {AttemptError::kRedirect, "redirect"}, {AttemptError::kRefused, "refused"},
+      {AttemptError::kOther, "other"},
+  };
+  for (const auto& [kind, spelling] : table) {
+    EXPECT_EQ(to_string(kind), spelling);
+    EXPECT_EQ(parse_attempt_error(spelling), kind) << spelling;
+  }
+  for (std::string_view unknown : {"", "TIMEOUT", "http", "none "}) {
+    EXPECT_EQ(parse_attempt_error(unknown), std::nullopt) << unknown;
+  }
+}
+
+TEST(AttemptErrorSpellingTest, FailureKindsAreAllButNoneInTableOrder) {
+  const std::vector<AttemptError> expected = {
+      AttemptError::kHttpStatus, AttemptError::kTimeout,  AttemptError::kConnect, AttemptError::kTls,
+      AttemptError::kDns,        AttemptError::kRedirect, AttemptError::kRefused, AttemptError::kOther};
+  auto kinds = attempt_failure_kinds();
+  EXPECT_EQ(std::vector<AttemptError>(kinds.begin(), kinds.end()), expected);
 }
 
 }  // namespace

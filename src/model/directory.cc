@@ -4,7 +4,9 @@
 #include <boost/json.hpp>
 #include <span>
 
+#include "common/result.h"
 #include "model/envelope.h"
+#include "model/error_codes.h"
 #include "model/event_input_json.h"
 #include "model/event_schema.h"
 #include "model/limits.h"
@@ -33,7 +35,7 @@ class FieldReader {
   std::string required(std::string_view key, std::size_t max) {
     const json::value* v = body_.if_contains(key);
     if (!v || v->is_null()) {
-      add(key, "required", " is required.");
+      add(key, error_codes::kRequired, " is required.");
       return {};
     }
     return text(key, *v, max).value_or("");
@@ -56,16 +58,16 @@ class FieldReader {
  private:
   std::optional<std::string> text(std::string_view key, const json::value& v, std::size_t max) {
     if (!v.is_string()) {
-      add(key, "invalid_type", " must be a string.");
+      add(key, error_codes::kInvalidType, " must be a string.");
       return std::nullopt;
     }
     std::string s(v.get_string());
     if (s.empty()) {
-      add(key, "invalid_value", " must not be empty.");
+      add(key, error_codes::kInvalidValue, " must not be empty.");
       return std::nullopt;
     }
     if (s.size() > max) {
-      add(key, "too_long", " must be at most " + std::to_string(max) + " characters.");
+      add(key, error_codes::kTooLong, " must be at most " + std::to_string(max) + " characters.");
       return std::nullopt;
     }
     return s;
@@ -85,12 +87,12 @@ InputFailure malformed(std::string field, std::string code, std::string message)
 tl::expected<const json::object*, InputFailure> object_with(const json::value& body,
                                                             std::span<const std::string_view> known) {
   if (!body.is_object())
-    return tl::unexpected(malformed("", "invalid_body", "The body must be a JSON object."));
+    return tl::unexpected(malformed("", error_codes::kInvalidBody, "The body must be a JSON object."));
   for (const auto& field : body.get_object()) {
     bool ok = false;
     for (auto k : known) ok = ok || field.key() == k;
     if (!ok) {
-      return tl::unexpected(malformed(std::string(field.key()), "unknown_field",
+      return tl::unexpected(malformed(std::string(field.key()), error_codes::kUnknownField,
                                       "Unknown field \"" + std::string(field.key()) + "\"."));
     }
   }
@@ -99,17 +101,18 @@ tl::expected<const json::object*, InputFailure> object_with(const json::value& b
 
 void check_id(FieldReader& reader, std::string_view key, const std::optional<std::string>& id) {
   if (id && !is_valid_directory_id(*id)) {
-    reader.add(key, "invalid_value", " must be 1-128 characters of letters, digits, _ . : -");
+    reader.add(key, error_codes::kInvalidValue, " must be 1-128 characters of letters, digits, _ . : -");
   }
 }
 
-// Reads the agent fields present in `reader` into `agent` (all of them when `create`).
+// Reads the agent fields present in `reader` into `agent` (all of them when
+// `create`).
 void read_agent_fields(FieldReader& reader, Agent& agent, bool create) {
   if (create || reader.has("name")) agent.name = reader.required("name", limits::kMaxDirectoryNameLength);
   if (create || reader.has("email")) {
     agent.email = reader.optional("email", limits::kMaxEmailLength);
     if (agent.email && !looks_like_email(*agent.email)) {
-      reader.add("email", "invalid_value", " must be an e-mail address.");
+      reader.add("email", error_codes::kInvalidValue, " must be an e-mail address.");
     }
   }
   if (create || reader.has("extension")) {
@@ -118,7 +121,8 @@ void read_agent_fields(FieldReader& reader, Agent& agent, bool create) {
   if (create || reader.has("number")) {
     agent.number = reader.optional("number", limits::kMaxAgentNumberLength);
     if (agent.number && !is_valid_phone(*agent.number)) {
-      reader.add("number", "invalid_phone", " must be a phone number: an optional + and 1-20 digits.");
+      reader.add("number", error_codes::kInvalidPhone,
+                 " must be a phone number: an optional + and 1-20 digits.");
     }
   }
   if (create || reader.has("department_id")) {
@@ -141,7 +145,7 @@ void read_id(FieldReader& reader, std::string& id) {
 void check_same_id(FieldReader& reader, const json::object& body, const std::string& current) {
   const json::value* v = body.if_contains("id");
   if (v && !(v->is_string() && v->get_string() == current)) {
-    reader.add("id", "immutable", " cannot be changed.");
+    reader.add("id", error_codes::kImmutable, " cannot be changed.");
   }
 }
 
@@ -159,7 +163,7 @@ bool is_valid_directory_id(std::string_view id) {
 
 InputResult<Department> parse_department_create(const json::value& body) {
   auto obj = object_with(body, kDepartmentFields);
-  if (!obj) return tl::unexpected(obj.error());
+  if (!obj) return forward_error(obj);
   FieldReader reader(**obj);
   Department department;
   read_id(reader, department.id);
@@ -170,7 +174,7 @@ InputResult<Department> parse_department_create(const json::value& body) {
 
 InputResult<Agent> parse_agent_create(const json::value& body) {
   auto obj = object_with(body, kAgentFields);
-  if (!obj) return tl::unexpected(obj.error());
+  if (!obj) return forward_error(obj);
   FieldReader reader(**obj);
   Agent agent;
   read_id(reader, agent.id);
@@ -181,7 +185,7 @@ InputResult<Agent> parse_agent_create(const json::value& body) {
 
 InputResult<Department> parse_department_patch(const json::value& body, const Department& current) {
   auto obj = object_with(body, kDepartmentFields);
-  if (!obj) return tl::unexpected(obj.error());
+  if (!obj) return forward_error(obj);
   FieldReader reader(**obj);
   check_same_id(reader, **obj, current.id);
   Department department = current;
@@ -192,7 +196,7 @@ InputResult<Department> parse_department_patch(const json::value& body, const De
 
 InputResult<Agent> parse_agent_patch(const json::value& body, const Agent& current) {
   auto obj = object_with(body, kAgentFields);
-  if (!obj) return tl::unexpected(obj.error());
+  if (!obj) return forward_error(obj);
   FieldReader reader(**obj);
   check_same_id(reader, **obj, current.id);
   Agent agent = current;
@@ -207,8 +211,8 @@ std::string add_directory_objects(std::string_view data_json, const Agent* agent
                                   const Department* department) {
   if (!agent && !department) return std::string(data_json);
   boost::system::error_code ec;
-  // Read exactly (Boost.JSON's own double parsing may be off by an ulp), so that
-  // to_js_json() below writes every published number as it was accepted.
+  // Read exactly (Boost.JSON's own double parsing may be off by an ulp), so
+  // that to_js_json() below writes every published number as it was accepted.
   json::value data = parse_ingest_json(data_json, limits::kMaxJsonDepth, ec);
   if (ec || !data.is_object()) return std::string(data_json);  // not ours to fix: leave as published
   json::object& obj = data.get_object();

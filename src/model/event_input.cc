@@ -6,6 +6,7 @@
 
 #include "common/time_format.h"
 #include "model/envelope.h"
+#include "model/error_codes.h"
 #include "model/event_catalog.h"
 #include "model/event_input_json.h"
 #include "model/event_schema.h"
@@ -34,17 +35,18 @@ void check_numbers(const json::value& v, const std::string& path, std::vector<Fi
     case json::kind::uint64:
     case json::kind::double_: {
       const std::string_view code = refused_number_code(v);
-      if (code == "unsafe_integer") {
-        errors.push_back(
-            {path, std::string(code),
-             path + " is beyond ±9007199254740991 (2^53 − 1), which JavaScript cannot hold exactly; "
-                    "send it as a string."});
+      if (code == error_codes::kUnsafeInteger) {
+        errors.push_back({path, std::string(code),
+                          path + " is beyond ±9007199254740991 (2^53 − 1), which "
+                                 "JavaScript cannot hold exactly; "
+                                 "send it as a string."});
       } else if (!code.empty()) {
         errors.push_back({path, std::string(code),
-                          path +
-                              " has more precision than a JavaScript number keeps, so receivers would read "
-                              "another value; send it with at most the digits that read back the same, or "
-                              "as a string."});
+                          path + " has more precision than a JavaScript number "
+                                 "keeps, so receivers would read "
+                                 "another value; send it with at most the digits "
+                                 "that read back the same, or "
+                                 "as a string."});
       }
       break;
     }
@@ -63,7 +65,8 @@ void check_numbers(const json::value& v, const std::string& path, std::vector<Fi
   }
 }
 
-// data.<key> or data.<object>.id, whichever is present (e.g. department_id or department.id).
+// data.<key> or data.<object>.id, whichever is present (e.g. department_id or
+// department.id).
 std::string id_attribute(const json::object& data, std::string_view flat_key, std::string_view object_key) {
   if (const auto* s = string_at(data, flat_key)) return std::string(*s);
   if (const json::value* o = data.if_contains(object_key); o && o->is_object()) {
@@ -101,8 +104,9 @@ std::string format_policy_duration(std::chrono::milliseconds d) {
 
 InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRange& accepted) {
   if (!body.is_object()) {
-    return tl::unexpected(InputFailure{InputFailure::Kind::kMalformed,
-                                       {{"", "invalid_body", "The event must be a JSON object."}}});
+    return tl::unexpected(
+        InputFailure{InputFailure::Kind::kMalformed,
+                     {{"", error_codes::kInvalidBody, "The event must be a JSON object."}}});
   }
   const auto& obj = body.get_object();
   InputFailure unknown{InputFailure::Kind::kMalformed, {}};
@@ -110,7 +114,7 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
     const auto k = field.key();
     if (k != "type" && k != "occurred_at" && k != "idempotency_key" && k != "data") {
       unknown.errors.push_back(
-          {std::string(k), "unknown_field", "Unknown field \"" + std::string(k) + "\"."});
+          {std::string(k), error_codes::kUnknownField, "Unknown field \"" + std::string(k) + "\"."});
     }
   }
   if (!unknown.errors.empty()) return tl::unexpected(std::move(unknown));
@@ -120,12 +124,12 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
   const EventTypeInfo* info = nullptr;
   if (const json::value* type = obj.if_contains("type");
       !type || (type->is_string() && type->get_string().empty())) {
-    errors.push_back({"type", "required", "type is required."});
+    errors.push_back({"type", error_codes::kRequired, "type is required."});
   } else if (!type->is_string()) {
-    errors.push_back({"type", "invalid_type", "type must be a string."});
+    errors.push_back({"type", error_codes::kInvalidType, "type must be a string."});
   } else if (info = find_event_type(type->get_string()); !info) {
-    errors.push_back(
-        {"type", "unknown_event", "\"" + std::string(type->get_string()) + "\" is not an event type."});
+    errors.push_back({"type", error_codes::kUnknownEvent,
+                      "\"" + std::string(type->get_string()) + "\" is not an event type."});
   } else {
     out.type = std::string(info->type);
   }
@@ -133,10 +137,11 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
   if (const json::value* at = obj.if_contains("occurred_at"); at && !at->is_null()) {
     auto parsed = at->is_string() ? parse_rfc3339(at->get_string()) : std::nullopt;
     if (!parsed) {
-      errors.push_back({"occurred_at", "invalid_value",
-                        "occurred_at must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z."});
+      errors.push_back({"occurred_at", error_codes::kInvalidValue,
+                        "occurred_at must be an RFC 3339 time, e.g. "
+                        "2026-11-22T10:03:59.120Z."});
     } else if (*parsed < accepted.earliest || *parsed > accepted.latest) {
-      errors.push_back({"occurred_at", "occurred_at_out_of_range",
+      errors.push_back({"occurred_at", error_codes::kOccurredAtOutOfRange,
                         "occurred_at must be at most " + format_policy_duration(accepted.max_age) +
                             " before and " + format_policy_duration(accepted.max_ahead) +
                             " after the time it is received (between " + format_rfc3339(accepted.earliest) +
@@ -149,8 +154,8 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
   if (const json::value* key = obj.if_contains("idempotency_key"); key && !key->is_null()) {
     if (!key->is_string() || key->get_string().empty() ||
         key->get_string().size() > kMaxIdempotencyKeyLength) {
-      errors.push_back(
-          {"idempotency_key", "invalid_value", "idempotency_key must be a string of 1 to 255 characters."});
+      errors.push_back({"idempotency_key", error_codes::kInvalidValue,
+                        "idempotency_key must be a string of 1 to 255 characters."});
     } else {
       out.idempotency_key = std::string(key->get_string());
     }
@@ -158,9 +163,9 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
 
   const json::value* data = obj.if_contains("data");
   if (!data) {
-    errors.push_back({"data", "required", "data is required."});
+    errors.push_back({"data", error_codes::kRequired, "data is required."});
   } else if (!data->is_object()) {
-    errors.push_back({"data", "invalid_type", "data must be a JSON object."});
+    errors.push_back({"data", error_codes::kInvalidType, "data must be a JSON object."});
   } else {
     const std::size_t first_number_error = errors.size();
     check_numbers(*data, "data", errors, first_number_error + kMaxNumberErrors);
@@ -170,7 +175,8 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
     if (info) {
       const EventSchema* schema = find_event_schema(info->type);
       auto data_errors = validate_event_data(*schema, d);
-      // A refused number is reported once, as such (not also as, say, not an integer ≥ 0).
+      // A refused number is reported once, as such (not also as, say, not an
+      // integer ≥ 0).
       std::erase_if(data_errors, [&](const FieldError& e) {
         return std::any_of(number_errors.begin(), number_errors.end(),
                            [&](const FieldError& n) { return n.field == e.field; });

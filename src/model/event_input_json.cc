@@ -9,6 +9,7 @@
 #include <string>
 
 #include "model/envelope.h"
+#include "model/error_codes.h"
 
 namespace switchboard::model {
 
@@ -76,7 +77,8 @@ bool beyond_safe_range(const Decimal& d) {
   return d.digits.size() > kMaxSafe.size();  // 9007199254740991.x
 }
 
-// The decimal value of the shortest spelling of `value` (what JavaScript prints).
+// The decimal value of the shortest spelling of `value` (what JavaScript
+// prints).
 Decimal decimal_of(double value) {
   std::array<char, 64> buf{};
   const auto [end, ec] =
@@ -95,14 +97,15 @@ JsonNumber refused(JsonNumberClass kind, bool negative) {
 // parser does, except for numbers (classify_json_number).
 class IngestHandler {
  public:
-  static constexpr std::size_t max_object_size =
-      json::object::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_array_size =
-      json::array::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_key_size =
-      json::string::max_size();  // NOLINT(readability-identifier-naming)
-  static constexpr std::size_t max_string_size =
-      json::string::max_size();  // NOLINT(readability-identifier-naming)
+  // Names and members Boost's basic_parser requires of a handler.
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  static constexpr std::size_t max_string_size = json::string::max_size();
 
   json::value_stack stack;
 
@@ -218,14 +221,15 @@ std::string_view refused_number_code(const json::value& number) {
   switch (number.kind()) {
     case json::kind::int64: {
       const std::int64_t v = number.get_int64();
-      return v > kMaxSafeInteger || v < -kMaxSafeInteger ? "unsafe_integer" : "";
+      return v > kMaxSafeInteger || v < -kMaxSafeInteger ? error_codes::kUnsafeInteger : "";
     }
     case json::kind::uint64:
-      return number.get_uint64() > static_cast<std::uint64_t>(kMaxSafeInteger) ? "unsafe_integer" : "";
+      return number.get_uint64() > static_cast<std::uint64_t>(kMaxSafeInteger) ? error_codes::kUnsafeInteger
+                                                                               : "";
     case json::kind::double_: {
       const double d = number.get_double();
-      if (std::isnan(d)) return "imprecise_number";
-      return std::fabs(d) > static_cast<double>(kMaxSafeInteger) ? "unsafe_integer" : "";
+      if (std::isnan(d)) return error_codes::kImpreciseNumber;
+      return std::fabs(d) > static_cast<double>(kMaxSafeInteger) ? error_codes::kUnsafeInteger : "";
     }
     default:
       return "";

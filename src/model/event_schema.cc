@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/time_format.h"
+#include "model/error_codes.h"
 #include "model/limits.h"
 
 namespace switchboard::model {
@@ -50,7 +51,7 @@ class Validator {
       const std::string field_path = path + "." + spec.name;
       const json::value* value = object.if_contains(spec.name);
       if (!value || value->is_null()) {
-        if (spec.required) add(field_path, "required", field_path + " is required.");
+        if (spec.required) add(field_path, error_codes::kRequired, field_path + " is required.");
         continue;
       }
       check_value(spec, *value, field_path);
@@ -64,14 +65,15 @@ class Validator {
   }
 
   void check_string(const FieldSpec& spec, const json::value& value, const std::string& path) {
-    if (!value.is_string()) return add(path, "invalid_type", path + " must be a string.");
+    if (!value.is_string()) return add(path, error_codes::kInvalidType, path + " must be a string.");
     const auto& s = value.get_string();
     if (s.empty()) {
-      return add(path, spec.required ? "required" : "invalid_value", path + " must not be empty.");
+      return add(path, spec.required ? error_codes::kRequired : error_codes::kInvalidValue,
+                 path + " must not be empty.");
     }
     const std::size_t max = max_length_of(spec);
     if (s.size() > max) {
-      add(path, "too_long", path + " must be at most " + std::to_string(max) + " characters.");
+      add(path, error_codes::kTooLong, path + " must be at most " + std::to_string(max) + " characters.");
     }
   }
 
@@ -81,46 +83,51 @@ class Validator {
       case FieldKind::kString:
         return check_string(spec, value, path);
       case FieldKind::kInteger:
-        if (!is_integer(value)) add(path, "invalid_type", path + " must be an integer of 0 or more.");
+        if (!is_integer(value))
+          add(path, error_codes::kInvalidType, path + " must be an integer of 0 or more.");
         return;
       case FieldKind::kBoolean:
-        if (!value.is_bool()) add(path, "invalid_type", path + " must be true or false.");
+        if (!value.is_bool()) add(path, error_codes::kInvalidType, path + " must be true or false.");
         return;
       case FieldKind::kTime:
-        if (!value.is_string()) return add(path, "invalid_type", path + " must be a string.");
+        if (!value.is_string()) return add(path, error_codes::kInvalidType, path + " must be a string.");
         if (!parse_rfc3339(value.get_string())) {
-          add(path, "invalid_time", path + " must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z.");
+          add(path, error_codes::kInvalidTime,
+              path + " must be an RFC 3339 time, e.g. 2026-11-22T10:03:59.120Z.");
         }
         return;
       case FieldKind::kPhone:
-        if (!value.is_string()) return add(path, "invalid_type", path + " must be a string.");
+        if (!value.is_string()) return add(path, error_codes::kInvalidType, path + " must be a string.");
         if (!is_valid_phone(value.get_string())) {
-          add(path, "invalid_phone",
+          add(path, error_codes::kInvalidPhone,
               path +
-                  " must be a phone number: an optional + and 1 to 20 digits (e.g. +919876543210), or "
+                  " must be a phone number: an optional + and 1 to 20 digits "
+                  "(e.g. +919876543210), or "
                   "\"anonymous\".");
         }
         return;
       case FieldKind::kUrl:
-        if (!value.is_string()) return add(path, "invalid_type", path + " must be a string.");
+        if (!value.is_string()) return add(path, error_codes::kInvalidType, path + " must be a string.");
         if (!is_valid_event_url(value.get_string())) {
-          add(path, "invalid_url",
-              path + " must be an absolute http or https URL of at most 2048 characters.");
+          add(path, error_codes::kInvalidUrl,
+              path +
+                  " must be an absolute http or https URL of at most 2048 "
+                  "characters.");
         }
         return;
       case FieldKind::kEnum:
-        if (!value.is_string()) return add(path, "invalid_type", path + " must be a string.");
+        if (!value.is_string()) return add(path, error_codes::kInvalidType, path + " must be a string.");
         for (std::string_view allowed : spec.values) {
           if (value.get_string() == allowed) return;
         }
         if (spec.values.size() == 1) {
-          add(path, "invalid_value", path + " must be \"" + std::string(spec.values[0]) + "\".");
+          add(path, error_codes::kInvalidValue, path + " must be \"" + std::string(spec.values[0]) + "\".");
         } else {
-          add(path, "invalid_value", path + " must be one of: " + join(spec.values) + ".");
+          add(path, error_codes::kInvalidValue, path + " must be one of: " + join(spec.values) + ".");
         }
         return;
       case FieldKind::kObject:
-        if (!value.is_object()) return add(path, "invalid_type", path + " must be an object.");
+        if (!value.is_object()) return add(path, error_codes::kInvalidType, path + " must be an object.");
         return object_fields(spec.fields, value.get_object(), path);
       case FieldKind::kObjectArray:
       case FieldKind::kStringArray:
@@ -129,15 +136,15 @@ class Validator {
   }
 
   void check_array(const FieldSpec& spec, const json::value& value, const std::string& path) {
-    if (!value.is_array()) return add(path, "invalid_type", path + " must be an array.");
+    if (!value.is_array()) return add(path, error_codes::kInvalidType, path + " must be an array.");
     const auto& items = value.get_array();
     if (items.size() < spec.min_items) {
-      return add(path, "too_few",
+      return add(path, error_codes::kTooFew,
                  path + " must have at least " + std::to_string(spec.min_items) + " item" +
                      (spec.min_items == 1 ? "." : "s."));
     }
     if (items.size() > max_items_of(spec)) {
-      return add(path, "too_many",
+      return add(path, error_codes::kTooMany,
                  path + " must have at most " + std::to_string(max_items_of(spec)) + " items.");
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -146,7 +153,7 @@ class Validator {
         FieldSpec item{.name = spec.name, .kind = FieldKind::kString, .max_length = spec.max_length};
         check_string(item, items[i], item_path);
       } else if (!items[i].is_object()) {
-        add(item_path, "invalid_type", item_path + " must be an object.");
+        add(item_path, error_codes::kInvalidType, item_path + " must be an object.");
       } else {
         object_fields(spec.fields, items[i].get_object(), item_path);
       }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/time_format.h"
+#include "model/error_codes.h"
 #include "model/event_schema.h"
 
 namespace switchboard::model::rules {
@@ -13,7 +14,8 @@ namespace json = boost::json;
 
 namespace {
 
-// A time field's value, when it is present and well formed (the schema reports the rest).
+// A time field's value, when it is present and well formed (the schema reports
+// the rest).
 std::optional<TimePoint> time_at(const json::object& object, std::string_view key) {
   const json::value* v = object.if_contains(key);
   if (!v || !v->is_string()) return std::nullopt;
@@ -28,8 +30,8 @@ void check_times(const json::object& object, const std::string& path, std::vecto
                     const std::optional<TimePoint>& earlier, std::string_view earlier_name) {
     if (!later || !earlier || *later >= *earlier) return false;
     const std::string field = path + "." + std::string(later_name);
-    errors.push_back(
-        {field, "invalid_value", field + " is before " + path + "." + std::string(earlier_name) + "."});
+    errors.push_back({field, error_codes::kInvalidValue,
+                      field + " is before " + path + "." + std::string(earlier_name) + "."});
     return true;
   };
   before(answered, "answered_at", started, "started_at");
@@ -66,14 +68,16 @@ void check_has_answered_leg(const json::object& data, std::vector<FieldError>& e
     const auto* state = string_at(leg.get_object(), "state");
     if (state && *state == "answered") return;
   }
-  errors.push_back({"data.legs", "invalid_value", "data.legs must include a leg in state answered."});
+  errors.push_back(
+      {"data.legs", error_codes::kInvalidValue, "data.legs must include a leg in state answered."});
 }
 
 void check_campaign_reference(const json::object& data, std::vector<FieldError>& errors) {
   const auto* source = string_at(data, "source");
   if (source && *source == kCampaignSource && !is_present(data, "myop_ref_id")) {
-    errors.push_back({"data.myop_ref_id", "required",
-                      "data.myop_ref_id is required for campaign messages (source \"lccmpapi\")."});
+    errors.push_back({"data.myop_ref_id", error_codes::kRequired,
+                      "data.myop_ref_id is required for campaign messages "
+                      "(source \"lccmpapi\")."});
   }
 }
 
@@ -81,10 +85,11 @@ void check_message_content(const json::object& data, std::vector<FieldError>& er
   const auto* type = string_at(data, "message_type");
   if (!type) return;
   if (*type == "text" && !is_present(data, "text")) {
-    errors.push_back({"data.text", "required", "data.text is required when data.message_type is text."});
-  } else if (*type == "template" && !is_present(data, "template")) {
     errors.push_back(
-        {"data.template", "required", "data.template is required when data.message_type is template."});
+        {"data.text", error_codes::kRequired, "data.text is required when data.message_type is text."});
+  } else if (*type == "template" && !is_present(data, "template")) {
+    errors.push_back({"data.template", error_codes::kRequired,
+                      "data.template is required when data.message_type is template."});
   }
 }
 

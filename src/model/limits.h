@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxFilterValueLength = 128;
 inline constexpr std::size_t kMinSecretBytes = 24;  // decoded length of a whsec_ secret
 inline constexpr std::size_t kMaxSecretBytes = 64;
 inline constexpr std::size_t kGeneratedSecretBytes = 32;
-// After a rotation the previous secret keeps signing (beside the new one) this long.
+// After a rotation the previous secret keeps signing (beside the new one) this
+// long.
 inline constexpr std::chrono::hours kSecretRotationGrace{24};
 inline constexpr std::size_t kMaxUserNameLength = 255;
 inline constexpr std::size_t kMaxEmailLength = 254;
@@ -37,9 +38,19 @@ inline constexpr std::size_t kMaxExtensionLength = 32;
 inline constexpr std::size_t kMaxAgentNumberLength = 32;
 
 // Request limits (the HTTP layer enforces them).
-inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;
+inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;  // `serve --max-body-bytes` default
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// Ingest (POST /api/v2/events and /events/batch). A batch body may be far
+// larger than a single request's, but each event's `data` keeps the default
+// single-request limit.
+inline constexpr std::size_t kMaxEventsPerBatch = 1000;
+inline constexpr std::size_t kMaxBatchBodyBytes = 32 * 1024 * 1024;
+inline constexpr std::size_t kMaxEventDataBytes = kDefaultMaxBodyBytes;
+
+// Deliveries one replay (POST /api/v2/webhooks/{id}/replay) queues at most.
+inline constexpr int kMaxReplayDeliveries = 10000;
 
 // Test deliveries (POST /api/v2/webhooks/{id}/test) in flight at once, per
 // node. A test runs on the delivery side and answers when its attempt ends (at

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "model/directory.h"
+#include "model/error_codes.h"
 
 namespace switchboard::model {
 
@@ -135,12 +136,12 @@ InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers,
   };
   auto number_list = split_list(numbers);
   if (number_list.size() > kMaxFilterEntries) {
-    add_error("numbers", "too_many", "numbers holds at most 50 numbers.");
+    add_error("numbers", error_codes::kTooMany, "numbers holds at most 50 numbers.");
   } else {
     for (const auto& number : number_list) {
       auto normalized = normalize_number(number);
       if (normalized.empty()) {
-        add_error("numbers", "invalid_value",
+        add_error("numbers", error_codes::kInvalidValue,
                   "\"" + number.substr(0, 32) + "\" is not a phone number in E.164 form (+ and digits).");
         break;
       }
@@ -149,11 +150,12 @@ InputResult<LiveCallFilter> parse_live_call_filter(std::string_view numbers,
   }
   auto department_list = split_list(department_ids);
   if (department_list.size() > kMaxFilterEntries) {
-    add_error("department_ids", "too_many", "department_ids holds at most 50 ids.");
+    add_error("department_ids", error_codes::kTooMany, "department_ids holds at most 50 ids.");
   } else {
     for (auto& id : department_list) {
       if (!is_valid_directory_id(id)) {
-        add_error("department_ids", "invalid_value", "\"" + id.substr(0, 32) + "\" is not a department id.");
+        add_error("department_ids", error_codes::kInvalidValue,
+                  "\"" + id.substr(0, 32) + "\" is not a department id.");
         break;
       }
       filter.department_ids.push_back(std::move(id));

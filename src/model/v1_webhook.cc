@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <unordered_set>
 
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/webhook_origin.h"
 
@@ -107,14 +108,16 @@ json::value string_or_null(const json::object& object, std::string_view key) {
   return nullptr;
 }
 
-// The customer's number: the caller on inbound calls, the called party on outbound ones.
+// The customer's number: the caller on inbound calls, the called party on
+// outbound ones.
 json::value caller_id(const json::object& data) {
   const json::value* direction = data.if_contains("direction");
   const bool outbound = direction && direction->is_string() && direction->get_string() == "outbound";
   return string_or_null(data, outbound ? "to" : "from");
 }
 
-// Numbers of the agent legs (the agents the call reached or rang), in leg order.
+// Numbers of the agent legs (the agents the call reached or rang), in leg
+// order.
 json::value agent_numbers(const json::object& data) {
   json::array users;
   const json::value* legs = data.if_contains("legs");
@@ -221,7 +224,8 @@ InputFailure invalid(std::string field, std::string code, std::string message) {
                       {FieldError{std::move(field), std::move(code), std::move(message)}}};
 }
 
-// A body the contract does not describe (api.md: unknown field -> 400), as for v2.
+// A body the contract does not describe (api.md: unknown field -> 400), as for
+// v2.
 InputFailure malformed(std::string field, std::string code, std::string message) {
   return InputFailure{InputFailure::Kind::kMalformed,
                       {FieldError{std::move(field), std::move(code), std::move(message)}}};
@@ -234,9 +238,10 @@ std::optional<InputFailure> parse_params(const json::value& v, std::string_view 
                                          const std::vector<V1Param>& current, std::vector<V1Param>& out,
                                          std::vector<std::string>* kept) {
   const std::string field(name);
-  if (!v.is_array()) return invalid(field, "invalid_type", field + " must be an array of {key, value}.");
+  if (!v.is_array())
+    return invalid(field, error_codes::kInvalidType, field + " must be an array of {key, value}.");
   if (v.get_array().size() > limits::kMaxCustomHeaders) {
-    return invalid(field, "too_many",
+    return invalid(field, error_codes::kTooMany,
                    "At most " + std::to_string(limits::kMaxCustomHeaders) + " " + field + " are allowed.");
   }
   out.clear();
@@ -248,34 +253,36 @@ std::optional<InputFailure> parse_params(const json::value& v, std::string_view 
     const json::value* key = o ? o->if_contains("key") : nullptr;
     const json::value* value = o ? o->if_contains("value") : nullptr;
     if (!o || o->size() != 2 || !key || !key->is_string() || !value || !value->is_string()) {
-      return invalid(at, "invalid_type", at + " must be an object with string key and value.");
+      return invalid(at, error_codes::kInvalidType, at + " must be an object with string key and value.");
     }
     std::string k(key->get_string());
     std::string val(value->get_string());
     if (k.empty() || k.size() > limits::kMaxHeaderKeyLength || (header && !is_valid_header_name(k))) {
-      return invalid(at + ".key", header ? "invalid_header_name" : "invalid_value",
+      return invalid(at + ".key", header ? error_codes::kInvalidHeaderName : error_codes::kInvalidValue,
                      at + ".key must be a valid " + std::string(header ? "header name" : "parameter name") +
                          " of at most " + std::to_string(limits::kMaxHeaderKeyLength) + " characters.");
     }
     if (header && is_reserved_header(k)) {
-      return invalid(at + ".key", "reserved_header", "Header \"" + k + "\" is set by the platform.");
+      return invalid(at + ".key", error_codes::kReservedHeader,
+                     "Header \"" + k + "\" is set by the platform.");
     }
     std::string lowered = k;
     if (header) std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
     if (!seen.insert(lowered).second) {
-      return invalid(at + ".key", "duplicate_key", "Key \"" + k + "\" is given twice.");
+      return invalid(at + ".key", error_codes::kDuplicateKey, "Key \"" + k + "\" is given twice.");
     }
     if (val == kMaskedSecret) {
       auto it = std::find_if(current.begin(), current.end(), [&](const V1Param& p) { return p.key == k; });
       if (it == current.end()) {
-        return invalid(at + ".value", "invalid_value", "A masked value can only keep an existing one.");
+        return invalid(at + ".value", error_codes::kInvalidValue,
+                       "A masked value can only keep an existing one.");
       }
       val = it->value;
       if (kept) kept->push_back(at + ".value");
     }
     if (val.empty() || val.size() > limits::kMaxHeaderValueLength ||
         std::any_of(val.begin(), val.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
-      return invalid(at + ".value", header ? "invalid_header_value" : "invalid_value",
+      return invalid(at + ".value", header ? error_codes::kInvalidHeaderValue : error_codes::kInvalidValue,
                      at + ".value must be 1 to " + std::to_string(limits::kMaxHeaderValueLength) +
                          " characters without line breaks.");
     }
@@ -298,24 +305,26 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
                                                              "fields", "enabled", "method"};
   for (const auto& entry : body) {
     if (!known.count(entry.key())) {
-      return malformed(std::string(entry.key()), "unknown_field",
+      return malformed(std::string(entry.key()), error_codes::kUnknownField,
                        "Unknown field \"" + std::string(entry.key()) + "\".");
     }
   }
   if (const json::value* v = body.if_contains("type")) {
     auto type = v->is_string() ? parse_v1_type(v->get_string()) : std::nullopt;
-    if (!type) return invalid("type", "invalid_value", "type must be after_call, incall or disposition.");
+    if (!type)
+      return invalid("type", error_codes::kInvalidValue, "type must be after_call, incall or disposition.");
     spec.type = *type;
   } else if (create) {
-    return invalid("type", "required", "type is required.");
+    return invalid("type", error_codes::kRequired, "type is required.");
   }
   if (const json::value* v = body.if_contains("url")) {
-    if (!v->is_string()) return invalid("url", "https_required", std::string(kHttpsRequiredMessage));
+    if (!v->is_string())
+      return invalid("url", error_codes::kHttpsRequired, std::string(kHttpsRequiredMessage));
     auto errors = validate_url(v->get_string());
     if (!errors.empty()) return InputFailure{InputFailure::Kind::kInvalid, std::move(errors)};
     spec.url = std::string(v->get_string());
   } else if (create) {
-    return invalid("url", "required", std::string(kHttpsRequiredMessage));
+    return invalid("url", error_codes::kRequired, std::string(kHttpsRequiredMessage));
   }
   if (const json::value* v = body.if_contains("headers")) {
     std::vector<V1Param> parsed;
@@ -332,7 +341,8 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
     keep_all(spec.query, "query", kept);
   }
   if (const json::value* v = body.if_contains("fields")) {
-    if (!v->is_array()) return invalid("fields", "invalid_type", "fields must be an array of field names.");
+    if (!v->is_array())
+      return invalid("fields", error_codes::kInvalidType, "fields must be an array of field names.");
     std::vector<std::string> fields;
     const auto& legacy = v1_legacy_fields();
     for (std::size_t i = 0; i < v->get_array().size(); ++i) {
@@ -340,21 +350,23 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
       const std::string at = "fields[" + std::to_string(i) + "]";
       if (!item.is_string() ||
           std::find(legacy.begin(), legacy.end(), std::string_view(item.get_string())) == legacy.end()) {
-        return invalid(at, "unknown_field_name",
-                       at + " must be one of the legacy fields (uid, company_id, clid, call_state, event, "
-                            "users, public_ivr_id, client_ref_id, direction, duration, recording_url, "
+        return invalid(at, error_codes::kUnknownFieldName,
+                       at + " must be one of the legacy fields (uid, "
+                            "company_id, clid, call_state, event, "
+                            "users, public_ivr_id, client_ref_id, direction, "
+                            "duration, recording_url, "
                             "disposition).");
       }
       std::string name(item.get_string());
       if (std::find(fields.begin(), fields.end(), name) != fields.end()) {
-        return invalid(at, "duplicate_key", "Field \"" + name + "\" is given twice.");
+        return invalid(at, error_codes::kDuplicateKey, "Field \"" + name + "\" is given twice.");
       }
       fields.push_back(std::move(name));
     }
     spec.fields = std::move(fields);
   }
   if (const json::value* v = body.if_contains("enabled")) {
-    if (!v->is_bool()) return invalid("enabled", "invalid_type", "enabled must be true or false.");
+    if (!v->is_bool()) return invalid("enabled", error_codes::kInvalidType, "enabled must be true or false.");
     spec.enabled = v->get_bool();
   }
   if (const json::value* v = body.if_contains("method")) {
@@ -363,7 +375,7 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
     } else if (v->is_string() && v->get_string() == "GET") {
       spec.method = V1Method::kGet;
     } else {
-      return invalid("method", "invalid_value", "method must be POST or GET.");
+      return invalid("method", error_codes::kInvalidValue, "method must be POST or GET.");
     }
   }
   return std::nullopt;
@@ -372,8 +384,9 @@ std::optional<InputFailure> apply(const json::object& body, V1WebhookSpec& spec,
 InputResult<V1WebhookSpec> parse(const json::value& body, V1WebhookSpec spec, bool create,
                                  std::vector<std::string>* kept) {
   if (!body.is_object()) {
-    return tl::unexpected(InputFailure{InputFailure::Kind::kMalformed,
-                                       {FieldError{"", "invalid_type", "The body must be a JSON object."}}});
+    return tl::unexpected(
+        InputFailure{InputFailure::Kind::kMalformed,
+                     {FieldError{"", error_codes::kInvalidType, "The body must be a JSON object."}}});
   }
   if (auto failure = apply(body.get_object(), spec, create, kept)) return tl::unexpected(std::move(*failure));
   return spec;

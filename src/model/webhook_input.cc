@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "model/error_codes.h"
 #include "model/event_catalog.h"
 #include "model/limits.h"
 #include "model/webhook_input_internal.h"
@@ -51,7 +52,7 @@ void read_text(const boost::json::object& body, std::string_view field, std::str
   }
   target = std::string(value->get_string());
   if (input_detail::utf8_length(target) > limit) {
-    errors.invalid(std::string(field), "too_long",
+    errors.invalid(std::string(field), error_codes::kTooLong,
                    std::string(label) + " must be at most " + std::to_string(limit) + " characters.");
   }
 }
@@ -73,7 +74,7 @@ void read_events(const boost::json::value& value, std::vector<std::string>& targ
   }
   const boost::json::array& items = value.get_array();
   if (items.empty()) {
-    errors.invalid("events", "required", "Select at least one event.");
+    errors.invalid("events", error_codes::kRequired, "Select at least one event.");
     return;
   }
   const std::span<const EventTypeInfo> catalog = event_catalog();
@@ -87,7 +88,7 @@ void read_events(const boost::json::value& value, std::vector<std::string>& targ
     const std::string_view name = items[i].get_string();
     const bool is_group = is_event_group(name);
     if (!is_group && find_event_type(name) == nullptr) {
-      errors.invalid(path, "unknown_event", "Unknown event type \"" + std::string(name) + "\".");
+      errors.invalid(path, error_codes::kUnknownEvent, "Unknown event type \"" + std::string(name) + "\".");
       continue;
     }
     for (std::size_t j = 0; j < catalog.size(); ++j) {
@@ -111,7 +112,7 @@ std::vector<std::string> read_filter_list(const boost::json::value& value, const
   }
   const boost::json::array& items = value.get_array();
   if (items.size() > limits::kMaxFilterValues) {
-    errors.invalid(path, "too_many",
+    errors.invalid(path, error_codes::kTooMany,
                    "At most " + std::to_string(limits::kMaxFilterValues) + " values are allowed.");
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -122,16 +123,16 @@ std::vector<std::string> read_filter_list(const boost::json::value& value, const
     }
     const std::string_view text = items[i].get_string();
     if (is_direction && text != "inbound" && text != "outbound") {
-      errors.invalid(item_path, "invalid_value", "Direction must be \"inbound\" or \"outbound\".");
+      errors.invalid(item_path, error_codes::kInvalidValue, "Direction must be \"inbound\" or \"outbound\".");
       continue;
     }
     if (text.empty()) {
-      errors.invalid(item_path, "invalid_value", "Filter values must not be empty.");
+      errors.invalid(item_path, error_codes::kInvalidValue, "Filter values must not be empty.");
       continue;
     }
     if (input_detail::utf8_length(text) > limits::kMaxFilterValueLength) {
       errors.invalid(
-          item_path, "too_long",
+          item_path, error_codes::kTooLong,
           "Filter values must be at most " + std::to_string(limits::kMaxFilterValueLength) + " characters.");
       continue;
     }
@@ -180,7 +181,7 @@ SecretChange read_secret(const boost::json::value& value, bool is_patch, ErrorSi
   if (is_patch && text == kKeepSecret) return SecretChange{SecretChange::Kind::kKeep, {}, true};
   if (is_patch && text == kMaskedSecret) return {};
   if (is_valid_secret(text)) return SecretChange{SecretChange::Kind::kSet, std::string(text), true};
-  errors.invalid("secret", "invalid_secret",
+  errors.invalid("secret", error_codes::kInvalidSecret,
                  "Secret must be \"generate\" or \"whsec_\" followed by the base64 of " +
                      std::to_string(limits::kMinSecretBytes) + " to " +
                      std::to_string(limits::kMaxSecretBytes) + " random bytes.");
@@ -191,7 +192,7 @@ SecretChange read_secret(const boost::json::value& value, bool is_patch, ErrorSi
 InputResult<WebhookInput> parse_body(const boost::json::value& body, const WebhookSpec* current) {
   ErrorSink errors;
   if (!body.is_object()) {
-    errors.malformed("", "invalid_body", "The request body must be a JSON object.");
+    errors.malformed("", error_codes::kInvalidBody, "The request body must be a JSON object.");
     return tl::unexpected(std::move(errors).to_failure());
   }
   const boost::json::object& object = body.get_object();
@@ -209,7 +210,7 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
   if (const boost::json::value* url = object.if_contains("url")) {
     read_url(*url, spec.url, errors);
   } else if (!is_patch) {
-    errors.invalid("url", "required", "URL is required.");
+    errors.invalid("url", error_codes::kRequired, "URL is required.");
   }
 
   // Cross-checks between headers and auth need a well-formed auth type.
@@ -226,7 +227,8 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
   }
 
   // Headers are validated when sent, and also when only the auth changes:
-  // the stored headers may clash with the new auth (e.g. Authorization + basic).
+  // the stored headers may clash with the new auth (e.g. Authorization +
+  // basic).
   const WebhookAuth* auth_for_headers = auth_known ? &spec.auth : nullptr;
   if (const boost::json::value* headers = object.if_contains("headers")) {
     std::vector<input_detail::HeaderRow> rows = input_detail::read_header_rows(*headers, errors);
@@ -245,7 +247,7 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
   if (const boost::json::value* events = object.if_contains("events")) {
     read_events(*events, spec.events, errors);
   } else if (!is_patch) {
-    errors.invalid("events", "required", "Select at least one event.");
+    errors.invalid("events", error_codes::kRequired, "Select at least one event.");
   }
 
   if (const boost::json::value* filters = object.if_contains("filters")) {

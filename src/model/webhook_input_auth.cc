@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/webhook_input.h"
 #include "model/webhook_input_internal.h"
@@ -40,11 +41,12 @@ void reject_member(const boost::json::object& object, std::string_view name, Aut
                    ErrorSink& errors) {
   if (!object.contains(name)) return;
   const std::string path = member_path("auth", name);
-  errors.invalid(path, "not_allowed",
+  errors.invalid(path, error_codes::kNotAllowed,
                  path + " is only used with " + std::string(to_string(used_with)) + " auth.");
 }
 
-// Validates a Basic auth password; a masked one is replaced by the stored password.
+// Validates a Basic auth password; a masked one is replaced by the stored
+// password.
 void check_password(const WebhookAuth* current, std::string& password, std::vector<std::string>& kept,
                     ErrorSink& errors) {
   const std::string path(kPasswordField);
@@ -53,14 +55,14 @@ void check_password(const WebhookAuth* current, std::string& password, std::vect
       password = current->password;
       if (!password.empty()) kept.push_back(path);
     } else {
-      errors.invalid(
-          path, "invalid_value",
-          "The masked password can only keep an existing Basic auth password; enter the password.");
+      errors.invalid(path, error_codes::kInvalidValue,
+                     "The masked password can only keep an existing Basic auth "
+                     "password; enter the password.");
     }
   } else if (password.empty()) {
-    errors.invalid(path, "required", "Password is required for Basic auth.");
+    errors.invalid(path, error_codes::kRequired, "Password is required for Basic auth.");
   } else if (password.size() > limits::kMaxPasswordLength) {
-    errors.invalid(path, "too_long", limit_message("Password", limits::kMaxPasswordLength));
+    errors.invalid(path, error_codes::kTooLong, limit_message("Password", limits::kMaxPasswordLength));
   }
 }
 
@@ -72,13 +74,15 @@ void parse_basic(const boost::json::object& object, const WebhookAuth* current, 
       string_member(object, "username", std::string(kUsernameField), errors, &type_error).value_or("");
   if (!type_error) {
     if (auth.username.empty()) {
-      errors.invalid(std::string(kUsernameField), "required", "Username is required for Basic auth.");
+      errors.invalid(std::string(kUsernameField), error_codes::kRequired,
+                     "Username is required for Basic auth.");
     } else if (auth.username.size() > limits::kMaxUsernameLength) {
-      errors.invalid(std::string(kUsernameField), "too_long",
+      errors.invalid(std::string(kUsernameField), error_codes::kTooLong,
                      limit_message("Username", limits::kMaxUsernameLength));
     } else if (auth.username.find(':') != std::string::npos) {
       // RFC 7617: the user-id ends at the first colon.
-      errors.invalid(std::string(kUsernameField), "invalid_value", "Username must not contain ':'.");
+      errors.invalid(std::string(kUsernameField), error_codes::kInvalidValue,
+                     "Username must not contain ':'.");
     }
   }
 
@@ -99,7 +103,8 @@ const std::string* current_key_value(const WebhookAuth* current, std::string_vie
   return nullptr;
 }
 
-// One {"name","value"} row of auth.keys. `location` is nullopt when it is itself invalid.
+// One {"name","value"} row of auth.keys. `location` is nullopt when it is
+// itself invalid.
 void parse_key_row(const boost::json::value& value, const std::string& path,
                    std::optional<ApiKeyLocation> location, const WebhookAuth* current,
                    std::set<std::string>& seen, ParsedAuth& out, ErrorSink& errors) {
@@ -119,17 +124,18 @@ void parse_key_row(const boost::json::value& value, const std::string& path,
   key.key = string_member(object, "name", name_path, errors, &type_error).value_or("");
   if (!type_error) {
     if (key.key.empty()) {
-      errors.invalid(name_path, "required", "API key name is required.");
+      errors.invalid(name_path, error_codes::kRequired, "API key name is required.");
     } else if (key.key.size() > limits::kMaxHeaderKeyLength) {
-      errors.invalid(name_path, "too_long", limit_message("API key name", limits::kMaxHeaderKeyLength));
+      errors.invalid(name_path, error_codes::kTooLong,
+                     limit_message("API key name", limits::kMaxHeaderKeyLength));
     } else if (in_header && !is_valid_header_name(key.key)) {
-      errors.invalid(name_path, "invalid_header_name",
+      errors.invalid(name_path, error_codes::kInvalidHeaderName,
                      "API key name \"" + key.key + "\" is not a valid HTTP header name.");
     } else if (in_header && is_reserved_header(key.key)) {
-      errors.invalid(name_path, "reserved_header",
+      errors.invalid(name_path, error_codes::kReservedHeader,
                      "Header \"" + key.key + "\" is set by Switchboard and cannot be used as an API key.");
     } else if (seen.count(to_lower(key.key)) != 0) {
-      errors.invalid(name_path, "duplicate_key", "Duplicate API key name \"" + key.key + "\".");
+      errors.invalid(name_path, error_codes::kDuplicateKey, "Duplicate API key name \"" + key.key + "\".");
     }
     if (!key.key.empty()) seen.insert(to_lower(key.key));
   }
@@ -143,17 +149,19 @@ void parse_key_row(const boost::json::value& value, const std::string& path,
         key.value = *kept;
         if (!key.value.empty()) out.kept.push_back(value_path);
       } else {
-        errors.invalid(value_path, "invalid_value",
-                       "The masked value can only keep the value of an existing API key with the same name; "
+        errors.invalid(value_path, error_codes::kInvalidValue,
+                       "The masked value can only keep the value of an "
+                       "existing API key with the same name; "
                        "enter the value.");
       }
     } else if (key.value.empty()) {
-      errors.invalid(value_path, "required", "API key value is required.");
+      errors.invalid(value_path, error_codes::kRequired, "API key value is required.");
     } else if (key.value.size() > limits::kMaxHeaderValueLength) {
-      errors.invalid(value_path, "too_long", limit_message("API key value", limits::kMaxHeaderValueLength));
+      errors.invalid(value_path, error_codes::kTooLong,
+                     limit_message("API key value", limits::kMaxHeaderValueLength));
     } else if (in_header) {
       if (auto problem = header_value_problem(key.value)) {
-        errors.invalid(value_path, "invalid_header_value", *problem);
+        errors.invalid(value_path, error_codes::kInvalidHeaderValue, *problem);
       }
     }
   }
@@ -171,10 +179,10 @@ void parse_api_key(const boost::json::object& object, const WebhookAuth* current
   const auto text = string_member(object, "location", std::string(kLocationField), errors, &type_error);
   if (!type_error) {
     if (!text) {
-      errors.invalid(std::string(kLocationField), "required",
+      errors.invalid(std::string(kLocationField), error_codes::kRequired,
                      "Choose where the API keys go: header or query.");
     } else if (!(location = parse_location(*text))) {
-      errors.invalid(std::string(kLocationField), "invalid_value",
+      errors.invalid(std::string(kLocationField), error_codes::kInvalidValue,
                      "API key location must be \"header\" or \"query\".");
     }
   }
@@ -182,7 +190,7 @@ void parse_api_key(const boost::json::object& object, const WebhookAuth* current
 
   const boost::json::value* keys = object.if_contains("keys");
   if (keys == nullptr) {
-    errors.invalid(std::string(kKeysField), "required", "Add at least one API key.");
+    errors.invalid(std::string(kKeysField), error_codes::kRequired, "Add at least one API key.");
     return;
   }
   if (!keys->is_array()) {
@@ -191,9 +199,9 @@ void parse_api_key(const boost::json::object& object, const WebhookAuth* current
   }
   const boost::json::array& rows = keys->get_array();
   if (rows.size() < limits::kMinApiKeys) {
-    errors.invalid(std::string(kKeysField), "too_few", "Add at least one API key.");
+    errors.invalid(std::string(kKeysField), error_codes::kTooFew, "Add at least one API key.");
   } else if (rows.size() > limits::kMaxApiKeys) {
-    errors.invalid(std::string(kKeysField), "too_many",
+    errors.invalid(std::string(kKeysField), error_codes::kTooMany,
                    "At most " + std::to_string(limits::kMaxApiKeys) + " API keys are allowed.");
   }
   std::set<std::string> seen;
@@ -221,13 +229,13 @@ ParsedAuth parse_auth(const boost::json::value& value, const WebhookAuth* curren
   const auto text = string_member(object, "type", std::string(kTypeField), errors, &type_error);
   if (type_error) return out;
   if (!text) {
-    errors.invalid(std::string(kTypeField), "required",
+    errors.invalid(std::string(kTypeField), error_codes::kRequired,
                    "Choose an authentication type: none, basic or api_key.");
     return out;
   }
   const std::optional<AuthType> type = parse_auth_type(*text);
   if (!type) {
-    errors.invalid(std::string(kTypeField), "invalid_value",
+    errors.invalid(std::string(kTypeField), error_codes::kInvalidValue,
                    "Authentication type must be \"none\", \"basic\" or \"api_key\".");
     return out;
   }

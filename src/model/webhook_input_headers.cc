@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/webhook_input.h"
 #include "model/webhook_input_internal.h"
@@ -133,8 +134,9 @@ void keep_masked_header_values(std::vector<HeaderRow>& rows, const std::vector<K
       }
     }
     if (stored == nullptr) {
-      errors.invalid(path, "invalid_value",
-                     "The masked value can only keep the value of an existing header with the same key; "
+      errors.invalid(path, error_codes::kInvalidValue,
+                     "The masked value can only keep the value of an existing "
+                     "header with the same key; "
                      "enter the value.");
       row.value_ok = false;
       continue;
@@ -166,30 +168,31 @@ std::optional<std::pair<std::string, std::string>> header_key_problem(const std:
                                                                       const std::set<std::string>& seen,
                                                                       const WebhookAuth* auth) {
   using Problem = std::pair<std::string, std::string>;
-  if (key.empty()) return Problem{"required", "Header key is required."};
+  if (key.empty()) return Problem{error_codes::kRequired, "Header key is required."};
   if (key.size() > limits::kMaxHeaderKeyLength) {
-    return Problem{"too_long", "Header key must be at most " + std::to_string(limits::kMaxHeaderKeyLength) +
-                                   " characters."};
+    return Problem{error_codes::kTooLong, "Header key must be at most " +
+                                              std::to_string(limits::kMaxHeaderKeyLength) + " characters."};
   }
   if (!is_valid_header_name(key)) {
-    return Problem{
-        "invalid_header_name",
-        "Header key \"" + key + "\" is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~)."};
+    return Problem{error_codes::kInvalidHeaderName, "Header key \"" + key +
+                                                        "\" is not a valid HTTP header name (letters, digits "
+                                                        "and !#$%&'*+-.^_`|~)."};
   }
   if (is_reserved_header(key)) {
-    return Problem{"reserved_header",
+    return Problem{error_codes::kReservedHeader,
                    "Header \"" + key + "\" is set by Switchboard and cannot be overridden."};
   }
   if (auth != nullptr && auth->type == AuthType::kBasic && iequals(key, kAuthorization)) {
-    return Problem{"reserved_header", "Header \"" + key + "\" is set by Basic authentication."};
+    return Problem{error_codes::kReservedHeader, "Header \"" + key + "\" is set by Basic authentication."};
   }
   if (seen.count(to_lower(key)) != 0) {
-    return Problem{"duplicate_key", "Duplicate header key \"" + key + "\"."};
+    return Problem{error_codes::kDuplicateKey, "Duplicate header key \"" + key + "\"."};
   }
   if (auth != nullptr && auth->type == AuthType::kApiKey && auth->location == ApiKeyLocation::kHeader) {
     for (const KeyValue& api_key : auth->keys) {
       if (!api_key.key.empty() && iequals(api_key.key, key)) {
-        return Problem{"duplicate_key", "Header \"" + key + "\" is already sent by API key authentication."};
+        return Problem{error_codes::kDuplicateKey,
+                       "Header \"" + key + "\" is already sent by API key authentication."};
       }
     }
   }
@@ -200,7 +203,7 @@ std::optional<std::pair<std::string, std::string>> header_key_problem(const std:
 
 void validate_header_rows(const std::vector<HeaderRow>& rows, const WebhookAuth* auth, ErrorSink& errors) {
   if (rows.size() > limits::kMaxCustomHeaders) {
-    errors.invalid("headers", "too_many",
+    errors.invalid("headers", error_codes::kTooMany,
                    "At most " + std::to_string(limits::kMaxCustomHeaders) + " custom headers are allowed.");
   }
   std::set<std::string> seen;
@@ -211,16 +214,17 @@ void validate_header_rows(const std::vector<HeaderRow>& rows, const WebhookAuth*
       if (auto problem = header_key_problem(row.key, seen, auth)) {
         errors.invalid(member_path(path, "key"), problem->first, problem->second);
       }
-      // Every later row with the same key is a duplicate, even when this one is itself broken.
+      // Every later row with the same key is a duplicate, even when this one is
+      // itself broken.
       if (!row.key.empty()) seen.insert(to_lower(row.key));
     }
     if (row.value_ok) {
       if (row.value.size() > limits::kMaxHeaderValueLength) {
         errors.invalid(
-            member_path(path, "value"), "too_long",
+            member_path(path, "value"), error_codes::kTooLong,
             "Header value must be at most " + std::to_string(limits::kMaxHeaderValueLength) + " characters.");
       } else if (auto problem = header_value_problem(row.value)) {
-        errors.invalid(member_path(path, "value"), "invalid_header_value", *problem);
+        errors.invalid(member_path(path, "value"), error_codes::kInvalidHeaderValue, *problem);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/crypto.h"
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/webhook_input.h"
 #include "model/webhook_input_internal.h"
@@ -24,7 +25,7 @@ void ErrorSink::invalid(std::string field, std::string code, std::string message
 
 void ErrorSink::invalid_type(std::string field, std::string_view expected) {
   std::string message = field + " must be " + std::string(expected) + ".";
-  invalid(std::move(field), "invalid_type", std::move(message));
+  invalid(std::move(field), error_codes::kInvalidType, std::move(message));
 }
 
 InputFailure ErrorSink::to_failure() && {
@@ -53,7 +54,7 @@ void reject_unknown_fields(const boost::json::object& object, std::initializer_l
     const std::string_view name = member.key();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string path = member_path(prefix, name);
-    errors.malformed(path, "unknown_field", "Unknown field \"" + path + "\".");
+    errors.malformed(path, error_codes::kUnknownField, "Unknown field \"" + path + "\".");
   }
 }
 
@@ -118,30 +119,32 @@ bool is_valid_port(std::string_view digits) {
 
 std::vector<FieldError> validate_url(std::string_view url) {
   // One error at most: the first rule broken, in the order a user fixes them.
-  if (url.empty()) return {url_error("required", "URL is required.")};
+  if (url.empty()) return {url_error(error_codes::kRequired, "URL is required.")};
   if (url.size() < kHttpsPrefix.size() ||
       !input_detail::iequals(url.substr(0, kHttpsPrefix.size()), kHttpsPrefix)) {
-    return {url_error("https_required", std::string(kHttpsRequiredMessage))};
+    return {url_error(error_codes::kHttpsRequired, std::string(kHttpsRequiredMessage))};
   }
   if (url.size() > limits::kMaxUrlLength) {
-    return {url_error("too_long",
+    return {url_error(error_codes::kTooLong,
                       "URL must be at most " + std::to_string(limits::kMaxUrlLength) + " characters.")};
   }
   if (has_space_or_control(url)) {
-    return {url_error("invalid_url", "URL must not contain spaces or control characters.")};
+    return {url_error(error_codes::kInvalidUrl, "URL must not contain spaces or control characters.")};
   }
   const auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return {url_error("invalid_url", "URL is not valid.")};
+  if (!parsed) return {url_error(error_codes::kInvalidUrl, "URL is not valid.")};
   const boost::urls::url_view& view = *parsed;
-  if (view.encoded_host().empty()) return {url_error("invalid_url", "URL must include a host.")};
+  if (view.encoded_host().empty()) return {url_error(error_codes::kInvalidUrl, "URL must include a host.")};
   if (view.has_userinfo()) {
-    return {
-        url_error("invalid_url", "URL must not contain a user name or password; use Basic auth instead.")};
+    return {url_error(error_codes::kInvalidUrl,
+                      "URL must not contain a user name or password; use Basic "
+                      "auth instead.")};
   }
   if (view.has_port() && !is_valid_port(view.port())) {
-    return {url_error("invalid_url", "URL port must be between 1 and 65535.")};
+    return {url_error(error_codes::kInvalidUrl, "URL port must be between 1 and 65535.")};
   }
-  if (view.has_fragment()) return {url_error("invalid_url", "URL must not contain a fragment (#…).")};
+  if (view.has_fragment())
+    return {url_error(error_codes::kInvalidUrl, "URL must not contain a fragment (#…).")};
   return {};
 }
 

@@ -3,6 +3,8 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 
+#include "model/error_codes.h"
+
 namespace switchboard::model {
 
 namespace {
@@ -47,8 +49,9 @@ std::vector<FieldError> kept_credentials_for_new_origin(std::string_view current
   std::vector<FieldError> errors;
   if (same_origin(current_url, new_url)) return errors;
   for (const std::string& path : kept_credentials) {
-    errors.push_back(FieldError{path, "credentials_required",
-                                "The URL moves to another origin: enter this value again, or remove it, "
+    errors.push_back(FieldError{path, error_codes::kCredentialsRequired,
+                                "The URL moves to another origin: enter this value again, or remove "
+                                "it, "
                                 "so that a credential is never sent to a new receiver unknowingly."});
   }
   return errors;
@@ -60,10 +63,11 @@ std::vector<FieldError> credentials_for_new_origin(std::string_view current_url,
       kept_credentials_for_new_origin(current_url, patch.spec.url, patch.kept_credentials);
   if (same_origin(current_url, patch.spec.url)) return errors;
   if (has_signing_secret && !patch.secret.decided) {
-    errors.push_back(FieldError{
-        "secret", "secret_decision_required",
-        "The URL moves to another origin: say what becomes of the signing secret: \"generate\" (or a new "
-        "whsec_ value) to rotate it, \"keep\" to keep it, or null to stop signing."});
+    errors.push_back(FieldError{"secret", error_codes::kSecretDecisionRequired,
+                                "The URL moves to another origin: say what becomes of the "
+                                "signing secret: \"generate\" (or a new "
+                                "whsec_ value) to rotate it, \"keep\" to keep it, or null "
+                                "to stop signing."});
   }
   return errors;
 }

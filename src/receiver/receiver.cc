@@ -15,6 +15,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/result.h"
 #include "receiver/tls_identity.h"
 #include "receiver/verify.h"
 
@@ -150,7 +151,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
-      linger_ = true;  // the client may still be sending the body: read it away so it sees our answer
+      linger_ = true;  // the client may still be sending the body: read it away
+                       // so it sees our answer
       return answer(413, R"({"ok":false,"error":"body_too_large"})", false, 11);
     }
     if (ec == http::error::header_limit)
@@ -177,7 +179,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (!reply) return hang();
     if (state_->options.delay_ms <= 0)
       return answer(reply->status, std::move(reply->body), keep_alive, version);
-    // A timer, not a sleep: other connections on this I/O thread carry on meanwhile.
+    // A timer, not a sleep: other connections on this I/O thread carry on
+    // meanwhile.
     timer_.expires_after(std::chrono::milliseconds(state_->options.delay_ms));
     timer_.async_wait([self = this->shared_from_this(), reply = std::move(*reply), keep_alive,
                        version](beast::error_code wait_ec) mutable {
@@ -216,7 +219,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             });
   }
 
-  // Discards what the client still sends (bounded in time and bytes), then closes.
+  // Discards what the client still sends (bounded in time and bytes), then
+  // closes.
   void drain(std::size_t budget) {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
     stream_.async_read_some(asio::buffer(scratch_),
@@ -226,7 +230,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             });
   }
 
-  // Graceful end after a "Connection: close" answer: TLS close_notify, then close.
+  // Graceful end after a "Connection: close" answer: TLS close_notify, then
+  // close.
   void shutdown() {
     if constexpr (kTls) {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
@@ -314,7 +319,7 @@ Result<void> set_up_tls(State& state) {
   const auto& options = state.options;
   auto identity =
       options.cert.empty() ? generate_self_signed_identity() : load_identity(options.cert, options.key);
-  if (!identity) return tl::unexpected(identity.error());
+  if (!identity) return forward_error(identity);
   state.tls.emplace(ssl::context::tls_server);
   state.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
@@ -342,21 +347,21 @@ Result<tcp::endpoint> resolve(asio::io_context& ioc, const std::string& host, st
 }  // namespace
 
 Result<std::unique_ptr<Receiver>> Receiver::start(const ReceiverOptions& options) {
-  if (auto checked = check_options(options); !checked) return tl::unexpected(checked.error());
+  if (auto checked = check_options(options); !checked) return forward_error(checked);
   auto listen = split_listen(options.listen);
-  if (!listen) return tl::unexpected(listen.error());
+  if (!listen) return forward_error(listen);
 
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_shared<State>();
   impl->state->options = options;
   impl->state->verify = VerifyOptions{options.secrets, options.timestamp_tolerance};
   if (!options.plain_http) {
-    if (auto tls = set_up_tls(*impl->state); !tls) return tl::unexpected(tls.error());
+    if (auto tls = set_up_tls(*impl->state); !tls) return forward_error(tls);
   }
 
   impl->ioc = std::make_unique<asio::io_context>(options.io_threads);
   auto endpoint = resolve(*impl->ioc, listen->first, listen->second);
-  if (!endpoint) return tl::unexpected(endpoint.error());
+  if (!endpoint) return forward_error(endpoint);
   impl->acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*impl->ioc));
   beast::error_code ec;
   impl->acceptor->open(endpoint->protocol(), ec);

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "common/crypto.h"
+#include "common/result.h"
 
 namespace switchboard::receiver {
 namespace {
@@ -77,7 +78,8 @@ Result<std::string> read_file(const std::filesystem::path& path, const char* wha
   return contents.str();
 }
 
-// The first certificate of `cert_pem` and the key of `key_pem` parse and belong together.
+// The first certificate of `cert_pem` and the key of `key_pem` parse and belong
+// together.
 Result<void> check_pair(const std::string& cert_pem, const std::string& key_pem,
                         const std::filesystem::path& cert_path, const std::filesystem::path& key_path) {
   BioPtr cert_bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
@@ -133,11 +135,11 @@ Result<TlsIdentity> generate_self_signed_identity() {
 Result<TlsIdentity> load_identity(const std::filesystem::path& cert_path,
                                   const std::filesystem::path& key_path) {
   auto cert_pem = read_file(cert_path, "certificate");
-  if (!cert_pem) return tl::unexpected(cert_pem.error());
+  if (!cert_pem) return forward_error(cert_pem);
   auto key_pem = read_file(key_path, "private key");
-  if (!key_pem) return tl::unexpected(key_pem.error());
+  if (!key_pem) return forward_error(key_pem);
   if (auto usable = check_pair(*cert_pem, *key_pem, cert_path, key_path); !usable) {
-    return tl::unexpected(usable.error());
+    return forward_error(usable);
   }
   return TlsIdentity{std::move(*cert_pem), std::move(*key_pem)};
 }

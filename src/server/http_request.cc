@@ -8,6 +8,7 @@
 #include <iterator>
 #include <vector>
 
+#include "model/error_codes.h"
 #include "model/http_framing.h"
 
 namespace switchboard::server {
@@ -44,7 +45,7 @@ HeaderCheck check_header(RequestParser& parser, const HttpServerOptions& options
   check.header_fields = fields.size();
   const auto framing = model::request_framing(fields, header.version());
   if (!framing.ok()) {
-    check.refusal = transport_error(400, "bad_request", framing.error);
+    check.refusal = transport_error(400, model::error_codes::kBadRequest, framing.error);
     return check;
   }
   // Beast reads the body as it framed the request: it must agree with the
@@ -55,12 +56,14 @@ HeaderCheck check_header(RequestParser& parser, const HttpServerOptions& options
                                                       ? parser.content_length() == framing.content_length
                                                       : !parser.content_length());
   if (!agrees) {
-    check.refusal = transport_error(400, "bad_request", "The request's framing is ambiguous.");
+    check.refusal =
+        transport_error(400, model::error_codes::kBadRequest, "The request's framing is ambiguous.");
     return check;
   }
   if (framing.framing == model::BodyFraming::kContentLength && framing.content_length > check.body_limit) {
-    check.refusal = transport_error(
-        413, "payload_too_large", "The request body exceeds " + std::to_string(check.body_limit) + " bytes.");
+    check.refusal =
+        transport_error(413, model::error_codes::kPayloadTooLarge,
+                        "The request body exceeds " + std::to_string(check.body_limit) + " bytes.");
     return check;
   }
   parser.body_limit(check.body_limit);
@@ -72,20 +75,21 @@ std::optional<api::Response> check_trailers(const RequestParser& parser, const H
   if (static_cast<std::size_t>(std::distance(message.begin(), message.end())) == check.header_fields) {
     return std::nullopt;
   }
-  return transport_error(400, "bad_request", "Trailer fields after a chunked body are not accepted.");
+  return transport_error(400, model::error_codes::kBadRequest,
+                         "Trailer fields after a chunked body are not accepted.");
 }
 
 std::optional<api::Response> error_answer(beast::error_code ec, std::size_t body_limit) {
   if (ec == http::error::body_limit) {
-    return transport_error(413, "payload_too_large",
+    return transport_error(413, model::error_codes::kPayloadTooLarge,
                            "The request body exceeds " + std::to_string(body_limit) + " bytes.");
   }
   if (ec == http::error::header_limit) {
-    return transport_error(431, "headers_too_large", "The request headers are too large.");
+    return transport_error(431, model::error_codes::kHeadersTooLarge, "The request headers are too large.");
   }
   if (ec == http::error::end_of_stream) return std::nullopt;  // closed between requests
   if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-    return transport_error(400, "bad_request", "The request is not valid HTTP/1.1.");
+    return transport_error(400, model::error_codes::kBadRequest, "The request is not valid HTTP/1.1.");
   }
   return std::nullopt;  // eof, timeout, reset, aborted: nobody to answer
 }

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
+#include "model/error_codes.h"
 #include "server/http_request.h"
 
 namespace switchboard::server {
@@ -49,7 +51,8 @@ struct Shared {
     return next_ticket;
   }
   // Hands the session back to `resume` (which posts to its strand), unless
-  // stop() has let it go. Under the lock, so that nothing is posted after stop() took the rest.
+  // stop() has let it go. Under the lock, so that nothing is posted after
+  // stop() took the rest.
   template <typename Resume>
   void release(std::uint64_t ticket, Resume&& resume) {
     std::lock_guard lock(deferred_mutex);
@@ -106,8 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
       // Smuggling, no Host, or too large: answer and close; what follows the
       // header (the body, maybe a second request) is discarded unparsed.
       linger_ = true;
-      return write(*std::exchange(check_.refusal, std::nullopt), /*keep_alive=*/false,
-                   parser_->get().version());
+      return write(*std::exchange(check_.refusal, std::nullopt),
+                   /*keep_alive=*/false, parser_->get().version());
     }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -117,7 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       auto answer = error_answer(ec, check_.body_limit);
       if (!answer) return close();
-      linger_ = true;  // the client may still be sending: read it away so it sees our answer
+      linger_ = true;  // the client may still be sending: read it away so it
+                       // sees our answer
       return write(std::move(*answer), /*keep_alive=*/false, 11);
     }
     if (auto refusal = check_trailers(*parser_, check_)) {
@@ -129,31 +133,32 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = message.version();
     auto request = to_api_request(std::move(message), remote_);
     if (!request)
-      return write(plain_error(400, "bad_request", "The request target is not a valid URL path."), false,
-                   version);
+      return write(
+          plain_error(400, model::error_codes::kBadRequest, "The request target is not a valid URL path."),
+          false, version);
 
     shared_->in_flight++;
     counted_ = true;
-    asio::post(shared_->workers,
-               [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
-                 api::Response response;
-                 try {
-                   response = self->shared_->handler(request);
-                 } catch (const std::exception& e) {
-                   spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method,
-                                 request.path, e.what());
-                   response = plain_error(500, "internal_error", "Something went wrong on our side.");
-                 }
-                 if (response.pending) return self->defer(std::move(response.pending), keep_alive, version);
-                 if (response.status >= 500) {
-                   spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
-                                response.status);
-                 }
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response), keep_alive, version]() mutable {
-                              self->write(std::move(response), keep_alive, version);
-                            });
-               });
+    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive,
+                                  version] {
+      api::Response response;
+      try {
+        response = self->shared_->handler(request);
+      } catch (const std::exception& e) {
+        spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method, request.path,
+                      e.what());
+        response = plain_error(500, model::error_codes::kInternalError, "Something went wrong on our side.");
+      }
+      if (response.pending) return self->defer(std::move(response.pending), keep_alive, version);
+      if (response.status >= 500) {
+        spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
+                     response.status);
+      }
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive, version]() mutable {
+                   self->write(std::move(response), keep_alive, version);
+                 });
+    });
   }
 
   // A deferred response: the worker is free at once; the answer is written on
@@ -215,7 +220,8 @@ class Session : public std::enable_shared_from_this<Session> {
     header->set("X-Content-Type-Options", "nosniff");
     header->set(http::field::content_type, response.content_type);
     header->set(http::field::cache_control, "no-store");
-    header->set("X-Accel-Buffering", "no");  // proxies must not hold the events back
+    header->set("X-Accel-Buffering",
+                "no");  // proxies must not hold the events back
     for (auto& [name, value] : response.headers) header->set(name, value);
     header->keep_alive(false);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
@@ -367,12 +373,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   bool counted_ = false;
-  HeaderCheck check_;  // of the request being read (check_header): its body limit and header size
+  HeaderCheck check_;  // of the request being read (check_header): its body
+                       // limit and header size
   bool head_ = false;  // the request being answered is a HEAD
   bool linger_ = false;
   std::chrono::steady_clock::time_point linger_deadline_{};
   std::size_t drained_ = 0;
-  std::array<char, 16384> scratch_{};  // the request being answered was counted in in_flight by on_read
+  std::array<char, 16384> scratch_{};  // the request being answered was counted
+                                       // in in_flight by on_read
   // Streamed responses (strand only, except the two atomics the Sink reads).
   bool streaming_ = false;
   bool writing_ = false;                             // an async_write of writing_now_ is in flight
@@ -462,7 +470,7 @@ class BeastServer final : public HttpServer {
 Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options,
                                                       RequestHandler handler) {
   auto server = std::make_unique<BeastServer>(options, std::move(handler));
-  if (auto listening = server->listen(); !listening) return tl::unexpected(listening.error());
+  if (auto listening = server->listen(); !listening) return forward_error(listening);
   return std::unique_ptr<HttpServer>(std::move(server));
 }
 

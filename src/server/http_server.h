@@ -17,6 +17,7 @@
 
 #include "api/http_types.h"
 #include "common/result.h"
+#include "model/limits.h"
 
 namespace switchboard::server {
 
@@ -25,11 +26,11 @@ struct HttpServerOptions {
   std::uint16_t port = 8080;  // 0: pick a free port (see HttpServer::port())
   int io_threads = 2;
   int worker_threads = 32;
-  std::size_t max_body_bytes = 256 * 1024;
+  std::size_t max_body_bytes = model::limits::kDefaultMaxBodyBytes;
   // Larger limit for paths starting with one of these prefixes (batch ingest).
   std::vector<std::string> large_body_prefixes;
-  std::size_t large_body_bytes = 32 * 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t large_body_bytes = model::limits::kMaxBatchBodyBytes;
+  std::size_t max_header_bytes = model::limits::kMaxHeaderBytes;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds drain_timeout{10};
 };
@@ -43,7 +44,8 @@ class HttpServer {
   virtual ~HttpServer() = default;
 
   virtual std::uint16_t port() const = 0;
-  // Graceful: stop accepting, finish in-flight requests, join threads. Idempotent.
+  // Graceful: stop accepting, finish in-flight requests, join threads.
+  // Idempotent.
   virtual void stop() = 0;
 };
 

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "model/limits.h"
 #include "store/store.h"
 
 namespace switchboard::server {
@@ -19,13 +20,14 @@ namespace switchboard::server {
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // host:port, [v6]:port; port 0 picks a free one
   std::filesystem::path data_dir = "./data";
-  std::string store_url;      // empty: embedded SQLite in data_dir; postgresql://…: cluster mode
-  int store_connections = 8;  // PostgreSQL: connections this node keeps open
+  std::string store_url;                  // empty: embedded SQLite in data_dir; postgresql://…:
+                                          // cluster mode
+  int store_connections = 8;              // PostgreSQL: connections this node keeps open
   std::filesystem::path secret_key_file;  // empty: data_dir/secret.key (generated, mode 0600)
   double time_scale = 1.0;
   bool allow_private_networks = false;
   std::filesystem::path ca_file;
-  std::size_t max_body_bytes = 256 * 1024;
+  std::size_t max_body_bytes = model::limits::kDefaultMaxBodyBytes;
   bool sqlite_synchronous_full = true;
   int worker_threads = 32;
   std::chrono::milliseconds delivery_timeout{30000};  // per attempt, not time-scaled
@@ -35,9 +37,11 @@ struct ServeConfig {
   std::chrono::milliseconds lease{120000};
   bool run_delivery = true;  // false: API only (tests of the API alone)
   // Calling webhooks v1 after its sunset (model::v1_sunset_time): false = keep
-  // delivering (with a warning), true = stop v1 deliveries (the v1 API still answers).
+  // delivering (with a warning), true = stop v1 deliveries (the v1 API still
+  // answers).
   bool v1_stop_after_sunset = false;
-  std::filesystem::path web_root;  // the dashboard's built files (web/, npm run build); empty: none
+  std::filesystem::path web_root;  // the dashboard's built files (web/, npm run
+                                   // build); empty: none
   // Requests per second per token (bursts of twice that; 0 = unlimited): for
   // publishing events, and for every other route. Per node.
   double rate_limit = 100;
@@ -68,7 +72,8 @@ class Service {
   // The owner token when start() created the Default company; shown once.
   virtual const std::optional<std::string>& bootstrap_owner_token() const = 0;
   virtual store::Store& store() = 0;
-  // Graceful: stop accepting, finish in-flight requests, close the store. Idempotent.
+  // Graceful: stop accepting, finish in-flight requests, close the store.
+  // Idempotent.
   virtual void stop() = 0;
 };
 

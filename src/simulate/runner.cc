@@ -61,9 +61,11 @@ RunSummary run_simulation(TrafficGenerator& generator, Publisher& publisher, con
     if (plan.stop && plan.stop->load()) break;
     const double now = elapsed();
     if (plan.duration_sec && now >= *plan.duration_sec) break;
-    // Events due by now (the first at once); a server slower than the rate is not caught up beyond one batch.
+    // Events due by now (the first at once); a server slower than the rate is
+    // not caught up beyond one batch.
     const long long due = std::min(total, static_cast<long long>(std::floor(now * plan.rate)) + 1);
-    long long n = std::min<long long>(due - summary.sent, batching ? static_cast<long long>(kMaxBatch) : 1);
+    long long n = std::min<long long>(
+        due - summary.sent, batching ? static_cast<long long>(model::limits::kMaxEventsPerBatch) : 1);
     if (n > 0) {
       pending.clear();
       for (long long i = 0; i < n; ++i) pending.push_back(generator.next());
@@ -93,9 +95,10 @@ void write_events(TrafficGenerator& generator, long long count, std::ostream& ou
 std::string format_summary(const RunSummary& summary) {
   const double per_second =
       summary.elapsed_sec > 0 ? static_cast<double>(summary.sent) / summary.elapsed_sec : 0;
-  std::string out =
-      fmt::format("sent {} events in {:.1f} s ({:.1f}/s): {} accepted, {} refused, {} failed\n", summary.sent,
-                  summary.elapsed_sec, per_second, summary.accepted, summary.refused, summary.failed);
+  std::string out = fmt::format(
+      "sent {} events in {:.1f} s ({:.1f}/s): {} accepted, {} "
+      "refused, {} failed\n",
+      summary.sent, summary.elapsed_sec, per_second, summary.accepted, summary.refused, summary.failed);
   for (const auto& [type, n] : summary.by_type) out += fmt::format("  {:<22} {}\n", type, n);
   // The most frequent reasons first.
   std::vector<std::pair<std::string, long long>> reasons(summary.reasons.begin(), summary.reasons.end());

@@ -12,13 +12,13 @@
 #include <string>
 
 #include "common/clock.h"
+#include "model/limits.h"
 #include "simulate/generator.h"
 #include "simulate/publisher.h"
 
 namespace switchboard::simulate {
 
-inline constexpr double kBatchAboveRate = 20;   // events/s
-inline constexpr std::size_t kMaxBatch = 1000;  // the server's batch limit
+inline constexpr double kBatchAboveRate = 20;  // events/s
 
 struct RunPlan {
   double rate = 10;                         // events per second
@@ -48,7 +48,8 @@ struct RunSummary {
 RunSummary run_simulation(TrafficGenerator& generator, Publisher& publisher, const RunPlan& plan,
                           std::ostream* results);
 
-// --dry-run: writes `count` events as JSON lines (the bodies that would be POSTed).
+// --dry-run: writes `count` events as JSON lines (the bodies that would be
+// POSTed).
 void write_events(TrafficGenerator& generator, long long count, std::ostream& out);
 
 // The summary printed at the end, several lines.

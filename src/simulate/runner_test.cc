@@ -12,7 +12,8 @@ namespace {
 
 namespace json = boost::json;
 
-// Accepts every event except message.failed, which it refuses, and records the request shapes.
+// Accepts every event except message.failed, which it refuses, and records the
+// request shapes.
 class FakePublisher final : public Publisher {
  public:
   PublishOutcome publish_one(const SimEvent& event) override {
@@ -60,7 +61,7 @@ TEST(RunnerTest, HighRatesGoOutInBatchesAndStopAtTheCount) {
   EXPECT_EQ(summary.accepted + summary.refused, 1200);
   EXPECT_EQ(publisher.singles, 0);
   EXPECT_GT(publisher.batches, 1);
-  EXPECT_LE(publisher.largest_batch, kMaxBatch);
+  EXPECT_LE(publisher.largest_batch, model::limits::kMaxEventsPerBatch);
   const auto lines = json_lines(results.str());
   EXPECT_EQ(lines.size(), 1200u);
   for (const auto& v : lines) {
@@ -77,7 +78,8 @@ TEST(RunnerTest, EventsGoOutNoLaterThanTheClock) {
   auto free_run = generator();
   FakePublisher unclamped;
   run_simulation(free_run, unclamped, RunPlan{.rate = 5000, .count = 1000}, nullptr);
-  ASSERT_GT(unclamped.latest_occurred_at, start + std::chrono::minutes(10));  // the timeline ran ahead
+  ASSERT_GT(unclamped.latest_occurred_at,
+            start + std::chrono::minutes(10));  // the timeline ran ahead
 
   auto gen = generator();
   FakePublisher publisher;
