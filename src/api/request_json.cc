@@ -73,10 +73,11 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
   // decoder.
   std::string standard(cursor);
   for (char& c : standard) {
-    if (c == '-')
+    if (c == '-') {
       c = '+';
-    else if (c == '_')
+    } else if (c == '_') {
       c = '/';
+    }
   }
   while (standard.size() % 4 != 0) standard.push_back('=');
   auto decoded = crypto::base64_decode(standard);

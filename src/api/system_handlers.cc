@@ -80,9 +80,9 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
               [](RequestContext&) { return json_response(200, std::string(generated::kOpenApiJson)); }});
 
   // The catalog never changes at run time: render it once.
-  static const std::string kEventTypes = event_types_body();
+  static const std::string event_types = event_types_body();
   router.add({"GET", "/api/v2/event-types", model::Action::kReadIdentity,
-              [](RequestContext&) { return json_response(200, kEventTypes); }});
+              [](RequestContext&) { return json_response(200, event_types); }});
 
   // The dashboard's files and client-side routes. The router has no wildcard,
   // so these name the depths the dashboard uses (its own routes live in the

@@ -132,10 +132,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = message.keep_alive() && !shared_->stopping;
     const unsigned version = message.version();
     auto request = to_api_request(std::move(message), remote_);
-    if (!request)
+    if (!request) {
       return write(
           plain_error(400, model::error_codes::kBadRequest, "The request target is not a valid URL path."),
           false, version);
+    }
 
     shared_->in_flight++;
     counted_ = true;
@@ -149,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
                       e.what());
         response = plain_error(500, model::error_codes::kInternalError, "Something went wrong on our side.");
       }
-      if (response.pending) return self->defer(std::move(response.pending), keep_alive, version);
+      if (response.pending) return self->defer(response.pending, keep_alive, version);
       if (response.status >= 500) {
         spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
                      response.status);
@@ -166,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // request stays counted in in_flight until then, so stop() waits for it (up
   // to its deadline). A client that left meanwhile makes the write fail, which
   // closes the connection.
-  void defer(std::shared_ptr<api::PendingResponse> pending, bool keep_alive, unsigned version) {
+  void defer(const std::shared_ptr<api::PendingResponse>& pending, bool keep_alive, unsigned version) {
     const std::uint64_t ticket = shared_->hold(shared_from_this());
     pending->on_complete([shared = shared_, ticket, keep_alive, version](api::Response response) {
       if (response.status >= 500) spdlog::warn("event=http_error deferred=true status={}", response.status);
