@@ -172,6 +172,26 @@ model::Agent agent_from_row(const Row& row) {
   return agent;
 }
 
+// --- events
+// ----------------------------------------------------------------
+
+// Reads the events columns id, company_id, type, sequence, sequence_key,
+// occurred_at, created_at, idempotency_key, payload (in that order).
+template <typename Row>
+model::Event event_from_row(const Row& row) {
+  model::Event event;
+  event.id = row.text(0);
+  event.company_id = row.text(1);
+  event.type = row.text(2);
+  event.sequence = row.optional_integer(3);
+  event.sequence_key = row.text(4);
+  event.occurred_at = row.time(5);
+  event.created_at = row.time(6);
+  event.idempotency_key = row.optional_text(7);
+  event.payload = row.text(8);
+  return event;
+}
+
 // --- calling webhooks v1
 // ------------------------------------------------------
 

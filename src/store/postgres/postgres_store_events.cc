@@ -41,6 +41,7 @@
 #include "model/live_call.h"
 #include "store/common/ingest_port.h"
 #include "store/common/ingest_writer.h"
+#include "store/common/rows.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -268,20 +269,6 @@ void lock_known_sequences(pqxx::work& tx, const std::vector<NewEvent>& events) {
       text_array(companies), text_array(sequence_keys));
 }
 
-model::Event event_from_row(const pqxx::row& row) {
-  model::Event event;
-  event.id = text(row[0]);
-  event.company_id = text(row[1]);
-  event.type = text(row[2]);
-  event.sequence = optional_integer(row[3]);
-  event.sequence_key = text(row[4]);
-  event.occurred_at = time(row[5]);
-  event.created_at = time(row[6]);
-  event.idempotency_key = optional_text(row[7]);
-  event.payload = text(row[8]);
-  return event;
-}
-
 }  // namespace
 
 Result<std::vector<Result<IngestOutcome>>> PostgresStore::ingest_events(const std::vector<NewEvent>& events) {
@@ -299,7 +286,7 @@ Result<model::Event> PostgresStore::get_event(const std::string& company_id, con
         "payload FROM events WHERE id = $1 AND company_id = $2",
         event_id, company_id);
     if (r.empty()) return make_error(ErrorCode::kNotFound, "event not found");
-    return event_from_row(r[0]);
+    return event_from_row(PgRow(r[0]));
   });
 }
 
@@ -324,7 +311,7 @@ Result<std::vector<model::Event>> PostgresStore::list_recent_call_events(const s
         model::kLiveCallEventTypes);
     std::vector<model::Event> events;
     events.reserve(rows.size());
-    for (auto row = rows.rbegin(); row != rows.rend(); ++row) events.push_back(event_from_row(*row));
+    for (auto row = rows.rbegin(); row != rows.rend(); ++row) events.push_back(event_from_row(PgRow(*row)));
     return events;
   });
 }

@@ -17,6 +17,7 @@
 #include "model/live_call.h"
 #include "store/common/ingest_port.h"
 #include "store/common/ingest_writer.h"
+#include "store/common/rows.h"
 #include "store/common/webhook_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
@@ -161,20 +162,6 @@ class SqliteIngestPort final : public IngestPort {
   Connection& connection_;
   V1SubscriberCache v1_subscribers_;
 };
-
-model::Event event_from_row(const Statement& row) {
-  model::Event event;
-  event.id = row.text(0);
-  event.company_id = row.text(1);
-  event.type = row.text(2);
-  event.sequence = row.optional_integer(3);
-  event.sequence_key = row.text(4);
-  event.occurred_at = row.time(5);
-  event.created_at = row.time(6);
-  event.idempotency_key = row.optional_text(7);
-  event.payload = row.text(8);
-  return event;
-}
 
 // An event as replay needs it: enough to match and to queue a delivery.
 struct ReplayCandidate {
