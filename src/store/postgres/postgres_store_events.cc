@@ -361,8 +361,10 @@ Result<int> PostgresStore::replay(const std::string& company_id, const std::stri
     // Replayed events may sort before what their chains have pending: under
     // the chains' locks, each chain's lowest pending delivery becomes its head.
     std::vector<Chain> chains;
-    for (const model::Delivery& d : deliveries)
+    chains.reserve(deliveries.size());
+    for (const model::Delivery& d : deliveries) {
       chains.push_back(Chain{d.company_id, d.webhook_id, d.ordering_key});
+    }
     std::sort(chains.begin(), chains.end());
     chains.erase(std::unique(chains.begin(), chains.end()), chains.end());
     lock_chains(tx, chains);
