@@ -64,15 +64,15 @@ struct DepartmentKind {
   static auto parse_create(const json::value& v) { return model::parse_department_create(v); }
   static auto parse_patch(const json::value& v, const T& t) { return model::parse_department_patch(v, t); }
   static json::object to_json(const T& t) { return department_json(t); }
-  static auto create(store::Store& s, const T& t) { return s.create_department(t, kMax); }
-  static auto get(store::Store& s, const std::string& c, const std::string& id) {
+  static auto create(store::DirectoryStore& s, const T& t) { return s.create_department(t, kMax); }
+  static auto get(store::DirectoryStore& s, const std::string& c, const std::string& id) {
     return s.get_department(c, id);
   }
-  static auto list(store::Store& s, const std::string& c, const store::PageRequest& p) {
+  static auto list(store::DirectoryStore& s, const std::string& c, const store::PageRequest& p) {
     return s.list_departments(c, p);
   }
-  static auto update(store::Store& s, const T& t) { return s.update_department(t); }
-  static auto remove(store::Store& s, const std::string& c, const std::string& id) {
+  static auto update(store::DirectoryStore& s, const T& t) { return s.update_department(t); }
+  static auto remove(store::DirectoryStore& s, const std::string& c, const std::string& id) {
     return s.delete_department(c, id);
   }
 };
@@ -85,13 +85,15 @@ struct AgentKind {
   static auto parse_create(const json::value& v) { return model::parse_agent_create(v); }
   static auto parse_patch(const json::value& v, const T& t) { return model::parse_agent_patch(v, t); }
   static json::object to_json(const T& t) { return agent_json(t); }
-  static auto create(store::Store& s, const T& t) { return s.create_agent(t, kMax); }
-  static auto get(store::Store& s, const std::string& c, const std::string& id) { return s.get_agent(c, id); }
-  static auto list(store::Store& s, const std::string& c, const store::PageRequest& p) {
+  static auto create(store::DirectoryStore& s, const T& t) { return s.create_agent(t, kMax); }
+  static auto get(store::DirectoryStore& s, const std::string& c, const std::string& id) {
+    return s.get_agent(c, id);
+  }
+  static auto list(store::DirectoryStore& s, const std::string& c, const store::PageRequest& p) {
     return s.list_agents(c, p);
   }
-  static auto update(store::Store& s, const T& t) { return s.update_agent(t); }
-  static auto remove(store::Store& s, const std::string& c, const std::string& id) {
+  static auto update(store::DirectoryStore& s, const T& t) { return s.update_agent(t); }
+  static auto remove(store::DirectoryStore& s, const std::string& c, const std::string& id) {
     return s.delete_agent(c, id);
   }
 };

@@ -10,6 +10,7 @@
 #include "api/request_json.h"
 #include "common/ids.h"
 #include "ingest/ingestor.h"
+#include "model/error_codes.h"
 #include "model/event_input.h"
 #include "model/event_input_json.h"
 #include "model/limits.h"
@@ -19,8 +20,6 @@ namespace switchboard::api {
 namespace json = boost::json;
 
 namespace {
-
-constexpr std::size_t kMaxBatch = 1000;
 
 json::object accepted_json(const store::IngestOutcome& outcome) {
   json::object out{{"event_id", outcome.event_id}};
@@ -57,22 +56,26 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
 Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
   auto body = parse_exact_json_body(ctx.request);
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object()) {
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
+  }
   const auto& obj = body->get_object();
   for (const auto& field : obj) {
     if (field.key() != "events") {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
-                            field.key());
+      return error_response(400, error_codes::kUnknownField,
+                            "Unknown field \"" + std::string(field.key()) + "\".", field.key());
     }
   }
   const json::value* events = obj.if_contains("events");
   if (!events || !events->is_array()) {
-    return error_response(422, "required", "events must be an array of events.", "events");
+    return error_response(422, error_codes::kRequired, "events must be an array of events.", "events");
   }
   const auto& list = events->get_array();
-  if (list.empty()) return error_response(422, "required", "events must not be empty.", "events");
-  if (list.size() > kMaxBatch) {
-    return error_response(422, "too_many", "A batch holds at most 1000 events.", "events");
+  if (list.empty()) return error_response(422, error_codes::kRequired, "events must not be empty.", "events");
+  if (list.size() > model::limits::kMaxEventsPerBatch) {
+    return error_response(
+        422, error_codes::kTooMany,
+        "A batch holds at most " + std::to_string(model::limits::kMaxEventsPerBatch) + " events.", "events");
   }
 
   const TimePoint now = deps.clock.now();
@@ -83,11 +86,14 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
   valid.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
     auto input = model::parse_event(list[i], accepted);
-    if (input && input->data_json.size() > model::limits::kDefaultMaxBodyBytes) {
+    if (input && input->data_json.size() > model::limits::kMaxEventDataBytes) {
       // The batch body may be large, but each event keeps the single-event payload limit.
-      results[i] = json::object{{"error", json::object{{"code", "payload_too_large"},
-                                                       {"message", "This event's data exceeds 262144 bytes."},
-                                                       {"field", "events[" + std::to_string(i) + "].data"}}}};
+      results[i] = json::object{
+          {"error",
+           json::object{{"code", error_codes::kPayloadTooLarge},
+                        {"message", "This event's data exceeds " +
+                                        std::to_string(model::limits::kMaxEventDataBytes) + " bytes."},
+                        {"field", "events[" + std::to_string(i) + "].data"}}}};
       continue;
     }
     if (!input) {
@@ -108,8 +114,8 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
       if (outcome) {
         results[positions[j]] = accepted_json(*outcome);
       } else {
-        results[positions[j]] = json::object{
-            {"error", json::object{{"code", "unavailable"}, {"message", outcome.error().message}}}};
+        results[positions[j]] = json::object{{"error", json::object{{"code", error_codes::kUnavailable},
+                                                                    {"message", outcome.error().message}}}};
       }
     }
   }
@@ -119,7 +125,7 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
 
 Response get_event(const ApiDeps& deps, RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
-  auto not_found = [] { return error_response(404, "not_found", "No event with this id."); };
+  auto not_found = [] { return error_response(404, error_codes::kNotFound, "No event with this id."); };
   if (!is_valid_id(id, "evt")) return not_found();
   auto event = deps.store.get_event(ctx.company_id(), id);
   if (!event) return event.error().code == ErrorCode::kNotFound ? not_found() : error_response(event.error());

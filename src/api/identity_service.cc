@@ -27,7 +27,7 @@ IssuedToken make_token(model::TokenKind kind, const std::string& company_id,
 
 std::string token_hash(std::string_view token_text) { return crypto::sha256_hex(token_text); }
 
-Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
+Result<CreatedCompany> create_company_with_owner(store::IdentityStore& store, const Clock& clock,
                                                  std::string_view name, std::string_view owner_name,
                                                  std::string_view owner_email, std::string_view company_id) {
   const TimePoint now = clock.now();
@@ -49,7 +49,7 @@ Result<CreatedCompany> create_company_with_owner(store::Store& store, const Cloc
   return created;
 }
 
-Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
+Result<CreatedUser> create_user_with_token(store::IdentityStore& store, const Clock& clock,
                                            const std::string& company_id, std::string_view name,
                                            std::string_view email, model::Role role,
                                            std::optional<TimePoint> token_expires_at) {
@@ -67,7 +67,7 @@ Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clo
   return created;
 }
 
-Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
+Result<IssuedToken> create_ingest_token(store::IdentityStore& store, const Clock& clock,
                                         const std::string& company_id, std::optional<TimePoint> expires_at) {
   IssuedToken token =
       make_token(model::TokenKind::kIngest, company_id, std::nullopt, clock.now(), expires_at);
@@ -75,8 +75,9 @@ Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
   return token;
 }
 
-Result<IssuedToken> create_user_token(store::Store& store, const Clock& clock, const std::string& company_id,
-                                      const std::string& user_id, std::optional<TimePoint> expires_at) {
+Result<IssuedToken> create_user_token(store::IdentityStore& store, const Clock& clock,
+                                      const std::string& company_id, const std::string& user_id,
+                                      std::optional<TimePoint> expires_at) {
   IssuedToken token = make_token(model::TokenKind::kUser, company_id, user_id, clock.now(), expires_at);
   if (auto stored = store.create_token(token.record); !stored) return forward_error(stored);
   return token;

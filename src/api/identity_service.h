@@ -43,7 +43,7 @@ struct CreatedCompany {
 // `company_id`: a fixed id (e.g. kBootstrapCompanyId) instead of a new one, so
 // that two nodes bootstrapping one shared store at once create one company:
 // the second create conflicts on the id.
-Result<CreatedCompany> create_company_with_owner(store::Store& store, const Clock& clock,
+Result<CreatedCompany> create_company_with_owner(store::IdentityStore& store, const Clock& clock,
                                                  std::string_view name, std::string_view owner_name,
                                                  std::string_view owner_email,
                                                  std::string_view company_id = {});
@@ -54,18 +54,19 @@ struct CreatedUser {
 };
 
 // `token_expires_at`: when the new user's first token expires (none: never).
-Result<CreatedUser> create_user_with_token(store::Store& store, const Clock& clock,
+Result<CreatedUser> create_user_with_token(store::IdentityStore& store, const Clock& clock,
                                            const std::string& company_id, std::string_view name,
                                            std::string_view email, model::Role role,
                                            std::optional<TimePoint> token_expires_at = std::nullopt);
 
-Result<IssuedToken> create_ingest_token(store::Store& store, const Clock& clock,
+Result<IssuedToken> create_ingest_token(store::IdentityStore& store, const Clock& clock,
                                         const std::string& company_id,
                                         std::optional<TimePoint> expires_at = std::nullopt);
 
 // A new token for an existing user of the company: kNotFound when there is
 // no such user, kConflict when they are deactivated.
-Result<IssuedToken> create_user_token(store::Store& store, const Clock& clock, const std::string& company_id,
-                                      const std::string& user_id, std::optional<TimePoint> expires_at);
+Result<IssuedToken> create_user_token(store::IdentityStore& store, const Clock& clock,
+                                      const std::string& company_id, const std::string& user_id,
+                                      std::optional<TimePoint> expires_at);
 
 }  // namespace switchboard::api

@@ -8,6 +8,7 @@
 #include "api/webhook_json.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/webhook_changes.h"
 #include "model/webhook_input.h"
@@ -28,7 +29,7 @@ Response webhook_response(int status, const model::Webhook& webhook,
   return json_response(status, json::serialize(webhook_json(webhook, reveal_secret)));
 }
 
-Response not_found() { return error_response(404, "not_found", "No webhook with this id."); }
+Response not_found() { return error_response(404, error_codes::kNotFound, "No webhook with this id."); }
 
 // Loads the webhook named by the route's {id} within the caller's company.
 Result<model::Webhook> load(const ApiDeps& deps, const RequestContext& ctx) {
@@ -69,7 +70,7 @@ Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
 
   if (auto stored = deps.store.create_webhook(webhook, model::limits::kMaxWebhooksPerCompany); !stored) {
     if (stored.error().code == ErrorCode::kLimitReached) {
-      return error_response(409, "limit_reached",
+      return error_response(409, error_codes::kLimitReached,
                             "A company can have at most " +
                                 std::to_string(model::limits::kMaxWebhooksPerCompany) +
                                 " webhooks; delete one before adding another.");
@@ -97,7 +98,8 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
   std::optional<model::WebhookEdit> edit =
       model::plan_webhook_patch(*webhook, *input, generated_for(input->secret), now);
   if (!edit) {
-    return error_response(409, "no_changes", "Nothing to update: the webhook already has these values.");
+    return error_response(409, error_codes::kNoChanges,
+                          "Nothing to update: the webhook already has these values.");
   }
   // Only the spec (and the secrets when they change): never the status the
   // delivery engine may have changed since the read.
@@ -121,7 +123,7 @@ Response delete_webhook(const ApiDeps& deps, RequestContext& ctx) {
   if (!webhook) return load_error(webhook.error());
   auto confirm = ctx.request.query_param("confirm");
   if (!confirm || *confirm != "DELETE") {
-    return error_response(400, "confirmation_required",
+    return error_response(400, error_codes::kConfirmationRequired,
                           "Deleting a webhook is permanent: repeat the request with ?confirm=DELETE.",
                           "confirm");
   }
@@ -136,17 +138,19 @@ Response rotate_secret(const ApiDeps& deps, RequestContext& ctx) {
   if (!webhook) return load_error(webhook.error());
   auto body = parse_json_body(ctx.request, json::object{});
   if (!body) return body.error();
-  if (!body->is_object()) return error_response(400, "invalid_body", "The body must be a JSON object.");
+  if (!body->is_object()) {
+    return error_response(400, error_codes::kInvalidBody, "The body must be a JSON object.");
+  }
   model::SecretChange change{model::SecretChange::Kind::kGenerate, {}};
   for (const auto& field : body->get_object()) {
     if (field.key() != "secret") {
-      return error_response(400, "unknown_field", "Unknown field \"" + std::string(field.key()) + "\".",
-                            field.key());
+      return error_response(400, error_codes::kUnknownField,
+                            "Unknown field \"" + std::string(field.key()) + "\".", field.key());
     }
     const auto& v = field.value();
     if (v.is_null() || (v.is_string() && v.get_string() == "generate")) continue;
     if (!v.is_string() || !model::is_valid_secret(v.get_string())) {
-      return error_response(422, "invalid_secret",
+      return error_response(422, error_codes::kInvalidSecret,
                             "secret must be \"generate\" or whsec_ followed by base64 of 24 to 64 bytes.",
                             "secret");
     }

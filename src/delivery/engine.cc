@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "common/thread_annotations.h"
 #include "delivery/attempt_log.h"
 #include "delivery/claimer.h"
@@ -128,7 +129,7 @@ class Engine final : public DeliveryEngine {
       std::lock_guard lock(tests_mutex_);
       // The client's timeout ends the attempt; a little more for its callback to run.
       auto taken = tests_.take(webhook, now, now + options_.timeout + milliseconds(1000));
-      if (!taken) return tl::unexpected(std::move(taken.error()));
+      if (!taken) return forward_error(std::move(taken));
       slot = std::move(*taken);
     }
     auto built = build_delivery_request(webhook, {event_id, payload, 1, clock_.now(), options_.user_agent});

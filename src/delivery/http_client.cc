@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/result.h"
 #include "delivery/ssrf.h"
 
 namespace switchboard::delivery {
@@ -418,13 +419,13 @@ class CurlHttpClient final : public HttpClient {
 Result<std::string> combined_ca_bundle(const std::filesystem::path& system_bundle,
                                        const std::filesystem::path& extra) {
   auto extra_pem = read_file(extra);
-  if (!extra_pem) return tl::unexpected(extra_pem.error());
+  if (!extra_pem) return forward_error(extra_pem);
   std::string bundle;
   if (!system_bundle.empty()) {
     std::error_code error;
     if (std::filesystem::exists(system_bundle, error)) {
       auto system_pem = read_file(system_bundle);
-      if (!system_pem) return tl::unexpected(system_pem.error());
+      if (!system_pem) return forward_error(system_pem);
       bundle = std::move(*system_pem);
     }
   }
@@ -446,13 +447,13 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options
   if (!options.ca_file.empty()) {
     // CURLOPT_CAINFO takes one file: the system bundle and the extra CA go into one.
     auto bundle = combined_ca_bundle(system_bundle, options.ca_file);
-    if (!bundle) return tl::unexpected(bundle.error());
+    if (!bundle) return forward_error(bundle);
     auto file = TempFile::create(*bundle);
-    if (!file) return tl::unexpected(file.error());
+    if (!file) return forward_error(file);
     combined = std::move(*file);
     ca_info = combined->path();
   } else if (!options.system_ca_file.empty()) {
-    if (auto readable = read_file(options.system_ca_file); !readable) return tl::unexpected(readable.error());
+    if (auto readable = read_file(options.system_ca_file); !readable) return forward_error(readable);
     ca_info = options.system_ca_file;
   } else {
     std::error_code error;

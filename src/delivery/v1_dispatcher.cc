@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result.h"
 #include "model/retry_policy.h"
 #include "model/v1_webhook.h"
 
@@ -257,7 +258,7 @@ Result<std::unique_ptr<V1Dispatcher>> V1Dispatcher::create(store::V1Queue& queue
   http.allow_private_networks = options.allow_private_networks;
   http.ca_file = options.ca_file;
   auto client = HttpClient::create(std::move(http));
-  if (!client) return tl::unexpected(client.error());
+  if (!client) return forward_error(client);
   return create(queue, clock, SteadyMonotonicClock::instance(), std::move(*client), std::move(options));
 }
 

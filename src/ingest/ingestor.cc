@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/ids.h"
+#include "common/result.h"
 #include "model/directory.h"
 
 namespace switchboard::ingest {
@@ -30,7 +31,7 @@ Result<IngestResults> Ingestor::ingest(const std::string& company_id, std::vecto
   for (model::EventInput& input : inputs)
     events.push_back(stamp_event(std::move(input), company_id, received_at));
   auto stored = store_.ingest_events(events);
-  if (!stored) return tl::unexpected(stored.error());
+  if (!stored) return forward_error(stored);
   bool queued = false;
   for (std::size_t i = 0; i < stored->size(); ++i) {
     const auto& outcome = (*stored)[i];

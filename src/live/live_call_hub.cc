@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/result.h"
 #include "common/time_format.h"
 
 namespace switchboard::live {
@@ -169,12 +170,12 @@ void LiveCallHub::apply(const std::string& company_id, model::LiveCallUpdate upd
 
 Result<std::size_t> LiveCallHub::restore() {
   auto companies = sources_.companies.company_ids();
-  if (!companies) return tl::unexpected(companies.error());
+  if (!companies) return forward_error(companies);
   const TimePoint since = clock_.now() - options_.stale_after;
   for (const auto& company_id : *companies) {
     auto events = sources_.call_events.list_recent_call_events(
         company_id, since, static_cast<int>(options_.max_calls_per_company));
-    if (!events) return tl::unexpected(events.error());
+    if (!events) return forward_error(events);
     // Each call's latest state first, so that names are looked up once per call.
     // Events of one call may share a millisecond: their event_sequence orders them.
     std::map<std::string, model::LiveCallUpdate> latest;

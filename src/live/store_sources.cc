@@ -1,10 +1,12 @@
 #include "live/store_sources.h"
 
+#include "common/result.h"
+
 namespace switchboard::live {
 
 Result<std::vector<std::string>> StoreSources::company_ids() {
   auto companies = identity_.list_companies();
-  if (!companies) return tl::unexpected(companies.error());
+  if (!companies) return forward_error(companies);
   std::vector<std::string> ids;
   ids.reserve(companies->size());
   for (auto& company : *companies) ids.push_back(std::move(company.id));

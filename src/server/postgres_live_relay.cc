@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/result.h"
+
 namespace switchboard::server {
 
 Result<std::unique_ptr<PostgresLiveRelay>> PostgresLiveRelay::open(const std::string& url,
@@ -17,7 +19,7 @@ Result<std::unique_ptr<PostgresLiveRelay>> PostgresLiveRelay::open(const std::st
           spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
         }
       });
-  if (!channel) return tl::unexpected(channel.error());
+  if (!channel) return forward_error(channel);
   return std::unique_ptr<PostgresLiveRelay>(new PostgresLiveRelay(std::move(*channel)));
 }
 

@@ -9,6 +9,7 @@
 #include "api/identity_service.h"
 #include "api/metrics.h"
 #include "common/crypto.h"
+#include "common/result.h"
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
@@ -80,7 +81,7 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
   std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
   auto box = load_secret_box(config);
-  if (!box) return tl::unexpected(box.error());
+  if (!box) return forward_error(box);
   if (!config.store_url.empty()) {
     store::PostgresOptions options;
     options.url = config.store_url;
@@ -175,7 +176,7 @@ class ServiceImpl final : public Service {
 
   Result<void> start(const ServeConfig& config, const Clock& clock) {
     auto address = parse_listen_address(config.listen);
-    if (!address) return tl::unexpected(address.error());
+    if (!address) return forward_error(address);
     HttpServerOptions options;
     options.host = address->host;
     options.port = address->port;
@@ -191,7 +192,7 @@ class ServiceImpl final : public Service {
       spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
     }
     auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
-    if (!http) return tl::unexpected(http.error());
+    if (!http) return forward_error(http);
     http_ = std::move(*http);
     const bool v6 = address->host.find(':') != std::string::npos;
     base_url_ =
@@ -223,7 +224,7 @@ class ServiceImpl final : public Service {
   Result<void> relay_live_calls(const ServeConfig& config) {
     if (!is_postgres_url(config.store_url)) return {};
     auto relay = PostgresLiveRelay::open(config.store_url, live_);
-    if (!relay) return tl::unexpected(relay.error());
+    if (!relay) return forward_error(relay);
     live_relay_ = std::move(*relay);
     live_.set_relay(live_relay_.get());
     metrics_.add_render_hook([this] {
@@ -237,7 +238,7 @@ class ServiceImpl final : public Service {
   // install is usable at once with the printed token.
   Result<void> bootstrap(const Clock& clock) {
     auto companies = store_->list_companies();
-    if (!companies) return tl::unexpected(companies.error());
+    if (!companies) return forward_error(companies);
     if (!companies->empty()) return {};
     auto created = api::create_company_with_owner(*store_, clock, "Default", "Owner", "owner@localhost",
                                                   api::kBootstrapCompanyId);
@@ -247,7 +248,7 @@ class ServiceImpl final : public Service {
         spdlog::info("event=bootstrap_skipped reason=\"the store already has a company\"");
         return {};
       }
-      return tl::unexpected(created.error());
+      return forward_error(created);
     }
     spdlog::info("event=bootstrap company_id={} owner_id={}", created->company.id, created->owner.id);
     owner_token_ = std::move(created->owner_token);
@@ -297,14 +298,14 @@ Result<std::unique_ptr<Service>> Service::start(const ServeConfig& config, const
         "ends could be made again by another node");
   }
   auto store = open_store(config);
-  if (!store) return tl::unexpected(store.error());
+  if (!store) return forward_error(store);
   std::unique_ptr<ServiceImpl> service;
   try {
     service = std::make_unique<ServiceImpl>(std::move(*store), clock, config);
   } catch (const std::exception& e) {  // e.g. an unreadable --ca-file (DeliveryEngine::create)
     return make_error(ErrorCode::kInvalidArgument, e.what());
   }
-  if (auto started = service->start(config, clock); !started) return tl::unexpected(started.error());
+  if (auto started = service->start(config, clock); !started) return forward_error(started);
   return std::unique_ptr<Service>(std::move(service));
 }
 

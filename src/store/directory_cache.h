@@ -38,11 +38,11 @@ class DirectoryCache {
     const std::string& company_id = in.event.company_id;
     auto agent = lookup(agents_, company_id, in.attributes.agent_id,
                         [&] { return find_agent_(session, company_id, in.attributes.agent_id); });
-    if (!agent) return tl::unexpected(agent.error());
+    if (!agent) return forward_error(agent);
     auto department = lookup(departments_, company_id, in.attributes.department_id, [&] {
       return find_department_(session, company_id, in.attributes.department_id);
     });
-    if (!department) return tl::unexpected(department.error());
+    if (!department) return forward_error(department);
     return model::add_directory_objects(in.data_json, *agent, *department);
   }
 
@@ -58,7 +58,7 @@ class DirectoryCache {
     auto it = map.find(key);
     if (it == map.end()) {
       auto found = find();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       it = map.emplace(std::move(key), std::move(*found)).first;
     }
     return it->second ? &*it->second : static_cast<const T*>(nullptr);

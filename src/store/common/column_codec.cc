@@ -45,18 +45,6 @@ constexpr Spellings<model::DeliveryState, 4> kDeliveryStates{{
     {model::DeliveryState::kDropped, "dropped"},
 }};
 
-constexpr Spellings<model::AttemptError, 9> kAttemptErrors{{
-    {model::AttemptError::kNone, "none"},
-    {model::AttemptError::kHttpStatus, "http_status"},
-    {model::AttemptError::kTimeout, "timeout"},
-    {model::AttemptError::kConnect, "connect"},
-    {model::AttemptError::kTls, "tls"},
-    {model::AttemptError::kDns, "dns"},
-    {model::AttemptError::kRedirect, "redirect"},
-    {model::AttemptError::kRefused, "refused"},
-    {model::AttemptError::kOther, "other"},
-}};
-
 template <typename Enum, std::size_t N>
 std::string_view spell(const Spellings<Enum, N>& table, Enum value) {
   for (const auto& [candidate, text] : table) {
@@ -105,9 +93,11 @@ std::optional<model::DeliveryState> delivery_state_from_column(std::string_view 
   return parse(kDeliveryStates, text);
 }
 
-std::string_view attempt_error_column(model::AttemptError error) { return spell(kAttemptErrors, error); }
+// The column holds the API's spelling of the error (model/delivery.cc), the one
+// table of them: stored rows depend on it, so a spelling is never changed.
+std::string_view attempt_error_column(model::AttemptError error) { return model::to_string(error); }
 std::optional<model::AttemptError> attempt_error_from_column(std::string_view text) {
-  return parse(kAttemptErrors, text);
+  return model::parse_attempt_error(text);
 }
 
 }  // namespace switchboard::store

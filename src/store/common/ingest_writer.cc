@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "common/ids.h"
+#include "common/result.h"
 #include "model/envelope.h"
 #include "store/directory_cache.h"
 
@@ -116,7 +117,7 @@ struct IngestCaches {
     auto it = subscribers.find(company_id);
     if (it == subscribers.end()) {
       auto loaded = port.active_subscribers(company_id);
-      if (!loaded) return tl::unexpected(loaded.error());
+      if (!loaded) return forward_error(loaded);
       it = subscribers.emplace(company_id, std::move(*loaded)).first;
     }
     return &it->second;
@@ -143,7 +144,7 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
   std::vector<std::optional<std::size_t>> repeat_of;
   if (!keyed.empty()) {
     auto earlier = port.find_idempotent(keyed);
-    if (!earlier) return tl::unexpected(earlier.error());
+    if (!earlier) return forward_error(earlier);
     for (std::size_t k = 0; k < keyed.size(); ++k) answers[keyed_at[k]] = std::move((*earlier)[k]);
     if (keyed.size() > 1) repeat_of = repeats_within_batch(events);
   }
@@ -164,7 +165,7 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
   std::vector<std::int64_t> lasts;
   if (!bumps.empty()) {
     auto bumped = port.bump_sequences(bumps);
-    if (!bumped) return tl::unexpected(bumped.error());
+    if (!bumped) return forward_error(bumped);
     lasts = std::move(*bumped);
   }
   const std::vector<std::optional<std::int64_t>> sequences = assign_sequences(fresh, bumps, lasts);
@@ -178,9 +179,9 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
   for (std::size_t f = 0; f < fresh.size(); ++f) {
     const NewEvent& in = *fresh[f];
     auto data = caches.directory.enriched_data(port, in);
-    if (!data) return tl::unexpected(data.error());
+    if (!data) return forward_error(data);
     auto webhooks = caches.active_subscribers(port, in.event.company_id);
-    if (!webhooks) return tl::unexpected(webhooks.error());
+    if (!webhooks) return forward_error(webhooks);
     EventRow& row = rows.emplace_back(EventRow{in.event, &in.attributes});
     row.event.sequence = sequences[f];
     row.event.payload = model::compose_envelope(row.event, *data);
@@ -196,7 +197,7 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
   }
   for (std::size_t f = 0; f < rows.size(); ++f) {
     auto v1 = port.queue_v1_deliveries(rows[f].event);
-    if (!v1) return tl::unexpected(v1.error());
+    if (!v1) return forward_error(v1);
     answers[fresh_at[f]]->deliveries += *v1;
   }
 
@@ -213,11 +214,11 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
 // One event alone in its own savepoint. The outer error fails the whole call.
 Result<Result<IngestOutcome>> write_alone(IngestPort& port, IngestCaches& caches, const NewEvent& in) {
   using Outcome = Result<IngestOutcome>;
-  if (auto valid = ingest_rules::check_new_event(in); !valid) return Outcome(tl::unexpected(valid.error()));
+  if (auto valid = ingest_rules::check_new_event(in); !valid) return Outcome(forward_error(valid));
   std::vector<Outcome> one;
   auto done = port.in_savepoint(SavepointLevel::kEvent,
                                 [&] { return write_events(port, caches, std::span(&in, 1), one); });
-  if (!done) return tl::unexpected(done.error());
+  if (!done) return forward_error(done);
   if (*done) return std::move(one.front());
   if (done->error().code == ErrorCode::kConflict && in.event.idempotency_key) {
     // Another transaction (this node's or another's) committed the same
@@ -243,14 +244,14 @@ Result<std::vector<Result<IngestOutcome>>> write_ingest(IngestPort& port,
     if (valid) {
       auto batch = port.in_savepoint(SavepointLevel::kBatch,
                                      [&] { return write_events(port, caches, events, outcomes); });
-      if (!batch) return tl::unexpected(batch.error());
+      if (!batch) return forward_error(batch);
       if (*batch) return outcomes;
       outcomes.clear();
     }
   }
   for (const NewEvent& in : events) {
     auto outcome = write_alone(port, caches, in);
-    if (!outcome) return tl::unexpected(outcome.error());
+    if (!outcome) return forward_error(outcome);
     outcomes.push_back(std::move(*outcome));
   }
   return outcomes;

@@ -210,13 +210,13 @@ Result<model::V1Webhook> v1_webhook_from_row(const Row& row, const crypto::Secre
   w.spec.url = row.text(base + 3);
   w.spec.method = row.text(base + 4) == "GET" ? model::V1Method::kGet : model::V1Method::kPost;
   auto headers = decode_v1_params(row.text(base + 5), secrets);
-  if (!headers) return tl::unexpected(headers.error());
+  if (!headers) return forward_error(headers);
   w.spec.headers = std::move(*headers);
   auto query = decode_v1_params(row.text(base + 6), secrets);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   w.spec.query = std::move(*query);
   auto fields = decode_strings(row.text(base + 7));
-  if (!fields) return tl::unexpected(fields.error());
+  if (!fields) return forward_error(fields);
   w.spec.fields = std::move(*fields);
   w.spec.enabled = row.boolean(base + 8);
   w.created_at = row.time(base + 9);

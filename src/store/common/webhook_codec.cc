@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/result.h"
 #include "store/common/column_codec.h"
 
 namespace switchboard::store {
@@ -86,7 +87,7 @@ std::string encode_auth(const model::WebhookAuth& auth, const crypto::SecretBox&
 
 Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::SecretBox& secrets) {
   auto value = parse_column("auth", column);
-  if (!value) return tl::unexpected(value.error());
+  if (!value) return forward_error(value);
   const json::object* object = value->if_object();
   if (object == nullptr) return malformed("auth", "not an object");
 
@@ -104,7 +105,7 @@ Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::Se
   if (!username || !password) return malformed("auth", "missing username or password");
   auth.username = std::move(*username);
   auto opened_password = open_value(*password, secrets);
-  if (!opened_password) return tl::unexpected(opened_password.error());
+  if (!opened_password) return forward_error(opened_password);
   auth.password = std::move(*opened_password);
 
   const json::value* keys = object->if_contains("keys");
@@ -115,7 +116,7 @@ Result<model::WebhookAuth> decode_auth(std::string_view column, const crypto::Se
     auto sealed = pair != nullptr ? string_field(*pair, "value") : std::nullopt;
     if (!key || !sealed) return malformed("auth", "bad key entry");
     auto opened = open_value(*sealed, secrets);
-    if (!opened) return tl::unexpected(opened.error());
+    if (!opened) return forward_error(opened);
     auth.keys.push_back(model::KeyValue{std::move(*key), std::move(*opened)});
   }
   return auth;
@@ -137,7 +138,7 @@ Result<std::vector<model::KeyValue>> decode_headers(std::string_view column, con
                                                     bool& legacy) {
   legacy = false;
   auto value = parse_column("headers", column);
-  if (!value) return tl::unexpected(value.error());
+  if (!value) return forward_error(value);
   const json::array* array = value->if_array();
   if (array == nullptr) return malformed("headers", "not an array");
   std::vector<model::KeyValue> pairs;
@@ -148,7 +149,7 @@ Result<std::vector<model::KeyValue>> decode_headers(std::string_view column, con
     if (!key) return malformed("headers", "bad entry");
     if (auto sealed = string_field(*pair, "sealed")) {
       auto opened = open_value(*sealed, secrets);
-      if (!opened) return tl::unexpected(opened.error());
+      if (!opened) return forward_error(opened);
       pairs.push_back(model::KeyValue{std::move(*key), std::move(*opened)});
     } else if (auto text = string_field(*pair, "value")) {
       legacy = true;  // written before header values were sealed
@@ -181,7 +182,7 @@ std::string encode_strings(const std::vector<std::string>& values) {
 
 Result<std::vector<std::string>> decode_strings(std::string_view column) {
   auto value = parse_column("events", column);
-  if (!value) return tl::unexpected(value.error());
+  if (!value) return forward_error(value);
   auto strings = strings_of(*value);
   if (!strings) return malformed("events", "not an array of strings");
   return std::move(*strings);
@@ -197,7 +198,7 @@ std::string encode_filters(const model::WebhookFilters& filters) {
 
 Result<model::WebhookFilters> decode_filters(std::string_view column) {
   auto value = parse_column("filters", column);
-  if (!value) return tl::unexpected(value.error());
+  if (!value) return forward_error(value);
   const json::object* object = value->if_object();
   if (object == nullptr) return malformed("filters", "not an object");
   model::WebhookFilters filters;
@@ -298,23 +299,23 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
   webhook.spec.url = std::move(columns.url);
 
   auto auth = decode_auth(columns.auth, secrets);
-  if (!auth) return tl::unexpected(auth.error());
+  if (!auth) return forward_error(auth);
   webhook.spec.auth = std::move(*auth);
   auto headers = decode_key_values(columns.headers, secrets);
-  if (!headers) return tl::unexpected(headers.error());
+  if (!headers) return forward_error(headers);
   webhook.spec.headers = std::move(*headers);
   auto events = decode_strings(columns.events);
-  if (!events) return tl::unexpected(events.error());
+  if (!events) return forward_error(events);
   webhook.spec.events = std::move(*events);
   auto filters = decode_filters(columns.filters);
-  if (!filters) return tl::unexpected(filters.error());
+  if (!filters) return forward_error(filters);
   webhook.spec.filters = std::move(*filters);
 
   auto secret = open_optional(columns.secret, secrets);
-  if (!secret) return tl::unexpected(secret.error());
+  if (!secret) return forward_error(secret);
   webhook.secret = std::move(*secret);
   auto previous = open_optional(columns.previous_secret, secrets);
-  if (!previous) return tl::unexpected(previous.error());
+  if (!previous) return forward_error(previous);
   webhook.previous_secret = std::move(*previous);
   webhook.previous_secret_expires_at = columns.previous_secret_expires_at;
 

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result.h"
 #include "store/postgres/postgres_test_support.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
@@ -296,7 +297,7 @@ TEST_F(PostgresClusterTest, TheSameIdempotencyKeyFromTwoNodesMakesOneEvent) {
         sync.arrive_and_wait();  // both nodes publish round i at the same moment
         auto outcomes = node(n).ingest_events({in});
         if (!outcomes) {
-          answers[n].push_back(tl::unexpected(outcomes.error()));
+          answers[n].push_back(forward_error(outcomes));
         } else {
           answers[n].push_back(outcomes->front());
         }

@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/result.h"
 #include "store/postgres/postgres_migrator.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -42,15 +43,15 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
                       "PostgreSQL store: a connection URL and connections >= 1 are required");
   }
   auto pool = postgres::ConnectionPool::open(options.url, options.connections);
-  if (!pool) return tl::unexpected(pool.error());
+  if (!pool) return forward_error(pool);
   {
     postgres::ConnectionPool::Lease lease = (*pool)->acquire();
     try {
       auto migrated = postgres::apply_migrations(lease.connection(), postgres::embedded_migrations());
-      if (!migrated) return tl::unexpected(migrated.error());
-      if (auto key = check_secret_key(lease.connection(), secrets); !key) return tl::unexpected(key.error());
+      if (!migrated) return forward_error(migrated);
+      if (auto key = check_secret_key(lease.connection(), secrets); !key) return forward_error(key);
       auto resealed = postgres::reseal_webhook_headers(lease.connection(), secrets);
-      if (!resealed) return tl::unexpected(resealed.error());
+      if (!resealed) return forward_error(resealed);
     } catch (const pqxx::broken_connection& e) {
       return make_error(ErrorCode::kUnavailable, std::string("connecting to PostgreSQL: ") + e.what());
     }

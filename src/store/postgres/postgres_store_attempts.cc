@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "model/retry_policy.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
@@ -262,7 +263,7 @@ Result<void> PostgresStore::record_attempts(const std::vector<AttemptOutcome>& o
 }
 
 Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQuery& q) {
-  if (auto valid = check_page(q.page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(q.page); !valid) return forward_error(valid);
   std::optional<std::string> error_class;
   if (q.error) error_class = std::string(attempt_error_column(*q.error));
   return read([&](pqxx::work& tx) -> Result<Page<model::Attempt>> {
@@ -283,7 +284,7 @@ Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQu
         break;
       }
       auto attempt = attempt_from_row(PgRow(row));
-      if (!attempt) return tl::unexpected(attempt.error());
+      if (!attempt) return forward_error(attempt);
       out.items.push_back(std::move(*attempt));
     }
     return out;

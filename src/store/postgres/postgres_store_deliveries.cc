@@ -63,6 +63,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -122,7 +123,7 @@ Result<std::vector<model::Delivery>> collect(const pqxx::result& rows, std::size
       break;
     }
     auto delivery = delivery_from_row(PgRow(row));
-    if (!delivery) return tl::unexpected(delivery.error());
+    if (!delivery) return forward_error(delivery);
     out.push_back(std::move(*delivery));
   }
   return out;
@@ -132,8 +133,7 @@ Result<std::vector<model::Delivery>> collect(const pqxx::result& rows, std::size
 
 Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint now, int limit,
                                                                      TimePoint lease_until, int chain_depth) {
-  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid)
-    return tl::unexpected(valid.error());
+  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid) return forward_error(valid);
   return transact([&](pqxx::work& tx) -> Result<std::vector<DueDelivery>> {
     static const std::string kClaim = claim_heads_sql();
     pqxx::result rows = tx.exec_params(kClaim, to_ms(now), limit, to_ms(lease_until));
@@ -145,7 +145,7 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
     heads.reserve(rows.size());
     for (const pqxx::row& row : rows) {
       auto delivery = delivery_from_row(PgRow(row));
-      if (!delivery) return tl::unexpected(delivery.error());
+      if (!delivery) return forward_error(delivery);
       heads.push_back(Head{DueDelivery{std::move(*delivery), text(row[kDeliveryColumnCount])},
                            integer(row[kDeliveryColumnCount + 1])});
     }
@@ -181,7 +181,7 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
             asking_head[static_cast<std::size_t>(integer(row[kDeliveryColumnCount + 2]) - 1)];
         if (stopped[head]) continue;
         auto delivery = delivery_from_row(PgRow(row));
-        if (!delivery) return tl::unexpected(delivery.error());
+        if (!delivery) return forward_error(delivery);
         // Chain order may not skip: stop at the first one not due or held by another claim.
         if (!delivery->next_attempt_at || to_ms(*delivery->next_attempt_at) > now_ms ||
             integer(row[kDeliveryColumnCount + 1]) > now_ms) {
@@ -281,7 +281,7 @@ Result<Page<model::Delivery>> PostgresStore::list_deliveries(const std::string& 
                                                              const std::string& webhook_id,
                                                              std::optional<model::DeliveryState> state,
                                                              const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   std::optional<std::string> state_column;
   if (state) state_column = std::string(delivery_state_column(*state));
   return read([&](pqxx::work& tx) -> Result<Page<model::Delivery>> {
@@ -294,7 +294,7 @@ Result<Page<model::Delivery>> PostgresStore::list_deliveries(const std::string& 
         company_id, webhook_id, state_column, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
     Page<model::Delivery> out;
     auto items = collect(rows, static_cast<std::size_t>(page.limit), &out.has_more);
-    if (!items) return tl::unexpected(items.error());
+    if (!items) return forward_error(items);
     out.items = std::move(*items);
     return out;
   });
@@ -335,7 +335,7 @@ Result<model::Delivery> PostgresStore::redeliver(const std::string& company_id,
                                            delivery_id, company_id);
     if (original.empty()) return make_error(ErrorCode::kNotFound, "delivery not found");
     auto delivery = delivery_from_row(PgRow(original[0]));
-    if (!delivery) return tl::unexpected(delivery.error());
+    if (!delivery) return forward_error(delivery);
     const bool paused = text(original[0][kDeliveryColumnCount]) != "active";
 
     model::Delivery created = model::redelivery_of(*delivery, new_delivery_id, now);

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/result.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -103,7 +104,7 @@ Result<model::Department> PostgresStore::get_department(const std::string& compa
                                                         const std::string& department_id) {
   return read([&](pqxx::work& tx) -> Result<model::Department> {
     auto found = find_department(tx, company_id, department_id);
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "department not found");
     return std::move(**found);
   });
@@ -111,7 +112,7 @@ Result<model::Department> PostgresStore::get_department(const std::string& compa
 
 Result<Page<model::Department>> PostgresStore::list_departments(const std::string& company_id,
                                                                 const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) {
     return list_page<model::Department>(tx, kDepartmentColumns, "departments", company_id, page,
                                         department_from_row<PgRow>);
@@ -161,7 +162,7 @@ Result<void> PostgresStore::create_agent(const model::Agent& agent, int max_per_
 Result<model::Agent> PostgresStore::get_agent(const std::string& company_id, const std::string& agent_id) {
   return read([&](pqxx::work& tx) -> Result<model::Agent> {
     auto found = find_agent(tx, company_id, agent_id);
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "agent not found");
     return std::move(**found);
   });
@@ -169,7 +170,7 @@ Result<model::Agent> PostgresStore::get_agent(const std::string& company_id, con
 
 Result<Page<model::Agent>> PostgresStore::list_agents(const std::string& company_id,
                                                       const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) {
     return list_page<model::Agent>(tx, kAgentColumns, "agents", company_id, page, agent_from_row<PgRow>);
   });

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/result.h"
 #include "model/directory.h"
 #include "model/envelope.h"
 #include "model/live_call.h"
@@ -139,13 +140,13 @@ class PostgresIngestPort final : public IngestPort {
         lasts[k] = returned.at({bumps[k].company_id, bumps[k].sequence_key});
       }
     });
-    if (!bumped) return tl::unexpected(bumped.error());
+    if (!bumped) return forward_error(bumped);
     return lasts;
   }
 
   Result<std::vector<IngestSubscriber>> active_subscribers(const std::string& company_id) override {
     auto loaded = load_active_subscribers(tx_, company_id);
-    if (!loaded) return tl::unexpected(loaded.error());
+    if (!loaded) return forward_error(loaded);
     std::vector<IngestSubscriber> out;
     out.reserve(loaded->size());
     for (Subscriber& webhook : *loaded)
@@ -222,7 +223,7 @@ class PostgresIngestPort final : public IngestPort {
     auto done = rejected_as_error("a v1 delivery id of event " + event.id + " exists", [&] {
       queued = postgres::queue_v1_deliveries(tx_, v1_subscribers_, event);
     });
-    if (!done) return tl::unexpected(done.error());
+    if (!done) return forward_error(done);
     return queued;
   }
 
@@ -328,7 +329,7 @@ Result<int> PostgresStore::replay(const std::string& company_id, const std::stri
     if (webhook.empty()) return make_error(ErrorCode::kNotFound, "webhook not found");
     const bool paused = text(webhook[0][0]) != "active";
     auto spec = subscription_from(text(webhook[0][1]), text(webhook[0][2]));
-    if (!spec) return tl::unexpected(spec.error());
+    if (!spec) return forward_error(spec);
 
     // Oldest first; only the accepted ones count towards `max`, so read in pages.
     std::vector<model::Delivery> deliveries;

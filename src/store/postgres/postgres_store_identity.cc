@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -141,7 +142,7 @@ Result<model::User> PostgresStore::get_user(const std::string& company_id, const
 }
 
 Result<Page<model::User>> PostgresStore::list_users(const std::string& company_id, const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) -> Result<Page<model::User>> {
     auto rows = tx.exec_params(
         sql("SELECT ", kUserColumns, " FROM users WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"),
@@ -153,7 +154,7 @@ Result<Page<model::User>> PostgresStore::list_users(const std::string& company_i
         break;
       }
       auto user = user_from_row(PgRow(row), 0);
-      if (!user) return tl::unexpected(user.error());
+      if (!user) return forward_error(user);
       result.items.push_back(std::move(*user));
     }
     return result;
@@ -184,7 +185,7 @@ Result<model::Principal> PostgresStore::find_principal_by_token_hash(const std::
     if (*kind == model::TokenKind::kUser) {
       if (row[6].is_null()) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
       auto user = user_from_row(PgRow(row), 6);
-      if (!user) return tl::unexpected(user.error());
+      if (!user) return forward_error(user);
       principal.user = std::move(*user);
     }
     return principal;
@@ -198,7 +199,7 @@ Result<model::ApiToken> PostgresStore::get_token(const std::string& company_id, 
 Result<Page<model::ApiToken>> PostgresStore::list_tokens(const std::string& company_id,
                                                          const std::optional<std::string>& user_id,
                                                          const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) -> Result<Page<model::ApiToken>> {
     const auto limit = static_cast<std::int64_t>(page.limit) + 1;
     auto rows =
@@ -217,7 +218,7 @@ Result<Page<model::ApiToken>> PostgresStore::list_tokens(const std::string& comp
         break;
       }
       auto token = token_from_row(PgRow(row));
-      if (!token) return tl::unexpected(token.error());
+      if (!token) return forward_error(token);
       result.items.push_back(std::move(*token));
     }
     return result;

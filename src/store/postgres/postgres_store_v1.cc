@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/result.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -53,7 +54,7 @@ Result<int> queue_v1_deliveries(pqxx::work& tx, V1SubscriberCache& subscribers, 
   auto type = model::v1_type_for_event(event.type);
   if (!type) return 0;
   auto webhooks = subscribers.get(tx, event.company_id);
-  if (!webhooks) return tl::unexpected(webhooks.error());
+  if (!webhooks) return forward_error(webhooks);
   int created = 0;
   const std::int64_t at = to_ms(event.created_at);
   for (const auto& webhook : **webhooks) {
@@ -97,7 +98,7 @@ Result<model::V1Webhook> PostgresStore::get_v1_webhook(const std::string& compan
 
 Result<Page<model::V1Webhook>> PostgresStore::list_v1_webhooks(const std::string& company_id,
                                                                const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) -> Result<Page<model::V1Webhook>> {
     auto rows =
         tx.exec_params(select_v1_webhook("WHERE w.company_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3"),
@@ -109,7 +110,7 @@ Result<Page<model::V1Webhook>> PostgresStore::list_v1_webhooks(const std::string
         break;
       }
       auto webhook = v1_webhook_from_row(PgRow(row), secrets_);
-      if (!webhook) return tl::unexpected(webhook.error());
+      if (!webhook) return forward_error(webhook);
       out.items.push_back(std::move(*webhook));
     }
     return out;
@@ -141,7 +142,7 @@ Result<void> PostgresStore::delete_v1_webhook(const std::string& company_id, con
 
 Result<std::vector<V1DueDelivery>> PostgresStore::claim_due_v1_deliveries(TimePoint now, int limit,
                                                                           TimePoint lease_until) {
-  if (auto valid = check_v1_claim(limit); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_v1_claim(limit); !valid) return forward_error(valid);
   return transact([&](pqxx::work& tx) -> Result<std::vector<V1DueDelivery>> {
     // SKIP LOCKED: nodes claiming at the same time take disjoint rows instead
     // of queueing behind each other; the lease then hides the claimed rows
@@ -163,7 +164,7 @@ Result<std::vector<V1DueDelivery>> PostgresStore::claim_due_v1_deliveries(TimePo
       V1DueDelivery due;
       due.delivery = v1_delivery_from_row(PgRow(row));
       auto webhook = v1_webhook_from_row(PgRow(row), secrets_, kV1DeliveryColumnCount);
-      if (!webhook) return tl::unexpected(webhook.error());
+      if (!webhook) return forward_error(webhook);
       due.spec = std::move(webhook->spec);
       due.payload = text(row[kV1DeliveryColumnCount + 11]);
       claimed.push_back(std::move(due));
@@ -207,7 +208,7 @@ Result<Page<model::V1Delivery>> PostgresStore::list_v1_deliveries(const std::str
                                                                   const std::string& webhook_id,
                                                                   std::optional<model::V1DeliveryState> state,
                                                                   const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) -> Result<Page<model::V1Delivery>> {
     std::optional<std::string> state_text;
     if (state) state_text = std::string(model::to_string(*state));

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -41,10 +42,10 @@ Result<model::WebhookSpec> subscription_from(std::string_view events_column,
                                              std::string_view filters_column) {
   model::WebhookSpec spec;
   auto events = decode_strings(events_column);
-  if (!events) return tl::unexpected(events.error());
+  if (!events) return forward_error(events);
   spec.events = std::move(*events);
   auto filters = decode_filters(filters_column);
-  if (!filters) return tl::unexpected(filters.error());
+  if (!filters) return forward_error(filters);
   spec.filters = std::move(*filters);
   return spec;
 }
@@ -57,7 +58,7 @@ Result<std::vector<Subscriber>> load_active_subscribers(pqxx::work& tx, const st
   out.reserve(rows.size());
   for (const pqxx::row& row : rows) {
     auto spec = subscription_from(row[1].c_str(), row[2].c_str());
-    if (!spec) return tl::unexpected(spec.error());
+    if (!spec) return forward_error(spec);
     out.push_back(Subscriber{text(row[0]), std::move(*spec)});
   }
   return out;
@@ -71,7 +72,7 @@ Result<std::optional<WebhookSubscription>> load_subscription(pqxx::work& tx, con
   auto status = webhook_status_from_column(rows[0][0].c_str());
   if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
   auto spec = subscription_from(rows[0][1].c_str(), rows[0][2].c_str());
-  if (!spec) return tl::unexpected(spec.error());
+  if (!spec) return forward_error(spec);
   return std::optional<WebhookSubscription>(WebhookSubscription{*status, std::move(*spec)});
 }
 
@@ -81,7 +82,7 @@ Result<std::optional<model::Webhook>> find_webhook(pqxx::work& tx, const crypto:
   auto rows = tx.exec_params(select_webhook("WHERE company_id = $1 AND id = $2"), company_id, webhook_id);
   if (rows.empty()) return std::optional<model::Webhook>();
   auto webhook = decode_webhook(stored_webhook_from_row(PgRow(rows[0])), secrets);
-  if (!webhook) return tl::unexpected(webhook.error());
+  if (!webhook) return forward_error(webhook);
   return std::optional<model::Webhook>(std::move(*webhook));
 }
 
@@ -116,7 +117,7 @@ Result<model::Webhook> PostgresStore::get_webhook(const std::string& company_id,
                                                   const std::string& webhook_id) {
   return read([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto found = find_webhook(tx, secrets_, company_id, webhook_id);
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "webhook not found");
     return std::move(**found);
   });
@@ -124,7 +125,7 @@ Result<model::Webhook> PostgresStore::get_webhook(const std::string& company_id,
 
 Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& company_id,
                                                           const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](pqxx::work& tx) -> Result<Page<model::Webhook>> {
     auto rows = tx.exec_params(select_webhook("WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"),
                                company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
@@ -135,7 +136,7 @@ Result<Page<model::Webhook>> PostgresStore::list_webhooks(const std::string& com
         break;
       }
       auto webhook = decode_webhook(stored_webhook_from_row(PgRow(row)), secrets_);
-      if (!webhook) return tl::unexpected(webhook.error());
+      if (!webhook) return forward_error(webhook);
       result.items.push_back(std::move(*webhook));
     }
     return result;
@@ -149,7 +150,7 @@ Result<model::Webhook> read_back(pqxx::work& tx, const crypto::SecretBox& secret
                                  const std::string& company_id, const std::string& webhook_id) {
   if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
   auto found = find_webhook(tx, secrets, company_id, webhook_id);
-  if (!found) return tl::unexpected(found.error());
+  if (!found) return forward_error(found);
   if (!*found) return make_error(ErrorCode::kInternal, "updated webhook not found");
   return std::move(**found);
 }

@@ -8,6 +8,8 @@
 #include <tuple>
 #include <utility>
 
+#include "common/result.h"
+
 namespace switchboard::store::sqlite {
 
 ErrorCode classify_sqlite_error(int extended_code) {
@@ -106,7 +108,7 @@ Result<bool> Statement::step() {
 Result<void> Statement::run() {
   for (;;) {
     auto row = step();
-    if (!row) return tl::unexpected(row.error());
+    if (!row) return forward_error(row);
     if (!*row) return {};
   }
 }
@@ -180,9 +182,9 @@ Result<void> Connection::configure() {
   // journal_mode is persistent in the file: the first read-write connection
   // switches it, and on a read-only connection this only reports it.
   auto mode = prepare("PRAGMA journal_mode=WAL");
-  if (!mode) return tl::unexpected(mode.error());
+  if (!mode) return forward_error(mode);
   auto row = mode->step();
-  if (!row) return tl::unexpected(row.error());
+  if (!row) return forward_error(row);
   if (!*row || mode->text(0) != "wal") {
     return make_error(ErrorCode::kUnavailable, "the database could not be switched to WAL mode");
   }
@@ -231,14 +233,14 @@ Result<void> Connection::retry_busy(std::string_view sql) {
   auto pause = std::chrono::milliseconds(1);
   for (;;) {
     auto statement = prepare(sql);
-    if (!statement) return tl::unexpected(statement.error());
+    if (!statement) return forward_error(statement);
     auto done = statement->run();
     if (done) return {};
     // busy_timeout already waited; another process is holding the write lock
     // for longer (e.g. an offline CLI command). Keep waiting, not failing.
     int code = sqlite3_extended_errcode(db_) & 0xff;
     if (code != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up_at) {
-      return tl::unexpected(done.error());
+      return forward_error(done);
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(100));

@@ -3,6 +3,7 @@
 #include <optional>
 #include <tuple>
 
+#include "common/result.h"
 #include "store/common/column_codec.h"
 
 namespace switchboard::store::sqlite {
@@ -52,9 +53,9 @@ Result<std::optional<ChainMember>> lowest_pending(Connection& connection, const 
       "SELECT id, sequence, lease_until FROM deliveries "
       "WHERE webhook_id = ? AND ordering_key = ? AND state = 'pending' ORDER BY sequence, id LIMIT 1",
       webhook_id, ordering_key);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto found = query->step();
-  if (!found) return tl::unexpected(found.error());
+  if (!found) return forward_error(found);
   if (!*found) return std::optional<ChainMember>();
   return std::optional<ChainMember>(ChainMember{query->text(0), query->integer(1), query->integer(2)});
 }
@@ -66,9 +67,9 @@ Result<std::optional<ChainMember>> chain_head(Connection& connection, const mode
       "SELECT id, sequence, lease_until FROM deliveries "
       "WHERE webhook_id = ? AND ordering_key = ? AND state = 'pending' AND blocked = 0 LIMIT 1",
       delivery.webhook_id, delivery.ordering_key);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto found = query->step();
-  if (!found) return tl::unexpected(found.error());
+  if (!found) return forward_error(found);
   if (!*found) return std::optional<ChainMember>();
   return std::optional<ChainMember>(ChainMember{query->text(0), query->integer(1), query->integer(2)});
 }
@@ -78,20 +79,20 @@ Result<std::optional<ChainMember>> chain_head(Connection& connection, const mode
 Result<bool> joins_blocked(Connection& connection, const model::Delivery& delivery, TimePoint now) {
   if (delivery.ordering_key.empty()) return false;
   auto lowest = lowest_pending(connection, delivery.webhook_id, delivery.ordering_key);
-  if (!lowest) return tl::unexpected(lowest.error());
+  if (!lowest) return forward_error(lowest);
   if (!*lowest) return false;  // the chain is empty: this one is its head
   const std::int64_t sequence = delivery.sequence.value_or(0);
   // Ingest always lands here: sequences grow, so a new event sorts last.
   if (std::tie((*lowest)->sequence, (*lowest)->id) < std::tie(sequence, delivery.id)) return true;
 
   auto head = chain_head(connection, delivery);
-  if (!head) return tl::unexpected(head.error());
+  if (!head) return forward_error(head);
   if (!*head) return false;  // defensive: a chain without a head gets one
   // The head is being delivered right now: one in flight per chain.
   if ((*head)->lease_until > to_unix_ms(now)) return true;
   auto demote = connection.query("UPDATE deliveries SET blocked = 1 WHERE id = ?", (*head)->id);
-  if (!demote) return tl::unexpected(demote.error());
-  if (auto done = demote->run(); !done) return tl::unexpected(done.error());
+  if (!demote) return forward_error(demote);
+  if (auto done = demote->run(); !done) return forward_error(done);
   return false;
 }
 
@@ -100,7 +101,7 @@ Result<bool> joins_blocked(Connection& connection, const model::Delivery& delive
 Result<void> insert_pending_delivery(Connection& connection, const model::Delivery& delivery, bool paused,
                                      TimePoint now) {
   auto blocked = joins_blocked(connection, delivery, now);
-  if (!blocked) return tl::unexpected(blocked.error());
+  if (!blocked) return forward_error(blocked);
   auto insert = connection.query(
       "INSERT INTO deliveries (id, company_id, webhook_id, event_id, event_type, ordering_key, sequence, "
       "state, attempts, event_time, next_attempt_at, lease_until, blocked, paused, last_status_code, "
@@ -110,7 +111,7 @@ Result<void> insert_pending_delivery(Connection& connection, const model::Delive
       delivery.ordering_key, delivery.sequence, delivery.attempts, delivery.event_time,
       delivery.next_attempt_at, *blocked, paused, delivery.last_status_code, delivery.last_error,
       delivery.created_at, delivery.updated_at);
-  if (!insert) return tl::unexpected(insert.error());
+  if (!insert) return forward_error(insert);
   if (auto done = insert->run(); !done) {
     Error error = done.error();
     if (error.code == ErrorCode::kConflict) error.message = "a delivery with id " + delivery.id + " exists";
@@ -124,11 +125,11 @@ Result<void> yield_chain_head(Connection& connection, const std::string& head_id
                               const std::string& webhook_id, const std::string& ordering_key) {
   if (ordering_key.empty()) return {};
   auto lowest = lowest_pending(connection, webhook_id, ordering_key);
-  if (!lowest) return tl::unexpected(lowest.error());
+  if (!lowest) return forward_error(lowest);
   if (!*lowest || (*lowest)->id == head_id) return {};
   auto swap = connection.query("UPDATE deliveries SET blocked = (id != ?) WHERE id IN (?, ?)", (*lowest)->id,
                                (*lowest)->id, head_id);
-  if (!swap) return tl::unexpected(swap.error());
+  if (!swap) return forward_error(swap);
   return swap->run();
 }
 

@@ -74,10 +74,10 @@ template <typename Fn>
 auto in_savepoint(Connection& connection, const Savepoint& savepoint, Fn&& fn) -> decltype(fn()) {
   auto run = [&](std::string_view sql) -> Result<void> {
     auto statement = connection.prepare(sql);
-    if (!statement) return tl::unexpected(statement.error());
+    if (!statement) return forward_error(statement);
     return statement->run();
   };
-  if (auto opened = run(savepoint.open); !opened) return tl::unexpected(opened.error());
+  if (auto opened = run(savepoint.open); !opened) return forward_error(opened);
   auto outcome = std::forward<Fn>(fn)();
   if (!connection.in_transaction()) return outcome;
   // Any failure of the savepoint statements themselves leaves the transaction
@@ -85,17 +85,17 @@ auto in_savepoint(Connection& connection, const Savepoint& savepoint, Fn&& fn) -
   if (outcome) {
     if (auto released = run(savepoint.release); !released) {
       connection.rollback();
-      return tl::unexpected(released.error());
+      return forward_error(released);
     }
     return outcome;
   }
   if (auto undone = run(savepoint.undo); !undone) {
     connection.rollback();
-    return tl::unexpected(undone.error());
+    return forward_error(undone);
   }
   if (auto released = run(savepoint.release); !released) {
     connection.rollback();
-    return tl::unexpected(released.error());
+    return forward_error(released);
   }
   return outcome;
 }

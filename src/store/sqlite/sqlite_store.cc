@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/sqlite/sqlite_migrator.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -30,13 +31,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
   write_options.mode = OpenMode::kReadWrite;
   write_options.synchronous_full = options.synchronous_full;
   auto write_connection = Connection::open(options.path, write_options);
-  if (!write_connection) return tl::unexpected(write_connection.error());
+  if (!write_connection) return forward_error(write_connection);
   if (auto migrated = sqlite::apply_migrations(**write_connection, sqlite::embedded_migrations());
       !migrated) {
-    return tl::unexpected(migrated.error());
+    return forward_error(migrated);
   }
   if (auto resealed = sqlite::reseal_webhook_headers(**write_connection, secrets); !resealed) {
-    return tl::unexpected(resealed.error());
+    return forward_error(resealed);
   }
 
   // Readers open after the writer has made the file exist and switched it to WAL.
@@ -46,7 +47,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
   readers.reserve(static_cast<std::size_t>(options.read_connections));
   for (int i = 0; i < options.read_connections; ++i) {
     auto reader = Connection::open(options.path, read_options);
-    if (!reader) return tl::unexpected(reader.error());
+    if (!reader) return forward_error(reader);
     readers.push_back(std::move(*reader));
   }
 
@@ -61,9 +62,9 @@ namespace sqlite {
 Result<void> SqliteStore::ping() {
   return read([](Connection& connection) -> Result<void> {
     auto query = connection.prepare("SELECT max(version) FROM schema_migrations");
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto row = query->step();
-    if (!row) return tl::unexpected(row.error());
+    if (!row) return forward_error(row);
     return {};
   });
 }

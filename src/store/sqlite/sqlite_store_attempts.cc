@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "model/retry_policy.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
@@ -29,16 +30,16 @@ Result<std::optional<Target>> find_target(Connection& connection, const std::str
       "FROM deliveries d JOIN webhooks w ON w.company_id = d.company_id AND w.id = d.webhook_id "
       "WHERE d.id = ? AND d.state = 'pending'",
       delivery_id);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto found = query->step();
-  if (!found) return tl::unexpected(found.error());
+  if (!found) return forward_error(found);
   if (!*found) return std::optional<Target>();
   return std::optional<Target>(Target{query->text(0), query->text(1), query->text(2), query->text(3),
                                       query->text(4), query->boolean(5), query->text(6), query->integer(7)});
 }
 
 Result<void> run(Result<Statement> statement) {
-  if (!statement) return tl::unexpected(statement.error());
+  if (!statement) return forward_error(statement);
   return statement->run();
 }
 
@@ -58,7 +59,7 @@ Result<void> insert_failure(Connection& connection, const model::Attempt& a, con
 Result<void> record_one(Connection& connection, const AttemptOutcome& outcome) {
   const model::Attempt& a = outcome.attempt;
   auto target = find_target(connection, a.delivery_id);
-  if (!target) return tl::unexpected(target.error());
+  if (!target) return forward_error(target);
   // Deleted meanwhile (with its webhook), or already settled by an earlier
   // report of the same delivery (at-least-once): nothing to record.
   if (!*target) return {};
@@ -126,7 +127,7 @@ Result<void> SqliteStore::record_attempts(const std::vector<AttemptOutcome>& out
 }
 
 Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuery& q) {
-  if (auto valid = check_page(q.page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(q.page); !valid) return forward_error(valid);
   std::optional<std::string> error_class;
   if (q.error) error_class = std::string(attempt_error_column(*q.error));
   Page<model::Attempt> result;
@@ -140,7 +141,7 @@ Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuer
     if (!q.page.after_id.empty()) sql += "AND id < ?9 ";
     sql += "ORDER BY id DESC LIMIT ?8";
     auto query = connection.prepare(sql);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     query->bind(1, q.company_id);
     query->bind(2, q.webhook_id);
     query->bind(3, q.since);
@@ -153,18 +154,18 @@ Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuer
     std::vector<model::Attempt> out;
     for (;;) {
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (!*found) return out;
       if (out.size() == static_cast<std::size_t>(q.page.limit)) {
         result.has_more = true;
         return out;
       }
       auto attempt = attempt_from_row(*query);
-      if (!attempt) return tl::unexpected(attempt.error());
+      if (!attempt) return forward_error(attempt);
       out.push_back(std::move(*attempt));
     }
   });
-  if (!items) return tl::unexpected(items.error());
+  if (!items) return forward_error(items);
   result.items = std::move(*items);
   return result;
 }
@@ -175,9 +176,9 @@ Result<model::Attempt> SqliteStore::get_attempt(const std::string& company_id, c
     auto query = connection.query("SELECT " + std::string(kAttemptColumns) +
                                       " FROM attempts WHERE id = ? AND company_id = ? AND webhook_id = ?",
                                   attempt_id, company_id, webhook_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "attempt not found");
     return attempt_from_row(*query);
   });

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -19,14 +20,14 @@ Result<std::vector<model::Delivery>> collect(Statement& query, std::size_t limit
   std::vector<model::Delivery> out;
   for (;;) {
     auto found = query.step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return out;
     if (out.size() == limit) {
       if (has_more != nullptr) *has_more = true;
       return out;
     }
     auto delivery = delivery_from_row(query);
-    if (!delivery) return tl::unexpected(delivery.error());
+    if (!delivery) return forward_error(delivery);
     out.push_back(std::move(*delivery));
   }
 }
@@ -35,8 +36,7 @@ Result<std::vector<model::Delivery>> collect(Statement& query, std::size_t limit
 
 Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now, int limit,
                                                                    TimePoint lease_until, int chain_depth) {
-  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid)
-    return tl::unexpected(valid.error());
+  if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid) return forward_error(valid);
   std::vector<DueDelivery> claimed;
   auto written = write([&](Connection& connection) -> Result<void> {
     claimed.clear();
@@ -44,13 +44,13 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
     {
       static const std::string kClaim = claim_query_sql();
       auto query = connection.query(kClaim, now, static_cast<std::int64_t>(limit));
-      if (!query) return tl::unexpected(query.error());
+      if (!query) return forward_error(query);
       for (;;) {
         auto found = query->step();
-        if (!found) return tl::unexpected(found.error());
+        if (!found) return forward_error(found);
         if (!*found) break;
         auto delivery = delivery_from_row(*query);
-        if (!delivery) return tl::unexpected(delivery.error());
+        if (!delivery) return forward_error(delivery);
         heads.push_back(DueDelivery{std::move(*delivery), query->text(kDeliveryColumnCount)});
       }
     }
@@ -69,13 +69,13 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
       auto query = connection.query(kFollowers, head_delivery.webhook_id, head_delivery.ordering_key,
                                     head_delivery.sequence.value_or(0), head_delivery.id,
                                     static_cast<std::int64_t>(want));
-      if (!query) return tl::unexpected(query.error());
+      if (!query) return forward_error(query);
       for (;;) {
         auto found = query->step();
-        if (!found) return tl::unexpected(found.error());
+        if (!found) return forward_error(found);
         if (!*found) break;
         auto delivery = delivery_from_row(*query);
-        if (!delivery) return tl::unexpected(delivery.error());
+        if (!delivery) return forward_error(delivery);
         // Chain order may not skip: stop at the first one not due or held by another claim.
         if (!delivery->next_attempt_at || *delivery->next_attempt_at > now) break;
         if (query->integer(kDeliveryColumnCount + 1) > to_unix_ms(now)) break;
@@ -85,12 +85,12 @@ Result<std::vector<DueDelivery>> SqliteStore::claim_due_deliveries(TimePoint now
     for (const DueDelivery& due : claimed) {
       auto lease = connection.query("UPDATE deliveries SET lease_until = ? WHERE id = ?", lease_until,
                                     due.delivery.id);
-      if (!lease) return tl::unexpected(lease.error());
+      if (!lease) return forward_error(lease);
       if (auto done = lease->run(); !done) return done;
     }
     return {};
   });
-  if (!written) return tl::unexpected(written.error());
+  if (!written) return forward_error(written);
   return claimed;
 }
 
@@ -101,7 +101,7 @@ Result<void> SqliteStore::release_leases(const std::vector<LeaseRelease>& leases
       auto release =
           connection.query("UPDATE deliveries SET lease_until = 0 WHERE id = ? AND lease_until = ?",
                            lease.delivery_id, lease.lease_until);
-      if (!release) return tl::unexpected(release.error());
+      if (!release) return forward_error(release);
       if (auto done = release->run(); !done) return done;
     }
     return {};
@@ -111,7 +111,7 @@ Result<void> SqliteStore::release_leases(const std::vector<LeaseRelease>& leases
 Result<void> SqliteStore::release_all_leases() {
   return write([](Connection& connection) -> Result<void> {
     auto release = connection.prepare("UPDATE deliveries SET lease_until = 0 WHERE lease_until != 0");
-    if (!release) return tl::unexpected(release.error());
+    if (!release) return forward_error(release);
     return release->run();
   });
 }
@@ -120,9 +120,9 @@ Result<std::optional<TimePoint>> SqliteStore::next_due_time() {
   return read([](Connection& connection) -> Result<std::optional<TimePoint>> {
     static const std::string kNextDue = next_due_query_sql();
     auto query = connection.prepare(kNextDue);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return std::optional<TimePoint>();
     return std::optional<TimePoint>(query->time(0));
   });
@@ -132,7 +132,7 @@ Result<Page<model::Delivery>> SqliteStore::list_deliveries(const std::string& co
                                                            const std::string& webhook_id,
                                                            std::optional<model::DeliveryState> state,
                                                            const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   std::optional<std::string> state_column;
   if (state) state_column = std::string(delivery_state_column(*state));
   Page<model::Delivery> result;
@@ -144,7 +144,7 @@ Result<Page<model::Delivery>> SqliteStore::list_deliveries(const std::string& co
     if (!page.after_id.empty()) sql += "AND d.id < ?5 ";
     sql += "ORDER BY d.id DESC LIMIT ?4";
     auto query = connection.prepare(sql);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     query->bind(1, company_id);
     query->bind(2, webhook_id);
     query->bind(3, state_column);
@@ -152,7 +152,7 @@ Result<Page<model::Delivery>> SqliteStore::list_deliveries(const std::string& co
     if (!page.after_id.empty()) query->bind(5, page.after_id);
     return collect(*query, static_cast<std::size_t>(page.limit), &result.has_more);
   });
-  if (!items) return tl::unexpected(items.error());
+  if (!items) return forward_error(items);
   result.items = std::move(*items);
   return result;
 }
@@ -163,9 +163,9 @@ Result<model::Delivery> SqliteStore::get_delivery(const std::string& company_id,
     auto query = connection.query(
         "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries d WHERE d.id = ? AND d.company_id = ?",
         delivery_id, company_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "delivery not found");
     return delivery_from_row(*query);
   });
@@ -178,7 +178,7 @@ Result<std::vector<model::Delivery>> SqliteStore::list_event_deliveries(const st
         connection.query("SELECT " + std::string(kDeliveryColumns) +
                              " FROM deliveries d WHERE d.event_id = ? AND d.company_id = ? ORDER BY d.id",
                          event_id, company_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     return collect(*query, SIZE_MAX, nullptr);
   });
 }
@@ -192,18 +192,18 @@ Result<model::Delivery> SqliteStore::redeliver(const std::string& company_id, co
                              ", w.status FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
                              "JOIN events e ON e.id = d.event_id WHERE d.id = ? AND d.company_id = ?",
                          delivery_id, company_id);
-    if (!original) return tl::unexpected(original.error());
+    if (!original) return forward_error(original);
     auto found = original->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "delivery not found");
     auto delivery = delivery_from_row(*original);
-    if (!delivery) return tl::unexpected(delivery.error());
+    if (!delivery) return forward_error(delivery);
     const bool paused = original->text(kDeliveryColumnCount) != "active";
 
     created = model::redelivery_of(*delivery, new_delivery_id, now);
     return insert_pending_delivery(connection, created, paused, now);
   });
-  if (!written) return tl::unexpected(written.error());
+  if (!written) return forward_error(written);
   return created;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/result.h"
 #include "model/directory.h"
 #include "model/envelope.h"
 #include "model/live_call.h"
@@ -30,10 +31,10 @@ Result<model::WebhookSpec> subscription_from(std::string_view events_column,
                                              std::string_view filters_column) {
   model::WebhookSpec spec;
   auto events = decode_strings(events_column);
-  if (!events) return tl::unexpected(events.error());
+  if (!events) return forward_error(events);
   spec.events = std::move(*events);
   auto filters = decode_filters(filters_column);
-  if (!filters) return tl::unexpected(filters.error());
+  if (!filters) return forward_error(filters);
   spec.filters = std::move(*filters);
   return spec;
 }
@@ -52,9 +53,9 @@ class SqliteIngestPort final : public IngestPort {
       auto query =
           connection_.query("SELECT id, sequence FROM events WHERE company_id = ? AND idempotency_key = ?",
                             event->company_id, *event->idempotency_key);
-      if (!query) return tl::unexpected(query.error());
+      if (!query) return forward_error(query);
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (*found) {
         out.emplace_back(IngestOutcome{query->text(0), query->optional_integer(1), true, 0});
       } else {
@@ -72,7 +73,7 @@ class SqliteIngestPort final : public IngestPort {
           "INSERT INTO event_sequences (company_id, sequence_key, last) VALUES (?, ?, ?) "
           "ON CONFLICT (company_id, sequence_key) DO UPDATE SET last = last + excluded.last RETURNING last",
           bump.company_id, bump.sequence_key, bump.count);
-      if (!upsert) return tl::unexpected(upsert.error());
+      if (!upsert) return forward_error(upsert);
       auto row = upsert->step();
       if (!row) {
         Error error = row.error();
@@ -89,14 +90,14 @@ class SqliteIngestPort final : public IngestPort {
     auto query = connection_.query(
         "SELECT id, events, filters FROM webhooks WHERE company_id = ? AND status = 'active' ORDER BY id",
         company_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     std::vector<IngestSubscriber> out;
     for (;;) {
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (!*found) return out;
       auto spec = subscription_from(query->text(1), query->text(2));
-      if (!spec) return tl::unexpected(spec.error());
+      if (!spec) return forward_error(spec);
       out.push_back(IngestSubscriber{query->text(0), std::move(*spec)});
     }
   }
@@ -122,7 +123,7 @@ class SqliteIngestPort final : public IngestPort {
           event.id, event.company_id, event.type, event.sequence, event.sequence_key, event.occurred_at,
           event.created_at, event.idempotency_key, attributes.direction, attributes.department_id,
           attributes.agent_id, event.payload);
-      if (!insert) return tl::unexpected(insert.error());
+      if (!insert) return forward_error(insert);
       if (auto done = insert->run(); !done) {
         Error error = done.error();
         if (error.code == ErrorCode::kConflict) error.message = "an event with id " + event.id + " exists";
@@ -176,11 +177,11 @@ Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std:
   auto written = write([&](Connection& connection) -> Result<void> {
     SqliteIngestPort port(connection);
     auto ingested = write_ingest(port, events);
-    if (!ingested) return tl::unexpected(ingested.error());
+    if (!ingested) return forward_error(ingested);
     outcomes = std::move(*ingested);
     return {};
   });
-  if (!written) return tl::unexpected(written.error());
+  if (!written) return forward_error(written);
   return outcomes;
 }
 
@@ -191,9 +192,9 @@ Result<model::Event> SqliteStore::get_event(const std::string& company_id, const
         "payload "
         "FROM events WHERE id = ? AND company_id = ?",
         event_id, company_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "event not found");
     return event_from_row(*query);
   });
@@ -217,11 +218,11 @@ Result<std::vector<model::Event>> SqliteStore::list_recent_call_events(const std
                                   static_cast<std::int64_t>(std::max(0, max)));
         },
         model::kLiveCallEventTypes);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     std::vector<model::Event> events;
     for (;;) {
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (!*found) break;
       events.push_back(event_from_row(*query));
     }
@@ -239,13 +240,13 @@ Result<int> SqliteStore::replay(const std::string& company_id, const std::string
     auto webhook =
         connection.query("SELECT status, events, filters FROM webhooks WHERE company_id = ? AND id = ?",
                          company_id, webhook_id);
-    if (!webhook) return tl::unexpected(webhook.error());
+    if (!webhook) return forward_error(webhook);
     auto found = webhook->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "webhook not found");
     const bool paused = webhook->text(0) != "active";
     auto spec = subscription_from(webhook->text(1), webhook->text(2));
-    if (!spec) return tl::unexpected(spec.error());
+    if (!spec) return forward_error(spec);
 
     // Collected first: the chain bookkeeping below runs its own statements.
     std::vector<ReplayCandidate> accepted;
@@ -254,10 +255,10 @@ Result<int> SqliteStore::replay(const std::string& company_id, const std::string
           "SELECT id, type, sequence, sequence_key, direction, department_id, agent_id FROM events "
           "WHERE company_id = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, id",
           company_id, since, until);
-      if (!events) return tl::unexpected(events.error());
+      if (!events) return forward_error(events);
       while (accepted.size() < static_cast<std::size_t>(max)) {
         auto row = events->step();
-        if (!row) return tl::unexpected(row.error());
+        if (!row) return forward_error(row);
         if (!*row) break;
         ReplayCandidate candidate;
         candidate.event.id = events->text(0);
@@ -278,7 +279,7 @@ Result<int> SqliteStore::replay(const std::string& company_id, const std::string
     }
     return {};
   });
-  if (!written) return tl::unexpected(written.error());
+  if (!written) return forward_error(written);
   return created;
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
 namespace switchboard::store::sqlite {
@@ -20,9 +21,9 @@ Result<model::ApiToken> find_token(Connection& connection, const std::string& co
   auto query =
       connection.query(sql("SELECT ", kTokenColumns, " FROM api_tokens WHERE company_id = ? AND id = ?"),
                        company_id, token_id);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto row = query->step();
-  if (!row) return tl::unexpected(row.error());
+  if (!row) return forward_error(row);
   if (!*row) return make_error(ErrorCode::kNotFound, "token not found");
   return token_from_row(*query);
 }
@@ -31,9 +32,9 @@ Result<model::User> find_user(Connection& connection, const std::string& company
                               const std::string& user_id) {
   auto query = connection.query(sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id = ?"),
                                 company_id, user_id);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto row = query->step();
-  if (!row) return tl::unexpected(row.error());
+  if (!row) return forward_error(row);
   if (!*row) return make_error(ErrorCode::kNotFound, "user not found");
   return user_from_row(*query, 0);
 }
@@ -42,7 +43,7 @@ Result<void> insert_company(Connection& connection, const model::Company& compan
   auto insert =
       connection.query(sql("INSERT INTO companies (", kCompanyColumns, ") VALUES (?, ?, ?, ?)"), company.id,
                        company.name, company.managers_can_manage_webhooks, company.created_at);
-  if (!insert) return tl::unexpected(insert.error());
+  if (!insert) return forward_error(insert);
   auto done = insert->run();
   if (!done) {
     return tl::unexpected(messages::explain(done.error(), ErrorCode::kConflict, messages::kCompanyExists));
@@ -54,7 +55,7 @@ Result<void> insert_user(Connection& connection, const model::User& user) {
   auto insert = connection.query(sql("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?)"),
                                  user.id, user.company_id, user.name, user.email, role_column(user.role),
                                  user.created_at, user.deactivated_at);
-  if (!insert) return tl::unexpected(insert.error());
+  if (!insert) return forward_error(insert);
   auto done = insert->run();
   if (!done) {
     Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kUserEmailTaken);
@@ -79,7 +80,7 @@ Result<void> insert_token(Connection& connection, const model::ApiToken& token) 
       sql("INSERT INTO api_tokens (", kTokenColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), token.id,
       token.company_id, token.user_id, token_kind_column(token.kind), token.token_hash, token.created_at,
       token.hint, token.expires_at, token.last_used_at, token.revoked_at);
-  if (!insert) return tl::unexpected(insert.error());
+  if (!insert) return forward_error(insert);
   auto done = insert->run();
   if (!done) {
     Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kTokenExists);
@@ -104,11 +105,11 @@ Result<void> SqliteStore::create_company(const model::Company& company, const mo
 Result<std::vector<model::Company>> SqliteStore::list_companies() {
   return read([](Connection& connection) -> Result<std::vector<model::Company>> {
     auto query = connection.prepare(sql("SELECT ", kCompanyColumns, " FROM companies ORDER BY id"));
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     std::vector<model::Company> companies;
     for (;;) {
       auto row = query->step();
-      if (!row) return tl::unexpected(row.error());
+      if (!row) return forward_error(row);
       if (!*row) return companies;
       companies.push_back(company_from_row(*query));
     }
@@ -119,9 +120,9 @@ Result<model::Company> SqliteStore::get_company(const std::string& company_id) {
   return read([&](Connection& connection) -> Result<model::Company> {
     auto query =
         connection.query(sql("SELECT ", kCompanyColumns, " FROM companies WHERE id = ?"), company_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto row = query->step();
-    if (!row) return tl::unexpected(row.error());
+    if (!row) return forward_error(row);
     if (!*row) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     return company_from_row(*query);
   });
@@ -131,7 +132,7 @@ Result<void> SqliteStore::set_managers_can_manage_webhooks(const std::string& co
   return write([&](Connection& connection) -> Result<void> {
     auto update = connection.query("UPDATE companies SET managers_can_manage_webhooks = ? WHERE id = ?",
                                    allowed, company_id);
-    if (!update) return tl::unexpected(update.error());
+    if (!update) return forward_error(update);
     if (auto done = update->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     return {};
@@ -154,12 +155,12 @@ Result<model::User> SqliteStore::get_user(const std::string& company_id, const s
 }
 
 Result<Page<model::User>> SqliteStore::list_users(const std::string& company_id, const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](Connection& connection) -> Result<Page<model::User>> {
     auto query = connection.query(
         sql("SELECT ", kUserColumns, " FROM users WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"),
         company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     return read_page<model::User>(*query, page, [](const Statement& row) { return user_from_row(row, 0); });
   });
 }
@@ -177,9 +178,9 @@ Result<model::Principal> SqliteStore::find_principal_by_token_hash(const std::st
         "FROM api_tokens t LEFT JOIN users u ON u.company_id = t.company_id AND u.id = t.user_id "
         "WHERE t.token_hash = ?",
         token_hash);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto row = query->step();
-    if (!row) return tl::unexpected(row.error());
+    if (!row) return forward_error(row);
     if (!*row) return make_error(ErrorCode::kNotFound, "token not found");
     auto kind = token_kind_from_column(query->text(2));
     if (!kind) return make_error(ErrorCode::kInternal, "stored token has an unknown kind");
@@ -190,7 +191,7 @@ Result<model::Principal> SqliteStore::find_principal_by_token_hash(const std::st
     if (*kind == model::TokenKind::kUser) {
       if (query->is_null(6)) return make_error(ErrorCode::kNotFound, "token not found");  // its user is gone
       auto user = user_from_row(*query, 6);
-      if (!user) return tl::unexpected(user.error());
+      if (!user) return forward_error(user);
       principal.user = std::move(*user);
     }
     return principal;
@@ -204,7 +205,7 @@ Result<model::ApiToken> SqliteStore::get_token(const std::string& company_id, co
 Result<Page<model::ApiToken>> SqliteStore::list_tokens(const std::string& company_id,
                                                        const std::optional<std::string>& user_id,
                                                        const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   return read([&](Connection& connection) -> Result<Page<model::ApiToken>> {
     auto query =
         user_id
@@ -216,7 +217,7 @@ Result<Page<model::ApiToken>> SqliteStore::list_tokens(const std::string& compan
                                    " FROM api_tokens WHERE company_id = ? AND id > ? "
                                    "ORDER BY id LIMIT ?"),
                                company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     return read_page<model::ApiToken>(*query, page, token_from_row<Statement>);
   });
 }
@@ -228,14 +229,14 @@ Result<model::ApiToken> SqliteStore::revoke_token(const std::string& company_id,
     auto update = connection.query(
         "UPDATE api_tokens SET revoked_at = ? WHERE company_id = ? AND id = ? AND revoked_at IS NULL", now,
         company_id, token_id);
-    if (!update) return tl::unexpected(update.error());
+    if (!update) return forward_error(update);
     if (auto ran = update->run(); !ran) return ran;
     auto token = find_token(connection, company_id, token_id);
-    if (!token) return tl::unexpected(token.error());
+    if (!token) return forward_error(token);
     revoked = std::move(*token);
     return {};
   });
-  if (!done) return tl::unexpected(done.error());
+  if (!done) return forward_error(done);
   return revoked;
 }
 
@@ -247,7 +248,7 @@ Result<void> SqliteStore::record_token_use(const std::vector<TokenUse>& uses) {
           "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < "
           "?)",
           use.at, use.token_id, use.at);
-      if (!update) return tl::unexpected(update.error());
+      if (!update) return forward_error(update);
       if (auto ran = update->run(); !ran) return ran;
     }
     return {};
@@ -259,23 +260,23 @@ Result<model::User> SqliteStore::deactivate_user(const std::string& company_id, 
   model::User deactivated;
   auto done = write([&](Connection& connection) -> Result<void> {
     auto user = find_user(connection, company_id, user_id);
-    if (!user) return tl::unexpected(user.error());
+    if (!user) return forward_error(user);
     if (!user->deactivated_at) {
       if (user->role == model::Role::kOwner) {
         auto owners = connection.query(
             "SELECT count(*) FROM users WHERE company_id = ? AND role = 'owner' AND deactivated_at IS NULL "
             "AND id != ?",
             company_id, user_id);
-        if (!owners) return tl::unexpected(owners.error());
+        if (!owners) return forward_error(owners);
         auto row = owners->step();
-        if (!row) return tl::unexpected(row.error());
+        if (!row) return forward_error(row);
         if (owners->integer(0) == 0) {
           return make_error(ErrorCode::kConflict, "the company's last active owner cannot be deactivated");
         }
       }
       auto update = connection.query("UPDATE users SET deactivated_at = ? WHERE company_id = ? AND id = ?",
                                      now, company_id, user_id);
-      if (!update) return tl::unexpected(update.error());
+      if (!update) return forward_error(update);
       if (auto ran = update->run(); !ran) return ran;
       user->deactivated_at = now;
     }
@@ -283,12 +284,12 @@ Result<model::User> SqliteStore::deactivate_user(const std::string& company_id, 
     auto revoke = connection.query(
         "UPDATE api_tokens SET revoked_at = ? WHERE company_id = ? AND user_id = ? AND revoked_at IS NULL",
         now, company_id, user_id);
-    if (!revoke) return tl::unexpected(revoke.error());
+    if (!revoke) return forward_error(revoke);
     if (auto ran = revoke->run(); !ran) return ran;
     deactivated = std::move(*user);
     return {};
   });
-  if (!done) return tl::unexpected(done.error());
+  if (!done) return forward_error(done);
   return deactivated;
 }
 

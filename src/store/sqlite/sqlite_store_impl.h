@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "common/crypto.h"
+#include "common/result.h"
 #include "store/common/attempt_rules.h"
 #include "store/common/column_codec.h"
 #include "store/common/errors.h"
@@ -151,7 +152,7 @@ Result<Page<T>> read_page(Statement& query, const PageRequest& page, FromRow fro
   Page<T> result;
   for (;;) {
     auto row = query.step();
-    if (!row) return tl::unexpected(row.error());
+    if (!row) return forward_error(row);
     if (!*row) return result;
     if (result.items.size() == static_cast<std::size_t>(page.limit)) {
       result.has_more = true;
@@ -159,7 +160,7 @@ Result<Page<T>> read_page(Statement& query, const PageRequest& page, FromRow fro
     }
     if constexpr (std::is_same_v<decltype(from_row(query)), Result<T>>) {
       auto item = from_row(query);
-      if (!item) return tl::unexpected(item.error());
+      if (!item) return forward_error(item);
       result.items.push_back(std::move(*item));
     } else {
       result.items.push_back(from_row(query));

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "store/common/errors.h"
 #include "store/common/rows.h"
 #include "store/common/webhook_codec.h"
@@ -20,9 +21,9 @@ std::string select_webhook(std::string_view where) {
 
 Result<std::int64_t> count_webhooks(Connection& connection, const std::string& company_id) {
   auto query = connection.query("SELECT count(*) FROM webhooks WHERE company_id = ?", company_id);
-  if (!query) return tl::unexpected(query.error());
+  if (!query) return forward_error(query);
   auto row = query->step();
-  if (!row) return tl::unexpected(row.error());
+  if (!row) return forward_error(row);
   return *row ? query->integer(0) : 0;
 }
 
@@ -32,10 +33,10 @@ Result<int> reseal_webhook_headers(Connection& connection, const crypto::SecretB
   std::vector<std::pair<std::string, std::string>> rows;  // id, headers
   {
     auto query = connection.query("SELECT id, headers FROM webhooks ORDER BY id");
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     for (;;) {
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (!*found) break;
       rows.emplace_back(query->text(0), query->text(1));
     }
@@ -47,8 +48,8 @@ Result<int> reseal_webhook_headers(Connection& connection, const crypto::SecretB
     // Only if unchanged since read: another process may have written it.
     auto update = connection.query("UPDATE webhooks SET headers = ? WHERE id = ? AND headers = ?", *sealed,
                                    id, headers);
-    if (!update) return tl::unexpected(update.error());
-    if (auto done = update->run(); !done) return tl::unexpected(done.error());
+    if (!update) return forward_error(update);
+    if (auto done = update->run(); !done) return forward_error(done);
     resealed += connection.changes() > 0 ? 1 : 0;
   }
   return resealed;
@@ -60,7 +61,7 @@ Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_
     // Counted inside the write transaction: concurrent creates are serialized
     // by the writer (and other processes by the IMMEDIATE lock).
     auto count = count_webhooks(connection, webhook.company_id);
-    if (!count) return tl::unexpected(count.error());
+    if (!count) return forward_error(count);
     if (*count >= max_per_company) {
       return make_error(ErrorCode::kLimitReached, "the company already has the maximum of " +
                                                       std::to_string(max_per_company) + " webhooks");
@@ -73,7 +74,7 @@ Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_
         webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters,
         c.secret, c.previous_secret, c.previous_secret_expires_at, c.status, c.consecutive_exhausted,
         c.created_at, c.updated_at);
-    if (!insert) return tl::unexpected(insert.error());
+    if (!insert) return forward_error(insert);
     auto done = insert->run();
     if (!done) {
       Error error = messages::explain(done.error(), ErrorCode::kConflict, messages::kWebhookExists);
@@ -88,28 +89,28 @@ Result<model::Webhook> SqliteStore::get_webhook(const std::string& company_id,
                                                 const std::string& webhook_id) {
   auto row = read([&](Connection& connection) -> Result<StoredWebhook> {
     auto query = connection.query(select_webhook("WHERE company_id = ? AND id = ?"), company_id, webhook_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "webhook not found");
     return stored_webhook_from_row(*query);
   });
-  if (!row) return tl::unexpected(row.error());
+  if (!row) return forward_error(row);
   return decode_webhook(std::move(*row), secrets_);
 }
 
 Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& company_id,
                                                         const PageRequest& page) {
-  if (auto valid = check_page(page); !valid) return tl::unexpected(valid.error());
+  if (auto valid = check_page(page); !valid) return forward_error(valid);
   bool has_more = false;
   auto rows = read([&](Connection& connection) -> Result<std::vector<StoredWebhook>> {
     auto query = connection.query(select_webhook("WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?"),
                                   company_id, page.after_id, static_cast<std::int64_t>(page.limit) + 1);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     std::vector<StoredWebhook> out;
     for (;;) {
       auto found = query->step();
-      if (!found) return tl::unexpected(found.error());
+      if (!found) return forward_error(found);
       if (!*found) return out;
       if (out.size() == static_cast<std::size_t>(page.limit)) {
         has_more = true;
@@ -118,13 +119,13 @@ Result<Page<model::Webhook>> SqliteStore::list_webhooks(const std::string& compa
       out.push_back(stored_webhook_from_row(*query));
     }
   });
-  if (!rows) return tl::unexpected(rows.error());
+  if (!rows) return forward_error(rows);
   Page<model::Webhook> result;
   result.has_more = has_more;
   result.items.reserve(rows->size());
   for (StoredWebhook& row : *rows) {
     auto webhook = decode_webhook(std::move(row), secrets_);
-    if (!webhook) return tl::unexpected(webhook.error());
+    if (!webhook) return forward_error(webhook);
     result.items.push_back(std::move(*webhook));
   }
   return result;
@@ -138,18 +139,18 @@ Result<model::Webhook> SqliteStore::update_and_read(
   std::optional<StoredWebhook> after;
   auto written = write([&](Connection& connection) -> Result<void> {
     auto update = change(connection);
-    if (!update) return tl::unexpected(update.error());
+    if (!update) return forward_error(update);
     if (auto done = update->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
     auto query = connection.query(select_webhook("WHERE company_id = ? AND id = ?"), company_id, webhook_id);
-    if (!query) return tl::unexpected(query.error());
+    if (!query) return forward_error(query);
     auto found = query->step();
-    if (!found) return tl::unexpected(found.error());
+    if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kInternal, "updated webhook not found");
     after = stored_webhook_from_row(*query);
     return {};
   });
-  if (!written) return tl::unexpected(written.error());
+  if (!written) return forward_error(written);
   return decode_webhook(std::move(*after), secrets_);
 }
 
@@ -209,7 +210,7 @@ Result<void> SqliteStore::delete_webhook(const std::string& company_id, const st
   return write([&](Connection& connection) -> Result<void> {
     auto remove =
         connection.query("DELETE FROM webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
-    if (!remove) return tl::unexpected(remove.error());
+    if (!remove) return forward_error(remove);
     if (auto done = remove->run(); !done) return done;
     if (connection.changes() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
     return {};

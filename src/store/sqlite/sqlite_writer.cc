@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/result.h"
+
 namespace switchboard::store::sqlite {
 
 Writer::Writer(std::unique_ptr<Connection> connection, int max_batch)
@@ -68,7 +70,7 @@ namespace {
 // Runs one parameterless statement through the connection's statement cache.
 Result<void> run_cached(Connection& connection, std::string_view sql) {
   auto statement = connection.prepare(sql);
-  if (!statement) return tl::unexpected(statement.error());
+  if (!statement) return forward_error(statement);
   return statement->run();
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result.h"
 #include "store/sqlite/sqlite_test_support.h"
 
 namespace switchboard::store::sqlite {
@@ -35,7 +36,7 @@ class WriterTest : public ::testing::Test {
   static Writer::WriteFn insert(std::string value) {
     return [value = std::move(value)](Connection& connection) -> Result<void> {
       auto statement = connection.query("INSERT INTO items (value) VALUES (?)", value);
-      if (!statement) return tl::unexpected(statement.error());
+      if (!statement) return forward_error(statement);
       return statement->run();
     };
   }
@@ -147,7 +148,7 @@ TEST_F(WriterTest, CommitFailureFailsTheWholeBatch) {
   // A deferred foreign key is only checked at COMMIT, which therefore fails.
   auto orphan = [](Connection& connection) -> Result<void> {
     auto statement = connection.query("INSERT INTO children (parent) VALUES (42)");
-    if (!statement) return tl::unexpected(statement.error());
+    if (!statement) return forward_error(statement);
     return statement->run();
   };
   auto outcomes = run_behind_gate(writer, {insert("x"), orphan, insert("y")}, wait_until_queued);
