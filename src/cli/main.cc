@@ -49,6 +49,15 @@ void add_store_options(CLI::App& cmd, sb::server::ServeConfig& config) {
       ->envname("SWITCHBOARD_SECRET_KEY_FILE");
 }
 
+int run_backup(const sb::server::ServeConfig& config, const std::filesystem::path& out) {
+  auto done = sb::server::backup_store(config, out);
+  if (!done) return fail("backup: " + done.error().message);
+  std::printf("backup written to %s (%ju bytes)\n", out.c_str(), done->bytes);
+  std::printf("its secrets need the key %s: keep a copy of it apart from the backups\n",
+              done->secret_key.c_str());
+  return 0;
+}
+
 int run_serve(const sb::server::ServeConfig& config) {
   // Block the stop signals in every thread; the main thread waits for them
   // below.
@@ -401,6 +410,13 @@ int main(int argc, char** argv) {
                     "Accept any X-MO-Timestamp / webhook-timestamp (servers "
                     "running with --time-scale)");
 
+  std::filesystem::path backup_out;
+  auto* backup = app.add_subcommand("backup",
+                                    "Write a consistent copy of the SQLite store to a new file "
+                                    "(while serve runs; README, Operations: restore)");
+  add_store_options(*backup, config);
+  backup->add_option("--out", backup_out, "The file to write (must not exist)")->required();
+
   auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
   add_store_options(*migrate, config);
   sb::cli::SimulateCommand simulate_command;
@@ -432,6 +448,7 @@ int main(int argc, char** argv) {
   if (*token_revoke) return run_token_revoke(config, company_id, object_id);
   if (*user_deactivate) return run_user_deactivate(config, company_id, object_id);
   if (*company_create) return run_company_create(config, company_name);
+  if (*backup) return run_backup(config, backup_out);
   if (*migrate) {
     auto store = sb::server::open_store(config);
     if (!store) return fail(store.error().message);

@@ -19,6 +19,7 @@
 #include "server/http_server.h"
 #include "server/postgres_live_relay.h"
 #include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace switchboard::server {
@@ -58,9 +59,13 @@ namespace {
 
 // The key that seals secrets at rest: the given file, or DATA/secret.key
 // (generated on first use).
+std::filesystem::path secret_key_path(const ServeConfig& config) {
+  return config.secret_key_file.empty() ? config.data_dir / "secret.key" : config.secret_key_file;
+}
+
 Result<crypto::SecretBox> load_secret_box(const ServeConfig& config) {
   const bool explicit_key = !config.secret_key_file.empty();
-  auto key_path = explicit_key ? config.secret_key_file : config.data_dir / "secret.key";
+  auto key_path = secret_key_path(config);
   auto key = crypto::load_or_create_key_file(key_path, /*create_if_missing=*/!explicit_key);
   if (!key)
     return make_error(key.error().code, "secret key " + key_path.string() + ": " + key.error().message);
@@ -68,6 +73,21 @@ Result<crypto::SecretBox> load_secret_box(const ServeConfig& config) {
 }
 
 }  // namespace
+
+std::filesystem::path sqlite_database_path(const ServeConfig& config) {
+  return config.data_dir / "switchboard.db";
+}
+
+Result<BackupResult> backup_store(const ServeConfig& config, const std::filesystem::path& out) {
+  if (!config.store_url.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "backup copies the embedded SQLite store; back up a PostgreSQL store with pg_dump "
+                      "(README, Operations)");
+  }
+  auto copied = store::sqlite::backup_database(sqlite_database_path(config), out);
+  if (!copied) return forward_error(copied);
+  return BackupResult{copied->bytes, secret_key_path(config)};
+}
 
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
   if (!config.store_url.empty() && !is_postgres_url(config.store_url)) {
@@ -89,7 +109,7 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
     return store::open_postgres_store(options, std::move(*box));
   }
   store::SqliteOptions options;
-  options.path = config.data_dir / "switchboard.db";
+  options.path = sqlite_database_path(config);
   options.synchronous_full = config.sqlite_synchronous_full;
   return store::open_sqlite_store(options, std::move(*box));
 }

@@ -56,6 +56,18 @@ struct ServeConfig {
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config);
 bool is_postgres_url(const std::string& url);
 
+// The embedded store's file: DATA/switchboard.db.
+std::filesystem::path sqlite_database_path(const ServeConfig& config);
+
+// `switchboard backup`: a consistent copy of the embedded store at `out`, taken
+// while `serve` may be running (store/sqlite/sqlite_backup.h says how). A
+// PostgreSQL store is backed up with pg_dump instead (kInvalidArgument).
+struct BackupResult {
+  std::uintmax_t bytes = 0;
+  std::filesystem::path secret_key;  // the key the copy's secrets need (not in the copy)
+};
+Result<BackupResult> backup_store(const ServeConfig& config, const std::filesystem::path& out);
+
 struct ListenAddress {
   std::string host;
   std::uint16_t port = 0;

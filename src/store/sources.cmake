@@ -8,6 +8,7 @@ set(SB_STORE_SOURCES
     common/ingest_writer.cc
     common/token_rules.cc
     common/webhook_codec.cc
+    sqlite/sqlite_backup.cc
     sqlite/sqlite_connection.cc
     sqlite/sqlite_delivery_queue.cc
     sqlite/sqlite_migrator.cc
@@ -43,6 +44,7 @@ set(SB_STORE_TESTS
     postgres/postgres_channel_test.cc
     postgres/postgres_cluster_store_test.cc
     postgres/postgres_store_test.cc
+    sqlite/sqlite_backup_test.cc
     sqlite/sqlite_connection_test.cc
     sqlite/sqlite_delivery_queue_test.cc
     sqlite/sqlite_migrator_test.cc
