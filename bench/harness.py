@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 _PR_SET_PDEATHSIG = 1
@@ -185,6 +186,11 @@ class LogTail:
         lines = data.split(b"\n")
         self.partial = lines.pop()
         return lines
+
+
+def progress(text):
+    """What the bench is doing, on stderr (the table goes to stdout at the end)."""
+    print(time.strftime("%H:%M:%S ") + text, file=sys.stderr, flush=True)
 
 
 def loadavg():

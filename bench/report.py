@@ -73,12 +73,12 @@ class Report:
             errors = f", {ref['errors']} errors" if ref["errors"] else ""
             print(f"  [{key}] {ref['label']:62} {_number(ref['value']):>10} {ref['unit']}  ({runs}{errors})")
         print()
-        print(f"{'figure':66} {'value':>16} {'of ref':>12} {'target':>10}")
+        print(f"{'figure':66} {'value':>16} {'of ref':>15} {'target':>15}")
         for f in self.figures:
             value = f"{_number(f['value'])} {f['unit']}"
             ratio = f"{f['ratio'] * 100:.0f} % [{f['reference']}]" if f["ratio"] is not None else ""
             mark = "" if f["met"] is None else ("✔" if f["met"] else "✘")
-            print(f"{f['label']:66} {value:>16} {ratio:>12} {f['target'] or '':>10} {mark}")
+            print(f"{f['label']:66} {value:>16} {ratio:>15} {f['target'] or '':>15} {mark}")
             if f["detail"]:
                 print(f"    {f['detail']}")
 

@@ -147,12 +147,14 @@ def measure_drain(sink, nodes_args, n, path_prefix):
 
 def drain_figure(name, sink, hooks, calls, n):
     """A backlog stored by an API-only node (`serve --no-delivery`), drained by a normal start."""
+    harness.progress(f"{name}: storing {n} events over {calls} calls for {hooks} webhook(s)")
     data = os.path.join(work, name)
     loader = Server(children, BIN, work, cert, data, name + "-load", ["--no-delivery"])
     for i in range(hooks):
         loader.webhook(sink.url(f"/{name}/{i}"), {"department_ids": [f"dep{i}"]} if hooks > 1 else None)
     loader.publish_backlog(n, calls, departments=hooks if hooks > 1 else 0)
     loader.stop()
+    harness.progress(f"{name}: draining")
     return measure_drain(sink, [(data, name)], n, f"/{name}/" if isinstance(sink, NginxSink) else "")
 
 
@@ -173,6 +175,7 @@ def envelope_body(size):
 
 
 def measure_tls_reference():
+    harness.progress("reference [tls]: wrk -> nginx TLS")
     rps, non2xx, errors = harness.wrk(work, nginx.url("/wrk"), args.seconds, 32,
                                       lua=harness.lua_post(envelope_body(REFERENCE_BODY_BYTES)))
     report.add_run("tls", f"raw wrk -t2 -c32 POST {REFERENCE_BODY_BYTES} B -> nginx TLS return 200 (HTTP/1.1)", rps, "r/s",
@@ -180,6 +183,7 @@ def measure_tls_reference():
 
 
 def measure_plain_reference():
+    harness.progress("reference [plain]: wrk -> nginx plain HTTP")
     rps, non2xx, errors = harness.wrk(work, nginx.plain_url("/"), args.seconds, 32)
     report.add_run("plain", "wrk -t2 -c32 GET -> nginx plain HTTP return 200", rps, "r/s", non2xx + errors)
 
@@ -202,6 +206,7 @@ def drains():
                 report.figure("drain-startup", f"restart to serving with that backlog of {n}", d.startup, "s")
         measure_tls_reference()
     if "drain-receive" in args.selected:
+        harness.progress("reference [receive]: wrk -> switchboard receive")
         raw = ReceiveSink(children, BIN, work, cert, key, "raw", "--quiet")
         body = envelope_body(REFERENCE_BODY_BYTES)
         rps, non2xx, errors = harness.wrk(work, raw.url("/"), args.seconds, 32, lua=harness.lua_post(body))
@@ -212,6 +217,8 @@ def drains():
                       d.rate, "dl/s", "receive", None, drain_detail(d, n, sink))
         rps, non2xx, errors = harness.wrk(work, raw.url("/"), args.seconds, 32, lua=harness.lua_post(body))
         report.add_run("receive", "raw wrk -t2 -c32 POST -> switchboard receive (HTTPS)", rps, "r/s", non2xx + errors)
+        raw.stop()
+        sink.stop()
 
 
 def api_figures():
@@ -219,6 +226,7 @@ def api_figures():
         measure_plain_reference()
     server = Server(children, BIN, work, cert, os.path.join(work, "api"), "api")
     if "api" in args.selected:
+        harness.progress("api: GET /api/health, then single-event ingest")
         rps, non2xx, errors = harness.wrk(work, f"http://{server.base}/api/health", args.seconds, 32)
         report.figure("health", "GET /api/health (wrk -t2 -c32)", rps, "r/s", "plain",
                       Target(">=", 0.50, of_reference=True), f"non-2xx {non2xx}, socket errors {errors}")
@@ -228,6 +236,7 @@ def api_figures():
         report.figure("ingest", "durable ingest, one event per request (wrk -t2 -c32)", rps, "ev/s", "plain",
                       Target(">=", 0.30, of_reference=True), f"non-2xx {non2xx}, socket errors {errors}")
     if "batch" in args.selected:
+        harness.progress("batch: batch ingest")
         batch = {"events": [{"type": "call.answered", "data": answered_data(f"b{i % 100}", i)} for i in range(1000)]}
         rps, non2xx, errors = harness.wrk(work, f"http://{server.base}/api/v2/events/batch", args.seconds, 4,
                                           lua=harness.lua_post(json.dumps(batch), server.token))
@@ -268,7 +277,9 @@ def latency_figures():
     sink = ReceiveSink(children, BIN, work, cert, key, "latency-sink")
     server = Server(children, BIN, work, cert, os.path.join(work, "latency"), "latency")
     server.webhook(sink.url("/a"))
+    hang_sink = None
     if "latency" in args.selected:
+        harness.progress("latency: 1,000 events/s to one webhook")
         alone = latency_run(server, sink, 1000, seconds, 1)
         detail = f"{len(alone)} samples, switchboard receive"
         report.figure("latency-p50", "publish -> receive at 1,000 ev/s, p50", pct(alone, 0.5), "ms", None,
@@ -278,6 +289,7 @@ def latency_figures():
     if "hang" in args.selected:
         # Two healthy webhooks at 500 events/s, without and then with two more
         # that never answer (half of them hang): the same healthy traffic both times.
+        harness.progress("hang: 2 healthy webhooks without, then with, 2 hanging ones")
         hang_sink = ReceiveSink(children, BIN, work, cert, key, "hang-sink", "--hang", "--quiet")
         server.webhook(sink.url("/b"))
         healthy_only = latency_run(server, sink, 500, seconds, 2)
@@ -289,10 +301,14 @@ def latency_figures():
                       Target("<=", 1.5), f"{pct(with_hangs, 0.99):.2f} ms with ({len(with_hangs)} samples) against "
                       f"{pct(healthy_only, 0.99):.2f} ms without ({len(healthy_only)}), 500 ev/s x 2 healthy")
     server.stop()
+    sink.stop()
+    if hang_sink:
+        hang_sink.stop()
 
 
 def pending_figures():
     """Memory and restart with a large backlog owed to a failing endpoint."""
+    harness.progress(f"pending: storing {args.pending} events for a failing endpoint, then restart")
     fail = ReceiveSink(children, BIN, work, cert, key, "fail-sink", "--status", "500", "--quiet")
     data = os.path.join(work, "pending")
     server = Server(children, BIN, work, cert, data, "pending-load", ["--no-delivery"])
@@ -306,6 +322,7 @@ def pending_figures():
         peak = max(peak, harness.rss_mb(server.proc.pid))
         time.sleep(0.2)
     server.stop()
+    fail.stop()
     report.figure("pending-rss", f"peak RSS, {args.pending} pending to a failing endpoint (first 20 s)", peak, "MB",
                   None, Target("<=", 300))
     report.figure("pending-restart", f"restart to serving with {args.pending} pending", server.startup, "s", None,
@@ -367,6 +384,7 @@ harness.exit_on_sigterm()
 harness.ensure_package("wrk", "wrk")
 work = tempfile.mkdtemp(prefix="sb-bench-")
 children = harness.Children()
+harness.progress(f"bench: {BIN}, temp directory {work}")
 try:
     # One certificate for every sink (switchboard receive and nginx), trusted by
     # the servers through --ca-file.

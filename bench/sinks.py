@@ -4,7 +4,7 @@ arrived (by event id, so duplicates show):
 - `NginxSink`: the reference (issue 14): a private nginx (Debian
   `nginx-light`), started by the bench as a non-daemon child with its own
   prefix, configuration, pid and logs in a temp directory (never the system
-  nginx or port 80), one worker, `return 200`, keep-alive for a million
+  nginx or port 80), one worker process (and no master), `return 200`, keep-alive for a million
   requests. One TLS listener (HTTP/1.1 and HTTP/2 by ALPN) logs every request
   to a buffered access log (time, protocol, body size, the X-MO-Event-Id header
   that src/delivery/request_builder.cc sets, the path); one plain HTTP
@@ -70,7 +70,9 @@ def nginx_config(prefix, tls_port, plain_port, cert, key, http2=True):
     temp_paths = "\n".join(f"  {d}_temp_path {prefix}/{d};" for d in _temp_path_modules())
     return f"""# Written by bench/sinks.py for one benchmark run.
 daemon off;
-{user}master_process on;
+{user}# One process that is the one worker: no master, so nothing outlives it when the
+# kernel ends it with the bench (a worker survives its master's SIGKILL).
+master_process off;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -159,14 +161,18 @@ class NginxSink:
 class ReceiveSink:
     """`switchboard receive` on a free loopback port with the bench's certificate."""
 
-    def __init__(self, children, work, binary, cert, key, name, *extra):
+    def __init__(self, children, binary, work, cert, key, name, *extra):
         self.log = os.path.join(work, name + ".out")
-        proc = children.start([binary, "receive", "--listen", "127.0.0.1:0", "--cert", cert, "--key", key,
+        self.children = children
+        self.proc = proc = children.start([binary, "receive", "--listen", "127.0.0.1:0", "--cert", cert, "--key", key,
                                "--no-timestamp-check", *extra], self.log)
         self.port = harness.wait_for(self.log, r"Receiving on https://127\.0\.0\.1:(\d+)", proc=proc).group(1)
 
     def url(self, path="/"):
         return f"https://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.children.stop(self.proc, timeout=30)
 
     def tail(self):
         return harness.LogTail(self.log)
