@@ -52,13 +52,20 @@ class Report:
         ref["value"] = statistics.mean(ref["runs"])
 
     def figure(self, name, label, value, unit, reference=None, target=None, detail=""):
-        ref = self.references.get(reference) if reference else None
-        ratio = value / ref["value"] if ref and ref["value"] else None
-        self.figures.append({
-            "name": name, "label": label, "value": value, "unit": unit, "reference": reference,
-            "ratio": ratio, "target": target.text(unit) if target else None,
-            "met": target.met(value, ratio) if target else None, "detail": detail,
-        })
+        """A figure; its ratio is taken when the report is printed, against its
+        reference's mean over every run (also those measured after it)."""
+        self.figures.append({"name": name, "label": label, "value": value, "unit": unit, "reference": reference,
+                             "target": target, "detail": detail})
+
+    def _resolved(self):
+        out = []
+        for f in self.figures:
+            ref = self.references.get(f["reference"]) if f["reference"] else None
+            ratio = f["value"] / ref["value"] if ref and ref["value"] else None
+            target = f["target"]
+            out.append({**f, "ratio": ratio, "target": target.text(f["unit"]) if target else None,
+                        "met": target.met(f["value"], ratio) if target else None})
+        return out
 
     def print(self):
         m = self.meta
@@ -74,7 +81,7 @@ class Report:
             print(f"  [{key}] {ref['label']:62} {_number(ref['value']):>10} {ref['unit']}  ({runs}{errors})")
         print()
         print(f"{'figure':66} {'value':>16} {'of ref':>15} {'target':>15}")
-        for f in self.figures:
+        for f in self._resolved():
             value = f"{_number(f['value'])} {f['unit']}"
             ratio = f"{f['ratio'] * 100:.0f} % [{f['reference']}]" if f["ratio"] is not None else ""
             mark = "" if f["met"] is None else ("✔" if f["met"] else "✘")
@@ -84,5 +91,5 @@ class Report:
 
     def write_json(self, path):
         with open(path, "w") as out:
-            json.dump({"meta": self.meta, "references": self.references, "figures": self.figures}, out, indent=2)
+            json.dump({"meta": self.meta, "references": self.references, "figures": self._resolved()}, out, indent=2)
             out.write("\n")
