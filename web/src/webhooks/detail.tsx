@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EventGroup, TestResult, Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
+import { outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, StatusPill, formatTime } from '../ui';
 import { WebhookActions } from './actions';
 import { expandEvents } from './form-model';
@@ -49,10 +50,9 @@ function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
       {error && <p class="field-error">{error}</p>}
       {result && (
         <p class={result.delivered ? 'test-result ok' : 'test-result bad'} data-testid="test-result" role="status">
-          {result.delivered ? 'Delivered' : 'Failed'}
-          {result.status_code != null && ` · HTTP ${result.status_code}`}
-          {result.error && ` · ${result.error}`}
-          {` · ${Math.round(result.latency_ms)} ms`}
+          {result.delivered
+            ? `Delivered · HTTP ${result.status_code} · ${Math.round(result.latency_ms)} ms`
+            : `Failed · ${outcomeSentence(result)} (${Math.round(result.latency_ms)} ms)`}
         </p>
       )}
     </section>

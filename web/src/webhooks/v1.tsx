@@ -7,7 +7,19 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { FieldError, V1Notice, V1Webhook } from '../api';
 import { ApiError, api } from '../api';
 import { href } from '../router';
-import { ConfirmModal, ErrorBanner, KebabMenu, Modal, StatusPill, relativeTime, useConfirmAction, useToast } from '../ui';
+import { readableDate } from '../attempt-errors';
+import { useUnsavedChanges } from '../leave-guard';
+import {
+  ConfirmModal,
+  ErrorBanner,
+  KebabMenu,
+  Modal,
+  StatusPill,
+  WarningIcon,
+  relativeTime,
+  useConfirmAction,
+  useToast,
+} from '../ui';
 import { FieldMessage, RowsEditor, isAt } from './form';
 import { messageFor } from './form-model';
 import { WebhooksTabs } from './list';
@@ -25,14 +37,32 @@ import {
   type V1Form,
 } from './v1-model';
 
+// The server's sunset (an HTTP date) as a sentence, and its past-the-sunset
+// warning (written for operators) as what it means for the admin.
+function sunsetSentence(sunset: string | null): string {
+  if (!sunset) return '';
+  const at = new Date(sunset).getTime();
+  if (Number.isNaN(at)) return '';
+  return at > Date.now()
+    ? `They stop on ${readableDate(sunset)}. `
+    : `Their end date was ${readableDate(sunset)}. `;
+}
+
+function warningSentence(warning: string | null): string | null {
+  if (!warning) return null;
+  if (/no longer sends/i.test(warning)) return 'This server no longer sends v1 calling webhooks.';
+  if (/continue/i.test(warning)) return 'This server still sends them for now, but may stop at any time.';
+  return null;
+}
+
 function DeprecationNotice({ notice }: { notice: V1Notice | null }) {
+  const warning = warningSentence(notice?.warning ?? null);
   return (
     <div class="banner banner-warning" role="note" data-testid="v1-deprecation">
-      <strong>Calling webhooks v1 are deprecated.</strong>{' '}
-      {notice?.sunset ? `Their sunset is ${notice.sunset}. ` : ''}
+      <strong>Calling webhooks v1 are deprecated.</strong> {sunsetSentence(notice?.sunset ?? null)}
+      {warning && `${warning} `}
       New integrations should use <a href={href.webhooks}>Webhooks v2</a>: every call and WhatsApp event,
       signed deliveries, retries and logs.
-      {notice?.warning && <span class="block small">{notice.warning}</span>}
     </div>
   );
 }
@@ -46,6 +76,8 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
   const [banner, setBanner] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const changed = v1FormChanged(initial, form);
+  const unsaved = useUnsavedChanges(changed);
+  const close = () => unsaved.confirmThen(props.onClose);
 
   const clearFor = (path: string) => setErrors((list) => list.filter((e) => !isAt(e.field, path)));
   const set = (patch: Partial<V1Form>, edited?: string) => {
@@ -62,6 +94,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
       const body = v1Body(form);
       const saved = editing ? await api.v1.update(props.webhook!.id, body) : await api.v1.create(body);
       toast(editing ? 'v1 webhook updated' : 'v1 webhook created');
+      unsaved.release();
       props.onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError) {
@@ -80,13 +113,14 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
 
   const urlError = messageFor(errors, 'url');
   return (
+    <>
     <Modal
       title={editing ? 'Edit v1 webhook' : 'Add v1 webhook'}
       wide
-      onClose={props.onClose}
+      onClose={close}
       footer={
         <>
-          <button type="button" class="secondary" onClick={props.onClose}>
+          <button type="button" class="secondary" onClick={close}>
             Cancel
           </button>
           <button type="submit" form="v1-form" class="primary" disabled={!changed || saving}>
@@ -129,7 +163,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
 
         <label class="field">
           <span class="label">
-            Endpoint URL <span class="required" aria-hidden="true">*</span>
+            Target URL <span class="required" aria-hidden="true">*</span>
           </span>
           <input
             type="url"
@@ -137,7 +171,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
             aria-invalid={urlError ? true : undefined}
             aria-describedby={urlError ? 'v1-url-error' : undefined}
             class={urlError ? 'invalid' : ''}
-            placeholder="https://example.com/calls"
+            placeholder="https://"
             value={form.url}
             onInput={(e) => set({ url: (e.target as HTMLInputElement).value }, 'url')}
           />
@@ -158,6 +192,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
               pathPrefix="headers"
               keyName="key"
               errors={errors}
+              checkDuplicates
               onChange={(headers) => set({ headers })}
               onEdited={clearFor}
             />
@@ -223,6 +258,8 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
         <FieldMessage text={messageFor(errors, 'enabled')} />
       </form>
     </Modal>
+    {unsaved.modal}
+    </>
   );
 }
 
@@ -262,7 +299,7 @@ function V1Actions(props: {
       {modal === 'disable' && (
         <ConfirmModal
           title="Disable v1 webhook"
-          confirmLabel="Disable"
+          confirmLabel="Yes"
           busy={action.busy}
           error={action.error}
           onClose={() => setModal(null)}
@@ -284,6 +321,7 @@ function V1Actions(props: {
         <ConfirmModal
           title="Delete v1 webhook"
           confirmLabel="Delete"
+          icon={<WarningIcon />}
           danger
           busy={action.busy}
           error={action.error}
@@ -296,9 +334,8 @@ function V1Actions(props: {
             })
           }
         >
-          <p>
-            This permanently deletes the {label}. It cannot be undone.
-          </p>
+          <p class="warning-text">This action permanently deletes the webhook.</p>
+          <p class="muted small">The {label} is removed; this cannot be undone.</p>
         </ConfirmModal>
       )}
     </>
@@ -355,7 +392,7 @@ export function WebhooksV1() {
       )}
       {webhooks && webhooks.length > 0 && (
         <div class="card table-card">
-          <table class="table" aria-label="Calling webhooks v1">
+          <table class="table table-stack" aria-label="Calling webhooks v1">
             <thead>
               <tr>
                 <th>Type</th>
@@ -369,17 +406,17 @@ export function WebhooksV1() {
             <tbody>
               {webhooks.map((w) => (
                 <tr key={w.id} data-v1-webhook-id={w.id}>
-                  <td>
+                  <td class="cell-title">
                     {v1TypeLabel(w.type)} <span class="muted small mono">{w.type}</span>
                   </td>
-                  <td class="mono truncate" title={w.url}>
+                  <td data-label="Endpoint" class="mono truncate" title={w.url}>
                     <span class="muted">{w.method}</span> {w.url}
                   </td>
-                  <td>{w.fields.length ? w.fields.join(', ') : <span class="muted">all</span>}</td>
-                  <td>
+                  <td data-label="Fields">{w.fields.length ? w.fields.join(', ') : <span class="muted">all</span>}</td>
+                  <td data-label="Status">
                     <StatusPill status={w.enabled ? 'active' : 'inactive'} />
                   </td>
-                  <td class="muted small">{relativeTime(w.updated_at)}</td>
+                  <td data-label="Updated" class="muted small">{relativeTime(w.updated_at)}</td>
                   <td class="cell-actions">
                     <V1Actions
                       webhook={w}
