@@ -307,14 +307,14 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
             <dd class="mono break">{detail.request.url}</dd>
           </dl>
           <h3>JSON payload</h3>
-          <pre class="code" data-testid="inspect-payload">
+          <pre class="code" data-testid="inspect-payload" tabIndex={0} aria-label="JSON payload">
             {prettyJson(detail.request.body)}
           </pre>
           <h3>Request headers</h3>
           <HeadersTable headers={detail.request.headers} label="Request headers" />
           <h3>Response</h3>
           <HeadersTable headers={detail.response.headers} label="Response headers" />
-          <pre class="code" data-testid="inspect-response">
+          <pre class="code" data-testid="inspect-response" tabIndex={0} aria-label="Response body">
             {detail.response.body ? prettyJson(detail.response.body) : '(empty body)'}
           </pre>
         </div>
