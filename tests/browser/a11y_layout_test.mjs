@@ -192,20 +192,31 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
   };
 
   return [
-    [`${tag}: sign-in page`, async () => {
+    [`${tag}: signs in`, async () => {
       context = await browser.newContext({ viewport: { width: size.width, height: size.height }, bypassCSP: true });
       page = await newPage();
       spare = await asOwner('POST', '/api/v2/webhooks', {
         name: `Spare hook ${size.name}`, url: 'https://127.0.0.1:9/spare', events: ['call.end'],
       });
       await page.goto(base + '/');
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await audit('sign-in');
-      const text = await page.locator('main').textContent();
-      check(!/switchboard serve|--/.test(text), 'the sign-in page names no command or flag');
       await page.getByLabel('API token').fill(owner);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('role').waitFor();
+    }],
+    [`${tag}: sign-in and home pages`, async () => {
+      const signedIn = page;
+      page = await newPage(); // a new tab: not signed in
+      try {
+        await page.goto(base + '/');
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        const text = await page.locator('main').textContent();
+        check(!/switchboard serve|--/.test(text), 'the sign-in page names no command or flag');
+        await audit('sign-in');
+      } finally {
+        await page.close();
+        page = signedIn;
+      }
+      await open('#/', () => page.getByTestId('role').waitFor());
       await audit('home');
     }],
     [`${tag}: the sidebar is ${phone ? 'a drawer behind Menu' : 'always shown'}`, async () => {
