@@ -48,14 +48,25 @@ const SIZES = [
 ];
 const EVENTS = 60; // more than one page (50) of deliveries and of failed attempts
 
+// A check: throws, or with keepGoing notes the miss and lets the step go on
+// (so that one run lists every check the code fails); the step then fails.
+let missed = [];
+function verify(condition, what) {
+  if (condition) return;
+  if (!keepGoing) check(condition, what);
+  missed.push(`expected: ${what}`);
+}
+
 // Runs the steps in order; the first failure ends the run unless keepGoing.
 async function run(list) {
   let passed = 0;
   let failed = 0;
   for (const [name, fn] of list) {
     const started = Date.now();
+    missed = [];
     try {
       await fn();
+      if (missed.length) throw new Error(missed.join('\n'));
       passed += 1;
       console.log(`ok   ${name} (${Date.now() - started} ms)`);
     } catch (error) {
@@ -152,13 +163,13 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       sw: document.scrollingElement.scrollWidth,
       iw: window.innerWidth,
     }));
-    check(sw <= iw, `${what}: the page is ${sw} px wide in a ${iw} px window`);
+    verify(sw <= iw, `${what}: the page is ${sw} px wide in a ${iw} px window`);
   };
   const inViewport = async (locator, what) => {
     const box = await locator.boundingBox();
-    check(box, `${what} is shown`);
+    verify(box, `${what} is shown`);
     const ok = box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width + 0.5 && box.y + box.height <= size.height + 0.5;
-    check(ok, `${what} inside the ${size.width}×${size.height} viewport (at ${JSON.stringify(box)})`);
+    verify(ok, `${what} inside the ${size.width}×${size.height} viewport (at ${JSON.stringify(box)})`);
   };
   // Item 3: axe-core on the page as it is now.
   const axe = async (what) => {
@@ -169,7 +180,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
     });
-    check(violations.length === 0, `${what}: axe found\n  ${violations.join('\n  ')}`);
+    verify(violations.length === 0, `${what}: axe found\n  ${violations.join('\n  ')}`);
   };
   const audit = async (what, modal) => {
     await noSideScroll(`${what} (${tag})`);
@@ -187,7 +198,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     for (let i = 0; i < presses; i += 1) {
       await page.keyboard.press(key);
       const inside = await box.evaluate((el) => el.contains(document.activeElement));
-      check(inside, `${key} #${i + 1} keeps the focus in the dialog (on ${JSON.stringify(await active())})`);
+      verify(inside, `${key} #${i + 1} keeps the focus in the dialog (on ${JSON.stringify(await active())})`);
     }
   };
 
@@ -210,7 +221,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
         await page.goto(base + '/');
         await page.getByRole('heading', { name: 'Sign in' }).waitFor();
         const text = await page.locator('main').textContent();
-        check(!/switchboard serve|--/.test(text), 'the sign-in page names no command or flag');
+        verify(!/switchboard serve|--/.test(text), 'the sign-in page names no command or flag');
         await audit('sign-in');
       } finally {
         await page.close();
@@ -224,14 +235,14 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       const nav = page.getByRole('navigation').getByRole('link', { name: 'Webhooks', exact: true });
       const menu = page.getByRole('button', { name: 'Menu', exact: true });
       if (!phone) {
-        check(await nav.isVisible(), 'sidebar link visible');
-        check(!(await menu.isVisible()), 'no Menu button');
+        verify(await nav.isVisible(), 'sidebar link visible');
+        verify(!(await menu.isVisible()), 'no Menu button');
         return;
       }
-      check(!(await nav.isVisible()), 'the sidebar is folded away');
+      verify(!(await nav.isVisible()), 'the sidebar is folded away');
       await menu.click();
       await nav.waitFor({ state: 'visible' });
-      check((await menu.getAttribute('aria-expanded')) === 'true', 'Menu says expanded');
+      verify((await menu.getAttribute('aria-expanded')) === 'true', 'Menu says expanded');
       await audit('menu drawer');
       await shot('phone-menu');
       await page.keyboard.press('Escape');
@@ -259,7 +270,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.keyboard.press('Enter');
       const box = dialog('Disable webhook');
       await box.getByText('Are you sure you want to disable this webhook?').waitFor();
-      check((await box.getByRole('button').allTextContents()).join('|') === '×|Cancel|Yes', 'answers are Yes / Cancel');
+      verify((await box.getByRole('button').allTextContents()).join('|') === '×|Cancel|Yes', 'answers are Yes / Cancel');
       await waitFocus(() => document.activeElement?.textContent === 'Yes');
       await audit('disable modal', box);
       await tabFocusStaysIn(box, 5, 'Tab');
@@ -274,12 +285,12 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.getByRole('menuitem', { name: 'Delete' }).click();
       const box = dialog('Delete webhook');
       await box.getByText('This action permanently deletes the webhook.').waitFor();
-      check(await box.locator('svg.warning-icon').isVisible(), 'the warning icon');
+      verify(await box.locator('svg.warning-icon').isVisible(), 'the warning icon');
       await waitFocus(() => document.activeElement?.getAttribute('aria-label') === 'Type DELETE to confirm');
       await audit('delete modal', box);
       await page.keyboard.type('delete');
       await page.keyboard.press('Enter');
-      check(await box.isVisible(), 'Enter does nothing before DELETE is typed');
+      verify(await box.isVisible(), 'Enter does nothing before DELETE is typed');
       if (phone) await shot('phone-delete-modal');
       await page.keyboard.press('Control+A');
       await page.keyboard.type('DELETE');
@@ -288,14 +299,14 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.locator('table[aria-label="Webhooks"] tbody tr', { hasText: `Spare hook ${size.name}` })
         .waitFor({ state: 'detached' });
       const ids = (await asOwner('GET', '/api/v2/webhooks')).data.map((w) => w.id);
-      check(!ids.includes(spare.id), 'deleted');
+      verify(!ids.includes(spare.id), 'deleted');
       await waitFocus(() => document.activeElement && document.activeElement !== document.body);
     }],
     [`${tag}: v1 tab and its dialog; an edited dialog asks before it closes`, async () => {
       await open('#/webhooks/v1', () => page.getByRole('button', { name: '+ Add v1 Webhook' }).waitFor());
       const notice = page.getByTestId('v1-deprecation');
       await notice.getByText(/end date was|stop on/).waitFor();
-      check(!/GMT|--v1|\/api\//.test(await notice.textContent()), 'no raw HTTP date, CLI flag or API path');
+      verify(!/GMT|--v1|\/api\//.test(await notice.textContent()), 'no raw HTTP date, CLI flag or API path');
       await audit('v1 list');
       const add = page.getByRole('button', { name: '+ Add v1 Webhook' });
       // Unchanged: Escape closes it at once, and the focus goes back to the button.
@@ -310,7 +321,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       // Edited: Escape asks; Escape again keeps editing; Discard closes both.
       await add.click();
       await box.getByLabel('Target URL').fill('https://example.com/calls');
-      check((await box.getByLabel('Target URL').getAttribute('placeholder')) === 'https://', 'placeholder https://');
+      verify((await box.getByLabel('Target URL').getAttribute('placeholder')) === 'https://', 'placeholder https://');
       await box.getByRole('button', { name: '+ Add Header' }).click();
       await box.getByRole('button', { name: '+ Add Header' }).click();
       await box.getByLabel('Header name 1').fill('X-Token');
@@ -323,7 +334,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await audit('discard-changes modal', discard);
       await page.keyboard.press('Escape');
       await discard.waitFor({ state: 'detached' });
-      check(await box.isVisible(), 'the v1 dialog is still open');
+      verify(await box.isVisible(), 'the v1 dialog is still open');
       await waitFocus(() => !!document.activeElement?.closest('[role="dialog"]'));
       await box.getByRole('button', { name: 'Cancel' }).click();
       await discard.getByRole('button', { name: 'Discard changes' }).click();
@@ -334,11 +345,11 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await open(`#/webhooks/${busy.id}`, detailReady);
       const rows = page.locator('table[aria-label="Failed attempts"] tbody tr');
       await page.getByRole('button', { name: 'Load more' }).waitFor();
-      check((await rows.count()) === 50, `one page of failed attempts (${await rows.count()})`);
+      verify((await rows.count()) === 50, `one page of failed attempts (${await rows.count()})`);
       await audit('webhook detail: failure logs');
       await page.getByRole('button', { name: 'Load more' }).click();
       await page.getByRole('button', { name: 'Back to latest' }).waitFor();
-      check((await rows.count()) >= EVENTS, `older failed attempts added (${await rows.count()})`);
+      verify((await rows.count()) >= EVENTS, `older failed attempts added (${await rows.count()})`);
       if (phone) await shot('phone-webhook-detail');
       const eye = page.getByRole('button', { name: /^Inspect attempt/ }).first();
       const eyeLabel = await eye.getAttribute('aria-label');
@@ -346,7 +357,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       const box = dialog('Failed attempt');
       await box.getByTestId('inspect-payload').waitFor();
       await box.getByTestId('inspect-outcome').getByText(/could not connect to your endpoint/).waitFor();
-      check(!/\bconnect:|http_status/.test(await box.textContent()), 'no raw error class');
+      verify(!/\bconnect:|http_status/.test(await box.textContent()), 'no raw error class');
       await audit('inspect modal', box);
       if (phone) await shot('phone-failure-inspect');
       await page.keyboard.press('Escape');
@@ -358,12 +369,12 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.getByRole('tab', { name: 'Delivery logs' }).click();
       const rows = page.locator('table[aria-label="Deliveries"] tbody tr');
       await page.getByRole('button', { name: 'Load more' }).waitFor();
-      check((await rows.count()) === 50, `one page of deliveries (${await rows.count()})`);
+      verify((await rows.count()) === 50, `one page of deliveries (${await rows.count()})`);
       await audit('webhook detail: delivery logs');
       await page.getByRole('button', { name: 'Load more' }).click();
       await page.getByRole('button', { name: 'Back to latest' }).waitFor();
-      check((await rows.count()) === EVENTS, `all ${EVENTS} deliveries (${await rows.count()})`);
-      check((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'nothing more to load');
+      verify((await rows.count()) === EVENTS, `all ${EVENTS} deliveries (${await rows.count()})`);
+      verify((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'nothing more to load');
       await page.getByText(`Showing ${EVENTS} deliveries (all of them).`).waitFor();
     }],
     [`${tag}: the new-webhook form: seed wording, duplicate keys flagged while typing`, async () => {
@@ -371,17 +382,17 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.getByRole('button', { name: '+ Add Webhook' }).click();
       const url = page.getByLabel('Webhook URL');
       await url.waitFor();
-      check((await url.getAttribute('placeholder')) === 'https://', 'placeholder https://');
+      verify((await url.getAttribute('placeholder')) === 'https://', 'placeholder https://');
       await page.getByRole('button', { name: 'Save Webhook' }).waitFor();
       await audit('new-webhook form');
-      check(!/comma-separated/i.test(await page.locator('main').textContent()), 'no filter asks for typed ids');
+      verify(!/comma-separated/i.test(await page.locator('main').textContent()), 'no filter asks for typed ids');
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByLabel('Header name 1').fill('X-Source');
       await page.getByLabel('Header name 2').fill('x-source');
       await page.locator('.row-block', { has: page.getByLabel('Header name 2') }).getByText(/Duplicate header key/).waitFor();
-      check((await page.getByLabel('Header name 2').getAttribute('aria-invalid')) === 'true', 'row 2 marked');
-      check((await page.getByLabel('Header name 1').getAttribute('aria-invalid')) !== 'true', 'row 1 not marked');
+      verify((await page.getByLabel('Header name 2').getAttribute('aria-invalid')) === 'true', 'row 2 marked');
+      verify((await page.getByLabel('Header name 1').getAttribute('aria-invalid')) !== 'true', 'row 1 not marked');
       await noSideScroll(`new-webhook form with header rows (${tag})`);
       // Edited: Cancel asks first.
       await page.getByRole('button', { name: 'Cancel' }).click();
@@ -395,7 +406,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await audit('edit form');
       await page.getByRole('link', { name: '← Webhooks' }).click();
       await detailReady(); // unchanged: no question
-      check((await page.getByRole('dialog').count()) === 0, 'no question for an unchanged form');
+      verify((await page.getByRole('dialog').count()) === 0, 'no question for an unchanged form');
       await page.getByRole('button', { name: 'Edit', exact: true }).click();
       await page.getByLabel('Description').fill('Edited, not saved');
       await page.getByRole('link', { name: '← Webhooks' }).click();
@@ -405,14 +416,14 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       if (!phone) await shot('discard-changes');
       await discard.getByRole('button', { name: 'Keep editing' }).click();
       await discard.waitFor({ state: 'detached' });
-      check((await page.getByLabel('Description').inputValue()) === 'Edited, not saved', 'the edit is kept');
-      check(page.url().endsWith('/edit'), 'still on the form');
+      verify((await page.getByLabel('Description').inputValue()) === 'Edited, not saved', 'the edit is kept');
+      verify(page.url().endsWith('/edit'), 'still on the form');
       await page.goBack();
       await discard.waitFor();
-      check(page.url().endsWith('/edit'), 'Back is held while the admin decides');
+      verify(page.url().endsWith('/edit'), 'Back is held while the admin decides');
       await discard.getByRole('button', { name: 'Discard changes' }).click();
       await detailReady();
-      check((await asOwner('GET', `/api/v2/webhooks/${busy.id}`)).description === '', 'nothing saved');
+      verify((await asOwner('GET', `/api/v2/webhooks/${busy.id}`)).description === '', 'nothing saved');
     }],
     [`${tag}: closing the tab asks only when a form has unsaved changes`, async () => {
       const closeTab = async (edit) => {
@@ -432,14 +443,14 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
         await closed;
         return asked;
       };
-      check((await closeTab(true)).join() === 'beforeunload', 'an edited form asks before the tab closes');
-      check((await closeTab(false)).length === 0, 'an unchanged form lets the tab close');
+      verify((await closeTab(true)).join() === 'beforeunload', 'an edited form asks before the tab closes');
+      verify((await closeTab(false)).length === 0, 'an unchanged form lets the tab close');
     }],
     [`${tag}: call logs`, async () => {
       await open('#/', () => page.getByTestId('role').waitFor());
       await go('Call Logs');
       const toggle = page.getByRole('switch', { name: 'Live updates' });
-      if (!(await toggle.isChecked())) await toggle.check();
+      if (!(await toggle.isChecked())) await toggle.verify();
       await page.locator('table[aria-label="Live calls"][data-ready="true"]').waitFor();
       await audit('call logs');
       await context.close();

@@ -405,6 +405,8 @@ async function main() {
       await page.getByRole('group', { name: 'Agents' }).getByLabel('Asha Rao').check();
       await page.getByRole('button', { name: 'Save Webhook' }).click();
       await toast('Webhook updated');
+      // The webhook's page names them (not their ids).
+      await page.getByText('departments: Support; agents: Asha Rao').waitFor();
       const stored = await asOwner('GET', `/api/v2/webhooks/${failing.id}`);
       check(stored.filters.department_ids.join() === 'dep_support', 'department filter stored');
       check(stored.filters.agent_ids.join() === 'agt_asha', 'agent filter stored');
