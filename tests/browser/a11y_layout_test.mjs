@@ -152,10 +152,20 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       const el = document.activeElement;
       return el ? { tag: el.tagName, label: el.getAttribute('aria-label'), text: el.textContent?.trim() ?? '' } : null;
     });
-  const waitFocus = (predicateSource, arg) =>
+  // Waits for the focus to satisfy the predicate; a miss is a failed check.
+  const waitFocus = (predicateSource, arg, what = 'the focus where expected') =>
     page.waitForFunction(predicateSource, arg, { timeout: 5000 }).catch(async () => {
-      throw new Error(`focus is on ${JSON.stringify(await active())}`);
+      verify(false, `${what} (it is on ${JSON.stringify(await active())})`);
     });
+  // Waits for a locator's state; a miss is a failed check (true when it came).
+  const comes = (locator, what, state = 'visible') =>
+    locator.waitFor({ state, timeout: keepGoing ? 5000 : undefined }).then(
+      () => true,
+      () => {
+        verify(false, what);
+        return false;
+      },
+    );
 
   // Item 2: nothing scrolls sideways; a modal fits the viewport.
   const noSideScroll = async (what) => {
@@ -284,10 +294,20 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.getByRole('button', { name: `Actions for Spare hook ${size.name}` }).click();
       await page.getByRole('menuitem', { name: 'Delete' }).click();
       const box = dialog('Delete webhook');
-      await box.getByText('This action permanently deletes the webhook.').waitFor();
-      verify(await box.locator('svg.warning-icon').isVisible(), 'the warning icon');
-      await waitFocus(() => document.activeElement?.getAttribute('aria-label') === 'Type DELETE to confirm');
+      await box.waitFor();
+      verify(
+        (await box.getByText('This action permanently deletes the webhook.').count()) === 1,
+        'the sentence "This action permanently deletes the webhook."',
+      );
+      verify((await box.locator('svg.warning-icon').count()) === 1, 'the warning icon');
+      await waitFocus(
+        () => document.activeElement?.getAttribute('aria-label') === 'Type DELETE to confirm',
+        undefined,
+        'the dialog starts on its DELETE field',
+      );
       await audit('delete modal', box);
+      const field = box.getByLabel('Type DELETE to confirm');
+      await field.focus();
       await page.keyboard.type('delete');
       await page.keyboard.press('Enter');
       verify(await box.isVisible(), 'Enter does nothing before DELETE is typed');
@@ -295,17 +315,21 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.keyboard.press('Control+A');
       await page.keyboard.type('DELETE');
       await page.keyboard.press('Enter');
-      await box.waitFor({ state: 'detached' });
+      if (!(await comes(box, 'Enter with DELETE typed confirms', 'detached'))) return;
       await page.locator('table[aria-label="Webhooks"] tbody tr', { hasText: `Spare hook ${size.name}` })
         .waitFor({ state: 'detached' });
       const ids = (await asOwner('GET', '/api/v2/webhooks')).data.map((w) => w.id);
       verify(!ids.includes(spare.id), 'deleted');
-      await waitFocus(() => document.activeElement && document.activeElement !== document.body);
+      await waitFocus(
+        () => document.activeElement && document.activeElement !== document.body,
+        undefined,
+        'the focus is not dropped on <body>',
+      );
     }],
     [`${tag}: v1 tab and its dialog; an edited dialog asks before it closes`, async () => {
       await open('#/webhooks/v1', () => page.getByRole('button', { name: '+ Add v1 Webhook' }).waitFor());
       const notice = page.getByTestId('v1-deprecation');
-      await notice.getByText(/end date was|stop on/).waitFor();
+      await notice.getByText(/end date was|stop on|[Ss]unset/).waitFor();
       verify(!/GMT|--v1|\/api\//.test(await notice.textContent()), 'no raw HTTP date, CLI flag or API path');
       await audit('v1 list');
       const add = page.getByRole('button', { name: '+ Add v1 Webhook' });
@@ -320,16 +344,21 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await waitFocus(() => document.activeElement?.textContent === '+ Add v1 Webhook');
       // Edited: Escape asks; Escape again keeps editing; Discard closes both.
       await add.click();
-      await box.getByLabel('Target URL').fill('https://example.com/calls');
-      verify((await box.getByLabel('Target URL').getAttribute('placeholder')) === 'https://', 'placeholder https://');
+      await box.waitFor();
+      verify((await box.getByLabel('Target URL').count()) === 1, 'the field is "Target URL" (seed 001)');
+      await box.locator('input[type="url"]').fill('https://example.com/calls');
+      verify((await box.locator('input[type="url"]').getAttribute('placeholder')) === 'https://', 'placeholder https://');
       await box.getByRole('button', { name: '+ Add Header' }).click();
       await box.getByRole('button', { name: '+ Add Header' }).click();
       await box.getByLabel('Header name 1').fill('X-Token');
       await box.getByLabel('Header name 2').fill('x-token');
-      await box.locator('.row-block', { has: page.getByLabel('Header name 2') }).getByText(/Duplicate header key/).waitFor();
+      await comes(
+        box.locator('.row-block', { has: page.getByLabel('Header name 2') }).getByText(/Duplicate header key/),
+        'a duplicate header key is flagged while typing',
+      );
       await page.keyboard.press('Escape');
       const discard = dialog('Discard changes?');
-      await discard.waitFor();
+      if (!(await comes(discard, 'Escape on an edited dialog asks first'))) return;
       await waitFocus(() => document.activeElement?.textContent === 'Keep editing');
       await audit('discard-changes modal', discard);
       await page.keyboard.press('Escape');
@@ -344,20 +373,22 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     [`${tag}: failure logs page with Load more; the inspect view fits and speaks plainly`, async () => {
       await open(`#/webhooks/${busy.id}`, detailReady);
       const rows = page.locator('table[aria-label="Failed attempts"] tbody tr');
-      await page.getByRole('button', { name: 'Load more' }).waitFor();
       verify((await rows.count()) === 50, `one page of failed attempts (${await rows.count()})`);
       await audit('webhook detail: failure logs');
-      await page.getByRole('button', { name: 'Load more' }).click();
-      await page.getByRole('button', { name: 'Back to latest' }).waitFor();
-      verify((await rows.count()) >= EVENTS, `older failed attempts added (${await rows.count()})`);
+      if (await comes(page.getByRole('button', { name: 'Load more' }), '"Load more" under the failure log')) {
+        await page.getByRole('button', { name: 'Load more' }).click();
+        await page.getByRole('button', { name: 'Back to latest' }).waitFor();
+        verify((await rows.count()) >= EVENTS, `older failed attempts added (${await rows.count()})`);
+      }
       if (phone) await shot('phone-webhook-detail');
       const eye = page.getByRole('button', { name: /^Inspect attempt/ }).first();
       const eyeLabel = await eye.getAttribute('aria-label');
       await eye.click();
       const box = dialog('Failed attempt');
       await box.getByTestId('inspect-payload').waitFor();
-      await box.getByTestId('inspect-outcome').getByText(/could not connect to your endpoint/).waitFor();
-      verify(!/\bconnect:|http_status/.test(await box.textContent()), 'no raw error class');
+      const said = await box.textContent();
+      verify(/could not connect to your endpoint/.test(said), 'the failure told in plain words');
+      verify(!/\bconnect:|http_status|Couldn't connect/.test(said), 'no raw error class or library message');
       await audit('inspect modal', box);
       if (phone) await shot('phone-failure-inspect');
       await page.keyboard.press('Escape');
@@ -368,9 +399,10 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await open(`#/webhooks/${busy.id}`, detailReady);
       await page.getByRole('tab', { name: 'Delivery logs' }).click();
       const rows = page.locator('table[aria-label="Deliveries"] tbody tr');
-      await page.getByRole('button', { name: 'Load more' }).waitFor();
+      await rows.first().waitFor();
       verify((await rows.count()) === 50, `one page of deliveries (${await rows.count()})`);
       await audit('webhook detail: delivery logs');
+      if (!(await comes(page.getByRole('button', { name: 'Load more' }), '"Load more" under the delivery log'))) return;
       await page.getByRole('button', { name: 'Load more' }).click();
       await page.getByRole('button', { name: 'Back to latest' }).waitFor();
       verify((await rows.count()) === EVENTS, `all ${EVENTS} deliveries (${await rows.count()})`);
@@ -380,29 +412,35 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     [`${tag}: the new-webhook form: seed wording, duplicate keys flagged while typing`, async () => {
       await open('#/webhooks', listReady);
       await page.getByRole('button', { name: '+ Add Webhook' }).click();
-      const url = page.getByLabel('Webhook URL');
+      const url = page.locator('input[name="url"]');
       await url.waitFor();
+      verify((await page.getByLabel('Webhook URL').count()) === 1, 'the field is "Webhook URL"');
       verify((await url.getAttribute('placeholder')) === 'https://', 'placeholder https://');
-      await page.getByRole('button', { name: 'Save Webhook' }).waitFor();
+      verify((await page.getByRole('button', { name: 'Save Webhook' }).count()) === 1, 'the button is "Save Webhook"');
       await audit('new-webhook form');
       verify(!/comma-separated/i.test(await page.locator('main').textContent()), 'no filter asks for typed ids');
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByLabel('Header name 1').fill('X-Source');
       await page.getByLabel('Header name 2').fill('x-source');
-      await page.locator('.row-block', { has: page.getByLabel('Header name 2') }).getByText(/Duplicate header key/).waitFor();
+      await comes(
+        page.locator('.row-block', { has: page.getByLabel('Header name 2') }).getByText(/Duplicate header key/),
+        'a duplicate header key is flagged while typing',
+      );
       verify((await page.getByLabel('Header name 2').getAttribute('aria-invalid')) === 'true', 'row 2 marked');
       verify((await page.getByLabel('Header name 1').getAttribute('aria-invalid')) !== 'true', 'row 1 not marked');
       await noSideScroll(`new-webhook form with header rows (${tag})`);
       // Edited: Cancel asks first.
       await page.getByRole('button', { name: 'Cancel' }).click();
-      await dialog('Discard changes?').getByRole('button', { name: 'Discard changes' }).click();
+      if (await comes(dialog('Discard changes?'), 'Cancel on an edited form asks first')) {
+        await dialog('Discard changes?').getByRole('button', { name: 'Discard changes' }).click();
+      }
       await listReady();
     }],
     [`${tag}: the edit form leaves silently when unchanged, asks when edited (link, Back)`, async () => {
       await open(`#/webhooks/${busy.id}`, detailReady);
       await page.getByRole('button', { name: 'Edit', exact: true }).click();
-      await page.getByLabel('Webhook URL').waitFor();
+      await page.locator('input[name="url"]').waitFor();
       await audit('edit form');
       await page.getByRole('link', { name: '← Webhooks' }).click();
       await detailReady(); // unchanged: no question
@@ -411,7 +449,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await page.getByLabel('Description').fill('Edited, not saved');
       await page.getByRole('link', { name: '← Webhooks' }).click();
       const discard = dialog('Discard changes?');
-      await discard.waitFor();
+      if (!(await comes(discard, 'a link away from an edited form asks first'))) return;
       await audit('discard-changes modal over the form', discard);
       if (!phone) await shot('discard-changes');
       await discard.getByRole('button', { name: 'Keep editing' }).click();
@@ -450,7 +488,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await open('#/', () => page.getByTestId('role').waitFor());
       await go('Call Logs');
       const toggle = page.getByRole('switch', { name: 'Live updates' });
-      if (!(await toggle.isChecked())) await toggle.verify();
+      if (!(await toggle.isChecked())) await toggle.check();
       await page.locator('table[aria-label="Live calls"][data-ready="true"]').waitFor();
       await audit('call logs');
       await context.close();
