@@ -208,8 +208,10 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
               <tr key={a.id}>
                 <td data-label="Time">{formatTime(a.at)}</td>
                 <td data-label="Event">
-                  <code>{a.event_type}</code>
-                  <div class="muted small mono break">{a.event_id}</div>
+                  <div>
+                    <code>{a.event_type}</code>
+                    <div class="muted small mono break">{a.event_id}</div>
+                  </div>
                 </td>
                 <td data-label="Attempt">#{a.attempt}</td>
                 <td data-label="Status">
@@ -361,8 +363,10 @@ export function DeliveryLogs(props: { webhookId: string }) {
             {log.rows.map((d: Delivery) => (
               <tr key={d.id}>
                 <td data-label="Event">
-                  <code>{d.event_type}</code>
-                  <div class="muted small mono break">{d.event_id}</div>
+                  <div>
+                    <code>{d.event_type}</code>
+                    <div class="muted small mono break">{d.event_id}</div>
+                  </div>
                 </td>
                 <td data-label="State">
                   <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
