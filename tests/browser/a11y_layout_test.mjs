@@ -11,6 +11,7 @@
 // - failure and delivery logs page with "Load more" (the API's cursor);
 // - an edited form asks before it is left (in-app link, Back, Cancel,
 //   Escape, closing the tab); an unchanged one leaves silently;
+// - v1 deliveries (GET /api/v1/webhooks/{id}/deliveries) page the same way;
 // - the seed's wording, and messages in an admin's words.
 // Usage: node a11y_layout_test.mjs path/to/switchboard
 // SWITCHBOARD_KEEP_GOING=1 runs every step even after a failure (each step
@@ -105,12 +106,14 @@ async function main() {
   const asOwner = apiClient(base, owner);
   const endpoint = 'https://127.0.0.1:9/hooks';
   const busy = await asOwner('POST', '/api/v2/webhooks', { name: 'Busy hook', url: endpoint, events: ['call.answered'] });
-  await asOwner('POST', '/api/v1/webhooks', { type: 'incall', url: endpoint });
+  const v1 = await asOwner('POST', '/api/v1/webhooks', { type: 'incall', url: endpoint });
   await asOwner('POST', '/api/v2/events/batch', { events: Array.from({ length: EVENTS }, (_, i) => callAnswered(i)) });
   // Waits (on the API, not the clock) until more than a page of attempts failed.
+  // (The incall v1 webhook gets a delivery of each answered call too.)
   for (;;) {
     const page = await asOwner('GET', `/api/v2/webhooks/${busy.id}/failures?limit=500`);
-    if (page.data.length >= EVENTS) break;
+    const v1Page = await asOwner('GET', `/api/v1/webhooks/${v1.id}/deliveries?limit=500`);
+    if (page.data.length >= EVENTS && v1Page.data.length >= EVENTS) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
@@ -408,6 +411,24 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       verify((await rows.count()) === EVENTS, `all ${EVENTS} deliveries (${await rows.count()})`);
       verify((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'nothing more to load');
       await page.getByText(`Showing ${EVENTS} deliveries (all of them).`).waitFor();
+    }],
+    [`${tag}: v1 deliveries page with Load more`, async () => {
+      await open('#/webhooks/v1', () => page.getByRole('button', { name: '+ Add v1 Webhook' }).waitFor());
+      const view = page.getByRole('button', { name: /^View deliveries of the In-call webhook to / });
+      if (!(await comes(view, 'a v1 webhook\'s deliveries can be opened'))) return;
+      await view.click();
+      const box = dialog('v1 deliveries');
+      const rows = box.locator('table[aria-label="v1 deliveries"] tbody tr');
+      await rows.first().waitFor();
+      verify((await rows.count()) === 50, `one page of v1 deliveries (${await rows.count()})`);
+      await audit('v1 deliveries modal', box);
+      await box.getByRole('button', { name: 'Load more' }).click();
+      await box.getByRole('button', { name: 'Back to latest' }).waitFor();
+      verify((await rows.count()) === EVENTS, `all ${EVENTS} v1 deliveries (${await rows.count()})`);
+      verify(!/connect:|Couldn't/.test(await box.textContent()), 'no raw error class or library message');
+      await page.keyboard.press('Escape');
+      await box.waitFor({ state: 'detached' });
+      await waitFocus(() => /^View deliveries of the/.test(document.activeElement?.getAttribute('aria-label') ?? ''));
     }],
     [`${tag}: the new-webhook form: seed wording, duplicate keys flagged while typing`, async () => {
       await open('#/webhooks', listReady);

@@ -15,7 +15,7 @@ export const LOG_PAGE = 50;
 // `deps` change; "Load more" follows the API's cursor for older rows. While
 // older rows are shown the refresh pauses (new rows would shift the pages
 // under them); "Back to latest" drops them and resumes it.
-function usePagedLog<T extends { id: string }>(
+export function usePagedLog<T extends { id: string }>(
   fetchPage: (query: URLSearchParams) => Promise<Page<T>>,
   query: URLSearchParams,
   deps: unknown[],
@@ -79,7 +79,7 @@ function friendlyLogError(e: unknown): string {
   return (e as Error).message;
 }
 
-function LoadMore(props: {
+export function LoadMore(props: {
   shown: number;
   noun: string;
   hasMore: boolean;
@@ -127,7 +127,7 @@ const FAILURE_KINDS: [string, string][] = [
   ['http_status', 'Any HTTP error status'],
 ];
 
-const STATE_LABEL: Record<string, string> = {
+export const STATE_LABEL: Record<string, string> = {
   pending: 'Pending',
   delivered: 'Delivered',
   exhausted: 'Exhausted',

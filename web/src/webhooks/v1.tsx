@@ -4,10 +4,10 @@
 // Sunset and Warning). List, add/edit in a dialog with the server's field
 // errors inline, enable/disable and delete.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { FieldError, V1Notice, V1Webhook } from '../api';
+import type { FieldError, V1Delivery, V1Notice, V1Webhook } from '../api';
 import { ApiError, api } from '../api';
 import { href } from '../router';
-import { readableDate } from '../attempt-errors';
+import { outcomeLabel, readableDate } from '../attempt-errors';
 import { useUnsavedChanges } from '../leave-guard';
 import {
   ConfirmModal,
@@ -16,10 +16,12 @@ import {
   Modal,
   StatusPill,
   WarningIcon,
+  formatTime,
   relativeTime,
   useConfirmAction,
   useToast,
 } from '../ui';
+import { LOG_PAGE, LoadMore, STATE_LABEL, usePagedLog } from './logs';
 import { FieldMessage, RowsEditor, isAt } from './form';
 import { messageFor } from './form-model';
 import { WebhooksTabs } from './list';
@@ -263,6 +265,76 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
   );
 }
 
+// One v1 webhook's deliveries (pending, delivered, dropped after its 3
+// retries), newest first, a page at a time with "Load more".
+function V1Deliveries(props: { webhook: V1Webhook; label: string; onClose: () => void }) {
+  const query = new URLSearchParams({ limit: String(LOG_PAGE) });
+  const log = usePagedLog((q) => api.v1.deliveries(props.webhook.id, q), query, [props.webhook.id]);
+  return (
+    <Modal title="v1 deliveries" wide onClose={props.onClose}>
+      <p class="muted small">{props.label}</p>
+      <ErrorBanner error={log.error} />
+      {!log.rows && !log.error && <p class="muted">Loading…</p>}
+      {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries yet.</p>}
+      {log.rows && log.rows.length > 0 && (
+        <table class="table table-stack" aria-label="v1 deliveries">
+          <thead>
+            <tr>
+              <th>Event</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Last status</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.rows.map((d: V1Delivery) => (
+              <tr key={d.id}>
+                <td data-label="Event">
+                  <div>
+                    <code>{d.event_type}</code>
+                    <div class="muted small mono break">{d.event_id}</div>
+                  </div>
+                </td>
+                <td data-label="State">
+                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
+                </td>
+                <td data-label="Attempts">{d.attempts}</td>
+                <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
+                <td data-label="Updated">{formatTime(d.updated_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {log.rows && (
+        <LoadMore
+          shown={log.rows.length}
+          noun="deliveries"
+          hasMore={log.hasMore}
+          loading={log.loadingMore}
+          paused={log.paused}
+          onMore={log.loadMore}
+          onLatest={log.backToLatest}
+        />
+      )}
+    </Modal>
+  );
+}
+
+function V1DeliveriesButton({ webhook }: { webhook: V1Webhook }) {
+  const [shown, setShown] = useState(false);
+  const label = `${v1TypeLabel(webhook.type)} webhook to ${webhook.url}`;
+  return (
+    <>
+      <button type="button" class="link-button" aria-label={`View deliveries of the ${label}`} onClick={() => setShown(true)}>
+        View deliveries
+      </button>
+      {shown && <V1Deliveries webhook={webhook} label={label} onClose={() => setShown(false)} />}
+    </>
+  );
+}
+
 function V1Actions(props: {
   webhook: V1Webhook;
   onEdit: () => void;
@@ -400,6 +472,7 @@ export function WebhooksV1() {
                 <th>Fields</th>
                 <th>Status</th>
                 <th>Updated</th>
+                <th>Deliveries</th>
                 <th aria-label="Actions" />
               </tr>
             </thead>
@@ -417,6 +490,9 @@ export function WebhooksV1() {
                     <StatusPill status={w.enabled ? 'active' : 'inactive'} />
                   </td>
                   <td data-label="Updated" class="muted small">{relativeTime(w.updated_at)}</td>
+                  <td data-label="Deliveries">
+                    <V1DeliveriesButton webhook={w} />
+                  </td>
                   <td class="cell-actions">
                     <V1Actions
                       webhook={w}
