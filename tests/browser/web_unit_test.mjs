@@ -2,7 +2,9 @@
 // text/event-stream parser (web/src/live/sse.ts), the live call table's rules
 // (live/calls-model.ts), the stream client's reconnection (live/stream.ts,
 // with a fake fetch), the directory's paging (api.ts), the v1 form model
-// (webhooks/v1-model.ts) and the v2 form's origin rule (webhooks/form-model.ts). The TypeScript sources are bundled in memory with
+// (webhooks/v1-model.ts), the v2 form's origin rule and duplicate header keys
+// (webhooks/form-model.ts) and attempt failures in an admin's words
+// (attempt-errors.ts). The TypeScript sources are bundled in memory with
 // the esbuild that vite brings (web/node_modules).
 // Run: node --test tests/browser/web_unit_test.mjs (CTest: browser.web_unit).
 import assert from 'node:assert/strict';
