@@ -124,10 +124,10 @@ async function main() {
       await page.getByRole('button', { name: 'Create first Webhook' }).click();
     }],
     ['the form shows the server\'s field errors inline', async () => {
-      const save = page.getByRole('button', { name: 'Save' });
+      const save = page.getByRole('button', { name: 'Save Webhook' });
       await waitDisabled(save, true);
       await page.getByLabel('Name', { exact: true }).fill('CRM sync');
-      await page.getByLabel('Endpoint URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
+      await page.getByLabel('Webhook URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByRole('button', { name: '+ Add Header' }).click();
       await page.getByLabel('Header name 1').fill('X-Source');
@@ -149,10 +149,10 @@ async function main() {
       await shot('webhook-form-errors');
     }],
     ['creates the webhook once the fields are fixed', async () => {
-      await page.getByLabel('Endpoint URL').fill(hookUrl(okUrl));
+      await page.getByLabel('Webhook URL').fill(hookUrl(okUrl));
       check((await page.locator('#url-error').count()) === 0, 'URL error clears when edited');
       await page.getByRole('button', { name: 'Remove header 2' }).click();
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save Webhook' }).click();
       await toast('Webhook created');
       await page.getByTestId('signing-secret').getByText(/^whsec_/).waitFor();
       await page.getByRole('button', { name: 'Done' }).click();
@@ -162,8 +162,8 @@ async function main() {
     }],
     ['edits: Save stays disabled until something changed', async () => {
       await page.getByRole('button', { name: 'Edit', exact: true }).click();
-      const save = page.getByRole('button', { name: 'Save' });
-      await page.getByLabel('Endpoint URL').waitFor();
+      const save = page.getByRole('button', { name: 'Save Webhook' });
+      await page.getByLabel('Webhook URL').waitFor();
       await waitDisabled(save, true);
       await page.getByLabel('Description').fill('Sync calls to the CRM');
       await waitDisabled(save, false);
@@ -178,13 +178,13 @@ async function main() {
     }],
     ['moving the URL to another origin asks for the credentials and the secret again', async () => {
       await page.getByRole('button', { name: 'Edit', exact: true }).click();
-      const save = page.getByRole('button', { name: 'Save' });
-      await page.getByLabel('Endpoint URL').waitFor();
+      const save = page.getByRole('button', { name: 'Save Webhook' });
+      await page.getByLabel('Webhook URL').waitFor();
       check((await page.getByLabel('Header value 1').inputValue()) === '********', 'header value masked');
       // The same receiver under another name: another origin.
       const moved = hookUrl(okUrl).replace('127.0.0.1', 'localhost');
       check(moved !== hookUrl(okUrl), 'the receiver URL names 127.0.0.1');
-      await page.getByLabel('Endpoint URL').fill(moved);
+      await page.getByLabel('Webhook URL').fill(moved);
       await page.getByTestId('origin-notice').waitFor();
       await save.click();
       await page.locator('.row-block', { has: page.getByLabel('Header value 1') })
@@ -213,7 +213,7 @@ async function main() {
       await menuOf('CRM sync').click();
       await page.getByRole('menuitem', { name: 'Disable' }).click();
       await page.getByText('Are you sure you want to disable this webhook?').waitFor();
-      await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Yes', exact: true }).click();
       await toast('Webhook disabled');
       await row('CRM sync').getByText('Inactive', { exact: true }).waitFor();
       check((await asOwner('GET', `/api/v2/webhooks/${crm.id}`)).status === 'inactive', 'stored inactive');
@@ -261,6 +261,8 @@ async function main() {
       const text = await dialog.textContent();
       check(!text.includes(Buffer.from('crm:hunter2-do-not-show').toString('base64')), 'no credentials');
       check(!text.includes('hunter2'), 'no password');
+      await dialog.getByTestId('inspect-outcome').getByText(/answered HTTP 500 \(Internal Server Error\)/).waitFor();
+      check(!/http_status/.test(text), 'no raw error class');
       await shot('failure-inspect');
       await dialog.getByRole('button', { name: 'Close' }).click();
       await page.getByRole('tab', { name: 'Delivery logs' }).click();
@@ -295,14 +297,15 @@ async function main() {
       const notice = page.getByTestId('v1-deprecation');
       await notice.getByText('Calling webhooks v1 are deprecated.').waitFor();
       await notice.getByRole('link', { name: 'Webhooks v2' }).waitFor();
-      // The sunset sentence comes with the list's answer (its Sunset header), after the static notice.
-      await notice.getByText(/[Ss]unset is/).waitFor({ timeout: 5000 }).catch(() => {});
-      check(/Sunset is|sunset is/.test(await notice.textContent()), 'the Sunset header is shown');
+      // The sunset date comes with the list's answer (its Sunset header), after the static notice,
+      // as a date an admin reads (not the raw HTTP date).
+      await notice.getByText(/end date was|stop on/).waitFor();
+      check(!/GMT|--v1|\/api\//.test(await notice.textContent()), 'no raw HTTP date, CLI flag or API path');
       await page.getByRole('button', { name: 'Create v1 Webhook' }).click();
       const dialog = page.getByRole('dialog', { name: 'Add v1 webhook' });
       const save = dialog.getByRole('button', { name: 'Save' });
       await dialog.getByLabel('Webhook type').selectOption('incall');
-      await dialog.getByLabel('Endpoint URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
+      await dialog.getByLabel('Target URL').fill(hookUrl(okUrl).replace('https:', 'http:'));
       await dialog.getByRole('button', { name: '+ Add Header' }).click();
       await dialog.getByLabel('Header name 1').fill('X-Legacy-Token');
       await dialog.getByLabel('Header value 1').fill('legacy-header-secret');
@@ -316,7 +319,7 @@ async function main() {
       await dialog.getByRole('group', { name: 'Fields sent' }).getByLabel('clid', { exact: true }).check();
       await save.click();
       await dialog.locator('#v1-url-error', { hasText: 'Valid HTTPS URL required.' }).waitFor();
-      await dialog.getByLabel('Endpoint URL').fill(hookUrl(okUrl));
+      await dialog.getByLabel('Target URL').fill(hookUrl(okUrl));
       check((await dialog.locator('#v1-url-error').count()) === 0, 'URL error clears when edited');
       await save.click();
       // The server names the second query parameter's key.
@@ -367,7 +370,7 @@ async function main() {
       await page.getByRole('menuitem', { name: 'Disable' }).click();
       const dialog = page.getByRole('dialog', { name: 'Disable v1 webhook' });
       await dialog.getByText('Are you sure you want to disable this v1 webhook?').waitFor();
-      await dialog.getByRole('button', { name: 'Disable' }).click();
+      await dialog.getByRole('button', { name: 'Yes', exact: true }).click();
       await toast('v1 webhook disabled');
       await row.getByText('Inactive', { exact: true }).waitFor();
       check((await asOwner('GET', '/api/v1/webhooks')).data[0].enabled === false, 'stored disabled');
@@ -400,8 +403,10 @@ async function main() {
       await departments.getByLabel('Support').check();
       check((await departments.getByRole('checkbox').count()) === 2, 'both departments offered');
       await page.getByRole('group', { name: 'Agents' }).getByLabel('Asha Rao').check();
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save Webhook' }).click();
       await toast('Webhook updated');
+      // The webhook's page names them (not their ids).
+      await page.getByText('departments: Support; agents: Asha Rao').waitFor();
       const stored = await asOwner('GET', `/api/v2/webhooks/${failing.id}`);
       check(stored.filters.department_ids.join() === 'dep_support', 'department filter stored');
       check(stored.filters.agent_ids.join() === 'agt_asha', 'agent filter stored');

@@ -169,11 +169,12 @@ async function main() {
       }],
       [`${at}: with the row at the bottom of the viewport the menu flips up, fully reachable`, async () => {
         await show(list);
-        // Push the table down until its one row sits at the viewport's bottom edge.
+        // Push the table down until its one row's ⋮ sits at the viewport's bottom edge
+        // (at 390 px the row is a card with ⋮ in its top corner, not at its bottom).
         await page.evaluate((table) => {
           const card = document.querySelector(table).closest('.card');
-          const row = card.querySelector('tbody tr').getBoundingClientRect();
-          card.style.marginTop = `${Math.max(0, document.documentElement.clientHeight - row.bottom - 6)}px`;
+          const kebab = card.querySelector('tbody tr .kebab').getBoundingClientRect();
+          card.style.marginTop = `${Math.max(0, document.documentElement.clientHeight - kebab.bottom - 6)}px`;
         }, list.table);
         await settle();
         const button = list.button();

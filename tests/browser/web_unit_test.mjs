@@ -2,7 +2,9 @@
 // text/event-stream parser (web/src/live/sse.ts), the live call table's rules
 // (live/calls-model.ts), the stream client's reconnection (live/stream.ts,
 // with a fake fetch), the directory's paging (api.ts), the v1 form model
-// (webhooks/v1-model.ts) and the v2 form's origin rule (webhooks/form-model.ts). The TypeScript sources are bundled in memory with
+// (webhooks/v1-model.ts), the v2 form's origin rule and duplicate header keys
+// (webhooks/form-model.ts) and attempt failures in an admin's words
+// (attempt-errors.ts). The TypeScript sources are bundled in memory with
 // the esbuild that vite brings (web/node_modules).
 // Run: node --test tests/browser/web_unit_test.mjs (CTest: browser.web_unit).
 import assert from 'node:assert/strict';
@@ -375,4 +377,50 @@ test('an edit to another origin asks for the masked credentials and the secret d
   assert.equal(form.webhookBody(moved, 'edit', true).secret, 'keep');
   assert.equal('secret' in form.webhookBody(moved, 'edit', false), false, 'same origin: the secret is not sent');
   assert.equal('secret' in form.webhookBody({ ...moved, secretDecision: '' }, 'edit', true), false);
+});
+
+// ---- Attempt outcomes in an admin's words (attempt-errors.ts) -----------------
+
+const outcomes = await load('attempt-errors.ts');
+
+test('each attempt error class gets a short label and a plain sentence, never the raw class', () => {
+  const table = [
+    [{ status_code: 500, error: 'http_status' }, 'HTTP 500', /answered HTTP 500 \(Internal Server Error\)/],
+    [{ status_code: 500, error: 'http_status: HTTP 500' }, 'HTTP 500', /answered HTTP 500/],
+    [{ status_code: 418, error: null }, 'HTTP 418', /answered HTTP 418;/],
+    [{ status_code: 302, error: 'redirect' }, 'Redirect (HTTP 302)', /redirect \(HTTP 302\)\. Redirects are not followed/],
+    [{ status_code: null, error: 'timeout: Operation timed out' }, 'Timed out', /did not answer in time/],
+    [{ status_code: null, error: 'connect' }, 'Connection failed', /could not connect/],
+    [{ status_code: null, error: 'tls' }, 'TLS error', /certificate/],
+    [{ status_code: null, error: 'dns' }, 'Host not found', /host name could not be found/],
+    [{ status_code: null, error: 'refused' }, 'Address not allowed', /private or reserved network/],
+    [{ status_code: null, error: 'other: bad header' }, 'Not sent', /could not be sent/],
+    [{ status_code: null, error: null }, '—', /failed/],
+  ];
+  for (const [outcome, label, sentence] of table) {
+    assert.equal(outcomes.outcomeLabel(outcome), label, JSON.stringify(outcome));
+    const text = outcomes.outcomeSentence(outcome);
+    assert.match(text, sentence, JSON.stringify(outcome));
+    assert.doesNotMatch(text, /http_status|timeout:|connect:|other:/);
+  }
+});
+
+test('HTTP dates read as calendar dates', () => {
+  assert.doesNotMatch(outcomes.readableDate('Fri, 31 Jul 2026 00:00:00 GMT'), /GMT|00:00/);
+  assert.match(outcomes.readableDate('Fri, 31 Jul 2026 00:00:00 GMT'), /2026/);
+  assert.equal(outcomes.readableDate('not a date'), 'not a date');
+});
+
+test('duplicate header keys are found while typing (case-insensitive, blank keys ignored)', () => {
+  const rows = [
+    { key: 'X-Source', value: 'a' },
+    { key: '', value: '' },
+    { key: ' x-source ', value: 'b' },
+    { key: 'X-Other', value: '' },
+    { key: 'X-SOURCE', value: 'c' },
+  ];
+  const errors = form.duplicateKeyErrors(rows, 'headers', 'key');
+  assert.deepEqual(errors.map((e) => e.field), ['headers[2].key', 'headers[4].key']);
+  assert.ok(errors.every((e) => e.code === 'duplicate_key' && /Duplicate header key/.test(e.message)));
+  assert.deepEqual(form.duplicateKeyErrors([{ key: '', value: '' }, { key: '', value: '' }], 'headers', 'key'), []);
 });

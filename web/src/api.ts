@@ -159,6 +159,20 @@ export interface V1Webhook {
   warning?: string; // past v1's sunset: what the server does with v1
 }
 
+export interface V1Delivery {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  state: 'pending' | 'delivered' | 'dropped';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 // What a v1 answer says about v1's retirement (its Deprecation, Sunset and
 // Warning headers, and the `warning` field past the sunset).
 export interface V1Notice {
@@ -347,5 +361,7 @@ export const api = {
     enable: (id: string) => request<V1Webhook>('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/enable`),
     disable: (id: string) => request<V1Webhook>('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/disable`),
     remove: (id: string) => request<void>('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`),
+    deliveries: (id: string, query: URLSearchParams) =>
+      request<Page<V1Delivery>>('GET', `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`),
   },
 };

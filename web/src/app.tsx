@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in with an API token (kept in sessionStorage),
 // the navigation the signed-in role may use, and the pages.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Me } from './api';
 import { ApiError, api, setUnauthorizedHandler, storeToken, storedToken } from './api';
 import { href, useRoute } from './router';
@@ -55,8 +55,8 @@ function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) 
           Sign in
         </button>
         <p class="muted small">
-          The owner token is printed once by <code>switchboard serve</code> on first start. The token stays in
-          this browser tab only.
+          Use the API token your company's owner gave you (the owner's own token is shown once, when Switchboard is
+          first started). It stays in this browser tab only.
         </p>
       </form>
     </main>
@@ -106,6 +106,22 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
   const inWebhooks = route.page !== 'home' && route.page !== 'calls';
+  // Narrow screens: the sidebar is a drawer behind the topbar's Menu button.
+  const [navOpen, setNavOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const sidebar = useRef<HTMLElement>(null);
+  const closeNav = (returnFocus: boolean) => {
+    setNavOpen(false);
+    if (returnFocus) menuButton.current?.focus();
+  };
+  useEffect(() => setNavOpen(false), [route]);
+  useEffect(() => {
+    if (!navOpen) return;
+    sidebar.current?.querySelector<HTMLElement>('a')?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && closeNav(true);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [navOpen]);
   let page;
   if (route.page === 'home') page = <Home me={me} />;
   else if (route.page === 'calls') page = <CallLogs />;
@@ -116,11 +132,14 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   else page = <WebhookDetail id={route.id} />;
 
   return (
-    <div class="shell">
-      <aside class="sidebar">
+    <div class={navOpen ? 'shell nav-open' : 'shell'}>
+      <aside class="sidebar" id="sidebar" ref={sidebar}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" />
           Switchboard
+          <button type="button" class="icon-button nav-close" aria-label="Close menu" onClick={() => closeNav(true)}>
+            ×
+          </button>
         </div>
         <nav aria-label="Main">
           <a href={href.home} class={route.page === 'home' ? 'nav-item active' : 'nav-item'}>
@@ -139,11 +158,22 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
           )}
         </nav>
       </aside>
+      {navOpen && <div class="nav-backdrop" aria-hidden="true" onClick={() => closeNav(false)} />}
       <div class="main">
         <header class="topbar">
+          <button
+            ref={menuButton}
+            type="button"
+            class="secondary menu-button"
+            aria-controls="sidebar"
+            aria-expanded={navOpen ? 'true' : 'false'}
+            onClick={() => setNavOpen(!navOpen)}
+          >
+            <span aria-hidden="true">☰</span> Menu
+          </button>
           <span class="company">{me.company.name}</span>
           <span class="user">
-            {me.user?.name ?? 'Token'} <span class="role-badge">{me.role}</span>
+            <span class="user-name">{me.user?.name ?? 'Token'}</span> <span class="role-badge">{me.role}</span>
           </span>
           <button type="button" class="link-button" onClick={onSignOut}>
             Sign out

@@ -31,16 +31,60 @@ export const href = {
   editWebhook: (id: string) => `#/webhooks/${encodeURIComponent(id)}/edit`,
 };
 
-export function navigate(to: string): void {
+// Leave guards: a page with unsaved changes registers one. A guard returns
+// true when it holds the navigation back (it then asks the admin, and goes on
+// with `navigate(to, true)` if they agree).
+export type LeaveGuard = (to: string) => boolean;
+const guards = new Set<LeaveGuard>();
+
+export function addLeaveGuard(guard: LeaveGuard): () => void {
+  guards.add(guard);
+  return () => guards.delete(guard);
+}
+
+function heldBack(to: string): boolean {
+  for (const guard of guards) if (guard(to)) return true;
+  return false;
+}
+
+export function navigate(to: string, force = false): void {
+  if (!force && heldBack(to)) return;
   window.location.hash = to;
+}
+
+// The fragment the shown page belongs to: where a held-back Back button or
+// typed address is put back to.
+let shownHash = typeof window === 'undefined' ? '' : window.location.hash;
+
+// In-app links (href="#/…") ask the guards before the address changes.
+function onLinkClick(e: MouseEvent) {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const link = (e.target as Element | null)?.closest?.('a[href^="#"]');
+  if (!link) return;
+  const to = link.getAttribute('href')!;
+  if (to !== window.location.hash && heldBack(to)) e.preventDefault();
 }
 
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(window.location.hash));
+    shownHash = window.location.hash;
+    const update = () => {
+      const to = window.location.hash;
+      if (to !== shownHash && heldBack(to)) {
+        // Back/Forward or a typed address: put the address back while the admin decides.
+        history.replaceState(history.state, '', shownHash || '#/');
+        return;
+      }
+      shownHash = to;
+      setRoute(parseRoute(to));
+    };
     window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
+    document.addEventListener('click', onLinkClick);
+    return () => {
+      window.removeEventListener('hashchange', update);
+      document.removeEventListener('click', onLinkClick);
+    };
   }, []);
   return route;
 }

@@ -43,22 +43,116 @@ export function useToast() {
 
 // ---- Modal -----------------------------------------------------------------
 
+// The open modals, innermost last: Escape and the focus trap belong to the
+// innermost one only (a "discard changes?" question over a form dialog).
+const openModals: HTMLElement[] = [];
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), ' +
+  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function focusables(root: HTMLElement): HTMLElement[] {
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (el) => el.offsetParent !== null || el === document.activeElement,
+  );
+}
+
+// Where the focus starts: an element marked data-autofocus, else the first
+// field of the body, else the footer's main button, else its Cancel (a
+// destructive action without a field), else the first control.
+function initialFocus(dialog: HTMLElement): HTMLElement | null {
+  return (
+    dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+    dialog.querySelector<HTMLElement>(
+      '.modal-body input:not([disabled]):not([type="hidden"]), .modal-body select, .modal-body textarea',
+    ) ??
+    dialog.querySelector<HTMLElement>('.modal-footer button.primary:not([disabled])') ??
+    dialog.querySelector<HTMLElement>('.modal-footer button.secondary') ??
+    focusables(dialog)[0] ??
+    null
+  );
+}
+
+// A dialog (WAI-ARIA modal dialog pattern): the focus moves in when it opens
+// and returns to the element that opened it when it closes; Tab and
+// Shift+Tab cycle inside it; Escape closes it. `onSubmit`: the body is a form
+// and Enter in a field submits it (the footer's submit button is its default
+// button, so nothing happens while that button is disabled).
 export function Modal(props: {
   title: string;
   onClose: () => void;
   children: ComponentChildren;
   footer?: ComponentChildren;
   wide?: boolean;
+  formId?: string;
+  onSubmit?: () => void;
+  icon?: ComponentChildren;
 }) {
   const dialog = useRef<HTMLDivElement>(null);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
   useEffect(() => {
+    const el = dialog.current!;
+    const opener = document.activeElement as HTMLElement | null;
+    openModals.push(el);
+    const innermost = () => openModals[openModals.length - 1] === el;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') props.onClose();
+      if (!innermost()) return;
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        close.current();
+      } else if (e.key === 'Tab') {
+        const all = focusables(el);
+        if (!all.length) return e.preventDefault();
+        const first = all[0];
+        const last = all[all.length - 1];
+        const at = document.activeElement as HTMLElement | null;
+        if (e.shiftKey && (at === first || !el.contains(at))) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && (at === last || !el.contains(at))) {
+          e.preventDefault();
+          first.focus();
+        }
+      }
+    };
+    // The focus never rests outside the innermost dialog (a click on the page behind).
+    const onFocusIn = (e: FocusEvent) => {
+      if (innermost() && !el.contains(e.target as Node)) (initialFocus(el) ?? el).focus();
     };
     document.addEventListener('keydown', onKey);
-    dialog.current?.querySelector<HTMLElement>('input, button.primary, button')?.focus();
-    return () => document.removeEventListener('keydown', onKey);
+    document.addEventListener('focusin', onFocusIn);
+    (initialFocus(el) ?? el).focus();
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('focusin', onFocusIn);
+      openModals.splice(openModals.indexOf(el), 1);
+      // Back to the opener once the dialog has left the page (or, when the
+      // opener went with it, e.g. a deleted row's ⋮, to the page's heading),
+      // unless something else took the focus meanwhile (another dialog).
+      window.setTimeout(() => {
+        const now = document.activeElement;
+        if (now && now !== document.body && now.isConnected) return;
+        const back = opener && opener.isConnected && opener !== document.body ? opener : pageHeading();
+        back?.focus();
+      }, 0);
+    };
   }, []);
+  const body = props.onSubmit ? (
+    <form
+      id={props.formId}
+      class="modal-body"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit!();
+      }}
+    >
+      {props.children}
+    </form>
+  ) : (
+    <div class="modal-body">{props.children}</div>
+  );
   return (
     <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
       <div
@@ -67,47 +161,68 @@ export function Modal(props: {
         role="dialog"
         aria-modal="true"
         aria-label={props.title}
+        tabIndex={-1}
       >
         <div class="modal-header">
-          <h2>{props.title}</h2>
+          <h2>
+            {props.icon}
+            {props.title}
+          </h2>
           <button type="button" class="icon-button" aria-label="Close" onClick={props.onClose}>
             ×
           </button>
         </div>
-        <div class="modal-body">{props.children}</div>
+        {body}
         {props.footer && <div class="modal-footer">{props.footer}</div>}
       </div>
     </div>
   );
 }
 
+function pageHeading(): HTMLElement | null {
+  const h1 = document.querySelector<HTMLElement>('main h1');
+  if (h1 && !h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+  return h1;
+}
+
+let nextFormId = 1;
+
 // A confirmation: the question (children), Cancel and the action's button,
 // and the action's error. Shared by every "are you sure" of the dashboard.
+// Enter in its field confirms (when the action is allowed).
 export function ConfirmModal(props: {
   title: string;
   confirmLabel: string;
+  cancelLabel?: string;
   danger?: boolean;
   busy?: boolean;
   confirmDisabled?: boolean; // e.g. until the confirmation word is typed
   error?: string | null;
+  icon?: ComponentChildren;
   onConfirm: () => void;
   onClose: () => void;
   children: ComponentChildren;
 }) {
+  const [formId] = useState(() => `confirm-${nextFormId++}`);
+  const blocked = props.busy || props.confirmDisabled;
   return (
     <Modal
       title={props.title}
+      icon={props.icon}
       onClose={props.onClose}
+      formId={formId}
+      onSubmit={() => !blocked && props.onConfirm()}
       footer={
         <>
           <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
+            {props.cancelLabel ?? 'Cancel'}
           </button>
           <button
-            type="button"
+            type="submit"
+            form={formId}
             class={props.danger ? 'danger' : 'primary'}
-            disabled={props.busy || props.confirmDisabled}
-            onClick={props.onConfirm}
+            disabled={blocked}
+            data-autofocus={props.danger ? undefined : true}
           >
             {props.confirmLabel}
           </button>
@@ -115,8 +230,22 @@ export function ConfirmModal(props: {
       }
     >
       {props.children}
-      {props.error && <p class="field-error">{props.error}</p>}
+      {props.error && (
+        <p class="field-error" role="alert">
+          {props.error}
+        </p>
+      )}
     </Modal>
+  );
+}
+
+export function WarningIcon() {
+  return (
+    <svg class="warning-icon" width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d="M12 2 1 21h22L12 2z" fill="currentColor" />
+      <path d="M12 9v5" stroke="#fff" stroke-width="2" stroke-linecap="round" />
+      <circle cx="12" cy="17.5" r="1.2" fill="#fff" />
+    </svg>
   );
 }
 

@@ -59,16 +59,16 @@ function DepartmentFilter(props: { value: string; onChange: (id: string) => void
   }, []);
   if (entries === undefined) return null;
   if (!entries || entries.length === 0) {
-    // No directory (or it cannot be read): a department id can still be typed.
+    // Nothing to pick from: say why instead of asking for an id.
     return (
       <label class="field">
         <span class="label">Department</span>
-        <input
-          aria-label="Filter by department"
-          placeholder="Department id (empty: all)"
-          value={props.value}
-          onChange={(e) => props.onChange((e.target as HTMLInputElement).value.trim())}
-        />
+        <select aria-label="Filter by department" disabled value="">
+          <option value="">All departments</option>
+        </select>
+        <span class="muted small">
+          {entries ? 'No departments in the company directory yet.' : 'The company directory could not be read.'}
+        </span>
       </label>
     );
   }
@@ -214,7 +214,7 @@ export function CallLogs() {
         </div>
       ) : (
         <div class="card table-card">
-          <table class="table" aria-label="Live calls" data-ready={ready ? 'true' : 'false'}>
+          <table class="table table-stack" aria-label="Live calls" data-ready={ready ? 'true' : 'false'}>
             <thead>
               <tr>
                 <th>State</th>
@@ -240,15 +240,17 @@ export function CallLogs() {
               )}
               {list.map(({ call, endedAt }) => (
                 <tr key={call.call_id} data-call-id={call.call_id} class={endedAt !== null ? 'row-ended' : ''}>
-                  <td>
+                  <td data-label="State">
                     <StatePill state={call.state} />
                   </td>
-                  <td class="mono">{call.from}</td>
-                  <td class="mono">{call.to}</td>
-                  <td>{call.direction === 'outbound' ? 'Outbound' : 'Inbound'}</td>
-                  <td>{call.agent ? call.agent.name || call.agent.id : <span class="muted">—</span>}</td>
-                  <td>{call.department ? call.department.name || call.department.id : <span class="muted">—</span>}</td>
-                  <td class="muted small">{call.at ? elapsed(Date.parse(call.at), now) : ''}</td>
+                  <td data-label="From" class="mono">{call.from}</td>
+                  <td data-label="To" class="mono">{call.to}</td>
+                  <td data-label="Direction">{call.direction === 'outbound' ? 'Outbound' : 'Inbound'}</td>
+                  <td data-label="Agent">{call.agent ? call.agent.name || call.agent.id : <span class="muted">—</span>}</td>
+                  <td data-label="Department">
+                    {call.department ? call.department.name || call.department.id : <span class="muted">—</span>}
+                  </td>
+                  <td data-label="In state for" class="muted small">{call.at ? elapsed(Date.parse(call.at), now) : ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
-import { ConfirmModal, KebabMenu, useConfirmAction, useToast } from '../ui';
+import { ConfirmModal, KebabMenu, WarningIcon, useConfirmAction, useToast } from '../ui';
 
 const CONFIRM_WORD = 'DELETE';
 
@@ -47,7 +47,7 @@ export function WebhookActions(props: {
       {modal === 'disable' && (
         <ConfirmModal
           title="Disable webhook"
-          confirmLabel="Disable"
+          confirmLabel="Yes"
           busy={action.busy}
           error={action.error}
           onClose={() => setModal(null)}
@@ -68,6 +68,7 @@ export function WebhookActions(props: {
         <ConfirmModal
           title="Delete webhook"
           confirmLabel="Delete"
+          icon={<WarningIcon />}
           danger
           busy={action.busy}
           confirmDisabled={typed !== CONFIRM_WORD}
@@ -81,14 +82,16 @@ export function WebhookActions(props: {
             })
           }
         >
-          <p>
-            This permanently deletes <strong>{name}</strong> with its logs. It cannot be undone.
+          <p class="warning-text">This action permanently deletes the webhook.</p>
+          <p class="muted small">
+            <strong>{name}</strong> and its logs are removed; this cannot be undone.
           </p>
           <label class="field">
             <span class="label">
               Type <strong>{CONFIRM_WORD}</strong> to confirm
             </span>
             <input
+              data-autofocus
               aria-label="Type DELETE to confirm"
               value={typed}
               autoComplete="off"

@@ -4,10 +4,27 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EventGroup, TestResult, Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
+import { outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, StatusPill, formatTime } from '../ui';
 import { WebhookActions } from './actions';
 import { expandEvents } from './form-model';
 import { DeliveryLogs, FailureLogs } from './logs';
+import { loadDirectory } from './directory-picker';
+
+// Directory names for the filter summary (ids only when the directory lacks them).
+function useDirectoryNames(): Map<string, string> {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    Promise.all([loadDirectory('departments'), loadDirectory('agents')]).then((lists) => {
+      if (live) setNames(new Map(lists.flatMap((l) => l ?? []).map((e) => [e.id, e.name])));
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return names;
+}
 
 function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
   const events = expandEvents(props.webhook.events, props.groups);
@@ -49,10 +66,9 @@ function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
       {error && <p class="field-error">{error}</p>}
       {result && (
         <p class={result.delivered ? 'test-result ok' : 'test-result bad'} data-testid="test-result" role="status">
-          {result.delivered ? 'Delivered' : 'Failed'}
-          {result.status_code != null && ` · HTTP ${result.status_code}`}
-          {result.error && ` · ${result.error}`}
-          {` · ${Math.round(result.latency_ms)} ms`}
+          {result.delivered
+            ? `Delivered · HTTP ${result.status_code} · ${Math.round(result.latency_ms)} ms`
+            : `Failed · ${outcomeSentence(result)} (${Math.round(result.latency_ms)} ms)`}
         </p>
       )}
     </section>
@@ -75,6 +91,7 @@ export function WebhookDetail(props: { id: string }) {
   const [groups, setGroups] = useState<EventGroup[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<'failures' | 'deliveries'>('failures');
+  const names = useDirectoryNames();
 
   useEffect(() => {
     setWebhook(null);
@@ -101,8 +118,10 @@ export function WebhookDetail(props: { id: string }) {
   const w = webhook;
   const filters = [
     w.filters.direction.length ? `direction: ${w.filters.direction.join(', ')}` : '',
-    w.filters.department_ids.length ? `departments: ${w.filters.department_ids.join(', ')}` : '',
-    w.filters.agent_ids.length ? `agents: ${w.filters.agent_ids.join(', ')}` : '',
+    w.filters.department_ids.length
+      ? `departments: ${w.filters.department_ids.map((id) => names.get(id) ?? id).join(', ')}`
+      : '',
+    w.filters.agent_ids.length ? `agents: ${w.filters.agent_ids.map((id) => names.get(id) ?? id).join(', ')}` : '',
   ].filter(Boolean);
 
   return (

@@ -1,12 +1,13 @@
 // Department and agent filters, picked from the company directory
 // (GET /api/v2/departments, /api/v2/agents, every page up to a cap). When the
-// directory is empty or cannot be read, the user types ids instead, so that
-// filters stay usable.
+// directory is empty or cannot be read, the picker says so (no filter on
+// that field then matches every call); ids already stored stay listed and can
+// be removed. Admins never type ids.
 import { useEffect, useState } from 'preact/hooks';
 import type { DirectoryEntry, DirectoryKind } from '../api';
 import { api } from '../api';
 
-type Directory = { state: 'loading' } | { state: 'list'; entries: DirectoryEntry[] } | { state: 'free-text' };
+type Directory = { state: 'loading' } | { state: 'list'; entries: DirectoryEntry[] } | { state: 'unavailable'; failed: boolean };
 
 // One load per kind while the page lives, sorted by name; a failed load is tried again next time.
 const cache = new Map<DirectoryKind, Promise<DirectoryEntry[] | null>>();
@@ -35,13 +36,12 @@ export function DirectoryPicker(props: {
   error?: string;
 }) {
   const [directory, setDirectory] = useState<Directory>({ state: 'loading' });
-  const [text, setText] = useState(props.value.join(', '));
 
   useEffect(() => {
     let live = true;
     loadDirectory(props.kind).then((entries) => {
       if (!live) return;
-      setDirectory(entries && entries.length ? { state: 'list', entries } : { state: 'free-text' });
+      setDirectory(entries && entries.length ? { state: 'list', entries } : { state: 'unavailable', failed: !entries });
     });
     return () => {
       live = false;
@@ -81,25 +81,29 @@ export function DirectoryPicker(props: {
       </div>
     );
   }
+  const noun = props.kind === 'departments' ? 'departments' : 'agents';
   return (
-    <label class="field">
-      <span class="label">
-        {props.label} <span class="muted small">(ids, comma-separated; empty: all)</span>
+    <div class="checks" role="group" aria-label={props.label}>
+      <span class="muted small">
+        {props.label}:{' '}
+        {directory.failed
+          ? `the company directory could not be read, so ${noun} cannot be picked now.`
+          : `no ${noun} in the company directory yet, so this filter matches every call.`}
       </span>
-      <input
-        value={text}
-        onInput={(e) => {
-          const value = (e.target as HTMLInputElement).value;
-          setText(value);
-          props.onChange(
-            value
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          );
-        }}
-      />
+      {props.value.map((id) => (
+        <span key={id} class="tag">
+          {id}{' '}
+          <button
+            type="button"
+            class="icon-button"
+            aria-label={`Remove ${id}`}
+            onClick={() => props.onChange(props.value.filter((x) => x !== id))}
+          >
+            ×
+          </button>
+        </span>
+      ))}
       {props.error && <p class="field-error">{props.error}</p>}
-    </label>
+    </div>
   );
 }

@@ -221,3 +221,24 @@ export function shownInline(path: string | undefined, form: WebhookForm): boolea
   const rows = row[1] === 'headers' ? form.headers : form.apiKeys;
   return Number(row[2]) < rows.length && (form.authType === 'api_key' || row[1] === 'headers');
 }
+
+// Header rows whose key repeats an earlier row's (case-insensitive), as the
+// server judges them (duplicate_key): flagged while the admin types, before
+// any save. Returns one field error per repeated row.
+export function duplicateKeyErrors(rows: KeyValue[], pathPrefix: string, keyName: 'key' | 'name'): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  rows.forEach((row, i) => {
+    const key = row.key.trim().toLowerCase();
+    if (!key) return;
+    if (seen.has(key)) {
+      out.push({
+        field: `${pathPrefix}[${i}].${keyName}`,
+        code: 'duplicate_key',
+        message: `Duplicate header key "${row.key.trim()}": each header can be set once.`,
+      });
+    }
+    seen.add(key);
+  });
+  return out;
+}

@@ -5,11 +5,13 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { EventGroup, FieldError, KeyValue, Webhook } from '../api';
 import { ApiError, api } from '../api';
 import { href, navigate } from '../router';
+import { useUnsavedChanges } from '../leave-guard';
 import { ErrorBanner, useToast } from '../ui';
 import { EventsPicker } from './events-picker';
 import {
   MASKED,
   MAX_API_KEYS,
+  duplicateKeyErrors,
   MAX_HEADERS,
   emptyForm,
   formChanged,
@@ -51,6 +53,7 @@ export function RowsEditor(props: {
   keyName: 'key' | 'name';
   errors: FieldError[];
   mustReenter?: boolean; // the URL moves to another origin: masked values must be typed again
+  checkDuplicates?: boolean; // flag a repeated key (case-insensitive) while typing
   onChange: (rows: KeyValue[]) => void;
   onEdited: (path: string) => void;
 }) {
@@ -58,11 +61,13 @@ export function RowsEditor(props: {
     props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
     props.onEdited(`${props.pathPrefix}[${i}]`);
   };
+  const local = props.checkDuplicates ? duplicateKeyErrors(props.rows, props.pathPrefix, props.keyName) : [];
   return (
     <div class="rows">
       {props.rows.map((row, i) => {
         const path = `${props.pathPrefix}[${i}]`;
-        const keyError = messageFor(props.errors, `${path}.${props.keyName}`);
+        const keyError =
+          messageFor(props.errors, `${path}.${props.keyName}`) ?? messageFor(local, `${path}.${props.keyName}`);
         const valueError = messageFor(props.errors, `${path}.value`);
         const rowError = messageFor(props.errors, path);
         const reenter = !!props.mustReenter && row.value === MASKED;
@@ -151,6 +156,7 @@ export function WebhookFormPage(props: { id?: string }) {
   }, [props.id]);
 
   const changed = useMemo(() => !!form && !!initial && formChanged(initial, form), [form, initial]);
+  const unsaved = useUnsavedChanges(changed);
 
   if (!form || !groups) {
     return (
@@ -178,6 +184,7 @@ export function WebhookFormPage(props: { id?: string }) {
       const saved = editing ? await api.updateWebhook(props.id!, body) : await api.createWebhook(body);
       setErrors([]);
       toast(editing ? 'Webhook updated' : 'Webhook created');
+      unsaved.release();
       if (saved.secret) revealSecret(saved.secret);
       navigate(href.webhook(saved.id));
     } catch (err) {
@@ -206,9 +213,11 @@ export function WebhookFormPage(props: { id?: string }) {
   const movesOrigin = editing && !!initial && originChanged(initial, form);
   const toReenter = movesOrigin ? maskedCredentialPaths(form) : [];
   const askSecret = movesOrigin && !!webhook?.has_secret;
-  const title = editing ? `Edit webhook${webhook?.name ? ': ' + webhook.name : ''}` : 'Add Webhook';
+  const title = editing ? `Edit Webhook${webhook?.name ? ': ' + webhook.name : ''}` : 'Add New Webhook';
 
   return (
+    <>
+    {unsaved.modal}
     <form class="page webhook-form" onSubmit={save} noValidate>
       <div class="page-header">
         <div>
@@ -226,7 +235,7 @@ export function WebhookFormPage(props: { id?: string }) {
             Cancel
           </button>
           <button type="submit" class="primary" disabled={!changed || saving}>
-            {saving ? 'Saving…' : 'Save'}
+            {saving ? 'Saving…' : 'Save Webhook'}
           </button>
         </div>
       </div>
@@ -239,7 +248,7 @@ export function WebhookFormPage(props: { id?: string }) {
 
           <label class="field">
             <span class="label">
-              Endpoint URL <span class="required" aria-hidden="true">*</span>
+              Webhook URL <span class="required" aria-hidden="true">*</span>
             </span>
             <input
               name="url"
@@ -249,7 +258,7 @@ export function WebhookFormPage(props: { id?: string }) {
               aria-invalid={urlError ? true : undefined}
               aria-describedby={urlError ? 'url-error' : undefined}
               class={urlError ? 'invalid' : ''}
-              placeholder="https://example.com/webhooks"
+              placeholder="https://"
               value={form.url}
               onInput={(e) => set({ url: (e.target as HTMLInputElement).value }, 'url')}
             />
@@ -385,6 +394,7 @@ export function WebhookFormPage(props: { id?: string }) {
               pathPrefix="headers"
               keyName="key"
               errors={errors}
+              checkDuplicates
               mustReenter={movesOrigin}
               onChange={(headers) => set({ headers })}
               onEdited={clearFor}
@@ -481,5 +491,6 @@ export function WebhookFormPage(props: { id?: string }) {
         />
       </div>
     </form>
+    </>
   );
 }

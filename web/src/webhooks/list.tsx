@@ -104,7 +104,7 @@ export function WebhooksList() {
       )}
       {webhooks && webhooks.length > 0 && (
         <div class="card table-card">
-          <table class="table" aria-label="Webhooks">
+          <table class="table table-stack" aria-label="Webhooks">
             <thead>
               <tr>
                 <th>Name</th>
@@ -118,17 +118,17 @@ export function WebhooksList() {
             <tbody>
               {webhooks.map((w) => (
                 <tr key={w.id} data-webhook-id={w.id}>
-                  <td>
+                  <td class="cell-title">
                     <a href={href.webhook(w.id)}>{w.name || 'Untitled webhook'}</a>
                   </td>
-                  <td class="mono truncate" title={w.url}>
+                  <td data-label="Endpoint" class="mono truncate" title={w.url}>
                     {w.url}
                   </td>
-                  <td>{w.events.length}</td>
-                  <td>
+                  <td data-label="Events">{w.events.length}</td>
+                  <td data-label="Status">
                     <StatusPill status={w.status} />
                   </td>
-                  <td>
+                  <td data-label="Last delivery">
                     <LastDelivery delivery={last[w.id]} />
                   </td>
                   <td class="cell-actions">

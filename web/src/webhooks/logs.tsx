@@ -2,28 +2,45 @@
 // its payload, request headers and response) and its delivery log. Both
 // refresh on their own while shown, so new attempts appear without a reload.
 import { useEffect, useState } from 'preact/hooks';
-import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue } from '../api';
-import { api } from '../api';
+import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue, Page } from '../api';
+import { ApiError, api } from '../api';
+import { outcomeLabel, outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, Modal, formatTime, prettyJson } from '../ui';
 
 const REFRESH_MS = 3000;
+// Rows per request (the API's default page).
+export const LOG_PAGE = 50;
 
-// Loads with `fetcher` now, whenever `deps` change, and every REFRESH_MS.
-function usePolling<T>(fetcher: () => Promise<T>, deps: unknown[]) {
-  const [data, setData] = useState<T | null>(null);
+// A log list: the newest page, refreshed every REFRESH_MS and whenever
+// `deps` change; "Load more" follows the API's cursor for older rows. While
+// older rows are shown the refresh pauses (new rows would shift the pages
+// under them); "Back to latest" drops them and resumes it.
+export function usePagedLog<T extends { id: string }>(
+  fetchPage: (query: URLSearchParams) => Promise<Page<T>>,
+  query: URLSearchParams,
+  deps: unknown[],
+) {
+  const [head, setHead] = useState<Page<T> | null>(null);
+  const [older, setOlder] = useState<{ rows: T[]; cursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const paused = older !== null;
   useEffect(() => {
+    setOlder(null);
+  }, deps);
+  useEffect(() => {
+    if (paused) return;
     let live = true;
     let timer = 0;
     const tick = async () => {
       try {
-        const value = await fetcher();
+        const value = await fetchPage(query);
         if (live) {
-          setData(value);
+          setHead(value);
           setError(null);
         }
       } catch (e) {
-        if (live) setError((e as Error).message);
+        if (live) setError(friendlyLogError(e));
       }
       if (live) timer = window.setTimeout(tick, REFRESH_MS);
     };
@@ -32,8 +49,65 @@ function usePolling<T>(fetcher: () => Promise<T>, deps: unknown[]) {
       live = false;
       window.clearTimeout(timer);
     };
-  }, deps);
-  return { data, error };
+  }, [...deps, paused]);
+
+  const cursor = older ? older.cursor : head?.next_cursor ?? null;
+  const loadMore = async () => {
+    if (!cursor || loadingMore) return;
+    setLoadingMore(true);
+    try {
+      const q = new URLSearchParams(query);
+      q.set('cursor', cursor);
+      const page = await fetchPage(q);
+      setOlder((o) => ({ rows: [...(o?.rows ?? []), ...page.data], cursor: page.next_cursor }));
+      setError(null);
+    } catch (e) {
+      setError(friendlyLogError(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  const seen = new Set(head?.data.map((r) => r.id) ?? []);
+  const rows = head ? [...head.data, ...(older?.rows ?? []).filter((r) => !seen.has(r.id))] : null;
+  return { rows, error, hasMore: !!cursor, loadMore, loadingMore, paused, backToLatest: () => setOlder(null) };
+}
+
+function friendlyLogError(e: unknown): string {
+  if (e instanceof ApiError && e.field === 'status') {
+    return 'Enter an HTTP status code (such as 500) or pick a kind of failure from the list.';
+  }
+  return (e as Error).message;
+}
+
+export function LoadMore(props: {
+  shown: number;
+  noun: string;
+  hasMore: boolean;
+  loading: boolean;
+  paused: boolean;
+  onMore: () => void;
+  onLatest: () => void;
+}) {
+  if (!props.hasMore && !props.paused) return null;
+  return (
+    <div class="load-more" data-testid="load-more-bar">
+      <span class="muted small" role="status">
+        Showing {props.shown} {props.noun}
+        {props.hasMore ? '; older ones are not loaded yet.' : ' (all of them).'}
+        {props.paused && ' Automatic refresh is paused.'}
+      </span>
+      {props.hasMore && (
+        <button type="button" class="secondary" disabled={props.loading} onClick={props.onMore}>
+          {props.loading ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+      {props.paused && (
+        <button type="button" class="link-button" onClick={props.onLatest}>
+          Back to latest
+        </button>
+      )}
+    </div>
+  );
 }
 
 function toIso(local: string): string {
@@ -42,10 +116,23 @@ function toIso(local: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
-function statusText(a: { status_code: number | null; error: string | null }): string {
-  if (a.error && a.error !== 'http_status') return a.status_code ? `${a.status_code} (${a.error})` : a.error;
-  return a.status_code ? String(a.status_code) : '—';
-}
+// The kinds of failure the status filter offers, as the API spells them.
+const FAILURE_KINDS: [string, string][] = [
+  ['timeout', 'Timed out'],
+  ['connect', 'Connection failed'],
+  ['tls', 'TLS error'],
+  ['dns', 'Host not found'],
+  ['redirect', 'Redirect'],
+  ['refused', 'Address not allowed'],
+  ['http_status', 'Any HTTP error status'],
+];
+
+export const STATE_LABEL: Record<string, string> = {
+  pending: 'Pending',
+  delivered: 'Delivered',
+  exhausted: 'Exhausted',
+  dropped: 'Dropped',
+};
 
 export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) {
   const [eventType, setEventType] = useState('');
@@ -54,13 +141,13 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
   const [until, setUntil] = useState('');
   const [inspecting, setInspecting] = useState<string | null>(null);
 
-  const query = new URLSearchParams({ limit: '100' });
+  const query = new URLSearchParams({ limit: String(LOG_PAGE) });
   if (eventType) query.set('event_type', eventType);
   if (status.trim()) query.set('status', status.trim());
   if (toIso(since)) query.set('since', toIso(since));
   if (toIso(until)) query.set('until', toIso(until));
   const key = query.toString();
-  const { data, error } = usePolling(() => api.failures(props.webhookId, query), [props.webhookId, key]);
+  const log = usePagedLog((q) => api.failures(props.webhookId, q), query, [props.webhookId, key]);
 
   return (
     <div>
@@ -83,16 +170,14 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
           <input
             aria-label="Filter by status"
             list="failure-status-options"
-            placeholder="500, timeout, tls…"
+            placeholder="HTTP code (500) or pick a kind"
             value={status}
             onInput={(e) => setStatus((e.target as HTMLInputElement).value)}
           />
           <datalist id="failure-status-options">
-            {['timeout', 'connect', 'tls', 'dns', 'redirect', 'refused', 'http_status', '500', '502', '503', '404'].map(
-              (s) => (
-                <option key={s} value={s} />
-              ),
-            )}
+            {FAILURE_KINDS.map(([value, label]) => (
+              <option key={value} value={value} label={label} />
+            ))}
           </datalist>
         </label>
         <label>
@@ -104,10 +189,10 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
           <input type="datetime-local" value={until} onChange={(e) => setUntil((e.target as HTMLInputElement).value)} />
         </label>
       </div>
-      <ErrorBanner error={error} />
-      {data && data.data.length === 0 && <p class="muted empty-row">No failed attempts.</p>}
-      {data && data.data.length > 0 && (
-        <table class="table" aria-label="Failed attempts">
+      <ErrorBanner error={log.error} />
+      {log.rows && log.rows.length === 0 && <p class="muted empty-row">No failed attempts.</p>}
+      {log.rows && log.rows.length > 0 && (
+        <table class="table table-stack" aria-label="Failed attempts">
           <thead>
             <tr>
               <th>Time</th>
@@ -119,18 +204,20 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
             </tr>
           </thead>
           <tbody>
-            {data.data.map((a: Attempt) => (
+            {log.rows.map((a: Attempt) => (
               <tr key={a.id}>
-                <td>{formatTime(a.at)}</td>
-                <td>
-                  <code>{a.event_type}</code>
-                  <div class="muted small mono">{a.event_id}</div>
+                <td data-label="Time">{formatTime(a.at)}</td>
+                <td data-label="Event">
+                  <div>
+                    <code>{a.event_type}</code>
+                    <div class="muted small mono break">{a.event_id}</div>
+                  </div>
                 </td>
-                <td>#{a.attempt}</td>
-                <td>
-                  <span class="pill pill-failed">{statusText(a)}</span>
+                <td data-label="Attempt">#{a.attempt}</td>
+                <td data-label="Status">
+                  <span class="pill pill-failed">{outcomeLabel(a)}</span>
                 </td>
-                <td>{Math.round(a.latency_ms)} ms</td>
+                <td data-label="Latency">{Math.round(a.latency_ms)} ms</td>
                 <td class="cell-actions">
                   <button
                     type="button"
@@ -146,6 +233,17 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
             ))}
           </tbody>
         </table>
+      )}
+      {log.rows && (
+        <LoadMore
+          shown={log.rows.length}
+          noun="failed attempts"
+          hasMore={log.hasMore}
+          loading={log.loadingMore}
+          paused={log.paused}
+          onMore={log.loadMore}
+          onLatest={log.backToLatest}
+        />
       )}
       {inspecting && (
         <InspectAttempt webhookId={props.webhookId} attemptId={inspecting} onClose={() => setInspecting(null)} />
@@ -194,7 +292,7 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
           <dl class="facts">
             <dt>Event</dt>
             <dd>
-              <code>{detail.event_type}</code> <span class="mono small">{detail.event_id}</span>
+              <code>{detail.event_type}</code> <span class="mono small break">{detail.event_id}</span>
             </dd>
             <dt>Attempt</dt>
             <dd>#{detail.attempt}</dd>
@@ -202,8 +300,8 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
             <dd>{formatTime(detail.at)}</dd>
             <dt>Status</dt>
             <dd>
-              {statusText(detail)}
-              {detail.error_message && <span class="muted"> — {detail.error_message}</span>}
+              <span class="pill pill-failed">{outcomeLabel(detail)}</span>{' '}
+              <span data-testid="inspect-outcome">{outcomeSentence(detail)}</span>
             </dd>
             <dt>Latency</dt>
             <dd>{Math.round(detail.latency_ms)} ms</dd>
@@ -211,14 +309,14 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
             <dd class="mono break">{detail.request.url}</dd>
           </dl>
           <h3>JSON payload</h3>
-          <pre class="code" data-testid="inspect-payload">
+          <pre class="code" data-testid="inspect-payload" tabIndex={0} aria-label="JSON payload">
             {prettyJson(detail.request.body)}
           </pre>
           <h3>Request headers</h3>
           <HeadersTable headers={detail.request.headers} label="Request headers" />
           <h3>Response</h3>
           <HeadersTable headers={detail.response.headers} label="Response headers" />
-          <pre class="code" data-testid="inspect-response">
+          <pre class="code" data-testid="inspect-response" tabIndex={0} aria-label="Response body">
             {detail.response.body ? prettyJson(detail.response.body) : '(empty body)'}
           </pre>
         </div>
@@ -229,10 +327,10 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
 
 export function DeliveryLogs(props: { webhookId: string }) {
   const [state, setState] = useState('');
-  const query = new URLSearchParams({ limit: '100' });
+  const query = new URLSearchParams({ limit: String(LOG_PAGE) });
   if (state) query.set('state', state);
   const key = query.toString();
-  const { data, error } = usePolling(() => api.deliveries(props.webhookId, query), [props.webhookId, key]);
+  const log = usePagedLog((q) => api.deliveries(props.webhookId, q), query, [props.webhookId, key]);
   return (
     <div>
       <div class="filters" role="group" aria-label="Delivery filters">
@@ -247,10 +345,10 @@ export function DeliveryLogs(props: { webhookId: string }) {
           </select>
         </label>
       </div>
-      <ErrorBanner error={error} />
-      {data && data.data.length === 0 && <p class="muted empty-row">No deliveries.</p>}
-      {data && data.data.length > 0 && (
-        <table class="table" aria-label="Deliveries">
+      <ErrorBanner error={log.error} />
+      {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries.</p>}
+      {log.rows && log.rows.length > 0 && (
+        <table class="table table-stack" aria-label="Deliveries">
           <thead>
             <tr>
               <th>Event</th>
@@ -262,23 +360,36 @@ export function DeliveryLogs(props: { webhookId: string }) {
             </tr>
           </thead>
           <tbody>
-            {data.data.map((d: Delivery) => (
+            {log.rows.map((d: Delivery) => (
               <tr key={d.id}>
-                <td>
-                  <code>{d.event_type}</code>
-                  <div class="muted small mono">{d.event_id}</div>
+                <td data-label="Event">
+                  <div>
+                    <code>{d.event_type}</code>
+                    <div class="muted small mono break">{d.event_id}</div>
+                  </div>
                 </td>
-                <td>
-                  <span class={`pill pill-state-${d.state}`}>{d.state}</span>
+                <td data-label="State">
+                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
                 </td>
-                <td>{d.attempts}</td>
-                <td>{d.last_status_code ?? d.last_error ?? '—'}</td>
-                <td>{formatTime(d.next_attempt_at)}</td>
-                <td>{formatTime(d.updated_at)}</td>
+                <td data-label="Attempts">{d.attempts}</td>
+                <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
+                <td data-label="Next attempt">{formatTime(d.next_attempt_at)}</td>
+                <td data-label="Updated">{formatTime(d.updated_at)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {log.rows && (
+        <LoadMore
+          shown={log.rows.length}
+          noun="deliveries"
+          hasMore={log.hasMore}
+          loading={log.loadingMore}
+          paused={log.paused}
+          onMore={log.loadMore}
+          onLatest={log.backToLatest}
+        />
       )}
     </div>
   );

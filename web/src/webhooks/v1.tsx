@@ -4,10 +4,24 @@
 // Sunset and Warning). List, add/edit in a dialog with the server's field
 // errors inline, enable/disable and delete.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { FieldError, V1Notice, V1Webhook } from '../api';
+import type { FieldError, V1Delivery, V1Notice, V1Webhook } from '../api';
 import { ApiError, api } from '../api';
 import { href } from '../router';
-import { ConfirmModal, ErrorBanner, KebabMenu, Modal, StatusPill, relativeTime, useConfirmAction, useToast } from '../ui';
+import { outcomeLabel, readableDate } from '../attempt-errors';
+import { useUnsavedChanges } from '../leave-guard';
+import {
+  ConfirmModal,
+  ErrorBanner,
+  KebabMenu,
+  Modal,
+  StatusPill,
+  WarningIcon,
+  formatTime,
+  relativeTime,
+  useConfirmAction,
+  useToast,
+} from '../ui';
+import { LOG_PAGE, LoadMore, STATE_LABEL, usePagedLog } from './logs';
 import { FieldMessage, RowsEditor, isAt } from './form';
 import { messageFor } from './form-model';
 import { WebhooksTabs } from './list';
@@ -25,14 +39,32 @@ import {
   type V1Form,
 } from './v1-model';
 
+// The server's sunset (an HTTP date) as a sentence, and its past-the-sunset
+// warning (written for operators) as what it means for the admin.
+function sunsetSentence(sunset: string | null): string {
+  if (!sunset) return '';
+  const at = new Date(sunset).getTime();
+  if (Number.isNaN(at)) return '';
+  return at > Date.now()
+    ? `They stop on ${readableDate(sunset)}. `
+    : `Their end date was ${readableDate(sunset)}. `;
+}
+
+function warningSentence(warning: string | null): string | null {
+  if (!warning) return null;
+  if (/no longer sends/i.test(warning)) return 'This server no longer sends v1 calling webhooks.';
+  if (/continue/i.test(warning)) return 'This server still sends them for now, but may stop at any time.';
+  return null;
+}
+
 function DeprecationNotice({ notice }: { notice: V1Notice | null }) {
+  const warning = warningSentence(notice?.warning ?? null);
   return (
     <div class="banner banner-warning" role="note" data-testid="v1-deprecation">
-      <strong>Calling webhooks v1 are deprecated.</strong>{' '}
-      {notice?.sunset ? `Their sunset is ${notice.sunset}. ` : ''}
+      <strong>Calling webhooks v1 are deprecated.</strong> {sunsetSentence(notice?.sunset ?? null)}
+      {warning && `${warning} `}
       New integrations should use <a href={href.webhooks}>Webhooks v2</a>: every call and WhatsApp event,
       signed deliveries, retries and logs.
-      {notice?.warning && <span class="block small">{notice.warning}</span>}
     </div>
   );
 }
@@ -46,6 +78,8 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
   const [banner, setBanner] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const changed = v1FormChanged(initial, form);
+  const unsaved = useUnsavedChanges(changed);
+  const close = () => unsaved.confirmThen(props.onClose);
 
   const clearFor = (path: string) => setErrors((list) => list.filter((e) => !isAt(e.field, path)));
   const set = (patch: Partial<V1Form>, edited?: string) => {
@@ -62,6 +96,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
       const body = v1Body(form);
       const saved = editing ? await api.v1.update(props.webhook!.id, body) : await api.v1.create(body);
       toast(editing ? 'v1 webhook updated' : 'v1 webhook created');
+      unsaved.release();
       props.onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError) {
@@ -80,13 +115,14 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
 
   const urlError = messageFor(errors, 'url');
   return (
+    <>
     <Modal
       title={editing ? 'Edit v1 webhook' : 'Add v1 webhook'}
       wide
-      onClose={props.onClose}
+      onClose={close}
       footer={
         <>
-          <button type="button" class="secondary" onClick={props.onClose}>
+          <button type="button" class="secondary" onClick={close}>
             Cancel
           </button>
           <button type="submit" form="v1-form" class="primary" disabled={!changed || saving}>
@@ -129,7 +165,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
 
         <label class="field">
           <span class="label">
-            Endpoint URL <span class="required" aria-hidden="true">*</span>
+            Target URL <span class="required" aria-hidden="true">*</span>
           </span>
           <input
             type="url"
@@ -137,7 +173,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
             aria-invalid={urlError ? true : undefined}
             aria-describedby={urlError ? 'v1-url-error' : undefined}
             class={urlError ? 'invalid' : ''}
-            placeholder="https://example.com/calls"
+            placeholder="https://"
             value={form.url}
             onInput={(e) => set({ url: (e.target as HTMLInputElement).value }, 'url')}
           />
@@ -158,6 +194,7 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
               pathPrefix="headers"
               keyName="key"
               errors={errors}
+              checkDuplicates
               onChange={(headers) => set({ headers })}
               onEdited={clearFor}
             />
@@ -223,6 +260,78 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
         <FieldMessage text={messageFor(errors, 'enabled')} />
       </form>
     </Modal>
+    {unsaved.modal}
+    </>
+  );
+}
+
+// One v1 webhook's deliveries (pending, delivered, dropped after its 3
+// retries), newest first, a page at a time with "Load more".
+function V1Deliveries(props: { webhook: V1Webhook; label: string; onClose: () => void }) {
+  const query = new URLSearchParams({ limit: String(LOG_PAGE) });
+  const log = usePagedLog((q) => api.v1.deliveries(props.webhook.id, q), query, [props.webhook.id]);
+  return (
+    <Modal title="v1 deliveries" wide onClose={props.onClose}>
+      <p class="muted small">{props.label}</p>
+      <ErrorBanner error={log.error} />
+      {!log.rows && !log.error && <p class="muted">Loading…</p>}
+      {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries yet.</p>}
+      {log.rows && log.rows.length > 0 && (
+        <table class="table table-stack" aria-label="v1 deliveries">
+          <thead>
+            <tr>
+              <th>Event</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Last status</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.rows.map((d: V1Delivery) => (
+              <tr key={d.id}>
+                <td data-label="Event">
+                  <div>
+                    <code>{d.event_type}</code>
+                    <div class="muted small mono break">{d.event_id}</div>
+                  </div>
+                </td>
+                <td data-label="State">
+                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
+                </td>
+                <td data-label="Attempts">{d.attempts}</td>
+                <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
+                <td data-label="Updated">{formatTime(d.updated_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {log.rows && (
+        <LoadMore
+          shown={log.rows.length}
+          noun="deliveries"
+          hasMore={log.hasMore}
+          loading={log.loadingMore}
+          paused={log.paused}
+          onMore={log.loadMore}
+          onLatest={log.backToLatest}
+        />
+      )}
+    </Modal>
+  );
+}
+
+function V1DeliveriesButton({ webhook }: { webhook: V1Webhook }) {
+  const [shown, setShown] = useState(false);
+  const label = `${v1TypeLabel(webhook.type)} webhook to ${webhook.url}`;
+  return (
+    <>
+      <button type="button" class="link-button" aria-label={`View deliveries of the ${label}`} onClick={() => setShown(true)}>
+        View deliveries
+      </button>
+      {shown && <V1Deliveries webhook={webhook} label={label} onClose={() => setShown(false)} />}
+    </>
   );
 }
 
@@ -262,7 +371,7 @@ function V1Actions(props: {
       {modal === 'disable' && (
         <ConfirmModal
           title="Disable v1 webhook"
-          confirmLabel="Disable"
+          confirmLabel="Yes"
           busy={action.busy}
           error={action.error}
           onClose={() => setModal(null)}
@@ -284,6 +393,7 @@ function V1Actions(props: {
         <ConfirmModal
           title="Delete v1 webhook"
           confirmLabel="Delete"
+          icon={<WarningIcon />}
           danger
           busy={action.busy}
           error={action.error}
@@ -296,9 +406,8 @@ function V1Actions(props: {
             })
           }
         >
-          <p>
-            This permanently deletes the {label}. It cannot be undone.
-          </p>
+          <p class="warning-text">This action permanently deletes the webhook.</p>
+          <p class="muted small">The {label} is removed; this cannot be undone.</p>
         </ConfirmModal>
       )}
     </>
@@ -355,7 +464,7 @@ export function WebhooksV1() {
       )}
       {webhooks && webhooks.length > 0 && (
         <div class="card table-card">
-          <table class="table" aria-label="Calling webhooks v1">
+          <table class="table table-stack" aria-label="Calling webhooks v1">
             <thead>
               <tr>
                 <th>Type</th>
@@ -363,23 +472,27 @@ export function WebhooksV1() {
                 <th>Fields</th>
                 <th>Status</th>
                 <th>Updated</th>
+                <th>Deliveries</th>
                 <th aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
               {webhooks.map((w) => (
                 <tr key={w.id} data-v1-webhook-id={w.id}>
-                  <td>
+                  <td class="cell-title">
                     {v1TypeLabel(w.type)} <span class="muted small mono">{w.type}</span>
                   </td>
-                  <td class="mono truncate" title={w.url}>
+                  <td data-label="Endpoint" class="mono truncate" title={w.url}>
                     <span class="muted">{w.method}</span> {w.url}
                   </td>
-                  <td>{w.fields.length ? w.fields.join(', ') : <span class="muted">all</span>}</td>
-                  <td>
+                  <td data-label="Fields">{w.fields.length ? w.fields.join(', ') : <span class="muted">all</span>}</td>
+                  <td data-label="Status">
                     <StatusPill status={w.enabled ? 'active' : 'inactive'} />
                   </td>
-                  <td class="muted small">{relativeTime(w.updated_at)}</td>
+                  <td data-label="Updated" class="muted small">{relativeTime(w.updated_at)}</td>
+                  <td data-label="Deliveries">
+                    <V1DeliveriesButton webhook={w} />
+                  </td>
                   <td class="cell-actions">
                     <V1Actions
                       webhook={w}
