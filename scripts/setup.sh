@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   python3 clang-format clang-tidy nodejs npm  # clang-tidy: the lint.clang_tidy test (scripts/clang-tidy.sh)
   clang-14 libclang-rt-14-dev llvm-14  # fuzz targets (fuzz/): clang, libFuzzer, ASan, UBSan, llvm-symbolizer
+  systemd  # the Debian package's test: systemd-analyze verify of the unit
   chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core
 )
 

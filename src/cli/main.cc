@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "api/identity_service.h"
+#include "cli/config_reference.h"
 #include "cli/simulate_command.h"
 #include "common/crypto.h"
 #include "common/result.h"
@@ -264,7 +265,15 @@ int main(int argc, char** argv) {
 
   // Options may also come from a TOML/INI file: top-level keys for global
   // options, a [serve] section for serve's (e.g. listen = "127.0.0.1:8080").
-  app.set_config("--config", "", "Read options from this TOML/INI file")->envname("SWITCHBOARD_CONFIG");
+  // CLI11 reads the file before it reads the environment, so SWITCHBOARD_CONFIG
+  // is given as the option's default (and must then exist, like --config's).
+  const char* config_from_env = std::getenv("SWITCHBOARD_CONFIG");
+  const bool config_in_env = config_from_env != nullptr && *config_from_env != '\0';
+  auto* config_option = app.set_config("--config", config_in_env ? config_from_env : "",
+                                       "Read options from this TOML/INI file", config_in_env)
+                            ->envname("SWITCHBOARD_CONFIG");
+  // A key the file has but no option takes is a mistake, not something to skip.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   sb::server::ServeConfig config;
   auto* serve = app.add_subcommand("serve", "Run the API, dashboard and delivery engine");
   serve->add_option("--listen", config.listen, "host:port to listen on (port 0 picks a free port)")
@@ -422,11 +431,24 @@ int main(int argc, char** argv) {
   sb::cli::SimulateCommand simulate_command;
   auto* simulate = sb::cli::add_simulate_command(app, simulate_command);
   app.add_subcommand("version", "Print the version");
+  // docs/configuration.md, generated from the definitions above (hidden: a maintainers' tool).
+  auto* config_reference = app.add_subcommand("config-reference", "Print docs/configuration.md")->group("");
+  sb::cli::give_every_option_an_env_name(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    std::string file = config_option->count() > 0 ? config_option->as<std::string>() : "";
+    if (const char* env = std::getenv("SWITCHBOARD_CONFIG"); file.empty() && env != nullptr) file = env;
+    if (e.get_exit_code() == 0 || file.empty()) return app.exit(e);
+    std::fprintf(
+        stderr, "%s\n",
+        sb::cli::explain_parse_error(e, file, std::vector<std::string>(argv + 1, argv + argc)).c_str());
+    return e.get_exit_code();
+  }
+  if (*config_reference) {
+    std::fputs(sb::cli::configuration_reference(app).c_str(), stdout);
+    return 0;
   }
   setup_logging(log_level);
 
