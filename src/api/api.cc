@@ -41,23 +41,40 @@ Api::~Api() = default;
 Response Api::handle(const Request& request) const {
   const auto started = std::chrono::steady_clock::now();
   auto match = router_.match(request.method, request.path);
-  Response response;
-  std::string_view route_name = "unmatched";
-  if (match.route) {
-    route_name = match.route->pattern;
-    response = authenticate_and_run(*match.route, request, std::move(match.params));
-    // HEAD ran the GET handler: the transport sends no body; a stream is never
-    // opened.
-    if (request.method == "HEAD") response.stream = nullptr;
-  } else if (match.path_matched) {
-    std::string allow;
-    for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-    response = error_response(405, error_codes::kMethodNotAllowed,
-                              "This route does not accept " + request.method + "; it accepts " + allow + ".");
-    response.headers.emplace_back("Allow", allow);
-  } else {
-    response = error_response(404, error_codes::kNotFound, "No such route.");
-  }
+  if (!match.route) return finish(request, "unmatched", started, no_route(match, request));
+  Response response = authenticate_and_run(*match.route, request, std::move(match.params));
+  // HEAD ran the GET handler: the transport sends no body; a stream is never
+  // opened.
+  if (request.method == "HEAD") response.stream = nullptr;
+  return finish(request, match.route->pattern, started, std::move(response));
+}
+
+std::optional<Response> Api::handle_inline(const Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  auto match = router_.match(request.method, request.path);
+  if (!match.route) return finish(request, "unmatched", started, no_route(match, request));
+  const Route& route = *match.route;
+  if (route.action || !route.quick) return std::nullopt;
+  RequestContext ctx{request, nullptr, nullptr, std::move(match.params)};
+  auto response = route.quick(ctx);
+  if (!response) return std::nullopt;
+  if (request.method == "HEAD") response->stream = nullptr;
+  return finish(request, route.pattern, started, std::move(*response));
+}
+
+Response Api::no_route(const Router::Match& match, const Request& request) {
+  if (!match.path_matched) return error_response(404, error_codes::kNotFound, "No such route.");
+  std::string allow;
+  for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+  Response response =
+      error_response(405, error_codes::kMethodNotAllowed,
+                     "This route does not accept " + request.method + "; it accepts " + allow + ".");
+  response.headers.emplace_back("Allow", allow);
+  return response;
+}
+
+Response Api::finish(const Request& request, std::string_view route_name,
+                     std::chrono::steady_clock::time_point started, Response response) const {
   if (deps_.metrics) {
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
     deps_.metrics->observe_request(request.method, route_name, response.status, elapsed.count());

@@ -9,11 +9,15 @@
 //
 // Thread-safety: handle() may be called from many threads at once; it may
 // block on the store (group commit), so call it from a worker pool, not from
-// an I/O thread.
+// an I/O thread. handle_inline() never blocks: the transport calls it on its
+// I/O thread first, and handle() on a worker only when it declines.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "api/http_types.h"
 #include "api/router.h"
@@ -62,11 +66,21 @@ class Api {
   ~Api();
 
   Response handle(const Request& request) const;
+  // The answer when it can be given at once without blocking: no route for
+  // the path or method (404, 405), or a public route whose QuickHandler
+  // answers (the health check while its last ping is recent). nullopt: the
+  // request needs handle().
+  std::optional<Response> handle_inline(const Request& request) const;
 
   // The route table (tests compare it with the OpenAPI document).
   const Router& router() const { return router_; }
 
  private:
+  // 404 or 405 (with Allow) for a request no route takes.
+  static Response no_route(const Router::Match& match, const Request& request);
+  // Records the request's metrics and returns `response`.
+  Response finish(const Request& request, std::string_view route_name,
+                  std::chrono::steady_clock::time_point started, Response response) const;
   Response authenticate_and_run(const Route& route, const Request& request,
                                 std::vector<std::string> params) const;
   // The 429 answer when the token is over its limit for this kind of route.

@@ -3,6 +3,7 @@
 // acknowledged with 202 only after the event and its deliveries are durably
 // stored.
 #include <boost/json.hpp>
+#include <memory>
 
 #include "api/delivery_json.h"
 #include "api/errors.h"
@@ -38,6 +39,14 @@ json::object field_errors_json(const model::InputFailure& failure) {
       {"errors", std::move(errors)}};
 }
 
+// The answer to publishing one event, once the store has answered.
+Response accepted_one(const Result<ingest::IngestResults>& stored) {
+  if (!stored) return error_response(stored.error());
+  const auto& outcome = stored->front();
+  if (!outcome) return error_response(outcome.error());
+  return json_response(202, json::serialize(accepted_json(*outcome)));
+}
+
 Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   auto body = parse_exact_json_body(ctx.request);
   if (!body) return body.error();
@@ -46,11 +55,15 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   if (!input) return input_failure_response(input.error());
   std::vector<model::EventInput> one;
   one.push_back(std::move(*input));
-  auto stored = deps.ingestor->ingest(ctx.company_id(), std::move(one), now);
-  if (!stored) return error_response(stored.error());
-  auto& outcome = stored->front();
-  if (!outcome) return error_response(outcome.error());
-  return json_response(202, json::serialize(accepted_json(*outcome)));
+  // Answered from the COMMIT that made the event durable: no thread waits
+  // for it meanwhile.
+  auto pending = std::make_shared<PendingResponse>();
+  deps.ingestor->ingest_async(
+      ctx.company_id(), std::move(one), now,
+      [pending](Result<ingest::IngestResults> stored) { pending->complete(accepted_one(stored)); });
+  Response deferred;
+  deferred.pending = std::move(pending);
+  return deferred;
 }
 
 Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {

@@ -26,12 +26,18 @@ struct RequestContext {
 };
 
 using Handler = std::function<Response(RequestContext&)>;
+// Answers on the calling I/O thread without blocking (no store access, no
+// waiting), or declines (nullopt) and the request goes to the route's Handler
+// on a worker (Api::handle_inline). Public routes only: a token check reads
+// the store.
+using QuickHandler = std::function<std::optional<Response>(RequestContext&)>;
 
 struct Route {
   std::string method;
   std::string pattern;
   std::optional<model::Action> action;  // nullopt: public route, no token needed
-  Handler handler;
+  Handler handler;                      // may block: runs on a worker
+  QuickHandler quick = {};              // optional; ignored unless the route is public
 };
 
 class Router {

@@ -23,6 +23,8 @@ set(SB_API_SOURCES
     webhook_json.cc)
 # The layer's unit tests: one binary, api_tests.
 set(SB_API_TESTS
+    api_inline_test.cc
+    health_probe_test.cc
     http_types_test.cc
     metrics_test.cc
     openapi_error_codes_test.cc

@@ -1,5 +1,6 @@
 #include "ingest/ingestor.h"
 
+#include <memory>
 #include <utility>
 
 #include "common/ids.h"
@@ -24,17 +25,61 @@ store::NewEvent stamp_event(model::EventInput&& input, const std::string& compan
   return out;
 }
 
-Result<IngestResults> Ingestor::ingest(const std::string& company_id, std::vector<model::EventInput> inputs,
+namespace {
+
+std::vector<store::NewEvent> stamp_all(std::vector<model::EventInput>& inputs, const std::string& company_id,
                                        TimePoint received_at) {
   std::vector<store::NewEvent> events;
   events.reserve(inputs.size());
   for (model::EventInput& input : inputs)
     events.push_back(stamp_event(std::move(input), company_id, received_at));
+  return events;
+}
+
+}  // namespace
+
+Result<IngestResults> Ingestor::ingest(const std::string& company_id, std::vector<model::EventInput> inputs,
+                                       TimePoint received_at) {
+  std::vector<store::NewEvent> events = stamp_all(inputs, company_id, received_at);
   auto stored = store_.ingest_events(events);
   if (!stored) return forward_error(stored);
+  notify(events, *stored);
+  return std::move(*stored);
+}
+
+void Ingestor::ingest_async(const std::string& company_id, std::vector<model::EventInput> inputs,
+                            TimePoint received_at, Done done) {
+  // The store owns the events until it answers; the listeners need them then.
+  auto events =
+      std::make_shared<const std::vector<store::NewEvent>>(stamp_all(inputs, company_id, received_at));
+  if (!async_store_) {
+    auto stored = store_.ingest_events(*events);
+    if (stored) notify(*events, *stored);
+    return done(std::move(stored));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++in_flight_;
+  }
+  async_store_->ingest_events_async(events, [this, events, done = std::move(done)](auto stored) {
+    if (stored) notify(*events, *stored);
+    done(std::move(stored));
+    // Notified under the lock: once unlocked, this may be destroyed.
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    answered_.notify_all();
+  });
+}
+
+Ingestor::~Ingestor() {
+  std::unique_lock lock(mutex_);
+  answered_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+void Ingestor::notify(const std::vector<store::NewEvent>& events, const IngestResults& stored) const {
   bool queued = false;
-  for (std::size_t i = 0; i < stored->size(); ++i) {
-    const auto& outcome = (*stored)[i];
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const auto& outcome = stored[i];
     if (!outcome || outcome->duplicate) continue;
     queued = queued || outcome->deliveries > 0;
     if (live_) {
@@ -44,7 +89,6 @@ Result<IngestResults> Ingestor::ingest(const std::string& company_id, std::vecto
     }
   }
   if (wakeup_ && queued) wakeup_->deliveries_queued();
-  return std::move(*stored);
 }
 
 }  // namespace switchboard::ingest

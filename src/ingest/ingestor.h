@@ -16,16 +16,23 @@
 //
 // Thread-safety: ingest() may be called from many threads at once (it blocks
 // on the store's group commit); the listeners are called on the calling
-// thread and must be thread-safe themselves.
+// thread and must be thread-safe themselves. ingest_async() does not wait for
+// the COMMIT: the listeners, then its `done`, are called on the store's
+// thread that answers it (SQLite: the writer, after COMMIT), so they must be
+// quick.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
 #include "model/event_input.h"
+#include "store/async_ingest.h"
 #include "store/store.h"
 
 namespace switchboard::ingest {
@@ -54,19 +61,41 @@ using IngestResults = std::vector<Result<store::IngestOutcome>>;
 class Ingestor {
  public:
   // `live` and `wakeup` are optional (null: nobody is told).
+  // When `store` also implements store::AsyncEventIngest, ingest_async()
+  // uses it; otherwise ingest_async() waits for ingest_events().
   Ingestor(store::EventStore& store, StoredEventSink* live, DeliveryWakeup* wakeup)
-      : store_(store), live_(live), wakeup_(wakeup) {}
+      : store_(store),
+        async_store_(dynamic_cast<store::AsyncEventIngest*>(&store)),
+        live_(live),
+        wakeup_(wakeup) {}
+  // Waits for the answers of ingest_async() calls still in the store, which
+  // call back into this (the store must outlive the Ingestor).
+  ~Ingestor();
+  Ingestor(const Ingestor&) = delete;
+  Ingestor& operator=(const Ingestor&) = delete;
 
   // Stamps `inputs` as published to `company_id` at `received_at` (the time
   // they were validated against) and ingests them. The outer error (the store
   // could not run the transaction) means none was stored.
   Result<IngestResults> ingest(const std::string& company_id, std::vector<model::EventInput> inputs,
                                TimePoint received_at);
+  // The same without waiting for the COMMIT: `done` gets the answer once it
+  // is durable (store::AsyncEventIngest), after the listeners were told.
+  using Done = std::function<void(Result<IngestResults>)>;
+  void ingest_async(const std::string& company_id, std::vector<model::EventInput> inputs,
+                    TimePoint received_at, Done done);
 
  private:
+  // Tells the listeners of what `stored` (the answer for `events`) added.
+  void notify(const std::vector<store::NewEvent>& events, const IngestResults& stored) const;
+
   store::EventStore& store_;
+  store::AsyncEventIngest* async_store_;  // null: the store has no asynchronous ingest
   StoredEventSink* live_;
   DeliveryWakeup* wakeup_;
+  std::mutex mutex_;
+  std::condition_variable answered_;
+  int in_flight_ = 0;  // ingest_async() calls not yet answered
 };
 
 // The store's view of one published event: a new evt_ id (time-ordered by

@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include "common/ids.h"
 
 namespace switchboard::ingest {
@@ -78,6 +82,33 @@ class ScriptedEventStore final : public store::EventStore {
   }
 };
 
+// Holds ingest_events_async()'s answer until finish(), as a store whose
+// COMMIT has not happened yet.
+class DeferredEventStore final : public store::EventStore, public store::AsyncEventIngest {
+ public:
+  Result<std::vector<Result<store::IngestOutcome>>> answer;
+
+  Result<std::vector<Result<store::IngestOutcome>>> ingest_events(
+      const std::vector<store::NewEvent>&) override {
+    return answer;
+  }
+  void ingest_events_async(std::shared_ptr<const std::vector<store::NewEvent>> events,
+                           IngestDone done) override {
+    EXPECT_EQ(events->size(), answer ? answer->size() : events->size());
+    done_ = std::move(done);
+  }
+  void finish() { std::exchange(done_, nullptr)(answer); }
+  Result<model::Event> get_event(const std::string&, const std::string&) override {
+    return make_error(ErrorCode::kNotFound, "unused");
+  }
+  Result<std::vector<model::Event>> list_recent_call_events(const std::string&, TimePoint, int) override {
+    return std::vector<model::Event>{};
+  }
+
+ private:
+  IngestDone done_;
+};
+
 struct Heard : StoredEventSink, DeliveryWakeup {
   std::vector<std::string> events;  // "<type>#<sequence>"
   int wakeups = 0;
@@ -129,7 +160,46 @@ TEST(Ingestor, TellsListenersOfWhatWasNewlyStoredAfterCommit) {
     EXPECT_EQ(store.given.size(), c.outcomes.size()) << c.name;
     EXPECT_EQ(heard.events, c.live) << c.name;
     EXPECT_EQ(heard.wakeups, c.wakeups) << c.name;
+
+    // ingest_async(): the same listeners, told before `done`, only once the
+    // store answers (after its COMMIT).
+    DeferredEventStore later;
+    later.answer = c.outcomes;
+    Heard heard_async;
+    Ingestor async_ingestor(later, &heard_async, &heard_async);
+    std::vector<model::EventInput> async_inputs;
+    for (std::size_t i = 0; i < c.outcomes.size(); ++i) async_inputs.push_back(input("call.answered", kT0));
+    std::optional<Result<IngestResults>> answer;
+    async_ingestor.ingest_async("cmp_a", std::move(async_inputs), kT0, [&](Result<IngestResults> result) {
+      EXPECT_EQ(heard_async.events, c.live) << c.name;  // told first
+      answer = std::move(result);
+    });
+    EXPECT_TRUE(heard_async.events.empty()) << c.name;  // nothing before the store answers
+    EXPECT_FALSE(answer) << c.name;
+    later.finish();
+    ASSERT_TRUE(answer && *answer) << c.name;
+    EXPECT_EQ((*answer)->size(), c.outcomes.size()) << c.name;
+    EXPECT_EQ(heard_async.events, c.live) << c.name;
+    EXPECT_EQ(heard_async.wakeups, c.wakeups) << c.name;
   }
+}
+
+TEST(Ingestor, AFailedAsyncTransactionTellsNobodyButDone) {
+  DeferredEventStore store;
+  store.answer = tl::unexpected(Error{ErrorCode::kUnavailable, "disk full"});
+  Heard heard;
+  Ingestor ingestor(store, &heard, &heard);
+  std::vector<model::EventInput> inputs;
+  inputs.push_back(input("call.answered", kT0));
+  std::optional<Result<IngestResults>> answer;
+  ingestor.ingest_async("cmp_a", std::move(inputs), kT0,
+                        [&](Result<IngestResults> r) { answer = std::move(r); });
+  store.finish();
+  ASSERT_TRUE(answer);
+  ASSERT_FALSE(*answer);
+  EXPECT_EQ(answer->error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(heard.events.empty());
+  EXPECT_EQ(heard.wakeups, 0);
 }
 
 TEST(Ingestor, AFailedTransactionTellsNobody) {

@@ -35,6 +35,7 @@ class Session;
 struct Shared {
   HttpServerOptions options;
   RequestHandler handler;
+  InlineHandler quick;  // may be empty
   asio::thread_pool workers;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -50,7 +51,7 @@ struct Shared {
     deferred.emplace(++next_ticket, std::move(session));
     return next_ticket;
   }
-  // Hands the session back to `resume` (which posts to its strand), unless
+  // Hands the session back to `resume` (which posts to its I/O thread), unless
   // stop() has let it go. Under the lock, so that nothing is posted after
   // stop() took the rest.
   template <typename Resume>
@@ -60,9 +61,10 @@ struct Shared {
     if (held) resume(std::move(held.mapped()));
   }
 
-  Shared(HttpServerOptions o, RequestHandler h)
+  Shared(HttpServerOptions o, RequestHandler h, InlineHandler q)
       : options(std::move(o)),
         handler(std::move(h)),
+        quick(std::move(q)),
         workers(static_cast<std::size_t>(options.worker_threads)) {}
 };
 
@@ -140,30 +142,60 @@ class Session : public std::enable_shared_from_this<Session> {
 
     shared_->in_flight++;
     counted_ = true;
-    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive,
-                                  version] {
-      api::Response response;
-      try {
-        response = self->shared_->handler(request);
-      } catch (const std::exception& e) {
-        spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method, request.path,
-                      e.what());
-        response = plain_error(500, model::error_codes::kInternalError, "Something went wrong on our side.");
-      }
-      if (response.pending) return self->defer(response.pending, keep_alive, version);
-      if (response.status >= 500) {
-        spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
-                     response.status);
-      }
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response), keep_alive, version]() mutable {
-                   self->write(std::move(response), keep_alive, version);
-                 });
-    });
+    // Quick answers on this thread: no hop to a worker and back.
+    if (auto answer = answer_inline(*request)) {
+      if (answer->pending) return defer(answer->pending, keep_alive, version);
+      return write(std::move(*answer), keep_alive, version);
+    }
+    asio::post(shared_->workers,
+               [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
+                 api::Response response = run_guarded(self->shared_->handler, request);
+                 if (response.pending) return self->defer(response.pending, keep_alive, version);
+                 asio::post(self->stream_.get_executor(),
+                            [self, response = std::move(response), keep_alive, version]() mutable {
+                              self->write(std::move(response), keep_alive, version);
+                            });
+               });
+  }
+
+  // The InlineHandler's answer, nullopt when there is none or it declines.
+  std::optional<api::Response> answer_inline(const api::Request& request) {
+    if (!shared_->quick) return std::nullopt;
+    try {
+      auto answer = shared_->quick(request);
+      if (answer) log_server_error(request, *answer);
+      return answer;
+    } catch (const std::exception& e) {
+      return handler_failed(request, e);
+    }
+  }
+
+  template <typename Handler>
+  static api::Response run_guarded(const Handler& handler, const api::Request& request) {
+    try {
+      api::Response response = handler(request);
+      log_server_error(request, response);
+      return response;
+    } catch (const std::exception& e) {
+      return handler_failed(request, e);
+    }
+  }
+
+  static void log_server_error(const api::Request& request, const api::Response& response) {
+    if (!response.pending && response.status >= 500) {
+      spdlog::warn("event=http_error method={} path={} status={}", request.method, request.path,
+                   response.status);
+    }
+  }
+
+  static api::Response handler_failed(const api::Request& request, const std::exception& e) {
+    spdlog::error("event=handler_exception method={} path={} what=\"{}\"", request.method, request.path,
+                  e.what());
+    return plain_error(500, model::error_codes::kInternalError, "Something went wrong on our side.");
   }
 
   // A deferred response: the worker is free at once; the answer is written on
-  // this connection's strand whenever it comes, from whichever thread. The
+  // this connection's I/O thread whenever it comes, from whichever thread. The
   // request stays counted in in_flight until then, so stop() waits for it (up
   // to its deadline). A client that left meanwhile makes the write fail, which
   // closes the connection.
@@ -246,14 +278,14 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
   }
 
-  // Called on the strand.
+  // Called on the session's I/O thread.
   void enqueue(std::string bytes) {
     if (!streaming_) return;
     outbox_.push_back(std::move(bytes));
     write_next();
   }
 
-  // Called on the strand. A producer's pieces go before what was sent after it.
+  // Called on the session's I/O thread. A producer's pieces go before what was sent after it.
   void enqueue_producer(api::StreamSink::Producer next) {
     if (!streaming_) return;
     producers_.push_back(std::move(next));
@@ -382,7 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drained_ = 0;
   std::array<char, 16384> scratch_{};  // the request being answered was counted
                                        // in in_flight by on_read
-  // Streamed responses (strand only, except the two atomics the Sink reads).
+  // Streamed responses (its I/O thread only, except the two atomics the Sink reads).
   bool streaming_ = false;
   bool writing_ = false;                             // an async_write of writing_now_ is in flight
   std::string writing_now_;                          // the bytes being written
@@ -392,12 +424,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<std::size_t> queued_bytes_{0};
 };
 
+// One io_context per I/O thread (concurrency hint 1: its scheduler never
+// wakes a second runner), each owning the connections it was given: a
+// connection's handlers run on its one thread, in order, without a strand,
+// and a post from another thread wakes only that one.
 class BeastServer final : public HttpServer {
  public:
-  BeastServer(const HttpServerOptions& options, RequestHandler handler)
-      : shared_(std::make_shared<Shared>(options, std::move(handler))),
-        ioc_(options.io_threads),
-        acceptor_(asio::make_strand(ioc_)) {}
+  BeastServer(const HttpServerOptions& options, RequestHandler handler, InlineHandler quick)
+      : shared_(std::make_shared<Shared>(options, std::move(handler), std::move(quick))),
+        contexts_(make_contexts(options.io_threads)),
+        acceptor_(contexts_.front()->get_executor()) {
+    for (auto& context : contexts_) guards_.emplace_back(context->get_executor());
+  }
 
   ~BeastServer() override { stop(); }
 
@@ -417,7 +455,7 @@ class BeastServer final : public HttpServer {
     }
     port_ = acceptor_.local_endpoint().port();
     accept();
-    for (int i = 0; i < shared_->options.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& context : contexts_) threads_.emplace_back([&context = *context] { context.run(); });
     return {};
   }
 
@@ -435,7 +473,7 @@ class BeastServer final : public HttpServer {
       while (shared_->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      ioc_.stop();
+      for (auto& context : contexts_) context->stop();
       for (auto& t : threads_) t.join();
       shared_->workers.join();
       // Deferred answers still missing now are not written: their sessions
@@ -450,8 +488,16 @@ class BeastServer final : public HttpServer {
   }
 
  private:
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int count) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < std::max(1, count); ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    return contexts;
+  }
+
+  // Each new connection goes to the next I/O thread's context.
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    auto& context = *contexts_[next_context_++ % contexts_.size()];
+    acceptor_.async_accept(context.get_executor(), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
       if (!ec) std::make_shared<Session>(std::move(socket), shared_)->start();
       accept();
@@ -459,7 +505,10 @@ class BeastServer final : public HttpServer {
   }
 
   std::shared_ptr<Shared> shared_;
-  asio::io_context ioc_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  // Keep each context running while it has no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::size_t next_context_ = 0;  // acceptor's thread only
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
@@ -469,8 +518,8 @@ class BeastServer final : public HttpServer {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options,
-                                                      RequestHandler handler) {
-  auto server = std::make_unique<BeastServer>(options, std::move(handler));
+                                                      RequestHandler handler, InlineHandler quick) {
+  auto server = std::make_unique<BeastServer>(options, std::move(handler), std::move(quick));
   if (auto listening = server->listen(); !listening) return forward_error(listening);
   return std::unique_ptr<HttpServer>(std::move(server));
 }

@@ -1,7 +1,11 @@
-// HttpServer: the HTTP/1.1 front door (Boost.Beast). I/O threads accept,
-// read and write; each parsed request is handed to a worker pool that runs
-// the (possibly blocking) handler, and the response is written back on the
-// connection's strand. Keep-alive, pipelined requests are answered in order.
+// HttpServer: the HTTP/1.1 front door (Boost.Beast). Each I/O thread runs
+// its own io_context and owns the connections it was given (round robin at
+// accept), so a connection's steps never hop between I/O threads. A parsed
+// request is first offered to the InlineHandler on that I/O thread (quick,
+// non-blocking answers: no thread hop at all); what it declines is handed to a
+// worker pool that runs the (possibly blocking) handler, and the response is
+// written back on the connection's I/O thread. Keep-alive, pipelined requests
+// are answered in order.
 //
 // Limits enforced here, before any handler runs: request body size (413),
 // header size (431), read timeout. stop() stops accepting, lets in-flight
@@ -12,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,12 +40,20 @@ struct HttpServerOptions {
   std::chrono::seconds drain_timeout{10};
 };
 
+// Runs on a worker thread; may block (store reads, group commits).
 using RequestHandler = std::function<api::Response(const api::Request&)>;
+// Runs on the I/O thread that read the request: answers it at once, or
+// declines (nullopt) and the request goes to the RequestHandler on a worker.
+// Must never block (no store access, no waiting), or every connection of that
+// I/O thread waits with it. A deferred answer (api::PendingResponse) is fine.
+using InlineHandler = std::function<std::optional<api::Response>(const api::Request&)>;
 
 class HttpServer {
  public:
   // Binds and listens; kUnavailable when the address cannot be bound.
-  static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& options, RequestHandler handler);
+  // `quick` is optional: without it every request goes to the worker pool.
+  static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& options, RequestHandler handler,
+                                                   InlineHandler quick = {});
   virtual ~HttpServer() = default;
 
   virtual std::uint16_t port() const = 0;

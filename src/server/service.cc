@@ -211,7 +211,9 @@ class ServiceImpl final : public Service {
     } else {
       spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
     }
-    auto http = HttpServer::start(options, [this](const api::Request& r) { return api_.handle(r); });
+    auto http = HttpServer::start(
+        options, [this](const api::Request& r) { return api_.handle(r); },
+        [this](const api::Request& r) { return api_.handle_inline(r); });
     if (!http) return forward_error(http);
     http_ = std::move(*http);
     const bool v6 = address->host.find(':') != std::string::npos;

@@ -185,6 +185,28 @@ Result<std::vector<Result<IngestOutcome>>> SqliteStore::ingest_events(const std:
   return outcomes;
 }
 
+// The writer answers after COMMIT on its thread; the events and their
+// outcomes live in one block that the write and its answer share.
+void SqliteStore::ingest_events_async(std::shared_ptr<const std::vector<NewEvent>> events, IngestDone done) {
+  struct Call {
+    std::shared_ptr<const std::vector<NewEvent>> events;
+    std::vector<Result<IngestOutcome>> outcomes;
+  };
+  auto call = std::make_shared<Call>(Call{std::move(events), {}});
+  writer_->submit(
+      [call](Connection& connection) -> Result<void> {
+        SqliteIngestPort port(connection);
+        auto ingested = write_ingest(port, *call->events);
+        if (!ingested) return forward_error(ingested);
+        call->outcomes = std::move(*ingested);
+        return {};
+      },
+      [call, done = std::move(done)](Result<void> written) {
+        if (!written) return done(forward_error(written));
+        done(std::move(call->outcomes));
+      });
+}
+
 Result<model::Event> SqliteStore::get_event(const std::string& company_id, const std::string& event_id) {
   return read([&](Connection& connection) -> Result<model::Event> {
     auto query = connection.query(

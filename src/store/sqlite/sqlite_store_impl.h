@@ -17,6 +17,7 @@
 
 #include "common/crypto.h"
 #include "common/result.h"
+#include "store/async_ingest.h"
 #include "store/common/attempt_rules.h"
 #include "store/common/column_codec.h"
 #include "store/common/errors.h"
@@ -29,7 +30,7 @@
 
 namespace switchboard::store::sqlite {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public AsyncEventIngest {
  public:
   SqliteStore(crypto::SecretBox secrets, std::unique_ptr<Writer> writer, std::unique_ptr<ReadPool> readers)
       : secrets_(std::move(secrets)), readers_(std::move(readers)), writer_(std::move(writer)) {}
@@ -71,6 +72,8 @@ class SqliteStore final : public Store {
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
+  // AsyncEventIngest: through the writer's submit().
+  void ingest_events_async(std::shared_ptr<const std::vector<NewEvent>> events, IngestDone done) override;
   Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until,
                                                         int chain_depth) override;
   Result<void> release_leases(const std::vector<LeaseRelease>& leases) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <exception>
+#include <future>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,19 +26,33 @@ Writer::~Writer() {
   thread_.join();
 }
 
+GroupCommitWait group_commit_wait(std::size_t last_batch, std::chrono::microseconds last_commit,
+                                  std::size_t max_batch) {
+  const std::size_t writes = std::min(last_batch, max_batch);
+  if (writes <= 1 || last_commit <= std::chrono::microseconds::zero()) return {};
+  return {writes, std::min(last_commit, kMaxGroupCommitWait)};
+}
+
 Result<void> Writer::write(WriteFn fn) {
   assert(std::this_thread::get_id() != thread_.get_id() && "write() called from the writer thread");
-  std::future<Result<void>> outcome;
+  std::promise<Result<void>> promise;
+  std::future<Result<void>> outcome = promise.get_future();
+  submit(std::move(fn), [&promise](Result<void> result) { promise.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void Writer::submit(WriteFn fn, Done done) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return make_error(ErrorCode::kUnavailable, "the store is closing");
-    Pending& pending = queue_.emplace_back(Pending{std::move(fn), {}});
-    outcome = pending.outcome.get_future();
-    // Notified under the lock: once unlocked, this thread no longer touches
-    // the Writer, so it may be destroyed as soon as the write is answered.
-    wake_.notify_one();
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(fn), std::move(done)});
+      // Notified under the lock: once unlocked, this thread no longer touches
+      // the Writer, so it may be destroyed as soon as the write is answered.
+      if (queue_.size() >= wake_at_) wake_.notify_one();
+      return;
+    }
   }
-  return outcome.get();
+  done(make_error(ErrorCode::kUnavailable, "the store is closing"));
 }
 
 WriterStats Writer::stats() const {
@@ -49,18 +64,29 @@ WriterStats Writer::stats() const {
 
 void Writer::run() {
   std::vector<Pending> batch;
+  GroupCommitWait wait;  // before the first transaction: none
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      if (queue_.size() < wait.writes && !stopping_) {
+        wake_at_ = wait.writes;  // woken once, when they are all there (or at the deadline)
+        wake_.wait_for(lock, wait.at_most, [&] { return stopping_ || queue_.size() >= wait.writes; });
+        wake_at_ = 1;
+      }
       std::size_t count = std::min(queue_.size(), max_batch_);
       for (std::size_t i = 0; i < count; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    const auto started = std::chrono::steady_clock::now();
     commit_batch(batch);
+    wait = group_commit_wait(
+        batch.size(),
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+        max_batch_);
     batch.clear();
   }
 }
@@ -105,7 +131,7 @@ void Writer::commit_batch(std::vector<Pending>& batch) {
   std::vector<Result<void>> outcomes;
   outcomes.reserve(batch.size());
   auto answer_all_unavailable = [&](const std::string& why) {
-    for (Pending& pending : batch) pending.outcome.set_value(make_error(ErrorCode::kUnavailable, why));
+    for (Pending& pending : batch) pending.done(make_error(ErrorCode::kUnavailable, why));
   };
 
   if (auto begun = connection_->begin_immediate(); !begun) {
@@ -133,7 +159,7 @@ void Writer::commit_batch(std::vector<Pending>& batch) {
     answer_all_unavailable("committing the write transaction: " + committed.error().message);
     return;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].outcome.set_value(std::move(outcomes[i]));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
 }
 
 }  // namespace switchboard::store::sqlite

@@ -9,17 +9,25 @@
 // once, and only then answers every caller. If the transaction cannot be
 // committed, every write of the batch gets kUnavailable.
 //
-// Thread-safety: write() may be called from any thread except the writer
-// thread itself (that would deadlock). The destructor drains the queue, then
+// Group commit under a steady load: the callers answered by one COMMIT come
+// back with their next write while the writer is already in the next
+// transaction, so without care the batches alternate (1 write, then 31, then
+// 1…) and each COMMIT's fsync is shared by half the callers. So before a
+// transaction the writer may wait, briefly, for as many writes as the last
+// COMMIT answered (group_commit_wait(): never longer than that COMMIT took,
+// nor than kMaxGroupCommitWait; not at all after a lone write).
+//
+// Thread-safety: write() and submit() may be called from any thread; write()
+// not from the writer thread itself (that would deadlock). The destructor drains the queue, then
 // stops the thread; write() calls that arrive after that get kUnavailable.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,6 +37,17 @@
 #include "store/sqlite/sqlite_connection.h"
 
 namespace switchboard::store::sqlite {
+
+// How long the writer may wait for more writes before it starts a
+// transaction, given the last one: for `writes` queued writes, at most
+// `at_most`. Pure.
+struct GroupCommitWait {
+  std::size_t writes = 0;  // 0 or 1: start at once
+  std::chrono::microseconds at_most{0};
+};
+inline constexpr std::chrono::microseconds kMaxGroupCommitWait{1000};
+GroupCommitWait group_commit_wait(std::size_t last_batch, std::chrono::microseconds last_commit,
+                                  std::size_t max_batch);
 
 struct WriterStats {
   std::uint64_t batches = 0;  // transactions committed (or attempted)
@@ -49,13 +68,18 @@ class Writer {
 
   // Blocks until `fn` has run and its transaction has committed (or failed).
   Result<void> write(WriteFn fn);
+  // The same without blocking: `done` is called once with the outcome, after
+  // COMMIT, on the writer thread (keep it short: hand the answer on), or at
+  // once on this thread when the writer is stopping (kUnavailable).
+  using Done = std::function<void(Result<void>)>;
+  void submit(WriteFn fn, Done done);
 
   WriterStats stats() const;
 
  private:
   struct Pending {
     WriteFn fn;
-    std::promise<Result<void>> outcome;
+    Done done;
   };
 
   void run();
@@ -68,6 +92,7 @@ class Writer {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
+  std::size_t wake_at_ = 1;  // queue length at which a new write wakes the writer
   bool stopping_ = false;
   WriterStats stats_;
 

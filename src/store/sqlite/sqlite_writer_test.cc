@@ -98,6 +98,39 @@ std::vector<Result<void>> run_behind_gate(Writer& writer, std::vector<Writer::Wr
   return outcomes;
 }
 
+TEST(GroupCommitWaitTest, WaitsForTheLastBatchAtMostItsCommitTime) {
+  using std::chrono::microseconds;
+  struct Case {
+    const char* name;
+    std::size_t last_batch;
+    microseconds last_commit;
+    std::size_t max_batch;
+    std::size_t writes;
+    microseconds at_most;
+  };
+  const std::vector<Case> cases = {
+      {"nothing committed yet", 0, microseconds(0), 1024, 0, microseconds(0)},
+      {"a lone write: start at once", 1, microseconds(3000), 1024, 0, microseconds(0)},
+      {"32 callers, slow fsync: capped", 32, microseconds(3000), 1024, 32, kMaxGroupCommitWait},
+      {"32 callers, fast commit: its time", 32, microseconds(200), 1024, 32, microseconds(200)},
+      {"never more than max_batch", 50, microseconds(400), 10, 10, microseconds(400)},
+      {"a commit that took no time: no wait", 8, microseconds(0), 1024, 0, microseconds(0)},
+  };
+  for (const Case& c : cases) {
+    const GroupCommitWait wait = group_commit_wait(c.last_batch, c.last_commit, c.max_batch);
+    EXPECT_EQ(wait.writes, c.writes) << c.name;
+    EXPECT_EQ(wait.at_most, c.at_most) << c.name;
+  }
+}
+
+TEST_F(WriterTest, SubmitAnswersAfterCommitWithoutBlocking) {
+  Writer writer(open_connection(), 1024);
+  std::promise<Result<void>> answered;
+  writer.submit(insert("async"), [&](Result<void> outcome) { answered.set_value(std::move(outcome)); });
+  EXPECT_TRUE(answered.get_future().get());
+  EXPECT_EQ(items(), std::vector<std::string>{"async"});  // committed before the answer
+}
+
 TEST_F(WriterTest, GroupCommitsEverythingQueuedTogether) {
   Writer writer(open_connection(), 1024);
   std::vector<Writer::WriteFn> writes;
