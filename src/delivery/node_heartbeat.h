@@ -30,7 +30,7 @@
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "model/node_liveness.h"
-#include "store/store.h"
+#include "store/node_membership.h"
 
 namespace switchboard::delivery {
 

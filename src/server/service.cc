@@ -19,6 +19,7 @@
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
 #include "server/postgres_live_relay.h"
+#include "store/node_membership.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -133,7 +134,8 @@ std::unique_ptr<delivery::V1Dispatcher> make_v1_dispatcher(store::Store& store, 
 std::unique_ptr<delivery::NodeHeartbeat> make_heartbeat(store::Store& store, const Clock& clock,
                                                         const ServeConfig& config,
                                                         delivery::DeliveryEngine* engine) {
-  store::NodeMembership* membership = store.node_membership();
+  // Only the PostgreSQL store is shared by several nodes and implements the role.
+  auto* membership = dynamic_cast<store::NodeMembership*>(&store);
   if (engine == nullptr || membership == nullptr) return nullptr;
   return std::make_unique<delivery::NodeHeartbeat>(*membership, clock, SteadyMonotonicClock::instance(),
                                                    model::NodeLiveness{config.node_stale_after},

@@ -26,7 +26,6 @@
 #include "model/delivery.h"
 #include "model/directory.h"
 #include "model/identity.h"
-#include "model/node_liveness.h"
 #include "model/v1_webhook.h"
 #include "model/webhook.h"
 #include "model/webhook_changes.h"
@@ -379,36 +378,6 @@ class V1Queue {
   virtual Result<void> record_v1_attempts(const std::vector<V1AttemptOutcome>& outcomes) = 0;
 };
 
-// Cluster membership of this process's delivery engine (PostgreSQL only: a
-// single-node store has no other node to fail over to).
-//
-// The deliveries a node claims carry its node id; the node's heartbeat row is
-// what keeps them all leased (renewed in one write, never per row; each claim
-// renews it too). A node that misses its heartbeats for longer than the bound
-// loses its row and its leases to whichever node beats next. A node that was
-// only stalled (SIGSTOP, a long pause) finds at its next claim or beat that
-// its id is gone: it rejoins under a new id, and the store refuses its late
-// results for deliveries now leased to another node (record_attempts skips
-// them, as it skips an already settled delivery), so at-least-once and the
-// per-call order hold.
-class NodeMembership {
- public:
-  virtual ~NodeMembership() = default;
-
-  struct Beat {
-    std::string node_id;  // the id this node's claims carry from now on
-    // This node had been declared stale (its previous id's leases were
-    // released to the others) and rejoined under `node_id`.
-    bool rejoined = false;
-    std::vector<std::string> stale_nodes;  // other nodes this beat found stale and removed
-    std::int64_t released = 0;             // their leases, released at once
-  };
-  // Renews this node's heartbeat at `now` (joining if need be), then removes
-  // the nodes whose heartbeat is stale by `rule` and releases their leases, in
-  // one transaction.
-  virtual Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) = 0;
-};
-
 // Everything a backend keeps. One backend class implements every role; each
 // consumer takes only the roles it uses (the delivery engine a DeliveryQueue
 // and a WebhookStore, the v1 dispatcher a V1Queue, …), so a test fake is a
@@ -426,8 +395,6 @@ class Store : public IdentityStore,
 
   // Liveness: the store answers a trivial query.
   virtual Result<void> ping() = 0;
-  // Cluster membership when the store is shared by several nodes; null otherwise.
-  virtual NodeMembership* node_membership() { return nullptr; }
 };
 
 }  // namespace switchboard::store

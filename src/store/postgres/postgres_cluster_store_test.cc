@@ -23,6 +23,7 @@
 
 #include "common/result.h"
 #include "store/postgres/postgres_test_support.h"
+#include "store/node_membership.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
 
@@ -61,7 +62,7 @@ class PostgresClusterTest : public ::testing::Test {
   Store& b() { return *node_b_; }
   Store& node(int i) { return i == 0 ? a() : b(); }
   NodeMembership& members(int i) {
-    NodeMembership* m = node(i).node_membership();
+    auto* m = dynamic_cast<NodeMembership*>(&node(i));
     EXPECT_NE(m, nullptr);
     return *m;
   }

@@ -33,6 +33,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "store/postgres/postgres_pool.h"
+#include "store/node_membership.h"
 #include "store/postgres/postgres_store.h"
 // What is not SQL is shared with the SQLite store (store/common/): the
 // column spellings, the column codecs, row mapping, the checks and messages.
@@ -144,7 +145,6 @@ class PostgresStore final : public Store, public NodeMembership {
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;
-  NodeMembership* node_membership() override { return this; }
   // This node's id, made on first use (`now` only orders ids). Every claim
   // leases under it; recording and releasing touch only its own leases.
   const std::string& node_id(TimePoint now);

@@ -49,8 +49,11 @@ Result<NodeMembership::Beat> PostgresStore::heartbeat(TimePoint now, const model
                        to_ms(rule.stale_cutoff(now)), out.node_id);
     if (stale.empty()) return out;
     for (const pqxx::row& row : stale) out.stale_nodes.push_back(text(row[0]));
+    // Locked in id order, as recording locks its rows, so that a stalled node's
+    // late report racing its takeover queues behind it rather than deadlocking.
     pqxx::result released = tx.exec_params(
-        "UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE lease_owner = ANY($1::text[])",
+        "UPDATE deliveries d SET lease_until = 0, lease_owner = NULL FROM (SELECT id FROM deliveries "
+        "WHERE lease_owner = ANY($1::text[]) ORDER BY id FOR UPDATE) AS mine WHERE d.id = mine.id",
         text_array(out.stale_nodes));
     out.released = static_cast<std::int64_t>(released.affected_rows());
     return out;
