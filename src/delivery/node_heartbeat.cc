@@ -48,7 +48,8 @@ Result<store::NodeMembership::Beat> NodeHeartbeat::beat() {
   if (beat->rejoined) {
     ++rejoined_;
     spdlog::warn(
-        "event=node_rejoined node_id={} reason=\"this node's heartbeat went stale (stalled longer than {} ms): "
+        "event=node_rejoined node_id={} reason=\"this node's heartbeat went stale (stalled longer than {} "
+        "ms): "
         "other nodes took its leases; its late results for their work are refused\"",
         beat->node_id, liveness_.stale_after.count());
   }
@@ -56,8 +57,8 @@ Result<store::NodeMembership::Beat> NodeHeartbeat::beat() {
     taken_over_ += beat->stale_nodes.size();
     released_ += static_cast<std::uint64_t>(beat->released);
     for (const std::string& node : beat->stale_nodes) {
-      spdlog::warn("event=node_failover stale_node_id={} by_node_id={} stale_after_ms={}", node, beat->node_id,
-                   liveness_.stale_after.count());
+      spdlog::warn("event=node_failover stale_node_id={} by_node_id={} stale_after_ms={}", node,
+                   beat->node_id, liveness_.stale_after.count());
     }
     spdlog::info("event=leases_released count={}", beat->released);
     if (beat->released > 0 && on_released_) on_released_();

@@ -38,11 +38,11 @@ class NodeHeartbeat {
  public:
   // Counts since start, for logs and tests.
   struct Stats {
-    std::uint64_t beats = 0;      // successful beats
-    std::uint64_t failures = 0;   // beats the store failed
-    std::uint64_t rejoined = 0;   // times this node found itself declared stale
-    std::uint64_t taken_over = 0; // other nodes this node found stale
-    std::uint64_t released = 0;   // their leases it released
+    std::uint64_t beats = 0;       // successful beats
+    std::uint64_t failures = 0;    // beats the store failed
+    std::uint64_t rejoined = 0;    // times this node found itself declared stale
+    std::uint64_t taken_over = 0;  // other nodes this node found stale
+    std::uint64_t released = 0;    // their leases it released
   };
 
   NodeHeartbeat(store::NodeMembership& membership, const Clock& clock, const MonotonicClock& monotonic,

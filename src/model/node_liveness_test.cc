@@ -18,15 +18,14 @@ TEST(NodeLiveness, StaleExactlyWhenMoreThanTheBoundPassed) {
     bool stale;
   };
   const Case cases[] = {
-      {10000, 0, 0, false},            // just beat
-      {10000, 0, 9999, false},         // inside the bound
-      {10000, 0, 10000, false},        // exactly the bound: still alive
-      {10000, 0, 10001, true},         // past it
-      {10000, 5000, 4000, false},      // a heartbeat "in the future" (skew): alive
-      {10000, 1000, 60000, true},      // long dead
-      {500, 100, 600, false},          // the smallest bound
-      {500, 100, 601, true},
-      {120000, 0, 119999, false},      // a bound as long as the old lease
+      {10000, 0, 0, false},                                    // just beat
+      {10000, 0, 9999, false},                                 // inside the bound
+      {10000, 0, 10000, false},                                // exactly the bound: still alive
+      {10000, 0, 10001, true},                                 // past it
+      {10000, 5000, 4000, false},                              // a heartbeat "in the future" (skew): alive
+      {10000, 1000, 60000, true},                              // long dead
+      {500, 100, 600, false},                                  // the smallest bound
+      {500, 100, 601, true},      {120000, 0, 119999, false},  // a bound as long as the old lease
   };
   for (const Case& c : cases) {
     const NodeLiveness rule{milliseconds(c.stale_after_ms)};

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "store/postgres/postgres_test_support.h"
 #include "store/node_membership.h"
+#include "store/postgres/postgres_test_support.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
 
@@ -353,8 +353,8 @@ TEST_F(PostgresClusterTest, ANodeIsTakenOverExactlyWhenItsHeartbeatIsOlderThanTh
   struct Case {
     const char* name;
     long long a_at_ms, b_at_ms;
-    bool a_by_claim;     // A renews through a claim rather than a beat
-    bool a_rejoins;      // A's beat finds its row was taken (not checked for a claim)
+    bool a_by_claim;  // A renews through a claim rather than a beat
+    bool a_rejoins;   // A's beat finds its row was taken (not checked for a claim)
     bool b_takes_over_a;
   };
   const Case cases[] = {

@@ -63,6 +63,8 @@
 // its sequence upsert, recording, redelivery and replay through
 // lock_chains(), and each leaves exactly the lowest pending delivery of the
 // chain unblocked (normalize_chains()).
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -71,8 +73,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "common/result.h"
 #include "store/postgres/postgres_queue_rows.h"
@@ -148,9 +148,10 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
   const std::string& owner = node_id(now);
   auto claimed = transact([&](pqxx::work& tx) -> Result<std::vector<DueDelivery>> {
     if (renew_membership(tx, now)) {
-      spdlog::warn("event=node_rejoined node_id={} reason=\"its heartbeat went stale and other nodes took "
-                   "its leases\"",
-                   owner);
+      spdlog::warn(
+          "event=node_rejoined node_id={} reason=\"its heartbeat went stale and other nodes took "
+          "its leases\"",
+          owner);
     }
     static const std::string kClaim = claim_heads_sql();
     pqxx::result rows = tx.exec_params(kClaim, to_ms(now), limit, to_ms(lease_until), owner);
@@ -233,8 +234,9 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
           chain.erase(cut, chain.end());
         }
         if (!give_back.empty()) {
-          tx.exec_params("UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE id = ANY($1::text[])",
-                         text_array(give_back));
+          tx.exec_params(
+              "UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE id = ANY($1::text[])",
+              text_array(give_back));
         }
       }
     }

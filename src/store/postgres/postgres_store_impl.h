@@ -16,9 +16,9 @@
 // Thread-safety: as Store.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,8 +32,8 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
-#include "store/postgres/postgres_pool.h"
 #include "store/node_membership.h"
+#include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
 // What is not SQL is shared with the SQLite store (store/common/): the
 // column spellings, the column codecs, row mapping, the checks and messages.

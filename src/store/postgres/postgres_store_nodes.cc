@@ -44,9 +44,8 @@ Result<NodeMembership::Beat> PostgresStore::heartbeat(TimePoint now, const model
     Beat out;
     out.node_id = node_id(now);
     out.rejoined = renew_membership(tx, now);
-    pqxx::result stale =
-        tx.exec_params("DELETE FROM nodes WHERE heartbeat_at < $1 AND id <> $2 RETURNING id",
-                       to_ms(rule.stale_cutoff(now)), out.node_id);
+    pqxx::result stale = tx.exec_params("DELETE FROM nodes WHERE heartbeat_at < $1 AND id <> $2 RETURNING id",
+                                        to_ms(rule.stale_cutoff(now)), out.node_id);
     if (stale.empty()) return out;
     for (const pqxx::row& row : stale) out.stale_nodes.push_back(text(row[0]));
     // Locked in id order, as recording locks its rows, so that a stalled node's
