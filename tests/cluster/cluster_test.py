@@ -269,8 +269,11 @@ def scenario_failover(cluster, results):
     print(f"     the stalled node logged that it rejoined: {rejoined}")
 
     # 2. kill -9 mid-delivery: the victim's claimed deliveries arrive within 15 s.
+    #    Few calls with long chains (100 events each, at least 50 ms apart at
+    #    the receiver) so that every node holds chains (heads and their
+    #    followers) when the kill lands.
     acked2 = set()
-    publish_batches(cluster, nodes, 1500, 100, 150, acked2)
+    publish_batches(cluster, nodes, 3000, 100, 30, acked2)
     victim = nodes[2]
     joined = re.search(r"event=node_joined node_id=(\S+)", open(victim.out_path).read())
     victim_id = joined.group(1) if joined else None
@@ -278,7 +281,7 @@ def scenario_failover(cluster, results):
     start = cluster.delivered_by(victim)
     deadline = time.time() + 60
     while time.time() < deadline and (cluster.delivered_by(victim) < start + 30
-                                      or len(received(cluster.receiver.out_path)) < before + 200):
+                                      or len(received(cluster.receiver.out_path)) < before + 300):
         time.sleep(0.02)
     victim.kill9()
     killed_at = time.time()
