@@ -270,15 +270,16 @@ def scenario_failover(cluster, results):
 
     # 2. kill -9 mid-delivery: the victim's claimed deliveries arrive within 15 s.
     #    Few calls with long chains (100 events each, at least 50 ms apart at
-    #    the receiver) so that every node holds chains (heads and their
-    #    followers) when the kill lands.
-    acked2 = set()
-    publish_batches(cluster, nodes, 3000, 100, 30, acked2)
+    #    the receiver), published through the victim: the node that ingests
+    #    is woken first and claims the chains (heads with their followers),
+    #    and a node keeps a chain while it advances.
     victim = nodes[2]
     joined = re.search(r"event=node_joined node_id=(\S+)", open(victim.out_path).read())
     victim_id = joined.group(1) if joined else None
+    acked2 = set()
     before = len(received(cluster.receiver.out_path))
     start = cluster.delivered_by(victim)
+    publish_batches(cluster, [victim], 3000, 100, 30, acked2)
     deadline = time.time() + 60
     while time.time() < deadline and (cluster.delivered_by(victim) < start + 30
                                       or len(received(cluster.receiver.out_path)) < before + 300):
