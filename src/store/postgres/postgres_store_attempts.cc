@@ -10,8 +10,9 @@
 // with `state = 'pending'`, so of two nodes reporting the same delivery (an
 // expired lease made it go out twice) the second sees it settled and skips
 // it. A delivery leased to another node (this one was declared stale and its
-// leases were taken over: postgres_store_nodes.cc) is skipped the same way. A webhook's consecutive_exhausted
-// is read under FOR NO KEY UPDATE, so concurrent batches count every exhausted delivery.
+// leases were taken over: postgres_store_nodes.cc) is skipped the same way.
+// A webhook's consecutive_exhausted is read under FOR NO KEY UPDATE, so
+// concurrent batches count every exhausted delivery.
 #include <algorithm>
 #include <cstdint>
 #include <map>
