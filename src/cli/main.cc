@@ -324,10 +324,20 @@ int main(int argc, char** argv) {
           },
           "Seconds claimed deliveries stay this node's (default 120; longer "
           "than --delivery-timeout). "
-          "In a cluster, a dead node's claimed work goes to the others after "
-          "this")
+          "In a cluster a dead node's claimed work goes to the others after "
+          "--node-stale-after, or at the latest after this")
       ->envname("SWITCHBOARD_LEASE")
       ->check(CLI::Range(0.1, 3600.0));
+  serve
+      ->add_option_function<double>(
+          "--node-stale-after",
+          [&config](double seconds) {
+            config.node_stale_after = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+          },
+          "Cluster mode: seconds without a heartbeat after which a node is presumed dead and the "
+          "others take its claimed deliveries (default 10; not time-scaled)")
+      ->envname("SWITCHBOARD_NODE_STALE_AFTER")
+      ->check(CLI::Range(0.5, 3600.0));
   serve
       ->add_option("--store-connections", config.store_connections,
                    "PostgreSQL connections this node keeps open (cluster mode)")

@@ -6,6 +6,7 @@ set(SB_DELIVERY_SOURCES
     claimer.cc
     engine.cc
     http_client.cc
+    node_heartbeat.cc
     recorder.cc
     request_builder.cc
     scheduler.cc
@@ -20,6 +21,7 @@ set(SB_DELIVERY_TESTS
     engine_test.cc
     http_client_test.cc
     lanes_test.cc
+    node_heartbeat_test.cc
     recorder_test.cc
     request_builder_test.cc
     scheduler_test.cc

@@ -40,6 +40,7 @@ set(SB_MODEL_TESTS
     http_framing_test.cc
     identity_test.cc
     live_call_test.cc
+    node_liveness_test.cc
     rate_limit_test.cc
     rbac_test.cc
     retry_policy_test.cc

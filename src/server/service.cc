@@ -11,6 +11,7 @@
 #include "common/crypto.h"
 #include "common/result.h"
 #include "delivery/engine.h"
+#include "delivery/node_heartbeat.h"
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
 #include "live/live_call_hub.h"
@@ -18,6 +19,7 @@
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
 #include "server/postgres_live_relay.h"
+#include "store/node_membership.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
@@ -147,6 +149,19 @@ std::unique_ptr<delivery::V1Dispatcher> make_v1_dispatcher(store::Store& store, 
   return std::move(*dispatcher);
 }
 
+// Cluster mode: the heartbeat that keeps this node's leases and fails over
+// dead nodes (a released lease wakes the engine).
+std::unique_ptr<delivery::NodeHeartbeat> make_heartbeat(store::Store& store, const Clock& clock,
+                                                        const ServeConfig& config,
+                                                        delivery::DeliveryEngine* engine) {
+  // Only the PostgreSQL store is shared by several nodes and implements the role.
+  auto* membership = dynamic_cast<store::NodeMembership*>(&store);
+  if (engine == nullptr || membership == nullptr) return nullptr;
+  return std::make_unique<delivery::NodeHeartbeat>(*membership, clock, SteadyMonotonicClock::instance(),
+                                                   model::NodeLiveness{config.node_stale_after},
+                                                   [engine] { engine->notify(); });
+}
+
 // Ingest's listeners, wired to their siblings (ingest never includes live
 // or delivery): stored events reach the live call hub ...
 class LiveCallsFeed final : public ingest::StoredEventSink {
@@ -184,6 +199,7 @@ class ServiceImpl final : public Service {
                     ? delivery::DeliveryEngine::create(*store_, *store_, clock, engine_options(config))
                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
+        heartbeat_(make_heartbeat(*store_, clock, config, engine_.get())),
         live_sources_(*store_, *store_, *store_),
         live_(live_sources_.sources(), clock),
         api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
@@ -222,6 +238,7 @@ class ServiceImpl final : public Service {
     // Bootstrap only once the port is ours: the owner token is shown once, and
     // a start that fails to bind must not consume it.
     if (auto boot = bootstrap(clock); !boot) return boot;
+    if (heartbeat_) heartbeat_->start();  // joins the cluster before the first claim
     if (engine_) engine_->start();
     start_v1(config, clock);
     return {};
@@ -239,6 +256,7 @@ class ServiceImpl final : public Service {
     if (live_relay_) live_relay_->stop();
     if (http_) http_->stop();
     if (engine_) engine_->stop();
+    if (heartbeat_) heartbeat_->stop();  // after the drain: the leases stay ours while it lasts
     if (v1_) v1_->stop();
   }
 
@@ -297,6 +315,7 @@ class ServiceImpl final : public Service {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<delivery::DeliveryEngine> engine_;
   std::unique_ptr<delivery::V1Dispatcher> v1_;
+  std::unique_ptr<delivery::NodeHeartbeat> heartbeat_;  // cluster mode with delivery only
   api::Metrics metrics_;
   live::StoreSources live_sources_;
   live::LiveCallHub live_;

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "model/limits.h"
+#include "model/node_liveness.h"
 #include "store/store.h"
 
 namespace switchboard::server {
@@ -35,6 +36,10 @@ struct ServeConfig {
   // attempt). In a cluster, what a node that died had claimed goes to the
   // others once this has passed.
   std::chrono::milliseconds lease{120000};
+  // Cluster mode: a node whose heartbeat is older than this is presumed dead
+  // and its claimed work released to the others at once (model::NodeLiveness;
+  // not time-scaled: it measures real process death).
+  std::chrono::milliseconds node_stale_after = model::NodeLiveness::kDefaultStaleAfter;
   bool run_delivery = true;  // false: API only (tests of the API alone)
   // Calling webhooks v1 after its sunset (model::v1_sunset_time): false = keep
   // delivering (with a warning), true = stop v1 deliveries (the v1 API still

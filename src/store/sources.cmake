@@ -33,6 +33,7 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_store_directory.cc
     postgres/postgres_store_events.cc
     postgres/postgres_store_identity.cc
+    postgres/postgres_store_nodes.cc
     postgres/postgres_store_v1.cc
     postgres/postgres_store_webhooks.cc)
 # The layer's unit tests: one binary, store_tests.

@@ -2,7 +2,9 @@
 // connection pool) on one database, used from concurrent threads. What the
 // single-store contract suite cannot show: claims are disjoint, a chain's
 // next event is never handed to one node while another holds the one before
-// it, an expired lease returns work to any node, and ingest from several
+// it, an expired lease returns work to any node, a node whose heartbeat went
+// stale loses its leases at once to the next node that beats and cannot
+// record over their new owner when it comes back, and ingest from several
 // nodes keeps sequences gapless and idempotency keys single.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/node_membership.h"
 #include "store/postgres/postgres_test_support.h"
 #include "store/store.h"
 #include "store/store_contract_support.h"
@@ -58,6 +61,16 @@ class PostgresClusterTest : public ::testing::Test {
   Store& a() { return *node_a_; }
   Store& b() { return *node_b_; }
   Store& node(int i) { return i == 0 ? a() : b(); }
+  NodeMembership& members(int i) {
+    auto* m = dynamic_cast<NodeMembership*>(&node(i));
+    EXPECT_NE(m, nullptr);
+    return *m;
+  }
+  NodeMembership::Beat beat(int i, TimePoint now, std::chrono::milliseconds stale_after = seconds(10)) {
+    auto done = members(i).heartbeat(now, model::NodeLiveness{stale_after});
+    EXPECT_TRUE(done.has_value()) << error_text(done);
+    return done ? *done : NodeMembership::Beat{};
+  }
 
   void add_webhook(const std::string& id) {
     auto created = a().create_webhook(subscriber("cmp_a", id), 10);
@@ -329,6 +342,127 @@ TEST_F(PostgresClusterTest, TheSameIdempotencyKeyFromTwoNodesMakesOneEvent) {
   auto outcome = b().ingest_events({next});
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->front()->sequence, 2);
+}
+
+// --- node heartbeats and failover (issue 14 item 4) ------------------------
+
+TEST_F(PostgresClusterTest, ANodeIsTakenOverExactlyWhenItsHeartbeatIsOlderThanTheBound) {
+  // Each row: node A renews (a beat or a claim) at `a_at`, then node B beats at
+  // `b_at`. The rows run in order on one database, so a row after a takeover
+  // also shows A rejoining.
+  struct Case {
+    const char* name;
+    long long a_at_ms, b_at_ms;
+    bool a_by_claim;  // A renews through a claim rather than a beat
+    bool a_rejoins;   // A's beat finds its row was taken (not checked for a claim)
+    bool b_takes_over_a;
+  };
+  const Case cases[] = {
+      {"first beats: both join", 0, 0, false, false, false},
+      {"inside the bound", 1000, 6000, false, false, false},
+      {"exactly the bound", 7000, 17000, false, false, false},
+      {"one ms past it", 18000, 28001, false, false, true},
+      {"the stalled node comes back", 29000, 29000, false, true, false},
+      {"a claim renews like a beat", 30000, 40000, true, false, false},
+      {"then goes stale too", 41000, 51001, true, false, true},
+      {"and comes back through a claim", 52000, 52000, true, false, false},
+  };
+  std::string a_id;
+  for (const Case& c : cases) {
+    const TimePoint a_at = at(kT0) + std::chrono::milliseconds(c.a_at_ms);
+    const TimePoint b_at = at(kT0) + std::chrono::milliseconds(c.b_at_ms);
+    if (c.a_by_claim) {
+      ASSERT_TRUE(a().claim_due_deliveries(a_at, 10, a_at + minutes(2), 1).has_value()) << c.name;
+    } else {
+      const NodeMembership::Beat by_a = beat(0, a_at);
+      EXPECT_EQ(by_a.rejoined, c.a_rejoins) << c.name;
+      a_id = by_a.node_id;
+    }
+    const NodeMembership::Beat by_b = beat(1, b_at);
+    EXPECT_FALSE(by_b.rejoined) << c.name;
+    EXPECT_NE(by_b.node_id, a_id) << c.name;
+    if (c.b_takes_over_a) {
+      EXPECT_THAT(by_b.stale_nodes, ElementsAre(a_id)) << c.name;
+    } else {
+      EXPECT_THAT(by_b.stale_nodes, IsEmpty()) << c.name;
+    }
+  }
+}
+
+TEST_F(PostgresClusterTest, AStaleNodesLeasesAreReleasedAtOnceAndItsChainResumesInOrder) {
+  add_webhook("wh_1");
+  ingest(a(), {new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2"), new_event("cmp_a", "evt_3"),
+               new_event("cmp_a", "evt_u", "call.answered", "")});
+  const TimePoint t = at(kT0);
+  beat(1, t);
+  // Node A claims everything (the chain's head with its followers), leased for 2 minutes.
+  EXPECT_THAT(ids(a().claim_due_deliveries(t, 10, t + minutes(2), 3)),
+              ::testing::UnorderedElementsAre("dlv_evt_1_0", "dlv_evt_2_0", "dlv_evt_3_0", "dlv_evt_u_0"));
+  // Node A dies. Within the bound, node B neither takes over nor finds work.
+  EXPECT_THAT(beat(1, t + seconds(10)).stale_nodes, IsEmpty());
+  EXPECT_THAT(ids(b().claim_due_deliveries(t + seconds(10), 10, t + seconds(10) + minutes(2), 3)), IsEmpty());
+  // Past it, B's beat releases all four leases in one go, long before they end...
+  const NodeMembership::Beat takeover = beat(1, t + seconds(11));
+  EXPECT_EQ(takeover.stale_nodes.size(), 1u);
+  EXPECT_EQ(takeover.released, 4);
+  EXPECT_EQ(b().next_due_time().value(), t);
+  // ... and B claims the chain from its head, in order.
+  const TimePoint later = t + seconds(11);
+  auto claimed = b().claim_due_deliveries(later, 10, later + minutes(2), 3);
+  std::vector<std::string> chain;
+  for (const DueDelivery& due : claimed.value()) {
+    if (!due.delivery.ordering_key.empty()) chain.push_back(due.delivery.id);
+  }
+  EXPECT_THAT(chain, ElementsAre("dlv_evt_1_0", "dlv_evt_2_0", "dlv_evt_3_0"));
+  EXPECT_EQ(claimed->size(), 4u);
+  // A second survivor beating later finds nothing more to release.
+  EXPECT_EQ(beat(1, later + seconds(1)).released, 0);
+}
+
+TEST_F(PostgresClusterTest, AStalledNodeComingBackCannotRecordOverTheNewOwner) {
+  add_webhook("wh_1");
+  ingest(a(), {new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2"), new_event("cmp_a", "evt_3")});
+  const TimePoint t = at(kT0);
+  beat(1, t);
+  auto by_a = a().claim_due_deliveries(t, 10, t + minutes(2), 3);
+  ASSERT_THAT(ids(by_a), ElementsAre("dlv_evt_1_0", "dlv_evt_2_0", "dlv_evt_3_0"));
+  // A stalls (SIGSTOP) past the bound: B takes its leases and claims seq 1 only.
+  const TimePoint t1 = t + seconds(12);
+  EXPECT_EQ(beat(1, t1).released, 3);
+  EXPECT_THAT(ids(b().claim_due_deliveries(t1, 10, t1 + minutes(2), 1)), ElementsAre("dlv_evt_1_0"));
+  // A comes back. Its attempt of seq 1 (now B's) is refused: recording it
+  // would let seq 2 be claimed while B's attempt of seq 1 is under way.
+  const TimePoint t2 = t1 + seconds(1);
+  ASSERT_TRUE(a().record_attempts({delivered_attempt("dlv_evt_1_0", 1, t2)}).has_value());
+  EXPECT_EQ(a().get_delivery("cmp_a", "dlv_evt_1_0")->state, model::DeliveryState::kPending);
+  // Its give-back of the followers it held touches nothing it no longer holds.
+  std::vector<LeaseRelease> give_back;
+  for (const DueDelivery& due : *by_a) give_back.push_back({due.delivery.id, t + minutes(2)});
+  ASSERT_TRUE(a().release_leases(give_back).has_value());
+  // Seq 1 is still B's: nobody may claim seq 1 or 2 (A's claim rejoins it).
+  EXPECT_THAT(ids(a().claim_due_deliveries(t2, 10, t2 + minutes(2), 3)), IsEmpty());
+  EXPECT_FALSE(beat(0, t2).rejoined);  // the claim above already rejoined
+  // A failure it reports for seq 3, released and not claimed by anyone since,
+  // is its own attempt and is recorded (at-least-once: it did go out).
+  ASSERT_TRUE(
+      a().record_attempts({contract::failed_attempt("dlv_evt_3_0", 1, t2, t2 + minutes(1))}).has_value());
+  EXPECT_EQ(a().get_delivery("cmp_a", "dlv_evt_3_0")->attempts, 1);
+  // B's result decides seq 1; then seq 2 is next, for any node.
+  ASSERT_TRUE(b().record_attempts({delivered_attempt("dlv_evt_1_0", 1, t2)}).has_value());
+  EXPECT_EQ(b().get_delivery("cmp_a", "dlv_evt_1_0")->state, model::DeliveryState::kDelivered);
+  EXPECT_THAT(ids(a().claim_due_deliveries(t2, 10, t2 + minutes(2), 1)), ElementsAre("dlv_evt_2_0"));
+}
+
+TEST_F(PostgresClusterTest, AStalledNodeFindsAtItsNextBeatThatItRejoined) {
+  const TimePoint t = at(kT0);
+  const std::string a_id = beat(0, t).node_id;
+  EXPECT_FALSE(beat(1, t).rejoined);
+  EXPECT_THAT(beat(1, t + seconds(11)).stale_nodes, ElementsAre(a_id));
+  const NodeMembership::Beat back = beat(0, t + seconds(12));
+  EXPECT_TRUE(back.rejoined);
+  EXPECT_EQ(back.node_id, a_id);
+  EXPECT_FALSE(beat(0, t + seconds(13)).rejoined);
+  EXPECT_THAT(beat(1, t + seconds(14)).stale_nodes, IsEmpty());
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 // Across nodes: the deliveries are locked FOR UPDATE (in id order) and read
 // with `state = 'pending'`, so of two nodes reporting the same delivery (an
 // expired lease made it go out twice) the second sees it settled and skips
-// it. A webhook's consecutive_exhausted is read under FOR NO KEY UPDATE, so
+// it. A delivery leased to another node (this one was declared stale and its
+// leases were taken over: postgres_store_nodes.cc) is skipped the same way.
+// A webhook's consecutive_exhausted is read under FOR NO KEY UPDATE, so
 // concurrent batches count every exhausted delivery.
 #include <algorithm>
 #include <cstdint>
@@ -79,7 +81,8 @@ struct FailureRows {
   }
 };
 
-Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& outcomes) {
+Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& outcomes,
+                          const std::string& node_id) {
   // 1. Lock the pending deliveries of the batch, in id order (two batches
   //    sharing deliveries then queue instead of deadlocking).
   std::vector<std::string> ids;
@@ -90,10 +93,14 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
       "SELECT d.id, d.company_id, d.webhook_id, d.event_id, d.event_type, d.ordering_key, "
       "w.consecutive_exhausted "
       "FROM deliveries d JOIN webhooks w ON w.company_id = d.company_id AND w.id = d.webhook_id "
-      "WHERE d.id = ANY($1::text[]) AND d.state = 'pending' ORDER BY d.id FOR UPDATE OF d",
-      text_array(ids));
-  // Deleted meanwhile (with its webhook), or already settled by an earlier
-  // report of the same delivery (at-least-once): not found here, skipped.
+      "WHERE d.id = ANY($1::text[]) AND d.state = 'pending' "
+      "AND (d.lease_owner IS NULL OR d.lease_owner = $2) ORDER BY d.id FOR UPDATE OF d",
+      text_array(ids), node_id);
+  // Deleted meanwhile (with its webhook), already settled by an earlier
+  // report of the same delivery (at-least-once), or leased to another node
+  // since this node was thought dead (that node's attempt decides; recording
+  // ours could let the chain advance under its attempt): not found here,
+  // skipped. A lease released and not yet claimed again is recorded.
   std::unordered_map<std::string, Target> targets;
   for (const pqxx::row& row : locked) {
     targets.emplace(text(row[0]), Target{text(row[1]), text(row[2]), text(row[3]), text(row[4]), text(row[5]),
@@ -215,7 +222,8 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
   }
   tx.exec_params(
       "UPDATE deliveries d SET state = u.state, attempts = u.attempts, last_status_code = u.status_code, "
-      "last_error = u.last_error, next_attempt_at = u.next_attempt_at, lease_until = 0, updated_at = "
+      "last_error = u.last_error, next_attempt_at = u.next_attempt_at, lease_until = 0, lease_owner = NULL, "
+      "updated_at = "
       "u.updated_at "
       "FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::bigint[], $7::bigint[]) "
       "AS u(id, state, attempts, status_code, last_error, next_attempt_at, updated_at) WHERE d.id = u.id",
@@ -259,7 +267,8 @@ Result<void> PostgresStore::record_attempts(const std::vector<AttemptOutcome>& o
     if (auto valid = check_outcome(outcome); !valid) return valid;
   }
   if (outcomes.empty()) return {};
-  return transact([&](pqxx::work& tx) -> Result<void> { return record_batch(tx, outcomes); });
+  const std::string& node = node_id(outcomes.front().attempt.at);
+  return transact([&](pqxx::work& tx) -> Result<void> { return record_batch(tx, outcomes, node); });
 }
 
 Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQuery& q) {

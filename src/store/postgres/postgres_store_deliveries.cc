@@ -49,11 +49,22 @@
 //  7. A lease that expires (a node died) leaves the delivery pending; the
 //     next claim by any node takes it again (at-least-once). The chain stays
 //     behind it until then.
+//  8. Leases belong to nodes (migration 007): a claim renews the claiming
+//     node's heartbeat row first and leases under its id (lease_owner). A
+//     node whose heartbeat went stale loses its row and all its leases at
+//     once (lease_until = 0: postgres_store_nodes.cc), which is rule 7 sooner:
+//     a released head is pending and due, its followers are behind it. The
+//     claim's row lock on the node's heartbeat row orders it against such a
+//     takeover, so no claim leases under an id whose leases were already
+//     released. A stalled node's late results for deliveries another node
+//     has claimed since are refused (postgres_store_attempts.cc).
 // The blocked flags stay exact because every change of a chain's pending set
 // holds the chain's lock (the call_sequences row of the call): ingest through
 // its sequence upsert, recording, redelivery and replay through
 // lock_chains(), and each leaves exactly the lowest pending delivery of the
 // chain unblocked (normalize_chains()).
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -92,7 +103,7 @@ std::string claim_heads_sql() {
          "AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active') AND " +
          std::string(kHeadOfChain) +
          " ORDER BY greatest(d.next_attempt_at, d.lease_until) LIMIT $2 FOR UPDATE OF d SKIP LOCKED) "
-         "UPDATE deliveries d SET lease_until = $3 FROM picked, events e "
+         "UPDATE deliveries d SET lease_until = $3, lease_owner = $4 FROM picked, events e "
          "WHERE d.id = picked.id AND e.id = d.event_id "
          "RETURNING " +
          delivery_columns("d") + ", e.payload, picked.ready_at";
@@ -134,9 +145,16 @@ Result<std::vector<model::Delivery>> collect(const pqxx::result& rows, std::size
 Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint now, int limit,
                                                                      TimePoint lease_until, int chain_depth) {
   if (auto valid = check_claim(now, limit, lease_until, chain_depth); !valid) return forward_error(valid);
-  return transact([&](pqxx::work& tx) -> Result<std::vector<DueDelivery>> {
+  const std::string& owner = node_id(now);
+  auto claimed = transact([&](pqxx::work& tx) -> Result<std::vector<DueDelivery>> {
+    if (renew_membership(tx, now)) {
+      spdlog::warn(
+          "event=node_rejoined node_id={} reason=\"its heartbeat went stale and other nodes took "
+          "its leases\"",
+          owner);
+    }
     static const std::string kClaim = claim_heads_sql();
-    pqxx::result rows = tx.exec_params(kClaim, to_ms(now), limit, to_ms(lease_until));
+    pqxx::result rows = tx.exec_params(kClaim, to_ms(now), limit, to_ms(lease_until), owner);
     struct Head {
       DueDelivery due;
       std::int64_t ready_at;
@@ -200,9 +218,9 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
       // the newest row versions: should one have been settled meanwhile (a
       // late report of an expired lease), its chain is cut there.
       pqxx::result leased = tx.exec_params(
-          "UPDATE deliveries SET lease_until = $2 WHERE id = ANY($1::text[]) AND state = 'pending' "
-          "AND lease_until <= $3 RETURNING id",
-          text_array(follower_ids), to_ms(lease_until), to_ms(now));
+          "UPDATE deliveries SET lease_until = $2, lease_owner = $4 WHERE id = ANY($1::text[]) "
+          "AND state = 'pending' AND lease_until <= $3 RETURNING id",
+          text_array(follower_ids), to_ms(lease_until), to_ms(now), owner);
       if (leased.size() != follower_ids.size()) {
         std::unordered_set<std::string> ok;
         for (const pqxx::row& row : leased) ok.insert(text(row[0]));
@@ -216,8 +234,9 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
           chain.erase(cut, chain.end());
         }
         if (!give_back.empty()) {
-          tx.exec_params("UPDATE deliveries SET lease_until = 0 WHERE id = ANY($1::text[])",
-                         text_array(give_back));
+          tx.exec_params(
+              "UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE id = ANY($1::text[])",
+              text_array(give_back));
         }
       }
     }
@@ -230,6 +249,8 @@ Result<std::vector<DueDelivery>> PostgresStore::claim_due_deliveries(TimePoint n
     }
     return claimed;
   });
+  if (claimed) joined_.store(true);
+  return claimed;
 }
 
 Result<void> PostgresStore::release_leases(const std::vector<LeaseRelease>& leases) {
@@ -241,18 +262,20 @@ Result<void> PostgresStore::release_leases(const std::vector<LeaseRelease>& leas
     until.push_back(to_ms(lease.lease_until));
   }
   return transact([&](pqxx::work& tx) -> Result<void> {
-    // Only a lease that is still ours: one that lapsed may be another node's now.
+    // Only a lease that is still ours: one that lapsed, or was released when
+    // this node was thought dead, may be another node's now.
     tx.exec_params(
-        "UPDATE deliveries d SET lease_until = 0 FROM unnest($1::text[], $2::bigint[]) AS r(id, until) "
-        "WHERE d.id = r.id AND d.lease_until = r.until",
-        text_array(ids), number_array(until));
+        "UPDATE deliveries d SET lease_until = 0, lease_owner = NULL "
+        "FROM unnest($1::text[], $2::bigint[]) AS r(id, until) "
+        "WHERE d.id = r.id AND d.lease_until = r.until AND (d.lease_owner IS NULL OR d.lease_owner = $3)",
+        text_array(ids), number_array(until), node_id(TimePoint{}));
     return {};
   });
 }
 
 Result<void> PostgresStore::release_all_leases() {
   return transact([](pqxx::work& tx) -> Result<void> {
-    tx.exec0("UPDATE deliveries SET lease_until = 0 WHERE lease_until <> 0");
+    tx.exec0("UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE lease_until <> 0");
     return {};
   });
 }

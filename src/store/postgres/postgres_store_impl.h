@@ -16,9 +16,11 @@
 // Thread-safety: as Store.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -30,6 +32,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "store/node_membership.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
 // What is not SQL is shared with the SQLite store (store/common/): the
@@ -43,7 +46,7 @@
 
 namespace switchboard::store::postgres {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public NodeMembership {
  public:
   PostgresStore(crypto::SecretBox secrets, std::unique_ptr<ConnectionPool> pool)
       : secrets_(std::move(secrets)), pool_(std::move(pool)) {}
@@ -140,6 +143,19 @@ class PostgresStore final : public Store {
 
   Result<void> ping() override;
 
+  // Cluster membership (postgres_store_nodes.cc).
+  Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;
+  // This node's id, made on first use (`now` only orders ids). Every claim
+  // leases under it; recording and releasing touch only its own leases.
+  const std::string& node_id(TimePoint now);
+  // Inside a claim or beat: renews this node's heartbeat row at `now`, or
+  // creates it (first use, or after another node removed it as stale: then
+  // returns true). Holding the row until COMMIT serializes this node's claims
+  // with a takeover of it: a takeover waiting on the row sees the renewed
+  // heartbeat and leaves the node alone; a claim after a takeover recreates
+  // the row and leases only rows the takeover already released.
+  bool renew_membership(pqxx::work& tx, TimePoint now);
+
   // --- helpers for the subject files -------------------------------------
   // (Public only so that free functions of the subject files may take a
   // PostgresStore&; nothing outside src/store/postgres sees this class.)
@@ -212,6 +228,10 @@ class PostgresStore final : public Store {
 
   const crypto::SecretBox secrets_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::once_flag node_id_once_;
+  std::string node_id_;  // written once under node_id_once_, then read-only
+  // The row has been committed at least once: its absence later means a takeover.
+  std::atomic<bool> joined_{false};
 };
 
 // --- shared helpers (postgres_store.cc) ------------------------------------
