@@ -354,7 +354,7 @@ class CurlHttpClient final : public HttpClient {
     response.latency_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t.started).count();
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.cut_off && status > 0)) {
+    if (response_stands(code, status, t.cut_off)) {
       response.status_code = static_cast<int>(status);
       response.error = classify_status(status);
       if (response.error == AttemptError::kRedirect) {
@@ -461,6 +461,12 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options
   }
   return std::unique_ptr<HttpClient>(
       std::make_unique<CurlHttpClient>(std::move(options), std::move(ca_info), std::move(combined)));
+}
+
+bool response_stands(int curl_code, long status, bool cut_off) {
+  if (curl_code == CURLE_OK) return true;
+  if (curl_code == CURLE_WRITE_ERROR) return cut_off && status > 0;
+  return curl_code == CURLE_HTTP2_STREAM && status >= 200;
 }
 
 }  // namespace switchboard::delivery

@@ -41,6 +41,15 @@ namespace switchboard::delivery {
 
 inline constexpr std::size_t kMaxDiscardedResponseBytes = 1024 * 1024;
 
+// Whether a transfer that libcurl ended with `curl_code` (a CURLcode) still
+// brought the response whose status decides the attempt: it completed; or its
+// body was cut off past the bounds above after the status came; or, over
+// HTTP/2, the receiver sent its whole final response before reading the
+// request body and then reset the stream (RFC 9113 §8.1 says that response
+// stands; nginx's `return 200` does it, and libcurl 7.88 reports the upload it
+// could not finish as a stream error).
+bool response_stands(int curl_code, long status, bool cut_off);
+
 struct HttpClientOptions {
   bool allow_private_networks = false;  // see ssrf::is_allowed
   bool allow_plain_http = false;        // tests only: permit http:// URLs
