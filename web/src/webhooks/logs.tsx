@@ -2,7 +2,7 @@
 // its payload, request headers and response) and its delivery log. Both
 // refresh on their own while shown, so new attempts appear without a reload.
 import { useEffect, useState } from 'preact/hooks';
-import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue, Page } from '../api';
+import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue, Page, V1Delivery } from '../api';
 import { ApiError, api } from '../api';
 import { outcomeLabel, outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, Modal, formatTime, prettyJson } from '../ui';
@@ -107,6 +107,63 @@ export function LoadMore(props: {
         </button>
       )}
     </div>
+  );
+}
+
+// The "Load more" bar of a usePagedLog list (nothing before its first page).
+export function LogFooter({ log, noun }: { log: ReturnType<typeof usePagedLog<{ id: string }>>; noun: string }) {
+  if (!log.rows) return null;
+  return (
+    <LoadMore
+      shown={log.rows.length}
+      noun={noun}
+      hasMore={log.hasMore}
+      loading={log.loadingMore}
+      paused={log.paused}
+      onMore={log.loadMore}
+      onLatest={log.backToLatest}
+    />
+  );
+}
+
+// Deliveries of a v2 or v1 webhook, newest first; v1 has no "Next attempt" column.
+export function DeliveriesTable(props: {
+  rows: Array<Delivery | V1Delivery>;
+  label: string;
+  withNextAttempt: boolean;
+}) {
+  return (
+    <table class="table table-stack" aria-label={props.label}>
+      <thead>
+        <tr>
+          <th>Event</th>
+          <th>State</th>
+          <th>Attempts</th>
+          <th>Last status</th>
+          {props.withNextAttempt && <th>Next attempt</th>}
+          <th>Updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((d) => (
+          <tr key={d.id}>
+            <td data-label="Event">
+              <div>
+                <code>{d.event_type}</code>
+                <div class="muted small mono break">{d.event_id}</div>
+              </div>
+            </td>
+            <td data-label="State">
+              <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
+            </td>
+            <td data-label="Attempts">{d.attempts}</td>
+            <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
+            {props.withNextAttempt && <td data-label="Next attempt">{formatTime(d.next_attempt_at)}</td>}
+            <td data-label="Updated">{formatTime(d.updated_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -234,17 +291,7 @@ export function FailureLogs(props: { webhookId: string; groups: EventGroup[] }) 
           </tbody>
         </table>
       )}
-      {log.rows && (
-        <LoadMore
-          shown={log.rows.length}
-          noun="failed attempts"
-          hasMore={log.hasMore}
-          loading={log.loadingMore}
-          paused={log.paused}
-          onMore={log.loadMore}
-          onLatest={log.backToLatest}
-        />
-      )}
+      <LogFooter log={log} noun="failed attempts" />
       {inspecting && (
         <InspectAttempt webhookId={props.webhookId} attemptId={inspecting} onClose={() => setInspecting(null)} />
       )}
@@ -347,50 +394,8 @@ export function DeliveryLogs(props: { webhookId: string }) {
       </div>
       <ErrorBanner error={log.error} />
       {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries.</p>}
-      {log.rows && log.rows.length > 0 && (
-        <table class="table table-stack" aria-label="Deliveries">
-          <thead>
-            <tr>
-              <th>Event</th>
-              <th>State</th>
-              <th>Attempts</th>
-              <th>Last status</th>
-              <th>Next attempt</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {log.rows.map((d: Delivery) => (
-              <tr key={d.id}>
-                <td data-label="Event">
-                  <div>
-                    <code>{d.event_type}</code>
-                    <div class="muted small mono break">{d.event_id}</div>
-                  </div>
-                </td>
-                <td data-label="State">
-                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
-                </td>
-                <td data-label="Attempts">{d.attempts}</td>
-                <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
-                <td data-label="Next attempt">{formatTime(d.next_attempt_at)}</td>
-                <td data-label="Updated">{formatTime(d.updated_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {log.rows && (
-        <LoadMore
-          shown={log.rows.length}
-          noun="deliveries"
-          hasMore={log.hasMore}
-          loading={log.loadingMore}
-          paused={log.paused}
-          onMore={log.loadMore}
-          onLatest={log.backToLatest}
-        />
-      )}
+      {log.rows && log.rows.length > 0 && <DeliveriesTable rows={log.rows} label="Deliveries" withNextAttempt />}
+      <LogFooter log={log} noun="deliveries" />
     </div>
   );
 }

@@ -4,10 +4,10 @@
 // Sunset and Warning). List, add/edit in a dialog with the server's field
 // errors inline, enable/disable and delete.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { FieldError, V1Delivery, V1Notice, V1Webhook } from '../api';
+import type { FieldError, V1Notice, V1Webhook } from '../api';
 import { ApiError, api } from '../api';
 import { href } from '../router';
-import { outcomeLabel, readableDate } from '../attempt-errors';
+import { readableDate } from '../attempt-errors';
 import { useUnsavedChanges } from '../leave-guard';
 import {
   ConfirmModal,
@@ -16,12 +16,11 @@ import {
   Modal,
   StatusPill,
   WarningIcon,
-  formatTime,
   relativeTime,
   useConfirmAction,
   useToast,
 } from '../ui';
-import { LOG_PAGE, LoadMore, STATE_LABEL, usePagedLog } from './logs';
+import { DeliveriesTable, LOG_PAGE, LogFooter, usePagedLog } from './logs';
 import { FieldMessage, RowsEditor, isAt } from './form';
 import { messageFor } from './form-model';
 import { WebhooksTabs } from './list';
@@ -277,47 +276,9 @@ function V1Deliveries(props: { webhook: V1Webhook; label: string; onClose: () =>
       {!log.rows && !log.error && <p class="muted">Loading…</p>}
       {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries yet.</p>}
       {log.rows && log.rows.length > 0 && (
-        <table class="table table-stack" aria-label="v1 deliveries">
-          <thead>
-            <tr>
-              <th>Event</th>
-              <th>State</th>
-              <th>Attempts</th>
-              <th>Last status</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {log.rows.map((d: V1Delivery) => (
-              <tr key={d.id}>
-                <td data-label="Event">
-                  <div>
-                    <code>{d.event_type}</code>
-                    <div class="muted small mono break">{d.event_id}</div>
-                  </div>
-                </td>
-                <td data-label="State">
-                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
-                </td>
-                <td data-label="Attempts">{d.attempts}</td>
-                <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
-                <td data-label="Updated">{formatTime(d.updated_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DeliveriesTable rows={log.rows} label="v1 deliveries" withNextAttempt={false} />
       )}
-      {log.rows && (
-        <LoadMore
-          shown={log.rows.length}
-          noun="deliveries"
-          hasMore={log.hasMore}
-          loading={log.loadingMore}
-          paused={log.paused}
-          onMore={log.loadMore}
-          onLatest={log.backToLatest}
-        />
-      )}
+      <LogFooter log={log} noun="deliveries" />
     </Modal>
   );
 }
