@@ -19,13 +19,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-  apiClient,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
   repoRoot,
   runBrowserTest,
-  startProcess,
+  startServe,
   tempDir,
 } from './harness.mjs';
 
@@ -94,16 +93,7 @@ function callAnswered(i) {
 
 async function main() {
   // No receiver: port 9 refuses connections, so every attempt fails (class "connect").
-  const server = startProcess(
-    bin,
-    ['serve', '--listen', '127.0.0.1:0', '--data', path.join(work, 'data'), '--allow-private-networks'],
-    { token: /^Owner token: (\S+)$/m, dashboard: /^Dashboard: (\S+)$/m },
-    'serve',
-  );
-  processes.push(server);
-  const { token: owner, dashboard } = await server.ready;
-  const base = dashboard.replace(/\/$/, '');
-  const asOwner = apiClient(base, owner);
+  const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks']);
   const endpoint = 'https://127.0.0.1:9/hooks';
   const busy = await asOwner('POST', '/api/v2/webhooks', { name: 'Busy hook', url: endpoint, events: ['call.answered'] });
   const v1 = await asOwner('POST', '/api/v1/webhooks', { type: 'incall', url: endpoint });

@@ -103,6 +103,22 @@ export function startProcess(bin, args, wanted, label) {
   return { child, ready, stop, logs: () => stderr };
 }
 
+// `switchboard serve` on a fresh data directory in `work` and a free loopback
+// port, added to `processes` (stopped by runBrowserTest); resolves to the
+// owner token, the base URL and an API client acting as the owner.
+export async function startServe(bin, work, processes, extraArgs = []) {
+  const server = startProcess(
+    bin,
+    ['serve', '--listen', '127.0.0.1:0', '--data', path.join(work, 'data'), ...extraArgs],
+    { token: /^Owner token: (\S+)$/m, dashboard: /^Dashboard: (\S+)$/m },
+    'serve',
+  );
+  processes.push(server);
+  const { token: owner, dashboard } = await server.ready;
+  const base = dashboard.replace(/\/$/, '');
+  return { server, owner, base, asOwner: apiClient(base, owner) };
+}
+
 export function cleanup(dir) {
   if (dir && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }

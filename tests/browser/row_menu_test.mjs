@@ -7,14 +7,12 @@
 // ArrowDown open it on the first item, arrows/Home/End move, Escape closes and
 // returns focus to ⋮, Tab closes), with the menu button's ARIA.
 // Usage: node row_menu_test.mjs path/to/switchboard
-import path from 'node:path';
 import {
-  apiClient,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
   runBrowserTest,
-  startProcess,
+  startServe,
   steps,
   tempDir,
 } from './harness.mjs';
@@ -33,16 +31,7 @@ const SIZES = [
 
 async function main() {
   // No receiver: nothing is delivered here, the endpoint is only stored.
-  const server = startProcess(
-    bin,
-    ['serve', '--listen', '127.0.0.1:0', '--data', path.join(work, 'data'), '--allow-private-networks'],
-    { token: /^Owner token: (\S+)$/m, dashboard: /^Dashboard: (\S+)$/m },
-    'serve',
-  );
-  processes.push(server);
-  const { token: owner, dashboard } = await server.ready;
-  const base = dashboard.replace(/\/$/, '');
-  const asOwner = apiClient(base, owner);
+  const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks']);
   const endpoint = 'https://127.0.0.1:9/hooks';
   const v2 = await asOwner('POST', '/api/v2/webhooks', { name: 'Only hook', url: endpoint, events: ['call.answered'] });
   const v1 = await asOwner('POST', '/api/v1/webhooks', { type: 'incall', url: endpoint });
@@ -236,7 +225,7 @@ async function main() {
 
   const ok = await steps([
     ['signs in with the owner token', async () => {
-      await page.goto(dashboard);
+      await page.goto(`${base}/`);
       await page.getByLabel('API token').fill(owner);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).waitFor();
