@@ -19,17 +19,12 @@ import tempfile
 import threading
 import time
 
-from sbtest import Process, answered_data, request, received_ids, start_receiver
+from sbtest import Checks, Process, answered_data, request, received_ids, start_receiver
 
 BIN = sys.argv[1]
 BATCH = 100
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("PASS " if ok else "FAIL ") + name + (f": {detail}" if detail else ""))
+check = Checks()
 
 
 def backup(*args):
@@ -144,9 +139,7 @@ def main():
             server.stop()
         receiver.stop(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 0 if results and not failed else 1
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import urllib.request
 
-from sbtest import Process, answered_data, request
+from sbtest import Checks, Process, answered_data, request
 
 BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -27,12 +27,7 @@ WEB = os.path.join(os.path.dirname(BIN), "web")
 CONF = "/etc/switchboard/switchboard.conf"
 DATA = "/var/lib/switchboard"
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    print(("PASS " if ok else "FAIL ") + name + (f": {detail}" if detail and not ok else ""))
+check = Checks()
 
 
 def run(*args, ok=True):
@@ -149,9 +144,7 @@ def main():
                 run("groupdel", "switchboard", ok=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 0 if results and not failed else 1
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,23 @@ import urllib.error
 import urllib.request
 
 
+class Checks:
+    """The PASS/FAIL lines of a test script and the summary it ends with:
+    `check = Checks()`, `check(name, ok, detail)`, `return check.exit_code()`."""
+
+    def __init__(self):
+        self.results = []
+
+    def __call__(self, name, ok, detail=""):
+        self.results.append(bool(ok))
+        print(("PASS " if ok else "FAIL ") + name + (f": {detail}" if detail else ""))
+
+    def exit_code(self):
+        failed = self.results.count(False)
+        print(f"{len(self.results) - failed} passed, {failed} failed")
+        return 0 if self.results and not failed else 1
+
+
 def answered_data(call_id, n):
     """A schema-valid call.answered `data` (docs/events.md) for call `call_id`, tagged with `n`."""
     return {"call_id": call_id, "direction": "inbound", "from": "+919800000001", "to": "+918000000002",
