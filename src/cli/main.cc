@@ -50,6 +50,17 @@ void add_store_options(CLI::App& cmd, sb::server::ServeConfig& config) {
       ->envname("SWITCHBOARD_SECRET_KEY_FILE");
 }
 
+// An option given in (fractional) seconds and kept as milliseconds.
+CLI::Option* add_seconds_option(CLI::App& command, const std::string& name, std::chrono::milliseconds& target,
+                                const std::string& help) {
+  return command.add_option_function<double>(
+      name,
+      [&target](double seconds) {
+        target = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+      },
+      help);
+}
+
 int run_backup(const sb::server::ServeConfig& config, const std::filesystem::path& out) {
   auto done = sb::server::backup_store(config, out);
   if (!done) return fail("backup: " + done.error().message);
@@ -306,36 +317,21 @@ int main(int argc, char** argv) {
   serve->add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) to trust for deliveries")
       ->envname("SWITCHBOARD_CA_FILE")
       ->check(CLI::ExistingFile);
-  serve
-      ->add_option_function<double>(
-          "--delivery-timeout",
-          [&config](double seconds) {
-            config.delivery_timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-          },
-          "Total time one delivery attempt may take, in seconds (default 30; "
-          "not time-scaled)")
+  add_seconds_option(*serve, "--delivery-timeout", config.delivery_timeout,
+                     "Total time one delivery attempt may take, in seconds (default 30; "
+                     "not time-scaled)")
       ->envname("SWITCHBOARD_DELIVERY_TIMEOUT")
       ->check(CLI::Range(0.05, 300.0));
-  serve
-      ->add_option_function<double>(
-          "--lease",
-          [&config](double seconds) {
-            config.lease = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-          },
-          "Seconds claimed deliveries stay this node's (default 120; longer "
-          "than --delivery-timeout). "
-          "In a cluster a dead node's claimed work goes to the others after "
-          "--node-stale-after, or at the latest after this")
+  add_seconds_option(*serve, "--lease", config.lease,
+                     "Seconds claimed deliveries stay this node's (default 120; longer "
+                     "than --delivery-timeout). "
+                     "In a cluster a dead node's claimed work goes to the others after "
+                     "--node-stale-after, or at the latest after this")
       ->envname("SWITCHBOARD_LEASE")
       ->check(CLI::Range(0.1, 3600.0));
-  serve
-      ->add_option_function<double>(
-          "--node-stale-after",
-          [&config](double seconds) {
-            config.node_stale_after = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-          },
-          "Cluster mode: seconds without a heartbeat after which a node is presumed dead and the "
-          "others take its claimed deliveries (default 10; not time-scaled)")
+  add_seconds_option(*serve, "--node-stale-after", config.node_stale_after,
+                     "Cluster mode: seconds without a heartbeat after which a node is presumed dead and the "
+                     "others take its claimed deliveries (default 10; not time-scaled)")
       ->envname("SWITCHBOARD_NODE_STALE_AFTER")
       ->check(CLI::Range(0.5, 3600.0));
   serve
