@@ -278,11 +278,13 @@ int main(int argc, char** argv) {
   // options, a [serve] section for serve's (e.g. listen = "127.0.0.1:8080").
   // CLI11 reads the file before it reads the environment, so SWITCHBOARD_CONFIG
   // is given as the option's default (and must then exist, like --config's).
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, in main, before any thread starts.
   const char* config_from_env = std::getenv("SWITCHBOARD_CONFIG");
-  const bool config_in_env = config_from_env != nullptr && *config_from_env != '\0';
-  auto* config_option = app.set_config("--config", config_in_env ? config_from_env : "",
-                                       "Read options from this TOML/INI file", config_in_env)
-                            ->envname("SWITCHBOARD_CONFIG");
+  const std::string config_env = config_from_env != nullptr ? config_from_env : "";
+  const bool config_in_env = !config_env.empty();
+  auto* config_option =
+      app.set_config("--config", config_env, "Read options from this TOML/INI file", config_in_env)
+          ->envname("SWITCHBOARD_CONFIG");
   // A key the file has but no option takes is a mistake, not something to skip.
   app.allow_config_extras(CLI::config_extras_mode::error);
   sb::server::ServeConfig config;
@@ -444,8 +446,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::string file = config_option->count() > 0 ? config_option->as<std::string>() : "";
-    if (const char* env = std::getenv("SWITCHBOARD_CONFIG"); file.empty() && env != nullptr) file = env;
+    const std::string file = config_option->count() > 0 ? config_option->as<std::string>() : config_env;
     if (e.get_exit_code() == 0 || file.empty()) return app.exit(e);
     std::fprintf(
         stderr, "%s\n",
