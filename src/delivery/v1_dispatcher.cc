@@ -188,7 +188,8 @@ class V1DispatcherImpl final : public V1Dispatcher {
     auto request = build_v1_request(due, options_.user_agent);
     const int attempt = due.delivery.attempts + 1;
     if (!request) {
-      finish(due, attempt, std::nullopt, request.error().message, /*delivered=*/false);
+      finish(due, attempt, std::nullopt, request.error().message, /*delivered=*/false,
+             /*was_in_flight=*/false);
       return;
     }
     request->timeout = options_.timeout;
@@ -202,14 +203,16 @@ class V1DispatcherImpl final : public V1Dispatcher {
         error = std::string(model::to_string(response.error));
         if (!response.error_message.empty()) error += ": " + response.error_message;
       }
-      finish(due, attempt, response.status_code, error, response.success());
-      std::lock_guard lock(mutex_);
-      --in_flight_;
+      finish(due, attempt, response.status_code, error, response.success(), /*was_in_flight=*/true);
     });
   }
 
+  // Hands the outcome to the dispatcher thread. The in-flight count drops in
+  // the same critical section and before the notification: a stop() waiting
+  // for in_flight_ == 0 on a clock that does not move (a test's) would
+  // otherwise miss the decrement and wait for its whole drain time.
   void finish(const store::V1DueDelivery& due, int attempt, std::optional<int> status, std::string error,
-              bool delivered) {
+              bool delivered, bool was_in_flight) {
     store::V1AttemptOutcome outcome;
     outcome.delivery_id = due.delivery.id;
     outcome.delivered = delivered;
@@ -229,6 +232,7 @@ class V1DispatcherImpl final : public V1Dispatcher {
     {
       std::lock_guard lock(mutex_);
       finished_.push_back(std::move(outcome));
+      if (was_in_flight) --in_flight_;
     }
     wake_.notify_all();
   }
