@@ -88,6 +88,7 @@ export interface Webhook {
   previous_secret_expires_at?: string; // while a rotated-out secret still signs
   consecutive_failures: number;
   last_delivery: LastDelivery | null;
+  failing_since?: string | null; // when its current run of failed attempts began
   created_at: string;
   updated_at: string;
 }
@@ -127,11 +128,19 @@ export interface Delivery {
   event_type: string;
   state: string;
   attempts: number;
+  max_attempts?: number; // the schedule's budget (26)
+  waiting_for_earlier?: boolean; // held behind an earlier pending event of its call
+  blocked_by?: string | null; // the delivery it waits for
   last_status_code: number | null;
   last_error: string | null;
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface DeliveryTimeline {
+  delivery: Delivery;
+  data: AttemptDetail[]; // failed attempts, oldest first
 }
 
 export interface TestResult {
@@ -333,6 +342,17 @@ export const api = {
       'GET',
       `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
     ),
+  deliveryAttempts: (deliveryId: string) =>
+    request<DeliveryTimeline>('GET', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/attempts`),
+  redeliver: (deliveryId: string) =>
+    request<Delivery>('POST', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
+  replay: (id: string, since: string, until: string) =>
+    request<{ replayed: number; limit: number }>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/replay`, {
+      since,
+      until,
+    }),
+  event: (eventId: string) =>
+    request<{ event: unknown; deliveries: Delivery[] }>('GET', `/api/v2/events/${encodeURIComponent(eventId)}`),
   // The whole directory (departments or agents), following the cursor up to
   // DIRECTORY_CAP entries; callers fall back to typed ids when it fails.
   directory: async (kind: DirectoryKind): Promise<DirectoryEntry[]> => {
