@@ -15,6 +15,8 @@ set(SB_API_SOURCES
     metrics.cc
     request_json.cc
     router.cc
+    search_handlers.cc
+    search_query.cc
     static_files.cc
     system_handlers.cc
     token_usage.cc
@@ -30,6 +32,7 @@ set(SB_API_TESTS
     openapi_error_codes_test.cc
     openapi_events_test.cc
     openapi_routes_test.cc
+    search_query_test.cc
     static_files_test.cc
     token_usage_test.cc
     webhook_json_test.cc)

@@ -25,9 +25,21 @@ namespace switchboard::store {
 // index scans. A run of failures longer than this reads as starting at the
 // oldest failure looked at ("failing since at least …").
 inline constexpr int kFailingSinceLookback = 2000;
+// Search (issue 17 item 9): phone numbers are looked for in the company's
+// newest this-many events (a bounded scan of events_company_created; events
+// keep numbers only inside their payload); call ids through an index.
+inline constexpr int kSearchNumberScan = 5000;
 // At most this many attempts of one delivery in its timeline (26 is the v2
 // schedule; redeliveries are their own deliveries).
 inline constexpr int kMaxDeliveryAttempts = 100;
+
+// One event found by search: what names it, without its payload.
+struct EventHit {
+  std::string id;  // evt_…
+  std::string type;
+  std::string sequence_key;  // the call / conversation id; "" when none
+  TimePoint created_at{};
+};
 
 class ConsoleReads {
  public:
@@ -53,6 +65,16 @@ class ConsoleReads {
   // the delivery is not the company's.
   virtual Result<std::vector<model::Attempt>> list_delivery_attempts(const std::string& company_id,
                                                                      const std::string& delivery_id) = 0;
+
+  // The company's events of one call or conversation (`sequence_key`),
+  // newest first, at most `limit` (index events_sequence_key).
+  virtual Result<std::vector<EventHit>> find_events_by_call(const std::string& company_id,
+                                                            const std::string& call_id, int limit) = 0;
+  // The company's events whose payload contains `number` (a phone number,
+  // already normalized by the caller), newest first, at most `limit`,
+  // among its newest kSearchNumberScan events.
+  virtual Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
+                                                              const std::string& number, int limit) = 0;
 };
 
 }  // namespace switchboard::store

@@ -36,10 +36,11 @@ class ConsoleApiTest : public ReceiverFixture {
     return std::string(created.json().at("id").as_string());
   }
 
-  void publish(const std::string& type, const std::string& call_id) {
+  void publish(const std::string& type, const std::string& call_id, const std::string& from = "") {
     json::object data = model::sample_event_data(type);
     data.erase("test");
     data["call_id"] = call_id;
+    if (!from.empty()) data["from"] = from;
     auto r = server_->post("/api/v2/events", owner_,
                            json::serialize(json::object{{"type", type}, {"data", std::move(data)}}));
     EXPECT_EQ(r.status, 202) << r.body;
@@ -164,6 +165,63 @@ TEST_F(ConsoleApiTest, AttemptTimelineIsCompanyScoped) {
     auto r = c.token.empty() ? server_->get(c.path, std::nullopt) : server_->get(c.path, c.token);
     EXPECT_EQ(r.status, c.status) << c.path << ": " << r.body;
     if (c.status == 404) EXPECT_EQ(r.json().at("error").at("code"), "not_found");
+  }
+}
+
+// GET /api/v2/search: by event id, delivery id, call id and phone number,
+// each hit with its deliveries; company-scoped; bad input is a 422 naming q.
+TEST_F(ConsoleApiTest, SearchFindsEventsByIdCallAndNumberInTheCompanyOnly) {
+  auto& sink = add_receiver();
+  start_server();
+  const std::string id = create_webhook(sink);
+  publish("call.initiated", "call-search-1", "+919811122233");
+  publish("call.answered", "call-search-1", "+919811122233");
+  publish("call.initiated", "call-other", "+14155550100");
+  ASSERT_TRUE(wait_until([&] { return deliveries(id).size() == 3; }));
+  auto list = deliveries(id);
+  const std::string first_event(list[0].at("event_id").as_string());
+  const std::string first_delivery(list[0].at("id").as_string());
+  SystemClock clock;
+  auto other =
+      api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
+  ASSERT_TRUE(other.has_value());
+  struct Case {
+    std::string q;
+    std::size_t hits;
+    std::string matched_by;
+  };
+  const Case cases[] = {
+      {first_event, 1, "event_id"},
+      {first_delivery, 1, "delivery_id"},
+      {"call-search-1", 2, "call_id"},
+      {"%2B91%2098111-22233", 2, "phone_number"},
+      {"14155550100", 1, "phone_number"},
+      {"no-such-call", 0, ""},
+      {"evt_01JABCDEFGHJKMNPQRSTVWXYZ0", 0, ""},
+  };
+  for (const auto& c : cases) {
+    auto found = get_json("/api/v2/search?q=" + c.q);
+    const auto& data = found.at("data").as_array();
+    ASSERT_EQ(data.size(), c.hits) << c.q << ": " << json::serialize(found);
+    for (const auto& hit : data) {
+      EXPECT_EQ(hit.at("matched_by"), c.matched_by) << c.q;
+      ASSERT_EQ(hit.at("deliveries").as_array().size(), 1u) << c.q;
+      EXPECT_EQ(hit.at("deliveries").at(0).at("webhook_id"), id);
+    }
+    // Another company finds none of it.
+    auto theirs = server_->get("/api/v2/search?q=" + c.q, other->owner_token);
+    EXPECT_EQ(theirs.status, 200) << theirs.body;
+    EXPECT_TRUE(theirs.json().at("data").as_array().empty()) << c.q;
+  }
+  EXPECT_EQ(get_json("/api/v2/search?q=call-search-1").at("data").at(0).at("call_id"), "call-search-1");
+  for (const auto& [target, code] : {std::pair{std::string("/api/v2/search"), "required"},
+                                     std::pair{std::string("/api/v2/search?q=%20"), "required"},
+                                     std::pair{"/api/v2/search?q=" + std::string(129, 'x'), "too_long"},
+                                     std::pair{std::string("/api/v2/search?q=a&limit=0"), "invalid_value"},
+                                     std::pair{std::string("/api/v2/search?q=a&limit=51"), "invalid_value"}}) {
+    auto r = server_->get(target, owner_);
+    EXPECT_EQ(r.status, 422) << target;
+    EXPECT_EQ(r.json().at("error").at("code"), code) << target;
   }
 }
 

@@ -143,6 +143,15 @@ export interface DeliveryTimeline {
   data: AttemptDetail[]; // failed attempts, oldest first
 }
 
+export interface SearchHit {
+  event_id: string;
+  event_type: string;
+  call_id: string | null;
+  created_at: string;
+  matched_by: 'event_id' | 'delivery_id' | 'call_id' | 'phone_number';
+  deliveries: Delivery[];
+}
+
 export interface TestResult {
   delivered: boolean;
   status_code: number | null;
@@ -342,6 +351,7 @@ export const api = {
       'GET',
       `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
     ),
+  search: (q: string) => request<{ query: string; data: SearchHit[] }>('GET', `/api/v2/search?q=${encodeURIComponent(q)}`),
   deliveryAttempts: (deliveryId: string) =>
     request<DeliveryTimeline>('GET', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/attempts`),
   redeliver: (deliveryId: string) =>

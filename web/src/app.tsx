@@ -11,6 +11,7 @@ import { WebhooksList } from './webhooks/list';
 import { WebhooksV1 } from './webhooks/v1';
 import { SecretReveal } from './webhooks/secret';
 import { CallLogs } from './live/call-logs';
+import { SearchPage } from './search';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -105,7 +106,7 @@ function NoAccess() {
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
-  const inWebhooks = route.page !== 'home' && route.page !== 'calls';
+  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search';
   // Narrow screens: the sidebar is a drawer behind the topbar's Menu button.
   const [navOpen, setNavOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
@@ -129,7 +130,8 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   else if (route.page === 'webhooks') page = route.tab === 'v1' ? <WebhooksV1 /> : <WebhooksList />;
   else if (route.page === 'webhook-new') page = <WebhookFormPage key="new" />;
   else if (route.page === 'webhook-edit') page = <WebhookFormPage key={route.id} id={route.id} />;
-  else page = <WebhookDetail id={route.id} />;
+  else if (route.page === 'search') page = <SearchPage key={route.q} q={route.q} />;
+  else page = <WebhookDetail id={route.id} delivery={route.delivery} />;
 
   return (
     <div class={navOpen ? 'shell nav-open' : 'shell'}>
@@ -153,6 +155,9 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <span class="nav-heading">APIs &amp; Webhooks</span>
               <a href={href.webhooks} class={inWebhooks ? 'nav-item active' : 'nav-item'}>
                 Webhooks
+              </a>
+              <a href={href.search('')} class={route.page === 'search' ? 'nav-item active' : 'nav-item'}>
+                Search
               </a>
             </div>
           )}

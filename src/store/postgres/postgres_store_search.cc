@@ -1,6 +1,6 @@
 // PostgresStore: the ConsoleReads role (store/console_reads.h): which pending
-// deliveries wait behind their chain's head, since when a webhook fails, and
-// one delivery's attempts. Reads only, each an indexed, bounded query.
+// deliveries wait behind their chain's head, since when a webhook fails, one
+// delivery's attempts, and the events search finds. Reads only, each an indexed, bounded query.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -74,6 +74,39 @@ Result<std::vector<model::Attempt>> PostgresStore::list_delivery_attempts(const 
       out.push_back(std::move(*attempt));
     }
     return out;
+  });
+}
+
+namespace {
+
+std::vector<EventHit> hits(const pqxx::result& rows) {
+  std::vector<EventHit> out;
+  for (const pqxx::row& row : rows) {
+    out.push_back({text(row[0]), text(row[1]), text(row[2]), postgres::time(row[3])});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<EventHit>> PostgresStore::find_events_by_call(const std::string& company_id,
+                                                                 const std::string& call_id, int limit) {
+  return read([&](pqxx::work& tx) -> Result<std::vector<EventHit>> {
+    return hits(tx.exec_params(
+        "SELECT id, type, sequence_key, created_at FROM events WHERE company_id = $1 AND sequence_key = $2 "
+        "AND sequence_key <> '' ORDER BY created_at DESC, id DESC LIMIT $3",
+        company_id, call_id, static_cast<std::int64_t>(limit)));
+  });
+}
+
+Result<std::vector<EventHit>> PostgresStore::find_events_by_number(const std::string& company_id,
+                                                                   const std::string& number, int limit) {
+  return read([&](pqxx::work& tx) -> Result<std::vector<EventHit>> {
+    return hits(tx.exec_params(
+        "SELECT r.id, r.type, r.sequence_key, r.created_at FROM (SELECT id, type, sequence_key, created_at, "
+        "payload FROM events WHERE company_id = $1 ORDER BY created_at DESC LIMIT $2) r "
+        "WHERE strpos(r.payload, $3) > 0 ORDER BY r.created_at DESC, r.id DESC LIMIT $4",
+        company_id, static_cast<std::int64_t>(kSearchNumberScan), number, static_cast<std::int64_t>(limit)));
   });
 }
 

@@ -1,6 +1,6 @@
 // SqliteStore: the ConsoleReads role (store/console_reads.h): which pending
-// deliveries wait behind their chain's head, since when a webhook fails, and
-// one delivery's attempts. Reads only, each an indexed, bounded query.
+// deliveries wait behind their chain's head, since when a webhook fails, one
+// delivery's attempts, and the events search finds. Reads only, each an indexed, bounded query.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -90,6 +90,45 @@ Result<std::vector<model::Attempt>> SqliteStore::list_delivery_attempts(const st
       if (!attempt) return forward_error(attempt);
       out.push_back(std::move(*attempt));
     }
+  });
+}
+
+namespace {
+
+Result<std::vector<EventHit>> collect_hits(Statement& query) {
+  std::vector<EventHit> out;
+  for (;;) {
+    auto row = query.step();
+    if (!row) return forward_error(row);
+    if (!*row) return out;
+    out.push_back({query.text(0), query.text(1), query.text(2), query.time(3)});
+  }
+}
+
+}  // namespace
+
+Result<std::vector<EventHit>> SqliteStore::find_events_by_call(const std::string& company_id,
+                                                               const std::string& call_id, int limit) {
+  return read([&](Connection& connection) -> Result<std::vector<EventHit>> {
+    auto query = connection.query(
+        "SELECT id, type, sequence_key, created_at FROM events WHERE company_id = ? AND sequence_key = ? "
+        "AND sequence_key != '' ORDER BY created_at DESC, id DESC LIMIT ?",
+        company_id, call_id, static_cast<std::int64_t>(limit));
+    if (!query) return forward_error(query);
+    return collect_hits(*query);
+  });
+}
+
+Result<std::vector<EventHit>> SqliteStore::find_events_by_number(const std::string& company_id,
+                                                                 const std::string& number, int limit) {
+  return read([&](Connection& connection) -> Result<std::vector<EventHit>> {
+    auto query = connection.query(
+        "SELECT id, type, sequence_key, created_at FROM (SELECT id, type, sequence_key, created_at, payload "
+        "FROM events WHERE company_id = ? ORDER BY created_at DESC LIMIT ?) WHERE instr(payload, ?) > 0 "
+        "ORDER BY created_at DESC, id DESC LIMIT ?",
+        company_id, static_cast<std::int64_t>(kSearchNumberScan), number, static_cast<std::int64_t>(limit));
+    if (!query) return forward_error(query);
+    return collect_hits(*query);
   });
 }
 

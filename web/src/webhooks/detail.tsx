@@ -187,11 +187,14 @@ function authSummary(w: Webhook): string {
   }
 }
 
-export function WebhookDetail(props: { id: string }) {
+export function WebhookDetail(props: { id: string; delivery?: string }) {
   const [webhook, setWebhook] = useState<Webhook | null>(null);
   const [groups, setGroups] = useState<EventGroup[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [tab, setTab] = useState<'failures' | 'deliveries'>('failures');
+  const [tab, setTab] = useState<'failures' | 'deliveries'>(props.delivery ? 'deliveries' : 'failures');
+  useEffect(() => {
+    if (props.delivery) setTab('deliveries');
+  }, [props.delivery]);
   const names = useDirectoryNames();
 
   useEffect(() => {
@@ -299,7 +302,7 @@ export function WebhookDetail(props: { id: string }) {
             Delivery logs
           </button>
         </div>
-        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} />}
+        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} open={props.delivery} />}
       </section>
     </div>
   );

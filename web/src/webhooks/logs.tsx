@@ -412,9 +412,11 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
   );
 }
 
-export function DeliveryLogs(props: { webhookId: string }) {
+// `open`: a delivery to show at once (a search result's link).
+export function DeliveryLogs(props: { webhookId: string; open?: string }) {
   const [state, setState] = useState('');
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(props.open ?? null);
+  useEffect(() => setOpen(props.open ?? null), [props.open]);
   const query = new URLSearchParams({ limit: String(LOG_PAGE) });
   if (state) query.set('state', state);
   const key = query.toString();
