@@ -83,7 +83,8 @@ Result<std::vector<Hit>> find(const ApiDeps& deps, const std::string& company_id
       return {};
     };
     if (q.call_id) {
-      if (auto added = add_all(deps.console->find_events_by_call(company_id, q.text, limit), "call_id"); !added)
+      if (auto added = add_all(deps.console->find_events_by_call(company_id, q.text, limit), "call_id");
+          !added)
         return forward_error(added);
     }
     if (q.phone) {
@@ -102,11 +103,13 @@ Response search(const ApiDeps& deps, RequestContext& ctx) {
   }
   auto q = classify_search(text ? *text : std::string_view());
   if (!q) {
-    return error_response(422, error_codes::kRequired, "Enter an event id, a call id or a phone number.", "q");
+    return error_response(422, error_codes::kRequired, "Enter an event id, a call id or a phone number.",
+                          "q");
   }
   int limit = kDefaultHits;
   if (auto bad = parse_hits_limit(ctx.request, limit)) return *bad;
-  if (!deps.console) return error_response(503, error_codes::kUnavailable, "Search is not available on this server.");
+  if (!deps.console)
+    return error_response(503, error_codes::kUnavailable, "Search is not available on this server.");
   auto hits = find(deps, ctx.company_id(), *q, limit);
   if (!hits) return error_response(hits.error());
   json::array data;
@@ -115,13 +118,14 @@ Response search(const ApiDeps& deps, RequestContext& ctx) {
     if (!deliveries) return error_response(deliveries.error());
     json::array listed;
     for (const auto& d : *deliveries) listed.push_back(delivery_json(d, deps.retry_policy.max_attempts));
-    data.push_back(json::object{
-        {"event_id", hit.event.id},
-        {"event_type", hit.event.type},
-        {"call_id", hit.event.sequence_key.empty() ? json::value(nullptr) : json::value(hit.event.sequence_key)},
-        {"created_at", format_rfc3339(hit.event.created_at)},
-        {"matched_by", hit.matched_by},
-        {"deliveries", std::move(listed)}});
+    data.push_back(
+        json::object{{"event_id", hit.event.id},
+                     {"event_type", hit.event.type},
+                     {"call_id", hit.event.sequence_key.empty() ? json::value(nullptr)
+                                                                : json::value(hit.event.sequence_key)},
+                     {"created_at", format_rfc3339(hit.event.created_at)},
+                     {"matched_by", hit.matched_by},
+                     {"deliveries", std::move(listed)}});
   }
   return json_response(200, json::serialize(json::object{{"query", q->text}, {"data", std::move(data)}}));
 }

@@ -23,10 +23,10 @@ TEST(SearchQueryTest, ClassifiesEachKindOfText) {
       {"c-2f9a", false, false, true, std::nullopt},
       {"+91 98765-43210", false, false, true, "919876543210"},
       {"(022) 4567.8901", false, false, true, "02245678901"},
-      {"9876543210", false, false, true, "9876543210"},  // digits: a call id or a number
-      {"12345", false, false, true, std::nullopt},       // too short for a number
+      {"9876543210", false, false, true, "9876543210"},        // digits: a call id or a number
+      {"12345", false, false, true, std::nullopt},             // too short for a number
       {"1234567890123456", false, false, true, std::nullopt},  // too long for E.164
-      {"98+76543210", false, false, true, std::nullopt},  // + only in front
+      {"98+76543210", false, false, true, std::nullopt},       // + only in front
   };
   for (const auto& c : cases) {
     auto q = classify_search(c.text);

@@ -214,11 +214,12 @@ TEST_F(ConsoleApiTest, SearchFindsEventsByIdCallAndNumberInTheCompanyOnly) {
     EXPECT_TRUE(theirs.json().at("data").as_array().empty()) << c.q;
   }
   EXPECT_EQ(get_json("/api/v2/search?q=call-search-1").at("data").at(0).at("call_id"), "call-search-1");
-  for (const auto& [target, code] : {std::pair{std::string("/api/v2/search"), "required"},
-                                     std::pair{std::string("/api/v2/search?q=%20"), "required"},
-                                     std::pair{"/api/v2/search?q=" + std::string(129, 'x'), "too_long"},
-                                     std::pair{std::string("/api/v2/search?q=a&limit=0"), "invalid_value"},
-                                     std::pair{std::string("/api/v2/search?q=a&limit=51"), "invalid_value"}}) {
+  for (const auto& [target, code] :
+       {std::pair{std::string("/api/v2/search"), "required"},
+        std::pair{std::string("/api/v2/search?q=%20"), "required"},
+        std::pair{"/api/v2/search?q=" + std::string(129, 'x'), "too_long"},
+        std::pair{std::string("/api/v2/search?q=a&limit=0"), "invalid_value"},
+        std::pair{std::string("/api/v2/search?q=a&limit=51"), "invalid_value"}}) {
     auto r = server_->get(target, owner_);
     EXPECT_EQ(r.status, 422) << target;
     EXPECT_EQ(r.json().at("error").at("code"), code) << target;

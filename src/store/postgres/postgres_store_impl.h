@@ -154,8 +154,8 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
                                                              const std::string& delivery_id) override;
   Result<std::vector<EventHit>> find_events_by_call(const std::string& company_id, const std::string& call_id,
                                                     int limit) override;
-  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id, const std::string& number,
-                                                      int limit) override;
+  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
+                                                      const std::string& number, int limit) override;
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;

@@ -140,8 +140,8 @@ class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleR
                                                              const std::string& delivery_id) override;
   Result<std::vector<EventHit>> find_events_by_call(const std::string& company_id, const std::string& call_id,
                                                     int limit) override;
-  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id, const std::string& number,
-                                                      int limit) override;
+  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
+                                                      const std::string& number, int limit) override;
 
  private:
   // Runs `fn(Connection&)` on a leased read connection.
