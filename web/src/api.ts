@@ -143,6 +143,27 @@ export interface DeliveryTimeline {
   data: AttemptDetail[]; // failed attempts, oldest first
 }
 
+export interface ApiToken {
+  id: string;
+  kind: 'user' | 'ingest';
+  user_id: string | null;
+  hint: string | null;
+  status: 'active' | 'expired' | 'revoked';
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  token?: string; // only in the answer that created it
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  active?: boolean;
+}
+
 export interface SearchHit {
   event_id: string;
   event_type: string;
@@ -351,6 +372,19 @@ export const api = {
       'GET',
       `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
     ),
+  permissions: () => request<{ managers_can_manage_webhooks: boolean }>('GET', '/api/v2/permissions'),
+  setPermissions: (managers: boolean) =>
+    request<{ managers_can_manage_webhooks: boolean }>('PUT', '/api/v2/permissions', {
+      managers_can_manage_webhooks: managers,
+    }),
+  users: () => request<Page<User>>('GET', '/api/v2/users?limit=500'),
+  tokens: (cursor?: string) =>
+    request<Page<ApiToken>>('GET', `/api/v2/tokens?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  createToken: (userId: string, expiresIn?: number) =>
+    request<ApiToken>('POST', '/api/v2/tokens', { user_id: userId, ...(expiresIn ? { expires_in: expiresIn } : {}) }),
+  createIngestToken: (expiresIn?: number) =>
+    request<ApiToken>('POST', '/api/v2/ingest-tokens', expiresIn ? { expires_in: expiresIn } : {}),
+  revokeToken: (id: string) => request<unknown>('DELETE', `/api/v2/tokens/${encodeURIComponent(id)}`),
   search: (q: string) => request<{ query: string; data: SearchHit[] }>('GET', `/api/v2/search?q=${encodeURIComponent(q)}`),
   deliveryAttempts: (deliveryId: string) =>
     request<DeliveryTimeline>('GET', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/attempts`),

@@ -12,6 +12,7 @@ import { WebhooksV1 } from './webhooks/v1';
 import { SecretReveal } from './webhooks/secret';
 import { CallLogs } from './live/call-logs';
 import { SearchPage } from './search';
+import { SettingsPage } from './settings';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -106,7 +107,8 @@ function NoAccess() {
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
-  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search';
+  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search' && route.page !== 'settings';
+  const canSettings = me.permissions.manage_users || me.permissions.set_permissions;
   // Narrow screens: the sidebar is a drawer behind the topbar's Menu button.
   const [navOpen, setNavOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
@@ -126,6 +128,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   let page;
   if (route.page === 'home') page = <Home me={me} />;
   else if (route.page === 'calls') page = <CallLogs />;
+  else if (route.page === 'settings') page = canSettings ? <SettingsPage me={me} /> : <NoAccess />;
   else if (!canWebhooks) page = <NoAccess />;
   else if (route.page === 'webhooks') page = route.tab === 'v1' ? <WebhooksV1 /> : <WebhooksList />;
   else if (route.page === 'webhook-new') page = <WebhookFormPage key="new" />;
@@ -160,6 +163,11 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
                 Search
               </a>
             </div>
+          )}
+          {canSettings && (
+            <a href={href.settings} class={route.page === 'settings' ? 'nav-item active' : 'nav-item'}>
+              Settings
+            </a>
           )}
         </nav>
       </aside>

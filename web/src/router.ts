@@ -9,11 +9,13 @@ export type Route =
   | { page: 'webhook-new' }
   | { page: 'webhook'; id: string; delivery?: string }
   | { page: 'search'; q: string }
+  | { page: 'settings' }
   | { page: 'webhook-edit'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'calls') return { page: 'calls' };
+  if (parts[0] === 'settings') return { page: 'settings' };
   if (parts[0] === 'search') return { page: 'search', q: parts[1] ?? '' };
   if (parts[0] !== 'webhooks') return { page: 'home' };
   if (parts.length === 1) return { page: 'webhooks', tab: 'v2' };
@@ -34,6 +36,7 @@ export const href = {
   editWebhook: (id: string) => `#/webhooks/${encodeURIComponent(id)}/edit`,
   delivery: (webhookId: string, deliveryId: string) =>
     `#/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}`,
+  settings: '#/settings',
   search: (q: string) => `#/search/${encodeURIComponent(q)}`,
 };
 
