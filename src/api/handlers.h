@@ -14,6 +14,7 @@ void add_v1_webhook_routes(Router& router, const ApiDeps& deps);  // calling web
 void add_event_routes(Router& router, const ApiDeps& deps);       // publishing events, reading them back
 void add_directory_routes(Router& router, const ApiDeps& deps);   // agents, departments
 void add_live_routes(Router& router, const ApiDeps& deps);        // the live call stream (SSE)
+void add_call_routes(Router& router, const ApiDeps& deps);        // recent call history (Call Logs)
 void add_search_routes(Router& router, const ApiDeps& deps);      // console search by event/call id, number
 void add_delivery_routes(Router& router,
                          const ApiDeps& deps);  // failure/delivery logs, test, redeliver, replay

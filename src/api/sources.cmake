@@ -3,6 +3,8 @@
 # (scripts/check_layers.py) fails when a .cc under src/api/ is missing here.
 set(SB_API_SOURCES
     api.cc
+    call_handlers.cc
+    call_history.cc
     delivery_handlers.cc
     delivery_json.cc
     directory_handlers.cc
@@ -26,6 +28,7 @@ set(SB_API_SOURCES
 # The layer's unit tests: one binary, api_tests.
 set(SB_API_TESTS
     api_inline_test.cc
+    call_history_test.cc
     health_probe_test.cc
     http_types_test.cc
     metrics_test.cc

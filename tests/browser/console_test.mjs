@@ -9,6 +9,8 @@
 //   retry with a countdown), Copy cURL (the signature headers as sent, never
 //   the signing secret), Resend;
 // - Search by phone number and call id, with links that open the delivery;
+// - Settings: the owner's managers switch, an ingest token created (shown
+//   once) and revoked (then refused);
 // - Replay a time range; a Failed webhook's banner with Enable & resume
 //   (a second server at --time-scale 3600 fails its webhook in seconds);
 // - no sideways scroll, and axe-core finds no serious or critical violation
@@ -258,6 +260,34 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       await replay.getByRole('button', { name: 'Replay' }).click();
       await replay.getByTestId('replay-result').getByText(/Queued \d+ deliver/).waitFor();
       await audit('webhook page with replay');
+    }],
+    [`${tag}: Settings: the managers switch, create and revoke a token`, async () => {
+      await page.goto(`${base}/#/settings`);
+      const permissions = page.getByRole('region', { name: 'Permissions' });
+      const toggle = permissions.getByRole('switch', { name: 'Managers can manage webhooks' });
+      const was = await toggle.isChecked();
+      await toggle.click({ force: true });
+      await page.waitForFunction(async ({ base, owner, want }) => {
+        const r = await fetch(`${base}/api/v2/permissions`, { headers: { Authorization: `Bearer ${owner}` } });
+        return (await r.json()).managers_can_manage_webhooks === want;
+      }, { base, owner, want: !was });
+      const tokens = page.getByRole('region', { name: 'API tokens' });
+      await tokens.getByLabel('Token for').selectOption('ingest');
+      await tokens.getByLabel('Expires').selectOption({ label: '30 days' });
+      await tokens.getByRole('button', { name: 'Create token' }).click();
+      const shown = await tokens.getByTestId('new-token').locator('code').textContent();
+      check(/^sbi_/.test(shown), `the new ingest token is shown once (${shown.slice(0, 8)})`);
+      const row = tokens.locator('tbody tr', { hasText: shown.slice(0, 8) });
+      await row.getByText('Publishing events only').waitFor();
+      await audit('settings');
+      await shot('settings');
+      await row.getByRole('button', { name: /^Revoke/ }).click();
+      const confirm = page.getByRole('dialog', { name: 'Revoke token' });
+      await audit('revoke dialog', confirm);
+      await confirm.getByRole('button', { name: 'Revoke' }).click();
+      await row.getByText('revoked').waitFor();
+      const r = await fetch(`${base}/api/v2/me`, { headers: { Authorization: `Bearer ${shown}` } });
+      check(r.status === 401, `a revoked token is refused (${r.status})`);
       await context.close();
     }],
   ];

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "api/identity_service.h"
@@ -36,11 +37,13 @@ class ConsoleApiTest : public ReceiverFixture {
     return std::string(created.json().at("id").as_string());
   }
 
-  void publish(const std::string& type, const std::string& call_id, const std::string& from = "") {
+  void publish(const std::string& type, const std::string& call_id, const std::string& from = "",
+               const std::string& status = "") {
     json::object data = model::sample_event_data(type);
     data.erase("test");
     data["call_id"] = call_id;
     if (!from.empty()) data["from"] = from;
+    if (!status.empty()) data["status"] = status;
     auto r = server_->post("/api/v2/events", owner_,
                            json::serialize(json::object{{"type", type}, {"data", std::move(data)}}));
     EXPECT_EQ(r.status, 202) << r.body;
@@ -223,6 +226,54 @@ TEST_F(ConsoleApiTest, SearchFindsEventsByIdCallAndNumberInTheCompanyOnly) {
     auto r = server_->get(target, owner_);
     EXPECT_EQ(r.status, 422) << target;
     EXPECT_EQ(r.json().at("error").at("code"), code) << target;
+  }
+}
+
+// GET /api/v2/calls: one row per recent call, its true state (answered, then
+// an end that is not `completed`, reads disconnected, never missed), paged;
+// company-scoped; bad input is a 422 naming the field.
+TEST_F(ConsoleApiTest, CallHistoryFoldsEachCallAndNeverSaysMissedAfterAnAnswer) {
+  start_server();
+  publish("call.initiated", "answered-then-dropped");
+  publish("call.answered", "answered-then-dropped");
+  publish("call.end", "answered-then-dropped", "", "no_answer");
+  publish("call.initiated", "never-answered");
+  publish("call.end", "never-answered", "", "no_answer");
+  publish("call.initiated", "still-ringing");
+  auto calls = get_json("/api/v2/calls");
+  std::map<std::string, json::object> by_id;
+  for (const auto& c : calls.at("data").as_array())
+    by_id[std::string(c.at("call_id").as_string())] = c.as_object();
+  ASSERT_EQ(by_id.size(), 3u) << json::serialize(calls);
+  EXPECT_EQ(by_id["answered-then-dropped"].at("state"), "disconnected");
+  EXPECT_FALSE(by_id["answered-then-dropped"].at("answered_at").is_null());
+  EXPECT_EQ(by_id["answered-then-dropped"].at("agent_id"), "agt_test");
+  EXPECT_EQ(by_id["answered-then-dropped"].at("events"), 3);
+  EXPECT_EQ(by_id["never-answered"].at("state"), "missed");
+  EXPECT_FALSE(by_id["never-answered"].at("ended_at").is_null());
+  EXPECT_EQ(by_id["still-ringing"].at("state"), "ringing");
+  EXPECT_TRUE(by_id["still-ringing"].at("ended_at").is_null());
+  EXPECT_EQ(calls.at("truncated"), false);
+  // Paged.
+  auto first = get_json("/api/v2/calls?limit=2");
+  ASSERT_EQ(first.at("data").as_array().size(), 2u);
+  ASSERT_TRUE(first.at("next_cursor").is_string());
+  auto second = get_json("/api/v2/calls?limit=2&cursor=" + std::string(first.at("next_cursor").as_string()));
+  ASSERT_EQ(second.at("data").as_array().size(), 1u);
+  EXPECT_TRUE(second.at("next_cursor").is_null());
+  // Another company sees none of it.
+  SystemClock clock;
+  auto other =
+      api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(server_->get("/api/v2/calls", other->owner_token).json().at("data").as_array().empty());
+  for (const auto& [target, field] :
+       {std::pair{"/api/v2/calls?since=yesterday", "since"},
+        std::pair{"/api/v2/calls?since=2000-01-01T00:00:00Z", "since"},
+        std::pair{"/api/v2/calls?limit=0", "limit"}, std::pair{"/api/v2/calls?limit=201", "limit"}}) {
+    auto r = server_->get(target, owner_);
+    EXPECT_EQ(r.status, 422) << target;
+    EXPECT_EQ(r.json().at("error").at("field"), field) << target;
   }
 }
 
