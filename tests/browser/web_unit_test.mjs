@@ -506,3 +506,27 @@ test('the cURL command: headers as sent, signatures kept, credentials left out a
   assert.match(text, /--data-binary '\{"n":"it'\\''s"\}'$/);
   assert.equal(curl.shellQuote("a'b"), `'a'\\''b'`);
 });
+
+test('recent calls: stale instead of ringing for ever, durations running or final', () => {
+  const t0 = Date.parse('2026-12-02T10:00:00Z');
+  const iso = (s) => new Date(t0 + s * 1000).toISOString();
+  const call = (over) => ({ call_id: 'c', state: 'ringing', direction: 'inbound', from: '+1', to: '+2', agent_id: null,
+    department_id: null, started_at: iso(0), answered_at: null, ended_at: null, last_event_at: iso(0), events: 1, ...over });
+  const table = [
+    // [call, now (s), stale after (s), label, tone, duration, note]
+    [call({}), 30, 600, 'Ringing', 'wait', '30 s', ''],
+    [call({}), 700, 600, 'Stale', 'off', '', /^no update for 11 min 40 s$/],
+    [call({ state: 'connected', answered_at: iso(5), last_event_at: iso(5) }), 125, 600, 'Connected', 'ok', '2 min 5 s', ''],
+    [call({ state: 'disconnected', answered_at: iso(5), ended_at: iso(65), last_event_at: iso(65) }), 5000, 600,
+      'Disconnected', 'off', '1 min 5 s', ''],
+    [call({ state: 'missed', ended_at: iso(20), last_event_at: iso(20) }), 5000, 600, 'Missed', 'bad', '20 s', ''],
+  ];
+  for (const [c, now, stale, label, tone, duration, note] of table) {
+    const v = model.historyView(c, t0 + now * 1000, stale * 1000);
+    assert.equal(v.label, label, JSON.stringify(c));
+    assert.equal(v.tone, tone, JSON.stringify(c));
+    assert.equal(v.duration, duration, JSON.stringify(c));
+    if (note instanceof RegExp) assert.match(v.note, note);
+    else assert.equal(v.note, note);
+  }
+});

@@ -385,6 +385,8 @@ export const api = {
   createIngestToken: (expiresIn?: number) =>
     request<ApiToken>('POST', '/api/v2/ingest-tokens', expiresIn ? { expires_in: expiresIn } : {}),
   revokeToken: (id: string) => request<unknown>('DELETE', `/api/v2/tokens/${encodeURIComponent(id)}`),
+  calls: (query: URLSearchParams) =>
+    request<Page<import('./live/calls-model').HistoryCall>>('GET', `/api/v2/calls?${query.toString()}`),
   search: (q: string) => request<{ query: string; data: SearchHit[] }>('GET', `/api/v2/search?q=${encodeURIComponent(q)}`),
   deliveryAttempts: (deliveryId: string) =>
     request<DeliveryTimeline>('GET', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/attempts`),
