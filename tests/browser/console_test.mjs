@@ -1,6 +1,7 @@
 // Browser test of the console (issue 17 items 5, 8, 9) against the real
 // binary and a real receiver answering 500, at 1400×900 and 390×844, in the
 // light and the dark colour scheme (prefers-color-scheme):
+// - Home: each webhook's health, the recent failures;
 // - true states: the list and the webhook page say "Failing since hh:mm"
 //   (never "pending"), a delivery held behind an earlier failing event of
 //   its call says "waiting for an earlier event of this call", the failing
@@ -9,6 +10,8 @@
 //   retry with a countdown), Copy cURL (the signature headers as sent, never
 //   the signing secret), Resend;
 // - Search by phone number and call id, with links that open the delivery;
+// - Call Logs' recent calls: names from the directory, a stale call shown
+//   as stale, the department filter;
 // - Settings: the owner's managers switch, an ingest token created (shown
 //   once) and revoked (then refused);
 // - Replay a time range; a Failed webhook's banner with Enable & resume
@@ -89,6 +92,13 @@ async function main() {
   const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks', '--ca-file', cert]);
   const hook = await asOwner('POST', '/api/v2/webhooks', {
     name: 'Failing hook', url: new URL('/hooks', sinkUrl).toString(), events: ['call'], secret: SECRET,
+  });
+  await asOwner('POST', '/api/v2/departments', { id: 'd1', name: 'Sales' });
+  await asOwner('POST', '/api/v2/agents', { id: 'a1', name: 'Asha Rao', email: 'asha@example.com', department_id: 'd1' });
+  // A call whose only event is 15 minutes old: stale, not ringing for ever.
+  await asOwner('POST', '/api/v2/events', {
+    ...callEvent('call.initiated', 'stale-call'),
+    occurred_at: new Date(Date.now() - 15 * 60000).toISOString(),
   });
   await asOwner('POST', '/api/v2/events', callEvent('call.initiated', 'held-call'));
   await asOwner('POST', '/api/v2/events', callEvent('call.answered', 'held-call'));
@@ -196,6 +206,15 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check(!/pending/i.test(await health.textContent()), 'no "pending" for a failing webhook');
       await audit('webhooks list');
     }],
+    [`${tag}: Home: each webhook's health and the recent failures`, async () => {
+      await page.goto(`${base}/#/`);
+      const health = page.getByRole('region', { name: 'Delivery health' });
+      await health.getByTestId('home-health').filter({ hasText: 'Failing hook' }).getByText(/failing since \d\d:\d\d/).waitFor();
+      const failures = page.getByRole('table', { name: 'Recent failures' });
+      await failures.getByText('HTTP 500').first().waitFor();
+      await audit('home with delivery health');
+      await shot('home-health');
+    }],
     [`${tag}: the delivery log says what is true`, async () => {
       await page.goto(`${base}/#/webhooks/${hook.id}`);
       await page.getByTestId('health-banner').getByText(/Failing since \d\d:\d\d/).waitFor();
@@ -250,6 +269,22 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       await results.locator('tbody tr').first().getByRole('link', { name: 'Failing hook' }).first().click();
       await page.getByRole('dialog', { name: 'Delivery' }).waitFor();
       await page.keyboard.press('Escape');
+    }],
+    [`${tag}: Call Logs: recent calls with names, stale calls, the department filter`, async () => {
+      await page.goto(`${base}/#/calls`);
+      const recent = page.getByRole('table', { name: 'Recent calls' });
+      const held = recent.locator('tr[data-history-call-id="held-call"]');
+      await held.getByText('Asha Rao').waitFor();
+      await held.getByText('Sales').waitFor();
+      await held.getByText('Connected').waitFor();
+      const stale = recent.locator('tr[data-history-call-id="stale-call"]');
+      await stale.getByText('Stale').waitFor();
+      await stale.getByText(/no update for 1\d min/).waitFor();
+      await audit('call logs with recent calls');
+      await shot('call-logs-recent');
+      await page.getByLabel('Filter by department').selectOption({ label: 'Sales' });
+      await stale.waitFor({ state: 'detached' });
+      await held.waitFor();
     }],
     [`${tag}: Replay a time range`, async () => {
       await page.goto(`${base}/#/webhooks/${hook.id}`);

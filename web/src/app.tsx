@@ -13,6 +13,7 @@ import { SecretReveal } from './webhooks/secret';
 import { CallLogs } from './live/call-logs';
 import { SearchPage } from './search';
 import { SettingsPage } from './settings';
+import { DeliveryHealth, showsHealth } from './home';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -89,6 +90,7 @@ function Home({ me }: { me: Me }) {
           <p class="muted">Your role has no settings to manage here.</p>
         )}
       </div>
+      {showsHealth(me) && <DeliveryHealth />}
     </div>
   );
 }
