@@ -26,7 +26,6 @@ Api::Api(ApiDeps deps)
     own_ingestor_ = std::make_unique<ingest::Ingestor>(deps_.store, nullptr, nullptr);
     deps_.ingestor = own_ingestor_.get();
   }
-  if (!deps_.console) deps_.console = dynamic_cast<store::ConsoleReads*>(&deps_.store);
   add_system_routes(router_, deps_);
   add_identity_routes(router_, deps_);
   add_directory_routes(router_, deps_);

@@ -28,7 +28,6 @@
 #include "ingest/ingestor.h"
 #include "model/rate_limit.h"
 #include "model/retry_policy.h"
-#include "store/console_reads.h"
 #include "store/store.h"
 
 namespace switchboard::live {
@@ -59,10 +58,6 @@ struct ApiDeps {
   // notifications); optional: without it the Api ingests over `store` and
   // tells nobody.
   ingest::Ingestor* ingestor = nullptr;
-  // The console's reads (chain heads, failing since, a delivery's attempts);
-  // optional: the Api finds it on `store` when it is one, and answers
-  // without those fields (and 503 on the routes that need it) otherwise.
-  store::ConsoleReads* console = nullptr;
 };
 
 class Api {

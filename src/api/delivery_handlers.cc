@@ -60,8 +60,8 @@ Result<std::map<std::string, std::string>> chain_heads(const ApiDeps& deps, cons
   for (const auto& d : deliveries) {
     if (d.state == model::DeliveryState::kPending && !d.ordering_key.empty()) pending.push_back(d.id);
   }
-  if (!deps.console || pending.empty()) return std::map<std::string, std::string>{};
-  return deps.console->chain_heads(company_id, webhook_id, pending);
+  if (!console_reads(deps) || pending.empty()) return std::map<std::string, std::string>{};
+  return console_reads(deps)->chain_heads(company_id, webhook_id, pending);
 }
 
 Response list_failures(const ApiDeps& deps, RequestContext& ctx) {
@@ -159,13 +159,13 @@ Response list_delivery_attempts(const ApiDeps& deps, RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
   auto not_found = [] { return error_response(404, error_codes::kNotFound, "No delivery with this id."); };
   if (!is_valid_id(id, "dlv")) return not_found();
-  if (!deps.console)
+  if (!console_reads(deps))
     return error_response(503, error_codes::kUnavailable,
                           "Attempt timelines are not available on this server.");
   auto delivery = deps.store.get_delivery(ctx.company_id(), id);
   if (!delivery)
     return delivery.error().code == ErrorCode::kNotFound ? not_found() : error_response(delivery.error());
-  auto attempts = deps.console->list_delivery_attempts(ctx.company_id(), id);
+  auto attempts = console_reads(deps)->list_delivery_attempts(ctx.company_id(), id);
   if (!attempts) return error_response(attempts.error());
   auto heads = chain_heads(deps, ctx.company_id(), delivery->webhook_id, {*delivery});
   if (!heads) return error_response(heads.error());

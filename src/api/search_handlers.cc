@@ -83,12 +83,14 @@ Result<std::vector<Hit>> find(const ApiDeps& deps, const std::string& company_id
       return {};
     };
     if (q.call_id) {
-      if (auto added = add_all(deps.console->find_events_by_call(company_id, q.text, limit), "call_id");
+      if (auto added =
+              add_all(console_reads(deps)->find_events_by_call(company_id, q.text, limit), "call_id");
           !added)
         return forward_error(added);
     }
     if (q.phone) {
-      auto added = add_all(deps.console->find_events_by_number(company_id, *q.phone, limit), "phone_number");
+      auto added =
+          add_all(console_reads(deps)->find_events_by_number(company_id, *q.phone, limit), "phone_number");
       if (!added) return forward_error(added);
     }
   }
@@ -108,7 +110,7 @@ Response search(const ApiDeps& deps, RequestContext& ctx) {
   }
   int limit = kDefaultHits;
   if (auto bad = parse_hits_limit(ctx.request, limit)) return *bad;
-  if (!deps.console)
+  if (!console_reads(deps))
     return error_response(503, error_codes::kUnavailable, "Search is not available on this server.");
   auto hits = find(deps, ctx.company_id(), *q, limit);
   if (!hits) return error_response(hits.error());

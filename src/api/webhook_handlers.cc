@@ -27,8 +27,8 @@ std::string generate_secret() {
 // When the webhook's current run of failures began, where the store can tell
 // (store::ConsoleReads); a failed read only leaves it out.
 std::optional<TimePoint> failing_since(const ApiDeps& deps, const model::Webhook& webhook) {
-  if (!deps.console) return std::nullopt;
-  auto since = deps.console->failing_since(webhook.company_id, webhook.id);
+  if (!console_reads(deps)) return std::nullopt;
+  auto since = console_reads(deps)->failing_since(webhook.company_id, webhook.id);
   return since ? *since : std::nullopt;
 }
 
