@@ -33,6 +33,8 @@ Api::Api(ApiDeps deps)
   add_v1_webhook_routes(router_, deps_);
   add_event_routes(router_, deps_);
   add_delivery_routes(router_, deps_);
+  add_search_routes(router_, deps_);
+  add_call_routes(router_, deps_);
   add_live_routes(router_, deps_);
 }
 

@@ -2,6 +2,10 @@
 // delivery logs, send test event, manual redelivery and replay.
 #include <boost/json.hpp>
 #include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "api/delivery_json.h"
 #include "api/errors.h"
@@ -45,6 +49,19 @@ std::optional<Response> parse_time_param(const Request& request, std::string_vie
                           name);
   }
   return std::nullopt;
+}
+
+// The chain heads that the pending ones of `deliveries` wait for (empty when
+// the store cannot tell).
+Result<std::map<std::string, std::string>> chain_heads(const ApiDeps& deps, const std::string& company_id,
+                                                       const std::string& webhook_id,
+                                                       const std::vector<model::Delivery>& deliveries) {
+  std::vector<std::string> pending;
+  for (const auto& d : deliveries) {
+    if (d.state == model::DeliveryState::kPending && !d.ordering_key.empty()) pending.push_back(d.id);
+  }
+  if (!console_reads(deps) || pending.empty()) return std::map<std::string, std::string>{};
+  return console_reads(deps)->chain_heads(company_id, webhook_id, pending);
 }
 
 Response list_failures(const ApiDeps& deps, RequestContext& ctx) {
@@ -120,10 +137,46 @@ Response list_deliveries(const ApiDeps& deps, RequestContext& ctx) {
   }
   auto deliveries = deps.store.list_deliveries(ctx.company_id(), webhook->id, state, *page);
   if (!deliveries) return error_response(deliveries.error());
+  auto heads = chain_heads(deps, ctx.company_id(), webhook->id, deliveries->items);
+  if (!heads) return error_response(heads.error());
+  const int max_attempts = deps.retry_policy.max_attempts;
   return json_response(
       200, page_response<model::Delivery>(
-               *deliveries, [](const model::Delivery& d) { return json::value(delivery_json(d)); },
+               *deliveries,
+               [&](const model::Delivery& d) {
+                 auto head = heads->find(d.id);
+                 return json::value(delivery_json(
+                     d, max_attempts, head == heads->end() ? std::nullopt : std::optional(head->second)));
+               },
                [](const model::Delivery& d) { return d.id; }));
+}
+
+// GET /api/v2/deliveries/{id}/attempts: the delivery (with what it waits for)
+// and its failed attempts, oldest first, each with the request sent (secrets
+// masked; the signature headers, which are not secrets, as sent) and the
+// response received: the dashboard's attempt timeline and its cURL command.
+Response list_delivery_attempts(const ApiDeps& deps, RequestContext& ctx) {
+  const std::string& id = ctx.params.at(0);
+  auto not_found = [] { return error_response(404, error_codes::kNotFound, "No delivery with this id."); };
+  if (!is_valid_id(id, "dlv")) return not_found();
+  if (!console_reads(deps))
+    return error_response(503, error_codes::kUnavailable,
+                          "Attempt timelines are not available on this server.");
+  auto delivery = deps.store.get_delivery(ctx.company_id(), id);
+  if (!delivery)
+    return delivery.error().code == ErrorCode::kNotFound ? not_found() : error_response(delivery.error());
+  auto attempts = console_reads(deps)->list_delivery_attempts(ctx.company_id(), id);
+  if (!attempts) return error_response(attempts.error());
+  auto heads = chain_heads(deps, ctx.company_id(), delivery->webhook_id, {*delivery});
+  if (!heads) return error_response(heads.error());
+  std::optional<std::string> blocked_by;
+  if (auto head = heads->find(id); head != heads->end()) blocked_by = head->second;
+  json::array data;
+  for (const auto& a : *attempts) data.push_back(attempt_json(a, true));
+  return json_response(200,
+                       json::serialize(json::object{
+                           {"delivery", delivery_json(*delivery, deps.retry_policy.max_attempts, blocked_by)},
+                           {"data", std::move(data)}}));
 }
 
 Response send_test(const ApiDeps& deps, RequestContext& ctx) {
@@ -193,7 +246,7 @@ Response redeliver(const ApiDeps& deps, RequestContext& ctx) {
   if (!created)
     return created.error().code == ErrorCode::kNotFound ? not_found() : error_response(created.error());
   if (deps.engine) deps.engine->notify();
-  return json_response(202, json::serialize(delivery_json(*created)));
+  return json_response(202, json::serialize(delivery_json(*created, deps.retry_policy.max_attempts)));
 }
 
 Response replay(const ApiDeps& deps, RequestContext& ctx) {
@@ -250,6 +303,8 @@ void add_delivery_routes(Router& router, const ApiDeps& deps) {
               [&deps](RequestContext& ctx) { return send_test(deps, ctx); }});
   router.add({"POST", "/api/v2/webhooks/{id}/replay", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return replay(deps, ctx); }});
+  router.add({"GET", "/api/v2/deliveries/{id}/attempts", Action::kManageWebhooks,
+              [&deps](RequestContext& ctx) { return list_delivery_attempts(deps, ctx); }});
   router.add({"POST", "/api/v2/deliveries/{id}/redeliver", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return redeliver(deps, ctx); }});
 }

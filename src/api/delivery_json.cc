@@ -36,13 +36,17 @@ json::array headers_json(const std::string& stored, bool mask_secrets) {
 
 }  // namespace
 
-json::object delivery_json(const model::Delivery& d) {
+json::object delivery_json(const model::Delivery& d, int max_attempts,
+                           const std::optional<std::string>& blocked_by) {
   return {{"id", d.id},
           {"webhook_id", d.webhook_id},
           {"event_id", d.event_id},
           {"event_type", d.event_type},
           {"state", model::to_string(d.state)},
           {"attempts", d.attempts},
+          {"max_attempts", max_attempts},
+          {"waiting_for_earlier", blocked_by.has_value()},
+          {"blocked_by", blocked_by ? json::value(*blocked_by) : json::value(nullptr)},
           {"last_status_code", optional_int(d.last_status_code)},
           {"last_error", d.last_error.empty() ? json::value(nullptr) : json::value(d.last_error)},
           {"next_attempt_at",

@@ -145,7 +145,7 @@ Response get_event(const ApiDeps& deps, RequestContext& ctx) {
   auto deliveries = deps.store.list_event_deliveries(ctx.company_id(), id);
   if (!deliveries) return error_response(deliveries.error());
   json::array list;
-  for (const auto& d : *deliveries) list.push_back(delivery_json(d));
+  for (const auto& d : *deliveries) list.push_back(delivery_json(d, deps.retry_policy.max_attempts));
   // The envelope as stored, byte for byte: a parse and serialize would respell its numbers.
   return json_response(200,
                        "{\"event\":" + event->payload + ",\"deliveries\":" + json::serialize(list) + "}");

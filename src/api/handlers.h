@@ -4,8 +4,16 @@
 
 #include "api/api.h"
 #include "api/router.h"
+#include "store/console_reads.h"
 
 namespace switchboard::api {
+
+// The console's reads (chain heads, failing since, a delivery's attempts,
+// search) when the store has them (both backends do; an API test's fake
+// store does not, and the handlers answer without those fields, or 503).
+inline store::ConsoleReads* console_reads(const ApiDeps& deps) {
+  return dynamic_cast<store::ConsoleReads*>(&deps.store);
+}
 
 void add_system_routes(Router& router, const ApiDeps& deps);      // health, metrics, openapi, event types
 void add_identity_routes(Router& router, const ApiDeps& deps);    // me, users, permissions, ingest tokens
@@ -14,6 +22,8 @@ void add_v1_webhook_routes(Router& router, const ApiDeps& deps);  // calling web
 void add_event_routes(Router& router, const ApiDeps& deps);       // publishing events, reading them back
 void add_directory_routes(Router& router, const ApiDeps& deps);   // agents, departments
 void add_live_routes(Router& router, const ApiDeps& deps);        // the live call stream (SSE)
+void add_call_routes(Router& router, const ApiDeps& deps);        // recent call history (Call Logs)
+void add_search_routes(Router& router, const ApiDeps& deps);      // console search by event/call id, number
 void add_delivery_routes(Router& router,
                          const ApiDeps& deps);  // failure/delivery logs, test, redeliver, replay
 

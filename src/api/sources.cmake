@@ -3,6 +3,8 @@
 # (scripts/check_layers.py) fails when a .cc under src/api/ is missing here.
 set(SB_API_SOURCES
     api.cc
+    call_handlers.cc
+    call_history.cc
     delivery_handlers.cc
     delivery_json.cc
     directory_handlers.cc
@@ -15,6 +17,8 @@ set(SB_API_SOURCES
     metrics.cc
     request_json.cc
     router.cc
+    search_handlers.cc
+    search_query.cc
     static_files.cc
     system_handlers.cc
     token_usage.cc
@@ -24,12 +28,14 @@ set(SB_API_SOURCES
 # The layer's unit tests: one binary, api_tests.
 set(SB_API_TESTS
     api_inline_test.cc
+    call_history_test.cc
     health_probe_test.cc
     http_types_test.cc
     metrics_test.cc
     openapi_error_codes_test.cc
     openapi_events_test.cc
     openapi_routes_test.cc
+    search_query_test.cc
     static_files_test.cc
     token_usage_test.cc
     webhook_json_test.cc)

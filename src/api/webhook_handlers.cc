@@ -24,9 +24,18 @@ std::string generate_secret() {
   return "whsec_" + crypto::base64_encode(crypto::random_bytes(model::limits::kGeneratedSecretBytes));
 }
 
-Response webhook_response(int status, const model::Webhook& webhook,
+// When the webhook's current run of failures began, where the store can tell
+// (store::ConsoleReads); a failed read only leaves it out.
+std::optional<TimePoint> failing_since(const ApiDeps& deps, const model::Webhook& webhook) {
+  if (!console_reads(deps)) return std::nullopt;
+  auto since = console_reads(deps)->failing_since(webhook.company_id, webhook.id);
+  return since ? *since : std::nullopt;
+}
+
+Response webhook_response(const ApiDeps& deps, int status, const model::Webhook& webhook,
                           std::optional<std::string_view> reveal_secret = {}) {
-  return json_response(status, json::serialize(webhook_json(webhook, reveal_secret)));
+  return json_response(status,
+                       json::serialize(webhook_json(webhook, reveal_secret, failing_since(deps, webhook))));
 }
 
 Response not_found() { return error_response(404, error_codes::kNotFound, "No webhook with this id."); }
@@ -77,7 +86,7 @@ Response create_webhook(const ApiDeps& deps, RequestContext& ctx) {
     }
     return error_response(stored.error());
   }
-  return webhook_response(201, webhook, secrets.revealed);
+  return webhook_response(deps, 201, webhook, secrets.revealed);
 }
 
 Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
@@ -105,17 +114,17 @@ Response patch_webhook(const ApiDeps& deps, RequestContext& ctx) {
   // delivery engine may have changed since the read.
   auto stored = deps.store.update_webhook_spec(ctx.company_id(), webhook->id, edit->spec, edit->secrets, now);
   if (!stored) return load_error(stored.error());
-  return webhook_response(200, *stored, edit->revealed);
+  return webhook_response(deps, 200, *stored, edit->revealed);
 }
 
 Response set_status(const ApiDeps& deps, RequestContext& ctx, model::WebhookStatus status) {
   auto webhook = load(deps, ctx);
   if (!webhook) return load_error(webhook.error());
   std::optional<model::StatusChange> change = model::plan_status_change(webhook->status, status);
-  if (!change) return webhook_response(200, *webhook);  // idempotent
+  if (!change) return webhook_response(deps, 200, *webhook);  // idempotent
   auto stored = deps.store.set_webhook_status(ctx.company_id(), webhook->id, *change, deps.clock.now());
   if (!stored) return load_error(stored.error());
-  return webhook_response(200, *stored);
+  return webhook_response(deps, 200, *stored);
 }
 
 Response delete_webhook(const ApiDeps& deps, RequestContext& ctx) {
@@ -161,7 +170,7 @@ Response rotate_secret(const ApiDeps& deps, RequestContext& ctx) {
       model::apply_secret_change(model::secrets_of(*webhook), change, generated_for(change), now, false);
   auto stored = deps.store.rotate_webhook_secret(ctx.company_id(), webhook->id, rotated.secrets, now);
   if (!stored) return load_error(stored.error());
-  return webhook_response(200, *stored, rotated.revealed);
+  return webhook_response(deps, 200, *stored, rotated.revealed);
 }
 
 }  // namespace
@@ -173,17 +182,20 @@ void add_webhook_routes(Router& router, const ApiDeps& deps) {
                 if (!page) return page.error();
                 auto list = deps.store.list_webhooks(ctx.company_id(), *page);
                 if (!list) return error_response(list.error());
-                return json_response(
-                    200, page_response<model::Webhook>(
-                             *list, [](const model::Webhook& w) { return json::value(webhook_json(w)); },
-                             [](const model::Webhook& w) { return w.id; }));
+                return json_response(200,
+                                     page_response<model::Webhook>(
+                                         *list,
+                                         [&deps](const model::Webhook& w) {
+                                           return json::value(webhook_json(w, {}, failing_since(deps, w)));
+                                         },
+                                         [](const model::Webhook& w) { return w.id; }));
               }});
   router.add({"POST", "/api/v2/webhooks", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return create_webhook(deps, ctx); }});
   router.add({"GET", "/api/v2/webhooks/{id}", Action::kManageWebhooks, [&deps](RequestContext& ctx) {
                 auto webhook = load(deps, ctx);
                 if (!webhook) return load_error(webhook.error());
-                return webhook_response(200, *webhook);
+                return webhook_response(deps, 200, *webhook);
               }});
   router.add({"PATCH", "/api/v2/webhooks/{id}", Action::kManageWebhooks,
               [&deps](RequestContext& ctx) { return patch_webhook(deps, ctx); }});

@@ -44,7 +44,8 @@ json::object auth_json(const model::WebhookAuth& auth) {
 
 }  // namespace
 
-json::object webhook_json(const model::Webhook& webhook, std::optional<std::string_view> reveal_secret) {
+json::object webhook_json(const model::Webhook& webhook, std::optional<std::string_view> reveal_secret,
+                          std::optional<TimePoint> failing_since) {
   const auto& spec = webhook.spec;
   json::object out{
       {"id", webhook.id},
@@ -61,6 +62,7 @@ json::object webhook_json(const model::Webhook& webhook, std::optional<std::stri
       {"has_secret", webhook.secret.has_value()},
       {"consecutive_failures", webhook.consecutive_exhausted},
       {"last_delivery", nullptr},
+      {"failing_since", failing_since ? json::value(format_rfc3339(*failing_since)) : json::value(nullptr)},
       {"created_at", format_rfc3339(webhook.created_at)},
       {"updated_at", format_rfc3339(webhook.updated_at)},
   };

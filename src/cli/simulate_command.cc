@@ -8,7 +8,9 @@
 
 #include "common/time_format.h"
 #include "simulate/generator.h"
+#include "simulate/publisher.h"
 #include "simulate/runner.h"
+#include "simulate/scenarios.h"
 
 namespace switchboard::cli {
 
@@ -21,6 +23,25 @@ void request_stop(int /*signal*/) { stop_requested = true; }
 int fail(const std::string& message) {
   std::fprintf(stderr, "switchboard simulate: %s\n", message.c_str());
   return 2;
+}
+
+// The directory first, so that call.summary is enriched (agent and department
+// names) from the first event. A token that may not manage it (an ingest
+// token) or a failure only leaves a note: the traffic still goes out.
+void fill_directory(simulate::HttpPublisher& publisher) {
+  const auto directory = simulate::sim_directory();
+  auto written = publisher.fill_directory(directory);
+  if (written) {
+    std::fprintf(stderr, "switchboard simulate: directory: %zu departments and %zu agents with names\n",
+                 directory.departments.size(), directory.agents.size());
+  } else if (written.error().code == ErrorCode::kPermissionDenied) {
+    std::fprintf(stderr,
+                 "switchboard simulate: directory left alone: %s (use an owner or admin token to fill it; "
+                 "call.summary then names agents and departments)\n",
+                 written.error().message.c_str());
+  } else {
+    std::fprintf(stderr, "switchboard simulate: directory not filled: %s\n", written.error().message.c_str());
+  }
 }
 
 }  // namespace
@@ -57,6 +78,9 @@ CLI::App* add_simulate_command(CLI::App& app, SimulateCommand& command) {
   cmd->add_flag(
       "--dry-run", command.dry_run,
       "Print the events as JSON lines instead of sending them (--count, or rate × duration; default 100)");
+  cmd->add_flag("--no-directory", command.no_directory,
+                "Do not put the simulated agents and departments (names, e-mails, extensions) in the company "
+                "directory first (with an ingest token it is left alone anyway)");
   cmd->add_option("--results", command.results_path,
                   "Write one JSON line per published event: its event_id and event_sequence, or the error");
   return cmd;
@@ -101,6 +125,7 @@ int run_simulate_command(const SimulateCommand& command) {
     results.open(command.results_path, std::ios::trunc);
     if (!results) return fail("cannot write " + command.results_path);
   }
+  if (!command.no_directory) fill_directory(**publisher);
   std::fprintf(stderr, "switchboard simulate: seed %llu, start %s, %.1f events/s to %s\n",
                static_cast<unsigned long long>(options.seed), format_rfc3339(options.start).c_str(),
                command.rate, command.url.c_str());

@@ -23,6 +23,9 @@ struct SimulateCommand {
   int concurrency = 8;
   bool dry_run = false;
   std::string results_path;
+  // Leave the company directory alone (by default an owner or admin token
+  // first puts the simulator's departments and agents in it).
+  bool no_directory = false;
 };
 
 // Adds the `simulate` subcommand to `app`, filling `command` when parsed.

@@ -30,8 +30,9 @@ inline constexpr std::string_view kMaskedSecret = "********";
 
 // Whether a header of a delivery request may be shown (failure inspect,
 // attempt log) as it was sent: only the headers Switchboard itself sets with
-// values that are not secret. Every other header (Authorization, API keys,
-// signatures, custom headers) is shown as kMaskedSecret. Case-insensitive.
+// values that are not secret, signatures included (an HMAC of one body and
+// timestamp, not the secret). Every other header (Authorization, API keys,
+// custom headers) is shown as kMaskedSecret. Case-insensitive.
 bool is_public_request_header(std::string_view name);
 
 struct KeyValue {

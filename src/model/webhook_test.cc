@@ -59,3 +59,31 @@ TEST(WebhookSpecTest, EqualityCoversEveryField) {
 
 }  // namespace
 }  // namespace switchboard::model
+
+// What the attempt log shows as sent: Switchboard's own headers, signatures
+// included (issue 17 item 8: a ready cURL command); credentials never.
+TEST(PublicRequestHeaderTest, SignaturesShownCredentialsMasked) {
+  struct Case {
+    const char* name;
+    bool shown;
+  };
+  const Case cases[] = {
+      {"Content-Type", true},
+      {"user-agent", true},
+      {"X-MO-Event-Id", true},
+      {"X-MO-Timestamp", true},
+      {"webhook-id", true},
+      {"webhook-timestamp", true},
+      {"X-MO-Signature", true},
+      {"x-mo-signature", true},
+      {"webhook-signature", true},
+      {"X-MyOperator-Signature", true},
+      {"Authorization", false},
+      {"X-Api-Key", false},
+      {"X-Custom", false},
+      {"", false},
+      {"X-MO-Signature-Secret", false},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(switchboard::model::is_public_request_header(c.name), c.shown) << c.name;
+}

@@ -106,8 +106,11 @@ HttpPublisher::HttpPublisher(std::string base_url, std::string token, void* curl
 
 HttpPublisher::~HttpPublisher() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
-std::pair<long, std::string> HttpPublisher::post(std::string_view path, const std::string& body) {
+std::pair<long, std::string> HttpPublisher::send(const char* method, std::string_view path,
+                                                 const std::string& body) {
   CURL* curl = static_cast<CURL*>(curl_);
+  // POST is libcurl's own method for POSTFIELDS; any other is named.
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string_view(method) == "POST" ? nullptr : method);
   std::string response;
   const std::string url = base_url_ + std::string(path);
   const std::string authorization = "Authorization: Bearer " + token_;
@@ -130,6 +133,52 @@ std::pair<long, std::string> HttpPublisher::post(std::string_view path, const st
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   return {status, std::move(response)};
+}
+
+DirectoryStep directory_step_after_create(long status) {
+  if (status == 201) return DirectoryStep::kDone;
+  if (status == 409) return DirectoryStep::kUpdate;
+  if (status == 401 || status == 403) return DirectoryStep::kNotAllowed;
+  return DirectoryStep::kFailed;
+}
+
+Result<void> HttpPublisher::put_entry(const std::string& collection, const std::string& id,
+                                      json::object body) {
+  auto [status, answer] = post(collection, json::serialize(body));
+  switch (directory_step_after_create(status)) {
+    case DirectoryStep::kDone:
+      return {};
+    case DirectoryStep::kNotAllowed:
+      return make_error(ErrorCode::kPermissionDenied, "this token may not manage the company directory");
+    case DirectoryStep::kUpdate: {
+      body.erase("id");
+      auto [patched, patch_answer] = send("PATCH", collection + "/" + id, json::serialize(body));
+      if (patched == 200) return {};
+      return make_error(ErrorCode::kUnavailable,
+                        "updating " + id + " answered " + std::to_string(patched) + ": " + patch_answer);
+    }
+    case DirectoryStep::kFailed:
+      break;
+  }
+  return make_error(ErrorCode::kUnavailable,
+                    "creating " + id + " answered " + std::to_string(status) + ": " + answer);
+}
+
+Result<int> HttpPublisher::fill_directory(const SimDirectory& directory) {
+  int written = 0;
+  for (const auto& d : directory.departments) {
+    if (auto done = put_entry("/api/v2/departments", d.id, {{"id", d.id}, {"name", d.name}}); !done)
+      return forward_error(done);
+    ++written;
+  }
+  for (const auto& a : directory.agents) {
+    json::object body{{"id", a.id},         {"name", a.name},
+                      {"email", a.email},   {"extension", a.extension},
+                      {"number", a.number}, {"department_id", a.department_id}};
+    if (auto done = put_entry("/api/v2/agents", a.id, std::move(body)); !done) return forward_error(done);
+    ++written;
+  }
+  return written;
 }
 
 PublishOutcome HttpPublisher::publish_one(const SimEvent& event) {

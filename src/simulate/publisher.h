@@ -5,6 +5,7 @@
 // alive between requests. A publisher is used from one thread.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
 #include <span>
@@ -14,6 +15,7 @@
 
 #include "common/result.h"
 #include "simulate/generator.h"
+#include "simulate/scenarios.h"
 
 namespace switchboard::simulate {
 
@@ -35,6 +37,15 @@ struct PublishOutcome {
 std::vector<PublishOutcome> outcomes_from_response(long status, std::string_view body, std::size_t count,
                                                    bool batch);
 
+// Filling the directory: what to do after POSTing one department or agent.
+enum class DirectoryStep {
+  kDone,        // 201: created
+  kUpdate,      // 409: the id is taken: PATCH it to the simulator's values
+  kNotAllowed,  // 401/403: the token may not manage the directory (an ingest token)
+  kFailed,      // anything else
+};
+DirectoryStep directory_step_after_create(long status);
+
 class Publisher {
  public:
   virtual ~Publisher() = default;
@@ -51,10 +62,22 @@ class HttpPublisher final : public Publisher {
   PublishOutcome publish_one(const SimEvent& event) override;
   std::vector<PublishOutcome> publish_batch(std::span<const SimEvent> events) override;
 
+  // Puts `directory` in the token's company (departments first, then
+  // agents): creates each entry, or updates it when its id exists. The
+  // number of entries written; kPermissionDenied when the token may not
+  // manage the directory (an ingest token), kUnavailable on any other
+  // failure (with the server's answer).
+  Result<int> fill_directory(const SimDirectory& directory);
+
  private:
   HttpPublisher(std::string base_url, std::string token, void* curl);
   // POST `body` to `path`; returns the status (0 on a transport error, with its message as the body).
-  std::pair<long, std::string> post(std::string_view path, const std::string& body);
+  std::pair<long, std::string> post(std::string_view path, const std::string& body) {
+    return send("POST", path, body);
+  }
+  std::pair<long, std::string> send(const char* method, std::string_view path, const std::string& body);
+  // Creates (or updates) one directory entry at `collection`.
+  Result<void> put_entry(const std::string& collection, const std::string& id, boost::json::object body);
 
   std::string base_url_;
   std::string token_;

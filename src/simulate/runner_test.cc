@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "common/time_format.h"
+#include "simulate/scenarios.h"
 
 namespace switchboard::simulate {
 namespace {
@@ -213,6 +215,43 @@ TEST(PublisherTest, ReportsAnUnreachableServerAsFailed) {
   const auto outcome = (*publisher)->publish_one(gen_events);
   EXPECT_EQ(outcome.kind, PublishOutcome::Kind::kFailed);
   EXPECT_EQ(outcome.reason.rfind("transport: ", 0), 0u) << outcome.reason;
+}
+
+// Filling the directory: created, taken (update it), not allowed (an ingest
+// token: leave it), or failed.
+TEST(DirectoryFillTest, StepAfterCreate) {
+  const std::pair<long, DirectoryStep> cases[] = {
+      {201, DirectoryStep::kDone},       {409, DirectoryStep::kUpdate}, {401, DirectoryStep::kNotAllowed},
+      {403, DirectoryStep::kNotAllowed}, {422, DirectoryStep::kFailed}, {500, DirectoryStep::kFailed},
+      {0, DirectoryStep::kFailed},       {200, DirectoryStep::kFailed},
+  };
+  for (const auto& [status, step] : cases) EXPECT_EQ(directory_step_after_create(status), step) << status;
+}
+
+// The directory holds every agent and department the generated calls name,
+// each agent with a name, an e-mail, an extension and a known department.
+TEST(DirectoryFillTest, SimDirectoryCoversTheGeneratedCalls) {
+  const SimDirectory directory = sim_directory();
+  std::set<std::string> departments, agents;
+  for (const auto& d : directory.departments) departments.insert(d.id);
+  for (const auto& a : directory.agents) {
+    agents.insert(a.id);
+    EXPECT_FALSE(a.name.empty()) << a.id;
+    EXPECT_NE(a.email.find('@'), std::string::npos) << a.id;
+    EXPECT_FALSE(a.extension.empty()) << a.id;
+    EXPECT_TRUE(departments.count(a.department_id)) << a.id;
+  }
+  GeneratorOptions options;
+  options.seed = 11;
+  options.mix = TrafficMix{1, 0, 0};
+  TrafficGenerator generator(options);
+  for (int i = 0; i < 2000; ++i) {
+    const json::object data = generator.next().data;
+    if (auto* agent = data.if_contains("agent_id"))
+      EXPECT_TRUE(agents.count(std::string(agent->as_string())));
+    if (auto* dep = data.if_contains("department_id"))
+      EXPECT_TRUE(departments.count(std::string(dep->as_string())));
+  }
 }
 
 }  // namespace

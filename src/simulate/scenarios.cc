@@ -17,10 +17,15 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// The company the traffic belongs to: departments with their numbers and agents.
+// The company the traffic belongs to: departments with their numbers and
+// agents (with the names, e-mails and extensions `simulate` puts in the
+// company directory, so that call.summary is enriched from the first run).
 struct Agent {
   std::string_view id;
   std::string_view number;
+  std::string_view name;
+  std::string_view email;
+  std::string_view extension;
 };
 struct Department {
   std::string_view id;
@@ -35,23 +40,23 @@ constexpr std::array<Department, 3> kDepartments{{
      "Sales",
      "+918040000101",
      "1",
-     {{{"agt_sales_1", "+919876500011"},
-       {"agt_sales_2", "+919876500012"},
-       {"agt_sales_3", "+919876500013"}}}},
+     {{{"agt_sales_1", "+919876500011", "Asha Rao", "asha.rao@example.com", "101"},
+       {"agt_sales_2", "+919876500012", "Vikram Shah", "vikram.shah@example.com", "102"},
+       {"agt_sales_3", "+919876500013", "Meera Iyer", "meera.iyer@example.com", "103"}}}},
     {"dep_support",
      "Support",
      "+918040000102",
      "2",
-     {{{"agt_support_1", "+919876500021"},
-       {"agt_support_2", "+919876500022"},
-       {"agt_support_3", "+919876500023"}}}},
+     {{{"agt_support_1", "+919876500021", "Rahul Nair", "rahul.nair@example.com", "201"},
+       {"agt_support_2", "+919876500022", "Priya Menon", "priya.menon@example.com", "202"},
+       {"agt_support_3", "+919876500023", "Arjun Das", "arjun.das@example.com", "203"}}}},
     {"dep_billing",
      "Billing",
      "+918040000103",
      "3",
-     {{{"agt_billing_1", "+919876500031"},
-       {"agt_billing_2", "+919876500032"},
-       {"agt_billing_3", "+919876500033"}}}},
+     {{{"agt_billing_1", "+919876500031", "Neha Gupta", "neha.gupta@example.com", "301"},
+       {"agt_billing_2", "+919876500032", "Karan Mehta", "karan.mehta@example.com", "302"},
+       {"agt_billing_3", "+919876500033", "Divya Pillai", "divya.pillai@example.com", "303"}}}},
 }};
 
 constexpr std::string_view kWhatsAppNumber = "+918040000999";
@@ -613,6 +618,18 @@ Script campaign_session(SimRandom& random, TimePoint start) {
   if (sent.read && random.chance(0.1))
     receive_message(script, random, conv, after(*sent.read, random, 10, 300));
   return in_time_order(std::move(script));
+}
+
+SimDirectory sim_directory() {
+  SimDirectory out;
+  for (const auto& d : kDepartments) {
+    out.departments.push_back({std::string(d.id), std::string(d.name)});
+    for (const auto& a : d.agents) {
+      out.agents.push_back({std::string(a.id), std::string(a.name), std::string(a.email),
+                            std::string(a.extension), std::string(a.number), std::string(d.id)});
+    }
+  }
+  return out;
 }
 
 }  // namespace switchboard::simulate

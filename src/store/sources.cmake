@@ -19,6 +19,7 @@ set(SB_STORE_SOURCES
     sqlite/sqlite_store_directory.cc
     sqlite/sqlite_store_events.cc
     sqlite/sqlite_store_identity.cc
+    sqlite/sqlite_store_search.cc
     sqlite/sqlite_store_v1.cc
     sqlite/sqlite_store_webhooks.cc
     sqlite/sqlite_writer.cc)
@@ -34,6 +35,7 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_store_events.cc
     postgres/postgres_store_identity.cc
     postgres/postgres_store_nodes.cc
+    postgres/postgres_store_search.cc
     postgres/postgres_store_v1.cc
     postgres/postgres_store_webhooks.cc)
 # The layer's unit tests: one binary, store_tests.

@@ -4,7 +4,8 @@
 // with a fake fetch), the directory's paging (api.ts), the v1 form model
 // (webhooks/v1-model.ts), the v2 form's origin rule and duplicate header keys
 // (webhooks/form-model.ts) and attempt failures in an admin's words
-// (attempt-errors.ts). The TypeScript sources are bundled in memory with
+// (attempt-errors.ts), the true states of deliveries and webhooks
+// (webhooks/states.ts) and an attempt's cURL command (webhooks/curl.ts). The TypeScript sources are bundled in memory with
 // the esbuild that vite brings (web/node_modules).
 // Run: node --test tests/browser/web_unit_test.mjs (CTest: browser.web_unit).
 import assert from 'node:assert/strict';
@@ -41,6 +42,8 @@ const stream = await load('live/stream.ts');
 const apiModule = await load('api.ts');
 const v1 = await load('webhooks/v1-model.ts');
 const form = await load('webhooks/form-model.ts');
+const states = await load('webhooks/states.ts');
+const curl = await load('webhooks/curl.ts');
 
 const messages = (items) => items.filter((i) => i.kind === 'message').map(({ event, data }) => ({ event, data }));
 
@@ -423,4 +426,107 @@ test('duplicate header keys are found while typing (case-insensitive, blank keys
   assert.deepEqual(errors.map((e) => e.field), ['headers[2].key', 'headers[4].key']);
   assert.ok(errors.every((e) => e.code === 'duplicate_key' && /Duplicate header key/.test(e.message)));
   assert.deepEqual(form.duplicateKeyErrors([{ key: '', value: '' }, { key: '', value: '' }], 'headers', 'key'), []);
+});
+
+// ---- True states (webhooks/states.ts) -------------------------------------------
+
+const NOW = new Date(2026, 11, 2, 11, 0, 0);
+const at = (h, m, s = 0) => new Date(2026, 11, 2, h, m, s).toISOString();
+
+test('a delivery says what is true: held, queued, retry k of n at hh:mm, delivered, gave up', () => {
+  const base = { attempts: 0, max_attempts: 26, waiting_for_earlier: false, next_attempt_at: null,
+    last_status_code: null, last_error: null, updated_at: at(10, 59) };
+  const table = [
+    // a held delivery never reads "0 attempts · next attempt <past>"
+    [{ ...base, state: 'pending', waiting_for_earlier: true, next_attempt_at: at(10, 1) },
+      'Waiting', 'waiting for an earlier event of this call', 'wait'],
+    [{ ...base, state: 'pending', next_attempt_at: at(10, 59) }, 'Queued', 'sending now', 'wait'],
+    [{ ...base, state: 'pending', next_attempt_at: at(11, 30) }, 'Queued', 'first attempt at 11:30', 'wait'],
+    [{ ...base, state: 'pending', attempts: 4, next_attempt_at: at(11, 6), last_status_code: 500, last_error: 'http_status' },
+      'Retrying', 'retry 5 of 26 at 11:06 · last HTTP 500', 'bad'],
+    [{ ...base, state: 'pending', attempts: 1, max_attempts: undefined, next_attempt_at: at(11, 1), last_error: 'timeout' },
+      'Retrying', 'retry 2 at 11:01 · last Timed out', 'bad'],
+    [{ ...base, state: 'delivered', attempts: 1 }, 'Delivered', '', 'ok'],
+    [{ ...base, state: 'delivered', attempts: 3 }, 'Delivered', 'after 3 attempts', 'ok'],
+    [{ ...base, state: 'exhausted', attempts: 19, last_status_code: 500, last_error: 'http_status' },
+      'Gave up', 'after 19 attempts · last HTTP 500', 'bad'],
+    [{ ...base, state: 'dropped' }, 'Dropped', /not sent/, 'off'],
+  ];
+  for (const [d, label, detail, tone] of table) {
+    const s = states.deliveryState(d, NOW);
+    assert.equal(s.label, label, JSON.stringify(d));
+    if (detail instanceof RegExp) assert.match(s.detail, detail);
+    else assert.equal(s.detail, detail, JSON.stringify(d));
+    assert.equal(s.tone, tone, JSON.stringify(d));
+  }
+});
+
+test('a webhook says Failed / failing since hh:mm before its last delivery', () => {
+  const pendingNow = { state: 'pending', attempts: 0, next_attempt_at: at(11, 0), last_status_code: null,
+    last_error: null, updated_at: at(11, 0) };
+  const table = [
+    // a Failed webhook never reads "pending just now"
+    [{ status: 'failed', failing_since: at(10, 42) }, pendingNow, 'Failed', /^failing since 10:42/, 'bad'],
+    [{ status: 'failed', failing_since: null }, pendingNow, 'Failed', /until it is enabled/, 'bad'],
+    [{ status: 'active', failing_since: at(10, 42) }, pendingNow, 'Failing', /^failing since 10:42$/, 'bad'],
+    [{ status: 'inactive', failing_since: at(10, 42) }, null, 'Disabled', /disabled/, 'off'],
+    [{ status: 'active', failing_since: null }, null, 'No deliveries yet', /^$/, 'off'],
+    [{ status: 'active' }, { ...pendingNow, state: 'delivered', attempts: 1 }, 'Delivered', /^$/, 'ok'],
+  ];
+  for (const [w, last, label, detail, tone] of table) {
+    const h = states.webhookHealth({ updated_at: at(9, 0), ...w }, last, NOW);
+    assert.equal(h.label, label, JSON.stringify(w));
+    assert.match(h.detail, detail, JSON.stringify(w));
+    assert.equal(h.tone, tone, JSON.stringify(w));
+  }
+});
+
+test('times: hh:mm today, the day before it otherwise; countdowns', () => {
+  assert.equal(states.clockTime(at(10, 42), NOW), '10:42');
+  assert.match(states.clockTime(new Date(2026, 11, 1, 9, 5).toISOString(), NOW), /^1 Dec 09:05$/);
+  assert.equal(states.clockTime(null, NOW), '');
+  assert.equal(states.countdown(at(11, 0, 40), NOW), 'in 40 s');
+  assert.equal(states.countdown(at(11, 2, 5), NOW), 'in 2 min 05 s');
+  assert.equal(states.countdown(at(13, 30), NOW), 'in 2 h 30 min');
+  assert.equal(states.countdown(at(10, 0), NOW), 'now');
+});
+
+test('the cURL command: headers as sent, signatures kept, credentials left out and named', () => {
+  const headers = [
+    { name: 'Content-Type', value: 'application/json' },
+    { name: 'X-MO-Signature', value: 'sha256=abc' },
+    { name: 'Authorization', value: '********' },
+    { name: 'Content-Length', value: '12' },
+  ];
+  const text = curl.curlCommand('https://h.example/x?a=1', headers, `{"n":"it's"}`);
+  assert.match(text, /^# Not shown \(credentials\): Authorization\./);
+  assert.match(text, /curl -X POST 'https:\/\/h\.example\/x\?a=1'/);
+  assert.match(text, /-H 'X-MO-Signature: sha256=abc'/);
+  assert.doesNotMatch(text, /\*\*\*\*|Content-Length|Authorization:/);
+  assert.match(text, /--data-binary '\{"n":"it'\\''s"\}'$/);
+  assert.equal(curl.shellQuote("a'b"), `'a'\\''b'`);
+});
+
+test('recent calls: stale instead of ringing for ever, durations running or final', () => {
+  const t0 = Date.parse('2026-12-02T10:00:00Z');
+  const iso = (s) => new Date(t0 + s * 1000).toISOString();
+  const call = (over) => ({ call_id: 'c', state: 'ringing', direction: 'inbound', from: '+1', to: '+2', agent_id: null,
+    department_id: null, started_at: iso(0), answered_at: null, ended_at: null, last_event_at: iso(0), events: 1, ...over });
+  const table = [
+    // [call, now (s), stale after (s), label, tone, duration, note]
+    [call({}), 30, 600, 'Ringing', 'wait', '30 s', ''],
+    [call({}), 700, 600, 'Stale', 'off', '', /^no update for 11 min 40 s$/],
+    [call({ state: 'connected', answered_at: iso(5), last_event_at: iso(5) }), 125, 600, 'Connected', 'ok', '2 min 5 s', ''],
+    [call({ state: 'disconnected', answered_at: iso(5), ended_at: iso(65), last_event_at: iso(65) }), 5000, 600,
+      'Disconnected', 'off', '1 min 5 s', ''],
+    [call({ state: 'missed', ended_at: iso(20), last_event_at: iso(20) }), 5000, 600, 'Missed', 'bad', '20 s', ''],
+  ];
+  for (const [c, now, stale, label, tone, duration, note] of table) {
+    const v = model.historyView(c, t0 + now * 1000, stale * 1000);
+    assert.equal(v.label, label, JSON.stringify(c));
+    assert.equal(v.tone, tone, JSON.stringify(c));
+    assert.equal(v.duration, duration, JSON.stringify(c));
+    if (note instanceof RegExp) assert.match(v.note, note);
+    else assert.equal(v.note, note);
+  }
 });

@@ -196,7 +196,9 @@ TEST_F(DeliveryTest, RetriesOnTheScheduleThenExhaustAndThreeExhaustedMarkFailed)
   auto& sink = add_receiver(failing);
   // 3600x: the 24 h window is 24 s, the first retry 8 ms later, 2 h steps are 2 s.
   start_server(3600.0);
-  const std::string id = create_webhook(sink);
+  // A custom header: its value is a credential, masked in the failure log.
+  const std::string id =
+      create_webhook(sink, {{"headers", json::array{json::object{{"key", "X-Token"}, {"value", "t0ken"}}}}});
   for (int i = 0; i < 3; ++i) publish("call.end", event_data("call.end", "x" + std::to_string(i)));
   ASSERT_TRUE(wait_until([&] { return get_json("/api/v2/webhooks/" + id).at("status") == "failed"; }, 90s));
   // Every delivery made the full schedule (19 attempts within the 24 h window) and is exhausted.

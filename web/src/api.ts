@@ -88,6 +88,7 @@ export interface Webhook {
   previous_secret_expires_at?: string; // while a rotated-out secret still signs
   consecutive_failures: number;
   last_delivery: LastDelivery | null;
+  failing_since?: string | null; // when its current run of failed attempts began
   created_at: string;
   updated_at: string;
 }
@@ -127,11 +128,49 @@ export interface Delivery {
   event_type: string;
   state: string;
   attempts: number;
+  max_attempts?: number; // the schedule's budget (26)
+  waiting_for_earlier?: boolean; // held behind an earlier pending event of its call
+  blocked_by?: string | null; // the delivery it waits for
   last_status_code: number | null;
   last_error: string | null;
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface DeliveryTimeline {
+  delivery: Delivery;
+  data: AttemptDetail[]; // failed attempts, oldest first
+}
+
+export interface ApiToken {
+  id: string;
+  kind: 'user' | 'ingest';
+  user_id: string | null;
+  hint: string | null;
+  status: 'active' | 'expired' | 'revoked';
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  token?: string; // only in the answer that created it
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  active?: boolean;
+}
+
+export interface SearchHit {
+  event_id: string;
+  event_type: string;
+  call_id: string | null;
+  created_at: string;
+  matched_by: 'event_id' | 'delivery_id' | 'call_id' | 'phone_number';
+  deliveries: Delivery[];
 }
 
 export interface TestResult {
@@ -333,6 +372,33 @@ export const api = {
       'GET',
       `/api/v2/webhooks/${encodeURIComponent(id)}/deliveries?${query.toString()}`,
     ),
+  permissions: () => request<{ managers_can_manage_webhooks: boolean }>('GET', '/api/v2/permissions'),
+  setPermissions: (managers: boolean) =>
+    request<{ managers_can_manage_webhooks: boolean }>('PUT', '/api/v2/permissions', {
+      managers_can_manage_webhooks: managers,
+    }),
+  users: () => request<Page<User>>('GET', '/api/v2/users?limit=500'),
+  tokens: (cursor?: string) =>
+    request<Page<ApiToken>>('GET', `/api/v2/tokens?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  createToken: (userId: string, expiresIn?: number) =>
+    request<ApiToken>('POST', '/api/v2/tokens', { user_id: userId, ...(expiresIn ? { expires_in: expiresIn } : {}) }),
+  createIngestToken: (expiresIn?: number) =>
+    request<ApiToken>('POST', '/api/v2/ingest-tokens', expiresIn ? { expires_in: expiresIn } : {}),
+  revokeToken: (id: string) => request<unknown>('DELETE', `/api/v2/tokens/${encodeURIComponent(id)}`),
+  calls: (query: URLSearchParams) =>
+    request<Page<import('./live/calls-model').HistoryCall>>('GET', `/api/v2/calls?${query.toString()}`),
+  search: (q: string) => request<{ query: string; data: SearchHit[] }>('GET', `/api/v2/search?q=${encodeURIComponent(q)}`),
+  deliveryAttempts: (deliveryId: string) =>
+    request<DeliveryTimeline>('GET', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/attempts`),
+  redeliver: (deliveryId: string) =>
+    request<Delivery>('POST', `/api/v2/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
+  replay: (id: string, since: string, until: string) =>
+    request<{ replayed: number; limit: number }>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/replay`, {
+      since,
+      until,
+    }),
+  event: (eventId: string) =>
+    request<{ event: unknown; deliveries: Delivery[] }>('GET', `/api/v2/events/${encodeURIComponent(eventId)}`),
   // The whole directory (departments or agents), following the cursor up to
   // DIRECTORY_CAP entries; callers fall back to typed ids when it fails.
   directory: async (kind: DirectoryKind): Promise<DirectoryEntry[]> => {

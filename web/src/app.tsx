@@ -11,6 +11,9 @@ import { WebhooksList } from './webhooks/list';
 import { WebhooksV1 } from './webhooks/v1';
 import { SecretReveal } from './webhooks/secret';
 import { CallLogs } from './live/call-logs';
+import { SearchPage } from './search';
+import { SettingsPage } from './settings';
+import { DeliveryHealth, showsHealth } from './home';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -87,6 +90,7 @@ function Home({ me }: { me: Me }) {
           <p class="muted">Your role has no settings to manage here.</p>
         )}
       </div>
+      {showsHealth(me) && <DeliveryHealth />}
     </div>
   );
 }
@@ -105,7 +109,8 @@ function NoAccess() {
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
-  const inWebhooks = route.page !== 'home' && route.page !== 'calls';
+  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search' && route.page !== 'settings';
+  const canSettings = me.permissions.manage_users || me.permissions.set_permissions;
   // Narrow screens: the sidebar is a drawer behind the topbar's Menu button.
   const [navOpen, setNavOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
@@ -125,11 +130,13 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   let page;
   if (route.page === 'home') page = <Home me={me} />;
   else if (route.page === 'calls') page = <CallLogs />;
+  else if (route.page === 'settings') page = canSettings ? <SettingsPage me={me} /> : <NoAccess />;
   else if (!canWebhooks) page = <NoAccess />;
   else if (route.page === 'webhooks') page = route.tab === 'v1' ? <WebhooksV1 /> : <WebhooksList />;
   else if (route.page === 'webhook-new') page = <WebhookFormPage key="new" />;
   else if (route.page === 'webhook-edit') page = <WebhookFormPage key={route.id} id={route.id} />;
-  else page = <WebhookDetail id={route.id} />;
+  else if (route.page === 'search') page = <SearchPage key={route.q} q={route.q} />;
+  else page = <WebhookDetail id={route.id} delivery={route.delivery} />;
 
   return (
     <div class={navOpen ? 'shell nav-open' : 'shell'}>
@@ -154,7 +161,15 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               <a href={href.webhooks} class={inWebhooks ? 'nav-item active' : 'nav-item'}>
                 Webhooks
               </a>
+              <a href={href.search('')} class={route.page === 'search' ? 'nav-item active' : 'nav-item'}>
+                Search
+              </a>
             </div>
+          )}
+          {canSettings && (
+            <a href={href.settings} class={route.page === 'settings' ? 'nav-item active' : 'nav-item'}>
+              Settings
+            </a>
           )}
         </nav>
       </aside>

@@ -7,17 +7,22 @@ export type Route =
   | { page: 'calls' }
   | { page: 'webhooks'; tab: 'v2' | 'v1' }
   | { page: 'webhook-new' }
-  | { page: 'webhook'; id: string }
+  | { page: 'webhook'; id: string; delivery?: string }
+  | { page: 'search'; q: string }
+  | { page: 'settings' }
   | { page: 'webhook-edit'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'calls') return { page: 'calls' };
+  if (parts[0] === 'settings') return { page: 'settings' };
+  if (parts[0] === 'search') return { page: 'search', q: parts[1] ?? '' };
   if (parts[0] !== 'webhooks') return { page: 'home' };
   if (parts.length === 1) return { page: 'webhooks', tab: 'v2' };
   if (parts[1] === 'v1') return { page: 'webhooks', tab: 'v1' };
   if (parts[1] === 'new') return { page: 'webhook-new' };
   if (parts[2] === 'edit') return { page: 'webhook-edit', id: parts[1] };
+  if (parts[2] === 'deliveries' && parts[3]) return { page: 'webhook', id: parts[1], delivery: parts[3] };
   return { page: 'webhook', id: parts[1] };
 }
 
@@ -29,6 +34,10 @@ export const href = {
   newWebhook: '#/webhooks/new',
   webhook: (id: string) => `#/webhooks/${encodeURIComponent(id)}`,
   editWebhook: (id: string) => `#/webhooks/${encodeURIComponent(id)}/edit`,
+  delivery: (webhookId: string, deliveryId: string) =>
+    `#/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}`,
+  settings: '#/settings',
+  search: (q: string) => `#/search/${encodeURIComponent(q)}`,
 };
 
 // Leave guards: a page with unsaved changes registers one. A guard returns

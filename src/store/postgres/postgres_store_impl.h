@@ -32,6 +32,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "store/console_reads.h"
 #include "store/node_membership.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
@@ -46,7 +47,7 @@
 
 namespace switchboard::store::postgres {
 
-class PostgresStore final : public Store, public NodeMembership {
+class PostgresStore final : public Store, public NodeMembership, public ConsoleReads {
  public:
   PostgresStore(crypto::SecretBox secrets, std::unique_ptr<ConnectionPool> pool)
       : secrets_(std::move(secrets)), pool_(std::move(pool)) {}
@@ -142,6 +143,19 @@ class PostgresStore final : public Store, public NodeMembership {
                                                      const PageRequest& page) override;
 
   Result<void> ping() override;
+
+  // ConsoleReads (postgres_store_search.cc).
+  Result<std::map<std::string, std::string>> chain_heads(
+      const std::string& company_id, const std::string& webhook_id,
+      const std::vector<std::string>& delivery_ids) override;
+  Result<std::optional<TimePoint>> failing_since(const std::string& company_id,
+                                                 const std::string& webhook_id) override;
+  Result<std::vector<model::Attempt>> list_delivery_attempts(const std::string& company_id,
+                                                             const std::string& delivery_id) override;
+  Result<std::vector<EventHit>> find_events_by_call(const std::string& company_id, const std::string& call_id,
+                                                    int limit) override;
+  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
+                                                      const std::string& number, int limit) override;
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;

@@ -24,13 +24,14 @@
 #include "store/common/rows.h"
 #include "store/common/token_rules.h"
 #include "store/common/webhook_codec.h"
+#include "store/console_reads.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
 
 namespace switchboard::store::sqlite {
 
-class SqliteStore final : public Store, public AsyncEventIngest {
+class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleReads {
  public:
   SqliteStore(crypto::SecretBox secrets, std::unique_ptr<Writer> writer, std::unique_ptr<ReadPool> readers)
       : secrets_(std::move(secrets)), readers_(std::move(readers)), writer_(std::move(writer)) {}
@@ -128,6 +129,19 @@ class SqliteStore final : public Store, public AsyncEventIngest {
                                                      const PageRequest& page) override;
 
   Result<void> ping() override;
+
+  // ConsoleReads (sqlite_store_search.cc).
+  Result<std::map<std::string, std::string>> chain_heads(
+      const std::string& company_id, const std::string& webhook_id,
+      const std::vector<std::string>& delivery_ids) override;
+  Result<std::optional<TimePoint>> failing_since(const std::string& company_id,
+                                                 const std::string& webhook_id) override;
+  Result<std::vector<model::Attempt>> list_delivery_attempts(const std::string& company_id,
+                                                             const std::string& delivery_id) override;
+  Result<std::vector<EventHit>> find_events_by_call(const std::string& company_id, const std::string& call_id,
+                                                    int limit) override;
+  Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
+                                                      const std::string& number, int limit) override;
 
  private:
   // Runs `fn(Connection&)` on a leased read connection.

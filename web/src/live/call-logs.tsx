@@ -6,7 +6,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DirectoryEntry, LiveCallState } from '../api';
 import { loadDirectory } from '../webhooks/directory-picker';
+import { api } from '../api';
+import { LogFooter, usePagedLog } from '../webhooks/logs';
+import { ErrorBanner, formatTime } from '../ui';
 import {
+  DEFAULT_STALE_MIN,
+  STALE_CHOICES_MIN,
+  historyView,
+  type HistoryCall,
   STATE_LABEL,
   afterSnapshot,
   applyCall,
@@ -89,6 +96,110 @@ function DepartmentFilter(props: { value: string; onChange: (id: string) => void
         {props.value && !entries.some((d) => d.id === props.value) && <option value={props.value}>{props.value}</option>}
       </select>
     </label>
+  );
+}
+
+const STALE_KEY = 'switchboard.staleMinutes';
+
+// Names from the company directory (ids where it lacks them).
+function useNames(kind: 'agents' | 'departments'): Map<string, string> {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    loadDirectory(kind).then((list) => live && setNames(new Map((list ?? []).map((e) => [e.id, e.name]))));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return names;
+}
+
+// The last hour's calls from the store (GET /api/v2/calls), below the live
+// rows: one row per call with its true final state, agent and department
+// names from the directory, a running duration, and calls without an update
+// for the chosen time shown as stale.
+function RecentCalls(props: { department: string }) {
+  const [staleMin, setStaleMin] = useState(() => Number(localStorage.getItem(STALE_KEY)) || DEFAULT_STALE_MIN);
+  const [now, setNow] = useState(() => Date.now());
+  const agents = useNames('agents');
+  const departments = useNames('departments');
+  const query = new URLSearchParams({ limit: '50' });
+  const log = usePagedLog(
+    async (q) => {
+      const page = await api.calls(q);
+      return { data: page.data.map((c) => ({ ...c, id: c.call_id })), next_cursor: page.next_cursor };
+    },
+    query,
+    [],
+  );
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const rows = (log.rows ?? []).filter((c: HistoryCall) => !props.department || c.department_id === props.department);
+  return (
+    <section class="card" aria-label="Recent calls">
+      <div class="card-title history-title">
+        <h3>Recent calls (last hour)</h3>
+        <label class="inline-label">
+          <span class="label">Stale after</span>
+          <select
+            aria-label="Stale after"
+            value={String(staleMin)}
+            onChange={(e) => {
+              const v = Number((e.target as HTMLSelectElement).value);
+              setStaleMin(v);
+              localStorage.setItem(STALE_KEY, String(v));
+            }}
+          >
+            {STALE_CHOICES_MIN.map((m) => (
+              <option key={m} value={String(m)}>
+                {m} min without an update
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBanner error={log.error} />
+      {log.rows && rows.length === 0 && <p class="muted empty-row">No calls in the last hour.</p>}
+      {rows.length > 0 && (
+        <table class="table table-stack" aria-label="Recent calls">
+          <thead>
+            <tr>
+              <th>State</th>
+              <th>From</th>
+              <th>To</th>
+              <th>Agent</th>
+              <th>Department</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c: HistoryCall) => {
+              const v = historyView(c, now, staleMin * 60000);
+              return (
+                <tr key={c.call_id} data-history-call-id={c.call_id}>
+                  <td data-label="State">
+                    <span class={`pill pill-tone-${v.tone}`}>{v.label}</span>
+                    {v.note && <span class="small state-detail">{v.note}</span>}
+                  </td>
+                  <td data-label="From" class="mono">{c.from ?? '—'}</td>
+                  <td data-label="To" class="mono">{c.to ?? '—'}</td>
+                  <td data-label="Agent">{c.agent_id ? agents.get(c.agent_id) ?? c.agent_id : <span class="muted">—</span>}</td>
+                  <td data-label="Department">
+                    {c.department_id ? departments.get(c.department_id) ?? c.department_id : <span class="muted">—</span>}
+                  </td>
+                  <td data-label="Started">{formatTime(c.started_at)}</td>
+                  <td data-label="Duration">{v.duration || '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <LogFooter log={log} noun="calls" />
+    </section>
   );
 }
 
@@ -257,6 +368,7 @@ export function CallLogs() {
           </table>
         </div>
       )}
+      <RecentCalls department={department} />
     </div>
   );
 }

@@ -99,3 +99,46 @@ export function elapsed(fromMs: number, nowMs: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
+
+// ---- Recent call history (GET /api/v2/calls) -------------------------------
+
+export interface HistoryCall {
+  call_id: string;
+  state: LiveCallState;
+  direction: string | null;
+  from: string | null;
+  to: string | null;
+  agent_id: string | null;
+  department_id: string | null;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  last_event_at: string;
+  events: number;
+}
+
+// Stale: a call not ended whose last event is older than this is shown as
+// stale instead of ringing (or connected) for ever. The admin picks it.
+export const STALE_CHOICES_MIN = [2, 5, 10, 30, 60];
+export const DEFAULT_STALE_MIN = 10;
+
+export interface HistoryView {
+  label: string;
+  tone: 'ok' | 'wait' | 'bad' | 'off';
+  duration: string; // running while the call goes on
+  note: string; // why it is stale, or ''
+}
+
+// What a history row shows at `now` (ms): the state (Stale when no update
+// came for `staleMs`), and the duration: start to end, or start to now.
+export function historyView(c: HistoryCall, now: number, staleMs: number): HistoryView {
+  const started = Date.parse(c.started_at);
+  const ended = c.ended_at ? Date.parse(c.ended_at) : null;
+  const last = Date.parse(c.last_event_at);
+  const duration = elapsed(started, ended ?? now);
+  if (ended === null && now - last > staleMs) {
+    return { label: 'Stale', tone: 'off', duration: '', note: `no update for ${elapsed(last, now)}` };
+  }
+  const tone = { connected: 'ok', disconnected: 'off', missed: 'bad', ringing: 'wait', transferred: 'wait' }[c.state] as HistoryView['tone'];
+  return { label: STATE_LABEL[c.state] ?? c.state, tone, duration, note: '' };
+}

@@ -5,7 +5,8 @@ import type { EventGroup, TestResult, Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
 import { outcomeSentence } from '../attempt-errors';
-import { ErrorBanner, StatusPill, formatTime } from '../ui';
+import { ErrorBanner, StatusPill, formatTime, useToast } from '../ui';
+import { clockTime } from './states';
 import { WebhookActions } from './actions';
 import { expandEvents } from './form-model';
 import { DeliveryLogs, FailureLogs } from './logs';
@@ -75,6 +76,106 @@ function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
   );
 }
 
+// A Failed webhook says since when and what to do; an active one whose
+// endpoint keeps failing says since when (issue 17 items 5 and 7).
+function HealthBanner(props: { webhook: Webhook; onChanged: (w: Webhook) => void }) {
+  const w = props.webhook;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const toast = useToast();
+  const since = w.failing_since ? clockTime(w.failing_since, new Date()) : '';
+  if (w.status === 'failed') {
+    const resume = async () => {
+      setBusy(true);
+      try {
+        props.onChanged(await api.enableWebhook(w.id));
+        toast('Enabled: deliveries resume');
+      } catch (e) {
+        setError((e as Error).message);
+      } finally {
+        setBusy(false);
+      }
+    };
+    return (
+      <div class="banner banner-error" role="alert" data-testid="health-banner">
+        <strong>{since ? `Failing since ${since}` : 'Failed'}</strong> — fix the endpoint, then Enable &amp; resume.
+        Nothing is sent to it until then.{' '}
+        <button type="button" class="secondary small-button" disabled={busy} onClick={resume}>
+          Enable &amp; resume
+        </button>
+        {error && <span class="block">{error}</span>}
+      </div>
+    );
+  }
+  if (w.status === 'active' && since) {
+    return (
+      <div class="banner banner-warning" role="status" data-testid="health-banner">
+        <strong>Failing since {since}</strong>: the endpoint has not accepted a delivery since then; retries continue on
+        their schedule.
+      </div>
+    );
+  }
+  return null;
+}
+
+// Replay: queue again every stored event this webhook matches in a time range.
+function Replay(props: { webhook: Webhook }) {
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const iso = (local: string) => {
+    const d = new Date(local);
+    return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+  };
+  const replay = async () => {
+    setResult(null);
+    setError(null);
+    if (!iso(since) || !iso(until)) return setError('Pick both the start and the end of the range.');
+    setBusy(true);
+    try {
+      const r = await api.replay(props.webhook.id, iso(since), iso(until));
+      setResult(
+        r.replayed === 0
+          ? 'No stored event in that range matches this webhook.'
+          : `Queued ${r.replayed} ${r.replayed === 1 ? 'delivery' : 'deliveries'}${r.replayed >= r.limit ? ` (the most one replay sends)` : ''}.`,
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-label="Replay">
+      <div class="card-title">
+        <h3>Replay a time range</h3>
+      </div>
+      <p class="muted small">Sends again every stored event this webhook matches, created in the range.</p>
+      <div class="replay-form">
+        <label>
+          <span class="label">From</span>
+          <input type="datetime-local" aria-label="Replay from" value={since} onChange={(e) => setSince((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          <span class="label">To</span>
+          <input type="datetime-local" aria-label="Replay to" value={until} onChange={(e) => setUntil((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="button" class="secondary" disabled={busy} onClick={replay}>
+          {busy ? 'Replaying…' : 'Replay'}
+        </button>
+      </div>
+      {error && <p class="field-error">{error}</p>}
+      {result && (
+        <p class="test-result ok" role="status" data-testid="replay-result">
+          {result}
+        </p>
+      )}
+    </section>
+  );
+}
+
 function authSummary(w: Webhook): string {
   switch (w.auth.type) {
     case 'basic':
@@ -86,11 +187,14 @@ function authSummary(w: Webhook): string {
   }
 }
 
-export function WebhookDetail(props: { id: string }) {
+export function WebhookDetail(props: { id: string; delivery?: string }) {
   const [webhook, setWebhook] = useState<Webhook | null>(null);
   const [groups, setGroups] = useState<EventGroup[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [tab, setTab] = useState<'failures' | 'deliveries'>('failures');
+  const [tab, setTab] = useState<'failures' | 'deliveries'>(props.delivery ? 'deliveries' : 'failures');
+  useEffect(() => {
+    if (props.delivery) setTab('deliveries');
+  }, [props.delivery]);
   const names = useDirectoryNames();
 
   useEffect(() => {
@@ -143,6 +247,7 @@ export function WebhookDetail(props: { id: string }) {
           <WebhookActions webhook={w} onChanged={setWebhook} onDeleted={() => navigate(href.webhooks)} />
         </div>
       </div>
+      <HealthBanner webhook={w} onChanged={setWebhook} />
       <div class="two-panel">
         <section class="card" aria-label="Configuration">
           <div class="card-title">
@@ -171,7 +276,10 @@ export function WebhookDetail(props: { id: string }) {
             <dd>{formatTime(w.created_at)}</dd>
           </dl>
         </section>
-        <TestEvent webhook={w} groups={groups} />
+        <div>
+          <TestEvent webhook={w} groups={groups} />
+          <Replay webhook={w} />
+        </div>
       </div>
       <section class="card" aria-label="Logs">
         <div class="tabs" role="tablist">
@@ -194,7 +302,7 @@ export function WebhookDetail(props: { id: string }) {
             Delivery logs
           </button>
         </div>
-        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} />}
+        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} open={props.delivery} />}
       </section>
     </div>
   );

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { href, navigate } from '../router';
 import { ErrorBanner, StatusPill, relativeTime } from '../ui';
 import { WebhookActions } from './actions';
+import { webhookHealth } from './states';
 
 // The product's limit (src/model/limits.h); the server refuses the 11th.
 const MAX_WEBHOOKS = 10;
@@ -24,16 +25,17 @@ export function WebhooksTabs(props: { tab: 'v2' | 'v1' }) {
   );
 }
 
-function LastDelivery({ delivery }: { delivery: Delivery | null | undefined }) {
-  if (delivery === undefined) return <span class="muted">…</span>;
-  if (!delivery) return <span class="muted">No deliveries yet</span>;
-  const ok = delivery.state === 'delivered';
-  const code = delivery.last_status_code ? ` · ${delivery.last_status_code}` : '';
+// The webhook's health line: Failed / Disabled / failing since… before its
+// last delivery (webhooks/states.ts).
+function Health({ webhook, delivery }: { webhook: Webhook; delivery: Delivery | null | undefined }) {
+  if (delivery === undefined && !webhook.failing_since && webhook.status === 'active') return <span class="muted">…</span>;
+  const h = webhookHealth(webhook, delivery ?? null, new Date());
+  const at = webhook.status === 'active' && !webhook.failing_since && delivery ? relativeTime(delivery.updated_at) : '';
   return (
-    <span>
-      <span class={ok ? 'dot dot-ok' : delivery.state === 'pending' ? 'dot dot-wait' : 'dot dot-bad'} />
-      {delivery.state}
-      {code} <span class="muted small">{relativeTime(delivery.updated_at)}</span>
+    <span data-testid="webhook-health">
+      <span class={`dot dot-${h.tone}`} />
+      {h.label}
+      {h.detail && <span class="small"> · {h.detail}</span>} {at && <span class="muted small">{at}</span>}
     </span>
   );
 }
@@ -111,7 +113,7 @@ export function WebhooksList() {
                 <th>Endpoint</th>
                 <th>Events</th>
                 <th>Status</th>
-                <th>Last delivery</th>
+                <th>Health</th>
                 <th aria-label="Actions" />
               </tr>
             </thead>
@@ -128,8 +130,8 @@ export function WebhooksList() {
                   <td data-label="Status">
                     <StatusPill status={w.status} />
                   </td>
-                  <td data-label="Last delivery">
-                    <LastDelivery delivery={last[w.id]} />
+                  <td data-label="Health">
+                    <Health webhook={w} delivery={last[w.id]} />
                   </td>
                   <td class="cell-actions">
                     <WebhookActions webhook={w} onChanged={replace} onDeleted={() => remove(w.id)} />

@@ -6,6 +6,8 @@ import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue, Page, V1
 import { ApiError, api } from '../api';
 import { outcomeLabel, outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, Modal, formatTime, prettyJson } from '../ui';
+import { DeliveryPanel } from './delivery-panel';
+import { countdown, deliveryState } from './states';
 
 const REFRESH_MS = 3000;
 // Rows per request (the API's default page).
@@ -126,12 +128,16 @@ export function LogFooter({ log, noun }: { log: ReturnType<typeof usePagedLog<{ 
   );
 }
 
-// Deliveries of a v2 or v1 webhook, newest first; v1 has no "Next attempt" column.
+// Deliveries of a v2 or v1 webhook, newest first; v1 has no "Next attempt"
+// column. v2 rows say what is true (webhooks/states.ts) and open the
+// delivery's timeline (`onOpen`).
 export function DeliveriesTable(props: {
   rows: Array<Delivery | V1Delivery>;
   label: string;
   withNextAttempt: boolean;
+  onOpen?: (d: Delivery) => void;
 }) {
+  const now = new Date();
   return (
     <table class="table table-stack" aria-label={props.label}>
       <thead>
@@ -142,26 +148,60 @@ export function DeliveriesTable(props: {
           <th>Last status</th>
           {props.withNextAttempt && <th>Next attempt</th>}
           <th>Updated</th>
+          {props.onOpen && <th aria-label="Details" />}
         </tr>
       </thead>
       <tbody>
-        {props.rows.map((d) => (
-          <tr key={d.id}>
-            <td data-label="Event">
-              <div>
-                <code>{d.event_type}</code>
-                <div class="muted small mono break">{d.event_id}</div>
-              </div>
-            </td>
-            <td data-label="State">
-              <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
-            </td>
-            <td data-label="Attempts">{d.attempts}</td>
-            <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
-            {props.withNextAttempt && <td data-label="Next attempt">{formatTime(d.next_attempt_at)}</td>}
-            <td data-label="Updated">{formatTime(d.updated_at)}</td>
-          </tr>
-        ))}
+        {props.rows.map((d) => {
+          const v2 = props.withNextAttempt ? deliveryState(d as Delivery, now) : null;
+          return (
+            <tr key={d.id} data-delivery-id={d.id}>
+              <td data-label="Event">
+                <div>
+                  <code>{d.event_type}</code>
+                  <div class="muted small mono break">{d.event_id}</div>
+                </div>
+              </td>
+              <td data-label="State">
+                {v2 ? (
+                  <span data-testid="delivery-state">
+                    <span class={`pill pill-tone-${v2.tone}`}>{v2.label}</span>
+                    {v2.detail && <span class="small state-detail"> {v2.detail}</span>}
+                  </span>
+                ) : (
+                  <span class={`pill pill-state-${d.state}`}>{STATE_LABEL[d.state] ?? d.state}</span>
+                )}
+              </td>
+              <td data-label="Attempts">
+                {d.attempts}
+                {'max_attempts' in d && d.max_attempts && d.state === 'pending' ? ` of ${d.max_attempts}` : ''}
+              </td>
+              <td data-label="Last status">{outcomeLabel({ status_code: d.last_status_code, error: d.last_error })}</td>
+              {props.withNextAttempt && (
+                <td data-label="Next attempt">
+                  {(d as Delivery).waiting_for_earlier
+                    ? 'after the earlier event'
+                    : d.state === 'pending'
+                      ? `${formatTime(d.next_attempt_at)} (${countdown(d.next_attempt_at, now)})`
+                      : '—'}
+                </td>
+              )}
+              <td data-label="Updated">{formatTime(d.updated_at)}</td>
+              {props.onOpen && (
+                <td class="cell-actions">
+                  <button
+                    type="button"
+                    class="secondary small-button"
+                    aria-label={`Details of the delivery of ${d.event_id}`}
+                    onClick={() => props.onOpen!(d as Delivery)}
+                  >
+                    Details
+                  </button>
+                </td>
+              )}
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
@@ -308,7 +348,7 @@ function EyeIcon() {
   );
 }
 
-function HeadersTable({ headers, label }: { headers: NamedValue[]; label: string }) {
+export function HeadersTable({ headers, label }: { headers: NamedValue[]; label: string }) {
   if (!headers.length) return <p class="muted small">None recorded.</p>;
   return (
     <table class="table compact" aria-label={label}>
@@ -372,8 +412,11 @@ function InspectAttempt(props: { webhookId: string; attemptId: string; onClose: 
   );
 }
 
-export function DeliveryLogs(props: { webhookId: string }) {
+// `open`: a delivery to show at once (a search result's link).
+export function DeliveryLogs(props: { webhookId: string; open?: string }) {
   const [state, setState] = useState('');
+  const [open, setOpen] = useState<string | null>(props.open ?? null);
+  useEffect(() => setOpen(props.open ?? null), [props.open]);
   const query = new URLSearchParams({ limit: String(LOG_PAGE) });
   if (state) query.set('state', state);
   const key = query.toString();
@@ -394,8 +437,11 @@ export function DeliveryLogs(props: { webhookId: string }) {
       </div>
       <ErrorBanner error={log.error} />
       {log.rows && log.rows.length === 0 && <p class="muted empty-row">No deliveries.</p>}
-      {log.rows && log.rows.length > 0 && <DeliveriesTable rows={log.rows} label="Deliveries" withNextAttempt />}
+      {log.rows && log.rows.length > 0 && (
+        <DeliveriesTable rows={log.rows} label="Deliveries" withNextAttempt onOpen={(d) => setOpen(d.id)} />
+      )}
       <LogFooter log={log} noun="deliveries" />
+      {open && <DeliveryPanel deliveryId={open} onClose={() => setOpen(null)} onOpen={setOpen} />}
     </div>
   );
 }
