@@ -153,8 +153,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     asio::post(shared_->workers,
                [self = shared_from_this(), request = std::move(*request), keep_alive, version,
-                request_id = request_id_] {
-                 const ScopedLogContext context(request_id);
+                id = request_id_] {
+                 const ScopedLogContext context(id);
                  api::Response response = run_guarded(self->shared_->handler, request);
                  if (response.pending) return self->defer(response.pending, keep_alive, version);
                  asio::post(self->stream_.get_executor(),
@@ -165,9 +165,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // The InlineHandler's answer, nullopt when there is none or it declines.
-  std::optional<api::Response> answer_inline(const api::Request& request, const std::string& request_id) {
+  std::optional<api::Response> answer_inline(const api::Request& request, const std::string& id) {
     if (!shared_->quick) return std::nullopt;
-    const ScopedLogContext context(request_id);
+    const ScopedLogContext context(id);
     try {
       auto answer = shared_->quick(request);
       if (answer) {
@@ -221,10 +221,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // closes the connection.
   void defer(const std::shared_ptr<api::PendingResponse>& pending, bool keep_alive, unsigned version) {
     const std::uint64_t ticket = shared_->hold(shared_from_this());
-    pending->on_complete([shared = shared_, ticket, keep_alive, version,
-                          request_id = request_id_](api::Response response) {
+    pending->on_complete([shared = shared_, ticket, keep_alive, version, id = request_id_](api::Response response) {
       if (response.status >= 500) {
-        spdlog::warn("event=http_error deferred=true status={} request_id={}", response.status, request_id);
+        spdlog::warn("event=http_error deferred=true status={} request_id={}", response.status, id);
       }
       shared->release(ticket, [&](std::shared_ptr<Session> session) {
         auto executor = session->stream_.get_executor();

@@ -82,6 +82,9 @@ def main():
         while time.time() < deadline and not set(event_ids) <= received_ids(os.path.join(work, "ok.out")):
             time.sleep(0.1)
         check("delivered to the good webhook", set(event_ids) <= received_ids(os.path.join(work, "ok.out")))
+        # The markers were really in play: the payload reached the receiver.
+        check("payload marker delivered (so its absence from the logs means something)",
+              PAYLOAD_MARK in open(os.path.join(work, "ok.out")).read())
         failures = []
         while time.time() < deadline and not failures:
             status, body = request(base, token, "GET", f"/api/v2/webhooks/{bad['id']}/failures")
