@@ -39,14 +39,15 @@ ALTER TABLE deliveries ADD COLUMN upgrade_note TEXT;
 ALTER TABLE events ADD COLUMN upgrade_flag BOOLEAN NOT NULL DEFAULT false;
 CREATE INDEX deliveries_upgrade_note ON deliveries (upgrade_note) WHERE upgrade_note IS NOT NULL;
 INSERT INTO schema_migrations (version, name, applied_at)
-  SELECT max(version) + 1, 'upgrade_probe', now() FROM schema_migrations;
+  SELECT max(version) + 1, 'upgrade_probe', (extract(epoch FROM now()) * 1000)::bigint FROM schema_migrations;
 COMMIT;
 """
 
 
 def psql(url, sql):
-    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql], check=True, capture_output=True,
-                         text=True)
+    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"psql failed: {out.stderr}")
     return [line for line in out.stdout.splitlines() if line]
 
 
