@@ -88,9 +88,10 @@ int run_serve(const sb::server::ServeConfig& config) {
                received == SIGINT ? "SIGINT" : "SIGTERM", config.drain_timeout.count());
   const sb::server::DrainReport drained = s.drain();
   if (drained.abandoned > 0) {
-    spdlog::warn("event=drain_deadline abandoned={} message=\"attempts still in flight are sent again after "
-                 "a restart (or by another node)\"",
-                 drained.abandoned);
+    spdlog::warn(
+        "event=drain_deadline abandoned={} message=\"attempts still in flight are sent again after "
+        "a restart (or by another node)\"",
+        drained.abandoned);
   }
   if (drained.left_cluster) spdlog::info("event=left_cluster released={}", drained.released);
   service->reset();

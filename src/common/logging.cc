@@ -17,8 +17,8 @@ namespace {
 thread_local LogContext tls_context;
 
 bool is_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-';
 }
 
 // The length of the key at `at` when a key and '=' start there, else 0.
@@ -31,8 +31,7 @@ std::size_t key_length(std::string_view text, std::size_t at) {
 // Where the quoted value opened at `open` closes: the first '"' followed by
 // the end or by " key=" (a value may itself hold quotes); npos when none.
 std::size_t closing_quote(std::string_view text, std::size_t open) {
-  for (std::size_t at = text.find('"', open + 1); at != std::string_view::npos;
-       at = text.find('"', at + 1)) {
+  for (std::size_t at = text.find('"', open + 1); at != std::string_view::npos; at = text.find('"', at + 1)) {
     if (at + 1 == text.size()) return at;
     if (text[at + 1] == ' ' && key_length(text, at + 2) > 0) return at;
   }
@@ -132,15 +131,16 @@ class LineFormatter final : public spdlog::formatter {
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(msg.time);
-    std::string line =
-        render_log_line(format_, format_rfc3339(TimePoint(ms)),
-                        spdlog::level::to_string_view(msg.level).data(),
-                        std::string_view(msg.payload.data(), msg.payload.size()), current_log_context());
+    std::string line = render_log_line(
+        format_, format_rfc3339(TimePoint(ms)), spdlog::level::to_string_view(msg.level).data(),
+        std::string_view(msg.payload.data(), msg.payload.size()), current_log_context());
     line += '\n';
     dest.append(line.data(), line.data() + line.size());
   }
 
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<LineFormatter>(format_); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LineFormatter>(format_);
+  }
 
  private:
   LogFormat format_;

@@ -28,9 +28,9 @@ TEST(LoggingTest, ParsesLogfmtMessages) {
       {R"(event=x error="")", Fields{{"event", "x"}, {"error", ""}}},
       {"event=x  count=2 ", Fields{{"event", "x"}, {"count", "2"}}},
       {"event=x empty=", Fields{{"event", "x"}, {"empty", ""}}},
-      {"switchboard is starting", std::nullopt},      // a word without '='
+      {"switchboard is starting", std::nullopt},         // a word without '='
       {R"(event=x error="unterminated)", std::nullopt},  // an open quote
-      {"=value", std::nullopt},                         // no key
+      {"=value", std::nullopt},                          // no key
       {"", std::nullopt},
   };
   for (const auto& c : cases) EXPECT_EQ(parse_logfmt(c.message), c.fields) << c.message;
@@ -46,19 +46,33 @@ TEST(LoggingTest, RendersTextAndJsonLines) {
   const std::string t = "2026-12-02T10:00:00.000Z";
   const std::vector<Case> cases = {
       {LogFormat::kText, "event=a n=1", {}, t + " level=info event=a n=1"},
-      {LogFormat::kText, "event=a", {"req_1", "co_1"}, t + " level=info event=a request_id=req_1 company_id=co_1"},
-      {LogFormat::kText, "event=a company_id=co_2", {"req_1", "co_1"},
+      {LogFormat::kText,
+       "event=a",
+       {"req_1", "co_1"},
+       t + " level=info event=a request_id=req_1 company_id=co_1"},
+      {LogFormat::kText,
+       "event=a company_id=co_2",
+       {"req_1", "co_1"},
        t + " level=info event=a company_id=co_2 request_id=req_1"},
       {LogFormat::kJson, "event=a n=1", {}, R"({"time":")" + t + R"(","level":"info","event":"a","n":"1"})"},
-      {LogFormat::kJson, R"(event=a error="say \"hi\"	now")", {"req_1", ""},
-       R"({"time":")" + t + R"(","level":"info","event":"a","error":"say \\\"hi\\\"\tnow","request_id":"req_1"})"},
-      {LogFormat::kJson, "plain words", {"req_1", "co_1"},
+      {LogFormat::kJson,
+       R"(event=a error="say \"hi\"	now")",
+       {"req_1", ""},
+       R"({"time":")" + t +
+           R"(","level":"info","event":"a","error":"say \\\"hi\\\"\tnow","request_id":"req_1"})"},
+      {LogFormat::kJson,
+       "plain words",
+       {"req_1", "co_1"},
        R"({"time":")" + t +
            R"(","level":"info","message":"plain words","request_id":"req_1","company_id":"co_1"})"},
       // The message's own field wins over the context's; time and level are the line's.
-      {LogFormat::kJson, "event=a company_id=co_2 level=x", {"req_1", "co_1"},
+      {LogFormat::kJson,
+       "event=a company_id=co_2 level=x",
+       {"req_1", "co_1"},
        R"({"time":")" + t + R"(","level":"info","event":"a","company_id":"co_2","request_id":"req_1"})"},
-      {LogFormat::kJson, std::string("event=a b=\x01"), {},
+      {LogFormat::kJson,
+       std::string("event=a b=\x01"),
+       {},
        R"({"time":")" + t + R"(","level":"info","event":"a","b":"\u0001"})"},
   };
   for (const auto& c : cases) {

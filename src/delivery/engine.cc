@@ -313,7 +313,7 @@ class Engine final : public DeliveryEngine {
   ThreadOwner scheduler_thread_;
   Scheduler schedule_;
   WebhookCache webhooks_;
-  bool stopping_ = false;  // the scheduler's copy of stop_requested_, taken each pass
+  bool stopping_ = false;          // the scheduler's copy of stop_requested_, taken each pass
   std::atomic<int> abandoned_{0};  // in flight when the scheduler loop ended (drain())
 
   // Test deliveries (any thread).

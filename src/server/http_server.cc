@@ -151,17 +151,16 @@ class Session : public std::enable_shared_from_this<Session> {
       if (answer->pending) return defer(answer->pending, keep_alive, version);
       return write(std::move(*answer), keep_alive, version);
     }
-    asio::post(shared_->workers,
-               [self = shared_from_this(), request = std::move(*request), keep_alive, version,
-                id = request_id_] {
-                 const ScopedLogContext context(id);
-                 api::Response response = run_guarded(self->shared_->handler, request);
-                 if (response.pending) return self->defer(response.pending, keep_alive, version);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response), keep_alive, version]() mutable {
-                              self->write(std::move(response), keep_alive, version);
-                            });
-               });
+    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive,
+                                  version, id = request_id_] {
+      const ScopedLogContext context(id);
+      api::Response response = run_guarded(self->shared_->handler, request);
+      if (response.pending) return self->defer(response.pending, keep_alive, version);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive, version]() mutable {
+                   self->write(std::move(response), keep_alive, version);
+                 });
+    });
   }
 
   // The InlineHandler's answer, nullopt when there is none or it declines.
@@ -221,17 +220,18 @@ class Session : public std::enable_shared_from_this<Session> {
   // closes the connection.
   void defer(const std::shared_ptr<api::PendingResponse>& pending, bool keep_alive, unsigned version) {
     const std::uint64_t ticket = shared_->hold(shared_from_this());
-    pending->on_complete([shared = shared_, ticket, keep_alive, version, id = request_id_](api::Response response) {
-      if (response.status >= 500) {
-        spdlog::warn("event=http_error deferred=true status={} request_id={}", response.status, id);
-      }
-      shared->release(ticket, [&](std::shared_ptr<Session> session) {
-        auto executor = session->stream_.get_executor();
-        asio::post(executor,
-                   [session = std::move(session), response = std::move(response), keep_alive,
-                    version]() mutable { session->write(std::move(response), keep_alive, version); });
-      });
-    });
+    pending->on_complete(
+        [shared = shared_, ticket, keep_alive, version, id = request_id_](api::Response response) {
+          if (response.status >= 500) {
+            spdlog::warn("event=http_error deferred=true status={} request_id={}", response.status, id);
+          }
+          shared->release(ticket, [&](std::shared_ptr<Session> session) {
+            auto executor = session->stream_.get_executor();
+            asio::post(executor,
+                       [session = std::move(session), response = std::move(response), keep_alive,
+                        version]() mutable { session->write(std::move(response), keep_alive, version); });
+          });
+        });
   }
 
   // Every write is counted in in_flight until it completes, so that stop()

@@ -90,9 +90,9 @@ Result<ListenAddress> parse_listen_address(const std::string& text);
 
 // What a graceful stop did (Service::drain), for its log line.
 struct DrainReport {
-  int abandoned = 0;           // delivery attempts still in flight at the deadline
-  std::int64_t released = 0;   // cluster mode: leases this node released on leaving
-  bool left_cluster = false;   // cluster mode: its node row was removed
+  int abandoned = 0;          // delivery attempts still in flight at the deadline
+  std::int64_t released = 0;  // cluster mode: leases this node released on leaving
+  bool left_cluster = false;  // cluster mode: its node row was removed
 };
 
 class Service {

@@ -71,8 +71,7 @@ TEST(ReadinessTest, DrainAnswersNotReadyAndRefusesNewRequestsWithConnectionClose
   EXPECT_EQ(status_of(ready), "draining");
   EXPECT_EQ(ready.headers.at("connection"), "close");
   EXPECT_EQ(server.get("/api/health", std::nullopt).status, 200);  // still alive
-  const HttpResult refused =
-      server.post("/api/v2/events", token, R"({"type":"call.answered","data":{}})");
+  const HttpResult refused = server.post("/api/v2/events", token, R"({"type":"call.answered","data":{}})");
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(code_of(refused), model::error_codes::kDraining);
   EXPECT_EQ(refused.headers.at("connection"), "close");
@@ -91,9 +90,9 @@ TEST(ReadinessTest, EveryAnswerCarriesTheRequestId) {
   };
   const Case cases[] = {
       {std::string("abc-123.x:y_z"), true},
-      {std::string(129, 'a'), false},    // too long: replaced
-      {std::string("a b=c"), false},     // not [A-Za-z0-9._:-]: replaced
-      {std::nullopt, false},             // none: made
+      {std::string(129, 'a'), false},  // too long: replaced
+      {std::string("a b=c"), false},   // not [A-Za-z0-9._:-]: replaced
+      {std::nullopt, false},           // none: made
   };
   for (const auto& c : cases) {
     std::vector<std::pair<std::string, std::string>> headers;
