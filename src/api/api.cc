@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/identity_service.h"
 #include "api/metrics.h"
+#include "common/logging.h"
 #include "model/error_codes.h"
 #include "model/rbac.h"
 
@@ -135,6 +136,7 @@ Response Api::authenticate_and_run(const Route& route, const Request& request,
   }
   ctx.principal = &*principal;
   ctx.company = &*company;
+  set_log_company(company->id);  // this request's log lines name it from here on
   return route.handler(ctx);
 }
 

@@ -37,6 +37,7 @@ class LiveCallHub;
 namespace switchboard::api {
 
 class Metrics;
+class Readiness;
 
 struct ApiDeps {
   store::Store& store;
@@ -58,6 +59,9 @@ struct ApiDeps {
   // notifications); optional: without it the Api ingests over `store` and
   // tells nobody.
   ingest::Ingestor* ingestor = nullptr;
+  // What GET /api/ready answers (api/health_probe.h); optional: without it the
+  // API is always ready (an Api built directly, in tests).
+  const Readiness* readiness = nullptr;
 };
 
 class Api {

@@ -72,5 +72,40 @@ TEST(ApiInlineTest, OnlyAnswersWhatNeedsNoStoreRead) {
   expect_cases(api, {{"GET", "/api/health", std::nullopt}}, "once the ping is too old");
 }
 
+// GET /api/ready is always answered inline, from the readiness state alone.
+TEST(ApiInlineTest, ReadyAnswersFromTheReadinessState) {
+  store::testing::TempDir dir;
+  auto store = store::testing::open_test_store(dir.path() / "db.sqlite");
+  ASSERT_NE(store, nullptr);
+  ManualClock clock(TimePoint(std::chrono::milliseconds(1'780'000'000'000)));
+  Readiness readiness;
+  ApiDeps deps{*store, clock};
+  deps.readiness = &readiness;
+  Api api(deps);
+  Api without(ApiDeps{*store, clock});  // no readiness given: always ready
+
+  struct Step {
+    const char* name;
+    void (*move)(Readiness&);
+    int status;
+    const char* body;
+  };
+  const Step steps[] = {
+      {"starting", [](Readiness&) {}, 503, R"({"status":"starting"})"},
+      {"ready", [](Readiness& r) { r.set_ready(); }, 200, R"({"status":"ready"})"},
+      {"draining", [](Readiness& r) { r.set_draining(); }, 503, R"({"status":"draining"})"},
+      {"never back to ready", [](Readiness& r) { r.set_ready(); }, 503, R"({"status":"draining"})"},
+  };
+  for (const Step& step : steps) {
+    step.move(readiness);
+    auto answer = api.handle_inline(request("GET", "/api/ready"));
+    ASSERT_TRUE(answer.has_value()) << step.name;
+    EXPECT_EQ(answer->status, step.status) << step.name;
+    EXPECT_EQ(answer->body, step.body) << step.name;
+    EXPECT_EQ(api.handle(request("GET", "/api/ready")).status, step.status) << step.name;
+    EXPECT_EQ(without.handle_inline(request("GET", "/api/ready"))->status, 200) << step.name;
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::api

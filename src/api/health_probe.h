@@ -7,6 +7,11 @@
 // "unavailable" is never answered from memory.
 //
 // Thread-safety: any thread (one atomic).
+//
+// Readiness: what GET /api/ready answers (/api/health stays liveness). The
+// service moves it starting -> ready once migrations, the live-calls restore
+// and the senders are up, and ready -> draining at a graceful stop (SIGTERM);
+// nothing moves it back. Any thread (one atomic).
 #pragma once
 
 #include <atomic>
@@ -38,5 +43,33 @@ class HealthProbe {
   static constexpr std::int64_t kNever = INT64_MIN;
   std::atomic<std::int64_t> last_ok_ms_{kNever};
 };
+
+enum class ReadinessState { kStarting, kReady, kDraining };
+
+class Readiness {
+ public:
+  ReadinessState state() const { return state_.load(std::memory_order_acquire); }
+  void set_ready() {
+    auto expected = ReadinessState::kStarting;
+    state_.compare_exchange_strong(expected, ReadinessState::kReady, std::memory_order_acq_rel);
+  }
+  void set_draining() { state_.store(ReadinessState::kDraining, std::memory_order_release); }
+
+ private:
+  std::atomic<ReadinessState> state_{ReadinessState::kStarting};
+};
+
+// "starting", "ready", "draining": the `status` of GET /api/ready.
+inline const char* to_string(ReadinessState state) {
+  switch (state) {
+    case ReadinessState::kStarting:
+      return "starting";
+    case ReadinessState::kReady:
+      return "ready";
+    case ReadinessState::kDraining:
+      return "draining";
+  }
+  return "starting";
+}
 
 }  // namespace switchboard::api

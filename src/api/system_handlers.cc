@@ -1,4 +1,4 @@
-// Public and catalog routes: health, metrics, the OpenAPI document, event
+// Public and catalog routes: health (liveness), readiness, metrics, the OpenAPI document, event
 // types, and the dashboard's files.
 #include <boost/json.hpp>
 #include <memory>
@@ -58,6 +58,17 @@ void add_system_routes(Router& router, const ApiDeps& deps) {
                 if (!probe->recent_ok(deps.clock.now())) return std::nullopt;
                 return json_response(200, std::string(kHealthy));
               }});
+
+  // Readiness (api/health_probe.h): no store access, always answered on the
+  // I/O thread. 503 while starting and while draining, so that a load
+  // balancer sends traffic only to a node that takes it.
+  auto ready = [&deps](RequestContext&) -> Response {
+    const ReadinessState state = deps.readiness ? deps.readiness->state() : ReadinessState::kReady;
+    const std::string body = json::serialize(json::object{{"status", to_string(state)}});
+    return json_response(state == ReadinessState::kReady ? 200 : 503, body);
+  };
+  router.add({"GET", "/api/ready", std::nullopt, ready,
+              [ready](RequestContext& ctx) -> std::optional<Response> { return ready(ctx); }});
 
   // The dashboard when its assets were built; otherwise "/" says what is here.
   auto web = std::make_shared<const WebRoot>(deps.web_root);

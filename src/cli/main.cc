@@ -1,7 +1,6 @@
 // The switchboard binary: `serve`, the offline commands that work on the
 // same data directory (also while `serve` runs on it), `receive` and
 // `simulate`.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +12,7 @@
 #include "cli/config_reference.h"
 #include "cli/simulate_command.h"
 #include "common/crypto.h"
+#include "common/logging.h"
 #include "common/result.h"
 #include "common/time_format.h"
 #include "model/identity.h"
@@ -26,15 +26,6 @@ namespace {
 int fail(const std::string& message) {
   std::fprintf(stderr, "switchboard: %s\n", message.c_str());
   return 1;
-}
-
-void setup_logging(const std::string& level) {
-  // Logs go to stderr so that stdout carries only what scripts read (tokens,
-  // URLs).
-  auto logger = spdlog::stderr_color_mt("switchboard");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  spdlog::set_default_logger(logger);
 }
 
 // Options every command that opens the data directory shares.
@@ -93,8 +84,16 @@ int run_serve(const sb::server::ServeConfig& config) {
 
   int received = 0;
   sigwait(&signals, &received);
-  spdlog::info("event=shutdown signal={} phase=draining", received == SIGINT ? "SIGINT" : "SIGTERM");
-  s.stop();
+  spdlog::info("event=shutdown signal={} phase=draining drain_timeout_ms={}",
+               received == SIGINT ? "SIGINT" : "SIGTERM", config.drain_timeout.count());
+  const sb::server::DrainReport drained = s.drain();
+  if (drained.abandoned > 0) {
+    spdlog::warn(
+        "event=drain_deadline abandoned={} message=\"attempts still in flight are sent again after "
+        "a restart (or by another node)\"",
+        drained.abandoned);
+  }
+  if (drained.left_cluster) spdlog::info("event=left_cluster released={}", drained.released);
   service->reset();
   spdlog::info("event=shutdown phase=done");
   return 0;
@@ -273,6 +272,13 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->envname("SWITCHBOARD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text (time level=… event=… key=value) or json (one object per line: time, level, event, "
+                 "request_id, company_id, …)")
+      ->envname("SWITCHBOARD_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   // Options may also come from a TOML/INI file: top-level keys for global
   // options, a [serve] section for serve's (e.g. listen = "127.0.0.1:8080").
@@ -336,6 +342,11 @@ int main(int argc, char** argv) {
                      "others take its claimed deliveries (default 10; not time-scaled)")
       ->envname("SWITCHBOARD_NODE_STALE_AFTER")
       ->check(CLI::Range(0.5, 3600.0));
+  add_seconds_option(*serve, "--drain-timeout", config.drain_timeout,
+                     "On SIGTERM/SIGINT: seconds delivery attempts in flight may take to finish before the "
+                     "node exits (default 25; keep below systemd's TimeoutStopSec; not time-scaled)")
+      ->envname("SWITCHBOARD_DRAIN_TIMEOUT")
+      ->check(CLI::Range(0.0, 3600.0));
   serve
       ->add_option("--store-connections", config.store_connections,
                    "PostgreSQL connections this node keeps open (cluster mode)")
@@ -457,7 +468,7 @@ int main(int argc, char** argv) {
     std::fputs(sb::cli::configuration_reference(app).c_str(), stdout);
     return 0;
   }
-  setup_logging(log_level);
+  sb::setup_logging(log_level, sb::parse_log_format(log_format).value_or(sb::LogFormat::kText));
 
   if (*serve) {
     // The build puts the dashboard in web/ beside the binary; without it, "/"

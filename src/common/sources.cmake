@@ -5,11 +5,13 @@ set(SB_COMMON_SOURCES
     clock.cc
     crypto.cc
     ids.cc
+    logging.cc
     time_format.cc)
 # The layer's unit tests: one binary, common_tests.
 set(SB_COMMON_TESTS
     crypto_test.cc
     ids_test.cc
+    logging_test.cc
     result_test.cc
     test_clock_test.cc
     time_format_test.cc)

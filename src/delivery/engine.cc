@@ -115,6 +115,12 @@ class Engine final : public DeliveryEngine {
     recorder_.stop();
   }
 
+  DrainReport drain(MonotonicTime deadline) override {
+    const MonotonicTime now = monotonic_.now();
+    stop(deadline > now ? std::chrono::duration_cast<milliseconds>(deadline - now) : milliseconds(0));
+    return DrainReport{abandoned_.load()};
+  }
+
   void notify() override { claimer_.notify(); }
 
   EngineStats stats() const override {
@@ -206,6 +212,7 @@ class Engine final : public DeliveryEngine {
       webhooks_.sweep(now);
     }
     // Gave up waiting (drain deadline): what is still in flight keeps its lease; a restart releases it.
+    abandoned_ = schedule_.in_flight();
     schedule_.give_back_followers();
     recorder_.release(schedule_.take_releases());
   }
@@ -306,7 +313,8 @@ class Engine final : public DeliveryEngine {
   ThreadOwner scheduler_thread_;
   Scheduler schedule_;
   WebhookCache webhooks_;
-  bool stopping_ = false;  // the scheduler's copy of stop_requested_, taken each pass
+  bool stopping_ = false;          // the scheduler's copy of stop_requested_, taken each pass
+  std::atomic<int> abandoned_{0};  // in flight when the scheduler loop ended (drain())
 
   // Test deliveries (any thread).
   std::mutex tests_mutex_;

@@ -66,6 +66,13 @@ struct EngineOptions {
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
 };
 
+// What DeliveryEngine::drain() left undone.
+struct DrainReport {
+  // Attempts still in flight at the deadline: not recorded, their leases kept
+  // (a restart, or in a cluster another node, delivers them again).
+  int abandoned = 0;
+};
+
 // The outcome of one test delivery (POST /webhooks/{id}/test).
 struct TestDeliveryResult {
   bool delivered = false;
@@ -104,6 +111,11 @@ class DeliveryEngine {
   virtual void start() = 0;
   // Stops claiming, waits for attempts in flight (up to `drain`) and records their results.
   virtual void stop(std::chrono::milliseconds drain = std::chrono::seconds(10)) = 0;
+  // The graceful stop of `serve` (SIGTERM), a separate entry point over
+  // stop(): stops claiming, gives back claimed work not started, waits for
+  // attempts in flight until `deadline` (on EngineDeps::monotonic), records
+  // their results, and reports what it left undone. A later stop() does nothing.
+  virtual DrainReport drain(MonotonicTime deadline) = 0;
   // New work may be due now (after ingest, redeliver, replay, enable).
   virtual void notify() = 0;
 

@@ -340,6 +340,41 @@ TEST_F(EngineTest, StopGivesUpOnAttemptsInFlightAtTheDrainDeadline) {
   EXPECT_EQ(store_.lease_of("dlv_1"), lease);  // still in flight: it keeps its lease (a restart releases it)
 }
 
+// drain(): stop() with an absolute deadline that says what it left undone.
+TEST_F(EngineTest, DrainRecordsWhatFinishesAndReportsWhatIsAbandonedAtTheDeadline) {
+  struct Case {
+    const char* name;
+    bool answer_before_deadline;
+    int abandoned;
+    std::size_t recorded;
+  };
+  const Case cases[] = {{"answered in time", true, 0, 1}, {"still in flight", false, 1, 0}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    FakeStore store;
+    ManualTime time;
+    const auto webhook = make_webhook("wh_a", "https://hooks.example/in");
+    store.put_webhook(webhook);
+    store.add_delivery(webhook, "dlv_1", time.wall().now(), kPayload);
+    auto client = std::make_unique<ScriptedHttpClient>([](const HttpRequest&) { return std::nullopt; });
+    ScriptedHttpClient* scripted = client.get();
+    auto engine = DeliveryEngine::create(
+        EngineDeps{store, store, time.wall(), time.monotonic(), std::move(client)}, options());
+    engine->start();
+    ASSERT_TRUE(wait_until([&] { return scripted->held() == 1; }));
+    const auto deadline = time.monotonic().now() + seconds(5);
+    auto drained = std::async(std::launch::async, [&] { return engine->drain(deadline); });
+    if (c.answer_before_deadline) {
+      ASSERT_EQ(scripted->answer_held(http_status(200)), 1u);
+    } else {
+      while (drained.wait_for(milliseconds(1)) != std::future_status::ready) time.advance(milliseconds(500));
+    }
+    EXPECT_EQ(drained.get().abandoned, c.abandoned);
+    EXPECT_EQ(store.attempts().size(), c.recorded);
+    engine->stop(seconds(1));  // already stopped: returns at once
+  }
+}
+
 TEST_F(EngineTest, TestsInFlightAreBoundedPerWebhookAndPerCompanyWithoutWaiting) {
   std::atomic<int> done{0};
   auto engine = create(options(), [](const HttpRequest&) { return std::nullopt; });  // not started; all hang

@@ -71,10 +71,14 @@ inline constexpr char kImpreciseNumber[] = "imprecise_number";
 
 // The server.
 inline constexpr char kUnavailable[] = "unavailable";
+// 503 while the node starts (before GET /api/ready says ready) and while it
+// drains at a graceful stop (SIGTERM): retry, on another node or shortly.
+inline constexpr char kStarting[] = "starting";
+inline constexpr char kDraining[] = "draining";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 51> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 53> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -125,6 +129,8 @@ inline constexpr std::array<std::string_view, 51> kAllErrorCodes = {
     kUnsafeInteger,
     kImpreciseNumber,
     kUnavailable,
+    kStarting,
+    kDraining,
     kInternalError,
 };
 

@@ -41,6 +41,9 @@ inline constexpr std::size_t kMaxAgentNumberLength = 32;
 inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024;  // `serve --max-body-bytes` default
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::size_t kMaxJsonDepth = 32;
+// An incoming X-Request-Id is kept when it is at most this long and made of
+// [A-Za-z0-9._:-]; otherwise the server makes one (server/request_id.h).
+inline constexpr std::size_t kMaxRequestIdLength = 128;
 
 // Ingest (POST /api/v2/events and /events/batch). A batch body may be far
 // larger than a single request's, but each event's `data` keeps the default

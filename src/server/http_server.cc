@@ -16,9 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/logging.h"
 #include "common/result.h"
 #include "model/error_codes.h"
 #include "server/http_request.h"
+#include "server/request_id.h"
 
 namespace switchboard::server {
 
@@ -94,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // depends on the path) are applied before any body byte is read
   // (server/http_request.h).
   void read() {
+    request_id_.clear();
     parser_.emplace();
     prepare_parser(*parser_, shared_->options);
     check_ = {};
@@ -106,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
     head_ = parser_->get().method() == http::verb::head;
+    request_id_ = choose_request_id(header_value(parser_->get(), kRequestIdHeader));
     check_ = check_header(*parser_, shared_->options);
     if (check_.refusal) {
       // Smuggling, no Host, or too large: answer and close; what follows the
@@ -143,27 +147,32 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_->in_flight++;
     counted_ = true;
     // Quick answers on this thread: no hop to a worker and back.
-    if (auto answer = answer_inline(*request)) {
+    if (auto answer = answer_inline(*request, request_id_)) {
       if (answer->pending) return defer(answer->pending, keep_alive, version);
       return write(std::move(*answer), keep_alive, version);
     }
-    asio::post(shared_->workers,
-               [self = shared_from_this(), request = std::move(*request), keep_alive, version] {
-                 api::Response response = run_guarded(self->shared_->handler, request);
-                 if (response.pending) return self->defer(response.pending, keep_alive, version);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response), keep_alive, version]() mutable {
-                              self->write(std::move(response), keep_alive, version);
-                            });
-               });
+    asio::post(shared_->workers, [self = shared_from_this(), request = std::move(*request), keep_alive,
+                                  version, id = request_id_] {
+      const ScopedLogContext context(id);
+      api::Response response = run_guarded(self->shared_->handler, request);
+      if (response.pending) return self->defer(response.pending, keep_alive, version);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive, version]() mutable {
+                   self->write(std::move(response), keep_alive, version);
+                 });
+    });
   }
 
   // The InlineHandler's answer, nullopt when there is none or it declines.
-  std::optional<api::Response> answer_inline(const api::Request& request) {
+  std::optional<api::Response> answer_inline(const api::Request& request, const std::string& id) {
     if (!shared_->quick) return std::nullopt;
+    const ScopedLogContext context(id);
     try {
       auto answer = shared_->quick(request);
-      if (answer) log_server_error(request, *answer);
+      if (answer) {
+        log_server_error(request, *answer);
+        log_request(request, *answer);
+      }
       return answer;
     } catch (const std::exception& e) {
       return handler_failed(request, e);
@@ -175,10 +184,20 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       api::Response response = handler(request);
       log_server_error(request, response);
+      log_request(request, response);
       return response;
     } catch (const std::exception& e) {
       return handler_failed(request, e);
     }
+  }
+
+  // One debug line per request answered (the thread's log context adds its
+  // request id and company). Never the query, headers or body: they may hold
+  // tokens, secrets or payloads.
+  static void log_request(const api::Request& request, const api::Response& response) {
+    if (!spdlog::should_log(spdlog::level::debug)) return;
+    spdlog::debug("event=request method={} path=\"{}\" status={}", request.method, request.path,
+                  response.pending ? 0 : response.status);
   }
 
   static void log_server_error(const api::Request& request, const api::Response& response) {
@@ -201,15 +220,18 @@ class Session : public std::enable_shared_from_this<Session> {
   // closes the connection.
   void defer(const std::shared_ptr<api::PendingResponse>& pending, bool keep_alive, unsigned version) {
     const std::uint64_t ticket = shared_->hold(shared_from_this());
-    pending->on_complete([shared = shared_, ticket, keep_alive, version](api::Response response) {
-      if (response.status >= 500) spdlog::warn("event=http_error deferred=true status={}", response.status);
-      shared->release(ticket, [&](std::shared_ptr<Session> session) {
-        auto executor = session->stream_.get_executor();
-        asio::post(executor,
-                   [session = std::move(session), response = std::move(response), keep_alive,
-                    version]() mutable { session->write(std::move(response), keep_alive, version); });
-      });
-    });
+    pending->on_complete(
+        [shared = shared_, ticket, keep_alive, version, id = request_id_](api::Response response) {
+          if (response.status >= 500) {
+            spdlog::warn("event=http_error deferred=true status={} request_id={}", response.status, id);
+          }
+          shared->release(ticket, [&](std::shared_ptr<Session> session) {
+            auto executor = session->stream_.get_executor();
+            asio::post(executor,
+                       [session = std::move(session), response = std::move(response), keep_alive,
+                        version]() mutable { session->write(std::move(response), keep_alive, version); });
+          });
+        });
   }
 
   // Every write is counted in in_flight until it completes, so that stop()
@@ -224,6 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<http::status>(response.status), version);
     message->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
     message->set("X-Content-Type-Options", "nosniff");
+    message->set(kRequestIdHeader, request_id());
     if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
     if (response.content_type.starts_with("application/json"))
       message->set(http::field::cache_control, "no-store");
@@ -251,6 +274,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<http::status>(response.status), version);
     header->set(http::field::server, "switchboard/" SWITCHBOARD_VERSION);
     header->set("X-Content-Type-Options", "nosniff");
+    header->set(kRequestIdHeader, request_id());
     header->set(http::field::content_type, response.content_type);
     header->set(http::field::cache_control, "no-store");
     header->set("X-Accel-Buffering",
@@ -394,6 +418,20 @@ class Session : public std::enable_shared_from_this<Session> {
                             });
   }
 
+  // The id of the request being answered; one is made for an answer given
+  // before any header was read (a timeout, a malformed request line).
+  const std::string& request_id() {
+    if (request_id_.empty()) request_id_ = new_request_id();
+    return request_id_;
+  }
+
+  template <typename Message>
+  static std::optional<std::string_view> header_value(const Message& message, std::string_view name) {
+    auto found = message.find(beast::string_view(name.data(), name.size()));
+    if (found == message.end()) return std::nullopt;
+    return std::string_view(found->value().data(), found->value().size());
+  }
+
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -405,6 +443,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  std::string request_id_;  // of the request being read or answered (server/request_id.h)
   bool counted_ = false;
   HeaderCheck check_;  // of the request being read (check_header): its body
                        // limit and header size
@@ -460,6 +499,11 @@ class BeastServer final : public HttpServer {
   }
 
   std::uint16_t port() const override { return port_; }
+
+  void begin_drain() override {
+    // Answers from now on close their connection; the listener stays open.
+    shared_->stopping = true;
+  }
 
   void stop() override {
     std::call_once(stopped_, [this] {

@@ -10,6 +10,10 @@
 // Limits enforced here, before any handler runs: request body size (413),
 // header size (431), read timeout. stop() stops accepting, lets in-flight
 // requests finish (up to a deadline) and joins every thread.
+//
+// Every answer carries X-Request-Id: the client's when acceptable
+// (server/request_id.h), else a new one; the handlers run with it as their
+// thread's log context (common/logging.h), so their log lines carry it.
 #pragma once
 
 #include <chrono>
@@ -57,6 +61,12 @@ class HttpServer {
   virtual ~HttpServer() = default;
 
   virtual std::uint16_t port() const = 0;
+  // The start of a graceful stop: every answer from now on carries
+  // Connection: close (what to answer is the handlers' choice: the service
+  // refuses new requests with 503 `draining`); the listener stays open, so a
+  // load balancer's probe still gets an answer (GET /api/ready: 503) until
+  // stop(). Idempotent; any thread.
+  virtual void begin_drain() = 0;
   // Graceful: stop accepting, finish in-flight requests, join threads.
   // Idempotent.
   virtual void stop() = 0;

@@ -6,6 +6,8 @@
 #include <system_error>
 
 #include "api/api.h"
+#include "api/errors.h"
+#include "api/health_probe.h"
 #include "api/identity_service.h"
 #include "api/metrics.h"
 #include "common/crypto.h"
@@ -16,6 +18,7 @@
 #include "ingest/ingestor.h"
 #include "live/live_call_hub.h"
 #include "live/store_sources.h"
+#include "model/error_codes.h"
 #include "model/v1_webhook.h"
 #include "server/http_server.h"
 #include "server/postgres_live_relay.h"
@@ -206,7 +209,9 @@ class ServiceImpl final : public Service {
                           config.v1_stop_after_sunset, &live_,
                           model::rate_limit_per_second(config.ingest_rate_limit),
                           model::rate_limit_per_second(config.rate_limit),
-                          model::RetryPolicy::v2(config.time_scale), &ingestor_}) {}
+                          model::RetryPolicy::v2(config.time_scale), &ingestor_, &readiness_}),
+        clock_(clock),
+        drain_timeout_(config.drain_timeout) {}
 
   ~ServiceImpl() override { stop(); }
 
@@ -219,6 +224,18 @@ class ServiceImpl final : public Service {
     options.max_body_bytes = config.max_body_bytes;
     options.worker_threads = config.worker_threads;
     options.large_body_prefixes = {"/api/v2/events/batch"};
+    // The store is open and migrated. HTTP answers from here on, but only
+    // /api/health and /api/ready (503 "starting") until the rest is up: the
+    // live-calls table must be rebuilt before ingest publishes to it.
+    auto http = HttpServer::start(
+        options, [this](const api::Request& r) { return api_.handle(r); },
+        [this](const api::Request& r) { return answer_inline(r); });
+    if (!http) return forward_error(http);
+    http_ = std::move(*http);
+    const bool v6 = address->host.find(':') != std::string::npos;
+    base_url_ =
+        "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
+    if (config.on_listening) config.on_listening(http_->port());
     // Cluster mode: every node's live call stream shows every node's calls.
     // Listening starts before the table is rebuilt, so no change falls between.
     if (auto relayed = relay_live_calls(config); !relayed) return relayed;
@@ -227,20 +244,14 @@ class ServiceImpl final : public Service {
     } else {
       spdlog::warn("event=live_calls_restore_failed error=\"{}\"", restored.error().message);
     }
-    auto http = HttpServer::start(
-        options, [this](const api::Request& r) { return api_.handle(r); },
-        [this](const api::Request& r) { return api_.handle_inline(r); });
-    if (!http) return forward_error(http);
-    http_ = std::move(*http);
-    const bool v6 = address->host.find(':') != std::string::npos;
-    base_url_ =
-        "http://" + (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(http_->port());
     // Bootstrap only once the port is ours: the owner token is shown once, and
     // a start that fails to bind must not consume it.
     if (auto boot = bootstrap(clock); !boot) return boot;
     if (heartbeat_) heartbeat_->start();  // joins the cluster before the first claim
     if (engine_) engine_->start();
     start_v1(config, clock);
+    readiness_.set_ready();
+    spdlog::info("event=ready");
     return {};
   }
 
@@ -248,6 +259,29 @@ class ServiceImpl final : public Service {
   std::string base_url() const override { return base_url_; }
   const std::optional<std::string>& bootstrap_owner_token() const override { return owner_token_; }
   store::Store& store() override { return *store_; }
+
+  void begin_drain() override {
+    readiness_.set_draining();
+    if (http_) http_->begin_drain();
+    live_.stop();  // live streams end first: they would keep the HTTP drain waiting
+  }
+
+  // Order matters: no new requests; the senders stop claiming and their
+  // attempts in flight finish (recorded); the node leaves the cluster; then
+  // requests still in flight finish and the listener closes.
+  DrainReport drain() override {
+    begin_drain();
+    const MonotonicTime deadline = SteadyMonotonicClock::instance().now() + drain_timeout_;
+    DrainReport report;
+    if (engine_) report.abandoned = engine_->drain(deadline).abandoned;
+    if (v1_) v1_->stop(remaining_until(deadline));
+    if (heartbeat_) {
+      heartbeat_->stop();
+      leave_cluster(report);
+    }
+    stop();
+    return report;
+  }
 
   // Order matters: no new requests, then in-flight attempts finish and their
   // results are recorded, then (in the destructor) the store closes.
@@ -272,6 +306,44 @@ class ServiceImpl final : public Service {
       metrics_.set_live_relay_totals(stats.sent, stats.received, stats.dropped, stats.reconnects);
     });
     return {};
+  }
+
+  // Every request passes here first, on its I/O thread: while starting or
+  // draining only the probes are answered; the rest is refused at once.
+  std::optional<api::Response> answer_inline(const api::Request& request) const {
+    const api::ReadinessState state = readiness_.state();
+    if (state != api::ReadinessState::kReady && request.path != "/api/health" &&
+        request.path != "/api/ready") {
+      const bool starting = state == api::ReadinessState::kStarting;
+      api::Response refusal =
+          api::error_response(503, starting ? model::error_codes::kStarting : model::error_codes::kDraining,
+                              starting ? "The server is starting; retry shortly."
+                                       : "The server is shutting down; retry on another node or shortly.");
+      refusal.headers.emplace_back("Retry-After", "1");
+      return refusal;
+    }
+    return api_.handle_inline(request);
+  }
+
+  static std::chrono::milliseconds remaining_until(MonotonicTime deadline) {
+    const MonotonicTime now = SteadyMonotonicClock::instance().now();
+    return deadline > now ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                          : std::chrono::milliseconds(0);
+  }
+
+  // Cluster mode, once the engine claims no more: the others take this
+  // node's remaining leases at once (attempts abandoned at the deadline are
+  // sent again by them: at-least-once).
+  void leave_cluster(DrainReport& report) {
+    auto* membership = dynamic_cast<store::NodeMembership*>(store_.get());
+    if (membership == nullptr) return;
+    auto left = membership->leave(clock_.now());
+    if (!left) {
+      spdlog::warn("event=leave_cluster_failed error=\"{}\"", left.error().message);
+      return;
+    }
+    report.released = *left;
+    report.left_cluster = true;
   }
 
   // An empty store gets company "Default" and its owner, so that a fresh
@@ -313,6 +385,7 @@ class ServiceImpl final : public Service {
   }
 
   std::unique_ptr<store::Store> store_;
+  api::Readiness readiness_;  // before api_, which reads it
   std::unique_ptr<delivery::DeliveryEngine> engine_;
   std::unique_ptr<delivery::V1Dispatcher> v1_;
   std::unique_ptr<delivery::NodeHeartbeat> heartbeat_;  // cluster mode with delivery only
@@ -327,6 +400,8 @@ class ServiceImpl final : public Service {
   std::unique_ptr<HttpServer> http_;
   std::string base_url_;
   std::optional<std::string> owner_token_;
+  const Clock& clock_;
+  const std::chrono::milliseconds drain_timeout_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,14 @@ struct ServeConfig {
   // publishing events, and for every other route. Per node.
   double rate_limit = 100;
   double ingest_rate_limit = 50000;
+  // Graceful stop (SIGTERM, Service::drain): how long attempts in flight may
+  // take to finish before the node exits anyway (not time-scaled; keep it
+  // below systemd's TimeoutStopSec).
+  std::chrono::milliseconds drain_timeout{25000};
+  // Tests: called once the port is bound and before the live-calls restore,
+  // the bootstrap and the senders' start, i.e. while GET /api/ready answers
+  // 503 "starting". Runs on the thread calling Service::start.
+  std::function<void(std::uint16_t port)> on_listening;
 };
 
 // Opens the store named by the config (creating the data directory and the
@@ -79,6 +88,13 @@ struct ListenAddress {
 };
 Result<ListenAddress> parse_listen_address(const std::string& text);
 
+// What a graceful stop did (Service::drain), for its log line.
+struct DrainReport {
+  int abandoned = 0;          // delivery attempts still in flight at the deadline
+  std::int64_t released = 0;  // cluster mode: leases this node released on leaving
+  bool left_cluster = false;  // cluster mode: its node row was removed
+};
+
 class Service {
  public:
   static Result<std::unique_ptr<Service>> start(const ServeConfig& config, const Clock& clock);
@@ -89,8 +105,20 @@ class Service {
   // The owner token when start() created the Default company; shown once.
   virtual const std::optional<std::string>& bootstrap_owner_token() const = 0;
   virtual store::Store& store() = 0;
-  // Graceful: stop accepting, finish in-flight requests, close the store.
-  // Idempotent.
+  // The first step of a graceful stop, at once: GET /api/ready answers 503
+  // "draining", every other new request 503 `draining` with Connection: close
+  // (in-flight ones finish; /api/health stays liveness: 200), live streams end.
+  // Idempotent; any thread.
+  virtual void begin_drain() = 0;
+  // Graceful stop (serve on SIGTERM/SIGINT): begin_drain(); the senders stop
+  // claiming and give back claimed work not started; attempts in flight
+  // finish until ServeConfig::drain_timeout and are recorded; in cluster mode
+  // the node leaves (its leases and node row released, so the others take
+  // its work at once); then stop(). Every 202 sent was durable before it was
+  // sent, so nothing acknowledged is lost. Call once, from the owner's thread.
+  virtual DrainReport drain() = 0;
+  // Stop accepting, finish in-flight requests (up to a bound), stop the
+  // senders (10 s for their attempts in flight). Idempotent.
   virtual void stop() = 0;
 };
 

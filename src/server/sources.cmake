@@ -5,7 +5,11 @@ set(SB_SERVER_SOURCES
     http_request.cc
     http_server.cc
     postgres_live_relay.cc
+    request_id.cc
     service.cc)
+# The layer's unit tests: one binary, server_tests.
+set(SB_SERVER_TESTS
+    request_id_test.cc)
 # sb_asio: Asio and Beast compiled once for the whole program.
 set(SB_ASIO_SOURCES
     asio_impl.cpp)

@@ -44,6 +44,13 @@ class NodeMembership {
   // the nodes whose heartbeat is stale by `rule` and releases their leases, in
   // one transaction.
   virtual Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) = 0;
+
+  // A graceful stop (serve's drain, once its engine has stopped claiming):
+  // releases every lease this node holds and removes its row, in one
+  // transaction, so the others claim its work at once instead of after
+  // stale_after. Returns the leases released. The default is for a
+  // membership that holds none (tests' scripted ones).
+  virtual Result<std::int64_t> leave(TimePoint /*now*/) { return std::int64_t{0}; }
 };
 
 }  // namespace switchboard::store

@@ -9,6 +9,7 @@ set(SB_INTEGRATION_TESTS
     live_calls_test.cc
     rate_limit_test.cc
     rbac_matrix_test.cc
+    readiness_test.cc
     test_calls_test.cc
     test_harness.cc
     token_lifecycle_test.cc

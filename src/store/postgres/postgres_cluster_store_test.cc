@@ -419,6 +419,29 @@ TEST_F(PostgresClusterTest, AStaleNodesLeasesAreReleasedAtOnceAndItsChainResumes
   EXPECT_EQ(beat(1, later + seconds(1)).released, 0);
 }
 
+// A graceful stop (serve's drain): the node leaves at once, without waiting
+// for the stale bound: its leases are released and its row removed.
+TEST_F(PostgresClusterTest, ANodeThatLeavesReleasesItsLeasesAtOnce) {
+  add_webhook("wh_1");
+  ingest(a(), {new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2")});
+  const TimePoint t = at(kT0);
+  beat(0, t);
+  beat(1, t);
+  EXPECT_THAT(ids(a().claim_due_deliveries(t, 10, t + minutes(2), 3)),
+              ::testing::UnorderedElementsAre("dlv_evt_1_0", "dlv_evt_2_0"));
+  EXPECT_THAT(ids(b().claim_due_deliveries(t, 10, t + minutes(2), 3)), IsEmpty());
+  auto left = members(0).leave(t + seconds(1));
+  ASSERT_TRUE(left.has_value()) << error_text(left);
+  EXPECT_EQ(*left, 2);
+  // Long before A would be stale, B claims the chain from its head.
+  EXPECT_THAT(ids(b().claim_due_deliveries(t + seconds(1), 10, t + minutes(2), 3)),
+              ::testing::UnorderedElementsAre("dlv_evt_1_0", "dlv_evt_2_0"));
+  // A's row is gone: B's next beat finds no stale node to take over.
+  EXPECT_THAT(beat(1, t + minutes(1)).stale_nodes, IsEmpty());
+  // Leaving twice releases nothing more.
+  EXPECT_EQ(members(0).leave(t + seconds(2)).value_or(-1), 0);
+}
+
 TEST_F(PostgresClusterTest, AStalledNodeComingBackCannotRecordOverTheNewOwner) {
   add_webhook("wh_1");
   ingest(a(), {new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2"), new_event("cmp_a", "evt_3")});

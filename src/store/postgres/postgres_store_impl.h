@@ -159,6 +159,7 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;
+  Result<std::int64_t> leave(TimePoint now) override;
   // This node's id, made on first use (`now` only orders ids). Every claim
   // leases under it; recording and releasing touch only its own leases.
   const std::string& node_id(TimePoint now);

@@ -12,7 +12,8 @@
 // A stalled node that comes back: its next claim or beat waits on any takeover
 // of its row in progress, then recreates the row (reported as `rejoined`);
 // its late results for deliveries that another node has claimed since are
-// refused by record_attempts (lease_owner differs).
+// refused by record_attempts (lease_owner differs). A node that stops
+// gracefully leaves: its leases are released and its row removed at once.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,6 +60,19 @@ Result<NodeMembership::Beat> PostgresStore::heartbeat(TimePoint now, const model
   });
   if (beat) joined_.store(true);
   return beat;
+}
+
+Result<std::int64_t> PostgresStore::leave(TimePoint now) {
+  return transact([&](pqxx::work& tx) -> Result<std::int64_t> {
+    const std::string& id = node_id(now);
+    // Locked in id order, as a takeover and recording lock them.
+    pqxx::result released = tx.exec_params(
+        "UPDATE deliveries d SET lease_until = 0, lease_owner = NULL FROM (SELECT id FROM deliveries "
+        "WHERE lease_owner = $1 ORDER BY id FOR UPDATE) AS mine WHERE d.id = mine.id",
+        id);
+    tx.exec_params("DELETE FROM nodes WHERE id = $1", id);
+    return static_cast<std::int64_t>(released.affected_rows());
+  });
 }
 
 }  // namespace switchboard::store::postgres
