@@ -5,6 +5,7 @@ set(SB_DELIVERY_SOURCES
     attempt_log.cc
     claimer.cc
     engine.cc
+    header_block.cc
     http_client.cc
     node_heartbeat.cc
     recorder.cc
@@ -19,6 +20,7 @@ set(SB_DELIVERY_TESTS
     claimer_test.cc
     engine_sqlite_test.cc
     engine_test.cc
+    header_block_test.cc
     http_client_test.cc
     lanes_test.cc
     node_heartbeat_test.cc
