@@ -477,9 +477,9 @@ Result<std::string> combined_ca_bundle(const std::filesystem::path& system_bundl
 Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
   init_curl_once();
   if (options.loops < 1 || options.loops > HttpClientOptions::kMaxLoops) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "HTTP client loops must be 1 to " + std::to_string(HttpClientOptions::kMaxLoops) +
-                          ", not " + std::to_string(options.loops));
+    return make_error(ErrorCode::kInvalidArgument, "HTTP client loops must be 1 to " +
+                                                       std::to_string(HttpClientOptions::kMaxLoops) +
+                                                       ", not " + std::to_string(options.loops));
   }
   if (options.max_response_bytes == 0) options.max_response_bytes = 1;
   std::filesystem::path system_bundle = options.system_ca_file;

@@ -78,7 +78,7 @@ struct HttpClientOptions {
   // threads (a garbage count once started ~20,000 and hung the server's start).
   int loops = 1;
   static constexpr int kMaxLoops = 16;
-  bool http2 = true;                 // offer h2 by ALPN (false: HTTP/1.1 only)
+  bool http2 = true;  // offer h2 by ALPN (false: HTTP/1.1 only)
 };
 
 struct HttpRequest {
