@@ -8,6 +8,7 @@ set(SB_DELIVERY_SOURCES
     header_block.cc
     http_client.cc
     node_heartbeat.cc
+    ready_queue.cc
     recorder.cc
     request_builder.cc
     scheduler.cc
@@ -24,6 +25,7 @@ set(SB_DELIVERY_TESTS
     http_client_test.cc
     lanes_test.cc
     node_heartbeat_test.cc
+    ready_queue_test.cc
     recorder_test.cc
     request_builder_test.cc
     scheduler_test.cc
