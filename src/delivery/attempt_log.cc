@@ -85,6 +85,9 @@ store::AttemptOutcome make_attempt_outcome(const FinishedAttempt& finished,
   attempt.error = response.error;
   attempt.error_message = sanitize_utf8(response.error_message);
   attempt.latency_ms = response.latency_ms;
+  // A success settles the delivery; the stores keep attempt rows (the
+  // failure log) only for failures, so its request and response are not copied.
+  if (attempt.success) return outcome;
   if (finished.request != nullptr) {
     attempt.request_url = finished.request->masked_url;
     attempt.request_headers = headers_to_json(finished.request->masked_headers);

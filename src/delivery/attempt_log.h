@@ -25,7 +25,10 @@ struct FinishedAttempt {
 };
 
 // The attempt row (id from new_id("att", finished_at)) and, for a failure,
-// the next attempt's time from `policy` (nullopt = exhausted).
+// the next attempt's time from `policy` (nullopt = exhausted). Only a
+// failure's row carries the request and response (masked, sanitized): the
+// stores keep rows of failures only (the failure log), so a success's row has
+// its outcome and timing and nothing to log.
 store::AttemptOutcome make_attempt_outcome(const FinishedAttempt& finished, const model::RetryPolicy& policy);
 
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that a

@@ -64,7 +64,7 @@ struct Fixture {
   }
 };
 
-TEST(AttemptLogTest, SuccessIsLoggedWithMaskedRequestAndNoRetry) {
+TEST(AttemptLogTest, SuccessCarriesItsOutcomeButNothingToLogAndNoRetry) {
   Fixture f;
   f.response.error = model::AttemptError::kNone;
   f.response.status_code = 200;
@@ -85,12 +85,25 @@ TEST(AttemptLogTest, SuccessIsLoggedWithMaskedRequestAndNoRetry) {
   EXPECT_EQ(a.status_code, 200);
   EXPECT_EQ(a.error, model::AttemptError::kNone);
   EXPECT_DOUBLE_EQ(a.latency_ms, 12.5);
+  // The stores log failures only: a success copies no request or response.
+  EXPECT_EQ(a.request_url, "");
+  EXPECT_EQ(a.request_body, "");
+  EXPECT_EQ(a.response_body, "");
+  EXPECT_FALSE(outcome.next_attempt_at.has_value());
+}
+
+TEST(AttemptLogTest, FailureIsLoggedWithMaskedRequest) {
+  Fixture f;
+  f.response.error = model::AttemptError::kHttpStatus;
+  f.response.status_code = 500;
+  f.response.headers = {{"Server", "x"}};
+  f.response.body = "no";
+  const auto& a = f.make(kT0 + seconds(10)).attempt;
   EXPECT_EQ(a.request_url, "https://h.example/in?api_key=********");
   EXPECT_EQ(a.request_headers, R"([["Authorization","********"]])");
   EXPECT_EQ(a.request_body, f.body);
   EXPECT_EQ(a.response_headers, R"([["Server","x"]])");
-  EXPECT_EQ(a.response_body, "ok");
-  EXPECT_FALSE(outcome.next_attempt_at.has_value());
+  EXPECT_EQ(a.response_body, "no");
 }
 
 TEST(AttemptLogTest, FailureSchedulesTheNextAttemptFromThePolicy) {

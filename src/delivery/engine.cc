@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -189,6 +190,8 @@ class Engine final : public DeliveryEngine {
       }
       const MonotonicTime now = monotonic_.now();
       for (auto& completion : done) finish(std::move(completion), now);
+      recorder_.record(std::move(outcomes_));
+      outcomes_.clear();
       for (auto& batch : batches) {
         schedule_.begin_claim();
         for (auto& due : batch.deliveries) {
@@ -255,17 +258,24 @@ class Engine final : public DeliveryEngine {
       return;  // the loop is running: it picks this up on its next pass
     }
     attempt->request = std::move(*built);
-    HttpRequest request{attempt->request.url, attempt->request.headers, attempt->due.payload,
-                        options_.timeout};
+    // The URL and headers move to the client (the attempt log keeps the masked
+    // copies); the payload is sent from the attempt, which outlives the transfer.
+    HttpRequest request{
+        std::move(attempt->request.url), std::move(attempt->request.headers), {}, options_.timeout};
+    request.shared_body = &attempt->due.payload;
+    request.affinity = std::hash<std::string>{}(delivery.webhook_id);
     InFlight* raw = attempt.release();
     // Runs on the client's thread.
     client_->submit(std::move(request), [this, raw](HttpResponse response) {
       Completion completion{std::unique_ptr<InFlight>(raw), std::move(response), clock_.now()};
+      bool wake = false;
       {
         std::lock_guard lock(mutex_);
+        // The scheduler takes every completion at once: one wake-up per batch, not per attempt.
+        wake = completions_.empty();
         completions_.push_back(std::move(completion));
       }
-      cv_.notify_one();
+      if (wake) cv_.notify_one();
     });
   }
 
@@ -277,7 +287,7 @@ class Engine final : public DeliveryEngine {
                              attempt.attempt,
                              attempt.started_at,
                              completion.finished_at,
-                             attempt.request.url.empty() ? nullptr : &attempt.request,
+                             attempt.request.masked_url.empty() ? nullptr : &attempt.request,
                              attempt.due.payload,
                              &completion.response};
     store::AttemptOutcome outcome = make_attempt_outcome(finished, policy_);
@@ -287,7 +297,7 @@ class Engine final : public DeliveryEngine {
                     model::to_string(outcome.attempt.error), outcome.attempt.status_code.value_or(0));
     }
     const bool succeeded = outcome.attempt.success;
-    recorder_.record(std::move(outcome));
+    outcomes_.push_back(std::move(outcome));  // handed to the recorder together after this pass
     schedule_.finished(attempt.due, succeeded, stopping_, now);
   }
 
@@ -313,8 +323,9 @@ class Engine final : public DeliveryEngine {
   ThreadOwner scheduler_thread_;
   Scheduler schedule_;
   WebhookCache webhooks_;
-  bool stopping_ = false;          // the scheduler's copy of stop_requested_, taken each pass
-  std::atomic<int> abandoned_{0};  // in flight when the scheduler loop ended (drain())
+  std::vector<store::AttemptOutcome> outcomes_;  // finished in this pass, for the recorder
+  bool stopping_ = false;                        // the scheduler's copy of stop_requested_, taken each pass
+  std::atomic<int> abandoned_{0};                // in flight when the scheduler loop ended (drain())
 
   // Test deliveries (any thread).
   std::mutex tests_mutex_;
@@ -341,6 +352,9 @@ std::unique_ptr<DeliveryEngine> DeliveryEngine::create(store::DeliveryQueue& que
   client_options.ca_file = options.ca_file;
   client_options.max_response_bytes = options.max_response_bytes;
   client_options.max_host_connections = std::max(1, options.max_in_flight);
+  client_options.loops = options.client_loops > 0
+                             ? options.client_loops
+                             : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   auto client = HttpClient::create(std::move(client_options));
   // Start-up configuration is an edge where exceptions are the rule (style.md).
   if (!client) throw std::invalid_argument("delivery engine: " + client.error().message);

@@ -63,6 +63,9 @@ struct EngineOptions {
   // Other nodes share the store (cluster mode): leases at start-up may be
   // theirs, so they are left to expire instead of being cleared.
   bool shared_store = false;
+  // HTTP client event loops (threads); each webhook's attempts run on one of
+  // them. 0 = one per core, at most 4.
+  int client_loops = 0;
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <utility>
 
 #include "common/result.h"
+#include "delivery/header_block.h"
 #include "delivery/ssrf.h"
 
 namespace switchboard::delivery {
@@ -100,8 +102,9 @@ struct Transfer {
   HttpRequest request;
   HttpClient::Callback callback;
   const HttpClientOptions* options = nullptr;
+  std::atomic<std::size_t>* in_flight = nullptr;  // the client's count, decremented on completion
   CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
+  HeaderBlock headers;
   HttpResponse response;
   std::size_t header_bytes = 0;
   std::size_t discarded_bytes = 0;
@@ -203,21 +206,35 @@ class TempFile {
   std::filesystem::path path_;
 };
 
-class CurlHttpClient final : public HttpClient {
+void complete(Transfer& t) {
+  HttpClient::Callback callback = std::move(t.callback);
+  t.in_flight->fetch_sub(1);
+  callback(std::move(t.response));
+}
+
+void fail(Transfer& t, AttemptError error, std::string message) {
+  t.response.error = error;
+  t.response.error_message = std::move(message);
+  complete(t);
+}
+
+// One event loop: a thread, a multi handle and the transfers pinned to it.
+class Loop {
  public:
-  CurlHttpClient(HttpClientOptions options, std::filesystem::path ca_info, std::unique_ptr<TempFile> combined)
-      : options_(std::move(options)), ca_info_(std::move(ca_info)), combined_(std::move(combined)) {
+  Loop(const HttpClientOptions& options, const std::filesystem::path& ca_info)
+      : options_(options), ca_info_(ca_info) {
     multi_ = curl_multi_init();
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
     curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_total_connections);
+    curl_multi_setopt(multi_, CURLMOPT_PIPELINING, options_.http2 ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING);
     share_ = curl_share_init();
-    // Used from the client's thread only, so the share needs no lock callbacks.
+    // Used from this loop's thread only, so the share needs no lock callbacks.
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     thread_ = std::thread([this] { run(); });
   }
 
-  ~CurlHttpClient() override {
+  ~Loop() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
@@ -229,27 +246,21 @@ class CurlHttpClient final : public HttpClient {
     curl_share_cleanup(share_);
   }
 
-  void submit(HttpRequest request, Callback callback) override {
-    auto transfer = std::make_unique<Transfer>();
-    transfer->request = std::move(request);
-    transfer->callback = std::move(callback);
-    transfer->options = &options_;
-    in_flight_.fetch_add(1);
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Takes the transfer, or hands it back when the loop is stopping.
+  std::unique_ptr<Transfer> submit(std::unique_ptr<Transfer> transfer) {
+    bool wake = false;
     {
       std::lock_guard lock(mutex_);
-      if (!stopping_) {
-        submitted_.push_back(std::move(transfer));
-        transfer = nullptr;
-      }
+      if (stopping_) return transfer;
+      wake = submitted_.empty();  // otherwise a wake-up is already on its way
+      submitted_.push_back(std::move(transfer));
     }
-    if (transfer) {
-      fail(*transfer, AttemptError::kOther, "client stopped");
-      return;
-    }
-    curl_multi_wakeup(multi_);
+    if (wake) curl_multi_wakeup(multi_);
+    return nullptr;
   }
-
-  std::size_t in_flight() const override { return in_flight_.load(); }
 
  private:
   void run() {
@@ -274,7 +285,6 @@ class CurlHttpClient final : public HttpClient {
     for (auto& [easy, transfer] : active_) {
       curl_multi_remove_handle(multi_, easy);
       curl_easy_cleanup(easy);
-      curl_slist_free_all(transfer->header_list);
       fail(*transfer, AttemptError::kOther, "client stopped");
     }
     active_.clear();
@@ -283,41 +293,24 @@ class CurlHttpClient final : public HttpClient {
     submitted_.clear();
   }
 
-  CURL* take_easy() {
-    if (idle_.empty()) return curl_easy_init();
-    CURL* easy = idle_.back();
-    idle_.pop_back();
-    return easy;
-  }
-
-  void start(std::unique_ptr<Transfer> transfer) {
-    Transfer& t = *transfer;
-    t.easy = take_easy();
-    CURL* easy = t.easy;
-    for (const auto& header : t.request.headers) {
-      // "Name;" is libcurl's spelling of a header with an empty value ("Name:" would remove it).
-      const std::string line = header.value.empty() ? header.name + ";" : header.name + ": " + header.value;
-      t.header_list = curl_slist_append(t.header_list, line.c_str());
-    }
-    t.header_list = curl_slist_append(t.header_list, "Expect:");  // no 100-continue round trip
+  // A new easy handle with every option that does not change per transfer.
+  CURL* new_easy() {
+    CURL* easy = curl_easy_init();
+    if (easy == nullptr) return nullptr;
     const char* protocols = options_.allow_plain_http ? "http,https" : "https";
-    curl_easy_setopt(easy, CURLOPT_URL, t.request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
     curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_PROXY, "");  // ignore *_proxy variables: connect only where vetted
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.header_list);
-    if (t.request.get) {
-      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.request.body.data());
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.request.body.size()));
-    }
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeout.count()));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                     options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+    // Wait for a connection being set up to learn whether it multiplexes,
+    // rather than opening one per transfer.
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, options_.http2 ? 1L : 0L);
     if (!ca_info_.empty()) {
       // One bundle file and no CA directory: libcurl then builds the CA store
       // once and caches it (CURLOPT_CA_CACHE_TIMEOUT) instead of parsing the
@@ -327,16 +320,44 @@ class CurlHttpClient final : public HttpClient {
     }
     curl_easy_setopt(easy, CURLOPT_SHARE, share_);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    return easy;
+  }
+
+  CURL* take_easy() {
+    if (idle_.empty()) return new_easy();
+    CURL* easy = idle_.back();
+    idle_.pop_back();
+    return easy;
+  }
+
+  void start(std::unique_ptr<Transfer> transfer) {
+    Transfer& t = *transfer;
+    t.easy = take_easy();
+    if (t.easy == nullptr) {
+      fail(t, AttemptError::kOther, "cannot start the transfer");
+      return;
+    }
+    CURL* easy = t.easy;
+    t.headers.assign(t.request.headers, {"Expect:"});  // no 100-continue round trip
+    curl_easy_setopt(easy, CURLOPT_URL, t.request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.headers.list());
+    if (t.request.get) {
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else {
+      const std::string& body = t.request.payload();
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.error_buffer);
     t.started = SteadyClock::now();
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
-      release_easy(easy);
-      curl_slist_free_all(t.header_list);
+      release_easy(easy, false);
       fail(t, AttemptError::kOther, "cannot start the transfer");
       return;
     }
@@ -371,47 +392,66 @@ class CurlHttpClient final : public HttpClient {
         response.error_message = "refused to connect to " + t.refused;
       }
     }
-    release_easy(easy);
-    curl_slist_free_all(t.header_list);
-    t.header_list = nullptr;
+    release_easy(easy, code == CURLE_OK);
     complete(t);
   }
 
-  void release_easy(CURL* easy) {
-    if (idle_.size() >= kMaxIdleEasyHandles) {
+  // A handle goes back to the pool as configured; after a failure it is reset
+  // and configured afresh, so nothing of a broken transfer carries over.
+  void release_easy(CURL* easy, bool clean) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);  // the list dies with its transfer
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+    if (idle_.size() >= kMaxIdleEasyHandles || !clean) {
       curl_easy_cleanup(easy);
       return;
     }
-    curl_easy_reset(easy);
     idle_.push_back(easy);
   }
 
-  void fail(Transfer& t, AttemptError error, std::string message) {
-    t.response.error = error;
-    t.response.error_message = std::move(message);
-    complete(t);
-  }
-
-  void complete(Transfer& t) {
-    Callback callback = std::move(t.callback);
-    in_flight_.fetch_sub(1);
-    callback(std::move(t.response));
-  }
-
-  const HttpClientOptions options_;
-  const std::filesystem::path ca_info_;  // the CA bundle; empty = libcurl's defaults
-  std::unique_ptr<TempFile> combined_;   // owns ca_info_ when it is a combined bundle
+  const HttpClientOptions& options_;
+  const std::filesystem::path& ca_info_;
   CURLM* multi_ = nullptr;
   CURLSH* share_ = nullptr;
 
   std::mutex mutex_;
   bool stopping_ = false;                             // guarded by mutex_
   std::vector<std::unique_ptr<Transfer>> submitted_;  // guarded by mutex_
-  std::atomic<std::size_t> in_flight_{0};
-  // Client thread only:
+  // Loop thread only:
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::vector<CURL*> idle_;
   std::thread thread_;  // last: started after everything it uses exists
+};
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  CurlHttpClient(HttpClientOptions options, std::filesystem::path ca_info, std::unique_ptr<TempFile> combined)
+      : options_(std::move(options)), ca_info_(std::move(ca_info)), combined_(std::move(combined)) {
+    const int loops = options_.loops;  // 1..kMaxLoops (create() checks)
+    for (int i = 0; i < loops; ++i) loops_.push_back(std::make_unique<Loop>(options_, ca_info_));
+  }
+
+  ~CurlHttpClient() override { loops_.clear(); }
+
+  void submit(HttpRequest request, Callback callback) override {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->request = std::move(request);
+    transfer->callback = std::move(callback);
+    transfer->options = &options_;
+    transfer->in_flight = &in_flight_;
+    in_flight_.fetch_add(1);
+    Loop& loop = *loops_[transfer->request.affinity % loops_.size()];
+    if (auto refused = loop.submit(std::move(transfer)))
+      fail(*refused, AttemptError::kOther, "client stopped");
+  }
+
+  std::size_t in_flight() const override { return in_flight_.load(); }
+
+ private:
+  const HttpClientOptions options_;
+  const std::filesystem::path ca_info_;  // the CA bundle; empty = libcurl's defaults
+  std::unique_ptr<TempFile> combined_;   // owns ca_info_ when it is a combined bundle
+  std::atomic<std::size_t> in_flight_{0};
+  std::vector<std::unique_ptr<Loop>> loops_;  // last: destroyed first
 };
 
 }  // namespace
@@ -436,6 +476,11 @@ Result<std::string> combined_ca_bundle(const std::filesystem::path& system_bundl
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
   init_curl_once();
+  if (options.loops < 1 || options.loops > HttpClientOptions::kMaxLoops) {
+    return make_error(ErrorCode::kInvalidArgument, "HTTP client loops must be 1 to " +
+                                                       std::to_string(HttpClientOptions::kMaxLoops) +
+                                                       ", not " + std::to_string(options.loops));
+  }
   if (options.max_response_bytes == 0) options.max_response_bytes = 1;
   std::filesystem::path system_bundle = options.system_ca_file;
   if (system_bundle.empty()) {

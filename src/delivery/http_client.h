@@ -1,8 +1,21 @@
-// HttpClient: outbound HTTPS for deliveries, libcurl multi on one thread of its own.
+// HttpClient: outbound HTTPS for deliveries, libcurl multi on threads of its own.
 //
-// - One multi handle drives every transfer (curl_multi_poll; submit() wakes it
-//   with curl_multi_wakeup): no thread per request. Connections are kept alive
-//   and reused per host; DNS results and TLS sessions are shared between transfers.
+// - `loops` event loops, each a thread with one multi handle driving its
+//   transfers (curl_multi_poll; submit() wakes it with curl_multi_wakeup): no
+//   thread per request. A request runs on the loop its `affinity` picks, so
+//   the engine keeps each webhook's transfers, and so its connections, on one
+//   loop while different webhooks spread over the cores. Within a loop
+//   connections are kept alive and reused per host; DNS results and TLS
+//   sessions are shared between its transfers.
+// - HTTP/2 when the receiver offers it by ALPN, with many transfers
+//   multiplexed on one connection (a transfer waits for a connection being set
+//   up to learn whether it can multiplex, instead of opening its own);
+//   HTTP/1.1 keep-alive otherwise. Either way each transfer is one concurrent
+//   request, so the caller's in-flight bounds mean the same. A response that
+//   arrived complete before the request body was sent (a server may answer
+//   early and then reset the stream, RFC 9113 §8.1) stands.
+// - Easy handles are pooled per loop and configured once; a transfer's
+//   headers are one buffer (header_block.h).
 // - Redirects are never followed: a 3xx is a failure classified kRedirect.
 // - Only https:// (plus http:// when `allow_plain_http`, for tests). TLS peers
 //   and host names are verified against the system CA bundle plus `ca_file`
@@ -60,6 +73,12 @@ struct HttpClientOptions {
   std::size_t max_response_header_bytes = 16 * 1024;
   long max_host_connections = 1024;  // concurrent connections to one host
   long max_total_connections = 0;    // 0 = unbounded (the caller bounds transfers in flight)
+  // Event-loop threads (requests pinned by HttpRequest::affinity), 1 to
+  // kMaxLoops: create() refuses any other count rather than start that many
+  // threads (a garbage count once started ~20,000 and hung the server's start).
+  int loops = 1;
+  static constexpr int kMaxLoops = 16;
+  bool http2 = true;  // offer h2 by ALPN (false: HTTP/1.1 only)
 };
 
 struct HttpRequest {
@@ -68,6 +87,14 @@ struct HttpRequest {
   std::string body;                          // POSTed as-is
   std::chrono::milliseconds timeout{30000};  // total: connect, TLS, send, wait, read
   bool get = false;                          // send a GET without a body instead (v1 GET webhooks)
+  // When set, POSTed instead of `body`, without a copy: the caller keeps it
+  // alive and unchanged until the callback has run.
+  const std::string* shared_body = nullptr;
+  // Requests with the same affinity run on the same loop (the engine passes a
+  // hash of the webhook id); the client takes it modulo `loops`.
+  std::size_t affinity = 0;
+
+  const std::string& payload() const { return shared_body != nullptr ? *shared_body : body; }
 };
 
 struct HttpResponse {

@@ -2,9 +2,19 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <future>
+#include <iostream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -77,6 +87,31 @@ TEST(ResponseStandsTest, Table) {
   };
   for (const auto& row : rows) {
     EXPECT_EQ(response_stands(row.code, row.status, row.cut_off), row.stands) << row.name;
+  }
+}
+
+// Regression: a garbage loop count (an EngineOptions read with a stale
+// layout gave 21845) made create() start that many threads, and the server's
+// start hung. Counts outside 1..kMaxLoops are refused.
+TEST(HttpClientTest, LoopCountOutsideItsBoundsIsRefused) {
+  struct Row {
+    int loops;
+    bool accepted;
+  };
+  const Row rows[] = {{-1, false},
+                      {0, false},
+                      {1, true},
+                      {HttpClientOptions::kMaxLoops, true},
+                      {HttpClientOptions::kMaxLoops + 1, false},
+                      {64, false}};
+  for (const Row& row : rows) {
+    HttpClientOptions options;
+    options.loops = row.loops;
+    auto client = HttpClient::create(options);
+    EXPECT_EQ(client.has_value(), row.accepted) << "loops=" << row.loops;
+    if (!client) {
+      EXPECT_EQ(client.error().code, ErrorCode::kInvalidArgument) << "loops=" << row.loops;
+    }
   }
 }
 
@@ -310,6 +345,140 @@ TEST(HttpClientTest, DestroyingTheClientEndsTransfersInFlight) {
   const auto response = future.get();
   EXPECT_EQ(response.error, AttemptError::kOther);
   EXPECT_EQ(response.error_message, "client stopped");
+}
+
+// A free loopback port (bound and released; the caller binds it next).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// nginx (Debian nginx-light, as the benchmark's reference sink) offering h2 by
+// ALPN on 127.0.0.1, `return 200` without reading the body (it answers early
+// and resets the stream), logging each request's protocol and connection.
+class NginxH2 {
+ public:
+  static constexpr const char* kBinary = "/usr/sbin/nginx";
+
+  explicit NginxH2(const TempDir& dir) : dir_(dir), port_(free_port()) {
+    const auto cert = testing::make_test_certificate();
+    cert_pem_ = cert.cert_pem;
+    dir.write("cert.pem", cert.cert_pem);
+    dir.write("key.pem", cert.key_pem);
+    const std::string root = dir.path().string();
+    std::filesystem::create_directories(dir.path() / "logs");
+    std::ostringstream conf;
+    conf << "worker_processes 1; daemon off; pid " << root << "/nginx.pid; error_log " << root
+         << "/logs/error.log info;\n"
+         << "events { worker_connections 1024; }\n"
+         << "http { log_format p '$server_protocol $connection $uri'; access_log " << root
+         << "/logs/access.log p;\n"
+         << "  client_body_temp_path " << root << "/cb; proxy_temp_path " << root << "/p; fastcgi_temp_path "
+         << root << "/f; uwsgi_temp_path " << root << "/u; scgi_temp_path " << root << "/s;\n"
+         << "  server { listen 127.0.0.1:" << port_ << " ssl http2; ssl_certificate " << root
+         << "/cert.pem; ssl_certificate_key " << root << "/key.pem; location / { return 200; } } }\n";
+    dir.write("nginx.conf", conf.str());
+    const std::string conf_path = root + "/nginx.conf";
+    std::vector<char*> argv = {const_cast<char*>(kBinary),           const_cast<char*>("-p"),
+                               const_cast<char*>(root.c_str()),      const_cast<char*>("-c"),
+                               const_cast<char*>(conf_path.c_str()), nullptr};
+    if (::posix_spawn(&pid_, kBinary, nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  }
+  ~NginxH2() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGQUIT);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  bool running() const { return pid_ > 0; }
+  std::string url(const std::string& path) const {
+    return "https://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  const std::string& cert_pem() const { return cert_pem_; }
+  // "protocol connection path" per request logged so far.
+  std::vector<std::string> log() const {
+    std::ifstream in(dir_.path() / "logs" / "access.log");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+ private:
+  const TempDir& dir_;
+  int port_;
+  pid_t pid_ = -1;
+  std::string cert_pem_;
+};
+
+// Issue 14: with a receiver that offers h2, concurrent transfers are
+// multiplexed on one connection, each still its own request; a response sent
+// before the body was read (nginx's `return 200`, then RST_STREAM) stands.
+TEST(HttpClientTest, Http2IsMultiplexedWhenOfferedAndEarlyResponsesStand) {
+  if (::access(NginxH2::kBinary, X_OK) != 0) GTEST_SKIP() << "nginx is not installed";
+  TempDir dir;
+  NginxH2 nginx(dir);
+  ASSERT_TRUE(nginx.running());
+  HttpClientOptions options;
+  options.allow_private_networks = true;
+  options.ca_file = dir.write("ca.pem", nginx.cert_pem());
+  options.loops = 2;
+  auto client = make_client(std::move(options));
+  // nginx is up once it answers.
+  ASSERT_TRUE(
+      testing::wait_until([&] { return send(*client, post(nginx.url("/up"))).status_code.has_value(); }));
+  // Waves of 32 concurrent transfers: the engine's default per-webhook bound
+  // (below libcurl's 100 streams per connection).
+  constexpr int kWave = 32;
+  constexpr int kRequests = 8 * kWave;
+  const std::string body(600, 'x');  // the size the benchmark posts
+  int delivered = 0;
+  for (int wave = 0; wave < kRequests / kWave; ++wave) {
+    std::vector<std::future<HttpResponse>> futures;
+    for (int i = 0; i < kWave; ++i) {
+      auto promise = std::make_shared<std::promise<HttpResponse>>();
+      futures.push_back(promise->get_future());
+      HttpRequest request = post(nginx.url("/in"));
+      request.body = body;
+      request.affinity = 7;  // one webhook: one loop
+      client->submit(std::move(request), [promise](HttpResponse r) { promise->set_value(std::move(r)); });
+    }
+    for (auto& f : futures) {
+      const auto response = f.get();
+      EXPECT_EQ(response.error, AttemptError::kNone) << response.error_message;
+      delivered += response.success() ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(delivered, kRequests);
+  if (delivered != kRequests) {
+    std::ifstream errors(dir.path() / "logs" / "error.log");
+    std::cerr << "nginx error log:\n" << errors.rdbuf();
+  }
+  // The requests to /in, as nginx logged them (its log line follows the response).
+  std::vector<std::pair<std::string, std::string>> logged;  // protocol, connection
+  const auto read_log = [&] {
+    logged.clear();
+    for (const auto& line : nginx.log()) {
+      std::istringstream fields(line);
+      std::string protocol, connection, path;
+      fields >> protocol >> connection >> path;
+      if (path == "/in") logged.emplace_back(protocol, connection);
+    }
+    return logged.size() >= static_cast<std::size_t>(kRequests);
+  };
+  ASSERT_TRUE(testing::wait_until(read_log));
+  std::set<std::string> connections;
+  for (const auto& [protocol, connection] : logged) {
+    EXPECT_EQ(protocol, "HTTP/2.0");
+    connections.insert(connection);
+  }
+  EXPECT_EQ(logged.size(), static_cast<std::size_t>(kRequests)) << "one request per transfer";
+  EXPECT_EQ(connections.size(), 1u) << "multiplexed on one connection, not one per transfer";
 }
 
 }  // namespace

@@ -29,6 +29,22 @@ void ResultRecorder::record(store::AttemptOutcome outcome) {
   cv_.notify_one();
 }
 
+void ResultRecorder::record(std::vector<store::AttemptOutcome> outcomes) {
+  if (outcomes.empty()) return;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    wake = outcomes_.empty() && releases_.empty();  // otherwise the loop is awake or about to look
+    if (outcomes_.empty()) {
+      outcomes_ = std::move(outcomes);
+    } else {
+      outcomes_.insert(outcomes_.end(), std::make_move_iterator(outcomes.begin()),
+                       std::make_move_iterator(outcomes.end()));
+    }
+  }
+  if (wake) cv_.notify_one();
+}
+
 void ResultRecorder::release(std::vector<store::LeaseRelease> leases) {
   if (leases.empty()) return;
   {

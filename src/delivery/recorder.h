@@ -44,6 +44,8 @@ class ResultRecorder {
   void stop();
 
   void record(store::AttemptOutcome outcome) EXCLUDES(mutex_);
+  // Several at once (one lock, at most one wake-up).
+  void record(std::vector<store::AttemptOutcome> outcomes) EXCLUDES(mutex_);
   void release(std::vector<store::LeaseRelease> leases) EXCLUDES(mutex_);
 
   // Outcomes written, by success (stats).

@@ -5,8 +5,10 @@ set(SB_DELIVERY_SOURCES
     attempt_log.cc
     claimer.cc
     engine.cc
+    header_block.cc
     http_client.cc
     node_heartbeat.cc
+    ready_queue.cc
     recorder.cc
     request_builder.cc
     scheduler.cc
@@ -19,9 +21,11 @@ set(SB_DELIVERY_TESTS
     claimer_test.cc
     engine_sqlite_test.cc
     engine_test.cc
+    header_block_test.cc
     http_client_test.cc
     lanes_test.cc
     node_heartbeat_test.cc
+    ready_queue_test.cc
     recorder_test.cc
     request_builder_test.cc
     scheduler_test.cc

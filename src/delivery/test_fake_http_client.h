@@ -71,6 +71,11 @@ class ScriptedHttpClient final : public HttpClient {
   }
 
   void submit(HttpRequest request, Callback callback) override {
+    // Recorded as sent: a body passed by reference is copied here, as the wire would carry it.
+    if (request.shared_body != nullptr) {
+      request.body = *request.shared_body;
+      request.shared_body = nullptr;
+    }
     std::optional<HttpResponse> answer = script_ ? script_(request) : std::optional(http_status(200));
     {
       std::lock_guard lock(mutex_);
