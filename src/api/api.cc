@@ -34,6 +34,7 @@ Api::Api(ApiDeps deps)
   add_event_routes(router_, deps_);
   add_delivery_routes(router_, deps_);
   add_live_routes(router_, deps_);
+  add_retention_routes(router_, deps_);
 }
 
 Api::~Api() = default;

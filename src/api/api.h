@@ -26,6 +26,7 @@
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
+#include "model/limits.h"
 #include "model/rate_limit.h"
 #include "model/retry_policy.h"
 #include "store/store.h"
@@ -58,6 +59,9 @@ struct ApiDeps {
   // notifications); optional: without it the Api ingests over `store` and
   // tells nobody.
   ingest::Ingestor* ingestor = nullptr;
+  // The retention of companies without their own (serve --retention);
+  // GET/PATCH /api/v2/retention show it.
+  std::chrono::seconds default_retention = model::limits::kDefaultRetention;
 };
 
 class Api {

@@ -14,6 +14,7 @@ set(SB_API_SOURCES
     live_handlers.cc
     metrics.cc
     request_json.cc
+    retention_handlers.cc
     router.cc
     static_files.cc
     system_handlers.cc

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "model/limits.h"
 #include "model/node_liveness.h"
+#include "store/common/retention_purger.h"
 #include "store/store.h"
 
 namespace switchboard::server {
@@ -51,6 +52,11 @@ struct ServeConfig {
   // publishing events, and for every other route. Per node.
   double rate_limit = 100;
   double ingest_rate_limit = 50000;
+  // Data retention (issue 15): companies without their own keep events (with
+  // their deliveries and attempts) this long (time-scaled); the background
+  // purge runs every purge_interval (real time; 0 = no background purge).
+  std::chrono::seconds retention = model::limits::kDefaultRetention;
+  std::chrono::milliseconds purge_interval = model::limits::kDefaultPurgeInterval;
 };
 
 // Opens the store named by the config (creating the data directory and the
@@ -72,6 +78,15 @@ struct BackupResult {
   std::filesystem::path secret_key;  // the key the copy's secrets need (not in the copy)
 };
 Result<BackupResult> backup_store(const ServeConfig& config, const std::filesystem::path& out);
+
+// `switchboard purge`: one pass of the retention purge (store/common/
+// retention_purger.h) over the store, offline or beside a running `serve`.
+// With `vacuum` (SQLite only) the file is first converted to incremental
+// auto-vacuum with a one-time VACUUM (it must not be in use), so that later
+// purges give space back.
+Result<store::PurgeTotals> purge_store(const ServeConfig& config, const Clock& clock, bool vacuum);
+// What the purger of `serve` and `switchboard purge` are given.
+store::PurgerOptions purger_options(const ServeConfig& config);
 
 struct ListenAddress {
   std::string host;

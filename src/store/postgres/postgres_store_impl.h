@@ -35,6 +35,7 @@
 #include "store/node_membership.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
+#include "store/retention_store.h"
 // What is not SQL is shared with the SQLite store (store/common/): the
 // column spellings, the column codecs, row mapping, the checks and messages.
 #include "store/common/attempt_rules.h"
@@ -46,7 +47,7 @@
 
 namespace switchboard::store::postgres {
 
-class PostgresStore final : public Store, public NodeMembership {
+class PostgresStore final : public Store, public NodeMembership, public RetentionStore {
  public:
   PostgresStore(crypto::SecretBox secrets, std::unique_ptr<ConnectionPool> pool)
       : secrets_(std::move(secrets)), pool_(std::move(pool)) {}
@@ -142,6 +143,14 @@ class PostgresStore final : public Store, public NodeMembership {
                                                      const PageRequest& page) override;
 
   Result<void> ping() override;
+
+  // RetentionStore (postgres_store_retention.cc).
+  Result<std::optional<std::chrono::seconds>> get_retention(const std::string& company_id) override;
+  Result<void> set_retention(const std::string& company_id,
+                             const std::optional<std::chrono::seconds>& retention) override;
+  Result<std::vector<CompanyRetention>> list_retentions() override;
+  Result<int> purge_expired_events(const PurgeRequest& request) override;
+  Result<void> reclaim_space(int pages) override;
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;
