@@ -26,8 +26,8 @@
 #include "delivery/engine.h"
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
-#include "model/limits.h"
 #include "model/rate_limit.h"
+#include "model/retention_limits.h"
 #include "model/retry_policy.h"
 #include "store/store.h"
 

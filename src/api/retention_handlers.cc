@@ -14,9 +14,9 @@
 #include "api/handlers.h"
 #include "api/request_json.h"
 #include "model/error_codes.h"
-#include "model/limits.h"
 #include "model/rbac.h"
 #include "model/retention.h"
+#include "model/retention_limits.h"
 #include "store/retention_store.h"
 
 namespace switchboard::api {

@@ -69,17 +69,6 @@ inline constexpr std::size_t kMaxLiveStreamsPerUser = 5;
 // largest snapshot a new watcher is streamed.
 inline constexpr std::size_t kMaxLiveCallsPerCompany = 10000;
 
-// Data retention (issue 15): how long a company's events, with their
-// deliveries and attempts, are kept; per company, else the server default.
-inline constexpr std::chrono::seconds kMinRetention = std::chrono::hours(1);
-inline constexpr std::chrono::seconds kMaxRetention = std::chrono::hours(24 * 400);
-inline constexpr std::chrono::seconds kDefaultRetention = std::chrono::hours(24 * 30);
-// The background purge: events deleted per transaction, and the pause
-// between two transactions (ingest's writer is never held longer than one).
-inline constexpr int kPurgeBatchEvents = 500;
-inline constexpr std::chrono::milliseconds kPurgePause{20};
-inline constexpr std::chrono::seconds kDefaultPurgeInterval = std::chrono::minutes(10);
-
 // Pagination.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "model/limits.h"
+#include "model/retention_limits.h"
 
 namespace switchboard::model {
 namespace {

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "common/clock.h"
+#include "model/retention_limits.h"
 
 namespace switchboard::model {
 

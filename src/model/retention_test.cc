@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "model/limits.h"
+#include "model/retention_limits.h"
 
 namespace switchboard::model {
 namespace {

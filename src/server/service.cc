@@ -23,6 +23,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_vacuum.h"
 
 namespace switchboard::server {
 

@@ -21,7 +21,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "model/limits.h"
+#include "model/retention_limits.h"
 #include "store/retention_store.h"
 
 namespace switchboard::store {

@@ -23,6 +23,7 @@
 #include "store/retention_store.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_vacuum.h"
 #include "store/store_contract_support.h"
 
 namespace switchboard::store {
@@ -145,6 +146,22 @@ TEST(SqlitePurgeSpaceTest, TheFileShrinksAfterAPurgeWithoutAFullVacuum) {
   EXPECT_LE(pragma(db, "PRAGMA freelist_count") * 10, pages_after);  // given back, not kept free
 }
 
+// The same through the C API: an older file may still be in rollback-journal
+// mode, which a read-only Connection (WAL only) refuses.
+std::int64_t raw_pragma(const std::filesystem::path& db, const char* sql) {
+  sqlite3* raw = nullptr;
+  std::int64_t out = -1;
+  if (sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+      out = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(raw);
+  return out;
+}
+
 TEST(SqlitePurgeSpaceTest, AnOlderFileIsConvertedToIncrementalVacuumOnce) {
   switchboard::testing::TempDir dir;
   const auto db = dir.path() / "old.db";
@@ -156,10 +173,10 @@ TEST(SqlitePurgeSpaceTest, AnOlderFileIsConvertedToIncrementalVacuumOnce) {
         SQLITE_OK);
     sqlite3_close(raw);
   }
-  EXPECT_EQ(pragma(db, "PRAGMA auto_vacuum"), 0);
+  EXPECT_EQ(raw_pragma(db, "PRAGMA auto_vacuum"), 0);
   ASSERT_TRUE(sqlite::convert_to_incremental_vacuum(db));
-  EXPECT_EQ(pragma(db, "PRAGMA auto_vacuum"), 2);
-  EXPECT_EQ(pragma(db, "SELECT count(*) FROM t"), 1);
+  EXPECT_EQ(raw_pragma(db, "PRAGMA auto_vacuum"), 2);
+  EXPECT_EQ(raw_pragma(db, "SELECT count(*) FROM t"), 1);
   ASSERT_TRUE(sqlite::convert_to_incremental_vacuum(db));  // already converted: nothing to do
   EXPECT_TRUE(sqlite::convert_to_incremental_vacuum(dir.path() / "missing.db"));
 }

@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "store/sqlite/sqlite_migrator.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/sqlite_vacuum.h"
 
 namespace switchboard::store {
 

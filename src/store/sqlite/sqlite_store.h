@@ -32,13 +32,4 @@ struct SqliteOptions {
 // file cannot be opened; kInternal if a migration fails.
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, crypto::SecretBox secrets);
 
-namespace sqlite {
-// Offline (`switchboard purge --vacuum`): switches a file created before
-// incremental auto-vacuum (sqlite_connection.cc) to it with a one-time VACUUM,
-// so that later purges give space back. Rewrites the whole file: nothing else
-// may use it meanwhile, and it needs free disk about its size. A no-op when the
-// file is already incremental or does not exist.
-Result<void> convert_to_incremental_vacuum(const std::filesystem::path& database);
-}  // namespace sqlite
-
 }  // namespace switchboard::store
