@@ -39,12 +39,10 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, CompactRequestTest,
     ::testing::Values(
         CompactCase{"same_as_template", std::string(kUrl), std::string(kTemplate), std::nullopt, "{}"},
-        CompactCase{"later_attempt",
-                    std::string(kUrl),
+        CompactCase{"later_attempt", std::string(kUrl),
                     R"([["Content-Type","application/json"],["X-MO-Delivery-Attempt","7"],)"
                     R"(["X-MO-Timestamp","1700003600"]])",
-                    std::nullopt,
-                    R"({"1":"7","2":"1700003600"})"},
+                    std::nullopt, R"({"1":"7","2":"1700003600"})"},
         CompactCase{"url_changed", "https://example.com/other", std::string(kTemplate),
                     "https://example.com/other", "{}"},
         CompactCase{"header_added", std::string(kUrl),
@@ -53,10 +51,11 @@ INSTANTIATE_TEST_SUITE_P(
                     std::nullopt,
                     R"([["Content-Type","application/json"],["X-MO-Delivery-Attempt","2"],)"
                     R"(["X-MO-Timestamp","1700000000"],["X-Extra","***"]])"},
-        CompactCase{"header_renamed", std::string(kUrl),
-                    R"([["Content-Type","application/json"],["X-Other","1"],["X-MO-Timestamp","1700000000"]])",
-                    std::nullopt,
-                    R"([["Content-Type","application/json"],["X-Other","1"],["X-MO-Timestamp","1700000000"]])"},
+        CompactCase{
+            "header_renamed", std::string(kUrl),
+            R"([["Content-Type","application/json"],["X-Other","1"],["X-MO-Timestamp","1700000000"]])",
+            std::nullopt,
+            R"([["Content-Type","application/json"],["X-Other","1"],["X-MO-Timestamp","1700000000"]])"},
         CompactCase{"no_headers", std::string(kUrl), "[]", std::nullopt, "[]"}),
     [](const auto& info) { return info.param.name; });
 
