@@ -22,6 +22,9 @@ Figures (--only NAME,...; default all):
   latency        publish -> receive at 1,000 events/s, p50 and p99
   hang           healthy webhooks' p99 while as many others hang, against without them
   pending        --pending deliveries owed to a failing endpoint: peak RSS, restart
+  disk           bytes on disk per event, delivered delivery and failed attempt, and the
+                 data directory's size at --disk-rate events/s to a failing endpoint
+                 under retention for --disk-seconds (bench/disk.py says how)
   (groups: drains = the four drains; all)
 
 With --cluster 1,2,3 it measures cluster mode instead: a private PostgreSQL 15
@@ -54,9 +57,10 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 from node import Server, answered_data, sent_data  # noqa: E402
 from report import Report, Target  # noqa: E402
+from disk import disk_figures  # noqa: E402
 from sinks import NginxSink, ReceiveSink  # noqa: E402
 
-FIGURES = ["drain", "drain10", "chains", "drain-receive", "api", "batch", "latency", "hang", "pending"]
+FIGURES = ["drain", "drain10", "chains", "drain-receive", "api", "batch", "latency", "hang", "pending", "disk"]
 GROUPS = {"all": FIGURES, "drains": ["drain", "drain10", "chains", "drain-receive"]}
 REFERENCE_BODY_BYTES = 600
 
@@ -73,6 +77,9 @@ def parse_args():
     ap.add_argument("--only", default="all", help="figures to run, comma-separated: " + ",".join(FIGURES + list(GROUPS)))
     ap.add_argument("--sink-http1", action="store_true", help="nginx's TLS listener offers HTTP/1.1 only "
                     "(default: HTTP/2 and HTTP/1.1 by ALPN; bench/sinks.py says why this option exists)")
+    ap.add_argument("--disk-units", type=int, default=5000, help="events per unit figure of disk")
+    ap.add_argument("--disk-rate", type=int, default=1000, help="events/s of disk's steady-state run")
+    ap.add_argument("--disk-seconds", type=int, default=300, help="length of disk's steady-state run (0: skip it)")
     ap.add_argument("--json", help="also write the references and figures to this file")
     ap.add_argument("--cluster", default="", help="instead of the figures above: drain throughput of cluster mode "
                     "with this many nodes on one PostgreSQL, e.g. 1,2,3")
@@ -404,6 +411,8 @@ try:
         latency_figures()
     if "pending" in args.selected:
         pending_figures()
+    if "disk" in args.selected:
+        disk_figures(report, children, BIN, work, cert, key, args.disk_units, args.disk_rate, args.disk_seconds)
     report.meta["load_end"] = harness.loadavg()
     report.print()
     if args.json:

@@ -37,6 +37,7 @@ Api::Api(ApiDeps deps)
   add_search_routes(router_, deps_);
   add_call_routes(router_, deps_);
   add_live_routes(router_, deps_);
+  add_retention_routes(router_, deps_);
 }
 
 Api::~Api() = default;

@@ -27,6 +27,7 @@
 #include "delivery/v1_dispatcher.h"
 #include "ingest/ingestor.h"
 #include "model/rate_limit.h"
+#include "model/retention_limits.h"
 #include "model/retry_policy.h"
 #include "store/store.h"
 
@@ -62,6 +63,9 @@ struct ApiDeps {
   // What GET /api/ready answers (api/health_probe.h); optional: without it the
   // API is always ready (an Api built directly, in tests).
   const Readiness* readiness = nullptr;
+  // The retention of companies without their own (serve --retention);
+  // GET/PATCH /api/v2/retention show it.
+  std::chrono::seconds default_retention = model::limits::kDefaultRetention;
 };
 
 class Api {

@@ -21,6 +21,7 @@ void add_webhook_routes(Router& router, const ApiDeps& deps);     // webhooks v2
 void add_v1_webhook_routes(Router& router, const ApiDeps& deps);  // calling webhooks v1 (legacy)
 void add_event_routes(Router& router, const ApiDeps& deps);       // publishing events, reading them back
 void add_directory_routes(Router& router, const ApiDeps& deps);   // agents, departments
+void add_retention_routes(Router& router, const ApiDeps& deps);   // data retention of the company
 void add_live_routes(Router& router, const ApiDeps& deps);        // the live call stream (SSE)
 void add_call_routes(Router& router, const ApiDeps& deps);        // recent call history (Call Logs)
 void add_search_routes(Router& router, const ApiDeps& deps);      // console search by event/call id, number

@@ -16,6 +16,7 @@ set(SB_API_SOURCES
     live_handlers.cc
     metrics.cc
     request_json.cc
+    retention_handlers.cc
     router.cc
     search_handlers.cc
     search_query.cc

@@ -52,6 +52,29 @@ CLI::Option* add_seconds_option(CLI::App& command, const std::string& name, std:
       help);
 }
 
+// --retention: the server default of data retention, in whole seconds, in range.
+CLI::Option* add_retention_option(CLI::App& command, sb::server::ServeConfig& config) {
+  namespace limits = sb::model::limits;
+  return command
+      .add_option_function<std::int64_t>(
+          "--retention",
+          [&config](std::int64_t seconds) { config.retention = std::chrono::seconds(seconds); },
+          "Seconds that events, with their deliveries and attempts, are kept for companies without their own "
+          "setting (PATCH /api/v2/retention); default 2592000 (30 days); time-scaled")
+      ->envname("SWITCHBOARD_RETENTION")
+      ->check(CLI::Range(std::chrono::seconds(limits::kMinRetention).count(),
+                         std::chrono::seconds(limits::kMaxRetention).count()));
+}
+
+int run_purge(const sb::server::ServeConfig& config, bool vacuum) {
+  sb::SystemClock clock;
+  auto done = sb::server::purge_store(config, clock, vacuum);
+  if (!done) return fail("purge: " + done.error().message);
+  std::printf("purged %lld expired events of %d companies in %d batches\n",
+              static_cast<long long>(done->events), done->companies, done->batches);
+  return 0;
+}
+
 int run_backup(const sb::server::ServeConfig& config, const std::filesystem::path& out) {
   auto done = sb::server::backup_store(config, out);
   if (!done) return fail("backup: " + done.error().message);
@@ -347,6 +370,12 @@ int main(int argc, char** argv) {
                      "node exits (default 25; keep below systemd's TimeoutStopSec; not time-scaled)")
       ->envname("SWITCHBOARD_DRAIN_TIMEOUT")
       ->check(CLI::Range(0.0, 3600.0));
+  add_retention_option(*serve, config);
+  add_seconds_option(*serve, "--purge-interval", config.purge_interval,
+                     "Seconds between two background purges of expired data (default 600; 0 = none; not "
+                     "time-scaled)")
+      ->envname("SWITCHBOARD_PURGE_INTERVAL")
+      ->check(CLI::Range(0.0, 86400.0));
   serve
       ->add_option("--store-connections", config.store_connections,
                    "PostgreSQL connections this node keeps open (cluster mode)")
@@ -445,6 +474,16 @@ int main(int argc, char** argv) {
   add_store_options(*backup, config);
   backup->add_option("--out", backup_out, "The file to write (must not exist)")->required();
 
+  bool purge_vacuum = false;
+  auto* purge = app.add_subcommand("purge",
+                                   "Delete expired events (with their deliveries and attempts) now, in small "
+                                   "batches, as serve does in the background (README, Data lifecycle)");
+  add_store_options(*purge, config);
+  add_retention_option(*purge, config);
+  purge->add_flag("--vacuum", purge_vacuum,
+                  "SQLite: first convert a store created before incremental auto-vacuum with a one-time "
+                  "VACUUM (serve must not be running; needs free disk about the file's size)");
+
   auto* migrate = app.add_subcommand("migrate", "Apply pending store migrations and exit");
   add_store_options(*migrate, config);
   sb::cli::SimulateCommand simulate_command;
@@ -489,6 +528,7 @@ int main(int argc, char** argv) {
   if (*user_deactivate) return run_user_deactivate(config, company_id, object_id);
   if (*company_create) return run_company_create(config, company_name);
   if (*backup) return run_backup(config, backup_out);
+  if (*purge) return run_purge(config, purge_vacuum);
   if (*migrate) {
     auto store = sb::server::open_store(config);
     if (!store) return fail(store.error().message);

@@ -25,6 +25,7 @@ enum class Action {
   kCreateToken,        // POST /tokens (for yourself; for someone else see can_manage_tokens_of)
   kRevokeToken,        // DELETE /tokens/{id} (see can_revoke_token)
   kDeactivateUser,     // POST /users/{id}/deactivate (see check_deactivation)
+  kManageRetention,    // GET/PATCH /retention (owners and admins)
 };
 
 // The role of a principal: a user's role, or nullopt for an ingest token.

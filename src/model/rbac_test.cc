@@ -8,10 +8,10 @@ namespace switchboard::model {
 namespace {
 
 constexpr Action kAllActions[] = {
-    Action::kReadIdentity,   Action::kManageWebhooks,    Action::kListUsers,     Action::kCreateUser,
-    Action::kSetPermissions, Action::kCreateIngestToken, Action::kPublishEvents, Action::kManageDirectory,
-    Action::kReadDirectory,  Action::kWatchLiveCalls,    Action::kListTokens,    Action::kCreateToken,
-    Action::kRevokeToken,    Action::kDeactivateUser,
+    Action::kReadIdentity,   Action::kManageWebhooks,    Action::kListUsers,       Action::kCreateUser,
+    Action::kSetPermissions, Action::kCreateIngestToken, Action::kPublishEvents,   Action::kManageDirectory,
+    Action::kReadDirectory,  Action::kWatchLiveCalls,    Action::kListTokens,      Action::kCreateToken,
+    Action::kRevokeToken,    Action::kDeactivateUser,    Action::kManageRetention,
 };
 
 std::string action_name(Action action) {
@@ -44,6 +44,8 @@ std::string action_name(Action action) {
       return "RevokeToken";
     case Action::kDeactivateUser:
       return "DeactivateUser";
+    case Action::kManageRetention:
+      return "ManageRetention";
   }
   return "?";
 }
@@ -76,6 +78,7 @@ constexpr Row kMatrix[] = {
     {Action::kCreateToken,       {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
     {Action::kRevokeToken,       {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
     {Action::kDeactivateUser,    {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kManageRetention,   {true,  true,  false, false, false},  {true,  true,  false, false, false}},
 };
 // clang-format on
 

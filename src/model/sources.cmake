@@ -17,6 +17,7 @@ set(SB_MODEL_SOURCES
     live_call.cc
     rate_limit.cc
     rbac.cc
+    retention.cc
     retry_policy.cc
     sample_events.cc
     v1_webhook.cc
@@ -43,6 +44,7 @@ set(SB_MODEL_TESTS
     node_liveness_test.cc
     rate_limit_test.cc
     rbac_test.cc
+    retention_test.cc
     retry_policy_test.cc
     v1_webhook_test.cc
     webhook_changes_test.cc

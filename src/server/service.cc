@@ -26,6 +26,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_vacuum.h"
 
 namespace switchboard::server {
 
@@ -92,6 +93,34 @@ Result<BackupResult> backup_store(const ServeConfig& config, const std::filesyst
   auto copied = store::sqlite::backup_database(sqlite_database_path(config), out);
   if (!copied) return forward_error(copied);
   return BackupResult{copied->bytes, secret_key_path(config)};
+}
+
+store::PurgerOptions purger_options(const ServeConfig& config) {
+  store::PurgerOptions options;
+  options.default_retention = config.retention;
+  options.window = model::RetryPolicy::v2().window;  // scaled with the retention by time_scale
+  options.time_scale = config.time_scale;
+  if (config.purge_interval.count() > 0) options.interval = config.purge_interval;
+  return options;
+}
+
+Result<store::PurgeTotals> purge_store(const ServeConfig& config, const Clock& clock, bool vacuum) {
+  if (vacuum) {
+    if (!config.store_url.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--vacuum converts the embedded SQLite store; PostgreSQL's autovacuum needs nothing");
+    }
+    if (auto converted = store::sqlite::convert_to_incremental_vacuum(sqlite_database_path(config));
+        !converted) {
+      return forward_error(converted);
+    }
+  }
+  auto opened = open_store(config);
+  if (!opened) return forward_error(opened);
+  auto* retention = dynamic_cast<store::RetentionStore*>(opened->get());
+  if (retention == nullptr) return make_error(ErrorCode::kInternal, "this store cannot purge");
+  store::RetentionPurger purger(*retention, clock, SteadyMonotonicClock::instance(), purger_options(config));
+  return purger.run_once();
 }
 
 Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
@@ -209,7 +238,8 @@ class ServiceImpl final : public Service {
                           config.v1_stop_after_sunset, &live_,
                           model::rate_limit_per_second(config.ingest_rate_limit),
                           model::rate_limit_per_second(config.rate_limit),
-                          model::RetryPolicy::v2(config.time_scale), &ingestor_, &readiness_}),
+                          model::RetryPolicy::v2(config.time_scale), &ingestor_, &readiness_,
+                          config.retention}),
         clock_(clock),
         drain_timeout_(config.drain_timeout) {}
 
@@ -250,6 +280,7 @@ class ServiceImpl final : public Service {
     if (heartbeat_) heartbeat_->start();  // joins the cluster before the first claim
     if (engine_) engine_->start();
     start_v1(config, clock);
+    start_purger(config, clock);
     readiness_.set_ready();
     spdlog::info("event=ready");
     return {};
@@ -292,6 +323,7 @@ class ServiceImpl final : public Service {
     if (engine_) engine_->stop();
     if (heartbeat_) heartbeat_->stop();  // after the drain: the leases stay ours while it lasts
     if (v1_) v1_->stop();
+    if (purger_) purger_->stop();
   }
 
  private:
@@ -367,6 +399,15 @@ class ServiceImpl final : public Service {
     return {};
   }
 
+  // Data retention: the background purge (store/common/retention_purger.h).
+  void start_purger(const ServeConfig& config, const Clock& clock) {
+    auto* retention = dynamic_cast<store::RetentionStore*>(store_.get());
+    if (retention == nullptr || config.purge_interval.count() <= 0) return;
+    purger_ = std::make_unique<store::RetentionPurger>(*retention, clock, SteadyMonotonicClock::instance(),
+                                                       purger_options(config));
+    purger_->start();
+  }
+
   // Calling webhooks v1 run beside v2; past their sunset only if the config says so.
   void start_v1(const ServeConfig& config, const Clock& clock) {
     if (!v1_) return;
@@ -398,6 +439,7 @@ class ServiceImpl final : public Service {
   ingest::Ingestor ingestor_{*store_, &live_feed_, &senders_wakeup_};
   api::Api api_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<store::RetentionPurger> purger_;  // null: no background purge
   std::string base_url_;
   std::optional<std::string> owner_token_;
   const Clock& clock_;

@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "model/limits.h"
 #include "model/node_liveness.h"
+#include "store/common/retention_purger.h"
 #include "store/store.h"
 
 namespace switchboard::server {
@@ -60,6 +61,11 @@ struct ServeConfig {
   // the bootstrap and the senders' start, i.e. while GET /api/ready answers
   // 503 "starting". Runs on the thread calling Service::start.
   std::function<void(std::uint16_t port)> on_listening;
+  // Data retention (issue 15): companies without their own keep events (with
+  // their deliveries and attempts) this long (time-scaled); the background
+  // purge runs every purge_interval (real time; 0 = no background purge).
+  std::chrono::seconds retention = model::limits::kDefaultRetention;
+  std::chrono::milliseconds purge_interval = model::limits::kDefaultPurgeInterval;
 };
 
 // Opens the store named by the config (creating the data directory and the
@@ -81,6 +87,15 @@ struct BackupResult {
   std::filesystem::path secret_key;  // the key the copy's secrets need (not in the copy)
 };
 Result<BackupResult> backup_store(const ServeConfig& config, const std::filesystem::path& out);
+
+// `switchboard purge`: one pass of the retention purge (store/common/
+// retention_purger.h) over the store, offline or beside a running `serve`.
+// With `vacuum` (SQLite only) the file is first converted to incremental
+// auto-vacuum with a one-time VACUUM (it must not be in use), so that later
+// purges give space back.
+Result<store::PurgeTotals> purge_store(const ServeConfig& config, const Clock& clock, bool vacuum);
+// What the purger of `serve` and `switchboard purge` are given.
+store::PurgerOptions purger_options(const ServeConfig& config);
 
 struct ListenAddress {
   std::string host;

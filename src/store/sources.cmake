@@ -3,9 +3,11 @@
 # (scripts/check_layers.py) fails when a .cc under src/store/ is missing here.
 # sb_store: the role interfaces, code shared by the backends and SQLite.
 set(SB_STORE_SOURCES
+    common/attempt_codec.cc
     common/attempt_rules.cc
     common/column_codec.cc
     common/ingest_writer.cc
+    common/retention_purger.cc
     common/token_rules.cc
     common/webhook_codec.cc
     sqlite/sqlite_backup.cc
@@ -20,6 +22,7 @@ set(SB_STORE_SOURCES
     sqlite/sqlite_store_events.cc
     sqlite/sqlite_store_identity.cc
     sqlite/sqlite_store_search.cc
+    sqlite/sqlite_store_retention.cc
     sqlite/sqlite_store_v1.cc
     sqlite/sqlite_store_webhooks.cc
     sqlite/sqlite_writer.cc)
@@ -36,12 +39,15 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_store_identity.cc
     postgres/postgres_store_nodes.cc
     postgres/postgres_store_search.cc
+    postgres/postgres_store_retention.cc
     postgres/postgres_store_v1.cc
     postgres/postgres_store_webhooks.cc)
 # The layer's unit tests: one binary, store_tests.
 set(SB_STORE_TESTS
+    common/attempt_codec_test.cc
     common/attempt_rules_test.cc
     common/ingest_writer_test.cc
+    common/retention_purger_test.cc
     common/token_rules_test.cc
     common/webhook_codec_test.cc
     postgres/postgres_channel_test.cc
@@ -50,12 +56,15 @@ set(SB_STORE_TESTS
     sqlite/sqlite_backup_test.cc
     sqlite/sqlite_connection_test.cc
     sqlite/sqlite_delivery_queue_test.cc
+    sqlite/sqlite_lean_attempts_migration_test.cc
     sqlite/sqlite_migrator_test.cc
+    sqlite/sqlite_purge_load_test.cc
     sqlite/sqlite_store_test.cc
     sqlite/sqlite_writer_test.cc
     store_attempt_contract_test.cc
     store_contract_test.cc
     store_delivery_contract_test.cc
     store_directory_contract_test.cc
+    store_retention_contract_test.cc
     store_token_contract_test.cc
     store_v1_contract_test.cc)

@@ -63,6 +63,9 @@ const std::vector<RouteRow> kMatrix = {
   {"POST",   "/api/v2/users",                        "AGENT_USER",                {201, 201, 403, 403, 403, 403, 401, 401, 201}},
   {"PUT",    "/api/v2/permissions",                  "SAME_GRANT",                {200, 403, 403, 403, 403, 403, 401, 401, 200}},
   {"POST",   "/api/v2/ingest-tokens",                "",                          {201, 201, 403, 403, 403, 403, 401, 401, 201}},
+  // Data retention: owners and admins (the company's own setting; another company's owner sees theirs).
+  {"GET",    "/api/v2/retention",                    "",                          {200, 200, 403, 403, 403, 403, 401, 401, 200}},
+  {"PATCH",  "/api/v2/retention",                    R"({"retention_seconds":86400})", {200, 200, 403, 403, 403, 403, 401, 401, 200}},
   // Token lifecycle ({tok}: a fresh ingest token of the first company; {uid}: a fresh agent of it).
   // Managers and agents see only their own tokens: someone else's is 404, as another company's.
   {"GET",    "/api/v2/tokens",                       "",                          {200, 200, 200, 200, 200, 403, 401, 401, 200}},

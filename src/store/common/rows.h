@@ -20,6 +20,7 @@
 #include "model/directory.h"
 #include "model/identity.h"
 #include "model/v1_webhook.h"
+#include "store/common/attempt_codec.h"
 #include "store/common/column_codec.h"
 #include "store/common/webhook_codec.h"
 
@@ -111,12 +112,26 @@ Result<model::Delivery> delivery_from_row(const Row& row, int first = 0) {
   return delivery;
 }
 
+// A failed attempt as the failure log reads it: the attempt row joined with
+// what it shares with its delivery (company, event, event type), its
+// delivery's request (URL and headers, store/common/attempt_codec.h) and its
+// event (the payload, when the attempt kept no body of its own). Select
+// kAttemptColumns (or kAttemptListColumns, which leaves the request body out:
+// lists do not show it) followed by kAttemptFrom; the attempt is `a`, its
+// delivery `d`. The same SQL in both backends.
 inline constexpr std::string_view kAttemptColumns =
-    "id, company_id, webhook_id, delivery_id, event_id, event_type, attempt, "
-    "at, success, status_code, "
-    "error, error_message, latency_ms, request_url, request_headers, "
-    "request_body, response_headers, "
-    "response_body";
+    "a.id, d.company_id, a.webhook_id, a.delivery_id, d.event_id, d.event_type, a.attempt, a.at, "
+    "a.status_code, a.error, a.error_message, a.latency_ms, COALESCE(a.request_url, r.url, ''), "
+    "a.request_headers, COALESCE(r.headers, '[]'), COALESCE(a.request_body, e.payload, ''), "
+    "a.response_headers, a.response_body";
+inline constexpr std::string_view kAttemptListColumns =
+    "a.id, d.company_id, a.webhook_id, a.delivery_id, d.event_id, d.event_type, a.attempt, a.at, "
+    "a.status_code, a.error, a.error_message, a.latency_ms, COALESCE(a.request_url, r.url, ''), "
+    "a.request_headers, COALESCE(r.headers, '[]'), '', a.response_headers, a.response_body";
+inline constexpr std::string_view kAttemptFrom =
+    " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "
+    "LEFT JOIN delivery_requests r ON r.delivery_id = a.delivery_id "
+    "LEFT JOIN events e ON e.id = d.event_id ";
 
 template <typename Row>
 Result<model::Attempt> attempt_from_row(const Row& row) {
@@ -129,15 +144,17 @@ Result<model::Attempt> attempt_from_row(const Row& row) {
   attempt.event_type = row.text(5);
   attempt.attempt = static_cast<int>(row.integer(6));
   attempt.at = row.time(7);
-  attempt.success = row.boolean(8);
-  if (auto code = row.optional_integer(9)) attempt.status_code = static_cast<int>(*code);
-  auto error = attempt_error_from_column(row.text(10));
+  attempt.success = false;  // the log keeps failures only
+  if (auto code = row.optional_integer(8)) attempt.status_code = static_cast<int>(*code);
+  auto error = attempt_error_from_column(row.text(9));
   if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
   attempt.error = *error;
-  attempt.error_message = row.text(11);
-  attempt.latency_ms = row.real(12);
-  attempt.request_url = row.text(13);
-  attempt.request_headers = row.text(14);
+  attempt.error_message = row.text(10);
+  attempt.latency_ms = row.real(11);
+  attempt.request_url = row.text(12);
+  auto headers = expand_request_headers(row.text(14), row.text(13));
+  if (!headers) return forward_error(headers);
+  attempt.request_headers = std::move(*headers);
   attempt.request_body = row.text(15);
   attempt.response_headers = row.text(16);
   attempt.response_body = row.text(17);

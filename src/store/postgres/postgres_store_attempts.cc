@@ -24,6 +24,7 @@
 
 #include "common/result.h"
 #include "model/retry_policy.h"
+#include "store/common/attempt_codec.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -52,34 +53,65 @@ struct DeliveryUpdate {
   std::int64_t updated_at = 0;
 };
 
-// Columns of the failure log, one vector per column, for unnest().
+// Columns of the failure log, one vector per column, for unnest(): only what
+// is particular to each attempt (attempt_codec.h). request_body goes in as
+// sent and is stored NULL when it is the event's payload (compared in SQL).
 struct FailureRows {
-  std::vector<std::string> id, company_id, webhook_id, delivery_id, event_id, event_type, error,
-      error_message, request_url, request_headers, request_body, response_headers, response_body;
+  std::vector<std::string> id, webhook_id, delivery_id, event_id, error, error_message, request_headers,
+      request_body, response_headers, response_body;
+  std::vector<std::optional<std::string>> request_url;
   std::vector<std::int64_t> attempt, at;
   std::vector<std::optional<std::int64_t>> status_code;
   std::vector<double> latency_ms;
+  std::vector<const model::Attempt*> pending;  // added, not yet compacted
 
   void add(const model::Attempt& a, const Target& target) {
     id.push_back(a.id);
-    company_id.push_back(target.company_id);
     webhook_id.push_back(target.webhook_id);
     delivery_id.push_back(a.delivery_id);
     event_id.push_back(target.event_id);
-    event_type.push_back(target.event_type);
     attempt.push_back(a.attempt);
     at.push_back(to_ms(a.at));
     status_code.push_back(a.status_code ? std::optional<std::int64_t>(*a.status_code) : std::nullopt);
     error.emplace_back(attempt_error_column(a.error));
     error_message.push_back(a.error_message);
     latency_ms.push_back(a.latency_ms);
-    request_url.push_back(a.request_url);
-    request_headers.push_back(a.request_headers);
     request_body.push_back(a.request_body);
     response_headers.push_back(a.response_headers);
     response_body.push_back(a.response_body);
+    pending.push_back(&a);
   }
 };
+
+// Each delivery's request as its first failed attempt sent it: written by
+// that attempt (the first of the batch when none is stored), then every
+// failure of the batch is kept as what differs from it.
+void compact_requests(pqxx::work& tx, FailureRows& failures) {
+  std::vector<std::string> ids, urls, headers;
+  std::map<std::string, bool> seen;
+  for (const model::Attempt* a : failures.pending) {
+    if (!seen.emplace(a->delivery_id, true).second) continue;
+    ids.push_back(a->delivery_id);
+    urls.push_back(a->request_url);
+    headers.push_back(a->request_headers);
+  }
+  tx.exec_params(
+      "INSERT INTO delivery_requests (delivery_id, url, headers) "
+      "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+      text_array(ids), text_array(urls), text_array(headers));
+  std::map<std::string, std::pair<std::string, std::string>> shared;
+  for (const pqxx::row& row : tx.exec_params(
+           "SELECT delivery_id, url, headers FROM delivery_requests WHERE delivery_id = ANY($1::text[])",
+           text_array(ids))) {
+    shared[text(row[0])] = {text(row[1]), text(row[2])};
+  }
+  for (const model::Attempt* a : failures.pending) {
+    const auto& [url, request_headers] = shared[a->delivery_id];
+    StoredRequest request = compact_request(url, request_headers, a->request_url, a->request_headers);
+    failures.request_url.push_back(std::move(request.url));
+    failures.request_headers.push_back(std::move(request.headers));
+  }
+}
 
 Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& outcomes,
                           const std::string& node_id) {
@@ -179,27 +211,28 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
 
   // 4. The failure log.
   if (!failures.id.empty()) {
+    compact_requests(tx, failures);
     try {
       tx.exec_params(
-          "INSERT INTO attempts (" + std::string(kAttemptColumns) +
-              ") SELECT u.id, u.company_id, u.webhook_id, u.delivery_id, u.event_id, u.event_type, "
-              "u.attempt, "
-              "u.at, false, u.status_code, u.error, u.error_message, u.latency_ms, u.request_url, "
-              "u.request_headers, u.request_body, u.response_headers, u.response_body "
-              "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-              "$7::int[], "
-              "$8::bigint[], $9::int[], $10::text[], $11::text[], $12::float8[], $13::text[], $14::text[], "
-              "$15::text[], $16::text[], $17::text[]) AS u(id, company_id, webhook_id, delivery_id, "
-              "event_id, "
-              "event_type, attempt, at, status_code, error, error_message, latency_ms, request_url, "
-              "request_headers, request_body, response_headers, response_body)",
-          text_array(failures.id), text_array(failures.company_id), text_array(failures.webhook_id),
-          text_array(failures.delivery_id), text_array(failures.event_id), text_array(failures.event_type),
-          number_array(failures.attempt), number_array(failures.at), number_array(failures.status_code),
-          text_array(failures.error), text_array(failures.error_message), number_array(failures.latency_ms),
-          text_array(failures.request_url), text_array(failures.request_headers),
-          text_array(failures.request_body), text_array(failures.response_headers),
-          text_array(failures.response_body));
+          "INSERT INTO attempts (id, webhook_id, delivery_id, attempt, at, status_code, error, "
+          "error_message, "
+          "latency_ms, request_url, request_headers, request_body, response_headers, response_body) "
+          "SELECT u.id, u.webhook_id, u.delivery_id, u.attempt, u.at, u.status_code, u.error, "
+          "u.error_message, "
+          "u.latency_ms, u.request_url, u.request_headers, "
+          "CASE WHEN u.request_body = e.payload THEN NULL ELSE u.request_body END, u.response_headers, "
+          "u.response_body "
+          "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], "
+          "$8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], "
+          "$15::text[]) AS u(id, webhook_id, delivery_id, event_id, attempt, at, status_code, error, "
+          "error_message, latency_ms, request_url, request_headers, request_body, response_headers, "
+          "response_body) LEFT JOIN events e ON e.id = u.event_id",
+          text_array(failures.id), text_array(failures.webhook_id), text_array(failures.delivery_id),
+          text_array(failures.event_id), number_array(failures.attempt), number_array(failures.at),
+          number_array(failures.status_code), text_array(failures.error), text_array(failures.error_message),
+          number_array(failures.latency_ms), optional_text_array(failures.request_url),
+          text_array(failures.request_headers), text_array(failures.request_body),
+          text_array(failures.response_headers), text_array(failures.response_body));
     } catch (const pqxx::unique_violation& e) {
       // All or nothing: a reused attempt id fails the batch, whose deliveries
       // are then retried when their leases expire.
@@ -278,12 +311,13 @@ Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQu
   return read([&](pqxx::work& tx) -> Result<Page<model::Attempt>> {
     // Newest first; the cursor is the last id seen, so the next page is below it.
     pqxx::result rows = tx.exec_params(
-        "SELECT " + std::string(kAttemptColumns) +
-            " FROM attempts WHERE company_id = $1 AND webhook_id = $2 "
-            "AND ($3::bigint IS NULL OR at >= $3::bigint) AND ($4::bigint IS NULL OR at < $4::bigint) "
-            "AND ($5::text IS NULL OR event_type = $5::text) AND ($6::int IS NULL OR status_code = $6::int) "
-            "AND ($7::text IS NULL OR error = $7::text) AND ($8 = '' OR id < $8) "
-            "ORDER BY id DESC LIMIT $9",
+        "SELECT " + std::string(kAttemptListColumns) + std::string(kAttemptFrom) +
+            "WHERE d.company_id = $1 AND a.webhook_id = $2 "
+            "AND ($3::bigint IS NULL OR a.at >= $3::bigint) AND ($4::bigint IS NULL OR a.at < $4::bigint) "
+            "AND ($5::text IS NULL OR d.event_type = $5::text) AND ($6::int IS NULL OR a.status_code = "
+            "$6::int) "
+            "AND ($7::text IS NULL OR a.error = $7::text) AND ($8 = '' OR a.id < $8) "
+            "ORDER BY a.id DESC LIMIT $9",
         q.company_id, q.webhook_id, to_ms(q.since), to_ms(q.until), q.event_type, q.status_code, error_class,
         q.page.after_id, static_cast<std::int64_t>(q.page.limit) + 1);
     Page<model::Attempt> out;
@@ -304,10 +338,9 @@ Result<model::Attempt> PostgresStore::get_attempt(const std::string& company_id,
                                                   const std::string& webhook_id,
                                                   const std::string& attempt_id) {
   return read([&](pqxx::work& tx) -> Result<model::Attempt> {
-    pqxx::result rows =
-        tx.exec_params("SELECT " + std::string(kAttemptColumns) +
-                           " FROM attempts WHERE id = $1 AND company_id = $2 AND webhook_id = $3",
-                       attempt_id, company_id, webhook_id);
+    pqxx::result rows = tx.exec_params("SELECT " + std::string(kAttemptColumns) + std::string(kAttemptFrom) +
+                                           "WHERE a.id = $1 AND d.company_id = $2 AND a.webhook_id = $3",
+                                       attempt_id, company_id, webhook_id);
     if (rows.empty()) return make_error(ErrorCode::kNotFound, "attempt not found");
     return attempt_from_row(PgRow(rows[0]));
   });

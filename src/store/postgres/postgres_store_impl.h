@@ -36,6 +36,7 @@
 #include "store/node_membership.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_store.h"
+#include "store/retention_store.h"
 // What is not SQL is shared with the SQLite store (store/common/): the
 // column spellings, the column codecs, row mapping, the checks and messages.
 #include "store/common/attempt_rules.h"
@@ -47,7 +48,7 @@
 
 namespace switchboard::store::postgres {
 
-class PostgresStore final : public Store, public NodeMembership, public ConsoleReads {
+class PostgresStore final : public Store, public NodeMembership, public ConsoleReads, public RetentionStore {
  public:
   PostgresStore(crypto::SecretBox secrets, std::unique_ptr<ConnectionPool> pool)
       : secrets_(std::move(secrets)), pool_(std::move(pool)) {}
@@ -156,6 +157,13 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
                                                     int limit) override;
   Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
                                                       const std::string& number, int limit) override;
+  // RetentionStore (postgres_store_retention.cc).
+  Result<std::optional<std::chrono::seconds>> get_retention(const std::string& company_id) override;
+  Result<void> set_retention(const std::string& company_id,
+                             const std::optional<std::chrono::seconds>& retention) override;
+  Result<std::vector<CompanyRetention>> list_retentions() override;
+  Result<int> purge_expired_events(const PurgeRequest& request) override;
+  Result<void> reclaim_space(int pages) override;
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;

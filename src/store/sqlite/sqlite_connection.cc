@@ -179,6 +179,15 @@ Connection::~Connection() {
 Result<void> Connection::configure() {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, options_.busy_timeout_ms);
+  // Space is given back after purges (issue 15, item 3): incremental
+  // auto-vacuum keeps a free-page list that `PRAGMA incremental_vacuum(N)`
+  // returns to the file system in small steps, with no full VACUUM. It can
+  // only be chosen while the file has no tables, so it is set here, before the
+  // migrations; on a file created before it this does nothing (`switchboard
+  // purge --vacuum` converts one offline with a one-time VACUUM).
+  if (options_.mode != OpenMode::kReadOnly) {
+    if (auto set = exec("PRAGMA auto_vacuum=INCREMENTAL"); !set) return set;
+  }
   // journal_mode is persistent in the file: the first read-write connection
   // switches it, and on a read-only connection this only reports it.
   auto mode = prepare("PRAGMA journal_mode=WAL");

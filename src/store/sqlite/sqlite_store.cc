@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "store/sqlite/sqlite_migrator.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/sqlite_vacuum.h"
 
 namespace switchboard::store {
 
@@ -58,6 +59,21 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options, c
 }
 
 namespace sqlite {
+
+Result<void> convert_to_incremental_vacuum(const std::filesystem::path& database) {
+  std::error_code ec;
+  if (!std::filesystem::exists(database, ec)) return {};
+  auto connection = Connection::open(database, ConnectionOptions{});
+  if (!connection) return forward_error(connection);
+  {
+    auto mode = (*connection)->prepare("PRAGMA auto_vacuum");
+    if (!mode) return forward_error(mode);
+    auto row = mode->step();
+    if (!row) return forward_error(row);
+    if (*row && mode->integer(0) == 2) return {};  // 2 = INCREMENTAL already
+  }  // the statement ends before VACUUM, which refuses to run beside one
+  return (*connection)->exec("PRAGMA auto_vacuum=INCREMENTAL; VACUUM;");
+}
 
 Result<void> SqliteStore::ping() {
   return read([](Connection& connection) -> Result<void> {

@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "model/retry_policy.h"
+#include "store/common/attempt_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -43,13 +44,42 @@ Result<void> run(Result<Statement> statement) {
   return statement->run();
 }
 
+// The delivery's request as its first failed attempt sent it: written by
+// that attempt, read back by every later one (attempt_codec.h).
+struct RequestTemplate {
+  std::string url, headers;
+};
+
+Result<RequestTemplate> request_template(Connection& connection, const model::Attempt& a) {
+  if (auto done = run(connection.query(
+          "INSERT INTO delivery_requests (delivery_id, url, headers) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+          a.delivery_id, a.request_url, a.request_headers));
+      !done) {
+    return forward_error(done);
+  }
+  auto query =
+      connection.query("SELECT url, headers FROM delivery_requests WHERE delivery_id = ?", a.delivery_id);
+  if (!query) return forward_error(query);
+  auto found = query->step();
+  if (!found) return forward_error(found);
+  if (!*found) return make_error(ErrorCode::kInternal, "delivery request template missing");
+  return RequestTemplate{query->text(0), query->text(1)};
+}
+
+// One row of the failure log: only what is particular to this attempt. The
+// body is kept only when it is not the event's payload (compared in SQL).
 Result<void> insert_failure(Connection& connection, const model::Attempt& a, const Target& target) {
+  auto shared = request_template(connection, a);
+  if (!shared) return forward_error(shared);
+  StoredRequest request = compact_request(shared->url, shared->headers, a.request_url, a.request_headers);
   auto done = run(connection.query(
-      "INSERT INTO attempts (" + std::string(kAttemptColumns) +
-          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      a.id, target.company_id, target.webhook_id, a.delivery_id, target.event_id, target.event_type,
-      a.attempt, a.at, false, a.status_code, attempt_error_column(a.error), a.error_message, a.latency_ms,
-      a.request_url, a.request_headers, a.request_body, a.response_headers, a.response_body));
+      "INSERT INTO attempts (id, webhook_id, delivery_id, attempt, at, status_code, error, error_message, "
+      "latency_ms, request_url, request_headers, request_body, response_headers, response_body) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "CASE WHEN ?12 = (SELECT payload FROM events WHERE id = ?13) THEN NULL ELSE ?12 END, ?14, ?15)",
+      a.id, target.webhook_id, a.delivery_id, a.attempt, a.at, a.status_code, attempt_error_column(a.error),
+      a.error_message, a.latency_ms, request.url, request.headers, a.request_body, target.event_id,
+      a.response_headers, a.response_body));
   if (!done && done.error().code == ErrorCode::kConflict) {
     return make_error(ErrorCode::kConflict, "an attempt with id " + a.id + " exists");
   }
@@ -133,13 +163,13 @@ Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuer
   Page<model::Attempt> result;
   auto items = read([&](Connection& connection) -> Result<std::vector<model::Attempt>> {
     // Newest first; the cursor is the last id seen, so the next page is below it.
-    std::string sql = "SELECT " + std::string(kAttemptColumns) +
-                      " FROM attempts WHERE company_id = ?1 AND webhook_id = ?2 "
-                      "AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4) "
-                      "AND (?5 IS NULL OR event_type = ?5) AND (?6 IS NULL OR status_code = ?6) "
-                      "AND (?7 IS NULL OR error = ?7) ";
-    if (!q.page.after_id.empty()) sql += "AND id < ?9 ";
-    sql += "ORDER BY id DESC LIMIT ?8";
+    std::string sql = "SELECT " + std::string(kAttemptListColumns) + std::string(kAttemptFrom) +
+                      "WHERE a.webhook_id = ?2 AND d.company_id = ?1 "
+                      "AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4) "
+                      "AND (?5 IS NULL OR d.event_type = ?5) AND (?6 IS NULL OR a.status_code = ?6) "
+                      "AND (?7 IS NULL OR a.error = ?7) ";
+    if (!q.page.after_id.empty()) sql += "AND a.id < ?9 ";
+    sql += "ORDER BY a.id DESC LIMIT ?8";
     auto query = connection.prepare(sql);
     if (!query) return forward_error(query);
     query->bind(1, q.company_id);
@@ -173,8 +203,8 @@ Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuer
 Result<model::Attempt> SqliteStore::get_attempt(const std::string& company_id, const std::string& webhook_id,
                                                 const std::string& attempt_id) {
   return read([&](Connection& connection) -> Result<model::Attempt> {
-    auto query = connection.query("SELECT " + std::string(kAttemptColumns) +
-                                      " FROM attempts WHERE id = ? AND company_id = ? AND webhook_id = ?",
+    auto query = connection.query("SELECT " + std::string(kAttemptColumns) + std::string(kAttemptFrom) +
+                                      "WHERE a.id = ? AND d.company_id = ? AND a.webhook_id = ?",
                                   attempt_id, company_id, webhook_id);
     if (!query) return forward_error(query);
     auto found = query->step();

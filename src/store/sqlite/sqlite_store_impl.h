@@ -25,13 +25,14 @@
 #include "store/common/token_rules.h"
 #include "store/common/webhook_codec.h"
 #include "store/console_reads.h"
+#include "store/retention_store.h"
 #include "store/sqlite/sqlite_read_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
 
 namespace switchboard::store::sqlite {
 
-class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleReads {
+class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleReads, public RetentionStore {
  public:
   SqliteStore(crypto::SecretBox secrets, std::unique_ptr<Writer> writer, std::unique_ptr<ReadPool> readers)
       : secrets_(std::move(secrets)), readers_(std::move(readers)), writer_(std::move(writer)) {}
@@ -142,6 +143,13 @@ class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleR
                                                     int limit) override;
   Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
                                                       const std::string& number, int limit) override;
+  // RetentionStore (sqlite_store_retention.cc).
+  Result<std::optional<std::chrono::seconds>> get_retention(const std::string& company_id) override;
+  Result<void> set_retention(const std::string& company_id,
+                             const std::optional<std::chrono::seconds>& retention) override;
+  Result<std::vector<CompanyRetention>> list_retentions() override;
+  Result<int> purge_expired_events(const PurgeRequest& request) override;
+  Result<void> reclaim_space(int pages) override;
 
  private:
   // Runs `fn(Connection&)` on a leased read connection.
