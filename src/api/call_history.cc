@@ -50,8 +50,8 @@ std::string cursor_of(const CallRecord& record) {
   return std::to_string(record.started_at.time_since_epoch().count()) + "_" + record.latest.call_id;
 }
 
-std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, const std::string& cursor,
-                                   int limit, std::string& next) {
+std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, std::string cursor, int limit,
+                                   std::string& next) {
   next.clear();
   std::size_t start = 0;
   if (!cursor.empty()) {

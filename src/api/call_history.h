@@ -32,9 +32,10 @@ std::vector<CallRecord> fold_calls(const std::vector<model::LiveCallUpdate>& upd
 
 // The page of `records` after `cursor` ("" = from the start; else the
 // cursor_of() of the last row of the previous page), at most `limit`;
-// `next` is the cursor of the next page ("" when none).
-std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, const std::string& cursor,
-                                   int limit, std::string& next);
+// `next` is the cursor of the next page ("" when none; it may be the
+// variable `cursor` was read from).
+std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, std::string cursor, int limit,
+                                   std::string& next);
 std::string cursor_of(const CallRecord& record);
 
 }  // namespace switchboard::api

@@ -30,6 +30,13 @@ struct Hit {
   std::string matched_by;  // event_id, delivery_id, call_id, phone_number
 };
 
+// "call:c-17" → "c-17" (the id as published); null for an unsequenced event.
+json::value call_id_of(std::string_view sequence_key) {
+  const auto colon = sequence_key.find(':');
+  if (colon == std::string_view::npos) return nullptr;
+  return json::value(sequence_key.substr(colon + 1));
+}
+
 std::optional<Response> parse_hits_limit(const Request& request, int& limit) {
   auto text = request.query_param("limit");
   if (!text || text->empty()) return std::nullopt;
@@ -83,10 +90,12 @@ Result<std::vector<Hit>> find(const ApiDeps& deps, const std::string& company_id
       return {};
     };
     if (q.call_id) {
-      if (auto added =
-              add_all(console_reads(deps)->find_events_by_call(company_id, q.text, limit), "call_id");
-          !added)
-        return forward_error(added);
+      // Events keep their call / conversation id with its kind (model::EventInput::sequence_key).
+      for (const char* kind : {"call:", "conversation:"}) {
+        auto added =
+            add_all(console_reads(deps)->find_events_by_call(company_id, kind + q.text, limit), "call_id");
+        if (!added) return forward_error(added);
+      }
     }
     if (q.phone) {
       auto added =
@@ -120,14 +129,12 @@ Response search(const ApiDeps& deps, RequestContext& ctx) {
     if (!deliveries) return error_response(deliveries.error());
     json::array listed;
     for (const auto& d : *deliveries) listed.push_back(delivery_json(d, deps.retry_policy.max_attempts));
-    data.push_back(
-        json::object{{"event_id", hit.event.id},
-                     {"event_type", hit.event.type},
-                     {"call_id", hit.event.sequence_key.empty() ? json::value(nullptr)
-                                                                : json::value(hit.event.sequence_key)},
-                     {"created_at", format_rfc3339(hit.event.created_at)},
-                     {"matched_by", hit.matched_by},
-                     {"deliveries", std::move(listed)}});
+    data.push_back(json::object{{"event_id", hit.event.id},
+                                {"event_type", hit.event.type},
+                                {"call_id", call_id_of(hit.event.sequence_key)},
+                                {"created_at", format_rfc3339(hit.event.created_at)},
+                                {"matched_by", hit.matched_by},
+                                {"deliveries", std::move(listed)}});
   }
   return json_response(200, json::serialize(json::object{{"query", q->text}, {"data", std::move(data)}}));
 }

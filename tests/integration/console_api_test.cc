@@ -207,9 +207,9 @@ TEST_F(ConsoleApiTest, SearchFindsEventsByIdCallAndNumberInTheCompanyOnly) {
     const auto& data = found.at("data").as_array();
     ASSERT_EQ(data.size(), c.hits) << c.q << ": " << json::serialize(found);
     for (const auto& hit : data) {
-      EXPECT_EQ(hit.at("matched_by"), c.matched_by) << c.q;
+      EXPECT_EQ(hit.at("matched_by"), json::value(c.matched_by)) << c.q;
       ASSERT_EQ(hit.at("deliveries").as_array().size(), 1u) << c.q;
-      EXPECT_EQ(hit.at("deliveries").at(0).at("webhook_id"), id);
+      EXPECT_EQ(hit.at("deliveries").at(0).at("webhook_id"), json::value(id));
     }
     // Another company finds none of it.
     auto theirs = server_->get("/api/v2/search?q=" + c.q, other->owner_token);
