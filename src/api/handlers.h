@@ -15,6 +15,7 @@ void add_event_routes(Router& router, const ApiDeps& deps);       // publishing 
 void add_directory_routes(Router& router, const ApiDeps& deps);   // agents, departments
 void add_live_routes(Router& router, const ApiDeps& deps);        // the live call stream (SSE)
 void add_delivery_routes(Router& router,
-                         const ApiDeps& deps);  // failure/delivery logs, test, redeliver, replay
+                         const ApiDeps& deps);               // failure/delivery logs, test, redeliver, replay
+void add_stats_routes(Router& router, const ApiDeps& deps);  // webhook health statistics
 
 }  // namespace switchboard::api

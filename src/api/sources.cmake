@@ -13,9 +13,12 @@ set(SB_API_SOURCES
     identity_service.cc
     live_handlers.cc
     metrics.cc
+    recover_handlers.cc
+    recover_runner.cc
     request_json.cc
     router.cc
     static_files.cc
+    stats_handlers.cc
     system_handlers.cc
     token_usage.cc
     v1_webhook_handlers.cc

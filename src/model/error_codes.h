@@ -40,6 +40,7 @@ inline constexpr char kCannotDeactivateSelf[] = "cannot_deactivate_self";
 inline constexpr char kUnknownDepartment[] = "unknown_department";
 inline constexpr char kTooManyTests[] = "too_many_tests";
 inline constexpr char kTooManyStreams[] = "too_many_streams";
+inline constexpr char kWebhookNotActive[] = "webhook_not_active";
 
 // Validation: the code of one field error; an error body with several is
 // kValidationFailed.
@@ -74,7 +75,7 @@ inline constexpr char kUnavailable[] = "unavailable";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 51> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 52> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -99,6 +100,7 @@ inline constexpr std::array<std::string_view, 51> kAllErrorCodes = {
     kUnknownDepartment,
     kTooManyTests,
     kTooManyStreams,
+    kWebhookNotActive,
     kValidationFailed,
     kRequired,
     kInvalidType,
