@@ -112,7 +112,7 @@ TEST_P(StatsContractTest, RowsPastTheRetentionArePurgedWhenTheWebhookRecords) {
   ASSERT_EQ(claim(t).size(), 1u);
   record({delivered_attempt("dlv_evt_old_0", 1, t)});
   const model::WindowShape days{"10d", hours(24), 10};
-  const TimePoint start = t - hours(24);
+  const TimePoint start = model::rollup_minute(t) - hours(24);
   auto before = health("cmp_a", "wh_1", days, start);
   ASSERT_EQ(before.size(), 10u);
   EXPECT_EQ(before[1].attempts, 1);
