@@ -9,6 +9,7 @@
 
 #include "api/identity_service.h"
 #include "common/time_format.h"
+#include "model/sample_events.h"
 #include "receiver_fixture.h"
 #include "test_harness.h"
 
@@ -26,7 +27,9 @@ class WebhookRecoverTest : public ReceiverFixture {
     return r.status == 200 ? r.json() : json::value();
   }
   void publish(const std::string& type, const std::string& call_id) {
-    json::object data{{"call_id", call_id}, {"direction", "inbound"}};
+    json::object data = model::sample_event_data(type);  // schema-valid
+    data.erase("test");
+    data["call_id"] = call_id;
     auto r = server_->post("/api/v2/events", owner_,
                            json::serialize(json::object{{"type", type}, {"data", data}}));
     EXPECT_EQ(r.status, 202) << r.body;

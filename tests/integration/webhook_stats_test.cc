@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "api/identity_service.h"
+#include "model/sample_events.h"
 #include "receiver_fixture.h"
 #include "test_harness.h"
 
@@ -23,7 +24,9 @@ class WebhookStatsTest : public ReceiverFixture {
     return std::string(created.json().at("id").as_string());
   }
   void publish(const std::string& call_id) {
-    json::object data{{"call_id", call_id}, {"direction", "inbound"}};
+    json::object data = model::sample_event_data("call.answered");  // schema-valid
+    data.erase("test");
+    data["call_id"] = call_id;
     auto r = server_->post("/api/v2/events", owner_,
                            json::serialize(json::object{{"type", "call.answered"}, {"data", data}}));
     EXPECT_EQ(r.status, 202) << r.body;
