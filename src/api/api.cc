@@ -11,6 +11,7 @@
 #include "api/identity_service.h"
 #include "api/metrics.h"
 #include "common/logging.h"
+#include "api/recover_runner.h"
 #include "model/error_codes.h"
 #include "model/rbac.h"
 
@@ -36,6 +37,12 @@ Api::Api(ApiDeps deps)
   add_delivery_routes(router_, deps_);
   add_search_routes(router_, deps_);
   add_call_routes(router_, deps_);
+  add_stats_routes(router_, deps_);
+  recover_runner_ = std::make_unique<RecoverRunner>(deps_.store, deps_.clock, [engine = deps_.engine] {
+    if (engine) engine->notify();
+  });
+  recover_runner_->resume();
+  add_recover_routes(router_, deps_, *recover_runner_);
   add_live_routes(router_, deps_);
   add_retention_routes(router_, deps_);
 }

@@ -39,6 +39,7 @@ namespace switchboard::api {
 
 class Metrics;
 class Readiness;
+class RecoverRunner;
 
 struct ApiDeps {
   store::Store& store;
@@ -101,6 +102,9 @@ class Api {
   // last_used_at of tokens, written off the request path (declared last: its
   // thread stops, writing what is queued, before the rest goes).
   mutable TokenUsageRecorder token_usage_;
+  // Recover jobs, run off the request path (declared after the router whose
+  // routes use it: its thread stops first).
+  std::unique_ptr<RecoverRunner> recover_runner_;
 };
 
 }  // namespace switchboard::api

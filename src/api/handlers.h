@@ -26,6 +26,10 @@ void add_live_routes(Router& router, const ApiDeps& deps);        // the live ca
 void add_call_routes(Router& router, const ApiDeps& deps);        // recent call history (Call Logs)
 void add_search_routes(Router& router, const ApiDeps& deps);      // console search by event/call id, number
 void add_delivery_routes(Router& router,
-                         const ApiDeps& deps);  // failure/delivery logs, test, redeliver, replay
+                         const ApiDeps& deps);               // failure/delivery logs, test, redeliver, replay
+void add_stats_routes(Router& router, const ApiDeps& deps);  // webhook health statistics
+class RecoverRunner;
+// Recover exhausted deliveries (background jobs run by `runner`).
+void add_recover_routes(Router& router, const ApiDeps& deps, RecoverRunner& runner);
 
 }  // namespace switchboard::api

@@ -15,12 +15,15 @@ set(SB_API_SOURCES
     identity_service.cc
     live_handlers.cc
     metrics.cc
+    recover_handlers.cc
+    recover_runner.cc
     request_json.cc
     retention_handlers.cc
     router.cc
     search_handlers.cc
     search_query.cc
     static_files.cc
+    stats_handlers.cc
     system_handlers.cc
     token_usage.cc
     v1_webhook_handlers.cc

@@ -40,6 +40,7 @@ inline constexpr char kCannotDeactivateSelf[] = "cannot_deactivate_self";
 inline constexpr char kUnknownDepartment[] = "unknown_department";
 inline constexpr char kTooManyTests[] = "too_many_tests";
 inline constexpr char kTooManyStreams[] = "too_many_streams";
+inline constexpr char kWebhookNotActive[] = "webhook_not_active";
 
 // Validation: the code of one field error; an error body with several is
 // kValidationFailed.
@@ -78,7 +79,7 @@ inline constexpr char kDraining[] = "draining";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 53> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 54> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -103,6 +104,7 @@ inline constexpr std::array<std::string_view, 53> kAllErrorCodes = {
     kUnknownDepartment,
     kTooManyTests,
     kTooManyStreams,
+    kWebhookNotActive,
     kValidationFailed,
     kRequired,
     kInvalidType,

@@ -72,6 +72,18 @@ inline constexpr std::size_t kMaxLiveStreamsPerUser = 5;
 // largest snapshot a new watcher is streamed.
 inline constexpr std::size_t kMaxLiveCallsPerCompany = 10000;
 
+// Health statistics (GET /api/v2/webhooks/{id}/stats, model/health_stats.h):
+// per-webhook per-minute rollup rows are kept this long (the longest window,
+// 7 days, plus a day), then purged as the webhook records new results.
+inline constexpr std::chrono::hours kHealthRollupRetention{8 * 24};
+
+// Recover (POST /api/v2/webhooks/{id}/recover): exhausted deliveries one job
+// queues at most (beyond it the job says `capped`), and how far back `since`
+// may go: the default data retention (issue 15; a company's own retention
+// should bound it once that is configurable).
+inline constexpr int kMaxRecoverDeliveries = 10000;
+inline constexpr std::chrono::hours kMaxRecoverAge{30 * 24};
+
 // Pagination.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;

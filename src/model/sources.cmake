@@ -12,12 +12,14 @@ set(SB_MODEL_SOURCES
     event_schema.cc
     event_schema_rules.cc
     event_schemas.cc
+    health_stats.cc
     http_framing.cc
     identity.cc
     live_call.cc
     rate_limit.cc
     rbac.cc
     retention.cc
+    recover_job.cc
     retry_policy.cc
     sample_events.cc
     v1_webhook.cc
@@ -38,6 +40,7 @@ set(SB_MODEL_TESTS
     event_catalog_test.cc
     event_input_test.cc
     event_schema_test.cc
+    health_stats_test.cc
     http_framing_test.cc
     identity_test.cc
     live_call_test.cc
@@ -45,6 +48,7 @@ set(SB_MODEL_TESTS
     rate_limit_test.cc
     rbac_test.cc
     retention_test.cc
+    recover_job_test.cc
     retry_policy_test.cc
     v1_webhook_test.cc
     webhook_changes_test.cc

@@ -6,6 +6,7 @@ set(SB_STORE_SOURCES
     common/attempt_codec.cc
     common/attempt_rules.cc
     common/column_codec.cc
+    common/health_rollup.cc
     common/ingest_writer.cc
     common/retention_purger.cc
     common/token_rules.cc
@@ -23,6 +24,8 @@ set(SB_STORE_SOURCES
     sqlite/sqlite_store_identity.cc
     sqlite/sqlite_store_search.cc
     sqlite/sqlite_store_retention.cc
+    sqlite/sqlite_store_recover.cc
+    sqlite/sqlite_store_stats.cc
     sqlite/sqlite_store_v1.cc
     sqlite/sqlite_store_webhooks.cc
     sqlite/sqlite_writer.cc)
@@ -40,12 +43,15 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_store_nodes.cc
     postgres/postgres_store_search.cc
     postgres/postgres_store_retention.cc
+    postgres/postgres_store_recover.cc
+    postgres/postgres_store_stats.cc
     postgres/postgres_store_v1.cc
     postgres/postgres_store_webhooks.cc)
 # The layer's unit tests: one binary, store_tests.
 set(SB_STORE_TESTS
     common/attempt_codec_test.cc
     common/attempt_rules_test.cc
+    common/health_rollup_test.cc
     common/ingest_writer_test.cc
     common/retention_purger_test.cc
     common/token_rules_test.cc
@@ -64,7 +70,9 @@ set(SB_STORE_TESTS
     store_attempt_contract_test.cc
     store_contract_test.cc
     store_delivery_contract_test.cc
+    store_stats_contract_test.cc
     store_directory_contract_test.cc
     store_retention_contract_test.cc
+    store_recover_contract_test.cc
     store_token_contract_test.cc
     store_v1_contract_test.cc)

@@ -25,7 +25,9 @@
 #include "common/result.h"
 #include "model/delivery.h"
 #include "model/directory.h"
+#include "model/health_stats.h"
 #include "model/identity.h"
+#include "model/recover_job.h"
 #include "model/v1_webhook.h"
 #include "model/webhook.h"
 #include "model/webhook_changes.h"
@@ -311,6 +313,53 @@ class DeliveryLog {
                              TimePoint until, TimePoint now, int max) = 0;
 };
 
+// Health statistics of webhooks (GET /api/v2/webhooks/{id}/stats): read from
+// per-minute rollup rows that record_attempts keeps in the same transaction as
+// the results it records (store/common/health_rollup.h), never from the
+// attempt log. Rows older than model::limits::kHealthRollupRetention are
+// purged as the webhook records new results.
+class HealthStats {
+ public:
+  virtual ~HealthStats() = default;
+
+  // The counts of one webhook's attempts in the window's buckets from `start`
+  // (model::window_start): shape.buckets entries, oldest first, zero counts
+  // where nothing was recorded. An unknown webhook reads as all zeros (the
+  // caller checks that it exists and is the company's).
+  virtual Result<std::vector<model::HealthCounts>> webhook_health(const std::string& company_id,
+                                                                  const std::string& webhook_id,
+                                                                  const model::WindowShape& shape,
+                                                                  TimePoint start) = 0;
+};
+
+// Recover jobs (POST /api/v2/webhooks/{id}/recover): resending a webhook's
+// exhausted deliveries since a time, in the background. The API creates the
+// job; a runner (api/recover_runner.h) runs it with run_recover_job, which
+// queues everything in one transaction together with the job's final state,
+// so a job interrupted by a crash is still `running` with nothing queued and
+// is simply run again after restart (list_running_recover_jobs).
+class RecoverJobs {
+ public:
+  virtual ~RecoverJobs() = default;
+
+  // Stores a new job (status running). kNotFound when the company has no such webhook.
+  virtual Result<void> create_recover_job(const model::RecoverJob& job) = 0;
+  // kNotFound for a job of another webhook or company.
+  virtual Result<model::RecoverJob> get_recover_job(const std::string& company_id,
+                                                    const std::string& webhook_id,
+                                                    const std::string& job_id) = 0;
+  // Running jobs of every company, oldest first, at most `max`.
+  virtual Result<std::vector<model::RecoverJob>> list_running_recover_jobs(int max) = 0;
+  // Runs a running job, in one transaction: when the webhook is still active,
+  // a new pending delivery (model::redelivery_of, due `now`) for each of its
+  // exhausted deliveries created at or after the job's `since`, in (created_at,
+  // id) order, at most `max`, and the job `done` with queued/total/capped;
+  // otherwise nothing queued and the job `failed` ("webhook_not_active").
+  // A job no longer running is returned as it is. Returns the job after it.
+  virtual Result<model::RecoverJob> run_recover_job(const std::string& company_id, const std::string& job_id,
+                                                    TimePoint now, int max) = 0;
+};
+
 // The company directory: agents and departments.
 class DirectoryStore {
  public:
@@ -387,6 +436,8 @@ class Store : public IdentityStore,
               public EventStore,
               public DeliveryQueue,
               public DeliveryLog,
+              public HealthStats,
+              public RecoverJobs,
               public DirectoryStore,
               public V1WebhookStore,
               public V1Queue {

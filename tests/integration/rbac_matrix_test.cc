@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "api/identity_service.h"
+#include "common/time_format.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -46,6 +47,8 @@ const std::vector<RouteRow> kMatrix = {
   {"POST",   "/api/v2/webhooks",                     "WEBHOOK",                   {201, 201, 403, 201, 403, 403, 401, 401, 201}},
   {"GET",    "/api/v2/webhooks/{id}",                "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"PATCH",  "/api/v2/webhooks/{id}",                R"({"name":"renamed"})",     {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"GET",    "/api/v2/webhooks/{id}/stats",          "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"POST",   "/api/v2/webhooks/{id}/recover",        "RECOVER",                   {202, 202, 403, 202, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/disable",        "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/enable",         "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/secret/rotate",  "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
@@ -166,6 +169,9 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
       std::string body = row.body;
       if (body == "WEBHOOK") body = webhook_body();
       if (body == "V1WEBHOOK") body = kV1WebhookBody;
+      if (body == "RECOVER") {
+        body = R"({"since":")" + format_rfc3339(SystemClock().now() - std::chrono::hours(1)) + R"("})";
+      }
       if (body == "AGENT_USER") {
         static int n = 0;
         body = json::serialize(json::object{

@@ -16,4 +16,6 @@ set(SB_INTEGRATION_TESTS
     token_lifecycle_test.cc
     v1_webhooks_test.cc
     webhook_api_test.cc
-    webhook_credentials_test.cc)
+    webhook_credentials_test.cc
+    webhook_recover_test.cc
+    webhook_stats_test.cc)

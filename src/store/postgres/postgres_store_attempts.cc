@@ -27,6 +27,7 @@
 #include "store/common/attempt_codec.h"
 #include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
+#include "store/postgres/postgres_store_stats.h"
 
 namespace switchboard::store::postgres {
 namespace {
@@ -139,6 +140,7 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
                                          integer(row[6])});
   }
   if (targets.empty()) return {};
+  record_health_rollup(tx, outcomes, node_id);  // before the states change (postgres_store_stats.h)
 
   // 2. Lock the webhooks whose health this batch may change: any exhausted
   //    delivery, or a success while the count is not 0 (the common case, a

@@ -114,6 +114,19 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
   Result<int> replay(const std::string& company_id, const std::string& webhook_id, TimePoint since,
                      TimePoint until, TimePoint now, int max) override;
 
+  // RecoverJobs (sqlite_store_recover.cc / postgres_store_recover.cc).
+  Result<void> create_recover_job(const model::RecoverJob& job) override;
+  Result<model::RecoverJob> get_recover_job(const std::string& company_id, const std::string& webhook_id,
+                                            const std::string& job_id) override;
+  Result<std::vector<model::RecoverJob>> list_running_recover_jobs(int max) override;
+  Result<model::RecoverJob> run_recover_job(const std::string& company_id, const std::string& job_id,
+                                            TimePoint now, int max) override;
+  // HealthStats (sqlite_store_stats.cc / postgres_store_stats.cc).
+  Result<std::vector<model::HealthCounts>> webhook_health(const std::string& company_id,
+                                                          const std::string& webhook_id,
+                                                          const model::WindowShape& shape,
+                                                          TimePoint start) override;
+
   Result<void> create_department(const model::Department& department, int max_per_company) override;
   Result<model::Department> get_department(const std::string& company_id,
                                            const std::string& department_id) override;

@@ -11,6 +11,7 @@
 #include "store/common/attempt_codec.h"
 #include "store/sqlite/sqlite_delivery_queue.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "store/sqlite/sqlite_store_stats.h"
 
 namespace switchboard::store::sqlite {
 namespace {
@@ -149,6 +150,7 @@ Result<void> SqliteStore::record_attempts(const std::vector<AttemptOutcome>& out
   // All or nothing: a rejected outcome (e.g. a reused attempt id) fails the
   // batch, whose deliveries are then retried when their leases expire.
   return write([&](Connection& connection) -> Result<void> {
+    if (auto rolled_up = record_health_rollup(connection, outcomes); !rolled_up) return rolled_up;
     for (const AttemptOutcome& outcome : outcomes) {
       if (auto recorded = record_one(connection, outcome); !recorded) return recorded;
     }
