@@ -10,8 +10,8 @@
 #include "api/handlers.h"
 #include "api/identity_service.h"
 #include "api/metrics.h"
-#include "common/logging.h"
 #include "api/recover_runner.h"
+#include "common/logging.h"
 #include "model/error_codes.h"
 #include "model/rbac.h"
 

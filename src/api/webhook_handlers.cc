@@ -1,5 +1,7 @@
 // Webhook v2 management routes (api.md "Webhooks v2"). Every lookup is scoped
 // to the caller's company: another company's webhook answers 404.
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 #include "api/errors.h"
@@ -25,11 +27,16 @@ std::string generate_secret() {
 }
 
 // When the webhook's current run of failures began, where the store can tell
-// (store::ConsoleReads); a failed read only leaves it out.
+// (store::ConsoleReads); a failed read leaves it out of the answer and is logged.
 std::optional<TimePoint> failing_since(const ApiDeps& deps, const model::Webhook& webhook) {
   if (!console_reads(deps)) return std::nullopt;
   auto since = console_reads(deps)->failing_since(webhook.company_id, webhook.id);
-  return since ? *since : std::nullopt;
+  if (!since) {
+    spdlog::warn("event=failing_since_read_failed webhook_id={} error=\"{}\"", webhook.id,
+                 since.error().message);
+    return std::nullopt;
+  }
+  return *since;
 }
 
 Response webhook_response(const ApiDeps& deps, int status, const model::Webhook& webhook,

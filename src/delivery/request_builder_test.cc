@@ -85,8 +85,9 @@ TEST(RequestBuilderTest, SignaturesMatchIndependentVectors) {
     EXPECT_EQ(header(request.headers, "webhook-id"), "evt_1");
     EXPECT_EQ(header(request.headers, "webhook-timestamp"), "1790000000");
     EXPECT_EQ(header(request.headers, "webhook-signature"), c.standard) << c.secret;
+    // Signatures are logged as sent: an HMAC of one body and timestamp, not the secret.
     for (const char* name : {"X-MyOperator-Signature", "X-MO-Signature", "webhook-signature"}) {
-      EXPECT_EQ(header(request.masked_headers, name), std::string(kMaskedValue)) << name;
+      EXPECT_EQ(header(request.masked_headers, name), header(request.headers, name)) << name;
     }
     EXPECT_EQ(header(request.masked_headers, "webhook-id"), "evt_1");
   }

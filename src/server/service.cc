@@ -234,12 +234,11 @@ class ServiceImpl final : public Service {
         heartbeat_(make_heartbeat(*store_, clock, config, engine_.get())),
         live_sources_(*store_, *store_, *store_),
         live_(live_sources_.sources(), clock),
-        api_(api::ApiDeps{*store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(),
-                          config.v1_stop_after_sunset, &live_,
-                          model::rate_limit_per_second(config.ingest_rate_limit),
-                          model::rate_limit_per_second(config.rate_limit),
-                          model::RetryPolicy::v2(config.time_scale), &ingestor_, &readiness_,
-                          config.retention}),
+        api_(api::ApiDeps{
+            *store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(), config.v1_stop_after_sunset,
+            &live_, model::rate_limit_per_second(config.ingest_rate_limit),
+            model::rate_limit_per_second(config.rate_limit), model::RetryPolicy::v2(config.time_scale),
+            &ingestor_, &readiness_, config.retention}),
         clock_(clock),
         drain_timeout_(config.drain_timeout) {}
 

@@ -38,7 +38,8 @@ Result<std::optional<TimePoint>> PostgresStore::failing_since(const std::string&
   return read([&](pqxx::work& tx) -> Result<std::optional<TimePoint>> {
     const auto lookback = static_cast<std::int64_t>(kFailingSinceLookback);
     pqxx::result newest = tx.exec_params(
-        "SELECT at FROM attempts WHERE company_id = $1 AND webhook_id = $2 ORDER BY id DESC LIMIT 1",
+        "SELECT at FROM attempts WHERE webhook_id = $2 AND EXISTS (SELECT 1 FROM webhooks WHERE id = $2 AND "
+        "company_id = $1) ORDER BY id DESC LIMIT 1",
         company_id, webhook_id);
     if (newest.empty()) return std::optional<TimePoint>();
     const TimePoint newest_failure = postgres::time(newest[0][0]);
@@ -49,7 +50,8 @@ Result<std::optional<TimePoint>> PostgresStore::failing_since(const std::string&
     const std::optional<TimePoint> last_success = optional_time(success[0][0]);
     if (last_success && *last_success >= newest_failure) return std::optional<TimePoint>();
     pqxx::result first = tx.exec_params(
-        "SELECT min(r.at) FROM (SELECT at FROM attempts WHERE company_id = $1 AND webhook_id = $2 "
+        "SELECT min(r.at) FROM (SELECT at FROM attempts WHERE webhook_id = $2 AND EXISTS (SELECT 1 FROM "
+        "webhooks WHERE id = $2 AND company_id = $1) "
         "ORDER BY id DESC LIMIT $3) r WHERE r.at > $4::bigint",
         company_id, webhook_id, lookback, to_ms(last_success.value_or(TimePoint{})));
     return optional_time(first[0][0]);
@@ -63,9 +65,9 @@ Result<std::vector<model::Attempt>> PostgresStore::list_delivery_attempts(const 
         tx.exec_params("SELECT 1 FROM deliveries WHERE id = $1 AND company_id = $2", delivery_id, company_id);
     if (owned.empty()) return make_error(ErrorCode::kNotFound, "delivery not found");
     pqxx::result rows =
-        tx.exec_params("SELECT " + std::string(kAttemptColumns) +
-                           " FROM attempts WHERE delivery_id = $1 AND company_id = $2 "
-                           "ORDER BY attempt, id LIMIT $3",
+        tx.exec_params("SELECT " + std::string(kAttemptColumns) + std::string(kAttemptFrom) +
+                           "WHERE a.delivery_id = $1 AND d.company_id = $2 "
+                           "ORDER BY a.attempt, a.id LIMIT $3",
                        delivery_id, company_id, static_cast<std::int64_t>(kMaxDeliveryAttempts));
     std::vector<model::Attempt> out;
     for (const pqxx::row& row : rows) {

@@ -42,7 +42,8 @@ Result<std::optional<TimePoint>> SqliteStore::failing_since(const std::string& c
   return read([&](Connection& connection) -> Result<std::optional<TimePoint>> {
     const auto lookback = static_cast<std::int64_t>(kFailingSinceLookback);
     auto newest = connection.query(
-        "SELECT at FROM attempts WHERE company_id = ? AND webhook_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT at FROM attempts WHERE webhook_id = ?2 AND EXISTS (SELECT 1 FROM webhooks WHERE id = ?2 AND "
+        "company_id = ?1) ORDER BY id DESC LIMIT 1",
         company_id, webhook_id);
     if (!newest) return forward_error(newest);
     auto found = newest->step();
@@ -58,8 +59,9 @@ Result<std::optional<TimePoint>> SqliteStore::failing_since(const std::string& c
     const std::optional<TimePoint> last_success = success->optional_time(0);
     if (last_success && *last_success >= newest_failure) return std::optional<TimePoint>();
     auto first = connection.query(
-        "SELECT min(at) FROM (SELECT at FROM attempts WHERE company_id = ? AND webhook_id = ? "
-        "ORDER BY id DESC LIMIT ?) WHERE at > ?",
+        "SELECT min(at) FROM (SELECT at FROM attempts WHERE webhook_id = ?2 AND EXISTS (SELECT 1 FROM "
+        "webhooks WHERE id = ?2 AND company_id = ?1) "
+        "ORDER BY id DESC LIMIT ?3) WHERE at > ?4",
         company_id, webhook_id, lookback, last_success.value_or(TimePoint{}));
     if (!first) return forward_error(first);
     if (auto row = first->step(); !row) return forward_error(row);
@@ -76,9 +78,9 @@ Result<std::vector<model::Attempt>> SqliteStore::list_delivery_attempts(const st
     auto found = owned->step();
     if (!found) return forward_error(found);
     if (!*found) return make_error(ErrorCode::kNotFound, "delivery not found");
-    auto query = connection.query("SELECT " + std::string(kAttemptColumns) +
-                                      " FROM attempts WHERE delivery_id = ? AND company_id = ? "
-                                      "ORDER BY attempt, id LIMIT ?",
+    auto query = connection.query("SELECT " + std::string(kAttemptColumns) + std::string(kAttemptFrom) +
+                                      "WHERE a.delivery_id = ? AND d.company_id = ? "
+                                      "ORDER BY a.attempt, a.id LIMIT ?",
                                   delivery_id, company_id, static_cast<std::int64_t>(kMaxDeliveryAttempts));
     if (!query) return forward_error(query);
     std::vector<model::Attempt> out;
