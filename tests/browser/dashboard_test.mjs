@@ -268,10 +268,10 @@ async function main() {
       await page.getByRole('tab', { name: 'Delivery logs' }).click();
       await page.locator('table[aria-label="Deliveries"]').getByText('call.answered').first().waitFor();
     }],
-    ['the list shows status pills and the last delivery', async () => {
+    ['the list shows each webhook\'s health: delivered, or failing since when', async () => {
       await page.getByRole('link', { name: '← Webhooks' }).click();
-      await row('CRM sync').getByText(/delivered · 200/).waitFor();
-      await row('Legacy CRM').getByText(/pending · 500|exhausted · 500/).waitFor();
+      await row('CRM sync').getByTestId('webhook-health').getByText(/^Delivered/).waitFor();
+      await row('Legacy CRM').getByTestId('webhook-health').getByText(/failing since \d/).waitFor();
       await page.getByRole('button', { name: '+ Add Webhook' }).waitFor();
       await shot('webhooks-list');
     }],
