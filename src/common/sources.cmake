@@ -5,12 +5,14 @@ set(SB_COMMON_SOURCES
     clock.cc
     crypto.cc
     ids.cc
+    json_text.cc
     logging.cc
     time_format.cc)
 # The layer's unit tests: one binary, common_tests.
 set(SB_COMMON_TESTS
     crypto_test.cc
     ids_test.cc
+    json_text_test.cc
     logging_test.cc
     result_test.cc
     test_clock_test.cc

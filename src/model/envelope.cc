@@ -5,51 +5,12 @@
 #include <cmath>
 #include <system_error>
 
+#include "common/json_text.h"
 #include "common/time_format.h"
 
 namespace switchboard::model {
 
 namespace json = boost::json;
-
-void append_js_string(std::string& out, std::string_view utf8) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : utf8) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(ch);  // raw UTF-8 (input is valid UTF-8: Boost.JSON checks it)
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 namespace {
 
@@ -126,7 +87,7 @@ void append_js_json(std::string& out, const json::value& value) {
       append_js_number(out, value.get_double());
       break;
     case json::kind::string:
-      append_js_string(out, value.get_string());
+      append_json_string(out, value.get_string());
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -145,7 +106,7 @@ void append_js_json(std::string& out, const json::value& value) {
       for (const auto& field : value.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        append_js_string(out, field.key());
+        append_json_string(out, field.key());
         out.push_back(':');
         append_js_json(out, field.value());
       }
@@ -165,17 +126,17 @@ std::string compose_envelope(const Event& event, std::string_view data_json) {
   std::string out;
   out.reserve(data_json.size() + 200);
   out += "{\"event_id\":";
-  append_js_string(out, event.id);
+  append_json_string(out, event.id);
   out += ",\"event_type\":";
-  append_js_string(out, event.type);
+  append_json_string(out, event.type);
   if (event.sequence) {
     out += ",\"event_sequence\":";
     out += std::to_string(*event.sequence);
   }
   out += ",\"created_at\":";
-  append_js_string(out, format_rfc3339(event.created_at));
+  append_json_string(out, format_rfc3339(event.created_at));
   out += ",\"company_id\":";
-  append_js_string(out, event.company_id);
+  append_json_string(out, event.company_id);
   out += ",\"data\":";
   out += data_json;
   out.push_back('}');

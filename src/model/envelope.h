@@ -22,7 +22,6 @@ inline constexpr long long kMaxSafeInteger = 9007199254740991LL;
 // Appends `value` to `out` exactly as JSON.stringify would print it.
 void append_js_json(std::string& out, const boost::json::value& value);
 std::string to_js_json(const boost::json::value& value);
-void append_js_string(std::string& out, std::string_view utf8);
 
 // {"event_id":…,"event_type":…,"event_sequence":N (only when
 // set),"created_at":…,"company_id":…,"data":<data_json>} `data_json` must already be in to_js_json form.
