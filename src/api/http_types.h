@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/byte_stream.h"
+
 namespace switchboard::api {
 
 struct Request {
@@ -29,32 +31,8 @@ struct Request {
 };
 
 // The open end of a streamed response (Server-Sent Events), given by the
-// transport. Thread-safe: any thread may send.
-class StreamSink {
- public:
-  // Produces the next piece of a long body; nullopt when there is no more.
-  using Producer = std::function<std::optional<std::string>()>;
-
-  virtual ~StreamSink() = default;
-  // Queues bytes for the client. False once the stream has ended: the client
-  // went away, the server is stopping, or the client fell too far behind
-  // (its queue passed the transport's bound, which ends the stream).
-  virtual bool send(std::string bytes) = 0;
-  // Streams a body of any size with backpressure: the transport asks `next`
-  // for a piece each time the piece before it has been written to the socket
-  // (never more than one piece is held), on its own thread. Bytes given to
-  // send() afterwards are written after the last piece, and the pieces do not
-  // count toward the queue bound. False once the stream has ended. This
-  // default, for sinks without a socket, sends every piece at once.
-  virtual bool send_from(Producer next) {
-    while (auto piece = next()) {
-      if (!send(std::move(*piece))) return false;
-    }
-    return true;
-  }
-  virtual bool is_open() const = 0;
-  virtual void close() = 0;
-};
+// transport: common/byte_stream.h.
+using StreamSink = ByteStream;
 
 class PendingResponse;
 

@@ -12,19 +12,6 @@ namespace {
 
 using live::LiveCallHub;
 
-// The transport's stream as the hub's live::Sink (the hub knows no HTTP).
-class HubSink final : public live::Sink {
- public:
-  explicit HubSink(std::shared_ptr<StreamSink> stream) : stream_(std::move(stream)) {}
-  bool send(std::string bytes) override { return stream_->send(std::move(bytes)); }
-  bool send_from(Producer next) override { return stream_->send_from(std::move(next)); }
-  bool is_open() const override { return stream_->is_open(); }
-  void close() override { stream_->close(); }
-
- private:
-  std::shared_ptr<StreamSink> stream_;
-};
-
 // Retry-After of a refused stream: a slot frees when one of the holder's
 // streams closes, which the server cannot foresee; this is a polite pace.
 constexpr int kStreamRetryAfterSeconds = 5;
@@ -61,7 +48,7 @@ Response watch_live_calls(const ApiDeps& deps, RequestContext& ctx) {
   response.stream = [live = deps.live,
                      admission = std::make_shared<LiveCallHub::Admission>(std::move(*admission)),
                      filter = std::move(*filter)](std::shared_ptr<StreamSink> sink) mutable {
-    live->watch(std::move(*admission), std::move(filter), std::make_shared<HubSink>(std::move(sink)));
+    live->watch(std::move(*admission), std::move(filter), std::move(sink));
   };
   return response;
 }

@@ -3,7 +3,7 @@
 // call, model::kLiveCallEventTypes, count); it keeps each company's calls in
 // progress (for the snapshot a new watcher gets first) and sends each change
 // to the company's watchers whose filter matches, as Server-Sent Events
-// bytes on a live::Sink (the API's SSE handler adapts the HTTP stream to it).
+// bytes on a live::Sink (the transport's stream, handed over by the SSE handler).
 //
 // In memory, rebuilt at start from the stored call events (restore(), over
 // the narrow inputs of live/sources.h: companies, recent call events,
