@@ -47,6 +47,17 @@ Response accepted_one(const Result<ingest::IngestResults>& stored) {
   return json_response(202, json::serialize(accepted_json(*outcome)));
 }
 
+// 429 `ingest_busy`: the company's events waiting for the store are at the
+// bound (ingest::Ingestor::admit); nothing of this request was stored.
+Response ingest_busy(const ingest::InFlightBound::Busy& busy) {
+  Response r = error_response(
+      429, error_codes::kIngestBusy,
+      std::to_string(busy.in_flight) + " of this company's events are waiting to be stored (at most " +
+          std::to_string(busy.limit) + "); nothing of this request was stored. Retry after 1 s.");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   auto body = parse_exact_json_body(ctx.request);
   if (!body) return body.error();
@@ -55,12 +66,17 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   if (!input) return input_failure_response(input.error());
   std::vector<model::EventInput> one;
   one.push_back(std::move(*input));
+  auto admitted = deps.ingestor->admit(ctx.company_id(), 1);
+  if (!admitted) return ingest_busy(admitted.error());
   // Answered from the COMMIT that made the event durable: no thread waits
-  // for it meanwhile.
+  // for it meanwhile. The admission is given back with the answer.
   auto pending = std::make_shared<PendingResponse>();
-  deps.ingestor->ingest_async(
-      ctx.company_id(), std::move(one), now,
-      [pending](Result<ingest::IngestResults> stored) { pending->complete(accepted_one(stored)); });
+  deps.ingestor->ingest_async(ctx.company_id(), std::move(one), now,
+                              [pending, ticket = std::make_shared<ingest::InFlightBound::Ticket>(
+                                            std::move(*admitted))](Result<ingest::IngestResults> stored) {
+                                ticket->release();
+                                pending->complete(accepted_one(stored));
+                              });
   Response deferred;
   deferred.pending = std::move(pending);
   return deferred;
@@ -120,7 +136,10 @@ Response publish_batch(const ApiDeps& deps, RequestContext& ctx) {
     positions.push_back(i);
   }
   if (!valid.empty()) {
+    auto admitted = deps.ingestor->admit(ctx.company_id(), valid.size());
+    if (!admitted) return ingest_busy(admitted.error());
     auto stored = deps.ingestor->ingest(ctx.company_id(), std::move(valid), now);
+    admitted->release();
     if (!stored) return error_response(stored.error());
     for (std::size_t j = 0; j < stored->size(); ++j) {
       const auto& outcome = (*stored)[j];

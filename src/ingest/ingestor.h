@@ -31,7 +31,9 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "ingest/in_flight_bound.h"
 #include "model/event_input.h"
+#include "model/limits.h"
 #include "store/async_ingest.h"
 #include "store/store.h"
 
@@ -74,6 +76,16 @@ class Ingestor {
   Ingestor(const Ingestor&) = delete;
   Ingestor& operator=(const Ingestor&) = delete;
 
+  // Admits `events` events of `company_id` before they are ingested: at most
+  // model::limits::kMaxIngestEventsInFlightPerCompany of a company's events
+  // wait for the store at once (the API answers 429 `ingest_busy` beyond), so
+  // a company publishing faster than the store commits is slowed alone. The
+  // caller keeps the ticket until the store has answered.
+  tl::expected<InFlightBound::Ticket, InFlightBound::Busy> admit(const std::string& company_id,
+                                                                 std::size_t events) {
+    return company_bound_.admit(company_id, events);
+  }
+
   // Stamps `inputs` as published to `company_id` at `received_at` (the time
   // they were validated against) and ingests them. The outer error (the store
   // could not run the transaction) means none was stored.
@@ -96,6 +108,7 @@ class Ingestor {
   std::mutex mutex_;
   std::condition_variable answered_;
   int in_flight_ = 0;  // ingest_async() calls not yet answered
+  InFlightBound company_bound_{model::limits::kMaxIngestEventsInFlightPerCompany};
 };
 
 // The store's view of one published event: a new evt_ id (time-ordered by

@@ -26,6 +26,7 @@ inline constexpr char kUnauthorized[] = "unauthorized";
 inline constexpr char kForbidden[] = "forbidden";
 inline constexpr char kUserDeactivated[] = "user_deactivated";
 inline constexpr char kRateLimited[] = "rate_limited";
+inline constexpr char kIngestBusy[] = "ingest_busy";
 
 // The resource and its state.
 inline constexpr char kNotFound[] = "not_found";
@@ -79,7 +80,7 @@ inline constexpr char kDraining[] = "draining";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 54> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 55> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -92,6 +93,7 @@ inline constexpr std::array<std::string_view, 54> kAllErrorCodes = {
     kForbidden,
     kUserDeactivated,
     kRateLimited,
+    kIngestBusy,
     kNotFound,
     kConflict,
     kLimitReached,

@@ -51,6 +51,11 @@ inline constexpr std::size_t kMaxRequestIdLength = 128;
 inline constexpr std::size_t kMaxEventsPerBatch = 1000;
 inline constexpr std::size_t kMaxBatchBodyBytes = 32 * 1024 * 1024;
 inline constexpr std::size_t kMaxEventDataBytes = kDefaultMaxBodyBytes;
+// A company's events accepted and waiting for the store's COMMIT at once
+// (ingest::Ingestor::admit); beyond, 429 `ingest_busy`. About 0.2 s of the
+// SQLite writer's work, 20 full batches: far above what one client needs,
+// while a company flooding the store cannot make every other one wait.
+inline constexpr std::size_t kMaxIngestEventsInFlightPerCompany = 20000;
 
 // Deliveries one replay (POST /api/v2/webhooks/{id}/replay) queues at most.
 inline constexpr int kMaxReplayDeliveries = 10000;
