@@ -123,7 +123,7 @@ function viewSteps(view, server, { healthy, failing }, part) {
   const { base, owner } = server;
   const light = view.scheme === 'light';
   const prefix = view.width < 500 ? 'phone-' : '';
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${prefix}${name}${light ? '' : '-dark'}.png`), fullPage: true });
+  const shot = (name) => light && page.screenshot({ path: path.join(shots, `${prefix}${name}.png`), fullPage: true });
   const tag = view.name;
   const open = async () => {
     ({ context, page, audit } = await session(view, base, owner));
