@@ -219,6 +219,8 @@ Response send_test(const ApiDeps& deps, RequestContext& ctx) {
             {"status_code", result.status_code ? json::value(*result.status_code) : json::value(nullptr)},
             {"error", result.error ? json::value(*result.error) : json::value(nullptr)},
             {"latency_ms", result.latency_ms},
+            {"response_body", result.response_body},
+            {"response_body_truncated", result.response_body_truncated},
             {"event_id", event_id},
             {"event_type", type}};
         pending->complete(json_response(200, json::serialize(out)));

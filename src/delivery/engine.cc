@@ -154,6 +154,8 @@ class Engine final : public DeliveryEngine {
                       result.delivered = response.success();
                       result.status_code = response.status_code;
                       result.latency_ms = response.latency_ms;
+                      result.response_body = sanitize_utf8(response.body);
+                      result.response_body_truncated = response.body_truncated;
                       if (!response.success()) {
                         result.error =
                             std::string(model::to_string(response.error)) + ": " + response.error_message;

@@ -82,6 +82,10 @@ struct TestDeliveryResult {
   std::optional<int> status_code;
   std::optional<std::string> error;  // error class and message when not delivered
   double latency_ms = 0;
+  // What the receiver answered (sanitized to UTF-8, at most the client's
+  // response cap), so the dashboard can show and keep it: a test is not recorded.
+  std::string response_body;
+  bool response_body_truncated = false;
 };
 
 // Counts since start, for /metrics.

@@ -433,6 +433,46 @@ TEST_F(EngineTest, SendTestThatCannotBeBuiltAnswersAtOnce) {
   EXPECT_TRUE(engine->send_test(webhook, "evt_test", kPayload, [](TestDeliveryResult) {}).has_value());
 }
 
+// A test is not recorded, so its answer carries what the receiver said
+// (issue 17: the dashboard shows it and keeps it in its log).
+TEST_F(EngineTest, SendTestAnswersWithTheResponseBody) {
+  struct Row {
+    const char* name;
+    int status;
+    std::string body;
+    bool truncated;
+    std::string want_body;
+  };
+  const std::vector<Row> rows = {
+      {"success", 200, "ok", false, "ok"},
+      {"failure", 500, R"({"error":"database down"})", false, R"({"error":"database down"})"},
+      {"invalid UTF-8 replaced", 502, "bad \xFF byte", false, "bad \xEF\xBF\xBD byte"},
+      {"truncated at the cap", 200, std::string(64, 'x'), true, std::string(64, 'x')},
+      {"empty", 204, "", false, ""},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    auto engine = create(options(), [&row](const HttpRequest&) {
+      auto response = http_status(row.status, row.body);
+      response.body_truncated = row.truncated;
+      return std::optional(response);
+    });
+    std::optional<TestDeliveryResult> result;
+    std::atomic<bool> done{false};
+    ASSERT_TRUE(engine
+                    ->send_test(make_webhook("wh_a", "https://hooks.example/a"), "evt_test", kPayload,
+                                [&](TestDeliveryResult r) {
+                                  result = std::move(r);
+                                  done = true;
+                                })
+                    .has_value());
+    ASSERT_TRUE(wait_until([&] { return done.load(); }));
+    EXPECT_EQ(result->status_code, row.status);
+    EXPECT_EQ(result->response_body, row.want_body);
+    EXPECT_EQ(result->response_body_truncated, row.truncated);
+  }
+}
+
 // --- with the real HTTP client -------------------------------------------------
 
 class EngineTlsTest : public ::testing::Test {

@@ -16,26 +16,19 @@
 // Usage: node a11y_layout_test.mjs path/to/switchboard
 // SWITCHBOARD_KEEP_GOING=1 runs every step even after a failure (each step
 // starts from a fresh page load), to list every check the code fails.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
+  axeViolations,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
-  repoRoot,
   runBrowserTest,
   startServe,
-  tempDir,
+  testWorkspace,
 } from './harness.mjs';
 
 const { bin, chromium } = dashboardTestPrerequisites('a11y_layout_test.mjs');
-const axePath = path.join(repoRoot, 'web', 'node_modules', 'axe-core', 'axe.min.js');
-
-const work = tempDir();
-const shots = process.env.SWITCHBOARD_SCREENSHOTS
-  ? path.resolve(process.env.SWITCHBOARD_SCREENSHOTS)
-  : path.join(work, 'screenshots');
-mkdirSync(shots, { recursive: true });
+const { work, shots } = testWorkspace();
 const keepGoing = !!process.env.SWITCHBOARD_KEEP_GOING;
 
 const processes = [];
@@ -176,13 +169,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
   };
   // Item 3: axe-core on the page as it is now.
   const axe = async (what) => {
-    if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: axePath });
-    const violations = await page.evaluate(async () => {
-      const result = await window.axe.run(document, { resultTypes: ['violations'] });
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    });
+    const violations = await axeViolations(page);
     verify(violations.length === 0, `${what}: axe found\n  ${violations.join('\n  ')}`);
   };
   const audit = async (what, modal) => {

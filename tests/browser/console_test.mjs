@@ -19,28 +19,23 @@
 // - no sideways scroll, and axe-core finds no serious or critical violation
 //   (colour contrast included) on each page and dialog.
 // Usage: node console_test.mjs path/to/switchboard
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
+  VIEWS,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
   makeCertificate,
-  repoRoot,
+  openSession,
   runBrowserTest,
   startProcess,
   startServe,
   steps,
-  tempDir,
+  testWorkspace,
 } from './harness.mjs';
 
 const { bin, chromium } = dashboardTestPrerequisites('console_test.mjs');
-const axePath = path.join(repoRoot, 'web', 'node_modules', 'axe-core', 'axe.min.js');
-const work = tempDir();
-const shots = process.env.SWITCHBOARD_SCREENSHOTS
-  ? path.resolve(process.env.SWITCHBOARD_SCREENSHOTS)
-  : path.join(work, 'screenshots');
-mkdirSync(shots, { recursive: true });
+const { work, shots } = testWorkspace();
 
 const processes = [];
 let browser;
@@ -48,12 +43,6 @@ const pageErrors = [];
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CALLER = '+919811122233';
 
-const VIEWS = [
-  { name: 'desktop', width: 1400, height: 900, scheme: 'light' },
-  { name: 'phone', width: 390, height: 844, scheme: 'light' },
-  { name: 'desktop-dark', width: 1400, height: 900, scheme: 'dark' },
-  { name: 'phone-dark', width: 390, height: 844, scheme: 'dark' },
-];
 
 function callEvent(type, callId, extra = {}) {
   const now = new Date().toISOString();
@@ -158,37 +147,8 @@ async function main() {
 }
 
 // A signed-in tab at the view's size and colour scheme, with axe and the
-// sideways-scroll check.
-async function session(view, base, owner) {
-  const context = await browser.newContext({
-    viewport: { width: view.width, height: view.height },
-    colorScheme: view.scheme,
-    bypassCSP: true, // axe-core is injected as a script
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  await context.addInitScript((token) => sessionStorage.setItem('switchboard.token', token), owner);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on('pageerror', (e) => pageErrors.push(`${view.name}: ${e}`));
-  const tag = `${view.name} ${view.width}×${view.height}`;
-  const audit = async (what, modal) => {
-    const { sw, iw } = await page.evaluate(() => ({ sw: document.scrollingElement.scrollWidth, iw: window.innerWidth }));
-    check(sw <= iw, `${what} (${tag}): the page is ${sw} px wide in a ${iw} px window`);
-    if (modal) {
-      const box = await modal.boundingBox();
-      check(box && box.x >= 0 && box.x + box.width <= view.width + 0.5, `${what} (${tag}) fits the viewport`);
-    }
-    if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: axePath });
-    const violations = await page.evaluate(async () => {
-      const result = await window.axe.run(document, { resultTypes: ['violations'] });
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    });
-    check(violations.length === 0, `${what} (${tag}): axe found\n  ${violations.join('\n  ')}`);
-  };
-  return { context, page, audit };
-}
+// sideways-scroll check (harness.mjs).
+const session = (view, base, owner) => openSession(browser, view, base, owner, pageErrors);
 
 function viewSteps(view, { base, owner, hook, deliveries }) {
   let context;

@@ -2,7 +2,7 @@
 // free loopback ports, playwright-core from web/node_modules driving Debian's
 // /usr/bin/chromium (never a downloaded browser), and waits on conditions.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +51,69 @@ export function dashboardTestPrerequisites(script) {
 export function tempDir() {
   return mkdtempSync(path.join(tmpdir(), 'switchboard-browser-'));
 }
+
+// A dashboard test's work directory and where its screenshots go
+// ($SWITCHBOARD_SCREENSHOTS, e.g. docs/screenshots, or inside the work directory).
+export function testWorkspace() {
+  const work = tempDir();
+  const shots = process.env.SWITCHBOARD_SCREENSHOTS
+    ? path.resolve(process.env.SWITCHBOARD_SCREENSHOTS)
+    : path.join(work, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  return { work, shots };
+}
+
+// axe-core from web/node_modules, injected into the page (the context needs
+// bypassCSP: the server's Content-Security-Policy allows only its own scripts).
+export const axePath = path.join(repoRoot, 'web', 'node_modules', 'axe-core', 'axe.min.js');
+
+// axe's serious and critical violations on the page as it is now, one line each.
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
+
+// A tab signed in with `token` at the view's size and colour scheme
+// ({name, width, height, scheme}); script errors go to `pageErrors`.
+// `audit(what, modal?)` checks that nothing scrolls sideways, that `modal`
+// (a locator) fits the viewport, and that axe finds nothing serious.
+export async function openSession(browser, view, base, token, pageErrors) {
+  const context = await browser.newContext({
+    viewport: { width: view.width, height: view.height },
+    colorScheme: view.scheme,
+    bypassCSP: true, // axe-core is injected as a script
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await context.addInitScript((t) => sessionStorage.setItem('switchboard.token', t), token);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (e) => pageErrors.push(`${view.name}: ${e}`));
+  const tag = `${view.name} ${view.width}×${view.height}`;
+  const audit = async (what, modal) => {
+    const { sw, iw } = await page.evaluate(() => ({ sw: document.scrollingElement.scrollWidth, iw: window.innerWidth }));
+    check(sw <= iw, `${what} (${tag}): the page is ${sw} px wide in a ${iw} px window`);
+    if (modal) {
+      const box = await modal.boundingBox();
+      check(box && box.x >= 0 && box.x + box.width <= view.width + 0.5, `${what} (${tag}) fits the viewport`);
+    }
+    const violations = await axeViolations(page);
+    check(violations.length === 0, `${what} (${tag}): axe found\n  ${violations.join('\n  ')}`);
+  };
+  return { context, page, audit };
+}
+
+// The four views every console screen is checked in.
+export const VIEWS = [
+  { name: 'desktop', width: 1400, height: 900, scheme: 'light' },
+  { name: 'phone', width: 390, height: 844, scheme: 'light' },
+  { name: 'desktop-dark', width: 1400, height: 900, scheme: 'dark' },
+  { name: 'phone-dark', width: 390, height: 844, scheme: 'dark' },
+];
 
 // A self-signed certificate for 127.0.0.1 that both receivers use, so that
 // `serve --ca-file` trusts them both.

@@ -530,3 +530,132 @@ test('recent calls: stale instead of ringing for ever, durations running or fina
     else assert.equal(v.note, note);
   }
 });
+
+// ---- Health charts, Recover, retention, test log, refresh (issue 17 leftovers)
+
+const stats = await load('webhooks/stats-model.ts');
+const refresh = await load('refresh.ts');
+const testLog = await load('webhooks/test-log.ts');
+const recover = await load('webhooks/recover.tsx');
+const retention = await load('retention.tsx');
+
+test('stats: numbers in words, round scales', () => {
+  for (const [rate, text] of [[null, '—'], [1, '100 %'], [0, '0 %'], [0.97, '97.0 %'], [0.12345, '12.3 %']]) {
+    assert.equal(stats.percentText(rate), text);
+  }
+  for (const [ms, text] of [[null, '—'], [0.4, '0.4 ms'], [40.3, '40 ms'], [1234, '1.2 s'], [26000, '26 s']]) {
+    assert.equal(stats.latencyText(ms), text);
+  }
+  for (const [v, max] of [[0, 1], [1, 1], [3, 5], [7, 10], [12, 20], [200, 200], [201, 500], [0.3, 0.5]]) {
+    assert.equal(stats.niceMax(v), max, `niceMax(${v})`);
+  }
+});
+
+const bucket = (start, attempts, failed, p50 = null, p95 = null) => ({
+  start, attempts, succeeded: attempts - failed, failed, latency_ms: { p50, p95 },
+});
+
+test('stats: stacked bars and broken lines', () => {
+  const { bars, max } = stats.attemptBars([bucket('a', 4, 1), bucket('b', 0, 0), bucket('c', 2, 2)], 300, 100);
+  assert.equal(max, 5);
+  assert.deepEqual(bars.map((b) => [b.x, b.okHeight, b.failHeight]), [[0, 60, 20], [100, 0, 0], [200, 0, 40]]);
+  assert.equal(stats.linePath([10, 20, null, 5], 400, 100, 20), 'M50.0 50.0 L150.0 0.0 M350.0 75.0');
+  assert.equal(stats.linePath([null, null], 400, 100, 20), '');
+  assert.equal(stats.linePath([40], 100, 100, 20), 'M50.0 0.0', 'clamped to the scale');
+  assert.deepEqual(stats.lonePoints([1, null, 2, 3, null, 4]), [0, 5]);
+});
+
+test('stats: the summary a screen reader hears', () => {
+  const totals = (over) => ({ attempts: 0, succeeded: 0, failed: 0, success_rate: null,
+    status_classes: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, network: 0 }, latency_ms: { p50: null, p95: null }, ...over });
+  const table = [
+    [{ window: '24h', totals: totals({}) }, 'No delivery attempts in the last 24 hours.'],
+    [{ window: '1h', totals: totals({ attempts: 1200, succeeded: 1164, failed: 36, success_rate: 0.97,
+      latency_ms: { p50: 40.3, p95: 203.2 } }) },
+    '1,200 attempts in the last hour, 97.0 % succeeded, 36 failed; latency p50 40 ms, p95 203 ms.'],
+    [{ window: '7d', totals: totals({ attempts: 3, failed: 3, success_rate: 0 }) },
+      '3 attempts in the last 7 days, 0 % succeeded, 3 failed.'],
+  ];
+  for (const [s, text] of table) assert.equal(stats.statsSummary({ buckets: [], bucket_seconds: 900, ...s }), text);
+});
+
+test('stats: today counts the buckets that end after midnight', () => {
+  const midnight = new Date('2026-12-02T00:00:00Z');
+  const buckets = [
+    bucket('2026-12-01T23:30:00.000Z', 5, 1), // ends 23:45: before
+    bucket('2026-12-01T23:45:00.000Z', 7, 2), // ends at midnight: before
+    bucket('2026-12-02T00:00:00.000Z', 3, 0),
+    bucket('2026-12-02T09:15:00.000Z', 10, 4),
+  ];
+  assert.deepEqual(stats.countsSince(buckets, 900, midnight), { attempts: 13, succeeded: 9, failed: 4 });
+  assert.deepEqual(stats.countsSince(buckets, 900, new Date('2026-12-01T23:50:00Z')), { attempts: 20, succeeded: 14, failed: 6 });
+  const d = stats.startOfLocalDay(new Date(2026, 11, 2, 15, 4));
+  assert.deepEqual([d.getHours(), d.getMinutes(), d.getDate()], [0, 0, 2]);
+});
+
+test('refresh: an unchanged list backs off to its ceiling, a change resets it', () => {
+  const p = refresh.CALLS_BACKOFF;
+  let wait = null;
+  const waits = [];
+  for (let i = 0; i < 7; i += 1) waits.push((wait = refresh.nextRefreshMs(wait, i === 0, p)));
+  assert.deepEqual(waits, [3000, 6000, 12000, 24000, 48000, 60000, 60000]);
+  assert.equal(refresh.nextRefreshMs(60000, true, p), 3000);
+  assert.equal(refresh.nextRefreshMs(3000, false, refresh.FIXED_3S), 3000, 'the webhook logs keep 3 s');
+  // Requests per minute by a tab left open on an unchanging list: 20 before, 5 after.
+  assert.equal(refresh.requestsIn(59999, refresh.FIXED_3S), 20);
+  assert.equal(refresh.requestsIn(59999, p), 5);
+  assert.equal(refresh.requestsIn(10 * 60000 - 1, p), 14, 'then one a minute');
+});
+
+test('test log: newest first, capped, bodies kept within bounds, bad storage survived', () => {
+  const store = new Map();
+  const storage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v) };
+  const result = (n, body = `{"n":${n}}`, truncated = false) => ({ delivered: n % 2 === 0, status_code: n % 2 ? 500 : 200,
+    error: n % 2 ? 'http_status: HTTP 500' : null, latency_ms: 12, response_body: body, response_body_truncated: truncated,
+    event_id: `evt_${n}`, event_type: 'call.answered' });
+  for (let n = 0; n < testLog.TEST_LOG_MAX + 3; n += 1) {
+    testLog.appendTestLog(storage, 'wh_1', testLog.toEntry(result(n), 'call.answered', new Date(1e12 + n)));
+  }
+  const log = testLog.readTestLog(storage, 'wh_1');
+  assert.equal(log.length, testLog.TEST_LOG_MAX);
+  assert.equal(log[0].event_id, `evt_${testLog.TEST_LOG_MAX + 2}`);
+  assert.equal(log[0].response_body, `{"n":${testLog.TEST_LOG_MAX + 2}}`);
+  assert.deepEqual(testLog.readTestLog(storage, 'wh_2'), [], 'per webhook');
+  const big = testLog.toEntry(result(1, 'x'.repeat(testLog.TEST_BODY_MAX + 5)), 'call.end', new Date());
+  assert.equal(big.response_body.length, testLog.TEST_BODY_MAX);
+  assert.equal(big.truncated, true);
+  assert.equal(testLog.toEntry(result(2, 'ok', true), 'x', new Date()).truncated, true, "the server's cap");
+  const old = testLog.toEntry({ delivered: true, status_code: 200, error: null, latency_ms: 1 }, 'call.end', new Date());
+  assert.equal(old.response_body, '', 'an answer without a body field');
+  store.set('switchboard.tests.wh_3', '{not json');
+  assert.deepEqual(testLog.readTestLog(storage, 'wh_3'), []);
+  const full = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
+  assert.equal(testLog.appendTestLog(full, 'wh_4', old).length, 1);
+});
+
+test('recover: blocked with a reason unless active; progress in words', () => {
+  assert.equal(recover.recoverBlocked({ status: 'active' }), null);
+  assert.match(recover.recoverBlocked({ status: 'inactive' }), /disabled: enable it first/);
+  assert.match(recover.recoverBlocked({ status: 'failed' }), /Enable & resume it first/);
+  const job = (over) => ({ id: 'rcv_1', status: 'done', queued: 0, total: 0, capped: false, limit: 10000, error: null, ...over });
+  const table = [
+    [{ status: 'running' }, /^Recovering…/],
+    [{}, /^No delivery ran out of retries/],
+    [{ queued: 1, total: 1 }, /^Queued 1 of 1 delivery that ran out of retries\.$/],
+    [{ queued: 10000, total: 12345, capped: true }, /^Queued 10,000 of 12,345 deliveries.*at most 10,000: recover again/],
+    [{ status: 'failed', error: 'webhook_not_active' }, /stopped being active/],
+  ];
+  for (const [over, want] of table) assert.match(recover.recoverProgress(job(over)), want);
+});
+
+test('retention: durations in words and the form both ways', () => {
+  for (const [s, text] of [[3600, '1 hour'], [7200, '2 hours'], [86400, '1 day'], [2592000, '30 days'], [90, '90 seconds']]) {
+    assert.equal(retention.durationText(s), text);
+  }
+  assert.deepEqual(retention.toForm(2592000), { value: '30', unit: 'days' });
+  assert.deepEqual(retention.toForm(5400), { value: '2', unit: 'hours' });
+  for (const [value, unit, seconds] of [['30', 'days', 2592000], [' 36 ', 'hours', 129600], ['1.5', 'days', 129600],
+    ['0', 'hours', 0], ['', 'days', null], ['-1', 'days', null], ['ten', 'days', null], ['1e3', 'days', null]]) {
+    assert.equal(retention.fromForm(value, unit), seconds, `${value} ${unit}`);
+  }
+});

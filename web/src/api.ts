@@ -178,6 +178,34 @@ export interface TestResult {
   status_code: number | null;
   error: string | null;
   latency_ms: number;
+  response_body?: string; // what the receiver answered (capped), not recorded by the server
+  response_body_truncated?: boolean;
+  event_id?: string;
+  event_type?: string;
+}
+
+// ---- Recover and retention (issue 17 items 8 and 10) ------------------------
+
+export interface RecoverJob {
+  id: string;
+  webhook_id: string;
+  status: 'running' | 'done' | 'failed';
+  since: string;
+  queued: number;
+  total: number;
+  capped: boolean;
+  limit: number;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface Retention {
+  retention_seconds: number;
+  source: 'company' | 'default';
+  default_retention_seconds: number;
+  min_retention_seconds: number;
+  max_retention_seconds: number;
 }
 
 // ---- Calling webhooks v1 (legacy) ----------------------------------------
@@ -397,6 +425,21 @@ export const api = {
       since,
       until,
     }),
+  stats: (id: string, window: import('./webhooks/stats-model').StatsWindow) =>
+    request<import('./webhooks/stats-model').WebhookStats>(
+      'GET',
+      `/api/v2/webhooks/${encodeURIComponent(id)}/stats?window=${encodeURIComponent(window)}`,
+    ),
+  recover: (id: string, since: string) =>
+    request<RecoverJob>('POST', `/api/v2/webhooks/${encodeURIComponent(id)}/recover`, { since }),
+  recoverJob: (id: string, jobId: string) =>
+    request<RecoverJob>(
+      'GET',
+      `/api/v2/webhooks/${encodeURIComponent(id)}/recover/${encodeURIComponent(jobId)}`,
+    ),
+  retention: () => request<Retention>('GET', '/api/v2/retention'),
+  setRetention: (seconds: number | null) =>
+    request<Retention>('PATCH', '/api/v2/retention', { retention_seconds: seconds }),
   event: (eventId: string) =>
     request<{ event: unknown; deliveries: Delivery[] }>('GET', `/api/v2/events/${encodeURIComponent(eventId)}`),
   // The whole directory (departments or agents), following the cursor up to

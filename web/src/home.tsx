@@ -1,9 +1,9 @@
-// Home (issue 17 item 7, in part): the company's delivery health at a glance
-// for those who manage webhooks: each webhook's status and what is true about
-// it (failing since…, its last delivery), and the most recent failed attempts
-// across webhooks with links to them. Charts of success rate and latency come
-// with the health statistics API (GET /api/v2/webhooks/{id}/stats), not on
-// this server yet.
+// Home (issue 17 item 7): the company's delivery health at a glance for
+// those who manage webhooks: today's counts across webhooks, each webhook's
+// status and what is true about it (failing since…, its last delivery), its
+// success rate, p95 latency and attempts over 24 h (a sparkline; the webhook's
+// page has the full charts, GET /api/v2/webhooks/{id}/stats), and the most
+// recent failed attempts across webhooks with links to them.
 import { useEffect, useState } from 'preact/hooks';
 import type { Attempt, Delivery, Me, Webhook } from './api';
 import { api } from './api';
@@ -11,6 +11,15 @@ import { outcomeLabel } from './attempt-errors';
 import { href } from './router';
 import { ErrorBanner, formatTime } from './ui';
 import { webhookHealth } from './webhooks/states';
+import { Sparkline } from './webhooks/stats-charts';
+import {
+  type WebhookStats,
+  countText,
+  countsSince,
+  latencyText,
+  percentText,
+  startOfLocalDay,
+} from './webhooks/stats-model';
 
 const RECENT_FAILURES = 8;
 const REFRESH_MS = 10000;
@@ -18,6 +27,7 @@ const REFRESH_MS = 10000;
 interface Health {
   webhooks: Webhook[];
   last: Record<string, Delivery | null>;
+  stats: Record<string, WebhookStats | null>;
   failures: Array<Attempt & { webhook: Webhook }>;
 }
 
@@ -26,21 +36,66 @@ async function loadHealth(): Promise<Health> {
   const per = await Promise.all(
     webhooks.map(async (w) => {
       const q = new URLSearchParams({ limit: '1' });
-      const [last, failures] = await Promise.all([
+      const [last, failures, stats] = await Promise.all([
         api.deliveries(w.id, q).then((p) => p.data[0] ?? null, () => null),
         api.failures(w.id, new URLSearchParams({ limit: String(RECENT_FAILURES) })).then((p) => p.data, () => []),
+        api.stats(w.id, '24h').catch(() => null),
       ]);
-      return { w, last, failures };
+      return { w, last, failures, stats };
     }),
   );
   return {
     webhooks,
     last: Object.fromEntries(per.map((p) => [p.w.id, p.last])),
+    stats: Object.fromEntries(per.map((p) => [p.w.id, p.stats])),
     failures: per
       .flatMap((p) => p.failures.map((a) => ({ ...a, webhook: p.w })))
       .sort((a, b) => (a.at < b.at ? 1 : -1))
       .slice(0, RECENT_FAILURES),
   };
+}
+
+// Today's deliveries across webhooks (since local midnight, from the 24 h
+// statistics): each success is one event delivered to one webhook.
+function Today({ health, now }: { health: Health; now: Date }) {
+  const midnight = startOfLocalDay(now);
+  const sum = { attempts: 0, succeeded: 0, failed: 0 };
+  for (const s of Object.values(health.stats)) {
+    if (!s) continue;
+    const c = countsSince(s.buckets, s.bucket_seconds, midnight);
+    sum.attempts += c.attempts;
+    sum.succeeded += c.succeeded;
+    sum.failed += c.failed;
+  }
+  return (
+    <dl class="stat-tiles" data-testid="home-today">
+      <div>
+        <dt>Events delivered today</dt>
+        <dd>{countText(sum.succeeded)}</dd>
+      </div>
+      <div>
+        <dt>Failed attempts today</dt>
+        <dd>{countText(sum.failed)}</dd>
+      </div>
+      <div>
+        <dt>Success rate today</dt>
+        <dd>{percentText(sum.attempts ? sum.succeeded / sum.attempts : null)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function StatsLine({ stats }: { stats: WebhookStats | null | undefined }) {
+  if (!stats) return null;
+  const t = stats.totals;
+  if (t.attempts === 0) return <span class="small muted"> · no attempts in 24 h</span>;
+  return (
+    <span class="small home-stats" data-testid="home-stats">
+      {' '}
+      · 24 h: {percentText(t.success_rate)} of {countText(t.attempts)} attempts succeeded, p95 {latencyText(t.latency_ms.p95)}
+      <Sparkline stats={stats} />
+    </span>
+  );
 }
 
 export function DeliveryHealth() {
@@ -76,6 +131,7 @@ export function DeliveryHealth() {
           <div class="card-title">
             <h3>Delivery health</h3>
           </div>
+          {health.webhooks.length > 0 && <Today health={health} now={now} />}
           {health.webhooks.length === 0 ? (
             <p class="muted">
               No webhooks yet. <a href={href.newWebhook}>Add one</a> to send call and WhatsApp events to your endpoint.
@@ -89,6 +145,7 @@ export function DeliveryHealth() {
                     <span class={`dot dot-${h.tone}`} />
                     <a href={href.webhook(w.id)}>{w.name || 'Untitled webhook'}</a> · <strong>{h.label}</strong>
                     {h.detail && <span class="small"> · {h.detail}</span>}
+                    <StatsLine stats={health.stats[w.id]} />
                   </li>
                 );
               })}

@@ -2,13 +2,15 @@
 // managers manage webhooks (PUT /api/v2/permissions; others see it read-only),
 // and API tokens: create a token for a user of the company (it acts with that
 // user's role: admin, manager, agent) or an ingest token (publishing only),
-// shown once; the list with last use and status; revoke. Alert channels and
-// retention come with their APIs (not on this server yet).
+// shown once; the list with last use and status; revoke. Data retention
+// (owners and admins) is retention.tsx. Alert channels come with their API
+// (being built): their screen goes where SettingsPage says.
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiToken, Me, User } from './api';
 import { api } from './api';
 import { ConfirmModal, ErrorBanner, formatTime, relativeTime, useToast } from './ui';
 import { copyText } from './webhooks/delivery-panel';
+import { RetentionSettings } from './retention';
 
 const EXPIRIES: [string, number | undefined][] = [
   ['Never expires', undefined],
@@ -254,6 +256,8 @@ export function SettingsPage({ me }: { me: Me }) {
       </div>
       <Permissions me={me} />
       {me.permissions.manage_users && <Tokens me={me} />}
+      {(me.role === 'owner' || me.role === 'admin') && <RetentionSettings />}
+      {/* Alert channels (issue 16's API, in progress): their card goes here, for owners and admins. */}
     </div>
   );
 }

@@ -25,6 +25,7 @@ import {
 } from './calls-model';
 import type { StreamStatus } from './stream';
 import { watchLiveCalls } from './stream';
+import { CALLS_BACKOFF } from '../refresh';
 
 const LIVE_KEY = 'switchboard.live';
 const FILTER_DEBOUNCE_MS = 400;
@@ -118,7 +119,10 @@ function useNames(kind: 'agents' | 'departments'): Map<string, string> {
 // rows: one row per call with its true final state, agent and department
 // names from the directory, a running duration, and calls without an update
 // for the chosen time shown as stale.
-function RecentCalls(props: { department: string }) {
+// The list backs off while nothing changes (refresh.ts: each request makes
+// the server fold up to 20,000 call events); a change on the live stream
+// (`changes` counts them) refreshes it, at most once per CALLS_BACKOFF.minMs.
+function RecentCalls(props: { department: string; changes: number }) {
   const [staleMin, setStaleMin] = useState(() => Number(localStorage.getItem(STALE_KEY)) || DEFAULT_STALE_MIN);
   const [now, setNow] = useState(() => Date.now());
   const agents = useNames('agents');
@@ -131,7 +135,18 @@ function RecentCalls(props: { department: string }) {
     },
     query,
     [],
+    CALLS_BACKOFF,
   );
+  const lastPoke = useRef(0);
+  useEffect(() => {
+    if (!props.changes) return;
+    const due = lastPoke.current + CALLS_BACKOFF.minMs - Date.now();
+    const timer = window.setTimeout(() => {
+      lastPoke.current = Date.now();
+      log.refresh();
+    }, Math.max(0, due));
+    return () => window.clearTimeout(timer);
+  }, [props.changes]);
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 1000);
     return () => window.clearInterval(timer);
@@ -212,7 +227,9 @@ export function CallLogs() {
   const [status, setStatus] = useState<StreamStatus | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [ready, setReady] = useState(false);
+  const [changes, setChanges] = useState(0); // calls changed on the stream after its snapshot
   const streamNo = useRef(0);
+  const snapshotDone = useRef(false);
 
   // Numbers apply once typing pauses.
   useEffect(() => {
@@ -235,15 +252,18 @@ export function CallLogs() {
       {
         onOpen: () => {
           streamNo.current += 1;
+          snapshotDone.current = false;
         },
         onCall: (call) => {
           const stream = streamNo.current;
           setRows((r) => applyCall(r, call, stream, Date.now()));
+          if (snapshotDone.current) setChanges((n) => n + 1);
         },
         onReady: () => {
           const stream = streamNo.current;
           setRows((r) => afterSnapshot(r, stream));
           setReady(true);
+          snapshotDone.current = true;
         },
         onStatus: setStatus,
       },
@@ -368,7 +388,7 @@ export function CallLogs() {
           </table>
         </div>
       )}
-      <RecentCalls department={department} />
+      <RecentCalls department={department} changes={changes} />
     </div>
   );
 }

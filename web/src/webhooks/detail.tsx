@@ -1,16 +1,18 @@
-// One webhook: its configuration, "Send test event" with the result, and
-// its failure and delivery logs.
+// One webhook: its configuration, health charts, "Send test event" with the
+// result, Replay and Recover, and its failure, delivery and test-event logs.
 import { useEffect, useState } from 'preact/hooks';
-import type { EventGroup, TestResult, Webhook } from '../api';
+import type { EventGroup, Webhook } from '../api';
 import { api } from '../api';
 import { href, navigate } from '../router';
-import { outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, StatusPill, formatTime, useToast } from '../ui';
 import { clockTime } from './states';
 import { WebhookActions } from './actions';
-import { expandEvents } from './form-model';
 import { DeliveryLogs, FailureLogs } from './logs';
 import { loadDirectory } from './directory-picker';
+import { StatsPanel } from './stats-charts';
+import { Recover } from './recover';
+import { TestEvent, TestLog } from './test-event';
+import { type TestLogEntry, appendTestLog, readTestLog } from './test-log';
 
 // Directory names for the filter summary (ids only when the directory lacks them).
 function useDirectoryNames(): Map<string, string> {
@@ -25,55 +27,6 @@ function useDirectoryNames(): Map<string, string> {
     };
   }, []);
   return names;
-}
-
-function TestEvent(props: { webhook: Webhook; groups: EventGroup[] }) {
-  const events = expandEvents(props.webhook.events, props.groups);
-  const [type, setType] = useState(events[0] ?? 'call.answered');
-  const [result, setResult] = useState<TestResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const send = async () => {
-    setSending(true);
-    setResult(null);
-    setError(null);
-    try {
-      setResult(await api.sendTest(props.webhook.id, type));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSending(false);
-    }
-  };
-  return (
-    <section class="card" aria-label="Send test event">
-      <div class="card-title">
-        <h3>Send test event</h3>
-      </div>
-      <div class="inline-form">
-        <select aria-label="Test event type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-          {props.groups.flatMap((g) =>
-            g.events.map((ev) => (
-              <option key={ev.type} value={ev.type}>
-                {ev.type}
-              </option>
-            )),
-          )}
-        </select>
-        <button type="button" class="secondary" disabled={sending} onClick={send}>
-          {sending ? 'Sending…' : 'Send test event'}
-        </button>
-      </div>
-      {error && <p class="field-error">{error}</p>}
-      {result && (
-        <p class={result.delivered ? 'test-result ok' : 'test-result bad'} data-testid="test-result" role="status">
-          {result.delivered
-            ? `Delivered · HTTP ${result.status_code} · ${Math.round(result.latency_ms)} ms`
-            : `Failed · ${outcomeSentence(result)} (${Math.round(result.latency_ms)} ms)`}
-        </p>
-      )}
-    </section>
-  );
 }
 
 // A Failed webhook says since when and what to do; an active one whose
@@ -191,7 +144,10 @@ export function WebhookDetail(props: { id: string; delivery?: string }) {
   const [webhook, setWebhook] = useState<Webhook | null>(null);
   const [groups, setGroups] = useState<EventGroup[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [tab, setTab] = useState<'failures' | 'deliveries'>(props.delivery ? 'deliveries' : 'failures');
+  const [tab, setTab] = useState<'failures' | 'deliveries' | 'tests'>(props.delivery ? 'deliveries' : 'failures');
+  const [tests, setTests] = useState<TestLogEntry[]>(() => readTestLog(sessionStorage, props.id));
+  useEffect(() => setTests(readTestLog(sessionStorage, props.id)), [props.id]);
+  const onTestSent = (entry: TestLogEntry) => setTests(appendTestLog(sessionStorage, props.id, entry));
   useEffect(() => {
     if (props.delivery) setTab('deliveries');
   }, [props.delivery]);
@@ -248,6 +204,7 @@ export function WebhookDetail(props: { id: string; delivery?: string }) {
         </div>
       </div>
       <HealthBanner webhook={w} onChanged={setWebhook} />
+      <StatsPanel webhookId={w.id} />
       <div class="two-panel">
         <section class="card" aria-label="Configuration">
           <div class="card-title">
@@ -277,8 +234,9 @@ export function WebhookDetail(props: { id: string; delivery?: string }) {
           </dl>
         </section>
         <div>
-          <TestEvent webhook={w} groups={groups} />
+          <TestEvent webhook={w} groups={groups} onSent={onTestSent} />
           <Replay webhook={w} />
+          <Recover webhook={w} />
         </div>
       </div>
       <section class="card" aria-label="Logs">
@@ -301,8 +259,19 @@ export function WebhookDetail(props: { id: string; delivery?: string }) {
           >
             Delivery logs
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'tests'}
+            class={tab === 'tests' ? 'tab active' : 'tab'}
+            onClick={() => setTab('tests')}
+          >
+            Test events{tests.length ? ` (${tests.length})` : ''}
+          </button>
         </div>
-        {tab === 'failures' ? <FailureLogs webhookId={w.id} groups={groups} /> : <DeliveryLogs webhookId={w.id} open={props.delivery} />}
+        {tab === 'failures' && <FailureLogs webhookId={w.id} groups={groups} />}
+        {tab === 'deliveries' && <DeliveryLogs webhookId={w.id} open={props.delivery} />}
+        {tab === 'tests' && <TestLog entries={tests} />}
       </section>
     </div>
   );

@@ -1,31 +1,35 @@
 // A webhook's failure log (filters, and an inspect view of one attempt with
 // its payload, request headers and response) and its delivery log. Both
 // refresh on their own while shown, so new attempts appear without a reload.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attempt, AttemptDetail, Delivery, EventGroup, NamedValue, Page, V1Delivery } from '../api';
 import { ApiError, api } from '../api';
 import { outcomeLabel, outcomeSentence } from '../attempt-errors';
 import { ErrorBanner, Modal, formatTime, prettyJson } from '../ui';
 import { DeliveryPanel } from './delivery-panel';
 import { countdown, deliveryState } from './states';
+import { FIXED_3S, type RefreshPolicy, nextRefreshMs } from '../refresh';
 
-const REFRESH_MS = 3000;
 // Rows per request (the API's default page).
 export const LOG_PAGE = 50;
 
-// A log list: the newest page, refreshed every REFRESH_MS and whenever
-// `deps` change; "Load more" follows the API's cursor for older rows. While
-// older rows are shown the refresh pauses (new rows would shift the pages
-// under them); "Back to latest" drops them and resumes it.
+// A log list: the newest page, refreshed on `policy`'s schedule (every 3 s
+// by default; backing off while nothing changes when the policy allows it),
+// at once when `refresh()` is called, and whenever `deps` change; not while
+// the tab is hidden. "Load more" follows the API's cursor for older rows.
+// While older rows are shown the refresh pauses (new rows would shift the
+// pages under them); "Back to latest" drops them and resumes it.
 export function usePagedLog<T extends { id: string }>(
   fetchPage: (query: URLSearchParams) => Promise<Page<T>>,
   query: URLSearchParams,
   deps: unknown[],
+  policy: RefreshPolicy = FIXED_3S,
 ) {
   const [head, setHead] = useState<Page<T> | null>(null);
   const [older, setOlder] = useState<{ rows: T[]; cursor: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const poke = useRef<() => void>(() => {});
   const paused = older !== null;
   useEffect(() => {
     setOlder(null);
@@ -34,22 +38,50 @@ export function usePagedLog<T extends { id: string }>(
     if (paused) return;
     let live = true;
     let timer = 0;
+    let wait: number | null = null;
+    let last = '';
+    let inFlight = false;
+    let again = false; // refresh() during a request: ask again when it ends
+    const schedule = (ms: number) => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(tick, ms);
+    };
     const tick = async () => {
+      if (!live) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      if (document.hidden) return; // visibilitychange starts it again
+      inFlight = true;
+      let changed = false;
       try {
         const value = await fetchPage(query);
-        if (live) {
-          setHead(value);
-          setError(null);
-        }
+        const text = JSON.stringify(value);
+        changed = text !== last;
+        last = text;
+        if (live) setHead(value);
+        if (live) setError(null);
       } catch (e) {
         if (live) setError(friendlyLogError(e));
       }
-      if (live) timer = window.setTimeout(tick, REFRESH_MS);
+      inFlight = false;
+      wait = nextRefreshMs(wait, changed || again, policy);
+      if (live) schedule(again ? 0 : wait);
+      again = false;
     };
+    poke.current = () => {
+      wait = null;
+      schedule(0);
+    };
+    const onVisible = () => !document.hidden && poke.current();
+    document.addEventListener('visibilitychange', onVisible);
     tick();
     return () => {
       live = false;
       window.clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+      poke.current = () => {};
     };
   }, [...deps, paused]);
 
@@ -71,7 +103,16 @@ export function usePagedLog<T extends { id: string }>(
   };
   const seen = new Set(head?.data.map((r) => r.id) ?? []);
   const rows = head ? [...head.data, ...(older?.rows ?? []).filter((r) => !seen.has(r.id))] : null;
-  return { rows, error, hasMore: !!cursor, loadMore, loadingMore, paused, backToLatest: () => setOlder(null) };
+  return {
+    rows,
+    error,
+    hasMore: !!cursor,
+    loadMore,
+    loadingMore,
+    paused,
+    backToLatest: () => setOlder(null),
+    refresh: () => poke.current(),
+  };
 }
 
 function friendlyLogError(e: unknown): string {
