@@ -62,6 +62,7 @@ set(SB_STORE_TESTS
     sqlite/sqlite_backup_test.cc
     sqlite/sqlite_connection_test.cc
     sqlite/sqlite_delivery_queue_test.cc
+    sqlite/sqlite_compact_attempts_migration_test.cc
     sqlite/sqlite_lean_attempts_migration_test.cc
     sqlite/sqlite_migrator_test.cc
     sqlite/sqlite_purge_load_test.cc
