@@ -57,6 +57,7 @@ set(SB_STORE_TESTS
     common/token_rules_test.cc
     common/webhook_codec_test.cc
     postgres/postgres_channel_test.cc
+    postgres/postgres_compact_attempts_migration_test.cc
     postgres/postgres_cluster_store_test.cc
     postgres/postgres_store_test.cc
     sqlite/sqlite_backup_test.cc
