@@ -18,9 +18,9 @@
    must level off. Like is compared with like: every sample (a thread, every
    10 s, so the publisher cannot starve it) reads at the same instant the
    data directory's size (database + WAL + shm: what the disk holds) and the
-   bytes the rows retention keeps then hold (dbstat over a read snapshot of
-   the live store: the pages of every table and index in use, neither free
-   pages nor WAL). The steady-state ratio is the mean of directory / rows over
+   bytes the rows retention keeps then hold (the live store's pages in use,
+   page_count - freelist_count from its header: every table and index, neither
+   free pages nor WAL). The steady-state ratio is the mean of directory / rows over
    the samples of the last third of the run (after the first window and
    retention have turned over); the target is <= 2. The largest ratio and
    the directory's peak are printed beside it.
@@ -177,11 +177,16 @@ def unit_figures(ctx, report):
     return results
 
 
-def live_row_bytes(db):
-    """Bytes of the pages in use by tables and indexes, read from a snapshot of the live store."""
+def live_pages(db):
+    """(bytes of the pages in use, bytes of the free pages) of the live store, from its header:
+    page_count - freelist_count, read at once (a dbstat walk would hold a read snapshot for
+    seconds and keep the WAL from being reset meanwhile)."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
-        return con.execute("SELECT sum(pgsize) FROM dbstat").fetchone()[0] or 0
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        free = con.execute("PRAGMA freelist_count").fetchone()[0]
+        return (pages - free) * size, free * size
     finally:
         con.close()
 
@@ -198,12 +203,14 @@ class Sampler(threading.Thread):
         db = os.path.join(self.data, "switchboard.db")
         while not self.stopping.wait(self.every):
             try:
-                rows = live_row_bytes(db)
+                rows, free = live_pages(db)
             except sqlite3.Error:
                 continue
             t, directory = time.time() - self.t0, dir_bytes(self.data)
-            self.samples.append((t, directory, rows))
-            harness.progress(f"disk: {t:.0f} s, directory {directory / 1e6:.1f} MB, rows {rows / 1e6:.1f} MB")
+            wal = os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0
+            self.samples.append((t, directory, rows, wal, free))
+            harness.progress(f"disk: {t:.0f} s, directory {directory / 1e6:.1f} MB, rows {rows / 1e6:.1f} MB, "
+                             f"WAL {wal / 1e6:.1f} MB, free pages {free / 1e6:.1f} MB")
 
     def stop(self):
         self.stopping.set()
@@ -233,18 +240,22 @@ def steady_figures(ctx, report):
     server.stop()
     fail.stop()
     samples = sampler.samples
-    tail = [(d, r) for t, d, r in samples if t >= seconds * 2 / 3 and r > 0]
-    ratios = [d / r for d, r in tail]
+    tail = [s for s in samples if s[0] >= seconds * 2 / 3 and s[2] > 0]
+    ratios = [d / r for _, d, r, _, _ in tail]
     steady = sum(ratios) / max(len(ratios), 1)
-    peak = max((d for _, d, _ in samples), default=0)
-    mean_dir = sum(d for d, _ in tail) / max(len(tail), 1)
-    mean_rows = sum(r for _, r in tail) / max(len(tail), 1)
-    series = ", ".join(f"{t:.0f}s {d / 1e6:.0f}/{r / 1e6:.0f}MB" for t, d, r in samples)
+    peak = max((s[1] for s in samples), default=0)
+
+    def mean(i):
+        return sum(s[i] for s in tail) / max(len(tail), 1)
+
+    mean_dir, mean_rows, mean_wal, mean_free = mean(1), mean(2), mean(3), mean(4)
+    series = ", ".join(f"{t:.0f}s {d / 1e6:.0f}/{r / 1e6:.0f}MB" for t, d, r, _, _ in samples)
     report.figure("disk-steady", f"data directory over the rows retention keeps, same instant, steady state "
                   f"({rate} ev/s to a 500 endpoint, {seconds} s, retention 1 h at time-scale {TIME_SCALE})",
                   steady, "x", None, Target("<=", 2),
                   f"last third: directory {mean_dir / 1e6:.1f} MB over rows {mean_rows / 1e6:.1f} MB "
-                  f"(largest ratio {max(ratios, default=0):.2f}x), directory peak {peak / 1e6:.1f} MB, "
+                  f"(WAL {mean_wal / 1e6:.1f} MB, free pages {mean_free / 1e6:.1f} MB; largest ratio "
+                  f"{max(ratios, default=0):.2f}x), directory peak {peak / 1e6:.1f} MB, "
                   f"{sent} events sent ({sent / seconds:.0f}/s); directory/rows: {series}")
 
 
