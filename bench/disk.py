@@ -232,7 +232,7 @@ def steady_figures(ctx, report):
     batch = max(1, rate // 10)
     while time.time() - t0 < seconds:
         due = int((time.time() - t0) * rate)
-        while sent < due:
+        while sent < due and time.time() - t0 < seconds:  # behind schedule: stop on time anyway
             publish(server, batch, sent, batch)
             sent += batch
         time.sleep(0.02)
