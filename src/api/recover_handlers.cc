@@ -86,7 +86,9 @@ tl::expected<TimePoint, Response> parse_since(const Request& request, TimePoint 
     return tl::unexpected(
         error_response(400, error_codes::kInvalidValue, "since must be an RFC 3339 time.", "since"));
   }
-  switch (model::check_recover_since(*since, now, max_age)) {
+  // The rule takes whole hours: a retention that is not (it rarely is not)
+  // lets `since` go back up to an hour more, where there is nothing left to find.
+  switch (model::check_recover_since(*since, now, std::chrono::ceil<std::chrono::hours>(max_age))) {
     case model::RecoverSinceCheck::kOk:
       return *since;
     case model::RecoverSinceCheck::kInFuture:

@@ -22,7 +22,7 @@ std::optional<RecoverStatus> parse_recover_status(std::string_view text) {
   return std::nullopt;
 }
 
-RecoverSinceCheck check_recover_since(TimePoint since, TimePoint now, std::chrono::seconds max_age) {
+RecoverSinceCheck check_recover_since(TimePoint since, TimePoint now, std::chrono::hours max_age) {
   if (since > now) return RecoverSinceCheck::kInFuture;
   if (since < now - max_age) return RecoverSinceCheck::kTooOld;
   return RecoverSinceCheck::kOk;

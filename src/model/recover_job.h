@@ -37,8 +37,8 @@ struct RecoverJob {
 };
 
 // Whether `since` may start a recover at `now`: not in the future, and not
-// older than `max_age` (the data kept: the company's retention).
+// older than `max_age` (the data kept).
 enum class RecoverSinceCheck { kOk, kInFuture, kTooOld };
-RecoverSinceCheck check_recover_since(TimePoint since, TimePoint now, std::chrono::seconds max_age);
+RecoverSinceCheck check_recover_since(TimePoint since, TimePoint now, std::chrono::hours max_age);
 
 }  // namespace switchboard::model
