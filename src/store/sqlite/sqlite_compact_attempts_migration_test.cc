@@ -174,7 +174,10 @@ TEST(CompactAttemptsMigrationTest, TwoIndexesServeEveryReadOfTheAttemptLog) {
     const std::string plan = plan_of(c, read.sql);
     EXPECT_THAT(plan, HasSubstr("INDEX " + read.index + " (")) << read.name << "\n" << plan;
     EXPECT_THAT(plan, Not(HasSubstr("SCAN a\n"))) << read.name << "\n" << plan;
-    EXPECT_THAT(plan, Not(HasSubstr("USE TEMP B-TREE"))) << read.name << "\n" << plan;
+    // No sort of the whole result; the timeline's rows come in attempt order
+    // from attempts_delivery and only ties of one attempt number (a result
+    // reported twice) are sorted by id ("RIGHT PART OF ORDER BY").
+    EXPECT_THAT(plan, Not(HasSubstr("USE TEMP B-TREE FOR ORDER BY"))) << read.name << "\n" << plan;
   }
 }
 
