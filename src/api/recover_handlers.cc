@@ -4,8 +4,11 @@
 //   GET  /api/v2/webhooks/{id}/recover/{job_id}                -> the job
 // The job runs on the RecoverRunner (api/recover_runner.h); the deliveries it
 // queues are redeliveries (model::redelivery_of), so per-call order is kept
-// by the queue's chains as for redeliver and replay.
+// by the queue's chains as for redeliver and replay. `since` may go back as
+// far as the company's data retention (GET /api/v2/retention).
 #include <boost/json.hpp>
+#include <chrono>
+#include <string>
 
 #include "api/errors.h"
 #include "api/handlers.h"
@@ -16,6 +19,7 @@
 #include "model/error_codes.h"
 #include "model/limits.h"
 #include "model/recover_job.h"
+#include "store/retention_store.h"
 
 namespace switchboard::api {
 
@@ -42,8 +46,26 @@ json::object job_json(const model::RecoverJob& job) {
                                                       : json::value(nullptr)}};
 }
 
-// The `since` of the body, or the 400 answer.
-tl::expected<TimePoint, Response> parse_since(const Request& request, TimePoint now) {
+// How far back `since` may go: the data the company keeps (its retention, or
+// the server default; the purge deletes what is older).
+Result<std::chrono::seconds> data_kept(const ApiDeps& deps, const std::string& company_id) {
+  auto* store = dynamic_cast<store::RetentionStore*>(&deps.store);
+  if (store == nullptr) return deps.default_retention;
+  auto own = store->get_retention(company_id);
+  if (!own) return forward_error(own);
+  return own->value_or(deps.default_retention);
+}
+
+std::string describe(std::chrono::seconds age) {
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(age).count();
+  if (hours >= 24 && hours % 24 == 0) return std::to_string(hours / 24) + " days";
+  if (age.count() % 3600 == 0) return std::to_string(hours) + " hours";
+  return std::to_string(age.count()) + " seconds";
+}
+
+// The `since` of the body, or the 400 answer. `max_age`: data_kept().
+tl::expected<TimePoint, Response> parse_since(const Request& request, TimePoint now,
+                                              std::chrono::seconds max_age) {
   auto body = parse_json_body(request);
   if (!body) return tl::unexpected(body.error());
   if (!body->is_object()) {
@@ -64,7 +86,9 @@ tl::expected<TimePoint, Response> parse_since(const Request& request, TimePoint 
     return tl::unexpected(
         error_response(400, error_codes::kInvalidValue, "since must be an RFC 3339 time.", "since"));
   }
-  switch (model::check_recover_since(*since, now, model::limits::kMaxRecoverAge)) {
+  // The rule takes whole hours: a retention that is not (it rarely is not)
+  // lets `since` go back up to an hour more, where there is nothing left to find.
+  switch (model::check_recover_since(*since, now, std::chrono::ceil<std::chrono::hours>(max_age))) {
     case model::RecoverSinceCheck::kOk:
       return *since;
     case model::RecoverSinceCheck::kInFuture:
@@ -73,11 +97,9 @@ tl::expected<TimePoint, Response> parse_since(const Request& request, TimePoint 
     case model::RecoverSinceCheck::kTooOld:
       break;
   }
-  return tl::unexpected(error_response(400, error_codes::kInvalidValue,
-                                       "since is older than the data kept (" +
-                                           std::to_string(model::limits::kMaxRecoverAge.count() / 24) +
-                                           " days).",
-                                       "since"));
+  return tl::unexpected(error_response(
+      400, error_codes::kInvalidValue,
+      "since is older than the data kept (the company's retention: " + describe(max_age) + ").", "since"));
 }
 
 Response start_recover(const ApiDeps& deps, RecoverRunner& runner, RequestContext& ctx) {
@@ -89,7 +111,9 @@ Response start_recover(const ApiDeps& deps, RecoverRunner& runner, RequestContex
                                                         : error_response(webhook.error());
   }
   const TimePoint now = deps.clock.now();
-  auto since = parse_since(ctx.request, now);
+  auto kept = data_kept(deps, ctx.company_id());
+  if (!kept) return error_response(kept.error());
+  auto since = parse_since(ctx.request, now, *kept);
   if (!since) return since.error();
   if (webhook->status != model::WebhookStatus::kActive) {
     return error_response(409, error_codes::kWebhookNotActive,

@@ -57,11 +57,13 @@ set(SB_STORE_TESTS
     common/token_rules_test.cc
     common/webhook_codec_test.cc
     postgres/postgres_channel_test.cc
+    postgres/postgres_compact_attempts_migration_test.cc
     postgres/postgres_cluster_store_test.cc
     postgres/postgres_store_test.cc
     sqlite/sqlite_backup_test.cc
     sqlite/sqlite_connection_test.cc
     sqlite/sqlite_delivery_queue_test.cc
+    sqlite/sqlite_compact_attempts_migration_test.cc
     sqlite/sqlite_lean_attempts_migration_test.cc
     sqlite/sqlite_migrator_test.cc
     sqlite/sqlite_purge_load_test.cc

@@ -18,13 +18,7 @@
 namespace switchboard::store {
 namespace {
 
-using contract::at;
-using contract::delivered_attempt;
-using contract::error_text;
-using contract::failed_attempt;
-using contract::kT0;
-using contract::new_event;
-using contract::subscriber;
+using namespace contract::vocabulary;  // at, kT0, new_event, failed_attempt, …
 using model::AttemptError;
 using model::DeliveryState;
 using model::WebhookStatus;
@@ -58,18 +52,10 @@ class AttemptContractTest : public contract::DeliveryContractFixture {
     return ids;
   }
   model::Webhook webhook(const std::string& id) { return store().get_webhook("cmp_a", id).value(); }
-
-  // One unsequenced event per id, each with one delivery to every matching webhook.
-  void ingest_unsequenced(const Ids& event_ids) {
-    std::vector<NewEvent> batch;
-    for (const std::string& id : event_ids) batch.push_back(new_event("cmp_a", id, "call.answered", ""));
-    ingest(batch);
-  }
 };
 
 TEST_P(AttemptContractTest, RecordingMovesDeliveriesAndKeepsOnlyFailures) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest_unsequenced({"evt_1", "evt_2", "evt_3"});
   const TimePoint t = at(kT0);
   ASSERT_EQ(claim(t).size(), 3u);
@@ -132,8 +118,7 @@ TEST_P(AttemptContractTest, RecordingMovesDeliveriesAndKeepsOnlyFailures) {
 }
 
 TEST_P(AttemptContractTest, RecordingSkipsWhatIsGoneOrSettled) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest_unsequenced({"evt_1"});
   const TimePoint t = at(kT0);
   record({delivered_attempt("dlv_evt_1_0", 1, t)});
@@ -150,8 +135,7 @@ TEST_P(AttemptContractTest, RecordingSkipsWhatIsGoneOrSettled) {
 }
 
 TEST_P(AttemptContractTest, ThreeExhaustedDeliveriesInARowFailTheWebhook) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   add_webhook(subscriber("cmp_a", "wh_2"));
   set_status("cmp_a", "wh_2", WebhookStatus::kInactive);
   ingest_unsequenced({"evt_1", "evt_2", "evt_3", "evt_4", "evt_5", "evt_6", "evt_7"});
@@ -202,8 +186,7 @@ TEST_P(AttemptContractTest, ThreeExhaustedDeliveriesInARowFailTheWebhook) {
 // `failed` status and the health count the engine set survive it. (The old
 // whole-row update_webhook wrote the stale `active` back.)
 TEST_P(AttemptContractTest, EditBasedOnAStaleReadKeepsTheFailedStatus) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   set_status("cmp_a", "wh_1", WebhookStatus::kActive, 2);
   ingest_unsequenced({"evt_1"});
   const model::Webhook read = webhook("wh_1");  // what the PATCH handler loaded
@@ -350,8 +333,7 @@ TEST_P(AttemptContractTest, DeliveryLogListsNewestFirstByState) {
 }
 
 TEST_P(AttemptContractTest, DeletingAWebhookDeletesItsDeliveriesAndAttempts) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   add_webhook(subscriber("cmp_a", "wh_2"));
   ingest({new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2")});  // one chain per webhook
   const TimePoint t = at(kT0);
@@ -415,8 +397,7 @@ TEST_P(AttemptContractTest, RedeliverQueuesAFreshDelivery) {
 }
 
 TEST_P(AttemptContractTest, RedeliveryKeepsOneDeliveryOfACallInFlight) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest({new_event("cmp_a", "evt_1"), new_event("cmp_a", "evt_2"), new_event("cmp_a", "evt_3")});
   const TimePoint t = at(kT0);
   record({delivered_attempt("dlv_evt_1_0", 1, t)});
@@ -496,8 +477,7 @@ TEST_P(AttemptContractTest, ReplayQueuesAcceptedEventsOfARange) {
 // Issue 12: a delivery that could not have its whole schedule (a backdated
 // event) neither counts toward failure nor resets the count.
 TEST_P(AttemptContractTest, AnExhaustionWithoutItsWholeScheduleLeavesTheCountAsItIs) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest_unsequenced({"evt_1", "evt_2", "evt_3", "evt_4", "evt_5", "evt_6"});
   const TimePoint t = at(kT0);
   auto exhaust = [&](const std::string& id, bool counts) {
@@ -527,8 +507,7 @@ TEST_P(AttemptContractTest, AnExhaustionWithoutItsWholeScheduleLeavesTheCountAsI
 }
 
 TEST_P(AttemptContractTest, AnExhaustionReportedTwiceCountsOnce) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest_unsequenced({"evt_1", "evt_2"});
   const TimePoint t = at(kT0);
   AttemptOutcome again = failed_attempt("dlv_evt_1_0", 26, t + seconds(1), std::nullopt);
@@ -544,8 +523,7 @@ TEST_P(AttemptContractTest, AnExhaustionReportedTwiceCountsOnce) {
 }
 
 TEST_P(AttemptContractTest, ReplayKeepsOneDeliveryOfACallInFlight) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   ingest({new_event("cmp_a", "evt_1", "call.answered", "call:1", at(kT0 + 1000)),
           new_event("cmp_a", "evt_2", "call.answered", "call:1", at(kT0 + 2000)),
           new_event("cmp_a", "evt_3", "call.answered", "call:1", at(kT0 + 3000))});

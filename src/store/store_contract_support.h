@@ -199,12 +199,35 @@ inline AttemptOutcome delivered_attempt(const std::string& delivery_id, int atte
   return outcome;
 }
 
+// The names the contract tests share, brought in at once inside a test
+// file's anonymous namespace with `using namespace contract::vocabulary;`.
+namespace vocabulary {
+using contract::at;
+using contract::delivered_attempt;
+using contract::error_text;
+using contract::failed_attempt;
+using contract::kT0;
+using contract::new_event;
+using contract::subscriber;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+}  // namespace vocabulary
+
 // The fixture plus shortcuts for the event/delivery tests.
 class DeliveryContractFixture : public StoreContractFixture {
  protected:
   void add_webhook(const model::Webhook& webhook) {
     auto created = store().create_webhook(webhook, 10);
     ASSERT_TRUE(created.has_value()) << error_text(created);
+  }
+
+  // Company `company_id` (seed_company) with one active webhook subscribed to
+  // the sample events (subscriber()).
+  void seed_subscriber(const std::string& company_id, const std::string& webhook_id) {
+    seed_company(company_id);
+    add_webhook(subscriber(company_id, webhook_id));
   }
 
   void set_status(const std::string& company_id, const std::string& webhook_id, model::WebhookStatus status,
@@ -232,6 +255,15 @@ class DeliveryContractFixture : public StoreContractFixture {
   IngestOutcome ingest_one(const NewEvent& event) {
     auto out = ingest({event});
     return out.empty() ? IngestOutcome{} : out.front();
+  }
+
+  // One unsequenced call.answered event of cmp_a per id, accepted at
+  // `created`, each with one delivery to every matching webhook.
+  void ingest_unsequenced(const std::vector<std::string>& event_ids, TimePoint created = at(kT0)) {
+    std::vector<NewEvent> batch;
+    for (const std::string& id : event_ids)
+      batch.push_back(new_event("cmp_a", id, "call.answered", "", created));
+    ingest(batch);
   }
 
   // Claims at `now` with a one-minute lease; returns the claimed delivery ids in order.

@@ -15,16 +15,7 @@
 namespace switchboard::store {
 namespace {
 
-using contract::at;
-using contract::delivered_attempt;
-using contract::error_text;
-using contract::failed_attempt;
-using contract::kT0;
-using contract::new_event;
-using contract::subscriber;
-using std::chrono::hours;
-using std::chrono::minutes;
-using std::chrono::seconds;
+using namespace contract::vocabulary;  // at, kT0, new_event, failed_attempt, …
 
 class StatsContractTest : public contract::DeliveryContractFixture {
  protected:
@@ -33,12 +24,6 @@ class StatsContractTest : public contract::DeliveryContractFixture {
     auto got = store().webhook_health(company_id, webhook_id, shape, start);
     EXPECT_TRUE(got.has_value()) << error_text(got);
     return got.value_or(std::vector<model::HealthCounts>{});
-  }
-  void ingest_unsequenced(const std::vector<std::string>& event_ids, TimePoint created = at(kT0)) {
-    std::vector<NewEvent> batch;
-    for (const std::string& id : event_ids)
-      batch.push_back(new_event("cmp_a", id, "call.answered", "", created));
-    ingest(batch);
   }
 };
 
@@ -84,8 +69,7 @@ TEST_P(StatsContractTest, RecordedResultsLandInTheirMinutesBuckets) {
 }
 
 TEST_P(StatsContractTest, WiderBucketsSumTheirMinutes) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   const TimePoint t = at(kT0);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back("evt_" + std::to_string(i));
@@ -105,8 +89,7 @@ TEST_P(StatsContractTest, WiderBucketsSumTheirMinutes) {
 }
 
 TEST_P(StatsContractTest, RowsPastTheRetentionArePurgedWhenTheWebhookRecords) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   const TimePoint t = at(kT0);
   ingest_unsequenced({"evt_old"});
   ASSERT_EQ(claim(t).size(), 1u);
@@ -127,8 +110,7 @@ TEST_P(StatsContractTest, RowsPastTheRetentionArePurgedWhenTheWebhookRecords) {
 }
 
 TEST_P(StatsContractTest, DeletingTheWebhookDeletesItsRollup) {
-  seed_company("cmp_a");
-  add_webhook(subscriber("cmp_a", "wh_1"));
+  seed_subscriber("cmp_a", "wh_1");
   const TimePoint t = at(kT0);
   ingest_unsequenced({"evt_1"});
   ASSERT_EQ(claim(t).size(), 1u);

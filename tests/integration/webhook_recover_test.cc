@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "api/identity_service.h"
 #include "common/time_format.h"
@@ -106,6 +108,44 @@ TEST_F(WebhookRecoverTest, ResendsTheExhaustedInCallOrderAsABackgroundJob) {
   auto refused = server_->post(base + "/recover", owner_, body_since(1h));
   EXPECT_EQ(refused.status, 409) << refused.body;
   EXPECT_EQ(refused.json().at("error").at("code"), "webhook_not_active");
+}
+
+// `since` may go back as far as the company keeps its data: its own retention
+// when it set one (PATCH /api/v2/retention), else the server default (30 days).
+TEST_F(WebhookRecoverTest, SinceMayGoBackAsFarAsTheCompanysRetention) {
+  auto& receiver = add_receiver();
+  start_server();
+  json::object body{{"url", url_of(receiver)}, {"events", json::array{"call"}}, {"secret", kSecret}};
+  auto created = server_->post("/api/v2/webhooks", owner_, json::serialize(body));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string recover =
+      "/api/v2/webhooks/" + std::string(created.json().at("id").as_string()) + "/recover";
+  auto set_retention = [&](const std::string& seconds) {
+    auto r = server_->patch("/api/v2/retention", owner_, R"({"retention_seconds":)" + seconds + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  struct Case {
+    std::string retention;  // "null": the server default
+    std::chrono::hours since_ago;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"null", 24h * 29, 202},    {"null", 24h * 31, 400},      // the default, 30 days
+      {"7200", 1h, 202},          {"7200", 3h, 400},            // 2 hours
+      {"8640000", 24h * 60, 202}, {"8640000", 24h * 101, 400},  // 100 days
+  };
+  for (const Case& c : cases) {
+    set_retention(c.retention);
+    if (HasFatalFailure()) return;
+    auto r = server_->post(recover, owner_, body_since(c.since_ago));
+    EXPECT_EQ(r.status, c.status) << c.retention << " / " << c.since_ago.count() << " h: " << r.body;
+    if (r.status == 400) {
+      EXPECT_EQ(r.json().at("error").at("field"), "since");
+      EXPECT_NE(std::string(r.json().at("error").at("message").as_string()).find("retention"),
+                std::string::npos)
+          << r.body;
+    }
+  }
 }
 
 }  // namespace

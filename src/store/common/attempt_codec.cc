@@ -1,11 +1,13 @@
 #include "store/common/attempt_codec.h"
 
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <system_error>
@@ -68,5 +70,46 @@ Result<std::string> expand_request_headers(std::string_view template_headers, st
   }
   return json::serialize(*base);
 }
+
+namespace {
+
+// Index = stored code. Append only (attempt_codec.h).
+constexpr std::array<model::AttemptError, 9> kErrorCodes = {
+    model::AttemptError::kNone,     model::AttemptError::kHttpStatus, model::AttemptError::kTimeout,
+    model::AttemptError::kConnect,  model::AttemptError::kTls,        model::AttemptError::kDns,
+    model::AttemptError::kRedirect, model::AttemptError::kRefused,    model::AttemptError::kOther};
+
+std::string status_message(int status_code) { return "HTTP " + std::to_string(status_code); }
+
+}  // namespace
+
+std::int64_t attempt_error_code(model::AttemptError error) {
+  for (std::size_t code = 0; code < kErrorCodes.size(); ++code) {
+    if (kErrorCodes[code] == error) return static_cast<std::int64_t>(code);
+  }
+  return static_cast<std::int64_t>(kErrorCodes.size() - 1);  // unreachable: every class is listed
+}
+
+std::optional<model::AttemptError> attempt_error_from_code(std::int64_t code) {
+  if (code < 0 || code >= static_cast<std::int64_t>(kErrorCodes.size())) return std::nullopt;
+  return kErrorCodes[static_cast<std::size_t>(code)];
+}
+
+std::optional<std::string> compact_error_message(model::AttemptError error, std::optional<int> status_code,
+                                                 const std::string& message) {
+  if (error == model::AttemptError::kHttpStatus && status_code && message == status_message(*status_code)) {
+    return std::nullopt;
+  }
+  return message;
+}
+
+std::string expand_error_message(const std::optional<std::string>& stored, std::optional<int> status_code) {
+  if (stored) return *stored;
+  return status_code ? status_message(*status_code) : std::string();
+}
+
+std::int64_t latency_column(double latency_ms) { return std::llround(latency_ms * 1000.0); }
+
+double latency_from_column(std::int64_t latency_us) { return static_cast<double>(latency_us) / 1000.0; }
 
 }  // namespace switchboard::store

@@ -118,15 +118,16 @@ Result<model::Delivery> delivery_from_row(const Row& row, int first = 0) {
 // event (the payload, when the attempt kept no body of its own). Select
 // kAttemptColumns (or kAttemptListColumns, which leaves the request body out:
 // lists do not show it) followed by kAttemptFrom; the attempt is `a`, its
-// delivery `d`. The same SQL in both backends.
+// delivery `d`. The same SQL in both backends, and the same compact
+// encodings of error, message and latency (attempt_codec.h).
 inline constexpr std::string_view kAttemptColumns =
     "a.id, d.company_id, a.webhook_id, a.delivery_id, d.event_id, d.event_type, a.attempt, a.at, "
-    "a.status_code, a.error, a.error_message, a.latency_ms, COALESCE(a.request_url, r.url, ''), "
+    "a.status_code, a.error, a.error_message, a.latency_us, COALESCE(a.request_url, r.url, ''), "
     "a.request_headers, COALESCE(r.headers, '[]'), COALESCE(a.request_body, e.payload, ''), "
     "a.response_headers, a.response_body";
 inline constexpr std::string_view kAttemptListColumns =
     "a.id, d.company_id, a.webhook_id, a.delivery_id, d.event_id, d.event_type, a.attempt, a.at, "
-    "a.status_code, a.error, a.error_message, a.latency_ms, COALESCE(a.request_url, r.url, ''), "
+    "a.status_code, a.error, a.error_message, a.latency_us, COALESCE(a.request_url, r.url, ''), "
     "a.request_headers, COALESCE(r.headers, '[]'), '', a.response_headers, a.response_body";
 inline constexpr std::string_view kAttemptFrom =
     " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "
@@ -146,11 +147,11 @@ Result<model::Attempt> attempt_from_row(const Row& row) {
   attempt.at = row.time(7);
   attempt.success = false;  // the log keeps failures only
   if (auto code = row.optional_integer(8)) attempt.status_code = static_cast<int>(*code);
-  auto error = attempt_error_from_column(row.text(9));
+  auto error = attempt_error_from_code(row.integer(9));
   if (!error) return make_error(ErrorCode::kInternal, "stored attempt has an unknown error class");
   attempt.error = *error;
-  attempt.error_message = row.text(10);
-  attempt.latency_ms = row.real(11);
+  attempt.error_message = expand_error_message(row.optional_text(10), attempt.status_code);
+  attempt.latency_ms = latency_from_column(row.integer(11));
   attempt.request_url = row.text(12);
   auto headers = expand_request_headers(row.text(14), row.text(13));
   if (!headers) return forward_error(headers);

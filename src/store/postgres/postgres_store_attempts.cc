@@ -58,12 +58,11 @@ struct DeliveryUpdate {
 // is particular to each attempt (attempt_codec.h). request_body goes in as
 // sent and is stored NULL when it is the event's payload (compared in SQL).
 struct FailureRows {
-  std::vector<std::string> id, webhook_id, delivery_id, event_id, error, error_message, request_headers,
-      request_body, response_headers, response_body;
-  std::vector<std::optional<std::string>> request_url;
-  std::vector<std::int64_t> attempt, at;
+  std::vector<std::string> id, webhook_id, delivery_id, event_id, request_headers, request_body,
+      response_headers, response_body;
+  std::vector<std::optional<std::string>> request_url, error_message;
+  std::vector<std::int64_t> attempt, at, error, latency_us;
   std::vector<std::optional<std::int64_t>> status_code;
-  std::vector<double> latency_ms;
   std::vector<const model::Attempt*> pending;  // added, not yet compacted
 
   void add(const model::Attempt& a, const Target& target) {
@@ -74,9 +73,9 @@ struct FailureRows {
     attempt.push_back(a.attempt);
     at.push_back(to_ms(a.at));
     status_code.push_back(a.status_code ? std::optional<std::int64_t>(*a.status_code) : std::nullopt);
-    error.emplace_back(attempt_error_column(a.error));
-    error_message.push_back(a.error_message);
-    latency_ms.push_back(a.latency_ms);
+    error.push_back(attempt_error_code(a.error));
+    error_message.push_back(compact_error_message(a.error, a.status_code, a.error_message));
+    latency_us.push_back(latency_column(a.latency_ms));
     request_body.push_back(a.request_body);
     response_headers.push_back(a.response_headers);
     response_body.push_back(a.response_body);
@@ -218,23 +217,24 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
       tx.exec_params(
           "INSERT INTO attempts (id, webhook_id, delivery_id, attempt, at, status_code, error, "
           "error_message, "
-          "latency_ms, request_url, request_headers, request_body, response_headers, response_body) "
+          "latency_us, request_url, request_headers, request_body, response_headers, response_body) "
           "SELECT u.id, u.webhook_id, u.delivery_id, u.attempt, u.at, u.status_code, u.error, "
           "u.error_message, "
-          "u.latency_ms, u.request_url, u.request_headers, "
+          "u.latency_us, u.request_url, u.request_headers, "
           "CASE WHEN u.request_body = e.payload THEN NULL ELSE u.request_body END, u.response_headers, "
           "u.response_body "
           "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], "
-          "$8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], "
+          "$8::smallint[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], "
           "$15::text[]) AS u(id, webhook_id, delivery_id, event_id, attempt, at, status_code, error, "
-          "error_message, latency_ms, request_url, request_headers, request_body, response_headers, "
+          "error_message, latency_us, request_url, request_headers, request_body, response_headers, "
           "response_body) LEFT JOIN events e ON e.id = u.event_id",
           text_array(failures.id), text_array(failures.webhook_id), text_array(failures.delivery_id),
           text_array(failures.event_id), number_array(failures.attempt), number_array(failures.at),
-          number_array(failures.status_code), text_array(failures.error), text_array(failures.error_message),
-          number_array(failures.latency_ms), optional_text_array(failures.request_url),
-          text_array(failures.request_headers), text_array(failures.request_body),
-          text_array(failures.response_headers), text_array(failures.response_body));
+          number_array(failures.status_code), number_array(failures.error),
+          optional_text_array(failures.error_message), number_array(failures.latency_us),
+          optional_text_array(failures.request_url), text_array(failures.request_headers),
+          text_array(failures.request_body), text_array(failures.response_headers),
+          text_array(failures.response_body));
     } catch (const pqxx::unique_violation& e) {
       // All or nothing: a reused attempt id fails the batch, whose deliveries
       // are then retried when their leases expire.
@@ -308,8 +308,8 @@ Result<void> PostgresStore::record_attempts(const std::vector<AttemptOutcome>& o
 
 Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQuery& q) {
   if (auto valid = check_page(q.page); !valid) return forward_error(valid);
-  std::optional<std::string> error_class;
-  if (q.error) error_class = std::string(attempt_error_column(*q.error));
+  std::optional<std::int64_t> error_class;
+  if (q.error) error_class = attempt_error_code(*q.error);
   return read([&](pqxx::work& tx) -> Result<Page<model::Attempt>> {
     // Newest first; the cursor is the last id seen, so the next page is below it.
     pqxx::result rows = tx.exec_params(
@@ -318,7 +318,7 @@ Result<Page<model::Attempt>> PostgresStore::list_failed_attempts(const AttemptQu
             "AND ($3::bigint IS NULL OR a.at >= $3::bigint) AND ($4::bigint IS NULL OR a.at < $4::bigint) "
             "AND ($5::text IS NULL OR d.event_type = $5::text) AND ($6::int IS NULL OR a.status_code = "
             "$6::int) "
-            "AND ($7::text IS NULL OR a.error = $7::text) AND ($8 = '' OR a.id < $8) "
+            "AND ($7::smallint IS NULL OR a.error = $7::smallint) AND ($8 = '' OR a.id < $8) "
             "ORDER BY a.id DESC LIMIT $9",
         q.company_id, q.webhook_id, to_ms(q.since), to_ms(q.until), q.event_type, q.status_code, error_class,
         q.page.after_id, static_cast<std::int64_t>(q.page.limit) + 1);

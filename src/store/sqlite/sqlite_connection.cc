@@ -201,7 +201,13 @@ Result<void> Connection::configure() {
   // group-committed write and most multi-index statements open one.
   // The writer's page cache holds the queue's hot index pages (the default
   // 2 MB made every claim and result re-read and re-allocate pages).
-  const std::string cache = options_.mode == OpenMode::kReadWrite ? " PRAGMA cache_size=-32768;" : "";
+  // journal_size_limit: a checkpoint that restarts the WAL truncates it to
+  // 8 MB (twice the 1,000-page auto-checkpoint), so a burst's WAL does not
+  // stay on disk at its peak size for good (issue 15: the data directory
+  // under retention was ~25 MB over its rows, most of it WAL).
+  const std::string cache = options_.mode == OpenMode::kReadWrite
+                                ? " PRAGMA cache_size=-32768; PRAGMA journal_size_limit=8388608;"
+                                : "";
   return exec(std::string("PRAGMA synchronous=") + (options_.synchronous_full ? "FULL" : "NORMAL") +
               "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;" + cache);
 }

@@ -22,15 +22,7 @@
 namespace switchboard::store {
 namespace {
 
-using contract::at;
-using contract::delivered_attempt;
-using contract::error_text;
-using contract::failed_attempt;
-using contract::kT0;
-using contract::new_event;
-using contract::subscriber;
-using std::chrono::minutes;
-using std::chrono::seconds;
+using namespace contract::vocabulary;  // at, kT0, new_event, failed_attempt, …
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

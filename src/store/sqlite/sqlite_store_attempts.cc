@@ -67,20 +67,21 @@ Result<RequestTemplate> request_template(Connection& connection, const model::At
   return RequestTemplate{query->text(0), query->text(1)};
 }
 
-// One row of the failure log: only what is particular to this attempt. The
-// body is kept only when it is not the event's payload (compared in SQL).
+// One row of the failure log: only what is particular to this attempt, in
+// the compact encodings of attempt_codec.h. The body is kept only when it is
+// not the event's payload (compared in SQL).
 Result<void> insert_failure(Connection& connection, const model::Attempt& a, const Target& target) {
   auto shared = request_template(connection, a);
   if (!shared) return forward_error(shared);
   StoredRequest request = compact_request(shared->url, shared->headers, a.request_url, a.request_headers);
   auto done = run(connection.query(
       "INSERT INTO attempts (id, webhook_id, delivery_id, attempt, at, status_code, error, error_message, "
-      "latency_ms, request_url, request_headers, request_body, response_headers, response_body) "
+      "latency_us, request_url, request_headers, request_body, response_headers, response_body) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
       "CASE WHEN ?12 = (SELECT payload FROM events WHERE id = ?13) THEN NULL ELSE ?12 END, ?14, ?15)",
-      a.id, target.webhook_id, a.delivery_id, a.attempt, a.at, a.status_code, attempt_error_column(a.error),
-      a.error_message, a.latency_ms, request.url, request.headers, a.request_body, target.event_id,
-      a.response_headers, a.response_body));
+      a.id, target.webhook_id, a.delivery_id, a.attempt, a.at, a.status_code, attempt_error_code(a.error),
+      compact_error_message(a.error, a.status_code, a.error_message), latency_column(a.latency_ms),
+      request.url, request.headers, a.request_body, target.event_id, a.response_headers, a.response_body));
   if (!done && done.error().code == ErrorCode::kConflict) {
     return make_error(ErrorCode::kConflict, "an attempt with id " + a.id + " exists");
   }
@@ -160,8 +161,8 @@ Result<void> SqliteStore::record_attempts(const std::vector<AttemptOutcome>& out
 
 Result<Page<model::Attempt>> SqliteStore::list_failed_attempts(const AttemptQuery& q) {
   if (auto valid = check_page(q.page); !valid) return forward_error(valid);
-  std::optional<std::string> error_class;
-  if (q.error) error_class = std::string(attempt_error_column(*q.error));
+  std::optional<std::int64_t> error_class;
+  if (q.error) error_class = attempt_error_code(*q.error);
   Page<model::Attempt> result;
   auto items = read([&](Connection& connection) -> Result<std::vector<model::Attempt>> {
     // Newest first; the cursor is the last id seen, so the next page is below it.
