@@ -73,8 +73,8 @@ json::object webhook_json(const model::Webhook& webhook, std::optional<std::stri
   out["timeout_ms"] = spec.delivery.timeout_ms;
   out["max_in_flight"] = spec.delivery.max_in_flight;
   out["max_rate"] = spec.delivery.max_rate ? json::value(*spec.delivery.max_rate) : json::value(nullptr);
-  out["disabled_reason"] =
-      webhook.disabled_reason ? json::value(model::to_string(*webhook.disabled_reason)) : json::value(nullptr);
+  out["disabled_reason"] = webhook.disabled_reason ? json::value(model::to_string(*webhook.disabled_reason))
+                                                   : json::value(nullptr);
   if (reveal_secret) out["secret"] = *reveal_secret;
   return out;
 }

@@ -61,7 +61,8 @@ const HttpHeader* find_header(const std::vector<HttpHeader>& headers, std::strin
 // Retry-After asks for (model/receiver_signals.h). The header's value goes
 // into the error message either way, so the failure log shows what was asked.
 std::optional<TimePoint> next_attempt_of_failure(const FinishedAttempt& finished,
-                                                 const model::RetryPolicy& policy, std::string& error_message) {
+                                                 const model::RetryPolicy& policy,
+                                                 std::string& error_message) {
   const model::Delivery& delivery = *finished.delivery;
   const HttpResponse& response = *finished.response;
   const auto scheduled = [&] {

@@ -385,9 +385,9 @@ std::unique_ptr<DeliveryEngine> DeliveryEngine::create(store::DeliveryQueue& que
   if (!client) throw std::invalid_argument("delivery engine: " + client.error().message);
   auto lookup = std::make_unique<StoreWebhookLookup>(webhooks);
   WebhookLookup& lookup_ref = *lookup;
-  return std::make_unique<Engine>(
-      EngineDeps{queue, lookup_ref, clock, SteadyMonotonicClock::instance(), std::move(*client), status_listener},
-      std::move(options), std::move(lookup));
+  return std::make_unique<Engine>(EngineDeps{queue, lookup_ref, clock, SteadyMonotonicClock::instance(),
+                                             std::move(*client), status_listener},
+                                  std::move(options), std::move(lookup));
 }
 
 }  // namespace switchboard::delivery

@@ -158,8 +158,8 @@ class Lanes {
     if (it == controls_.end() || !it->second.bucket) return static_cast<std::size_t>(-1);
     const auto horizon = static_cast<std::size_t>(it->second.bucket->rate()) *
                          static_cast<std::size_t>(limits_.rate_queue_horizon.count());
-    return std::clamp(horizon, limits_.stalled_lane_queue, std::max(limits_.stalled_lane_queue,
-                                                                    limits_.max_rate_queue));
+    return std::clamp(horizon, limits_.stalled_lane_queue,
+                      std::max(limits_.stalled_lane_queue, limits_.max_rate_queue));
   }
   // The earliest time a lane waiting for a token gets one (the caller's next
   // pop() then may start something), or nullopt when none waits.
@@ -275,8 +275,8 @@ class Lanes {
 
   Limits limits_;
   std::unordered_map<std::string, Lane> lanes_;
-  std::deque<std::string> runnable_;  // lanes with queued work and a free slot, in turn order
-  std::map<std::string, Control> controls_;            // lanes with their own controls
+  std::deque<std::string> runnable_;         // lanes with queued work and a free slot, in turn order
+  std::map<std::string, Control> controls_;  // lanes with their own controls
   std::set<std::pair<Time, std::string>> rate_waiters_;  // (next token, lane): out of tokens
   std::size_t queued_ = 0;
   int total_in_flight_ = 0;

@@ -194,7 +194,8 @@ TEST(LanesTest, RateTable) {
     // At most rate + capacity - 1 in any second (exactly the rate up to 50/s),
     // and on average the rate.
     const auto capacity = static_cast<std::size_t>(TokenBucket::capacity_for(c.rate));
-    EXPECT_LE(most_in_window(starts, std::chrono::seconds(1)), static_cast<std::size_t>(c.rate) + capacity - 1)
+    EXPECT_LE(most_in_window(starts, std::chrono::seconds(1)),
+              static_cast<std::size_t>(c.rate) + capacity - 1)
         << c.rate;
     const double seconds = std::chrono::duration<double>(starts.back() - starts.front()).count();
     EXPECT_NEAR((c.burst - static_cast<double>(capacity)) / seconds, c.rate, c.rate * 0.02) << c.rate;

@@ -51,7 +51,8 @@ class ReportingDeliveryQueue final : public store::DeliveryQueue {
   ReportingDeliveryQueue(store::DeliveryQueue& inner, WebhookStatusListener* listener)
       : inner_(inner), listener_(listener) {}
 
-  Result<std::vector<store::DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until,
+  Result<std::vector<store::DueDelivery>> claim_due_deliveries(TimePoint now, int limit,
+                                                               TimePoint lease_until,
                                                                int chain_depth) override {
     return inner_.claim_due_deliveries(now, limit, lease_until, chain_depth);
   }

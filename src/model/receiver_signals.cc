@@ -26,8 +26,8 @@ std::string_view trim(std::string_view text) {
 }
 
 bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 // A cursor over the date text: each take_* consumes exactly what it names or fails.
@@ -89,7 +89,8 @@ std::optional<DateParts> imf_fixdate(std::string_view text) {
   auto month = in.one_of(kMonths);
   if (!month || !in.literal(" ")) return std::nullopt;
   auto year = in.digits(4);
-  if (!year || !in.literal(" ") || !read_clock(in, p) || !in.literal(" GMT") || !in.done()) return std::nullopt;
+  if (!year || !in.literal(" ") || !read_clock(in, p) || !in.literal(" GMT") || !in.done())
+    return std::nullopt;
   p.day = *day;
   p.month = *month + 1;
   p.year = *year;
@@ -107,7 +108,8 @@ std::optional<DateParts> rfc850_date(std::string_view text) {
   auto month = in.one_of(kMonths);
   if (!month || !in.literal("-")) return std::nullopt;
   auto year = in.digits(2);
-  if (!year || !in.literal(" ") || !read_clock(in, p) || !in.literal(" GMT") || !in.done()) return std::nullopt;
+  if (!year || !in.literal(" ") || !read_clock(in, p) || !in.literal(" GMT") || !in.done())
+    return std::nullopt;
   p.day = *day;
   p.month = *month + 1;
   p.year = *year < 70 ? 2000 + *year : 1900 + *year;

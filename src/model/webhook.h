@@ -96,7 +96,7 @@ struct Webhook {
   std::optional<std::string> previous_secret;  // still signs until previous_secret_expires_at
   std::optional<TimePoint> previous_secret_expires_at;
   WebhookStatus status = WebhookStatus::kActive;
-  int consecutive_exhausted = 0;  // deliveries in a row that exhausted their window
+  int consecutive_exhausted = 0;                  // deliveries in a row that exhausted their window
   std::optional<DisabledReason> disabled_reason;  // set with kInactive by the engine (410)
   TimePoint created_at{};
   TimePoint updated_at{};

@@ -198,8 +198,8 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
   const boost::json::object& object = body.get_object();
   {
     // The known members: the spec's, then each feature's own list (so each merges on its own line).
-    std::vector<std::string_view> known{"name", "description", "url", "auth", "headers", "events", "filters",
-                                        "secret"};
+    std::vector<std::string_view> known{"name",    "description", "url",     "auth",
+                                        "headers", "events",      "filters", "secret"};
     known.insert(known.end(), input_detail::kDeliveryControlFields.begin(),
                  input_detail::kDeliveryControlFields.end());
     input_detail::reject_unknown_fields(object, known, "", errors);

@@ -48,7 +48,9 @@ INSTANTIATE_TEST_SUITE_P(
         {"RateArray", with(R"({"max_rate":[50]})"), {{"max_rate", "invalid_type"}}},
         {"AllBroken",
          with(R"({"timeout_ms":0,"max_in_flight":0,"max_rate":0})"),
-         {{"timeout_ms", "invalid_value"}, {"max_in_flight", "invalid_value"}, {"max_rate", "invalid_value"}}},
+         {{"timeout_ms", "invalid_value"},
+          {"max_in_flight", "invalid_value"},
+          {"max_rate", "invalid_value"}}},
     }),
     testing::CaseName{});
 

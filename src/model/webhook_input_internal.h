@@ -96,7 +96,7 @@ std::optional<std::string> header_value_problem(std::string_view value);
 // The top-level members timeout_ms, max_in_flight and max_rate into `target`
 // (absent: left as is; max_rate null: unlimited).
 inline constexpr std::array<std::string_view, 3> kDeliveryControlFields{"timeout_ms", "max_in_flight",
-                                                                       "max_rate"};
+                                                                        "max_rate"};
 void read_delivery_controls(const boost::json::object& body, DeliveryControls& target, ErrorSink& errors);
 
 }  // namespace switchboard::model::input_detail

@@ -368,7 +368,8 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
   webhook.consecutive_exhausted = columns.consecutive_exhausted;
   if (columns.disabled_reason) {
     webhook.disabled_reason = model::parse_disabled_reason(*columns.disabled_reason);
-    if (!webhook.disabled_reason) return make_error(ErrorCode::kInternal, "stored webhook has an unknown disabled_reason");
+    if (!webhook.disabled_reason)
+      return make_error(ErrorCode::kInternal, "stored webhook has an unknown disabled_reason");
   }
   webhook.created_at = columns.created_at;
   webhook.updated_at = columns.updated_at;

@@ -179,7 +179,8 @@ Result<model::Webhook> PostgresStore::update_webhook_spec(const std::string& com
   return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto done = tx.exec_params(
         "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
-        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11, "
+        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = "
+        "$11, "
         "delivery_controls = $14 WHERE company_id = $12 AND id = $13",
         c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
         to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id, webhook_id, c.delivery_controls);

@@ -174,7 +174,8 @@ Result<model::Webhook> SqliteStore::update_webhook_spec(const std::string& compa
   return update_and_read(company_id, webhook_id, [&](Connection& connection) {
     return connection.query(
         "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, "
-        "filters = ?, delivery_controls = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = ?, "
+        "filters = ?, delivery_controls = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = "
+        "?, "
         "updated_at = ? WHERE company_id = ? AND id = ?",
         c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.delivery_controls, s.secret,
         s.previous_secret, s.previous_secret_expires_at, updated_at, company_id, webhook_id);
