@@ -152,12 +152,17 @@ TEST(LanesTest, ALanesOwnSlotsAreFewerNeverMore) {
 // fast receiver), popped every millisecond of manual time: the start times.
 std::vector<Time> drain_at_rate(int rate, int burst, std::vector<std::string>* order = nullptr,
                                 std::vector<Time>* others = nullptr) {
-  Lanes<std::string> lanes(limits(32, 1024, 32));
+  Lanes<std::string>::Limits l = limits(32, 1024, 32);
+  l.max_rate_queue =
+      100000;  // the whole burst queued (the engine bounds it: ARateLimitedLaneQueuesABoundedBacklog)
+  Lanes<std::string> lanes(l);
   lanes.set_lane_limits("limited", LaneLimits{0, rate}, kT0);
-  for (int i = 0; i < burst; ++i) lanes.push("limited", std::to_string(i), kT0);
+  for (int i = 0; i < burst; ++i) EXPECT_TRUE(lanes.push("limited", std::to_string(i), kT0));
   for (int i = 0; i < 100; ++i) lanes.push("other", std::to_string(i), kT0);
   std::vector<Time> starts;
-  for (Time now = kT0; starts.size() < static_cast<std::size_t>(burst); now += milliseconds(1)) {
+  const Time give_up = kT0 + std::chrono::seconds(2 * burst / rate + 2);
+  for (Time now = kT0; starts.size() < static_cast<std::size_t>(burst) && now < give_up;
+       now += milliseconds(1)) {
     while (auto next = lanes.pop(now)) {
       if (next->first == "limited") {
         starts.push_back(now);
