@@ -35,15 +35,15 @@ class TokenBucket {
   // Takes a token if there is one at `now`.
   bool try_take(Time now) {
     refill(now);
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
+    if (tokens_ + kRounding < 1.0) return false;
+    tokens_ = std::max(0.0, tokens_ - 1.0);
     return true;
   }
 
   // When the next token is there (now when there is one already).
   Time next_token_at(Time now) {
     refill(now);
-    if (tokens_ >= 1.0) return now;
+    if (tokens_ + kRounding >= 1.0) return now;
     const double wait_s = (1.0 - tokens_) / rate_;
     // Rounded up, so that a wake-up at that time finds the token.
     return now + std::chrono::duration_cast<Time::duration>(std::chrono::duration<double>(wait_s)) +
@@ -57,6 +57,10 @@ class TokenBucket {
   }
 
  private:
+  // A token a floating-point rounding short of whole counts (else a wake-up at
+  // next_token_at() could find 0.999999… and wait again).
+  static constexpr double kRounding = 1e-9;
+
   void refill(Time now) {
     if (now <= at_) return;
     const double elapsed_s = std::chrono::duration<double>(now - at_).count();
