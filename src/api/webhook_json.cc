@@ -69,6 +69,12 @@ json::object webhook_json(const model::Webhook& webhook, std::optional<std::stri
   if (webhook.previous_secret_expires_at && webhook.previous_secret) {
     out["previous_secret_expires_at"] = format_rfc3339(*webhook.previous_secret_expires_at);
   }
+  // Delivery controls and receiver signals (issue 16 items 3, 4).
+  out["timeout_ms"] = spec.delivery.timeout_ms;
+  out["max_in_flight"] = spec.delivery.max_in_flight;
+  out["max_rate"] = spec.delivery.max_rate ? json::value(*spec.delivery.max_rate) : json::value(nullptr);
+  out["disabled_reason"] = webhook.disabled_reason ? json::value(model::to_string(*webhook.disabled_reason))
+                                                   : json::value(nullptr);
   if (reveal_secret) out["secret"] = *reveal_secret;
   return out;
 }

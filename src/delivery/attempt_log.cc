@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "model/receiver_signals.h"
 
 namespace switchboard::delivery {
 
@@ -38,6 +39,44 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
   }
   return length;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+const HttpHeader* find_header(const std::vector<HttpHeader>& headers, std::string_view name) {
+  for (const auto& header : headers) {
+    if (iequals(header.name, name)) return &header;
+  }
+  return nullptr;
+}
+
+// A failure's next attempt: the schedule's, or the one a 429/503's
+// Retry-After asks for (model/receiver_signals.h). The header's value goes
+// into the error message either way, so the failure log shows what was asked.
+std::optional<TimePoint> next_attempt_of_failure(const FinishedAttempt& finished,
+                                                 const model::RetryPolicy& policy,
+                                                 std::string& error_message) {
+  const model::Delivery& delivery = *finished.delivery;
+  const HttpResponse& response = *finished.response;
+  const auto scheduled = [&] {
+    return policy.next_attempt_at(finished.attempt, delivery.event_time, finished.finished_at);
+  };
+  if (!response.status_code || !model::honours_retry_after(*response.status_code)) return scheduled();
+  const HttpHeader* header = find_header(response.headers, "Retry-After");
+  if (header == nullptr) return scheduled();
+  const auto wait = model::parse_retry_after(header->value, finished.finished_at);
+  error_message += (wait ? "; Retry-After: " : "; Retry-After ignored (not seconds or an HTTP date): ") +
+                   sanitize_utf8(header->value.substr(0, 128));
+  if (!wait) return scheduled();
+  return model::next_attempt_after_retry_after(policy, finished.attempt, delivery.event_time,
+                                               finished.finished_at, *wait);
 }
 
 std::vector<HttpHeader> sanitized(const std::vector<HttpHeader>& headers) {
@@ -98,8 +137,8 @@ store::AttemptOutcome make_attempt_outcome(const FinishedAttempt& finished,
   attempt.response_headers = headers_to_json(sanitized(response.headers));
   attempt.response_body = sanitize_utf8(response.body);
   if (!attempt.success) {
-    outcome.next_attempt_at =
-        policy.next_attempt_at(finished.attempt, delivery.event_time, finished.finished_at);
+    outcome.next_attempt_at = next_attempt_of_failure(finished, policy, attempt.error_message);
+    outcome.disables_webhook = response.status_code && model::is_gone(*response.status_code);
     // Health (spec §4): a delivery queued too late into its window (a
     // backdated event) never had its whole schedule, so it says little about the receiver.
     if (!outcome.next_attempt_at) {

@@ -25,7 +25,9 @@ struct FinishedAttempt {
 };
 
 // The attempt row (id from new_id("att", finished_at)) and, for a failure,
-// the next attempt's time from `policy` (nullopt = exhausted). Only a
+// the next attempt's time from `policy` (nullopt = exhausted), or from a 429/503's
+// Retry-After within the policy's bounds (model/receiver_signals.h); a 410
+// sets disables_webhook. Only a
 // failure's row carries the request and response (masked, sanitized): the
 // stores keep rows of failures only (the failure log), so a success's row has
 // its outcome and timing and nothing to log.

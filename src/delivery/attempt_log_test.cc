@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,80 @@ TEST(AttemptLogTest, AnExhaustionCountsTowardFailureOnlyWithTheWholeSchedule) {
     const auto outcome = f.make(finished);
     EXPECT_EQ(!outcome.next_attempt_at.has_value(), c.exhausted);
     EXPECT_EQ(outcome.counts_toward_failure, c.counts);
+  }
+}
+
+// Receiver signals (issue 16 item 3): which answers move the next attempt
+// and which disable the webhook. Attempt 3 fails 10 s after the event; the
+// schedule's next is 2 min later.
+struct SignalCase {
+  std::string name;
+  int status = 500;
+  std::vector<HttpHeader> headers;
+  std::optional<milliseconds> next_after_event;  // nullopt = exhausted
+  bool disables = false;
+  std::string message_has;  // "" = the message is just "HTTP <status>"
+};
+
+TEST(AttemptLogTest, ReceiverSignalsTable) {
+  const milliseconds scheduled = seconds(10) + std::chrono::minutes(2);
+  const std::vector<SignalCase> cases = {
+      {"PlainServerError", 500, {}, scheduled, false, ""},
+      {"RetryAfterOn500IsIgnored", 500, {{"Retry-After", "600"}}, scheduled, false, ""},
+      {"TooManyRequestsWithout", 429, {}, scheduled, false, ""},
+      {"TooManyRequestsSeconds", 429, {{"Retry-After", "600"}}, seconds(610), false, "; Retry-After: 600"},
+      {"UnavailableLowerCaseName", 503, {{"retry-after", "5"}}, seconds(15), false, "; Retry-After: 5"},
+      {"UnavailableHttpDate",
+       503,
+       {{"Retry-After", "Mon, 21 Sep 2026 14:14:00 GMT"}},
+       std::nullopt,
+       false,
+       "; Retry-After: Mon,"},
+      {"GarbageIsIgnored", 429, {{"Retry-After", "soon"}}, scheduled, false, "Retry-After ignored"},
+      {"PastTheWindowIsTheWindowsEnd",
+       429,
+       {{"Retry-After", "999999"}},
+       std::chrono::hours(24),
+       false,
+       "Retry-After: 999999"},
+      {"GoneDisables", 410, {}, scheduled, true, ""},
+      {"GoneWithRetryAfterStillDisables", 410, {{"Retry-After", "5"}}, scheduled, true, ""},
+  };
+  for (const SignalCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Fixture f;
+    f.response.error = model::AttemptError::kHttpStatus;
+    f.response.status_code = c.status;
+    f.response.error_message = "HTTP " + std::to_string(c.status);
+    f.response.headers = c.headers;
+    const TimePoint finished_at = kT0 + seconds(10);
+    if (c.name == "UnavailableHttpDate") {
+      // 30 s after finished_at as an IMF-fixdate (kT0 + 10 s = 2026-09-21T14:13:30Z).
+      const auto outcome = f.make(finished_at);
+      ASSERT_TRUE(outcome.next_attempt_at.has_value());
+      EXPECT_EQ(*outcome.next_attempt_at - kT0, seconds(40));
+      EXPECT_NE(outcome.attempt.error_message.find(c.message_has), std::string::npos);
+      continue;
+    }
+    const auto outcome = f.make(finished_at);
+    EXPECT_FALSE(outcome.attempt.success);
+    if (c.next_after_event) {
+      ASSERT_TRUE(outcome.next_attempt_at.has_value());
+      EXPECT_EQ(*outcome.next_attempt_at - kT0, *c.next_after_event);
+    } else {
+      EXPECT_FALSE(outcome.next_attempt_at.has_value());
+    }
+    EXPECT_EQ(outcome.disables_webhook, c.disables);
+    if (c.message_has.empty()) {
+      EXPECT_EQ(outcome.attempt.error_message, "HTTP " + std::to_string(c.status));
+    } else {
+      EXPECT_NE(outcome.attempt.error_message.find(c.message_has), std::string::npos)
+          << outcome.attempt.error_message;
+    }
+    // The header is in the logged response either way.
+    EXPECT_EQ(outcome.attempt.response_headers.find("Retry-After") != std::string::npos ||
+                  outcome.attempt.response_headers.find("retry-after") != std::string::npos,
+              !c.headers.empty());
   }
 }
 

@@ -53,7 +53,8 @@ class Engine final : public DeliveryEngine {
  public:
   Engine(EngineDeps deps, EngineOptions options, std::unique_ptr<WebhookLookup> owned_lookup = nullptr)
       : owned_lookup_(std::move(owned_lookup)),
-        queue_(deps.queue),
+        reporting_queue_(deps.queue, deps.status_listener),
+        queue_(reporting_queue_),
         clock_(deps.clock),
         monotonic_(deps.monotonic),
         options_(std::move(options)),
@@ -147,7 +148,7 @@ class Engine final : public DeliveryEngine {
       done(std::move(result));
       return {};
     }
-    client_->submit(HttpRequest{built->url, built->headers, payload, options_.timeout},
+    client_->submit(HttpRequest{built->url, built->headers, payload, timeout_of(webhook)},
                     [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
                       give_back_test(slot);
                       TestDeliveryResult result;
@@ -184,7 +185,9 @@ class Engine final : public DeliveryEngine {
         const auto ready = [&] {
           return !completions_.empty() || !claimed_.empty() || (stop_requested_ && !stopping_);
         };
-        const MonotonicTime wake = stopping_ ? drain_deadline_ : monotonic_.now() + kMaxIdle;
+        MonotonicTime wake = stopping_ ? drain_deadline_ : monotonic_.now() + kMaxIdle;
+        // A rate-limited lane's next token (issue 16 item 4).
+        if (auto token = schedule_.next_wake(); token && !stopping_) wake = std::min(wake, *token);
         monotonic_.wait_until(lock, cv_, wake, ready);
         done.swap(completions_);
         batches.swap(claimed_);
@@ -200,6 +203,7 @@ class Engine final : public DeliveryEngine {
           if (stopping_) {
             schedule_.refuse(due.delivery.id, batch.lease_until);  // claimed while stopping: give it back
           } else {
+            apply_lane_limits(due.delivery, now);
             schedule_.accept(std::move(due), batch.lease_until, now);
           }
         }
@@ -234,13 +238,31 @@ class Engine final : public DeliveryEngine {
       }
       const TimePoint at = clock_.now();
       const auto lease = schedule_.lease_of(*ready);
-      if (!lease || at + options_.timeout >= *lease) {
+      if (!lease || at + timeout_of(*webhook) >= *lease) {
         // Waited so long that the lease could lapse mid-attempt; it will be claimed again.
         schedule_.give_back(*ready, now);
         continue;
       }
       start_attempt(*webhook, std::move(ready->due), at);
     }
+  }
+
+  // The webhook's own request timeout (issue 16 item 4), never above the engine's.
+  milliseconds timeout_of(const model::Webhook& webhook) const {
+    return std::min(options_.timeout, milliseconds(webhook.spec.delivery.timeout_ms));
+  }
+
+  // The webhook's max_in_flight and max_rate onto its lane, before its work is
+  // queued there (the webhook cache makes this a lookup in memory).
+  void apply_lane_limits(const model::Delivery& delivery, MonotonicTime now) {
+    scheduler_thread_.assert_on_thread();
+    const model::Webhook* webhook = webhooks_.active(delivery.company_id, delivery.webhook_id, now);
+    if (webhook == nullptr) return;  // dispatch() gives its work back
+    const model::DeliveryControls& controls = webhook->spec.delivery;
+    Scheduler::LaneLimits limits;
+    if (controls.max_in_flight < options_.per_webhook_in_flight) limits.in_flight = controls.max_in_flight;
+    limits.rate = controls.max_rate;
+    schedule_.set_lane_limits(delivery.webhook_id, limits, now);
   }
 
   void start_attempt(const model::Webhook& webhook, store::DueDelivery due, TimePoint at) {
@@ -263,7 +285,7 @@ class Engine final : public DeliveryEngine {
     // The URL and headers move to the client (the attempt log keeps the masked
     // copies); the payload is sent from the attempt, which outlives the transfer.
     HttpRequest request{
-        std::move(attempt->request.url), std::move(attempt->request.headers), {}, options_.timeout};
+        std::move(attempt->request.url), std::move(attempt->request.headers), {}, timeout_of(webhook)};
     request.shared_body = &attempt->due.payload;
     request.affinity = std::hash<std::string>{}(delivery.webhook_id);
     InFlight* raw = attempt.release();
@@ -305,6 +327,8 @@ class Engine final : public DeliveryEngine {
 
   // Owns the production lookup (create() over a WebhookStore); null otherwise.
   const std::unique_ptr<WebhookLookup> owned_lookup_;
+  // The queue, reporting the webhooks a 410 disabled once recorded (webhook_signals.h).
+  ReportingDeliveryQueue reporting_queue_;
   store::DeliveryQueue& queue_;
   const Clock& clock_;
   const MonotonicClock& monotonic_;
@@ -348,7 +372,8 @@ std::unique_ptr<DeliveryEngine> DeliveryEngine::create(EngineDeps deps, EngineOp
 
 std::unique_ptr<DeliveryEngine> DeliveryEngine::create(store::DeliveryQueue& queue,
                                                        store::WebhookStore& webhooks, const Clock& clock,
-                                                       EngineOptions options) {
+                                                       EngineOptions options,
+                                                       WebhookStatusListener* status_listener) {
   HttpClientOptions client_options;
   client_options.allow_private_networks = options.allow_private_networks;
   client_options.ca_file = options.ca_file;
@@ -362,9 +387,9 @@ std::unique_ptr<DeliveryEngine> DeliveryEngine::create(store::DeliveryQueue& que
   if (!client) throw std::invalid_argument("delivery engine: " + client.error().message);
   auto lookup = std::make_unique<StoreWebhookLookup>(webhooks);
   WebhookLookup& lookup_ref = *lookup;
-  return std::make_unique<Engine>(
-      EngineDeps{queue, lookup_ref, clock, SteadyMonotonicClock::instance(), std::move(*client)},
-      std::move(options), std::move(lookup));
+  return std::make_unique<Engine>(EngineDeps{queue, lookup_ref, clock, SteadyMonotonicClock::instance(),
+                                             std::move(*client), status_listener},
+                                  std::move(options), std::move(lookup));
 }
 
 }  // namespace switchboard::delivery

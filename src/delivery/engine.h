@@ -42,6 +42,7 @@
 #include "delivery/http_client.h"
 #include "delivery/test_slots.h"
 #include "delivery/webhook_cache.h"
+#include "delivery/webhook_signals.h"
 #include "model/webhook.h"
 #include "store/store.h"
 
@@ -102,6 +103,8 @@ struct EngineDeps {
   const Clock& clock;                  // stored times: claims, leases, attempts
   const MonotonicClock& monotonic;     // waits, webhook cache, lanes, drain
   std::unique_ptr<HttpClient> client;  // sends the attempts; the engine owns it
+  // Told of the webhooks a 410 disabled, after the store recorded it (webhook_signals.h); may be null.
+  WebhookStatusListener* status_listener = nullptr;
 };
 
 class DeliveryEngine {
@@ -109,8 +112,10 @@ class DeliveryEngine {
   // The production engine: the libcurl-multi HttpClient built from `options`,
   // the steady clock, webhooks read through the store's webhook role.
   // Throws std::invalid_argument when `options.ca_file` cannot be read (start-up configuration).
+  // `status_listener` (may be null) hears of webhooks a 410 disabled (webhook_signals.h).
   static std::unique_ptr<DeliveryEngine> create(store::DeliveryQueue& queue, store::WebhookStore& webhooks,
-                                                const Clock& clock, EngineOptions options);
+                                                const Clock& clock, EngineOptions options,
+                                                WebhookStatusListener* status_listener = nullptr);
   // An engine over the given parts (tests: manual clocks, a scripted client).
   static std::unique_ptr<DeliveryEngine> create(EngineDeps deps, EngineOptions options);
   virtual ~DeliveryEngine() = default;

@@ -102,6 +102,32 @@ class EngineTest : public ::testing::Test {
   ScriptedHttpClient* client_ = nullptr;  // owned by the engine
 };
 
+// Issue 16 item 4: a webhook's timeout_ms is its requests' timeout, never above the engine's.
+TEST_F(EngineTest, TheWebhooksTimeoutIsTheRequestTimeout) {
+  struct Case {
+    int timeout_ms;
+    milliseconds sent;
+  };
+  for (const Case& c : std::vector<Case>{
+           {1000, milliseconds(1000)}, {2500, milliseconds(2500)}, {30000, milliseconds(3000)}}) {
+    SCOPED_TRACE(c.timeout_ms);
+    FakeStore store;
+    auto webhook = make_webhook("wh_a", "https://hooks.example/in");
+    webhook.spec.delivery.timeout_ms = c.timeout_ms;
+    store.put_webhook(webhook);
+    store.add_delivery(webhook, "dlv_1", time_.wall().now(), kPayload);
+    auto client = std::make_unique<ScriptedHttpClient>(ScriptedHttpClient::Script{});
+    ScriptedHttpClient* sent = client.get();
+    auto engine = DeliveryEngine::create(
+        EngineDeps{store, store, time_.wall(), time_.monotonic(), std::move(client)}, options());
+    engine->start();
+    ASSERT_TRUE(wait_until([&] { return store.attempts().size() >= 1; }));
+    engine->stop();
+    ASSERT_EQ(sent->requests().size(), 1u);
+    EXPECT_EQ(sent->requests()[0].timeout, c.sent);
+  }
+}
+
 TEST_F(EngineTest, DeliversAndRecordsTheAttempt) {
   auto webhook = make_webhook("wh_a", "https://hooks.example/in");
   webhook.secret = "mysecret";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -124,6 +126,155 @@ TEST(LanesTest, ReleasingAnUnknownLaneIsHarmless) {
   EXPECT_EQ(lanes.in_flight(), 0);
   ASSERT_TRUE(lanes.push("a", "1", kT0));
   EXPECT_EQ(pop_all(lanes).size(), 1u);
+}
+
+// --- per-lane controls (issue 16 item 4) ------------------------------------
+
+using LaneLimits = Lanes<std::string>::LaneLimits;
+
+TEST(LanesTest, ALanesOwnSlotsAreFewerNeverMore) {
+  struct Case {
+    int own;  // LaneLimits::in_flight
+    int started;
+  };
+  for (const Case& c : std::vector<Case>{{0, 3}, {1, 1}, {2, 2}, {3, 3}, {10, 3}}) {
+    Lanes<std::string> lanes(limits(3, 100));
+    lanes.set_lane_limits("a", LaneLimits{c.own, std::nullopt}, kT0);
+    for (const char* item : {"1", "2", "3", "4", "5"}) ASSERT_TRUE(lanes.push("a", item, kT0));
+    ASSERT_TRUE(lanes.push("b", "1", kT0));
+    pop_all(lanes);
+    EXPECT_EQ(lanes.in_flight("a"), c.started) << c.own;
+    EXPECT_EQ(lanes.in_flight("b"), 1) << c.own;
+  }
+}
+
+// A burst to a lane limited to `rate`/s, released at once after each start (a
+// fast receiver), popped every millisecond of manual time: the start times.
+std::vector<Time> drain_at_rate(int rate, int burst, std::vector<std::string>* order = nullptr,
+                                std::vector<Time>* others = nullptr) {
+  Lanes<std::string>::Limits l = limits(32, 1024, 32);
+  // The whole burst queued (the engine bounds it: ARateLimitedLaneQueuesABoundedBacklog).
+  l.max_rate_queue = 100000;
+  l.rate_queue_horizon = std::chrono::seconds(100000);
+  Lanes<std::string> lanes(l);
+  lanes.set_lane_limits("limited", LaneLimits{0, rate}, kT0);
+  for (int i = 0; i < burst; ++i) EXPECT_TRUE(lanes.push("limited", std::to_string(i), kT0));
+  for (int i = 0; i < 100; ++i) lanes.push("other", std::to_string(i), kT0);
+  std::vector<Time> starts;
+  const Time give_up = kT0 + std::chrono::seconds(2 * burst / rate + 2);
+  // Time moves as the engine's scheduler thread does: to the next token (next_wake()).
+  for (Time now = kT0; starts.size() < static_cast<std::size_t>(burst) && now < give_up;) {
+    while (auto next = lanes.pop(now)) {
+      if (next->first == "limited") {
+        starts.push_back(now);
+        if (order) order->push_back(next->second);
+      } else if (others) {
+        others->push_back(now);
+      }
+      lanes.release(next->first, now);
+    }
+    // Nothing to do until the next token: the wake-up time says so.
+    const auto wake = lanes.next_wake();
+    if (wake) EXPECT_GT(*wake, now);
+    now = wake ? *wake : now + milliseconds(1);
+  }
+  return starts;
+}
+
+// Most starts within any window of `window` (starts sorted).
+std::size_t most_in_window(const std::vector<Time>& starts, milliseconds window) {
+  std::size_t most = 0, first = 0;
+  for (std::size_t last = 0; last < starts.size(); ++last) {
+    while (starts[last] - starts[first] >= window) ++first;
+    most = std::max(most, last - first + 1);
+  }
+  return most;
+}
+
+TEST(LanesTest, RateTable) {
+  struct Case {
+    int rate;
+    int burst;
+  };
+  for (const Case& c : std::vector<Case>{{1, 5}, {10, 50}, {50, 10000}, {200, 1000}, {1000, 3000}}) {
+    const auto starts = drain_at_rate(c.rate, c.burst);
+    ASSERT_EQ(starts.size(), static_cast<std::size_t>(c.burst));
+    // At most rate + capacity - 1 in any second (exactly the rate up to 50/s),
+    // and on average the rate.
+    const auto capacity = static_cast<std::size_t>(TokenBucket::capacity_for(c.rate));
+    EXPECT_LE(most_in_window(starts, std::chrono::seconds(1)),
+              static_cast<std::size_t>(c.rate) + capacity - 1)
+        << c.rate;
+    const double seconds = std::chrono::duration<double>(starts.back() - starts.front()).count();
+    EXPECT_NEAR((c.burst - static_cast<double>(capacity)) / seconds, c.rate, c.rate * 0.02) << c.rate;
+  }
+}
+
+TEST(LanesTest, ARateLimitedBurstKeepsItsOrderAndDoesNotDelayOthers) {
+  std::vector<std::string> order;
+  std::vector<Time> others;
+  const auto starts = drain_at_rate(50, 200, &order, &others);
+  ASSERT_EQ(order.size(), 200u);
+  for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], std::to_string(i));
+  // The other lane's 100 items all started at once, not behind the limited lane.
+  ASSERT_EQ(others.size(), 100u);
+  EXPECT_EQ(others.back(), kT0);
+  EXPECT_GE(starts.back() - starts.front(), milliseconds(199 * 20 - 20));
+}
+
+TEST(LanesTest, ARateLimitedLaneQueuesABoundedBacklog) {
+  Lanes<std::string>::Limits l = limits(32, 1024, 32);
+  l.rate_queue_horizon = std::chrono::seconds(2);
+  l.max_rate_queue = 500;
+  Lanes<std::string> lanes(l);
+  struct Case {
+    int rate;
+    std::size_t bound;
+  };
+  for (const Case& c : std::vector<Case>{{1, 32}, {50, 100}, {200, 400}, {1000, 500}}) {
+    lanes.set_lane_limits("a", LaneLimits{0, c.rate}, kT0);
+    EXPECT_EQ(lanes.rate_queue_bound("a"), c.bound) << c.rate;
+  }
+  lanes.set_lane_limits("a", LaneLimits{0, 50}, kT0);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(lanes.push("a", std::to_string(i), kT0));
+  EXPECT_FALSE(lanes.push("a", "100", kT0));
+  EXPECT_TRUE(lanes.push("b", "1", kT0));  // only the limited lane refuses
+  lanes.set_lane_limits("a", LaneLimits{}, kT0);
+  EXPECT_TRUE(lanes.push("a", "100", kT0));  // unlimited again
+}
+
+TEST(LanesTest, RateStatePersistsWhileTheLaneIsIdle) {
+  Lanes<std::string> lanes(limits(32, 1024));
+  lanes.set_lane_limits("a", LaneLimits{0, 10}, kT0);
+  ASSERT_TRUE(lanes.push("a", "1", kT0));
+  EXPECT_EQ(pop_all(lanes).size(), 1u);
+  lanes.release("a", kT0);
+  EXPECT_EQ(lanes.lane_count(), 0u);  // idle: the lane is forgotten, its bucket is not
+  ASSERT_TRUE(lanes.push("a", "2", kT0 + milliseconds(50)));
+  EXPECT_TRUE(pop_all(lanes, kT0 + milliseconds(50)).empty());
+  EXPECT_EQ(lanes.next_wake().value_or(kT0) - kT0 >= milliseconds(100), true);
+  EXPECT_EQ(pop_all(lanes, kT0 + milliseconds(101)), (std::vector<std::string>{"a:2"}));
+}
+
+TEST(LanesTest, DroppingAWaitingLanesWorkForgetsItsWait) {
+  Lanes<std::string> lanes(limits(32, 1024));
+  lanes.set_lane_limits("a", LaneLimits{0, 1}, kT0);
+  for (const char* item : {"1", "2", "3"}) ASSERT_TRUE(lanes.push("a", item, kT0));
+  EXPECT_EQ(pop_all(lanes).size(), 1u);
+  EXPECT_TRUE(lanes.next_wake().has_value());
+  EXPECT_EQ(lanes.drop_queued("a").size(), 2u);
+  EXPECT_FALSE(lanes.next_wake().has_value());
+  lanes.release("a", kT0);
+  EXPECT_EQ(lanes.lane_count(), 0u);
+}
+
+TEST(LanesTest, LiftingTheRateWakesAWaitingLane) {
+  Lanes<std::string> lanes(limits(32, 1024));
+  lanes.set_lane_limits("a", LaneLimits{0, 1}, kT0);
+  for (const char* item : {"1", "2"}) ASSERT_TRUE(lanes.push("a", item, kT0));
+  EXPECT_EQ(pop_all(lanes).size(), 1u);
+  lanes.set_lane_limits("a", LaneLimits{}, kT0);
+  EXPECT_EQ(pop_all(lanes), (std::vector<std::string>{"a:2"}));
 }
 
 }  // namespace

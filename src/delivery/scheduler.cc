@@ -9,7 +9,9 @@ Scheduler::Scheduler(Limits limits)
     : limits_(limits),
       lanes_(Lanes<store::DueDelivery>::Limits{
           limits.per_webhook_in_flight, limits.max_in_flight,
-          static_cast<std::size_t>(std::max(1, limits.per_webhook_in_flight)), limits.stalled_after}) {}
+          static_cast<std::size_t>(std::max(1, limits.per_webhook_in_flight)), limits.stalled_after,
+          // A rate-limited webhook holds at most a quarter of what the engine tracks.
+          std::chrono::seconds(30), static_cast<std::size_t>(std::max(1, limits.max_tracked / 4))}) {}
 
 bool Scheduler::hold(const store::DueDelivery& due, TimePoint lease_until) {
   if (!held_.try_emplace(due.delivery.id, lease_until).second) return false;

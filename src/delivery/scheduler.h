@@ -10,6 +10,9 @@
 // - Lanes (lanes.h): per-webhook queues with bounded in-flight; a stalled
 //   lane refuses work, which then keeps its lease (see accept()).
 // - Chains (chains.h): followers wait until the one before them succeeds.
+// - Per-webhook controls (issue 16 item 4): set_lane_limits() gives a lane
+//   fewer slots and/or a rate (lanes.h, token_bucket.h); next_wake() is when a
+//   lane waiting for its rate's next token may start again.
 // - Giving back: a held delivery not attempted goes back to the store (its
 //   lease released, take_releases()); one not held is not ours to release.
 //
@@ -48,6 +51,15 @@ class Scheduler {
   };
 
   explicit Scheduler(Limits limits);
+
+  using LaneLimits = Lanes<store::DueDelivery>::LaneLimits;
+  // A webhook's max_in_flight and max_rate (LaneLimits{} = the defaults).
+  void set_lane_limits(const std::string& webhook_id, const LaneLimits& limits, MonotonicTime now) {
+    lanes_.set_lane_limits(webhook_id, limits, now);
+  }
+  // When next() may have something again because a rate-limited lane gets a
+  // token (nullopt: no lane waits for one).
+  std::optional<MonotonicTime> next_wake() const { return lanes_.next_wake(); }
 
   // A claim's deliveries arrive in claim order: each chain's head, then its
   // followers (DueDelivery::follows). Call begin_claim() before each claim.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -246,6 +248,57 @@ TEST(ChainsTest, KeysAndFollowers) {
   chains.open("k");
   EXPECT_FALSE(chains.next("k").has_value());  // no follower: the chain is done
   EXPECT_FALSE(chains.holds("k"));
+}
+
+// Issue 16 item 4: a webhook's max_in_flight and max_rate on its lane. A
+// chain's followers wait for the rate like heads; another webhook does not.
+TEST(SchedulerTest, LaneLimitsTable) {
+  struct Case {
+    std::string name;
+    Scheduler::LaneLimits lane;
+    std::size_t started_now;           // of wh_a's 4 heads, at kT0
+    std::optional<milliseconds> wake;  // next_wake() - kT0, at least
+  };
+  const std::vector<Case> cases = {
+      {"Defaults", {}, 4, std::nullopt},
+      {"TwoInFlight", {2, std::nullopt}, 2, std::nullopt},
+      {"TenPerSecond", {0, 10}, 1, milliseconds(100)},
+      {"FiftyPerSecondOneInFlight", {1, 50}, 1, std::nullopt},  // the slot, not the rate, holds the rest
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Scheduler s(limits());
+    s.set_lane_limits("wh_a", c.lane, kT0);
+    claim(s, {due("a1", "wh_a"), due("a2", "wh_a"), due("a3", "wh_a"), due("a4", "wh_a"), due("b1", "wh_b")});
+    const Ids started = start_all(s);
+    EXPECT_EQ(std::count(started.begin(), started.end(), "b1"), 1);
+    EXPECT_EQ(started.size() - 1, c.started_now);
+    if (c.wake) {
+      ASSERT_TRUE(s.next_wake().has_value());
+      EXPECT_GE(*s.next_wake() - kT0, *c.wake);
+      EXPECT_LT(*s.next_wake() - kT0, *c.wake + milliseconds(1));
+    } else {
+      EXPECT_FALSE(s.next_wake().has_value());
+    }
+    EXPECT_TRUE(released_ids(s).empty());  // waiting is not giving back
+  }
+}
+
+TEST(SchedulerTest, ARateLimitedChainKeepsItsOrder) {
+  Scheduler s(limits());
+  s.set_lane_limits("wh_a", Scheduler::LaneLimits{0, 10}, kT0);
+  claim(s, {due("c1", "wh_a", "call", 1), due("c2", "wh_a", "call", 2, true),
+            due("c3", "wh_a", "call", 3, true)});
+  std::vector<store::DueDelivery> started;
+  Ids order;
+  MonotonicTime now = kT0;
+  for (int step = 0; step < 1000 && order.size() < 3; ++step, now += milliseconds(10)) {
+    std::vector<store::DueDelivery> batch;
+    for (const auto& id : start_all(s, &batch, now)) order.push_back(id);
+    for (const auto& d : batch) s.finished(d, true, false, now);
+  }
+  EXPECT_EQ(order, (Ids{"c1", "c2", "c3"}));
+  EXPECT_GE(now - kT0, milliseconds(200));  // 10/s: the third starts 200 ms after the first
 }
 
 }  // namespace

@@ -31,5 +31,6 @@ set(SB_DELIVERY_TESTS
     scheduler_test.cc
     ssrf_test.cc
     test_slots_test.cc
+    token_bucket_test.cc
     v1_dispatcher_test.cc
     webhook_cache_test.cc)

@@ -89,6 +89,16 @@ inline constexpr std::chrono::hours kHealthRollupRetention{8 * 24};
 inline constexpr int kMaxRecoverDeliveries = 10000;
 inline constexpr std::chrono::hours kMaxRecoverAge{30 * 24};
 
+// Per-webhook delivery controls (issue 16 item 4; model::DeliveryControls):
+// the request timeout, requests in flight (the engine's per-webhook bound,
+// EngineOptions::per_webhook_in_flight, is the default and the most), and the
+// rate in deliveries started per second (null = unlimited).
+inline constexpr int kMinWebhookTimeoutMs = 1000;
+inline constexpr int kMaxWebhookTimeoutMs = 30000;
+inline constexpr int kMaxWebhookInFlight = 32;
+inline constexpr int kMinWebhookRate = 1;
+inline constexpr int kMaxWebhookRate = 10000;
+
 // Pagination.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;

@@ -18,6 +18,7 @@ set(SB_MODEL_SOURCES
     live_call.cc
     rate_limit.cc
     rbac.cc
+    receiver_signals.cc
     retention.cc
     recover_job.cc
     retry_policy.cc
@@ -27,6 +28,7 @@ set(SB_MODEL_SOURCES
     webhook_changes.cc
     webhook_input.cc
     webhook_input_auth.cc
+    webhook_input_delivery.cc
     webhook_input_headers.cc
     webhook_input_rules.cc
     webhook_match.cc
@@ -47,12 +49,14 @@ set(SB_MODEL_TESTS
     node_liveness_test.cc
     rate_limit_test.cc
     rbac_test.cc
+    receiver_signals_test.cc
     retention_test.cc
     recover_job_test.cc
     retry_policy_test.cc
     v1_webhook_test.cc
     webhook_changes_test.cc
     webhook_input_auth_test.cc
+    webhook_input_delivery_test.cc
     webhook_input_headers_test.cc
     webhook_input_patch_test.cc
     webhook_input_rules_test.cc

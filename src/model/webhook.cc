@@ -72,4 +72,17 @@ std::optional<WebhookStatus> parse_webhook_status(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(DisabledReason reason) {
+  switch (reason) {
+    case DisabledReason::kGone:
+      return "gone";
+  }
+  return "gone";  // unreachable
+}
+
+std::optional<DisabledReason> parse_disabled_reason(std::string_view text) {
+  if (text == to_string(DisabledReason::kGone)) return DisabledReason::kGone;
+  return std::nullopt;
+}
+
 }  // namespace switchboard::model

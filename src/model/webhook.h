@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "model/limits.h"
 
 namespace switchboard::model {
 
@@ -50,6 +51,23 @@ struct WebhookAuth {
   bool operator==(const WebhookAuth&) const = default;
 };
 
+// Per-webhook delivery controls (issue 16 item 4), edited with the spec.
+// Defaults are the engine's behaviour without them; bounds are in limits.h.
+struct DeliveryControls {
+  int timeout_ms = limits::kMaxWebhookTimeoutMs;    // total per request, from limits::kMinWebhookTimeoutMs
+  int max_in_flight = limits::kMaxWebhookInFlight;  // requests in flight at once, from 1
+  // Requests started per second at most (token bucket on the monotonic clock);
+  // nullopt = unlimited.
+  std::optional<int> max_rate;
+  bool operator==(const DeliveryControls&) const = default;
+};
+
+// Why the delivery engine took a webhook out of service (status `inactive`),
+// kept until an admin enables it again; nullopt for an admin's disable.
+enum class DisabledReason { kGone /* the receiver answered 410 Gone */ };
+std::string_view to_string(DisabledReason reason);
+std::optional<DisabledReason> parse_disabled_reason(std::string_view text);
+
 struct WebhookFilters {
   std::vector<std::string> direction;  // "inbound" | "outbound"; empty = all
   std::vector<std::string> department_ids;
@@ -66,6 +84,7 @@ struct WebhookSpec {
   std::vector<KeyValue> headers;    // values are secret: sealed at rest, masked in answers
   std::vector<std::string> events;  // event types, in catalog order, no duplicates
   WebhookFilters filters;
+  DeliveryControls delivery;  // timeout_ms, max_in_flight, max_rate
   bool operator==(const WebhookSpec&) const = default;
 };
 
@@ -77,7 +96,8 @@ struct Webhook {
   std::optional<std::string> previous_secret;  // still signs until previous_secret_expires_at
   std::optional<TimePoint> previous_secret_expires_at;
   WebhookStatus status = WebhookStatus::kActive;
-  int consecutive_exhausted = 0;  // deliveries in a row that exhausted their window
+  int consecutive_exhausted = 0;                  // deliveries in a row that exhausted their window
+  std::optional<DisabledReason> disabled_reason;  // set with kInactive by the engine (410)
   TimePoint created_at{};
   TimePoint updated_at{};
 };

@@ -65,6 +65,9 @@ std::optional<WebhookEdit> plan_webhook_patch(const Webhook& current, const Webh
 struct StatusChange {
   WebhookStatus status = WebhookStatus::kActive;
   std::optional<int> consecutive_exhausted;  // the count to store; nullopt keeps it
+  // Stored as given: an admin's enable or disable clears it (nullopt); only
+  // the delivery engine's 410 rule sets one (store::AttemptOutcome::disables_webhook).
+  std::optional<DisabledReason> disabled_reason;
   bool operator==(const StatusChange&) const = default;
 };
 

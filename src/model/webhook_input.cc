@@ -196,8 +196,14 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
     return tl::unexpected(std::move(errors).to_failure());
   }
   const boost::json::object& object = body.get_object();
-  input_detail::reject_unknown_fields(
-      object, {"name", "description", "url", "auth", "headers", "events", "filters", "secret"}, "", errors);
+  {
+    // The known members: the spec's, then each feature's own list (so each merges on its own line).
+    std::vector<std::string_view> known{"name",    "description", "url",     "auth",
+                                        "headers", "events",      "filters", "secret"};
+    known.insert(known.end(), input_detail::kDeliveryControlFields.begin(),
+                 input_detail::kDeliveryControlFields.end());
+    input_detail::reject_unknown_fields(object, known, "", errors);
+  }
 
   const bool is_patch = current != nullptr;
   WebhookInput input;
@@ -256,6 +262,7 @@ InputResult<WebhookInput> parse_body(const boost::json::value& body, const Webho
   if (const boost::json::value* secret = object.if_contains("secret")) {
     input.secret = read_secret(*secret, is_patch, errors);
   }
+  input_detail::read_delivery_controls(object, spec.delivery, errors);
 
   if (!errors.empty()) return tl::unexpected(std::move(errors).to_failure());
   return input;

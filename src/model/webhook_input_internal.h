@@ -2,6 +2,7 @@
 // is built from. Not part of the model's interface; do not include elsewhere.
 #pragma once
 
+#include <array>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
@@ -41,6 +42,8 @@ std::string index_path(std::string_view prefix, std::size_t index);
 
 // Reports every member of `object` whose name is not in `known` as unknown_field.
 void reject_unknown_fields(const boost::json::object& object, std::initializer_list<std::string_view> known,
+                           std::string_view prefix, ErrorSink& errors);
+void reject_unknown_fields(const boost::json::object& object, const std::vector<std::string_view>& known,
                            std::string_view prefix, ErrorSink& errors);
 
 bool iequals(std::string_view a, std::string_view b);
@@ -88,5 +91,12 @@ std::vector<KeyValue> to_key_values(const std::vector<HeaderRow>& rows);
 // The first problem with a header value (CR, LF, NUL or another control
 // character), as a message; nullopt when the value is fine.
 std::optional<std::string> header_value_problem(std::string_view value);
+
+// --- delivery controls (webhook_input_delivery.cc) ----------------------------
+// The top-level members timeout_ms, max_in_flight and max_rate into `target`
+// (absent: left as is; max_rate null: unlimited).
+inline constexpr std::array<std::string_view, 3> kDeliveryControlFields{"timeout_ms", "max_in_flight",
+                                                                        "max_rate"};
+void read_delivery_controls(const boost::json::object& body, DeliveryControls& target, ErrorSink& errors);
 
 }  // namespace switchboard::model::input_detail

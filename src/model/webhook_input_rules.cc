@@ -50,6 +50,11 @@ std::string index_path(std::string_view prefix, std::size_t index) {
 
 void reject_unknown_fields(const boost::json::object& object, std::initializer_list<std::string_view> known,
                            std::string_view prefix, ErrorSink& errors) {
+  reject_unknown_fields(object, std::vector<std::string_view>(known), prefix, errors);
+}
+
+void reject_unknown_fields(const boost::json::object& object, const std::vector<std::string_view>& known,
+                           std::string_view prefix, ErrorSink& errors) {
   for (const auto& member : object) {
     const std::string_view name = member.key();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;

@@ -89,7 +89,7 @@ struct State {
     event.signatures_checked = v.signatures_checked;
     event.signature_errors = std::move(v.errors);
     if (!options.hang) {
-      event.status = requests.fetch_add(1) < options.fail_first ? 500 : options.status;
+      event.status = requests.fetch_add(1) < options.fail_first ? options.fail_status : options.status;
     }
     std::optional<Answer> answer;
     if (event.status != 0) {
@@ -195,6 +195,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response->version(version);
     response->set(http::field::server, "switchboard-receive/" SWITCHBOARD_VERSION);
     response->set(http::field::content_type, "application/json");
+    if ((status == 429 || status == 503) && !state_->options.retry_after.empty()) {
+      response->set(http::field::retry_after, state_->options.retry_after);
+    }
     response->body() = std::move(body);
     response->keep_alive(keep_alive);
     response->prepare_payload();
@@ -309,6 +312,8 @@ Result<void> check_options(const ReceiverOptions& options) {
   };
   if (options.status < 200 || options.status > 599) return invalid("--status must be between 200 and 599");
   if (options.fail_first < 0) return invalid("--fail-first must not be negative");
+  if (options.fail_status < 200 || options.fail_status > 599)
+    return invalid("fail_status must be between 200 and 599");
   if (options.delay_ms < 0) return invalid("--delay-ms must not be negative");
   if (options.io_threads < 1) return invalid("io_threads must be at least 1");
   if (options.cert.empty() != options.key.empty()) return invalid("--cert and --key go together");

@@ -54,6 +54,8 @@ struct ReceiverOptions {
   std::vector<std::string> secrets;  // whsec_… or raw secrets; a delivery verifies if any matches
   int status = 200;                  // the answer to deliveries
   int fail_first = 0;                // answer 500 to the first N requests (counted across connections)
+  int fail_status = 500;             // what fail_first answers (e.g. 429, 503, 410)
+  std::string retry_after;           // when set, a Retry-After header on every 429 and 503 answer
   int delay_ms = 0;                  // wait this long before answering
   bool hang = false;                 // never answer; overrides status, fail_first and delay_ms
   bool plain_http = false;           // no TLS; for tests only

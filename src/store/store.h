@@ -92,6 +92,9 @@ struct AttemptOutcome {
   // exhausted deliveries (model::RetryPolicy::had_full_schedule). A delivery
   // that did not count leaves the counter as it was.
   bool counts_toward_failure = true;
+  // The receiver answered 410 Gone (model/receiver_signals.h): the webhook is
+  // set `inactive` with disabled_reason `gone` in the same transaction.
+  bool disables_webhook = false;
 };
 
 struct AttemptQuery {

@@ -181,6 +181,51 @@ TEST_P(AttemptContractTest, ThreeExhaustedDeliveriesInARowFailTheWebhook) {
   EXPECT_THAT(claim(t + hours(1)), ElementsAre("dlv_evt_7_0"));
 }
 
+// Issue 16 item 3: a 410 Gone sets the webhook inactive with reason `gone`
+// in the transaction that records it; its deliveries wait (paused) until an
+// admin enables it, which clears the reason. A 410 that also exhausted its
+// delivery leaves the webhook inactive, not failed.
+TEST_P(AttemptContractTest, GoneDisablesTheWebhookInTheSameTransaction) {
+  seed_company("cmp_a");
+  add_webhook(subscriber("cmp_a", "wh_1"));
+  add_webhook(subscriber("cmp_a", "wh_2"));
+  set_status("cmp_a", "wh_2", WebhookStatus::kActive, 2);
+  ingest_unsequenced({"evt_1", "evt_2"});
+  const TimePoint t = at(kT0);
+  ASSERT_EQ(claim(t).size(), 4u);
+
+  AttemptOutcome gone = failed_attempt("dlv_evt_1_0", 1, t + seconds(1), t + seconds(31), 410);
+  gone.disables_webhook = true;
+  AttemptOutcome other = failed_attempt("dlv_evt_2_0", 1, t + seconds(1), t + seconds(31), 500);
+  AttemptOutcome gone_exhausted = failed_attempt("dlv_evt_1_1", 26, t + seconds(1), std::nullopt, 410);
+  gone_exhausted.disables_webhook = true;
+  record({gone, other, gone_exhausted});
+
+  struct Case {
+    std::string webhook_id;
+    WebhookStatus status;
+    std::optional<model::DisabledReason> reason;
+  };
+  for (const Case& c : std::vector<Case>{{"wh_1", WebhookStatus::kInactive, model::DisabledReason::kGone},
+                                         {"wh_2", WebhookStatus::kInactive, model::DisabledReason::kGone}}) {
+    SCOPED_TRACE(c.webhook_id);
+    EXPECT_EQ(webhook(c.webhook_id).status, c.status);
+    EXPECT_EQ(webhook(c.webhook_id).disabled_reason, c.reason);
+  }
+  // The 410 is an attempt like any failure: logged, the delivery pending at its next time.
+  EXPECT_EQ(delivery("cmp_a", "dlv_evt_1_0").state, DeliveryState::kPending);
+  EXPECT_EQ(delivery("cmp_a", "dlv_evt_1_0").last_status_code, 410);
+  EXPECT_EQ(delivery("cmp_a", "dlv_evt_1_1").state, DeliveryState::kExhausted);
+  EXPECT_THAT(failure_ids({"cmp_a", "wh_1"}), ElementsAre("att_dlv_evt_2_0_1", "att_dlv_evt_1_0_1"));
+  // Nothing goes to a webhook that said Gone.
+  EXPECT_THAT(claim(t + hours(1)), IsEmpty());
+
+  // Enabled again (the API's StatusChange has no reason): the reason is gone, the work goes out.
+  set_status("cmp_a", "wh_1", WebhookStatus::kActive, 0);
+  EXPECT_EQ(webhook("wh_1").disabled_reason, std::nullopt);
+  EXPECT_THAT(claim(t + hours(1)), ::testing::UnorderedElementsAre("dlv_evt_1_0", "dlv_evt_2_0"));
+}
+
 // Issue 13 item 4: a PATCH (or a secret rotation) that read the webhook
 // before the engine marked it failed writes only its own columns, so the
 // `failed` status and the health count the engine set survive it. (The old

@@ -91,6 +91,8 @@ void expect_same_webhook(const Webhook& actual, const Webhook& expected) {
   EXPECT_EQ(actual.previous_secret_expires_at, expected.previous_secret_expires_at);
   EXPECT_EQ(actual.status, expected.status);
   EXPECT_EQ(actual.consecutive_exhausted, expected.consecutive_exhausted);
+  EXPECT_EQ(actual.spec.delivery, expected.spec.delivery);
+  EXPECT_EQ(actual.disabled_reason, expected.disabled_reason);
   EXPECT_EQ(actual.created_at, expected.created_at);
   EXPECT_EQ(actual.updated_at, expected.updated_at);
 }
@@ -413,6 +415,68 @@ TEST_P(StoreContractTest, NarrowWebhookWritesTouchOnlyTheirColumns) {
   ASSERT_TRUE(got.has_value()) << error_text(got);
   expect_same_webhook(*got, want);
   got = store().get_webhook("cmp_a", "wh_1");
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+}
+
+// Issue 16 items 3, 4: the delivery controls are part of the spec (create,
+// update_webhook_spec) and disabled_reason goes with the status; an admin's
+// status change (StatusChange without a reason) clears it.
+TEST_P(StoreContractTest, DeliveryControlsAndDisabledReasonColumns) {
+  seed_company("cmp_a");
+  struct Case {
+    std::string id;
+    model::DeliveryControls controls;
+    std::optional<model::DisabledReason> reason;
+  };
+  const std::vector<Case> cases = {
+      {"wh_default", model::DeliveryControls{}, std::nullopt},
+      {"wh_limited", model::DeliveryControls{1000, 1, 1}, std::nullopt},
+      {"wh_fast", model::DeliveryControls{30000, 32, 10000}, std::nullopt},
+      {"wh_gone", model::DeliveryControls{5000, 4, std::nullopt}, model::DisabledReason::kGone},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.id);
+    Webhook webhook = full_webhook("cmp_a", c.id, AuthType::kNone);
+    webhook.spec.delivery = c.controls;
+    webhook.disabled_reason = c.reason;
+    if (c.reason) webhook.status = model::WebhookStatus::kInactive;
+    ASSERT_TRUE(store().create_webhook(webhook, 10).has_value());
+    auto got = store().get_webhook("cmp_a", c.id);
+    ASSERT_TRUE(got.has_value()) << error_text(got);
+    expect_same_webhook(*got, webhook);
+  }
+
+  // A spec write carries the controls (with and without a secret change) and keeps the reason.
+  Webhook want = store().get_webhook("cmp_a", "wh_gone").value();
+  want.spec.delivery = model::DeliveryControls{2000, 2, 50};
+  want.updated_at = at(1'800'000'000'001);
+  auto got = store().update_webhook_spec("cmp_a", "wh_gone", want.spec, std::nullopt, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+  want.spec.delivery.max_rate.reset();
+  want.secret.reset();
+  want.previous_secret.reset();
+  want.previous_secret_expires_at.reset();
+  want.updated_at = at(1'800'000'000'002);
+  got = store().update_webhook_spec("cmp_a", "wh_gone", want.spec, model::WebhookSecrets{}, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  expect_same_webhook(*got, want);
+
+  // Enabling clears the reason; a status change may also set one.
+  want.status = model::WebhookStatus::kActive;
+  want.disabled_reason.reset();
+  want.updated_at = at(1'800'000'000'003);
+  got = store().set_webhook_status("cmp_a", "wh_gone", model::StatusChange{want.status, 0}, want.updated_at);
+  ASSERT_TRUE(got.has_value()) << error_text(got);
+  want.consecutive_exhausted = 0;
+  expect_same_webhook(*got, want);
+  want.status = model::WebhookStatus::kInactive;
+  want.disabled_reason = model::DisabledReason::kGone;
+  want.updated_at = at(1'800'000'000'004);
+  got = store().set_webhook_status(
+      "cmp_a", "wh_gone", model::StatusChange{want.status, std::nullopt, model::DisabledReason::kGone},
+      want.updated_at);
   ASSERT_TRUE(got.has_value()) << error_text(got);
   expect_same_webhook(*got, want);
 }

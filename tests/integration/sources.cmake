@@ -10,6 +10,7 @@ set(SB_INTEGRATION_TESTS
     rate_limit_test.cc
     rbac_matrix_test.cc
     readiness_test.cc
+    receiver_signals_test.cc
     retention_api_test.cc
     test_calls_test.cc
     test_harness.cc

@@ -55,6 +55,42 @@ TEST_F(WebhookApiTest, CreateReturnsActiveWebhookWithMaskedSecrets) {
   EXPECT_EQ(list_body().find("pw-secret-1"), std::string::npos);
 }
 
+// Issue 16 item 4: timeout_ms, max_in_flight and max_rate, with defaults
+// that keep today's behaviour, field errors, and PATCH (null = unlimited rate).
+TEST_F(WebhookApiTest, DeliveryControlsDefaultsValidationAndPatch) {
+  auto w = create_ok();
+  EXPECT_EQ(w.at("timeout_ms"), 30000);
+  EXPECT_EQ(w.at("max_in_flight"), model::limits::kMaxWebhookInFlight);
+  EXPECT_TRUE(w.at("max_rate").is_null());
+  EXPECT_TRUE(w.at("disabled_reason").is_null());
+  const std::string path = "/api/v2/webhooks/" + std::string(w.at("id").as_string());
+
+  auto r = server_->post("/api/v2/webhooks", owner_,
+                         webhook_body({{"timeout_ms", 500}, {"max_in_flight", 0}, {"max_rate", "fast"}}));
+  ASSERT_EQ(r.status, 422) << r.body;
+  const json::value body = r.json();
+  const auto& errors = body.at("errors").as_array();
+  ASSERT_EQ(errors.size(), 3u) << r.body;
+  EXPECT_EQ(errors[0].at("field"), "timeout_ms");
+  EXPECT_EQ(errors[0].at("code"), "invalid_value");
+  EXPECT_EQ(errors[1].at("field"), "max_in_flight");
+  EXPECT_EQ(errors[2].at("field"), "max_rate");
+  EXPECT_EQ(errors[2].at("code"), "invalid_type");
+
+  r = server_->patch(path, owner_, R"({"timeout_ms":5000,"max_in_flight":4,"max_rate":50})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("timeout_ms"), 5000);
+  EXPECT_EQ(r.json().at("max_in_flight"), 4);
+  EXPECT_EQ(r.json().at("max_rate"), 50);
+  EXPECT_EQ(server_->patch(path, owner_, R"({"max_rate":50})").status, 409);  // no_changes
+  r = server_->patch(path, owner_, R"({"max_rate":null})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("max_rate").is_null());
+  EXPECT_EQ(r.json().at("timeout_ms"), 5000);
+  EXPECT_EQ(server_->patch(path, owner_, R"({"max_rate":10001})").status, 422);
+  EXPECT_EQ(server_->get(path, owner_).json().at("max_in_flight"), 4);
+}
+
 TEST_F(WebhookApiTest, HttpUrlIsRejectedWithTheExactMessage) {
   auto r = server_->post("/api/v2/webhooks", owner_, webhook_body({{"url", "http://crm.example.com/hooks"}}));
   ASSERT_EQ(r.status, 422) << r.body;
@@ -127,7 +163,7 @@ TEST_F(WebhookApiTest, PatchChangesOnlyWhatDiffersAndReportsNoChanges) {
   // Sending back exactly what was read (masked values included) changes nothing.
   json::object same = w;
   for (auto key : {"id", "status", "has_secret", "consecutive_failures", "last_delivery", "failing_since",
-                   "created_at", "updated_at"}) {
+                   "created_at", "updated_at", "disabled_reason"}) {
     same.erase(key);
   }
   auto r = server_->patch(path, owner_, json::serialize(same));

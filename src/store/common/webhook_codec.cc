@@ -271,6 +271,44 @@ V1Columns encode_v1_webhook(const model::V1Webhook& w, const crypto::SecretBox& 
                    w.spec.enabled};
 }
 
+std::string encode_delivery_controls(const model::DeliveryControls& controls) {
+  json::object out{{"timeout_ms", controls.timeout_ms}, {"max_in_flight", controls.max_in_flight}};
+  if (controls.max_rate) {
+    out["max_rate"] = *controls.max_rate;
+  } else {
+    out["max_rate"] = nullptr;
+  }
+  return json::serialize(out);
+}
+
+Result<model::DeliveryControls> decode_delivery_controls(std::string_view column) {
+  boost::system::error_code ec;
+  json::value v = json::parse(column, ec);
+  if (ec || !v.is_object()) return make_error(ErrorCode::kInternal, "malformed delivery_controls column");
+  const json::object& o = v.get_object();
+  model::DeliveryControls controls;
+  const auto read_int = [&](std::string_view name, int& target) {
+    const json::value* member = o.if_contains(name);
+    if (member == nullptr || member->is_null()) return true;
+    if (!member->is_int64()) return false;
+    target = static_cast<int>(member->get_int64());
+    return true;
+  };
+  int rate = 0;
+  const bool has_rate = o.contains("max_rate") && !o.at("max_rate").is_null();
+  if (!read_int("timeout_ms", controls.timeout_ms) || !read_int("max_in_flight", controls.max_in_flight) ||
+      !read_int("max_rate", rate)) {
+    return make_error(ErrorCode::kInternal, "malformed delivery_controls column");
+  }
+  if (has_rate) controls.max_rate = rate;
+  return controls;
+}
+
+std::optional<std::string> encode_disabled_reason(const std::optional<model::DisabledReason>& reason) {
+  if (!reason) return std::nullopt;
+  return std::string(model::to_string(*reason));
+}
+
 WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets) {
   const model::WebhookSpec& spec = webhook.spec;
   return WebhookColumns{spec.name,
@@ -286,7 +324,9 @@ WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::Secre
                         std::string(webhook_status_column(webhook.status)),
                         webhook.consecutive_exhausted,
                         webhook.created_at,
-                        webhook.updated_at};
+                        webhook.updated_at,
+                        encode_delivery_controls(spec.delivery),
+                        encode_disabled_reason(webhook.disabled_reason)};
 }
 
 Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox& secrets) {
@@ -310,6 +350,9 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
   auto filters = decode_filters(columns.filters);
   if (!filters) return forward_error(filters);
   webhook.spec.filters = std::move(*filters);
+  auto delivery = decode_delivery_controls(columns.delivery_controls);
+  if (!delivery) return forward_error(delivery);
+  webhook.spec.delivery = *delivery;
 
   auto secret = open_optional(columns.secret, secrets);
   if (!secret) return forward_error(secret);
@@ -323,6 +366,11 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
   if (!status) return make_error(ErrorCode::kInternal, "stored webhook has an unknown status");
   webhook.status = *status;
   webhook.consecutive_exhausted = columns.consecutive_exhausted;
+  if (columns.disabled_reason) {
+    webhook.disabled_reason = model::parse_disabled_reason(*columns.disabled_reason);
+    if (!webhook.disabled_reason)
+      return make_error(ErrorCode::kInternal, "stored webhook has an unknown disabled_reason");
+  }
   webhook.created_at = columns.created_at;
   webhook.updated_at = columns.updated_at;
   return webhook;
@@ -335,7 +383,8 @@ WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::Sec
                             encode_auth(spec.auth, secrets),
                             encode_key_values(spec.headers, secrets),
                             encode_strings(spec.events),
-                            encode_filters(spec.filters)};
+                            encode_filters(spec.filters),
+                            encode_delivery_controls(spec.delivery)};
 }
 
 WebhookSecretColumns encode_secrets(const model::WebhookSecrets& webhook_secrets,

@@ -41,6 +41,15 @@ std::optional<std::string> reseal_key_values(std::string_view column, const cryp
 std::string encode_strings(const std::vector<std::string>& values);
 Result<std::vector<std::string>> decode_strings(std::string_view column);
 
+// The delivery controls (issue 16 item 4): {"timeout_ms":…,"max_in_flight":…,
+// "max_rate":…|null}. A member left out (rows from before the column: '{}')
+// reads as its default.
+std::string encode_delivery_controls(const model::DeliveryControls& controls);
+Result<model::DeliveryControls> decode_delivery_controls(std::string_view column);
+
+// The disabled_reason column: NULL, or model::to_string(DisabledReason).
+std::optional<std::string> encode_disabled_reason(const std::optional<model::DisabledReason>& reason);
+
 std::string encode_filters(const model::WebhookFilters& filters);
 Result<model::WebhookFilters> decode_filters(std::string_view column);
 
@@ -59,6 +68,8 @@ struct WebhookColumns {
   std::string status;
   int consecutive_exhausted = 0;
   TimePoint created_at{}, updated_at{};
+  std::string delivery_controls = "{}";  // encode_delivery_controls
+  std::optional<std::string> disabled_reason;
 };
 WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets);
 
@@ -75,6 +86,7 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
 // rotate_webhook_secret), as their columns hold them.
 struct WebhookSpecColumns {
   std::string name, description, url, auth, headers, events, filters;
+  std::string delivery_controls = "{}";
 };
 WebhookSpecColumns encode_spec(const model::WebhookSpec& spec, const crypto::SecretBox& secrets);
 struct WebhookSecretColumns {

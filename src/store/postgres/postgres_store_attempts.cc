@@ -44,6 +44,7 @@ struct Health {
   std::string status;
   std::int64_t consecutive_exhausted = 0;
   bool changed = false;
+  bool gone = false;  // a 410 disabled it (disabled_reason 'gone')
 };
 
 // The final state of a delivery after the batch, one row of the UPDATE.
@@ -149,7 +150,8 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
     auto it = targets.find(o.attempt.delivery_id);
     if (it == targets.end()) continue;
     const bool counted_exhaustion = !o.attempt.success && !o.next_attempt_at && o.counts_toward_failure;
-    if (counted_exhaustion || (o.attempt.success && it->second.consecutive_exhausted != 0)) {
+    if (counted_exhaustion || o.disables_webhook ||
+        (o.attempt.success && it->second.consecutive_exhausted != 0)) {
       health_ids.push_back(it->second.webhook_id);
     }
   }
@@ -189,6 +191,12 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
     } else {
       failures.add(a, target->second);
       u.last_error = std::string(attempt_error_column(a.error));
+      if (o.disables_webhook && webhook != health.end()) {
+        // 410 Gone: out of service at once (the status trigger pauses its queue).
+        webhook->second.status = "inactive";
+        webhook->second.gone = true;
+        webhook->second.changed = true;
+      }
       if (o.next_attempt_at) {
         u.state = "pending";
         u.next_attempt_at = to_ms(*o.next_attempt_at);
@@ -278,19 +286,22 @@ Result<void> record_batch(pqxx::work& tx, const std::vector<AttemptOutcome>& out
 
   // 7. Webhook health.
   std::vector<std::string> h_id, h_status;
-  std::vector<std::int64_t> h_count;
+  std::vector<std::int64_t> h_count, h_gone;
   for (const auto& [id, h] : health) {
     if (!h.changed) continue;
     h_id.push_back(id);
     h_status.push_back(h.status);
     h_count.push_back(h.consecutive_exhausted);
+    h_gone.push_back(h.gone ? 1 : 0);
   }
   if (!h_id.empty()) {
     tx.exec_params(
-        "UPDATE webhooks w SET consecutive_exhausted = u.consecutive_exhausted, status = u.status "
-        "FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, status, consecutive_exhausted) "
-        "WHERE w.id = u.id",
-        text_array(h_id), text_array(h_status), number_array(h_count));
+        "UPDATE webhooks w SET consecutive_exhausted = u.consecutive_exhausted, status = u.status, "
+        "disabled_reason = CASE WHEN u.gone = 1 THEN $5 ELSE w.disabled_reason END "
+        "FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS u(id, status, consecutive_exhausted, "
+        "gone) WHERE w.id = u.id",
+        text_array(h_id), text_array(h_status), number_array(h_count), number_array(h_gone),
+        std::string(model::to_string(model::DisabledReason::kGone)));
   }
   return {};
 }

@@ -102,10 +102,12 @@ Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int ma
       tx.exec_params(
           "INSERT INTO webhooks (id, company_id, name, description, url, auth, headers, events, filters, "
           "secret, previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, "
-          "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+          "updated_at, delivery_controls, disabled_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+          "$11, $12, $13, $14, $15, $16, $17, $18)",
           webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events,
           c.filters, c.secret, c.previous_secret, to_ms(c.previous_secret_expires_at), c.status,
-          c.consecutive_exhausted, to_ms(c.created_at), to_ms(c.updated_at));
+          c.consecutive_exhausted, to_ms(c.created_at), to_ms(c.updated_at), c.delivery_controls,
+          c.disabled_reason);
     } catch (const pqxx::unique_violation&) {
       return make_error(ErrorCode::kConflict, messages::kWebhookExists);
     }
@@ -167,9 +169,9 @@ Result<model::Webhook> PostgresStore::update_webhook_spec(const std::string& com
     return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
       auto done = tx.exec_params(
           "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
-          "filters = $7, updated_at = $8 WHERE company_id = $9 AND id = $10",
-          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, to_ms(updated_at), company_id,
-          webhook_id);
+          "filters = $7, delivery_controls = $8, updated_at = $9 WHERE company_id = $10 AND id = $11",
+          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.delivery_controls,
+          to_ms(updated_at), company_id, webhook_id);
       return read_back(tx, secrets_, done, company_id, webhook_id);
     });
   }
@@ -177,10 +179,11 @@ Result<model::Webhook> PostgresStore::update_webhook_spec(const std::string& com
   return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto done = tx.exec_params(
         "UPDATE webhooks SET name = $1, description = $2, url = $3, auth = $4, headers = $5, events = $6, "
-        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = $11 "
-        "WHERE company_id = $12 AND id = $13",
+        "filters = $7, secret = $8, previous_secret = $9, previous_secret_expires_at = $10, updated_at = "
+        "$11, "
+        "delivery_controls = $14 WHERE company_id = $12 AND id = $13",
         c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
-        to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id, webhook_id);
+        to_ms(s.previous_secret_expires_at), to_ms(updated_at), company_id, webhook_id, c.delivery_controls);
     return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }
@@ -194,8 +197,9 @@ Result<model::Webhook> PostgresStore::set_webhook_status(const std::string& comp
     auto done = tx.exec_params(
         "UPDATE webhooks SET status = $1, consecutive_exhausted = coalesce($2::integer, "
         "consecutive_exhausted), "
-        "updated_at = $3 WHERE company_id = $4 AND id = $5",
-        status, change.consecutive_exhausted, to_ms(updated_at), company_id, webhook_id);
+        "updated_at = $3, disabled_reason = $6 WHERE company_id = $4 AND id = $5",
+        status, change.consecutive_exhausted, to_ms(updated_at), company_id, webhook_id,
+        encode_disabled_reason(change.disabled_reason));
     return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }

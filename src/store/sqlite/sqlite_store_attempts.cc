@@ -110,6 +110,16 @@ Result<void> record_one(Connection& connection, const AttemptOutcome& outcome) {
   }
 
   if (auto logged = insert_failure(connection, a, **target); !logged) return logged;
+  if (outcome.disables_webhook) {
+    // 410 Gone: out of service at once (the status trigger pauses its queue).
+    if (auto done = run(connection.query(
+            "UPDATE webhooks SET status = 'inactive', disabled_reason = ?, updated_at = ? WHERE id = ?",
+            std::string(model::to_string(model::DisabledReason::kGone)), a.at, (*target)->webhook_id));
+        !done) {
+      return done;
+    }
+    (*target)->webhook_status = "inactive";
+  }
   const std::string error_class(attempt_error_column(a.error));
   if (outcome.next_attempt_at) {
     if (auto done = run(connection.query(

@@ -69,11 +69,12 @@ Result<void> SqliteStore::create_webhook(const model::Webhook& webhook, int max_
     auto insert = connection.query(
         "INSERT INTO webhooks (id, company_id, name, description, url, auth, headers, events, filters, "
         "secret, "
-        "previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "previous_secret, previous_secret_expires_at, status, consecutive_exhausted, created_at, updated_at, "
+        "delivery_controls, disabled_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         webhook.id, webhook.company_id, c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters,
         c.secret, c.previous_secret, c.previous_secret_expires_at, c.status, c.consecutive_exhausted,
-        c.created_at, c.updated_at);
+        c.created_at, c.updated_at, c.delivery_controls, c.disabled_reason);
     if (!insert) return forward_error(insert);
     auto done = insert->run();
     if (!done) {
@@ -164,19 +165,20 @@ Result<model::Webhook> SqliteStore::update_webhook_spec(const std::string& compa
     return update_and_read(company_id, webhook_id, [&](Connection& connection) {
       return connection.query(
           "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, "
-          "filters = ?, updated_at = ? WHERE company_id = ? AND id = ?",
-          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, updated_at, company_id,
-          webhook_id);
+          "filters = ?, delivery_controls = ?, updated_at = ? WHERE company_id = ? AND id = ?",
+          c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.delivery_controls,
+          updated_at, company_id, webhook_id);
     });
   }
   const WebhookSecretColumns s = encode_secrets(*secrets, secrets_);
   return update_and_read(company_id, webhook_id, [&](Connection& connection) {
     return connection.query(
         "UPDATE webhooks SET name = ?, description = ?, url = ?, auth = ?, headers = ?, events = ?, "
-        "filters = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? "
-        "WHERE company_id = ? AND id = ?",
-        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, s.secret, s.previous_secret,
-        s.previous_secret_expires_at, updated_at, company_id, webhook_id);
+        "filters = ?, delivery_controls = ?, secret = ?, previous_secret = ?, previous_secret_expires_at = "
+        "?, "
+        "updated_at = ? WHERE company_id = ? AND id = ?",
+        c.name, c.description, c.url, c.auth, c.headers, c.events, c.filters, c.delivery_controls, s.secret,
+        s.previous_secret, s.previous_secret_expires_at, updated_at, company_id, webhook_id);
   });
 }
 
@@ -188,8 +190,9 @@ Result<model::Webhook> SqliteStore::set_webhook_status(const std::string& compan
   return update_and_read(company_id, webhook_id, [&](Connection& connection) {
     return connection.query(
         "UPDATE webhooks SET status = ?, consecutive_exhausted = coalesce(?, consecutive_exhausted), "
-        "updated_at = ? WHERE company_id = ? AND id = ?",
-        status, change.consecutive_exhausted, updated_at, company_id, webhook_id);
+        "disabled_reason = ?, updated_at = ? WHERE company_id = ? AND id = ?",
+        status, change.consecutive_exhausted, encode_disabled_reason(change.disabled_reason), updated_at,
+        company_id, webhook_id);
   });
 }
 
