@@ -29,16 +29,16 @@ struct Handed {
 };
 
 TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
-  enum class Result { kOnItsWay, kWritten, kGivenUp };
+  enum class Written { kOnItsWay, kWritten, kGivenUp };
   struct Case {
     const char* name;
-    Result result;
+    Written result;
     std::size_t handed_out;  // times dlv_1 was handed out in all
   };
   const std::vector<Case> cases = {
-      {"result on its way: the store still lists it pending", Result::kOnItsWay, 1},
-      {"result written: the store no longer lists it", Result::kWritten, 1},
-      {"the recorder gave up: the store still owes it", Result::kGivenUp, 2},
+      {"result on its way: the store still lists it pending", Written::kOnItsWay, 1},
+      {"result written: the store no longer lists it", Written::kWritten, 1},
+      {"the recorder gave up: the store still owes it", Written::kGivenUp, 2},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -59,17 +59,19 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
     claimer.start(100);
     ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
     claimer.settled({"dlv_1"});  // delivered: its result goes to the recorder
-    if (c.result == Result::kWritten) {
+    if (c.result == Written::kWritten) {
       store::AttemptOutcome outcome;
       outcome.attempt.delivery_id = "dlv_1";
       outcome.attempt.success = true;
       ASSERT_TRUE(store.record_attempts({outcome}));
       claimer.committed({"dlv_1"}, true);
     }
-    if (c.result == Result::kGivenUp) claimer.committed({"dlv_1"}, false);
+    if (c.result == Written::kGivenUp) claimer.committed({"dlv_1"}, false);
     claimer.resync();
     ASSERT_TRUE(wait_until([&] { return store.list_calls() >= 2; }));
-    if (c.handed_out > 1) ASSERT_TRUE(wait_until([&] { return handed.count() == c.handed_out; }));
+    if (c.handed_out > 1) {
+      ASSERT_TRUE(wait_until([&] { return handed.count() == c.handed_out; }));
+    }
     time.advance(std::chrono::milliseconds(1000));
     claimer.stop();
     EXPECT_EQ(handed.count(), c.handed_out);
