@@ -247,7 +247,7 @@ Response redeliver(const ApiDeps& deps, RequestContext& ctx) {
   auto created = deps.store.redeliver(ctx.company_id(), id, new_id("dlv", now), now);
   if (!created)
     return created.error().code == ErrorCode::kNotFound ? not_found() : error_response(created.error());
-  if (deps.engine) deps.engine->notify();
+  if (deps.engine) deps.engine->notify_queued({store::pending_of(*created)});
   return json_response(202, json::serialize(delivery_json(*created, deps.retry_policy.max_attempts)));
 }
 

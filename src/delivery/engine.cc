@@ -16,6 +16,7 @@
 #include "common/thread_annotations.h"
 #include "delivery/attempt_log.h"
 #include "delivery/claimer.h"
+#include "delivery/claimer_local.h"
 #include "delivery/recorder.h"
 #include "delivery/request_builder.h"
 #include "delivery/scheduler.h"
@@ -29,6 +30,8 @@ using std::chrono::milliseconds;
 
 // The longest the scheduler thread sleeps with nothing to do.
 constexpr milliseconds kMaxIdle{1000};
+// A lane that stops taking work is stalled this long (Scheduler::Limits).
+constexpr milliseconds kStalledAfter{2000};
 
 // One attempt that has been handed to the HTTP client.
 struct InFlight {
@@ -61,7 +64,7 @@ class Engine final : public DeliveryEngine {
         policy_(model::RetryPolicy::v2(options_.time_scale)),
         max_tracked_(std::max({options_.max_tracked, options_.max_in_flight, 1})),
         schedule_(Scheduler::Limits{max_tracked_, options_.max_tracked_bytes, options_.per_webhook_in_flight,
-                                    options_.max_in_flight, milliseconds(2000)}),
+                                    options_.max_in_flight, kStalledAfter}),
         webhooks_(deps.webhooks),
         claimer_(queue_, clock_, monotonic_,
                  Claimer::Options{options_.claim_batch, options_.chain_depth, min_claim(), options_.lease},
@@ -72,7 +75,30 @@ class Engine final : public DeliveryEngine {
                    }
                    cv_.notify_one();
                  }),
-        recorder_(queue_, monotonic_, [this] { claimer_.notify(); }),
+        local_(options_.shared_store || !queue_.offers_pending_reads()
+                   ? nullptr
+                   : std::make_unique<LocalClaimer>(
+                         queue_, deps.webhooks, clock_, monotonic_,
+                         LocalClaimer::Options{options_.claim_batch, min_claim()},
+                         [this](std::vector<store::DueDelivery> claimed, TimePoint lease_until) {
+                           {
+                             std::lock_guard lock(mutex_);
+                             claimed_.push_back(ClaimedBatch{std::move(claimed), lease_until});
+                           }
+                           cv_.notify_one();
+                         })),
+        recorder_(
+            queue_, monotonic_,
+            [this] {
+              if (!local_) claimer_.notify();
+            },
+            [this](const std::vector<store::AttemptOutcome>& batch, bool written) {
+              if (!local_) return;
+              std::vector<std::string> ids;
+              ids.reserve(batch.size());
+              for (const auto& outcome : batch) ids.push_back(outcome.attempt.delivery_id);
+              local_->committed(ids, written);
+            }),
         client_(std::move(deps.client)) {}
 
   ~Engine() override { stop(milliseconds(0)); }
@@ -84,6 +110,7 @@ class Engine final : public DeliveryEngine {
       started_ = true;
     }
     // A single node owns every lease at start-up: nothing of ours is in flight.
+    // (The in-memory queue writes none, but an older run may have left some.)
     if (options_.shared_store) {
       // ours from before a crash expire like a dead peer's
     } else if (auto released = queue_.release_all_leases(); !released) {
@@ -91,7 +118,11 @@ class Engine final : public DeliveryEngine {
     }
     recorder_.start();
     scheduler_ = std::thread([this] { schedule_loop(); });
-    claimer_.start(max_tracked_);
+    if (local_) {
+      local_->start(max_tracked_);
+    } else {
+      claimer_.start(max_tracked_);
+    }
   }
 
   void stop(milliseconds drain) override {
@@ -103,6 +134,7 @@ class Engine final : public DeliveryEngine {
     }
     cv_.notify_all();
     claimer_.stop();
+    if (local_) local_->stop();
     scheduler_.join();
     std::vector<ClaimedBatch> late;  // claimed after the scheduler's last pass
     {
@@ -113,7 +145,7 @@ class Engine final : public DeliveryEngine {
     for (const auto& batch : late) {
       for (const auto& due : batch.deliveries) unlease.push_back({due.delivery.id, batch.lease_until});
     }
-    recorder_.release(std::move(unlease));
+    if (!local_) recorder_.release(std::move(unlease));  // the in-memory queue leased nothing
     recorder_.stop();
   }
 
@@ -123,10 +155,24 @@ class Engine final : public DeliveryEngine {
     return DrainReport{abandoned_.load()};
   }
 
-  void notify() override { claimer_.notify(); }
+  void notify() override {
+    if (local_) {
+      local_->resync();
+    } else {
+      claimer_.notify();
+    }
+  }
+
+  void notify_queued(std::vector<store::PendingDelivery> queued) override {
+    if (local_) {
+      local_->add(std::move(queued));
+    } else {
+      claimer_.notify();
+    }
+  }
 
   EngineStats stats() const override {
-    return {recorder_.delivered(), recorder_.failed(), claimer_.claimed()};
+    return {recorder_.delivered(), recorder_.failed(), local_ ? local_->claimed() : claimer_.claimed()};
   }
 
   tl::expected<void, TestRefusal> send_test(const model::Webhook& webhook, const std::string& event_id,
@@ -195,6 +241,7 @@ class Engine final : public DeliveryEngine {
       }
       const MonotonicTime now = monotonic_.now();
       for (auto& completion : done) finish(std::move(completion), now);
+      if (local_) report_outcomes();
       recorder_.record(std::move(outcomes_));
       outcomes_.clear();
       for (auto& batch : batches) {
@@ -203,27 +250,67 @@ class Engine final : public DeliveryEngine {
           if (stopping_) {
             schedule_.refuse(due.delivery.id, batch.lease_until);  // claimed while stopping: give it back
           } else {
-            apply_lane_limits(due.delivery, now);
-            schedule_.accept(std::move(due), batch.lease_until, now);
+            accept(std::move(due), batch.lease_until, now);
           }
         }
       }
       if (stopping_) {
         // Work not started goes back to the store at once (the recorder writes it).
         schedule_.give_back_queued();
-        recorder_.release(schedule_.take_releases());
+        give_back(schedule_.take_releases());
         if (schedule_.in_flight() == 0 || now >= drain_deadline_) break;
         continue;
       }
       dispatch(now);
-      recorder_.release(schedule_.take_releases());
-      claimer_.set_room(schedule_.room());
+      give_back(schedule_.take_releases());
+      if (local_) {
+        local_->set_room(schedule_.room());
+      } else {
+        claimer_.set_room(schedule_.room());
+      }
       webhooks_.sweep(now);
     }
     // Gave up waiting (drain deadline): what is still in flight keeps its lease; a restart releases it.
     abandoned_ = schedule_.in_flight();
     schedule_.give_back_followers();
-    recorder_.release(schedule_.take_releases());
+    give_back(schedule_.take_releases());
+  }
+
+  // A claimed delivery into the scheduler. On a single node one it refuses
+  // (a stalled lane) is due again once the lane had time to recover.
+  void accept(store::DueDelivery due, TimePoint lease_until, MonotonicTime now) {
+    apply_lane_limits(due.delivery, now);
+    std::string id = local_ ? due.delivery.id : std::string();
+    if (schedule_.accept(std::move(due), lease_until, now) || !local_) return;
+    local_->give_back({std::move(id)}, clock_.now() + kStalledAfter);
+  }
+
+  // Claimed work not attempted: its lease released (the recorder writes it),
+  // or on a single node, due again in the in-memory queue at once.
+  void give_back(std::vector<store::LeaseRelease> releases) {
+    if (!local_) {
+      recorder_.release(std::move(releases));
+      return;
+    }
+    if (releases.empty()) return;
+    std::vector<std::string> ids;
+    ids.reserve(releases.size());
+    for (auto& release : releases) ids.push_back(std::move(release.delivery_id));
+    local_->give_back(ids, clock_.now());
+  }
+
+  // Single node: the results of this pass, for the in-memory queue (before
+  // they go to the recorder, so a rescan never brings them back).
+  void report_outcomes() {
+    std::vector<std::string> settled;
+    for (const auto& outcome : outcomes_) {
+      if (outcome.attempt.success || !outcome.next_attempt_at) {
+        settled.push_back(outcome.attempt.delivery_id);
+      } else {
+        local_->retry(outcome.attempt.delivery_id, *outcome.next_attempt_at);
+      }
+    }
+    if (!settled.empty()) local_->settled(settled);
   }
 
   void dispatch(MonotonicTime now) {
@@ -234,6 +321,7 @@ class Engine final : public DeliveryEngine {
       if (webhook == nullptr) {
         // Deleted or no longer active: give its work back; the store keeps it pending.
         schedule_.give_back_lane(*ready, now);
+        if (local_) park(delivery.company_id, delivery.webhook_id);
         continue;
       }
       const TimePoint at = clock_.now();
@@ -263,6 +351,14 @@ class Engine final : public DeliveryEngine {
     if (controls.max_in_flight < options_.per_webhook_in_flight) limits.in_flight = controls.max_in_flight;
     limits.rate = controls.max_rate;
     schedule_.set_lane_limits(delivery.webhook_id, limits, now);
+  }
+
+  // Single node: the webhook is not active; the in-memory queue forgets its
+  // deliveries (those just given back included) until it is active again.
+  void park(const std::string& company_id, const std::string& webhook_id) {
+    std::vector<std::string> ids;
+    for (auto& release : schedule_.take_releases()) ids.push_back(std::move(release.delivery_id));
+    local_->park(company_id, webhook_id, ids);
   }
 
   void start_attempt(const model::Webhook& webhook, store::DueDelivery due, TimePoint at) {
@@ -358,6 +454,7 @@ class Engine final : public DeliveryEngine {
   TestSlots tests_ GUARDED_BY(tests_mutex_);
 
   Claimer claimer_;
+  std::unique_ptr<LocalClaimer> local_;  // single node: in place of claimer_ (null otherwise)
   ResultRecorder recorder_;
   std::thread scheduler_;
   // Last: destroyed first, so callbacks of transfers it cancels find the members above alive.

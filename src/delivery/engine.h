@@ -7,6 +7,10 @@
 // - Claimer (claimer.h, its own thread): claims due work in batches with a
 //   lease, when notified and on a timer aimed at next_due_time(); nothing is
 //   kept only in memory that the store cannot rebuild after a restart.
+//   On a single node (shared_store == false, a store that offers_pending_reads)
+//   LocalClaimer (claimer_local.h) takes its place: the pending deliveries are
+//   kept in memory (ReadyQueue), loaded at start and fed by wake-ups that carry
+//   the new ones; no lease is written, the store is written only for results.
 // - Scheduler (scheduler.h, pure, owned by the engine's scheduler thread):
 //   what is held, per-webhook lanes (lanes.h: bounded in flight, so a slow or
 //   hanging endpoint never delays others) and chains (chains.h). The store
@@ -36,6 +40,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -128,8 +133,15 @@ class DeliveryEngine {
   // attempts in flight until `deadline` (on EngineDeps::monotonic), records
   // their results, and reports what it left undone. A later stop() does nothing.
   virtual DrainReport drain(MonotonicTime deadline) = 0;
-  // New work may be due now (after ingest, redeliver, replay, enable).
+  // New work may be due now (after ingest, redeliver, replay, enable). On a
+  // single node (in-memory queue) this rescans the store for pending work.
   virtual void notify() = 0;
+  // These deliveries were just queued (ingest, redelivery): a single-node
+  // engine adds them to its in-memory queue without reading the store.
+  virtual void notify_queued(std::vector<store::PendingDelivery> queued) {
+    (void)queued;
+    notify();
+  }
 
   // Delivers `payload` to the webhook once, now, with the usual headers and
   // signatures; records nothing. Never waits on the network: `done` runs once

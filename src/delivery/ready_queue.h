@@ -21,17 +21,27 @@
 // ready heads come out in the order they became ready; per-webhook bounds and
 // isolation stay with Lanes (lanes.h), which the engine feeds from here.
 //
+// Memory (issue 14: a million pending retries in well under 300 MB): an
+// entry is ~80 bytes in a slot (the id inline when it has at most 38
+// characters, the webhook id interned, the chain by index), plus an index
+// node, its place in its chain and a timer entry; each chain keeps its
+// ordering key once. Slots live in a deque (no reallocation peaks).
+//
 // Pure bookkeeping: no threads, no I/O, no clock (times are passed in). Not
 // thread-safe: the engine's scheduler thread owns it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -48,6 +58,10 @@ class ReadyQueue {
     std::int64_t sequence = 0;
     TimePoint due{};  // next_attempt_at
   };
+
+  ReadyQueue() = default;
+  ReadyQueue(const ReadyQueue&) = delete;  // the index's functors point at this
+  ReadyQueue& operator=(const ReadyQueue&) = delete;
 
   // Adds a pending delivery. false (nothing changed) when `id` is known already.
   bool add(Item item, TimePoint now);
@@ -73,43 +87,89 @@ class ReadyQueue {
   // The earliest due time in the timer, if any.
   std::optional<TimePoint> next_due();
 
-  bool contains(const std::string& id) const { return items_.contains(id); }
-  std::size_t size() const { return items_.size(); }
+  bool contains(const std::string& id) const { return find(id) != kNone; }
+  std::size_t size() const { return index_.size(); }
   std::size_t ready() const { return ready_.size(); }
   std::size_t out() const { return out_; }
 
  private:
+  using Slot = std::uint32_t;
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  static constexpr std::size_t kInlineId = 38;
+  static constexpr std::uint8_t kLongId = 0xff;  // the id is in long_ids_
+
   struct Entry {
-    Item item;
+    std::array<char, kInlineId> id{};
+    std::uint8_t id_size = 0;
+    bool live = false;
     bool out = false;             // handed out by pop_ready(), not yet settled
+    std::uint32_t webhook = 0;    // index in webhook_names_
+    std::uint32_t chain = kNone;  // index in chains_; kNone = not ordered (a chain of its own)
+    std::int64_t sequence = 0;
+    TimePoint due{};
     std::uint64_t scheduled = 0;  // timer/ready ticket; 0 = not scheduled
   };
   struct Chain {
-    std::deque<std::string> ids;  // sorted by (sequence, id): the head first
-    bool out = false;             // one of them is out
+    std::vector<Slot> members;  // [head_at, end): sorted by (sequence, id), the head first
+    std::uint32_t head_at = 0;
+    bool out = false;  // one of them is out
+    std::uint32_t webhook = 0;
+    std::string ordering_key;
+    bool empty() const { return head_at >= members.size(); }
+    Slot head() const { return members[head_at]; }
   };
   struct Timer {
     TimePoint due;
     std::uint64_t ticket;
-    std::string id;
+    Slot slot;
     bool operator>(const Timer& other) const {
       return due != other.due ? due > other.due : ticket > other.ticket;
     }
   };
+  // The index: slots hashed by their id, looked up by string_view.
+  struct IdHash {
+    const ReadyQueue* queue;
+    using is_transparent = void;
+    std::size_t operator()(Slot slot) const { return std::hash<std::string_view>{}(queue->id_of(slot)); }
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  struct IdEqual {
+    const ReadyQueue* queue;
+    using is_transparent = void;
+    bool operator()(Slot a, Slot b) const { return a == b; }
+    bool operator()(std::string_view id, Slot slot) const { return id == queue->id_of(slot); }
+    bool operator()(Slot slot, std::string_view id) const { return id == queue->id_of(slot); }
+  };
 
-  static std::string chain_key(const Item& item);
-  // Schedules the chain's head (ready when due, else in the timer).
-  void schedule_head(const std::string& key, TimePoint now);
-  void schedule(Entry& entry, TimePoint now);
-  void unout(Entry& entry, Chain& chain);
-  // Inserts `item` in its place in `chain` (ingest appends: the common case is the back).
-  void insert_in_chain(Chain& chain, const Item& item);
-  void erase_from_chain(const std::string& key, const std::string& id, TimePoint now);
+  std::string_view id_of(Slot slot) const;
+  Slot find(std::string_view id) const;
+  Slot allocate(const Item& item);
+  void release(Slot slot);
+  std::uint32_t intern_webhook(const std::string& webhook_id);
+  std::uint32_t chain_for(std::uint32_t webhook, const std::string& ordering_key);
+  bool sorts_before(Slot a, Slot b) const;
+  // Schedules the head of `slot`'s chain (ready when due, else in the timer).
+  void schedule_head(Slot slot, TimePoint now);
+  void schedule(Slot slot, TimePoint now);
+  bool chain_out(const Entry& entry) const;
+  void unout(Entry& entry);
+  void insert_in_chain(Chain& chain, Slot slot);
+  void erase_from_chain(Chain& chain, Slot slot);
+  // Forgets `slot` (and its chain when that empties); schedules the chain's next head.
+  void forget(Slot slot, TimePoint now, bool reschedule);
+  Item item_of(Slot slot) const;
 
-  std::unordered_map<std::string, Entry> items_;   // by delivery id
-  std::unordered_map<std::string, Chain> chains_;  // by chain_key()
+  std::deque<Entry> entries_;  // by slot
+  std::vector<Slot> free_slots_;
+  std::unordered_map<Slot, std::string> long_ids_;
+  std::unordered_set<Slot, IdHash, IdEqual> index_{0, IdHash{this}, IdEqual{this}};
+  std::vector<std::string> webhook_names_;
+  std::unordered_map<std::string, std::uint32_t> webhooks_;
+  std::vector<Chain> chains_;
+  std::vector<std::uint32_t> free_chains_;
+  std::unordered_map<std::string, std::uint32_t> chain_index_;  // webhook index '\n' ordering key
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timer_;
-  std::deque<std::pair<std::uint64_t, std::string>> ready_;  // (ticket, id)
+  std::deque<std::pair<std::uint64_t, Slot>> ready_;  // (ticket, slot)
   std::uint64_t next_ticket_ = 1;
   std::size_t out_ = 0;
 };

@@ -35,8 +35,12 @@ class ResultRecorder {
   static constexpr std::size_t kMaxBatch = 1024;
   static constexpr int kTries = 3;
 
-  ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written)
-      : queue_(queue), clock_(clock), on_written_(std::move(on_written)) {}
+  // After each batch of outcomes, `on_batch` (optional) gets it and whether
+  // it was written (false: given up after kTries), before `on_written`.
+  using BatchDone = std::function<void(const std::vector<store::AttemptOutcome>& batch, bool written)>;
+  ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written,
+                 BatchDone on_batch = {})
+      : queue_(queue), clock_(clock), on_written_(std::move(on_written)), on_batch_(std::move(on_batch)) {}
   ~ResultRecorder() { stop(); }
 
   void start();
@@ -54,11 +58,13 @@ class ResultRecorder {
 
  private:
   void loop();
-  void write(const std::vector<store::AttemptOutcome>& batch);
+  // Whether the batch was written.
+  bool write(const std::vector<store::AttemptOutcome>& batch);
 
   store::DeliveryQueue& queue_;
   const MonotonicClock& clock_;
   const std::function<void()> on_written_;
+  const BatchDone on_batch_;
 
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -23,25 +23,25 @@ void Scheduler::forget(const store::DueDelivery& due) {
   if (held_.erase(due.delivery.id) > 0) held_bytes_ -= std::min(held_bytes_, due.payload.size());
 }
 
-void Scheduler::accept(store::DueDelivery due, TimePoint lease_until, MonotonicTime now) {
+bool Scheduler::accept(store::DueDelivery due, TimePoint lease_until, MonotonicTime now) {
   const std::string key = Chains::key_of(due.delivery);
   if (due.follows) {
     // Behind the head just accepted (the claim lists a chain's deliveries together).
     if (!chains_.accepts_follower(key) || !hold(due, lease_until)) {
-      return;  // its head was refused: it keeps the lease this claim gave it, like the head
+      return false;  // its head was refused: it keeps the lease this claim gave it, like the head
     }
     chains_.add_follower(key, std::move(due));
-    return;
+    return true;
   }
   chains_.end_claim_run();
   if (auto held = held_.find(due.delivery.id); held != held_.end()) {
     held->second = lease_until;  // ours already (queued or in flight): the claim renewed its lease
-    return;
+    return true;
   }
   if (!key.empty() && chains_.holds(key)) {
     // We still hold this chain (its lease ran out while it waited): keep our
     // order; this claim's lease keeps it from being claimed again meanwhile.
-    return;
+    return false;
   }
   const std::string lane = due.delivery.webhook_id;
   const std::string id = due.delivery.id;
@@ -49,10 +49,11 @@ void Scheduler::accept(store::DueDelivery due, TimePoint lease_until, MonotonicT
   // A stalled lane refuses. The delivery keeps its lease: released now, every
   // claim would bring it back while the endpoint hangs (a busy loop against
   // the store); when the lease ends the lane has had its timeout to recover.
-  if (!lanes_.push(lane, std::move(due), now)) return;
+  if (!lanes_.push(lane, std::move(due), now)) return false;
   held_.emplace(id, lease_until);
   held_bytes_ += bytes;
   if (!key.empty()) chains_.open(key);
+  return true;
 }
 
 std::optional<Scheduler::Ready> Scheduler::next(MonotonicTime now) {

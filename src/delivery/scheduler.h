@@ -64,7 +64,8 @@ class Scheduler {
   // A claim's deliveries arrive in claim order: each chain's head, then its
   // followers (DueDelivery::follows). Call begin_claim() before each claim.
   void begin_claim() { chains_.end_claim_run(); }
-  void accept(store::DueDelivery due, TimePoint lease_until, MonotonicTime now);
+  // Whether it is held now (false: refused, see scheduler.cc).
+  bool accept(store::DueDelivery due, TimePoint lease_until, MonotonicTime now);
   // Claimed but not to be accepted (the engine is stopping): released as is.
   void refuse(const std::string& delivery_id, TimePoint lease_until) {
     releases_.push_back({delivery_id, lease_until});

@@ -4,6 +4,7 @@
 set(SB_DELIVERY_SOURCES
     attempt_log.cc
     claimer.cc
+    claimer_local.cc
     engine.cc
     header_block.cc
     http_client.cc
@@ -18,8 +19,10 @@ set(SB_DELIVERY_SOURCES
 # The layer's unit tests: one binary, delivery_tests.
 set(SB_DELIVERY_TESTS
     attempt_log_test.cc
+    claimer_local_test.cc
     claimer_test.cc
     engine_sqlite_test.cc
+    engine_local_test.cc
     engine_test.cc
     header_block_test.cc
     http_client_test.cc

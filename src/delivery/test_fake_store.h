@@ -88,6 +88,26 @@ class FakeStore final : public store::DeliveryQueue, public WebhookLookup {
     std::lock_guard lock(mutex_);
     return claim_calls_;
   }
+  // Offer the single-node reads (scan_pending, load_pending): the engine then
+  // keeps its queue in memory (issue 14). Off by default.
+  void offer_pending_reads(bool offer) {
+    std::lock_guard lock(mutex_);
+    offer_pending_ = offer;
+  }
+  int list_calls() const {
+    std::lock_guard lock(mutex_);
+    return list_calls_;
+  }
+  int load_calls() const {
+    std::lock_guard lock(mutex_);
+    return load_calls_;
+  }
+  // Deletes the webhook and, like the store's cascade, its deliveries.
+  void delete_webhook(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    webhooks_.erase(id);
+    std::erase_if(rows_, [&](const auto& row) { return row.second.due.delivery.webhook_id == id; });
+  }
 
   // --- what the engine uses ---------------------------------------------------
   Result<model::Webhook> get_webhook(const std::string& company_id, const std::string& webhook_id) override {
@@ -150,6 +170,48 @@ class FakeStore final : public store::DeliveryQueue, public WebhookLookup {
   std::vector<std::string> released() const {
     std::lock_guard lock(mutex_);
     return released_;
+  }
+
+  bool offers_pending_reads() const override {
+    std::lock_guard lock(mutex_);
+    return offer_pending_;
+  }
+  Result<void> scan_pending(const std::string& webhook_id, const PendingChunk& chunk) override {
+    std::vector<store::PendingDelivery> out;
+    {
+      std::lock_guard lock(mutex_);
+      ++list_calls_;
+      for (const auto& [id, row] : rows_) {
+        const auto& d = row.due.delivery;
+        if (d.state != model::DeliveryState::kPending ||
+            (!webhook_id.empty() && d.webhook_id != webhook_id)) {
+          continue;
+        }
+        store::PendingDelivery pending = store::pending_of(d);
+        pending.paused = !active(d.webhook_id);
+        out.push_back(std::move(pending));
+      }
+    }
+    // Two rows a chunk, so that tests see more than one.
+    for (std::size_t at = 0; at < out.size(); at += 2) {
+      std::vector<store::PendingDelivery> part(
+          out.begin() + static_cast<std::ptrdiff_t>(at),
+          out.begin() + static_cast<std::ptrdiff_t>(std::min(at + 2, out.size())));
+      chunk(part);
+    }
+    return {};
+  }
+  Result<std::vector<store::DueDelivery>> load_pending(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    ++load_calls_;
+    std::vector<store::DueDelivery> out;
+    for (const auto& id : ids) {
+      auto it = rows_.find(id);
+      if (it != rows_.end() && it->second.due.delivery.state == model::DeliveryState::kPending) {
+        out.push_back(it->second.due);
+      }
+    }
+    return out;
   }
 
   Result<void> release_all_leases() override {
@@ -241,6 +303,9 @@ class FakeStore final : public store::DeliveryQueue, public WebhookLookup {
   std::vector<std::string> released_;
   int release_calls_ = 0;
   int claim_calls_ = 0;
+  bool offer_pending_ = false;
+  int list_calls_ = 0;
+  int load_calls_ = 0;
 };
 
 }  // namespace switchboard::delivery::testing

@@ -78,17 +78,19 @@ Ingestor::~Ingestor() {
 
 void Ingestor::notify(const std::vector<store::NewEvent>& events, const IngestResults& stored) const {
   bool queued = false;
+  std::vector<store::PendingDelivery> created;
   for (std::size_t i = 0; i < stored.size(); ++i) {
     const auto& outcome = stored[i];
     if (!outcome || outcome->duplicate) continue;
     queued = queued || outcome->deliveries > 0;
+    created.insert(created.end(), outcome->queued.begin(), outcome->queued.end());
     if (live_) {
       const store::NewEvent& event = events[i];
       live_->event_stored(event.event.company_id, event.event.type, event.data_json, event.event.occurred_at,
                           outcome->sequence.value_or(0));
     }
   }
-  if (wakeup_ && queued) wakeup_->deliveries_queued();
+  if (wakeup_ && queued) wakeup_->deliveries_queued(std::move(created));
 }
 
 }  // namespace switchboard::ingest

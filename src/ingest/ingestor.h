@@ -51,10 +51,12 @@ class StoredEventSink {
 
 // Told, after COMMIT, that an ingest call queued deliveries (v2 or v1): the
 // senders look for due work now rather than at their next timer. Once per call.
+// `queued` carries the v2 deliveries it created (empty when only v1 ones
+// were): a single-node engine adds them to its in-memory queue (issue 14).
 class DeliveryWakeup {
  public:
   virtual ~DeliveryWakeup() = default;
-  virtual void deliveries_queued() = 0;
+  virtual void deliveries_queued(std::vector<store::PendingDelivery> queued) = 0;
 };
 
 // The store's answer for each event, in order (see store::IngestOutcome).

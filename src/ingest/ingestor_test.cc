@@ -119,12 +119,23 @@ struct Heard : StoredEventSink, DeliveryWakeup {
     EXPECT_EQ(occurred_at, kT0);
     events.push_back(event_type + "#" + std::to_string(sequence));
   }
-  void deliveries_queued() override { ++wakeups; }
+  std::vector<std::string> queued;  // ids the wake-ups carried
+  void deliveries_queued(std::vector<store::PendingDelivery> created) override {
+    ++wakeups;
+    for (const auto& delivery : created) queued.push_back(delivery.id);
+  }
 };
 
+// An outcome with `deliveries` v2 deliveries, named dlv_<sequence>_<n>.
 store::IngestOutcome stored(int deliveries, std::optional<std::int64_t> sequence = 1,
                             bool duplicate = false) {
-  return store::IngestOutcome{"evt_x", sequence, duplicate, deliveries};
+  store::IngestOutcome outcome{"evt_x", sequence, duplicate, deliveries};
+  for (int n = 0; n < deliveries && !duplicate; ++n) {
+    store::PendingDelivery delivery;
+    delivery.id = "dlv_" + std::to_string(sequence.value_or(0)) + "_" + std::to_string(n);
+    outcome.queued.push_back(delivery);
+  }
+  return outcome;
 }
 
 TEST(Ingestor, TellsListenersOfWhatWasNewlyStoredAfterCommit) {
@@ -134,18 +145,20 @@ TEST(Ingestor, TellsListenersOfWhatWasNewlyStoredAfterCommit) {
     std::vector<Outcome> outcomes;
     std::vector<std::string> live;
     int wakeups;
+    std::vector<std::string> queued;  // the ids the one wake-up carries
   };
   const Outcome failed = make_error(ErrorCode::kConflict, "taken");
   const std::vector<Case> cases = {
-      {"new with deliveries", {stored(2)}, {"call.answered#1"}, 1},
-      {"new without deliveries", {stored(0)}, {"call.answered#1"}, 0},
-      {"unsequenced", {stored(0, std::nullopt)}, {"call.answered#0"}, 0},
-      {"duplicate", {stored(0, 1, true)}, {}, 0},
-      {"failed", {failed}, {}, 0},
-      {"batch: one wake-up for the call",
+      {"new with deliveries", {stored(2)}, {"call.answered#1"}, 1, {"dlv_1_0", "dlv_1_1"}},
+      {"new without deliveries", {stored(0)}, {"call.answered#1"}, 0, {}},
+      {"unsequenced", {stored(0, std::nullopt)}, {"call.answered#0"}, 0, {}},
+      {"duplicate", {stored(0, 1, true)}, {}, 0, {}},
+      {"failed", {failed}, {}, 0, {}},
+      {"batch: one wake-up for the call, carrying every new delivery",
        {stored(1, 1), failed, stored(0, 2, true), stored(3, 3)},
        {"call.answered#1", "call.answered#3"},
-       1},
+       1,
+       {"dlv_1_0", "dlv_3_0", "dlv_3_1", "dlv_3_2"}},
   };
   for (const Case& c : cases) {
     ScriptedEventStore store;
@@ -160,6 +173,7 @@ TEST(Ingestor, TellsListenersOfWhatWasNewlyStoredAfterCommit) {
     EXPECT_EQ(store.given.size(), c.outcomes.size()) << c.name;
     EXPECT_EQ(heard.events, c.live) << c.name;
     EXPECT_EQ(heard.wakeups, c.wakeups) << c.name;
+    EXPECT_EQ(heard.queued, c.queued) << c.name;
 
     // ingest_async(): the same listeners, told before `done`, only once the
     // store answers (after its COMMIT).
@@ -181,6 +195,7 @@ TEST(Ingestor, TellsListenersOfWhatWasNewlyStoredAfterCommit) {
     EXPECT_EQ((*answer)->size(), c.outcomes.size()) << c.name;
     EXPECT_EQ(heard_async.events, c.live) << c.name;
     EXPECT_EQ(heard_async.wakeups, c.wakeups) << c.name;
+    EXPECT_EQ(heard_async.queued, c.queued) << c.name;
   }
 }
 

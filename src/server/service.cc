@@ -213,8 +213,9 @@ class LiveCallsFeed final : public ingest::StoredEventSink {
 class SendersWakeup final : public ingest::DeliveryWakeup {
  public:
   SendersWakeup(delivery::DeliveryEngine* engine, delivery::V1Dispatcher* v1) : engine_(engine), v1_(v1) {}
-  void deliveries_queued() override {
-    if (engine_) engine_->notify();
+  void deliveries_queued(std::vector<store::PendingDelivery> queued) override {
+    // The v2 engine gets the new deliveries themselves (a single node queues them in memory).
+    if (engine_ && !queued.empty()) engine_->notify_queued(std::move(queued));
     if (v1_) v1_->notify();
   }
 

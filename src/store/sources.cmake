@@ -14,6 +14,7 @@ set(SB_STORE_SOURCES
     sqlite/sqlite_backup.cc
     sqlite/sqlite_connection.cc
     sqlite/sqlite_delivery_queue.cc
+    sqlite/sqlite_delivery_queue_pending.cc
     sqlite/sqlite_migrator.cc
     sqlite/sqlite_read_pool.cc
     sqlite/sqlite_store.cc

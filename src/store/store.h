@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,11 +65,37 @@ struct NewEvent {
   std::vector<std::string> delivery_ids;
 };
 
+// A pending delivery as a single-node engine keeps it in memory (issue 14):
+// what ordering and timing need, no payload (DeliveryQueue::scan_pending).
+struct PendingDelivery {
+  std::string id;
+  std::string company_id;
+  std::string webhook_id;
+  std::string ordering_key;  // "" = not ordered
+  std::int64_t sequence = 0;
+  TimePoint next_attempt_at{};
+  bool paused = false;  // its webhook is not active
+};
+
+// The in-memory view of a pending `delivery` (ingest, redelivery).
+inline PendingDelivery pending_of(const model::Delivery& delivery) {
+  return PendingDelivery{delivery.id,
+                         delivery.company_id,
+                         delivery.webhook_id,
+                         delivery.ordering_key,
+                         delivery.sequence.value_or(0),
+                         delivery.next_attempt_at.value_or(TimePoint{}),
+                         false};
+}
+
 struct IngestOutcome {
   std::string event_id;
   std::optional<std::int64_t> sequence;
   bool duplicate = false;  // answered from the idempotency key
   int deliveries = 0;      // deliveries created
+  // The v2 deliveries created (issue 14: the single-node engine's wake-up
+  // carries them, so it never scans the store for new work).
+  std::vector<PendingDelivery> queued;
 };
 
 struct DueDelivery {
@@ -284,6 +311,30 @@ class DeliveryQueue {
   //              model::should_mark_failed says so.
   // A delivery whose webhook was deleted meanwhile is skipped silently.
   virtual Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) = 0;
+
+  // --- The single-node queue (issue 14), read only: no leases. -------------
+  // A store that only one node uses may be worked from memory: the engine
+  // reads every pending delivery once (compact rows, no payloads) and later
+  // loads the rows and payloads of those about to be sent. The defaults say
+  // the store does not offer it (the engine then claims with leases).
+  //
+  // Whether scan_pending and load_pending are offered.
+  virtual bool offers_pending_reads() const { return false; }
+  // Every pending delivery (or those of `webhook_id`), read in one snapshot
+  // and handed to `chunk` a few thousand at a time (memory stays bounded with
+  // a million pending), in (webhook, ordering key, sequence, id) order.
+  using PendingChunk = std::function<void(std::vector<PendingDelivery>& chunk)>;
+  virtual Result<void> scan_pending(const std::string& webhook_id, const PendingChunk& chunk) {
+    (void)webhook_id;
+    (void)chunk;
+    return make_error(ErrorCode::kInternal, "scan_pending: not offered by this store");
+  }
+  // The deliveries among `ids` that are still pending, with their payloads,
+  // in no particular order (a missing id is settled or deleted).
+  virtual Result<std::vector<DueDelivery>> load_pending(const std::vector<std::string>& ids) {
+    (void)ids;
+    return make_error(ErrorCode::kInternal, "load_pending: not offered by this store");
+  }
 };
 
 // Deliveries and attempts as the API reads them, and the manual actions

@@ -185,9 +185,13 @@ Result<void> write_events(IngestPort& port, IngestCaches& caches, std::span<cons
     EventRow& row = rows.emplace_back(EventRow{in.event, &in.attributes});
     row.event.sequence = sequences[f];
     row.event.payload = model::compose_envelope(row.event, *data);
+    const std::size_t first_delivery = deliveries.size();
     const int created = fan_out(row.event, in.attributes, **webhooks, in.delivery_ids,
                                 fresh.size() > 1 ? &chains : nullptr, deliveries, follows);
     answers[fresh_at[f]] = IngestOutcome{row.event.id, row.event.sequence, false, created};
+    for (std::size_t d = first_delivery; d < deliveries.size(); ++d) {
+      answers[fresh_at[f]]->queued.push_back(pending_of(deliveries[d]));  // the engine's wake-up (issue 14)
+    }
   }
   if (!rows.empty()) {
     if (auto inserted = port.insert_events(rows); !inserted) return inserted;

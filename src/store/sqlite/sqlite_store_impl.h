@@ -82,6 +82,10 @@ class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleR
   Result<void> release_all_leases() override;
   Result<std::optional<TimePoint>> next_due_time() override;
   Result<void> record_attempts(const std::vector<AttemptOutcome>& outcomes) override;
+  // The single-node queue's reads (sqlite_delivery_queue_pending.cc).
+  bool offers_pending_reads() const override { return true; }
+  Result<void> scan_pending(const std::string& webhook_id, const PendingChunk& chunk) override;
+  Result<std::vector<DueDelivery>> load_pending(const std::vector<std::string>& ids) override;
   Result<Page<model::Attempt>> list_failed_attempts(const AttemptQuery& query) override;
   Result<model::Attempt> get_attempt(const std::string& company_id, const std::string& webhook_id,
                                      const std::string& attempt_id) override;
