@@ -71,7 +71,7 @@ class Engine final : public DeliveryEngine {
                    }
                    cv_.notify_one();
                  }),
-        recorder_(queue_, monotonic_, [this] { claimer_.notify(); }),
+        recorder_(queue_, monotonic_, [this] { claimer_.notify(); }, options_.recorded_listener),
         client_(std::move(deps.client)) {}
 
   ~Engine() override { stop(milliseconds(0)); }

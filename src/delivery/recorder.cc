@@ -69,7 +69,7 @@ void ResultRecorder::loop() {
       outcomes_.erase(outcomes_.begin(), end);
       unlease.swap(releases_);
     }
-    if (!batch.empty()) write(batch);
+    if (!batch.empty() && write(batch) && listener_) listener_->on_recorded(batch);
     if (!unlease.empty()) {
       if (auto released = queue_.release_leases(unlease); !released) {
         spdlog::warn("event=release_leases_failed count={} error=\"{}\"", unlease.size(),
@@ -80,17 +80,17 @@ void ResultRecorder::loop() {
   }
 }
 
-void ResultRecorder::write(const std::vector<store::AttemptOutcome>& batch) {
+bool ResultRecorder::write(const std::vector<store::AttemptOutcome>& batch) {
   for (int attempt = 1;; ++attempt) {
     auto written = queue_.record_attempts(batch);
     if (written) {
       for (const auto& outcome : batch) (outcome.attempt.success ? delivered_ : failed_)++;
-      return;
+      return true;
     }
     if (attempt >= kTries || !is_retryable(written.error().code)) {
       spdlog::error("event=record_attempts_failed count={} error=\"{}\"", batch.size(),
                     written.error().message);
-      return;
+      return false;
     }
     clock_.sleep_until(clock_.now() + std::chrono::milliseconds(50) * attempt);
   }

@@ -30,13 +30,24 @@
 
 namespace switchboard::delivery {
 
+// Told about each batch of results once it is committed (issue 16: failure
+// alerts watch the webhooks whose status those results may have changed).
+// Runs on the recorder's thread after every successful write: must be quick
+// (queue the work, never block on the network or the store).
+class RecordedListener {
+ public:
+  virtual ~RecordedListener() = default;
+  virtual void on_recorded(const std::vector<store::AttemptOutcome>& batch) = 0;
+};
+
 class ResultRecorder {
  public:
   static constexpr std::size_t kMaxBatch = 1024;
   static constexpr int kTries = 3;
 
-  ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written)
-      : queue_(queue), clock_(clock), on_written_(std::move(on_written)) {}
+  ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written,
+                 RecordedListener* listener = nullptr)
+      : queue_(queue), clock_(clock), on_written_(std::move(on_written)), listener_(listener) {}
   ~ResultRecorder() { stop(); }
 
   void start();
@@ -54,11 +65,13 @@ class ResultRecorder {
 
  private:
   void loop();
-  void write(const std::vector<store::AttemptOutcome>& batch);
+  // Whether the batch was committed.
+  bool write(const std::vector<store::AttemptOutcome>& batch);
 
   store::DeliveryQueue& queue_;
   const MonotonicClock& clock_;
   const std::function<void()> on_written_;
+  RecordedListener* const listener_;  // optional
 
   std::mutex mutex_;
   std::condition_variable cv_;

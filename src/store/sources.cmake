@@ -4,6 +4,7 @@
 # sb_store: the role interfaces, code shared by the backends and SQLite.
 set(SB_STORE_SOURCES
     common/attempt_codec.cc
+    common/alert_codec.cc
     common/attempt_rules.cc
     common/column_codec.cc
     common/health_rollup.cc
@@ -12,6 +13,7 @@ set(SB_STORE_SOURCES
     common/token_rules.cc
     common/webhook_codec.cc
     sqlite/sqlite_backup.cc
+    sqlite/sqlite_store_alerts.cc
     sqlite/sqlite_connection.cc
     sqlite/sqlite_delivery_queue.cc
     sqlite/sqlite_migrator.cc
@@ -35,6 +37,7 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_migrator.cc
     postgres/postgres_pool.cc
     postgres/postgres_store.cc
+    postgres/postgres_store_alerts.cc
     postgres/postgres_store_attempts.cc
     postgres/postgres_store_deliveries.cc
     postgres/postgres_store_directory.cc
