@@ -12,6 +12,7 @@
 namespace switchboard::alerts {
 namespace json = boost::json;
 namespace limits = model::limits;
+namespace error_codes = model::error_codes;
 
 namespace {
 
@@ -33,7 +34,8 @@ void read_string(const json::object& object, std::string_view key, const std::st
 bool only_known_keys(const json::object& object, std::initializer_list<std::string_view> known,
                      const std::string& prefix, Errors& errors) {
   bool ok = true;
-  for (const auto& [key, value] : object) {
+  for (const auto& field : object) {
+    const std::string_view key(field.key().data(), field.key().size());
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       add(errors, prefix + std::string(key), error_codes::kUnknownField, "Unknown field.");
       ok = false;

@@ -14,6 +14,7 @@ namespace switchboard::alerts {
 namespace {
 
 namespace json = boost::json;
+namespace error_codes = model::error_codes;
 
 const char* kEmail =
     R"({"name":"Ops","kind":"email","smtp":{"host":"smtp.example.com","from":"alerts@example.com",)"

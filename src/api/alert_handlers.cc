@@ -59,14 +59,15 @@ json::object channel_json(const store::AlertChannel& channel, const std::string&
   } else {
     json::array recipients;
     for (const auto& to : channel.smtp.recipients) recipients.emplace_back(to);
-    out["smtp"] = json::object{
-        {"host", channel.smtp.host},
-        {"port", channel.smtp.port},
-        {"tls", store::smtp_tls_column(channel.smtp.tls)},
-        {"username", channel.smtp.username},
-        {"password", channel.smtp.password.empty() ? json::value(nullptr) : json::value(model::kMaskedSecret)},
-        {"from", channel.smtp.from},
-        {"recipients", std::move(recipients)}};
+    out["smtp"] =
+        json::object{{"host", channel.smtp.host},
+                     {"port", channel.smtp.port},
+                     {"tls", store::smtp_tls_column(channel.smtp.tls)},
+                     {"username", channel.smtp.username},
+                     {"password", channel.smtp.password.empty() ? json::value(nullptr)
+                                                                : json::value(model::kMaskedSecret)},
+                     {"from", channel.smtp.from},
+                     {"recipients", std::move(recipients)}};
   }
   out["last_error"] = channel.last_error.empty() ? json::value(nullptr) : json::value(channel.last_error);
   out["last_failure_at"] = optional_time(channel.last_failure_at);
@@ -85,8 +86,8 @@ std::string carrier_url(const ApiDeps& deps, const store::AlertChannel& channel)
 
 Response field_errors(std::vector<model::FieldError> errors) {
   model::InputFailure failure;
-  const bool malformed = errors.front().code == error_codes::kInvalidBody ||
-                         errors.front().code == error_codes::kUnknownField;
+  const bool malformed =
+      errors.front().code == error_codes::kInvalidBody || errors.front().code == error_codes::kUnknownField;
   failure.kind = malformed ? model::InputFailure::Kind::kMalformed : model::InputFailure::Kind::kInvalid;
   failure.errors = std::move(errors);
   return input_failure_response(failure);
@@ -174,8 +175,9 @@ Response patch_channel(const ApiDeps& deps, RequestContext& ctx) {
   if (!channel) return load_failure(channel.error());
   auto body = parse_json_body(ctx.request);
   if (!body) return body.error();
-  alerts::ChannelSpec current{channel->name,    channel->kind, channel->events,
-                              channel->enabled, carrier_url(deps, *channel), channel->smtp};
+  alerts::ChannelSpec current{
+      channel->name, channel->kind, channel->events, channel->enabled, carrier_url(deps, *channel),
+      channel->smtp};
   auto spec = alerts::parse_channel_patch(*body, current);
   if (!spec) return field_errors(std::move(spec.error()));
   const TimePoint now = deps.clock.now();
@@ -191,7 +193,8 @@ Response patch_channel(const ApiDeps& deps, RequestContext& ctx) {
     model::StatusChange change;
     change.status = spec->enabled ? model::WebhookStatus::kActive : model::WebhookStatus::kInactive;
     if (spec->enabled) change.consecutive_exhausted = 0;
-    if (auto status = deps.store.set_webhook_status(ctx.company_id(), channel->webhook_id, change, now); !status)
+    if (auto status = deps.store.set_webhook_status(ctx.company_id(), channel->webhook_id, change, now);
+        !status)
       return error_response(status.error());
   }
   if (auto updated = store->update_alert_channel(*channel); !updated) return load_failure(updated.error());
@@ -219,7 +222,8 @@ Response test_channel(const ApiDeps& deps, RequestContext& ctx) {
     return json_response(202, json::serialize(json::object{{"queued", true}}));
   }
   // An alert webhook: one signed test delivery now through the engine, answered when it ends.
-  if (!deps.engine) return error_response(503, error_codes::kUnavailable, "Delivery is not running on this server.");
+  if (!deps.engine)
+    return error_response(503, error_codes::kUnavailable, "Delivery is not running on this server.");
   auto carrier = deps.store.get_webhook(ctx.company_id(), channel->webhook_id);
   if (!carrier) return error_response(carrier.error());
   alerts::Alert alert;

@@ -9,7 +9,6 @@
 #include "api/handlers.h"
 #include "api/request_json.h"
 #include "api/webhook_json.h"
-#include "store/alert_store.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "model/error_codes.h"
@@ -17,6 +16,7 @@
 #include "model/webhook_changes.h"
 #include "model/webhook_input.h"
 #include "model/webhook_origin.h"
+#include "store/alert_store.h"
 
 namespace switchboard::api {
 
@@ -28,8 +28,9 @@ namespace {
 // managed through /alert-channels. They sort after every "wh_" id, so once
 // one shows up the rest of the list is carriers too.
 void hide_alert_carriers(store::Page<model::Webhook>& page) {
-  auto first = std::find_if(page.items.begin(), page.items.end(),
-                            [](const model::Webhook& w) { return w.id.starts_with(store::kAlertWebhookIdPrefix); });
+  auto first = std::find_if(page.items.begin(), page.items.end(), [](const model::Webhook& w) {
+    return w.id.starts_with(store::kAlertWebhookIdPrefix);
+  });
   if (first == page.items.end()) return;
   page.items.erase(first, page.items.end());
   page.has_more = false;

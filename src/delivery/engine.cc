@@ -71,7 +71,8 @@ class Engine final : public DeliveryEngine {
                    }
                    cv_.notify_one();
                  }),
-        recorder_(queue_, monotonic_, [this] { claimer_.notify(); }, options_.recorded_listener),
+        recorder_(
+            queue_, monotonic_, [this] { claimer_.notify(); }, options_.recorded_listener),
         client_(std::move(deps.client)) {}
 
   ~Engine() override { stop(milliseconds(0)); }

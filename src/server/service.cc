@@ -5,6 +5,8 @@
 #include <charconv>
 #include <system_error>
 
+#include "alerts/alert_monitor.h"
+#include "alerts/mailer.h"
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/health_probe.h"
@@ -12,8 +14,6 @@
 #include "api/metrics.h"
 #include "common/crypto.h"
 #include "common/result.h"
-#include "alerts/alert_monitor.h"
-#include "alerts/mailer.h"
 #include "delivery/engine.h"
 #include "delivery/node_heartbeat.h"
 #include "delivery/v1_dispatcher.h"
@@ -232,9 +232,10 @@ class ServiceImpl final : public Service {
       : store_(std::move(store)),
         mailer_(make_mailer(*store_, clock, config)),
         alert_monitor_(make_alert_monitor(clock, config)),
-        engine_(config.run_delivery ? delivery::DeliveryEngine::create(*store_, *store_, clock,
-                                                                       engine_options(config, alert_monitor_.get()))
-                                    : nullptr),
+        engine_(config.run_delivery
+                    ? delivery::DeliveryEngine::create(*store_, *store_, clock,
+                                                       engine_options(config, alert_monitor_.get()))
+                    : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
         heartbeat_(make_heartbeat(*store_, clock, config, engine_.get())),
         live_sources_(*store_, *store_, *store_),

@@ -70,6 +70,7 @@ set(SB_STORE_TESTS
     sqlite/sqlite_purge_load_test.cc
     sqlite/sqlite_store_test.cc
     sqlite/sqlite_writer_test.cc
+    store_alerts_contract_test.cc
     store_attempt_contract_test.cc
     store_contract_test.cc
     store_delivery_contract_test.cc

@@ -100,7 +100,8 @@ class AlertsTest : public ReceiverFixture {
     json::object data = model::sample_event_data(type);
     data.erase("test");
     data["call_id"] = call_id;
-    auto r = server_->post("/api/v2/events", owner_, json::serialize(json::object{{"type", type}, {"data", data}}));
+    auto r = server_->post("/api/v2/events", owner_,
+                           json::serialize(json::object{{"type", type}, {"data", data}}));
     EXPECT_EQ(r.status, 202) << r.body;
   }
   std::string create_user(const std::string& role) {
@@ -111,16 +112,16 @@ class AlertsTest : public ReceiverFixture {
     return std::string(r.json().at("token").as_string());
   }
   std::string email_channel(int port, const std::string& tls) {
-    return json::serialize(json::object{
-        {"name", "Ops e-mail"},
-        {"kind", "email"},
-        {"smtp", json::object{{"host", "127.0.0.1"},
-                              {"port", port},
-                              {"tls", tls},
-                              {"username", "alerts"},
-                              {"password", "s3cret-pass"},
-                              {"from", "alerts@switchboard.test"},
-                              {"recipients", json::array{"ops@example.test"}}}}});
+    return json::serialize(
+        json::object{{"name", "Ops e-mail"},
+                     {"kind", "email"},
+                     {"smtp", json::object{{"host", "127.0.0.1"},
+                                           {"port", port},
+                                           {"tls", tls},
+                                           {"username", "alerts"},
+                                           {"password", "s3cret-pass"},
+                                           {"from", "alerts@switchboard.test"},
+                                           {"recipients", json::array{"ops@example.test"}}}}});
   }
 
   std::filesystem::path cert_, key_;
@@ -144,10 +145,10 @@ TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   EXPECT_EQ(mail.json().at("smtp").at("password"), "********");
   EXPECT_EQ(mail.body.find("s3cret-pass"), std::string::npos);
   const std::string mail_id(mail.json().at("id").as_string());
-  auto hook = server_->post("/api/v2/alert-channels", owner_,
-                            json::serialize(json::object{{"name", "Pager"},
-                                                         {"kind", "webhook"},
-                                                         {"url", url_of(alert_receiver, "/alerts")}}));
+  auto hook =
+      server_->post("/api/v2/alert-channels", owner_,
+                    json::serialize(json::object{
+                        {"name", "Pager"}, {"kind", "webhook"}, {"url", url_of(alert_receiver, "/alerts")}}));
   ASSERT_EQ(hook.status, 201) << hook.body;
   const std::string secret(hook.json().at("secret").as_string());
   EXPECT_TRUE(secret.starts_with("whsec_"));
@@ -167,7 +168,8 @@ TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   publish("call.answered", "c1");
   publish("call.answered", "c2");
   publish("call.answered", "c3");
-  ASSERT_TRUE(wait_until([&] { return get_json("/api/v2/webhooks/" + id, owner_).at("status") == "failed"; }, 180s));
+  ASSERT_TRUE(
+      wait_until([&] { return get_json("/api/v2/webhooks/" + id, owner_).at("status") == "failed"; }, 180s));
 
   ASSERT_TRUE(wait_until([&] { return smtp.messages().size() >= 1 && alert_receiver.count() >= 1; }, 60s));
   // Several sweeps later (200 ms each at this time scale) nothing is repeated.
@@ -183,10 +185,9 @@ TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   receiver::VerifyOptions verify;
   verify.secrets = {secret};
   verify.timestamp_tolerance.reset();
-  auto checked = receiver::verify_delivery(events[0].headers, events[0].body, verify,
-                                           std::chrono::duration_cast<std::chrono::seconds>(
-                                               SystemClock().now().time_since_epoch())
-                                               .count());
+  auto checked = receiver::verify_delivery(
+      events[0].headers, events[0].body, verify,
+      std::chrono::duration_cast<std::chrono::seconds>(SystemClock().now().time_since_epoch()).count());
   EXPECT_TRUE(checked.signatures_checked);
   EXPECT_TRUE(checked.ok()) << (checked.errors.empty() ? "" : checked.errors[0]);
   auto data = json::parse(events[0].body).at("data");
@@ -195,8 +196,9 @@ TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   EXPECT_FALSE(data.at("last_errors").as_array().empty());
 
   // The e-mail channel shows its success.
-  ASSERT_TRUE(wait_until(
-      [&] { return !get_json("/api/v2/alert-channels/" + mail_id, owner_).at("last_success_at").is_null(); }));
+  ASSERT_TRUE(wait_until([&] {
+    return !get_json("/api/v2/alert-channels/" + mail_id, owner_).at("last_success_at").is_null();
+  }));
 
   // Re-enabled: one webhook.recovered to the alert webhook.
   ASSERT_EQ(server_->post("/api/v2/webhooks/" + id + "/enable", owner_).status, 200);
@@ -228,7 +230,8 @@ TEST_F(AlertsTest, RefusingSmtpHostShowsOnTheChannelAndDeliveriesGoOn) {
   publish("call.answered", "c1");
   ASSERT_TRUE(wait_until([&] { return good.count() >= 1; }, 30s));  // not held behind the SMTP retries
   ASSERT_TRUE(wait_until(
-      [&] { return !get_json("/api/v2/alert-channels/" + mail_id, owner_).at("last_error").is_null(); }, 60s));
+      [&] { return !get_json("/api/v2/alert-channels/" + mail_id, owner_).at("last_error").is_null(); },
+      60s));
   auto channel = get_json("/api/v2/alert-channels/" + mail_id, owner_);
   EXPECT_FALSE(channel.at("last_failure_at").is_null());
   const std::string error(channel.at("last_error").as_string());
@@ -247,22 +250,26 @@ TEST_F(AlertsTest, BadInputGetsFieldErrorsAndOnlyOwnersAndAdminsOfTheCompanyMana
       {"/api/v2/alert-channels", "POST",
        R"({"name":"x","kind":"email","smtp":{"host":"smtp.example.com","tls":"none","from":"a@b.test","recipients":["c@d.test"]}})",
        422, "smtp.tls"},
-      {"/api/v2/alert-channels", "POST", R"({"name":"x","kind":"webhook","url":"http://alerts.example.com/"})", 422,
-       "url"},
-      {"/api/v2/alert-channels", "POST", R"({"name":"x","kind":"webhook","url":"https://a.example.com/","events":["call.answered"]})",
-       422, "events[0]"},
+      {"/api/v2/alert-channels", "POST",
+       R"({"name":"x","kind":"webhook","url":"http://alerts.example.com/"})", 422, "url"},
+      {"/api/v2/alert-channels", "POST",
+       R"({"name":"x","kind":"webhook","url":"https://a.example.com/","events":["call.answered"]})", 422,
+       "events[0]"},
       {"/api/v2/alert-channels", "POST", R"({"name":"x","kind":"pigeon"})", 422, "kind"},
       {"/api/v2/alert-settings", "PATCH", R"({"degraded_below_percent":0})", 400, "degraded_below_percent"},
-      {"/api/v2/alert-settings", "PATCH", R"({"degraded_window_minutes":100000})", 400, "degraded_window_minutes"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_window_minutes":100000})", 400,
+       "degraded_window_minutes"},
   };
   for (const Bad& row : rows) {
     SCOPED_TRACE(row.body);
-    auto r = row.method == "POST" ? server_->post(row.path, owner_, row.body) : server_->patch(row.path, owner_, row.body);
+    auto r = row.method == "POST" ? server_->post(row.path, owner_, row.body)
+                                  : server_->patch(row.path, owner_, row.body);
     EXPECT_EQ(r.status, row.status) << r.body;
     EXPECT_EQ(r.json().at("error").at("field"), row.field.c_str()) << r.body;
   }
-  auto settings = server_->patch("/api/v2/alert-settings", owner_,
-                                 R"({"degraded_below_percent":95,"degraded_min_attempts":50,"degraded_window_minutes":30})");
+  auto settings = server_->patch(
+      "/api/v2/alert-settings", owner_,
+      R"({"degraded_below_percent":95,"degraded_min_attempts":50,"degraded_window_minutes":30})");
   ASSERT_EQ(settings.status, 200) << settings.body;
   EXPECT_EQ(get_json("/api/v2/alert-settings", owner_).at("degraded_below_percent"), 95);
 
@@ -282,7 +289,8 @@ TEST_F(AlertsTest, BadInputGetsFieldErrorsAndOnlyOwnersAndAdminsOfTheCompanyMana
   EXPECT_EQ(server_->get("/api/v2/alert-channels", agent).status, 403);
   EXPECT_EQ(server_->patch("/api/v2/alert-settings", agent, R"({"degraded_below_percent":50})").status, 403);
   SystemClock clock;
-  auto other = api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
+  auto other =
+      api::create_company_with_owner(server_->service().store(), clock, "Other", "O", "o@other.test");
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(server_->get(path, other->owner_token).status, 404);
   EXPECT_EQ(server_->del(path, other->owner_token).status, 404);
