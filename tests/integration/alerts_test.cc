@@ -191,7 +191,7 @@ TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   EXPECT_TRUE(checked.signatures_checked);
   EXPECT_TRUE(checked.ok()) << (checked.errors.empty() ? "" : checked.errors[0]);
   auto data = json::parse(events[0].body).at("data");
-  EXPECT_EQ(data.at("webhook").at("id"), id);
+  EXPECT_EQ(data.at("webhook").at("id"), id.c_str());
   EXPECT_EQ(data.at("webhook").at("status"), "failed");
   EXPECT_FALSE(data.at("last_errors").as_array().empty());
 
