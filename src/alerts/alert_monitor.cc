@@ -32,9 +32,7 @@ std::string describe_error(const model::Attempt& attempt) {
   return text.substr(0, 300);
 }
 
-TimePoint floor_minute(TimePoint t) {
-  return std::chrono::time_point_cast<std::chrono::minutes>(t);
-}
+TimePoint floor_minute(TimePoint t) { return std::chrono::time_point_cast<std::chrono::minutes>(t); }
 
 }  // namespace
 
@@ -130,7 +128,8 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   auto webhook = deps_.store.get_webhook(key.company_id, key.webhook_id);
   if (!webhook) {
     if (webhook.error().code != ErrorCode::kNotFound)
-      spdlog::warn("event=alert_look_failed webhook={} error=\"{}\"", key.webhook_id, webhook.error().message);
+      spdlog::warn("event=alert_look_failed webhook={} error=\"{}\"", key.webhook_id,
+                   webhook.error().message);
     return;
   }
   auto episodes = deps_.alerts.get_episodes(key.company_id, key.webhook_id);
@@ -145,7 +144,8 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   const auto window = std::chrono::duration_cast<std::chrono::milliseconds>(threshold->window);
   const auto scaled_window =
       std::chrono::milliseconds(static_cast<long long>(std::ceil(window.count() / options_.time_scale)));
-  scaled.window = std::max(std::chrono::minutes(1), std::chrono::duration_cast<std::chrono::minutes>(scaled_window));
+  scaled.window =
+      std::max(std::chrono::minutes(1), std::chrono::duration_cast<std::chrono::minutes>(scaled_window));
 
   // The success rate over the window, from the per-minute rollups.
   const TimePoint start = floor_minute(degraded_window_start(*episodes, now, scaled));
@@ -155,12 +155,14 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   if (auto buckets = deps_.store.webhook_health(key.company_id, key.webhook_id, shape, start); buckets) {
     for (const auto& bucket : *buckets) totals.add(bucket);
   } else {
-    spdlog::warn("event=alert_health_failed webhook={} error=\"{}\"", key.webhook_id, buckets.error().message);
+    spdlog::warn("event=alert_health_failed webhook={} error=\"{}\"", key.webhook_id,
+                 buckets.error().message);
   }
   const int attempts = static_cast<int>(totals.attempts);
   const int succeeded = static_cast<int>(totals.succeeded);
 
-  Decision decision = decide(*episodes, Observation{webhook->status, seen.gone, attempts, succeeded, now}, *threshold);
+  Decision decision =
+      decide(*episodes, Observation{webhook->status, seen.gone, attempts, succeeded, now}, *threshold);
   store::WebhookEpisodes& next = decision.next;
   next.exhausted_pending += seen.exhausted;
   int exhausted = 0;
@@ -174,7 +176,8 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   // Saved before sending: a crash between the two loses an alert rather
   // than sending one twice after the restart.
   if (auto saved = deps_.alerts.save_episodes(next); !saved) {
-    spdlog::warn("event=alert_episodes_not_saved webhook={} error=\"{}\"", key.webhook_id, saved.error().message);
+    spdlog::warn("event=alert_episodes_not_saved webhook={} error=\"{}\"", key.webhook_id,
+                 saved.error().message);
     return;
   }
   for (OperationalEvent event : decision.send)
@@ -213,8 +216,8 @@ Alert AlertMonitor::describe(OperationalEvent event, const model::Webhook& webho
 void AlertMonitor::dispatch(const Alert& alert) {
   auto channels = deps_.alerts.list_alert_channels(alert.company_id);
   if (!channels) {
-    spdlog::error("event=alert_not_sent type={} webhook={} error=\"{}\"", to_string(alert.event), alert.webhook_id,
-                  channels.error().message);
+    spdlog::error("event=alert_not_sent type={} webhook={} error=\"{}\"", to_string(alert.event),
+                  alert.webhook_id, channels.error().message);
     return;
   }
   spdlog::info("event=alert type={} webhook={} company={}", to_string(alert.event), alert.webhook_id,
@@ -286,7 +289,8 @@ void AlertMonitor::carrier_outcomes(const std::map<Key, std::string>& errors) {
     }
     for (const auto& channel : it->second) {
       if (channel.webhook_id != key.webhook_id) continue;
-      if (!error.empty()) spdlog::warn("event=alert_webhook_failed channel={} error=\"{}\"", channel.id, error);
+      if (!error.empty())
+        spdlog::warn("event=alert_webhook_failed channel={} error=\"{}\"", channel.id, error);
       (void)deps_.alerts.record_alert_outcome(channel.company_id, channel.id, error, deps_.clock.now());
     }
   }

@@ -91,8 +91,8 @@ class AlertMonitor final : public delivery::RecordedListener {
   void carrier_outcomes(const std::map<Key, std::string>& errors);
   void dispatch(const Alert& alert);
   Result<void> publish(const Alert& alert);
-  Alert describe(OperationalEvent event, const model::Webhook& webhook, const store::DegradedThreshold& threshold,
-                 int attempts, int succeeded, int exhausted);
+  Alert describe(OperationalEvent event, const model::Webhook& webhook,
+                 const store::DegradedThreshold& threshold, int attempts, int succeeded, int exhausted);
 
   Deps deps_;
   Options options_;

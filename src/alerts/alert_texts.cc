@@ -24,7 +24,8 @@ std::string advice(const Alert& alert) {
   switch (alert.event) {
     case OperationalEvent::kWebhookFailed:
       return "What to do:\r\n"
-             "- Check that the URL is reachable from the internet and answers 2xx to a POST with a JSON body.\r\n"
+             "- Check that the URL is reachable from the internet and answers 2xx to a POST with a JSON "
+             "body.\r\n"
              "- Check the authentication (Basic or API key) and the signature check on your side.\r\n"
              "- Look at the failure log in the dashboard (Webhooks > Logs) for the status and response.\r\n"
              "- When fixed, set the webhook back to active and use Recover to resend what was missed.\r\n";
@@ -35,7 +36,8 @@ std::string advice(const Alert& alert) {
       return "Deliveries still go out and are retried, but many fail.\r\n"
              "What to do: look at the failure log (Webhooks > Logs) for the status codes and errors, and\r\n"
              "check your endpoint's capacity, timeouts and authentication.\r\n";
-    case OperationalEvent::kWebhookRecovered: return "No action needed.\r\n";
+    case OperationalEvent::kWebhookRecovered:
+      return "No action needed.\r\n";
     case OperationalEvent::kDeliveryExhausted:
       return "These events were not delivered within their 24 h retry window.\r\n"
              "What to do: fix the endpoint, then use Recover on the webhook to resend them.\r\n";
@@ -46,11 +48,15 @@ std::string advice(const Alert& alert) {
 std::string headline(const Alert& alert) {
   const std::string name = alert.webhook_name.empty() ? alert.webhook_id : alert.webhook_name;
   switch (alert.event) {
-    case OperationalEvent::kWebhookFailed: return "Webhook \"" + name + "\" has failed";
-    case OperationalEvent::kWebhookDisabled: return "Webhook \"" + name + "\" was disabled (410 Gone)";
+    case OperationalEvent::kWebhookFailed:
+      return "Webhook \"" + name + "\" has failed";
+    case OperationalEvent::kWebhookDisabled:
+      return "Webhook \"" + name + "\" was disabled (410 Gone)";
     case OperationalEvent::kWebhookDegraded:
-      return "Webhook \"" + name + "\" is degraded (" + percent(alert.succeeded, alert.attempts) + " delivered)";
-    case OperationalEvent::kWebhookRecovered: return "Webhook \"" + name + "\" has recovered";
+      return "Webhook \"" + name + "\" is degraded (" + percent(alert.succeeded, alert.attempts) +
+             " delivered)";
+    case OperationalEvent::kWebhookRecovered:
+      return "Webhook \"" + name + "\" has recovered";
     case OperationalEvent::kDeliveryExhausted:
       return std::to_string(alert.exhausted) + " deliveries to webhook \"" + name + "\" gave up";
   }
@@ -88,7 +94,8 @@ std::string alert_data_json(const Alert& alert) {
           {"at", format_rfc3339(error.at)}, {"event_type", error.event_type}, {"error", error.error}});
     data["last_errors"] = std::move(errors);
   }
-  if (alert.event == OperationalEvent::kWebhookDegraded || alert.event == OperationalEvent::kWebhookRecovered) {
+  if (alert.event == OperationalEvent::kWebhookDegraded ||
+      alert.event == OperationalEvent::kWebhookRecovered) {
     data["window"] = json::object{{"minutes", alert.threshold.window.count()},
                                   {"attempts", alert.attempts},
                                   {"succeeded", alert.succeeded},
@@ -109,17 +116,18 @@ Email alert_email(const Alert& alert) {
   body += "URL: " + one_line(alert.webhook_url) + "\r\n";
   body += "Status: " + std::string(model::to_string(alert.status)) + "\r\n";
   body += "When: " + format_rfc3339(alert.at) + "\r\n";
-  if (alert.event == OperationalEvent::kWebhookDegraded || alert.event == OperationalEvent::kWebhookRecovered) {
-    body += "Last " + std::to_string(alert.threshold.window.count()) + " min: " + std::to_string(alert.succeeded) +
-            " of " + std::to_string(alert.attempts) + " attempts delivered (" +
-            percent(alert.succeeded, alert.attempts) + "; alert below " +
+  if (alert.event == OperationalEvent::kWebhookDegraded ||
+      alert.event == OperationalEvent::kWebhookRecovered) {
+    body += "Last " + std::to_string(alert.threshold.window.count()) +
+            " min: " + std::to_string(alert.succeeded) + " of " + std::to_string(alert.attempts) +
+            " attempts delivered (" + percent(alert.succeeded, alert.attempts) + "; alert below " +
             std::to_string(alert.threshold.below_percent) + " %)\r\n";
   }
   if (!alert.last_errors.empty()) {
     body += "\r\nLast errors:\r\n";
     for (const auto& error : alert.last_errors)
-      body += "- " + format_rfc3339(error.at) + " " + one_line(error.event_type) + ": " + one_line(error.error) +
-              "\r\n";
+      body += "- " + format_rfc3339(error.at) + " " + one_line(error.event_type) + ": " +
+              one_line(error.error) + "\r\n";
   }
   body += "\r\n" + advice(alert);
   return email;

@@ -27,7 +27,8 @@ TEST(AlertTexts, EmailSaysWhatToDoAndCannotInjectHeaders) {
   EXPECT_NE(email.subject.find("has failed"), std::string::npos);
   EXPECT_NE(email.body.find("What to do"), std::string::npos);
   EXPECT_NE(email.body.find("http_status 500"), std::string::npos);
-  const std::string message = email_message(email, "a@example.com", {"b@example.com"}, failed_alert().at, "m@x");
+  const std::string message =
+      email_message(email, "a@example.com", {"b@example.com"}, failed_alert().at, "m@x");
   EXPECT_EQ(message.find("\r\nBcc:"), std::string::npos);
   EXPECT_NE(message.find("Subject: [Switchboard] Webhook"), std::string::npos);
 }

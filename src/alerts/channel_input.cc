@@ -1,7 +1,7 @@
 #include "alerts/channel_input.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <set>
 
@@ -46,9 +46,12 @@ bool only_known_keys(const json::object& object, std::initializer_list<std::stri
 
 int default_port(store::SmtpTls tls) {
   switch (tls) {
-    case store::SmtpTls::kImplicit: return 465;
-    case store::SmtpTls::kStartTls: return 587;
-    case store::SmtpTls::kNone: return 25;
+    case store::SmtpTls::kImplicit:
+      return 465;
+    case store::SmtpTls::kStartTls:
+      return 587;
+    case store::SmtpTls::kNone:
+      return 25;
   }
   return 587;
 }
@@ -76,7 +79,8 @@ void read_events(const json::object& body, ChannelSpec& spec, Errors& errors) {
     const std::string type(items[i].get_string());
     if (!parse_operational_event(type)) {
       add(errors, field, error_codes::kUnknownEvent,
-          "Not an operational event: webhook.failed, webhook.disabled, webhook.degraded, webhook.recovered or "
+          "Not an operational event: webhook.failed, webhook.disabled, webhook.degraded, webhook.recovered "
+          "or "
           "delivery.exhausted.");
     } else if (!seen.insert(type).second) {
       add(errors, field, error_codes::kDuplicateKey, "Listed twice.");
@@ -94,7 +98,8 @@ void read_smtp(const json::object& body, ChannelSpec& spec, bool creating, Error
   if (!value) return;
   if (!value->is_object()) return add(errors, "smtp", error_codes::kInvalidType, "smtp must be an object.");
   const json::object& smtp = value->get_object();
-  only_known_keys(smtp, {"host", "port", "tls", "username", "password", "from", "recipients"}, "smtp.", errors);
+  only_known_keys(smtp, {"host", "port", "tls", "username", "password", "from", "recipients"}, "smtp.",
+                  errors);
   read_string(smtp, "host", "smtp.host", spec.smtp.host, errors);
   read_string(smtp, "username", "smtp.username", spec.smtp.username, errors);
   std::string password = spec.smtp.password;
@@ -254,7 +259,8 @@ ThresholdInput parse_threshold_patch(const json::value& body, const store::Degra
   int window = static_cast<int>(current.window.count());
   read_int("degraded_below_percent", limits::kMinDegradedBelowPercent, limits::kMaxDegradedBelowPercent,
            out.below_percent);
-  read_int("degraded_min_attempts", limits::kMinDegradedAttempts, limits::kMaxDegradedAttempts, out.min_attempts);
+  read_int("degraded_min_attempts", limits::kMinDegradedAttempts, limits::kMaxDegradedAttempts,
+           out.min_attempts);
   read_int("degraded_window_minutes", limits::kMinDegradedWindowMinutes, limits::kMaxDegradedWindowMinutes,
            window);
   out.window = std::chrono::minutes(window);
@@ -279,10 +285,9 @@ bool is_plain_email(std::string_view address) {
 bool is_valid_smtp_host(std::string_view host) {
   if (host.empty() || host.size() > limits::kMaxSmtpHostLength) return false;
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
-  if (std::count(host.begin(), host.end(), ':') == 1) return false;  // host:port
-  return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '-' || c == ':';
-  });
+  if (std::count(host.begin(), host.end(), ':') == 1) return false;                       // host:port
+  return std::all_of(host.begin(), host.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-' || c == ':'; });
 }
 
 bool is_loopback_host(std::string_view host) {

@@ -44,7 +44,7 @@ using ThresholdInput = tl::expected<store::DegradedThreshold, std::vector<model:
 ThresholdInput parse_threshold_patch(const boost::json::value& body, const store::DegradedThreshold& current);
 
 // Single-value rules, exposed for table tests.
-bool is_plain_email(std::string_view address);  // local@domain, no spaces, CR, LF, <, >, quotes
+bool is_plain_email(std::string_view address);   // local@domain, no spaces, CR, LF, <, >, quotes
 bool is_valid_smtp_host(std::string_view host);  // a DNS name or an IP literal, no scheme or port
 bool is_loopback_host(std::string_view host);    // localhost, 127.0.0.0/8, ::1
 

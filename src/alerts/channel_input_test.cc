@@ -26,8 +26,8 @@ TEST(ChannelInput, ValidEmailChannelTakesDefaults) {
   EXPECT_EQ(spec->kind, store::AlertChannelKind::kEmail);
   EXPECT_EQ(spec->smtp.tls, store::SmtpTls::kStartTls);
   EXPECT_EQ(spec->smtp.port, 587);
-  EXPECT_EQ(spec->events,
-            (std::vector<std::string>{"webhook.failed", "webhook.disabled", "webhook.degraded", "webhook.recovered"}));
+  EXPECT_EQ(spec->events, (std::vector<std::string>{"webhook.failed", "webhook.disabled", "webhook.degraded",
+                                                    "webhook.recovered"}));
 }
 
 TEST(ChannelInput, ValidWebhookChannel) {
@@ -35,7 +35,8 @@ TEST(ChannelInput, ValidWebhookChannel) {
       R"({"name":"Pager","kind":"webhook","url":"https://alerts.example.com/in","events":["delivery.exhausted","webhook.failed"]})"));
   ASSERT_TRUE(spec);
   EXPECT_EQ(spec->url, "https://alerts.example.com/in");
-  EXPECT_EQ(spec->events, (std::vector<std::string>{"webhook.failed", "delivery.exhausted"}));  // catalog order
+  EXPECT_EQ(spec->events,
+            (std::vector<std::string>{"webhook.failed", "delivery.exhausted"}));  // catalog order
 }
 
 struct Bad {
@@ -51,8 +52,8 @@ TEST(ChannelInput, BadInputNamesTheField) {
       {R"({"name":"x","kind":"sms"})", "kind", error_codes::kInvalidValue},
       {R"({"name":"x","kind":"webhook"})", "url", error_codes::kRequired},
       {R"({"name":"x","kind":"webhook","url":"http://a.example.com/"})", "url", error_codes::kHttpsRequired},
-      {R"({"name":"x","kind":"webhook","url":"https://a.example.com/","events":["call.started"]})", "events[0]",
-       error_codes::kUnknownEvent},
+      {R"({"name":"x","kind":"webhook","url":"https://a.example.com/","events":["call.started"]})",
+       "events[0]", error_codes::kUnknownEvent},
       {R"({"name":"x","kind":"webhook","url":"https://a.example.com/","events":[]})", "events",
        error_codes::kTooFew},
       {R"({"name":"x","kind":"webhook","url":"https://a.example.com/","smtp":{}})", "smtp",
@@ -83,7 +84,8 @@ TEST(ChannelInput, BadInputNamesTheField) {
     auto spec = parse_channel_create(json::parse(row.body));
     ASSERT_FALSE(spec);
     bool found = false;
-    for (const auto& error : spec.error()) found = found || (error.field == row.field && error.code == row.code);
+    for (const auto& error : spec.error())
+      found = found || (error.field == row.field && error.code == row.code);
     EXPECT_TRUE(found) << spec.error()[0].field << " " << spec.error()[0].code;
   }
 }
@@ -91,7 +93,8 @@ TEST(ChannelInput, BadInputNamesTheField) {
 TEST(ChannelInput, PatchKeepsAMaskedPasswordAndRefusesKind) {
   auto created = parse_channel_create(json::parse(kEmail));
   ASSERT_TRUE(created);
-  auto patched = parse_channel_patch(json::parse(R"({"smtp":{"password":"********","port":2525}})"), *created);
+  auto patched =
+      parse_channel_patch(json::parse(R"({"smtp":{"password":"********","port":2525}})"), *created);
   ASSERT_TRUE(patched);
   EXPECT_EQ(patched->smtp.password, "p");
   EXPECT_EQ(patched->smtp.port, 2525);

@@ -29,9 +29,9 @@ namespace switchboard::alerts {
 // What the monitor sees of one webhook now.
 struct Observation {
   model::WebhookStatus status = model::WebhookStatus::kActive;
-  bool gone = false;   // inactive because its receiver answered 410
-  int attempts = 0;    // in the degraded window
-  int succeeded = 0;   // of those
+  bool gone = false;  // inactive because its receiver answered 410
+  int attempts = 0;   // in the degraded window
+  int succeeded = 0;  // of those
   TimePoint now{};
 };
 
@@ -56,6 +56,7 @@ Decision decide(const store::WebhookEpisodes& episodes, const Observation& seen,
 
 // delivery.exhausted: whether a report of the pending count is due now (some
 // pending, and none sent within `interval`).
-bool exhausted_report_due(const store::WebhookEpisodes& episodes, TimePoint now, std::chrono::milliseconds interval);
+bool exhausted_report_due(const store::WebhookEpisodes& episodes, TimePoint now,
+                          std::chrono::milliseconds interval);
 
 }  // namespace switchboard::alerts

@@ -20,8 +20,8 @@ class OutcomeStore final : public store::AlertStore {
   std::condition_variable cv;
   std::map<std::string, std::string> outcomes;  // channel -> error
 
-  Result<void> record_alert_outcome(const std::string&, const std::string& channel_id, const std::string& error,
-                                    TimePoint) override {
+  Result<void> record_alert_outcome(const std::string&, const std::string& channel_id,
+                                    const std::string& error, TimePoint) override {
     std::lock_guard lock(mutex);
     outcomes[channel_id] = error;
     cv.notify_all();
@@ -31,7 +31,8 @@ class OutcomeStore final : public store::AlertStore {
     std::unique_lock lock(mutex);
     return cv.wait_for(lock, std::chrono::seconds(30), [&] { return outcomes.count(channel) > 0; });
   }
-  Result<void> create_alert_channel(const store::AlertChannel&, const std::optional<model::Webhook>&, int) override {
+  Result<void> create_alert_channel(const store::AlertChannel&, const std::optional<model::Webhook>&,
+                                    int) override {
     return {};
   }
   Result<store::AlertChannel> get_alert_channel(const std::string&, const std::string&) override {
@@ -45,7 +46,9 @@ class OutcomeStore final : public store::AlertStore {
   Result<store::DegradedThreshold> get_degraded_threshold(const std::string&) override {
     return store::DegradedThreshold{};
   }
-  Result<void> set_degraded_threshold(const std::string&, const store::DegradedThreshold&) override { return {}; }
+  Result<void> set_degraded_threshold(const std::string&, const store::DegradedThreshold&) override {
+    return {};
+  }
   Result<store::WebhookEpisodes> get_episodes(const std::string&, const std::string&) override {
     return store::WebhookEpisodes{};
   }

@@ -9,7 +9,13 @@
 
 namespace switchboard::alerts {
 
-enum class OperationalEvent { kWebhookFailed, kWebhookDisabled, kWebhookDegraded, kWebhookRecovered, kDeliveryExhausted };
+enum class OperationalEvent {
+  kWebhookFailed,
+  kWebhookDisabled,
+  kWebhookDegraded,
+  kWebhookRecovered,
+  kDeliveryExhausted
+};
 
 inline constexpr std::array<OperationalEvent, 5> kAllOperationalEvents = {
     OperationalEvent::kWebhookFailed, OperationalEvent::kWebhookDisabled, OperationalEvent::kWebhookDegraded,
@@ -17,11 +23,16 @@ inline constexpr std::array<OperationalEvent, 5> kAllOperationalEvents = {
 
 inline constexpr std::string_view to_string(OperationalEvent event) {
   switch (event) {
-    case OperationalEvent::kWebhookFailed: return "webhook.failed";
-    case OperationalEvent::kWebhookDisabled: return "webhook.disabled";
-    case OperationalEvent::kWebhookDegraded: return "webhook.degraded";
-    case OperationalEvent::kWebhookRecovered: return "webhook.recovered";
-    case OperationalEvent::kDeliveryExhausted: return "delivery.exhausted";
+    case OperationalEvent::kWebhookFailed:
+      return "webhook.failed";
+    case OperationalEvent::kWebhookDisabled:
+      return "webhook.disabled";
+    case OperationalEvent::kWebhookDegraded:
+      return "webhook.degraded";
+    case OperationalEvent::kWebhookRecovered:
+      return "webhook.recovered";
+    case OperationalEvent::kDeliveryExhausted:
+      return "delivery.exhausted";
   }
   return "";
 }

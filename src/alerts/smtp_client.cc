@@ -42,7 +42,8 @@ std::string smtp_url(const store::SmtpSettings& smtp) {
   return scheme + host + ":" + std::to_string(smtp.port) + "/switchboard";
 }
 
-Result<void> send_email(const store::SmtpSettings& smtp, const std::string& message, const SmtpOptions& options) {
+Result<void> send_email(const store::SmtpSettings& smtp, const std::string& message,
+                        const SmtpOptions& options) {
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) return make_error(ErrorCode::kInternal, "curl_easy_init failed");
   CURL* h = curl.get();
@@ -74,7 +75,8 @@ Result<void> send_email(const store::SmtpSettings& smtp, const std::string& mess
   curl_easy_setopt(h, CURLOPT_READDATA, &upload);
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<long long>(options.timeout.count(), 10000)));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<long long>(options.timeout.count(), 10000)));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(h);
@@ -83,7 +85,8 @@ Result<void> send_email(const store::SmtpSettings& smtp, const std::string& mess
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response);
   std::string what = error[0] ? error : curl_easy_strerror(code);
   if (response > 0) what += " (SMTP " + std::to_string(response) + ")";
-  return make_error(ErrorCode::kUnavailable, "SMTP " + smtp.host + ":" + std::to_string(smtp.port) + ": " + what);
+  return make_error(ErrorCode::kUnavailable,
+                    "SMTP " + smtp.host + ":" + std::to_string(smtp.port) + ": " + what);
 }
 
 }  // namespace switchboard::alerts

@@ -21,7 +21,8 @@ struct SmtpOptions {
 // kUnavailable with what went wrong (connection refused, TLS, auth, a
 // recipient refused) when the message was not accepted. Never puts the
 // password in the message.
-Result<void> send_email(const store::SmtpSettings& smtp, const std::string& message, const SmtpOptions& options);
+Result<void> send_email(const store::SmtpSettings& smtp, const std::string& message,
+                        const SmtpOptions& options);
 
 // The libcurl URL for the settings: smtps://host:port or smtp://host:port
 // (IPv6 literals bracketed). Exposed for tests.

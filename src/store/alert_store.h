@@ -120,7 +120,8 @@ class AlertStore {
                                               const DegradedThreshold& threshold) = 0;
 
   // A webhook's episodes; all closed (ids set, nothing else) when none were stored.
-  virtual Result<WebhookEpisodes> get_episodes(const std::string& company_id, const std::string& webhook_id) = 0;
+  virtual Result<WebhookEpisodes> get_episodes(const std::string& company_id,
+                                               const std::string& webhook_id) = 0;
   virtual Result<void> save_episodes(const WebhookEpisodes& episodes) = 0;
   // Webhooks with an open episode or unreported exhausted deliveries, at most `max`.
   virtual Result<std::vector<WebhookEpisodes>> list_open_episodes(int max) = 0;

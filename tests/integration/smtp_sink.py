@@ -9,6 +9,7 @@ listens, and runs until killed.
 import argparse
 import asyncio
 import json
+import os
 import socket
 import ssl
 import sys
@@ -53,13 +54,9 @@ def main():
         kwargs = {"ssl_context": context}
     port = free_port()
     controller = Controller(Sink(a.out), hostname="127.0.0.1", port=port, **kwargs)
-    if a.tls == "implicit":
-        # Controller's readiness probe speaks plain SMTP; start without it.
-        controller._trigger_server = lambda: None
     controller.start()
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(port))
-    import os
     os.replace(a.port_file + ".tmp", a.port_file)
     try:
         while True:

@@ -32,9 +32,12 @@ std::optional<AlertChannelKind> alert_kind_from_column(std::string_view text) {
 
 std::string_view smtp_tls_column(SmtpTls tls) {
   switch (tls) {
-    case SmtpTls::kImplicit: return "implicit";
-    case SmtpTls::kStartTls: return "starttls";
-    case SmtpTls::kNone: return "none";
+    case SmtpTls::kImplicit:
+      return "implicit";
+    case SmtpTls::kStartTls:
+      return "starttls";
+    case SmtpTls::kNone:
+      return "none";
   }
   return "starttls";
 }
@@ -49,9 +52,8 @@ std::optional<SmtpTls> smtp_tls_from_column(std::string_view text) {
 std::string encode_smtp(const SmtpSettings& smtp) {
   json::array recipients;
   for (const auto& to : smtp.recipients) recipients.emplace_back(to);
-  json::object out{{"host", smtp.host},         {"port", smtp.port},
-                   {"tls", smtp_tls_column(smtp.tls)}, {"username", smtp.username},
-                   {"from", smtp.from},         {"recipients", std::move(recipients)}};
+  json::object out{{"host", smtp.host},         {"port", smtp.port}, {"tls", smtp_tls_column(smtp.tls)},
+                   {"username", smtp.username}, {"from", smtp.from}, {"recipients", std::move(recipients)}};
   return json::serialize(out);
 }
 

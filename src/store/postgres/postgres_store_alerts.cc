@@ -54,7 +54,8 @@ Result<void> PostgresStore::create_alert_channel(const AlertChannel& channel,
   if (carrier) w = encode_webhook(*carrier, secrets());
   return transact([&](pqxx::work& tx) -> Result<void> {
     if (auto locked = lock_company(tx, channel.company_id); !locked) return locked;
-    auto count = tx.exec_params("SELECT count(*) FROM alert_channels WHERE company_id = $1", channel.company_id);
+    auto count =
+        tx.exec_params("SELECT count(*) FROM alert_channels WHERE company_id = $1", channel.company_id);
     if (integer(count[0][0]) >= max_per_company) {
       return make_error(ErrorCode::kLimitReached, "the company already has the maximum of " +
                                                       std::to_string(max_per_company) + " alert channels");
@@ -70,9 +71,9 @@ Result<void> PostgresStore::create_alert_channel(const AlertChannel& channel,
     }
     tx.exec_params("INSERT INTO alert_channels (" + std::string(kAlertChannelColumnList) +
                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                   c.id, c.company_id, c.name, c.kind, c.events, c.enabled, c.webhook_id, c.smtp, c.smtp_password,
-                   c.last_error, to_ms(c.last_failure_at), to_ms(c.last_success_at), to_ms(c.created_at),
-                   to_ms(c.updated_at));
+                   c.id, c.company_id, c.name, c.kind, c.events, c.enabled, c.webhook_id, c.smtp,
+                   c.smtp_password, c.last_error, to_ms(c.last_failure_at), to_ms(c.last_success_at),
+                   to_ms(c.created_at), to_ms(c.updated_at));
     return {};
   });
 }
@@ -114,11 +115,12 @@ Result<void> PostgresStore::update_alert_channel(const AlertChannel& channel) {
   });
 }
 
-Result<void> PostgresStore::delete_alert_channel(const std::string& company_id, const std::string& channel_id) {
+Result<void> PostgresStore::delete_alert_channel(const std::string& company_id,
+                                                 const std::string& channel_id) {
   return transact([&](pqxx::work& tx) -> Result<void> {
-    pqxx::result gone = tx.exec_params(
-        "DELETE FROM alert_channels WHERE company_id = $1 AND id = $2 RETURNING webhook_id", company_id,
-        channel_id);
+    pqxx::result gone =
+        tx.exec_params("DELETE FROM alert_channels WHERE company_id = $1 AND id = $2 RETURNING webhook_id",
+                       company_id, channel_id);
     if (gone.empty()) return make_error(ErrorCode::kNotFound, "alert channel not found");
     const std::string webhook_id = text(gone[0][0]);
     if (!webhook_id.empty()) {
@@ -132,13 +134,15 @@ Result<void> PostgresStore::record_alert_outcome(const std::string& company_id, 
                                                  const std::string& error, TimePoint at) {
   return transact([&](pqxx::work& tx) -> Result<void> {
     if (error.empty()) {
-      tx.exec_params("UPDATE alert_channels SET last_error = '', last_success_at = $1 WHERE company_id = $2 "
-                     "AND id = $3",
-                     to_ms(at), company_id, channel_id);
+      tx.exec_params(
+          "UPDATE alert_channels SET last_error = '', last_success_at = $1 WHERE company_id = $2 "
+          "AND id = $3",
+          to_ms(at), company_id, channel_id);
     } else {
-      tx.exec_params("UPDATE alert_channels SET last_error = $1, last_failure_at = $2 WHERE company_id = $3 "
-                     "AND id = $4",
-                     error, to_ms(at), company_id, channel_id);
+      tx.exec_params(
+          "UPDATE alert_channels SET last_error = $1, last_failure_at = $2 WHERE company_id = $3 "
+          "AND id = $4",
+          error, to_ms(at), company_id, channel_id);
     }
     return {};
   });
@@ -169,7 +173,8 @@ Result<void> PostgresStore::set_degraded_threshold(const std::string& company_id
           "excluded.below_percent, min_attempts = excluded.min_attempts, window_minutes = "
           "excluded.window_minutes",
           company_id, static_cast<std::int64_t>(threshold.below_percent),
-          static_cast<std::int64_t>(threshold.min_attempts), static_cast<std::int64_t>(threshold.window.count()));
+          static_cast<std::int64_t>(threshold.min_attempts),
+          static_cast<std::int64_t>(threshold.window.count()));
     } catch (const pqxx::foreign_key_violation&) {
       return make_error(ErrorCode::kNotFound, messages::kCompanyNotFound);
     }
@@ -201,8 +206,8 @@ Result<void> PostgresStore::save_episodes(const WebhookEpisodes& e) {
                          "excluded.quiet_since, exhausted_pending = excluded.exhausted_pending, "
                          "exhausted_sent_at = excluded.exhausted_sent_at",
                      e.company_id, e.webhook_id, to_ms(e.failed_since), to_ms(e.disabled_since),
-                     to_ms(e.degraded_since), to_ms(e.quiet_since), static_cast<std::int64_t>(e.exhausted_pending),
-                     to_ms(e.exhausted_sent_at));
+                     to_ms(e.degraded_since), to_ms(e.quiet_since),
+                     static_cast<std::int64_t>(e.exhausted_pending), to_ms(e.exhausted_sent_at));
     } catch (const pqxx::foreign_key_violation&) {
       return {};  // the webhook was deleted meanwhile: nothing to keep
     }
@@ -213,12 +218,12 @@ Result<void> PostgresStore::save_episodes(const WebhookEpisodes& e) {
 Result<std::vector<WebhookEpisodes>> PostgresStore::list_open_episodes(int max) {
   return read([&](pqxx::work& tx) -> Result<std::vector<WebhookEpisodes>> {
     std::vector<WebhookEpisodes> out;
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT " + std::string(kEpisodeColumnList) +
-                            " FROM alert_episodes WHERE failed_since IS NOT NULL OR disabled_since IS NOT NULL "
-                            "OR degraded_since IS NOT NULL OR exhausted_pending > 0 "
-                            "ORDER BY company_id, webhook_id LIMIT $1",
-                        static_cast<std::int64_t>(max))) {
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT " + std::string(kEpisodeColumnList) +
+                 " FROM alert_episodes WHERE failed_since IS NOT NULL OR disabled_since IS NOT NULL "
+                 "OR degraded_since IS NOT NULL OR exhausted_pending > 0 "
+                 "ORDER BY company_id, webhook_id LIMIT $1",
+             static_cast<std::int64_t>(max))) {
       out.push_back(episodes_from_row(row));
     }
     return out;

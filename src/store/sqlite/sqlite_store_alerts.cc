@@ -83,8 +83,8 @@ Result<void> SqliteStore::create_alert_channel(const AlertChannel& channel,
     auto insert = connection.query("INSERT INTO alert_channels (" + std::string(kAlertChannelColumnList) +
                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    c.id, c.company_id, c.name, c.kind, c.events, c.enabled, c.webhook_id,
-                                   c.smtp, c.smtp_password, c.last_error, c.last_failure_at, c.last_success_at,
-                                   c.created_at, c.updated_at);
+                                   c.smtp, c.smtp_password, c.last_error, c.last_failure_at,
+                                   c.last_success_at, c.created_at, c.updated_at);
     if (!insert) return forward_error(insert);
     return insert->run();
   });
@@ -150,7 +150,8 @@ Result<void> SqliteStore::delete_alert_channel(const std::string& company_id, co
     if (!remove) return forward_error(remove);
     if (auto done = remove->run(); !done) return forward_error(done);
     if (webhook_id.empty()) return {};
-    auto drop = connection.query("DELETE FROM webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
+    auto drop =
+        connection.query("DELETE FROM webhooks WHERE company_id = ? AND id = ?", company_id, webhook_id);
     if (!drop) return forward_error(drop);
     return drop->run();
   });
@@ -159,14 +160,14 @@ Result<void> SqliteStore::delete_alert_channel(const std::string& company_id, co
 Result<void> SqliteStore::record_alert_outcome(const std::string& company_id, const std::string& channel_id,
                                                const std::string& error, TimePoint at) {
   return write([&](Connection& connection) -> Result<void> {
-    auto update =
-        error.empty()
-            ? connection.query(
-                  "UPDATE alert_channels SET last_error = '', last_success_at = ? WHERE company_id = ? AND id = ?",
-                  at, company_id, channel_id)
-            : connection.query(
-                  "UPDATE alert_channels SET last_error = ?, last_failure_at = ? WHERE company_id = ? AND id = ?",
-                  error, at, company_id, channel_id);
+    auto update = error.empty() ? connection.query(
+                                      "UPDATE alert_channels SET last_error = '', last_success_at = ? WHERE "
+                                      "company_id = ? AND id = ?",
+                                      at, company_id, channel_id)
+                                : connection.query(
+                                      "UPDATE alert_channels SET last_error = ?, last_failure_at = ? WHERE "
+                                      "company_id = ? AND id = ?",
+                                      error, at, company_id, channel_id);
     if (!update) return forward_error(update);
     return update->run();
   });
