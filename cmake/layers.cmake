@@ -5,11 +5,12 @@
 # Dependencies point one way, downward (style.md, docs/layout.md):
 #   cli -> server -> api -> ingest | delivery | live -> store -> model -> common
 #   server -> receiver -> model,  cli -> simulate -> model
+#   api -> alerts -> delivery (failure alerts)
 # Each list is the full set a layer sees (transitive closure written out), so a
 # reader need not compute it. A layer always sees itself. To add a layer: add it
 # to SWITCHBOARD_LAYERS, give it a SWITCHBOARD_SEES_ line, add it to the SEES
 # lines of the layers above it, and give it a src/<layer>/sources.cmake.
-set(SWITCHBOARD_LAYERS common model simulate store ingest delivery live receiver api server cli)
+set(SWITCHBOARD_LAYERS common model simulate store ingest delivery live alerts receiver api server cli)
 set(SWITCHBOARD_SEES_common "")
 set(SWITCHBOARD_SEES_model common)
 set(SWITCHBOARD_SEES_simulate model common)
@@ -17,10 +18,13 @@ set(SWITCHBOARD_SEES_store model common)
 set(SWITCHBOARD_SEES_ingest store model common)
 set(SWITCHBOARD_SEES_delivery store model common)
 set(SWITCHBOARD_SEES_live store model common)
+# Failure alerts (issue 16): channels, episodes, SMTP; told by the delivery
+# engine's recorder through delivery::RecordedListener.
+set(SWITCHBOARD_SEES_alerts delivery store model common)
 set(SWITCHBOARD_SEES_receiver model common)
-set(SWITCHBOARD_SEES_api ingest delivery live store model common)
-set(SWITCHBOARD_SEES_server api ingest delivery live receiver store model common)
-set(SWITCHBOARD_SEES_cli server api ingest delivery live receiver simulate store model common)
+set(SWITCHBOARD_SEES_api ingest delivery live alerts store model common)
+set(SWITCHBOARD_SEES_server api ingest delivery live alerts receiver store model common)
+set(SWITCHBOARD_SEES_cli server api ingest delivery live alerts receiver simulate store model common)
 
 # Layer guards: the compiler refuses an upward include. Every target of layer L
 # gets, ahead of src/, the folder ${CMAKE_BINARY_DIR}/layer-guards/L/ that holds,

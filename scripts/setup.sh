@@ -12,6 +12,7 @@ packages=(
   libpqxx-dev postgresql-15  # cluster store (libpqxx) and the real PostgreSQL server its tests start
   libgtest-dev libgmock-dev
   python3 clang-format clang-tidy nodejs npm  # clang-tidy: the lint.clang_tidy test (scripts/clang-tidy.sh)
+  python3-aiosmtpd  # a real SMTP server (loopback) for the alert e-mail tests (tests/integration/alerts_test.cc)
   clang-14 libclang-rt-14-dev llvm-14  # fuzz targets (fuzz/): clang, libFuzzer, ASan, UBSan, llvm-symbolizer
   systemd  # the Debian package's test: systemd-analyze verify of the unit
   chromium  # browser tests of the dashboard (tests/browser), driven by playwright-core

@@ -35,6 +35,10 @@ namespace switchboard::live {
 class LiveCallHub;
 }  // namespace switchboard::live
 
+namespace switchboard::alerts {
+class AlertMonitor;
+}  // namespace switchboard::alerts
+
 namespace switchboard::api {
 
 class Metrics;
@@ -67,6 +71,9 @@ struct ApiDeps {
   // The retention of companies without their own (serve --retention);
   // GET/PATCH /api/v2/retention show it.
   std::chrono::seconds default_retention = model::limits::kDefaultRetention;
+  // Failure alerts (src/alerts/): test e-mails go through its outbox; optional
+  // (without it POST /alert-channels/{id}/test of an e-mail channel answers 503).
+  alerts::AlertMonitor* alert_monitor = nullptr;
 };
 
 class Api {

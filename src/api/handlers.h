@@ -28,6 +28,7 @@ void add_search_routes(Router& router, const ApiDeps& deps);      // console sea
 void add_delivery_routes(Router& router,
                          const ApiDeps& deps);               // failure/delivery logs, test, redeliver, replay
 void add_stats_routes(Router& router, const ApiDeps& deps);  // webhook health statistics
+void add_alert_routes(Router& router, const ApiDeps& deps);  // alert channels and settings
 class RecoverRunner;
 // Recover exhausted deliveries (background jobs run by `runner`).
 void add_recover_routes(Router& router, const ApiDeps& deps, RecoverRunner& runner);

@@ -2,6 +2,7 @@
 # that what is built is what is reviewed. The lint.sources_listed test
 # (scripts/check_layers.py) fails when a .cc under src/api/ is missing here.
 set(SB_API_SOURCES
+    alert_handlers.cc
     api.cc
     call_handlers.cc
     call_history.cc

@@ -2,6 +2,7 @@
 // to the caller's company: another company's webhook answers 404.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/errors.h"
@@ -15,12 +16,25 @@
 #include "model/webhook_changes.h"
 #include "model/webhook_input.h"
 #include "model/webhook_origin.h"
+#include "store/alert_store.h"
 
 namespace switchboard::api {
 
 namespace json = boost::json;
 
 namespace {
+
+// The webhooks that carry alert channels ("wha_…", store/alert_store.h) are
+// managed through /alert-channels. They sort after every "wh_" id, so once
+// one shows up the rest of the list is carriers too.
+void hide_alert_carriers(store::Page<model::Webhook>& page) {
+  auto first = std::find_if(page.items.begin(), page.items.end(), [](const model::Webhook& w) {
+    return w.id.starts_with(store::kAlertWebhookIdPrefix);
+  });
+  if (first == page.items.end()) return;
+  page.items.erase(first, page.items.end());
+  page.has_more = false;
+}
 
 std::string generate_secret() {
   return "whsec_" + crypto::base64_encode(crypto::random_bytes(model::limits::kGeneratedSecretBytes));
@@ -189,6 +203,7 @@ void add_webhook_routes(Router& router, const ApiDeps& deps) {
                 if (!page) return page.error();
                 auto list = deps.store.list_webhooks(ctx.company_id(), *page);
                 if (!list) return error_response(list.error());
+                hide_alert_carriers(*list);
                 return json_response(200,
                                      page_response<model::Webhook>(
                                          *list,

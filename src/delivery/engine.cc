@@ -98,7 +98,8 @@ class Engine final : public DeliveryEngine {
               ids.reserve(batch.size());
               for (const auto& outcome : batch) ids.push_back(outcome.attempt.delivery_id);
               local_->committed(ids, written);
-            }),
+            },
+            options_.recorded_listener),
         client_(std::move(deps.client)) {}
 
   ~Engine() override { stop(milliseconds(0)); }

@@ -45,6 +45,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "delivery/http_client.h"
+#include "delivery/recorder.h"
 #include "delivery/test_slots.h"
 #include "delivery/webhook_cache.h"
 #include "delivery/webhook_signals.h"
@@ -73,6 +74,8 @@ struct EngineOptions {
   // them. 0 = one per core, at most 4.
   int client_loops = 0;
   std::string user_agent = "Switchboard-Webhooks/" SWITCHBOARD_VERSION;
+  // Told about every committed batch of attempt results (failure alerts); optional.
+  RecordedListener* recorded_listener = nullptr;
 };
 
 // What DeliveryEngine::drain() left undone.

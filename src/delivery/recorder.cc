@@ -72,6 +72,7 @@ void ResultRecorder::loop() {
     if (!batch.empty()) {
       const bool written = write(batch);
       if (on_batch_) on_batch_(batch, written);
+      if (written && listener_) listener_->on_recorded(batch);
     }
     if (!unlease.empty()) {
       if (auto released = queue_.release_leases(unlease); !released) {

@@ -30,17 +30,32 @@
 
 namespace switchboard::delivery {
 
+// Told about each batch of results once it is committed (issue 16: failure
+// alerts watch the webhooks whose status those results may have changed).
+// Runs on the recorder's thread after every successful write: must be quick
+// (queue the work, never block on the network or the store).
+class RecordedListener {
+ public:
+  virtual ~RecordedListener() = default;
+  virtual void on_recorded(const std::vector<store::AttemptOutcome>& batch) = 0;
+};
+
 class ResultRecorder {
  public:
   static constexpr std::size_t kMaxBatch = 1024;
   static constexpr int kTries = 3;
 
   // After each batch of outcomes, `on_batch` (optional) gets it and whether
-  // it was written (false: given up after kTries), before `on_written`.
+  // it was written (false: given up after kTries), before `on_written`; the
+  // `listener` (optional) is told of each committed batch.
   using BatchDone = std::function<void(const std::vector<store::AttemptOutcome>& batch, bool written)>;
   ResultRecorder(store::DeliveryQueue& queue, const MonotonicClock& clock, std::function<void()> on_written,
-                 BatchDone on_batch = {})
-      : queue_(queue), clock_(clock), on_written_(std::move(on_written)), on_batch_(std::move(on_batch)) {}
+                 BatchDone on_batch = {}, RecordedListener* listener = nullptr)
+      : queue_(queue),
+        clock_(clock),
+        on_written_(std::move(on_written)),
+        on_batch_(std::move(on_batch)),
+        listener_(listener) {}
   ~ResultRecorder() { stop(); }
 
   void start();
@@ -58,13 +73,14 @@ class ResultRecorder {
 
  private:
   void loop();
-  // Whether the batch was written.
+  // Whether the batch was committed.
   bool write(const std::vector<store::AttemptOutcome>& batch);
 
   store::DeliveryQueue& queue_;
   const MonotonicClock& clock_;
   const std::function<void()> on_written_;
   const BatchDone on_batch_;
+  RecordedListener* const listener_;  // optional
 
   std::mutex mutex_;
   std::condition_variable cv_;

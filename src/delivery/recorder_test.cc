@@ -144,3 +144,42 @@ TEST(ResultRecorderTest, GivesUpOnAPermanentFailureOrAfterKTries) {
 
 }  // namespace
 }  // namespace switchboard::delivery
+
+namespace switchboard::delivery {
+namespace {
+
+// Failure alerts' hook: the listener hears each batch once it is committed,
+// and never a batch the store refused.
+class CountingListener final : public RecordedListener {
+ public:
+  void on_recorded(const std::vector<store::AttemptOutcome>& batch) override {
+    std::lock_guard lock(mutex_);
+    heard_ += batch.size();
+  }
+  std::size_t heard() const {
+    std::lock_guard lock(mutex_);
+    return heard_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::size_t heard_ = 0;
+};
+
+TEST(ResultRecorderTest, TellsTheListenerOnlyWhatWasCommitted) {
+  BatchQueue queue;
+  switchboard::testing::ManualMonotonicClock clock;
+  CountingListener listener;
+  queue.fail_next(1, ErrorCode::kInvalidArgument);  // permanent: the first batch is dropped
+  ResultRecorder recorder(queue, clock, nullptr, &listener);
+  recorder.start();
+  recorder.record(outcome(false));
+  ASSERT_TRUE(wait_until([&] { return queue.writes() == 1; }));
+  recorder.record({outcome(true), outcome(false)});
+  ASSERT_TRUE(wait_until([&] { return queue.batches().size() == 1; }));
+  recorder.stop();
+  EXPECT_EQ(listener.heard(), 2u);
+}
+
+}  // namespace
+}  // namespace switchboard::delivery

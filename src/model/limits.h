@@ -98,6 +98,24 @@ inline constexpr int kMaxWebhookTimeoutMs = 30000;
 inline constexpr int kMaxWebhookInFlight = 32;
 inline constexpr int kMinWebhookRate = 1;
 inline constexpr int kMaxWebhookRate = 10000;
+// Failure alerts (issue 16 items 1-2, src/alerts/): alert channels per
+// company, e-mail recipients per channel, SMTP field lengths, the range of a
+// company's degraded threshold, and the e-mail outbox (bounded: when full, an
+// alert is dropped with an error log and the channel's last_error).
+inline constexpr int kMaxAlertChannelsPerCompany = 10;
+inline constexpr int kMaxAlertRecipients = 10;
+inline constexpr std::size_t kMaxAlertChannelNameLength = 100;
+inline constexpr std::size_t kMaxSmtpHostLength = 253;
+inline constexpr std::size_t kMaxSmtpCredentialLength = 256;
+inline constexpr std::size_t kMaxEmailAddressLength = 254;
+inline constexpr int kMinDegradedBelowPercent = 1;
+inline constexpr int kMaxDegradedBelowPercent = 100;
+inline constexpr int kMinDegradedAttempts = 1;
+inline constexpr int kMaxDegradedAttempts = 100000;
+inline constexpr int kMinDegradedWindowMinutes = 1;
+inline constexpr int kMaxDegradedWindowMinutes = 24 * 60;
+inline constexpr std::size_t kMaxQueuedAlertEmails = 1000;
+inline constexpr int kAlertEmailTries = 4;
 
 // Pagination.
 inline constexpr int kDefaultPageSize = 50;

@@ -26,6 +26,7 @@ enum class Action {
   kRevokeToken,        // DELETE /tokens/{id} (see can_revoke_token)
   kDeactivateUser,     // POST /users/{id}/deactivate (see check_deactivation)
   kManageRetention,    // GET/PATCH /retention (owners and admins)
+  kManageAlerts,       // /alert-channels, /alert-settings (owners and admins)
 };
 
 // The role of a principal: a user's role, or nullopt for an ingest token.

@@ -11,7 +11,7 @@ constexpr Action kAllActions[] = {
     Action::kReadIdentity,   Action::kManageWebhooks,    Action::kListUsers,       Action::kCreateUser,
     Action::kSetPermissions, Action::kCreateIngestToken, Action::kPublishEvents,   Action::kManageDirectory,
     Action::kReadDirectory,  Action::kWatchLiveCalls,    Action::kListTokens,      Action::kCreateToken,
-    Action::kRevokeToken,    Action::kDeactivateUser,    Action::kManageRetention,
+    Action::kRevokeToken,    Action::kDeactivateUser,    Action::kManageRetention, Action::kManageAlerts,
 };
 
 std::string action_name(Action action) {
@@ -46,6 +46,8 @@ std::string action_name(Action action) {
       return "DeactivateUser";
     case Action::kManageRetention:
       return "ManageRetention";
+    case Action::kManageAlerts:
+      return "ManageAlerts";
   }
   return "?";
 }
@@ -79,6 +81,7 @@ constexpr Row kMatrix[] = {
     {Action::kRevokeToken,       {true,  true,  true,  true,  false},  {true,  true,  true,  true,  false}},
     {Action::kDeactivateUser,    {true,  true,  false, false, false},  {true,  true,  false, false, false}},
     {Action::kManageRetention,   {true,  true,  false, false, false},  {true,  true,  false, false, false}},
+    {Action::kManageAlerts,      {true,  true,  false, false, false},  {true,  true,  false, false, false}},
 };
 // clang-format on
 

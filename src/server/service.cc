@@ -5,6 +5,8 @@
 #include <charconv>
 #include <system_error>
 
+#include "alerts/alert_monitor.h"
+#include "alerts/mailer.h"
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/health_probe.h"
@@ -150,8 +152,9 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
 
 namespace {
 
-delivery::EngineOptions engine_options(const ServeConfig& config) {
+delivery::EngineOptions engine_options(const ServeConfig& config, delivery::RecordedListener* listener) {
   delivery::EngineOptions options;
+  options.recorded_listener = listener;
   options.time_scale = config.time_scale;
   options.allow_private_networks = config.allow_private_networks;
   options.ca_file = config.ca_file;
@@ -228,8 +231,11 @@ class ServiceImpl final : public Service {
  public:
   ServiceImpl(std::unique_ptr<store::Store> store, const Clock& clock, const ServeConfig& config)
       : store_(std::move(store)),
+        mailer_(make_mailer(*store_, clock, config)),
+        alert_monitor_(make_alert_monitor(clock, config)),
         engine_(config.run_delivery
-                    ? delivery::DeliveryEngine::create(*store_, *store_, clock, engine_options(config))
+                    ? delivery::DeliveryEngine::create(*store_, *store_, clock,
+                                                       engine_options(config, alert_monitor_.get()))
                     : nullptr),
         v1_(make_v1_dispatcher(*store_, clock, config)),
         heartbeat_(make_heartbeat(*store_, clock, config, engine_.get())),
@@ -239,7 +245,7 @@ class ServiceImpl final : public Service {
             *store_, clock, &metrics_, engine_.get(), config.web_root, v1_.get(), config.v1_stop_after_sunset,
             &live_, model::rate_limit_per_second(config.ingest_rate_limit),
             model::rate_limit_per_second(config.rate_limit), model::RetryPolicy::v2(config.time_scale),
-            &ingestor_, &readiness_, config.retention}),
+            &ingestor_, &readiness_, config.retention, alert_monitor_.get()}),
         clock_(clock),
         drain_timeout_(config.drain_timeout) {}
 
@@ -278,6 +284,8 @@ class ServiceImpl final : public Service {
     // a start that fails to bind must not consume it.
     if (auto boot = bootstrap(clock); !boot) return boot;
     if (heartbeat_) heartbeat_->start();  // joins the cluster before the first claim
+    if (mailer_) mailer_->start();
+    if (alert_monitor_) alert_monitor_->start();
     if (engine_) engine_->start();
     start_v1(config, clock);
     start_purger(config, clock);
@@ -324,9 +332,38 @@ class ServiceImpl final : public Service {
     if (heartbeat_) heartbeat_->stop();  // after the drain: the leases stay ours while it lasts
     if (v1_) v1_->stop();
     if (purger_) purger_->stop();
+    if (alert_monitor_) alert_monitor_->stop();  // after the engine: its recorder tells the monitor
+    if (mailer_) mailer_->stop();
   }
 
  private:
+  // Failure alerts (src/alerts/) run with delivery, on a store that keeps them.
+  static std::unique_ptr<alerts::Mailer> make_mailer(store::Store& store, const Clock& clock,
+                                                     const ServeConfig& config) {
+    auto* alert_store = dynamic_cast<store::AlertStore*>(&store);
+    if (!config.run_delivery || !alert_store) return nullptr;
+    alerts::Mailer::Options options;
+    options.smtp.ca_file = config.ca_file.string();
+    options.smtp.timeout = config.delivery_timeout;
+    options.backoff = std::chrono::milliseconds(
+        std::max<long long>(1, static_cast<long long>(2000 / std::max(config.time_scale, 1e-9))));
+    return std::make_unique<alerts::Mailer>(*alert_store, clock, SteadyMonotonicClock::instance(), options);
+  }
+  std::unique_ptr<alerts::AlertMonitor> make_alert_monitor(const Clock& clock, const ServeConfig& config) {
+    if (!mailer_) return nullptr;
+    alerts::AlertMonitor::Options options;
+    options.time_scale = config.time_scale;
+    options.sweep = std::chrono::milliseconds(
+        std::max<long long>(200, static_cast<long long>(60000 / std::max(config.time_scale, 1e-9))));
+    return std::make_unique<alerts::AlertMonitor>(
+        alerts::AlertMonitor::Deps{*store_, dynamic_cast<store::AlertStore&>(*store_), clock,
+                                   SteadyMonotonicClock::instance(), *mailer_,
+                                   [this] {
+                                     if (engine_) engine_->notify();
+                                   }},
+        options);
+  }
+
   Result<void> relay_live_calls(const ServeConfig& config) {
     if (!is_postgres_url(config.store_url)) return {};
     auto relay = PostgresLiveRelay::open(config.store_url, live_);
@@ -427,6 +464,10 @@ class ServiceImpl final : public Service {
 
   std::unique_ptr<store::Store> store_;
   api::Readiness readiness_;  // before api_, which reads it
+  // Failure alerts: before the engine, whose recorder tells the monitor (so
+  // they are destroyed after it); null without delivery.
+  std::unique_ptr<alerts::Mailer> mailer_;
+  std::unique_ptr<alerts::AlertMonitor> alert_monitor_;
   std::unique_ptr<delivery::DeliveryEngine> engine_;
   std::unique_ptr<delivery::V1Dispatcher> v1_;
   std::unique_ptr<delivery::NodeHeartbeat> heartbeat_;  // cluster mode with delivery only

@@ -4,6 +4,7 @@
 # sb_store: the role interfaces, code shared by the backends and SQLite.
 set(SB_STORE_SOURCES
     common/attempt_codec.cc
+    common/alert_codec.cc
     common/attempt_rules.cc
     common/column_codec.cc
     common/health_rollup.cc
@@ -12,6 +13,7 @@ set(SB_STORE_SOURCES
     common/token_rules.cc
     common/webhook_codec.cc
     sqlite/sqlite_backup.cc
+    sqlite/sqlite_store_alerts.cc
     sqlite/sqlite_connection.cc
     sqlite/sqlite_delivery_queue.cc
     sqlite/sqlite_delivery_queue_pending.cc
@@ -36,6 +38,7 @@ set(SB_STORE_PG_SOURCES
     postgres/postgres_migrator.cc
     postgres/postgres_pool.cc
     postgres/postgres_store.cc
+    postgres/postgres_store_alerts.cc
     postgres/postgres_store_attempts.cc
     postgres/postgres_store_deliveries.cc
     postgres/postgres_store_directory.cc
@@ -70,6 +73,7 @@ set(SB_STORE_TESTS
     sqlite/sqlite_purge_load_test.cc
     sqlite/sqlite_store_test.cc
     sqlite/sqlite_writer_test.cc
+    store_alerts_contract_test.cc
     store_attempt_contract_test.cc
     store_contract_test.cc
     store_delivery_contract_test.cc

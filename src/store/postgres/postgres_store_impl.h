@@ -32,6 +32,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "store/alert_store.h"
 #include "store/console_reads.h"
 #include "store/node_membership.h"
 #include "store/postgres/postgres_pool.h"
@@ -48,7 +49,11 @@
 
 namespace switchboard::store::postgres {
 
-class PostgresStore final : public Store, public NodeMembership, public ConsoleReads, public RetentionStore {
+class PostgresStore final : public Store,
+                            public NodeMembership,
+                            public ConsoleReads,
+                            public RetentionStore,
+                            public AlertStore {
  public:
   PostgresStore(crypto::SecretBox secrets, std::unique_ptr<ConnectionPool> pool)
       : secrets_(std::move(secrets)), pool_(std::move(pool)) {}
@@ -177,6 +182,22 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
   Result<std::vector<CompanyRetention>> list_retentions() override;
   Result<int> purge_expired_events(const PurgeRequest& request) override;
   Result<void> reclaim_space(int pages) override;
+  // AlertStore (*_store_alerts.cc).
+  Result<void> create_alert_channel(const AlertChannel& channel, const std::optional<model::Webhook>& carrier,
+                                    int max_per_company) override;
+  Result<AlertChannel> get_alert_channel(const std::string& company_id,
+                                         const std::string& channel_id) override;
+  Result<std::vector<AlertChannel>> list_alert_channels(const std::string& company_id) override;
+  Result<void> update_alert_channel(const AlertChannel& channel) override;
+  Result<void> delete_alert_channel(const std::string& company_id, const std::string& channel_id) override;
+  Result<void> record_alert_outcome(const std::string& company_id, const std::string& channel_id,
+                                    const std::string& error, TimePoint at) override;
+  Result<DegradedThreshold> get_degraded_threshold(const std::string& company_id) override;
+  Result<void> set_degraded_threshold(const std::string& company_id,
+                                      const DegradedThreshold& threshold) override;
+  Result<WebhookEpisodes> get_episodes(const std::string& company_id, const std::string& webhook_id) override;
+  Result<void> save_episodes(const WebhookEpisodes& episodes) override;
+  Result<std::vector<WebhookEpisodes>> list_open_episodes(int max) override;
 
   // Cluster membership (postgres_store_nodes.cc).
   Result<Beat> heartbeat(TimePoint now, const model::NodeLiveness& rule) override;

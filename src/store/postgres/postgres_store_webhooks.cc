@@ -93,7 +93,9 @@ Result<void> PostgresStore::create_webhook(const model::Webhook& webhook, int ma
     // concurrent create of the same company waits here until we commit, and
     // then counts our webhook.
     if (auto locked = lock_company(tx, webhook.company_id); !locked) return locked;
-    auto count = tx.exec_params("SELECT count(*) FROM webhooks WHERE company_id = $1", webhook.company_id);
+    auto count =
+        tx.exec_params("SELECT count(*) FROM webhooks WHERE company_id = $1 AND substr(id, 1, 4) <> 'wha_'",
+                       webhook.company_id);
     if (integer(count[0][0]) >= max_per_company) {
       return make_error(ErrorCode::kLimitReached, "the company already has the maximum of " +
                                                       std::to_string(max_per_company) + " webhooks");

@@ -17,6 +17,7 @@
 
 #include "common/crypto.h"
 #include "common/result.h"
+#include "store/alert_store.h"
 #include "store/async_ingest.h"
 #include "store/common/attempt_rules.h"
 #include "store/common/column_codec.h"
@@ -32,7 +33,11 @@
 
 namespace switchboard::store::sqlite {
 
-class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleReads, public RetentionStore {
+class SqliteStore final : public Store,
+                          public AsyncEventIngest,
+                          public ConsoleReads,
+                          public RetentionStore,
+                          public AlertStore {
  public:
   SqliteStore(crypto::SecretBox secrets, std::unique_ptr<Writer> writer, std::unique_ptr<ReadPool> readers)
       : secrets_(std::move(secrets)), readers_(std::move(readers)), writer_(std::move(writer)) {}
@@ -167,6 +172,22 @@ class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleR
   Result<std::vector<CompanyRetention>> list_retentions() override;
   Result<int> purge_expired_events(const PurgeRequest& request) override;
   Result<void> reclaim_space(int pages) override;
+  // AlertStore (*_store_alerts.cc).
+  Result<void> create_alert_channel(const AlertChannel& channel, const std::optional<model::Webhook>& carrier,
+                                    int max_per_company) override;
+  Result<AlertChannel> get_alert_channel(const std::string& company_id,
+                                         const std::string& channel_id) override;
+  Result<std::vector<AlertChannel>> list_alert_channels(const std::string& company_id) override;
+  Result<void> update_alert_channel(const AlertChannel& channel) override;
+  Result<void> delete_alert_channel(const std::string& company_id, const std::string& channel_id) override;
+  Result<void> record_alert_outcome(const std::string& company_id, const std::string& channel_id,
+                                    const std::string& error, TimePoint at) override;
+  Result<DegradedThreshold> get_degraded_threshold(const std::string& company_id) override;
+  Result<void> set_degraded_threshold(const std::string& company_id,
+                                      const DegradedThreshold& threshold) override;
+  Result<WebhookEpisodes> get_episodes(const std::string& company_id, const std::string& webhook_id) override;
+  Result<void> save_episodes(const WebhookEpisodes& episodes) override;
+  Result<std::vector<WebhookEpisodes>> list_open_episodes(int max) override;
 
  private:
   // Runs `fn(Connection&)` on a leased read connection.

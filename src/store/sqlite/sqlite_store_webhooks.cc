@@ -20,7 +20,8 @@ std::string select_webhook(std::string_view where) {
 }
 
 Result<std::int64_t> count_webhooks(Connection& connection, const std::string& company_id) {
-  auto query = connection.query("SELECT count(*) FROM webhooks WHERE company_id = ?", company_id);
+  auto query = connection.query(
+      "SELECT count(*) FROM webhooks WHERE company_id = ? AND substr(id, 1, 4) <> 'wha_'", company_id);
   if (!query) return forward_error(query);
   auto row = query->step();
   if (!row) return forward_error(row);
