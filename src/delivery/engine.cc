@@ -147,7 +147,9 @@ class Engine final : public DeliveryEngine {
       done(std::move(result));
       return {};
     }
-    client_->submit(HttpRequest{built->url, built->headers, payload, options_.timeout},
+    HttpRequest request{built->url, built->headers, payload, options_.timeout};
+    request.client_certificate = built->client_certificate;  // mutual TLS (issue 16 item 5)
+    client_->submit(std::move(request),
                     [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
                       give_back_test(slot);
                       TestDeliveryResult result;
@@ -264,6 +266,7 @@ class Engine final : public DeliveryEngine {
         std::move(attempt->request.url), std::move(attempt->request.headers), {}, options_.timeout};
     request.shared_body = &attempt->due.payload;
     request.affinity = std::hash<std::string>{}(delivery.webhook_id);
+    request.client_certificate = std::move(attempt->request.client_certificate);  // issue 16 item 5
     InFlight* raw = attempt.release();
     // Runs on the client's thread.
     client_->submit(std::move(request), [this, raw](HttpResponse response) {

@@ -69,6 +69,11 @@ inline constexpr char kInvalidTime[] = "invalid_time";
 inline constexpr char kOccurredAtOutOfRange[] = "occurred_at_out_of_range";
 inline constexpr char kUnsafeInteger[] = "unsafe_integer";
 inline constexpr char kImpreciseNumber[] = "imprecise_number";
+// A webhook's client certificate (PUT /api/v2/webhooks/{id}/client-certificate).
+inline constexpr char kInvalidCertificate[] = "invalid_certificate";
+inline constexpr char kCertificateExpired[] = "certificate_expired";
+inline constexpr char kInvalidPrivateKey[] = "invalid_private_key";
+inline constexpr char kKeyMismatch[] = "key_mismatch";
 
 // The server.
 inline constexpr char kUnavailable[] = "unavailable";
@@ -79,7 +84,7 @@ inline constexpr char kDraining[] = "draining";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 54> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 58> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -130,6 +135,10 @@ inline constexpr std::array<std::string_view, 54> kAllErrorCodes = {
     kOccurredAtOutOfRange,
     kUnsafeInteger,
     kImpreciseNumber,
+    kInvalidCertificate,
+    kCertificateExpired,
+    kInvalidPrivateKey,
+    kKeyMismatch,
     kUnavailable,
     kStarting,
     kDraining,

@@ -4,12 +4,14 @@
 // one rule below: kMaskedSecret and is_public_request_header).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/clock.h"
+#include "model/signing_keys.h"
 
 namespace switchboard::model {
 
@@ -34,6 +36,8 @@ inline constexpr std::string_view kMaskedSecret = "********";
 // timestamp, not the secret). Every other header (Authorization, API keys,
 // custom headers) is shown as kMaskedSecret. Case-insensitive.
 bool is_public_request_header(std::string_view name);
+
+struct ClientCertificate;  // model/client_certificate.h
 
 struct KeyValue {
   std::string key;
@@ -80,6 +84,11 @@ struct Webhook {
   int consecutive_exhausted = 0;  // deliveries in a row that exhausted their window
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Mutual TLS and Ed25519 signatures (issue 16 item 5), each changed only by
+  // its own narrow write. The certificate is immutable once made, so copies of
+  // the webhook share it rather than copy its PEM; null = none.
+  std::shared_ptr<const ClientCertificate> client_certificate;
+  SigningKeys signing_keys;
 };
 
 }  // namespace switchboard::model
