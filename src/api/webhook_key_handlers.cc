@@ -36,7 +36,8 @@ Response load_error(const Error& error) {
 }
 
 Response field_error(model::FieldError error) {
-  return input_failure_response(model::InputFailure{model::InputFailure::Kind::kMalformed, {std::move(error)}});
+  return input_failure_response(
+      model::InputFailure{model::InputFailure::Kind::kMalformed, {std::move(error)}});
 }
 
 // The webhook as GET shows it (failing_since where the store can tell).
@@ -67,7 +68,8 @@ Response put_client_certificate(const ApiDeps& deps, RequestContext& ctx) {
                             key);
     }
     if (!field.value().is_string()) {
-      return field_error({std::string(key), error_codes::kInvalidType, std::string(key) + " must be a PEM string."});
+      return field_error(
+          {std::string(key), error_codes::kInvalidType, std::string(key) + " must be a PEM string."});
     }
     (key == "certificate" ? certificate : private_key) = std::string(field.value().get_string());
   }
@@ -75,7 +77,8 @@ Response put_client_certificate(const ApiDeps& deps, RequestContext& ctx) {
   auto parsed = model::parse_client_certificate(certificate, private_key, now);
   if (!parsed) return field_error(std::move(parsed.error()));
   auto stored = deps.store.set_webhook_client_certificate(
-      ctx.company_id(), webhook->id, std::make_shared<const model::ClientCertificate>(std::move(*parsed)), now);
+      ctx.company_id(), webhook->id, std::make_shared<const model::ClientCertificate>(std::move(*parsed)),
+      now);
   if (!stored) return load_error(stored.error());
   return webhook_answer(deps, *stored);
 }
@@ -86,8 +89,8 @@ Response delete_client_certificate(const ApiDeps& deps, RequestContext& ctx) {
   auto webhook = load(deps, ctx);
   if (!webhook) return load_error(webhook.error());
   if (webhook->client_certificate) {
-    auto stored = deps.store.set_webhook_client_certificate(ctx.company_id(), webhook->id, nullptr,
-                                                            deps.clock.now());
+    auto stored =
+        deps.store.set_webhook_client_certificate(ctx.company_id(), webhook->id, nullptr, deps.clock.now());
     if (!stored) return load_error(stored.error());
   }
   return no_content();

@@ -147,9 +147,7 @@ class Engine final : public DeliveryEngine {
       done(std::move(result));
       return {};
     }
-    HttpRequest request{built->url, built->headers, payload, options_.timeout};
-    request.client_certificate = built->client_certificate;  // mutual TLS (issue 16 item 5)
-    client_->submit(std::move(request),
+    client_->submit(to_http_request(*built, payload, options_.timeout),
                     [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
                       give_back_test(slot);
                       TestDeliveryResult result;

@@ -541,6 +541,12 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options
       std::make_unique<CurlHttpClient>(std::move(options), std::move(ca_info), std::move(combined)));
 }
 
+HttpRequest to_http_request(const BuiltRequest& built, std::string body, std::chrono::milliseconds timeout) {
+  HttpRequest request{built.url, built.headers, std::move(body), timeout};
+  request.client_certificate = built.client_certificate;
+  return request;
+}
+
 bool response_stands(int curl_code, long status, bool cut_off) {
   if (curl_code == CURLE_OK) return true;
   if (curl_code == CURLE_WRITE_ERROR) return cut_off && status > 0;

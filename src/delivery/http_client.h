@@ -121,6 +121,10 @@ struct HttpResponse {
   bool success() const { return error == model::AttemptError::kNone; }
 };
 
+// The request that sends `built` (URL, headers and, issue 16 item 5, the
+// client certificate) with `body`.
+HttpRequest to_http_request(const BuiltRequest& built, std::string body, std::chrono::milliseconds timeout);
+
 class HttpClient {
  public:
   using Callback = std::function<void(HttpResponse)>;

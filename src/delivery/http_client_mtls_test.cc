@@ -52,7 +52,8 @@ HttpResponse send(HttpClient& client, const std::string& url,
   request.client_certificate = std::move(certificate);
   auto promise = std::make_shared<std::promise<HttpResponse>>();
   auto future = promise->get_future();
-  client.submit(std::move(request), [promise](HttpResponse response) { promise->set_value(std::move(response)); });
+  client.submit(std::move(request),
+                [promise](HttpResponse response) { promise->set_value(std::move(response)); });
   return future.get();
 }
 
@@ -104,7 +105,8 @@ TEST(HttpClientMtlsTest, ClientIdentitiesNeverShareAConnection) {
   auto client = trusting_client(dir, server);
   const auto a = identity(ca, "client-a");
   const auto b = identity(ca, "client-b");
-  const std::vector<std::shared_ptr<const model::ClientCertificate>> order = {a, nullptr, b, a, b, nullptr, a, a};
+  const std::vector<std::shared_ptr<const model::ClientCertificate>> order = {a, nullptr, b, a,
+                                                                              b, nullptr, a, a};
   for (const auto& certificate : order) {
     const auto response = send(*client, server.url(), certificate);
     ASSERT_EQ(response.error, AttemptError::kNone) << response.error_message;
@@ -112,9 +114,8 @@ TEST(HttpClientMtlsTest, ClientIdentitiesNeverShareAConnection) {
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), order.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
-    const std::string want = order[i] ? "CN=" + std::string(order[i] == a ? "client-a" : "client-b") +
-                                            ",O=Switchboard Tests"
-                                      : "";
+    const std::string want =
+        order[i] ? "CN=" + std::string(order[i] == a ? "client-a" : "client-b") + ",O=Switchboard Tests" : "";
     EXPECT_EQ(requests[i].client_subject, want) << "request " << i;
   }
   // Still kept alive per identity: one connection each, not one per request.

@@ -90,8 +90,8 @@ std::string standard_webhooks_signature(std::string_view secret, std::string_vie
                      crypto::hmac_sha256(standard_webhooks_key(secret), signed_content(id, timestamp, body)));
 }
 
-std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id, std::int64_t timestamp,
-                                       std::string_view body) {
+std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id,
+                                       std::int64_t timestamp, std::string_view body) {
   return std::string(model::kEd25519SignaturePrefix) +
          crypto::base64_encode(model::ed25519_sign(key, signed_content(id, timestamp, body)));
 }
@@ -141,7 +141,8 @@ Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
     }
     // Issue 16 item 5: the asymmetric entries after the HMAC ones.
     for (const model::Ed25519Key* key : ed25519_keys) {
-      standard_signatures.push_back(ed25519_webhooks_signature(*key, input.event_id, timestamp, input.payload));
+      standard_signatures.push_back(
+          ed25519_webhooks_signature(*key, input.event_id, timestamp, input.payload));
     }
     if (!hex_signatures.empty()) {
       std::vector<std::string> prefixed;

@@ -78,8 +78,8 @@ std::string standard_webhooks_signature(std::string_view secret, std::string_vie
                                         std::string_view body);
 
 // "v1a,<base64>", one webhook-signature entry for one Ed25519 key (issue 16 item 5).
-std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id, std::int64_t timestamp,
-                                       std::string_view body);
+std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id,
+                                       std::int64_t timestamp, std::string_view body);
 
 // A header list as the attempt log stores it: a JSON array of [name, value].
 std::string headers_to_json(const std::vector<HttpHeader>& headers);

@@ -24,12 +24,15 @@ const std::string kBody = R"({"event_id":"evt_1","event_type":"call.answered"})"
 const std::string kSeedA = [] {
   const std::string hex = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
   std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return out;
 }();
 const std::string kSeedB(32, '\x02');
-const std::string kSigA = "v1a,M6HokB2p3lMsYXAuej4LubMWLGUfYN8pOpPN3tjhGCimGIRyxHSIxDuWzbp/4hwFw2y81JCYToP8ZcQ0F/TGBw==";
-const std::string kSigB = "v1a,Nv2BB45uvoyf5PyA9uiBE7xDJ0q25egThkyhCYMTKADFUBKjYUxA8H3HdFIpoLF0nc25Fx80fgdeBAsv+ynZDA==";
+const std::string kSigA =
+    "v1a,M6HokB2p3lMsYXAuej4LubMWLGUfYN8pOpPN3tjhGCimGIRyxHSIxDuWzbp/4hwFw2y81JCYToP8ZcQ0F/TGBw==";
+const std::string kSigB =
+    "v1a,Nv2BB45uvoyf5PyA9uiBE7xDJ0q25egThkyhCYMTKADFUBKjYUxA8H3HdFIpoLF0nc25Fx80fgdeBAsv+ynZDA==";
 const std::string kHmac = "v1,jAPfyhXHF5Cn4bF3fHC8r28nU9mwj+IhpGtJRkJ2NLc=";  // secret "mysecret"
 
 std::optional<std::string> header(const std::vector<HttpHeader>& headers, std::string_view name) {
@@ -60,7 +63,10 @@ TEST(RequestBuilderEd25519Test, SignatureHeader) {
       {"HMAC only (unchanged)", "mysecret", {}, kHmac, true},
       {"Ed25519 only: no HMAC headers", std::nullopt, {a, std::nullopt, std::nullopt}, kSigA, false},
       {"both: HMAC first", "mysecret", {a, std::nullopt, std::nullopt}, kHmac + " " + kSigA, true},
-      {"rotation: new key first, old still signs", "mysecret", {b, a, later}, kHmac + " " + kSigB + " " + kSigA,
+      {"rotation: new key first, old still signs",
+       "mysecret",
+       {b, a, later},
+       kHmac + " " + kSigB + " " + kSigA,
        true},
       {"rotation over: the old key no longer signs", std::nullopt, {b, a, kNow}, kSigB, false},
   };
@@ -74,7 +80,8 @@ TEST(RequestBuilderEd25519Test, SignatureHeader) {
     auto built = build_delivery_request(webhook, {"evt_1", kBody, 1, kNow, "ua"});
     ASSERT_TRUE(built);
     EXPECT_EQ(header(built->headers, "webhook-signature"), c.signature);
-    EXPECT_EQ(header(built->headers, "webhook-id"), c.signature ? std::optional<std::string>("evt_1") : std::nullopt);
+    EXPECT_EQ(header(built->headers, "webhook-id"),
+              c.signature ? std::optional<std::string>("evt_1") : std::nullopt);
     EXPECT_EQ(header(built->headers, "webhook-timestamp"),
               c.signature ? std::optional<std::string>("1790000000") : std::nullopt);
     EXPECT_EQ(header(built->headers, "X-MyOperator-Signature").has_value(), c.hmac_headers);

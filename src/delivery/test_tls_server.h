@@ -115,8 +115,8 @@ struct TestReply {
 };
 
 struct TestClientAuth {
-  std::string ca_pem;     // client certificates must chain to this CA
-  bool required = true;   // false: ask for one but accept a handshake without
+  std::string ca_pem;    // client certificates must chain to this CA
+  bool required = true;  // false: ask for one but accept a handshake without
 };
 
 class TestTlsServer {
@@ -194,9 +194,11 @@ class TestTlsServer {
       for (;;) {
         http::request<http::string_body> request;
         co_await http::async_read(stream, buffer, request, use_awaitable);
-        RecordedRequest recorded{
-            std::string(request.method_string()), std::string(request.target()), {}, request.body(),
-            client_subject};
+        RecordedRequest recorded{std::string(request.method_string()),
+                                 std::string(request.target()),
+                                 {},
+                                 request.body(),
+                                 client_subject};
         for (const auto& field : request) {
           recorded.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         }

@@ -102,9 +102,9 @@ tl::expected<std::vector<X509Ptr>, FieldError> parse_chain(std::string_view text
 tl::expected<KeyPtr, FieldError> parse_key(std::string_view text) {
   if (text.empty()) return problem(kKeyField, error_codes::kRequired, "private_key is required.");
   if (text.size() > limits::kMaxClientKeyBytes) {
-    return problem(kKeyField, error_codes::kTooLong,
-                   "private_key must be at most " + std::to_string(limits::kMaxClientKeyBytes) +
-                       " bytes of PEM.");
+    return problem(
+        kKeyField, error_codes::kTooLong,
+        "private_key must be at most " + std::to_string(limits::kMaxClientKeyBytes) + " bytes of PEM.");
   }
   if (text.find("ENCRYPTED") != std::string_view::npos) {
     return problem(kKeyField, error_codes::kInvalidPrivateKey,

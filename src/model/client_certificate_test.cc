@@ -25,7 +25,8 @@ TimePoint wall_now() {
 TEST(ClientCertificateTest, AcceptedUploadsAreNormalizedAndDescribed) {
   const TestPem ca = make_ca();
   const TestPem leaf = make_certificate({.common_name = "acme-client", .issuer = &ca});
-  auto parsed = parse_client_certificate("junk before\n" + leaf.cert_pem + ca.cert_pem, leaf.key_pem, wall_now());
+  auto parsed =
+      parse_client_certificate("junk before\n" + leaf.cert_pem + ca.cert_pem, leaf.key_pem, wall_now());
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->subject, "CN=acme-client,O=Switchboard Tests");
   EXPECT_EQ(parsed->issuer, "CN=switchboard-test-ca,O=Switchboard Tests");
@@ -71,7 +72,8 @@ TEST(ClientCertificateTest, Rules) {
       {"empty key", good.cert_pem, "", "private_key", error_codes::kRequired},
       {"key not PEM", good.cert_pem, "secret", "private_key", error_codes::kInvalidPrivateKey},
       {"key is a certificate", good.cert_pem, good.cert_pem, "private_key", error_codes::kInvalidPrivateKey},
-      {"two keys", good.cert_pem, good.key_pem + other.key_pem, "private_key", error_codes::kInvalidPrivateKey},
+      {"two keys", good.cert_pem, good.key_pem + other.key_pem, "private_key",
+       error_codes::kInvalidPrivateKey},
       {"encrypted key", good.cert_pem, testing::encrypted_key_pem(good.key_pem, "pw"), "private_key",
        error_codes::kInvalidPrivateKey},
       {"key too long", good.cert_pem, std::string(limits::kMaxClientKeyBytes + 1, 'k'), "private_key",

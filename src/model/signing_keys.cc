@@ -14,7 +14,9 @@ namespace {
 using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using ContextPtr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
-const unsigned char* bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+const unsigned char* bytes(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
 
 }  // namespace
 
@@ -54,13 +56,12 @@ std::string ed25519_sign(const Ed25519Key& key, std::string_view message) {
 }
 
 bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature) {
-  KeyPtr pkey(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(public_key), public_key.size()),
-      EVP_PKEY_free);
+  KeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(public_key), public_key.size()),
+              EVP_PKEY_free);
   ContextPtr context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   return pkey && context && EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
-         EVP_DigestVerify(context.get(), bytes(signature), signature.size(), bytes(message), message.size()) ==
-             1;
+         EVP_DigestVerify(context.get(), bytes(signature), signature.size(), bytes(message),
+                          message.size()) == 1;
 }
 
 std::vector<const Ed25519Key*> ed25519_keys_signing(const SigningKeys& keys, TimePoint now) {

@@ -72,7 +72,9 @@ TEST(SigningKeysTest, RotationKeepsThePreviousKeySigningForTheGrace) {
   const std::vector<Case> cases = {
       {"no key", none, kNow, {}},
       {"one key", one, kNow, {&*one.ed25519}},
-      {"during the grace: new first", two, kNow + limits::kSecretRotationGrace - std::chrono::milliseconds(1),
+      {"during the grace: new first",
+       two,
+       kNow + limits::kSecretRotationGrace - std::chrono::milliseconds(1),
        {&*two.ed25519, &*two.previous_ed25519}},
       {"grace over", two, kNow + limits::kSecretRotationGrace, {&*two.ed25519}},
   };

@@ -27,12 +27,12 @@ struct TestPem {
 
 struct TestCertOptions {
   std::string common_name = "switchboard-client";
-  long not_before_seconds = -3600;          // relative to the wall clock now
-  long not_after_seconds = 7 * 24 * 3600;   // relative to the wall clock now
-  bool ca = false;                          // CA:TRUE + keyCertSign
+  long not_before_seconds = -3600;                // relative to the wall clock now
+  long not_after_seconds = 7 * 24 * 3600;         // relative to the wall clock now
+  bool ca = false;                                // CA:TRUE + keyCertSign
   std::string extended_key_usage = "clientAuth";  // empty: no EKU extension
-  std::string subject_alt_name;             // e.g. "DNS:localhost,IP:127.0.0.1"
-  const TestPem* issuer = nullptr;          // null: self-signed
+  std::string subject_alt_name;                   // e.g. "DNS:localhost,IP:127.0.0.1"
+  const TestPem* issuer = nullptr;                // null: self-signed
 };
 
 namespace detail {
@@ -70,8 +70,8 @@ inline TestPem make_certificate(const TestCertOptions& options = {}) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), options.not_after_seconds);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Switchboard Tests"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("Switchboard Tests"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(options.common_name.c_str()), -1, -1, 0);
 
@@ -92,8 +92,10 @@ inline TestPem make_certificate(const TestCertOptions& options = {}) {
       {NID_key_usage, options.ca ? "critical,digitalSignature,keyCertSign" : "critical,digitalSignature"},
       {NID_subject_key_identifier, "hash"},
   };
-  if (!options.extended_key_usage.empty()) extensions.emplace_back(NID_ext_key_usage, options.extended_key_usage);
-  if (!options.subject_alt_name.empty()) extensions.emplace_back(NID_subject_alt_name, options.subject_alt_name);
+  if (!options.extended_key_usage.empty())
+    extensions.emplace_back(NID_ext_key_usage, options.extended_key_usage);
+  if (!options.subject_alt_name.empty())
+    extensions.emplace_back(NID_subject_alt_name, options.subject_alt_name);
   for (const auto& [nid, value] : extensions) {
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);

@@ -38,12 +38,13 @@ std::optional<TimePoint> time_field(const json::object& object, std::string_view
 
 std::int64_t unix_ms(TimePoint t) { return t.time_since_epoch().count(); }
 
-Result<std::string> open(std::string_view column, const std::string& sealed, const crypto::SecretBox& secrets) {
+Result<std::string> open(std::string_view column, const std::string& sealed,
+                         const crypto::SecretBox& secrets) {
   auto opened = secrets.open(sealed);
   if (!opened) {
-    return make_error(ErrorCode::kInternal, "a stored webhook " + std::string(column) +
-                                                " key cannot be decrypted (wrong secret key?): " +
-                                                opened.error().message);
+    return make_error(ErrorCode::kInternal,
+                      "a stored webhook " + std::string(column) +
+                          " key cannot be decrypted (wrong secret key?): " + opened.error().message);
   }
   return std::move(*opened);
 }
@@ -92,11 +93,12 @@ Result<std::shared_ptr<const model::ClientCertificate>> decode_client_certificat
   auto key = open("client_certificate", *sealed_key, secrets);
   if (!key) return forward_error(key);
   return std::make_shared<const model::ClientCertificate>(
-      model::ClientCertificate{std::move(*certificate), std::move(*key), std::move(*subject), std::move(*issuer),
-                               *not_after, std::move(*fingerprint)});
+      model::ClientCertificate{std::move(*certificate), std::move(*key), std::move(*subject),
+                               std::move(*issuer), *not_after, std::move(*fingerprint)});
 }
 
-std::optional<std::string> encode_signing_keys(const model::SigningKeys& keys, const crypto::SecretBox& secrets) {
+std::optional<std::string> encode_signing_keys(const model::SigningKeys& keys,
+                                               const crypto::SecretBox& secrets) {
   if (!keys.ed25519 && !keys.previous_ed25519) return std::nullopt;
   json::object out;
   if (keys.ed25519) out["ed25519"] = secrets.seal(keys.ed25519->seed);

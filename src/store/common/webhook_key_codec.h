@@ -28,7 +28,8 @@ Result<std::shared_ptr<const model::ClientCertificate>> decode_client_certificat
     const std::optional<std::string>& column, const crypto::SecretBox& secrets);
 
 // NULL (nullopt) when there is no key at all.
-std::optional<std::string> encode_signing_keys(const model::SigningKeys& keys, const crypto::SecretBox& secrets);
+std::optional<std::string> encode_signing_keys(const model::SigningKeys& keys,
+                                               const crypto::SecretBox& secrets);
 Result<model::SigningKeys> decode_signing_keys(const std::optional<std::string>& column,
                                                const crypto::SecretBox& secrets);
 

@@ -92,8 +92,10 @@ class PostgresStore final : public Store, public NodeMembership, public ConsoleR
   Result<model::Webhook> set_webhook_client_certificate(
       const std::string& company_id, const std::string& webhook_id,
       const std::shared_ptr<const model::ClientCertificate>& certificate, TimePoint updated_at) override;
-  Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id, const std::string& webhook_id,
-                                                  const model::SigningKeys& keys, TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id,
+                                                  const std::string& webhook_id,
+                                                  const model::SigningKeys& keys,
+                                                  TimePoint updated_at) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
   Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until,

@@ -238,8 +238,8 @@ Result<model::Webhook> PostgresStore::set_webhook_client_certificate(
   const std::optional<std::string> column = encode_client_certificate(certificate, secrets_);
   return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
     auto done = tx.exec_params(
-        "UPDATE webhooks SET client_certificate = $1, updated_at = $2 WHERE company_id = $3 AND id = $4", column,
-        to_ms(updated_at), company_id, webhook_id);
+        "UPDATE webhooks SET client_certificate = $1, updated_at = $2 WHERE company_id = $3 AND id = $4",
+        column, to_ms(updated_at), company_id, webhook_id);
     return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }

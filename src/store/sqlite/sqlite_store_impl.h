@@ -76,8 +76,10 @@ class SqliteStore final : public Store, public AsyncEventIngest, public ConsoleR
   Result<model::Webhook> set_webhook_client_certificate(
       const std::string& company_id, const std::string& webhook_id,
       const std::shared_ptr<const model::ClientCertificate>& certificate, TimePoint updated_at) override;
-  Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id, const std::string& webhook_id,
-                                                  const model::SigningKeys& keys, TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id,
+                                                  const std::string& webhook_id,
+                                                  const model::SigningKeys& keys,
+                                                  TimePoint updated_at) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
   // AsyncEventIngest: through the writer's submit().

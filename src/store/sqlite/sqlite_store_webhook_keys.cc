@@ -25,8 +25,9 @@ Result<model::Webhook> SqliteStore::set_webhook_signing_keys(const std::string& 
                                                              TimePoint updated_at) {
   const std::optional<std::string> column = encode_signing_keys(keys, secrets_);
   return update_and_read(company_id, webhook_id, [&](Connection& connection) {
-    return connection.query("UPDATE webhooks SET signing_keys = ?, updated_at = ? WHERE company_id = ? AND id = ?",
-                            column, updated_at, company_id, webhook_id);
+    return connection.query(
+        "UPDATE webhooks SET signing_keys = ?, updated_at = ? WHERE company_id = ? AND id = ?", column,
+        updated_at, company_id, webhook_id);
   });
 }
 
