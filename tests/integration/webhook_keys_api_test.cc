@@ -104,8 +104,8 @@ TEST_F(WebhookKeysApiTest, BadInputIsA400NamingTheField) {
     auto r = server_->put(path_ + "/client-certificate", owner_, c.body);
     ASSERT_EQ(r.status, 400) << r.body;
     const json::value error = r.json().at("error");
-    EXPECT_EQ(error.at("code"), c.code);
-    if (!c.field.empty()) EXPECT_EQ(error.at("field"), c.field);
+    EXPECT_EQ(std::string(error.at("code").as_string()), c.code);
+    if (!c.field.empty()) EXPECT_EQ(std::string(error.at("field").as_string()), c.field);
   }
   EXPECT_TRUE(server_->get(path_, owner_).json().at("client_certificate").is_null());
 }
@@ -120,8 +120,8 @@ TEST_F(WebhookKeysApiTest, Ed25519KeyIsGeneratedRotatedAndRemoved) {
 
   auto second = server_->post(path_ + "/signing-keys/ed25519", owner_);
   ASSERT_EQ(second.status, 200) << second.body;
-  EXPECT_NE(second.json().at("ed25519_public_key"), key1);
-  EXPECT_EQ(second.json().at("previous_ed25519_public_key"), key1);
+  EXPECT_NE(std::string(second.json().at("ed25519_public_key").as_string()), key1);
+  EXPECT_EQ(std::string(second.json().at("previous_ed25519_public_key").as_string()), key1);
   EXPECT_TRUE(second.json().at("previous_ed25519_expires_at").is_string());
 
   EXPECT_EQ(server_->post(path_ + "/signing-keys/ed25519", owner_, R"({"x":1})").status, 400);
