@@ -32,6 +32,7 @@ Api::Api(ApiDeps deps)
   add_identity_routes(router_, deps_);
   add_directory_routes(router_, deps_);
   add_webhook_routes(router_, deps_);
+  add_webhook_key_routes(router_, deps_);  // issue 16 item 5
   add_v1_webhook_routes(router_, deps_);
   add_event_routes(router_, deps_);
   add_delivery_routes(router_, deps_);

@@ -29,6 +29,7 @@ set(SB_API_SOURCES
     token_usage.cc
     v1_webhook_handlers.cc
     webhook_handlers.cc
+    webhook_key_handlers.cc
     webhook_json.cc)
 # The layer's unit tests: one binary, api_tests.
 set(SB_API_TESTS

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/time_format.h"
+#include "model/client_certificate.h"
 #include "model/webhook_input.h"
 
 namespace switchboard::api {
@@ -42,6 +43,26 @@ json::object auth_json(const model::WebhookAuth& auth) {
   return out;
 }
 
+// Issue 16 item 5: what may be seen of the client certificate (never its key)
+// and of the Ed25519 keys (their public halves, "whpk_…").
+json::value client_certificate_json(const model::Webhook& webhook) {
+  if (!webhook.client_certificate) return nullptr;
+  const model::ClientCertificate& certificate = *webhook.client_certificate;
+  return json::object{{"subject", certificate.subject},
+                      {"issuer", certificate.issuer},
+                      {"not_after", format_rfc3339(certificate.not_after)},
+                      {"fingerprint_sha256", certificate.fingerprint_sha256}};
+}
+
+void add_signing_keys(json::object& out, const model::SigningKeys& keys) {
+  out["ed25519_public_key"] =
+      keys.ed25519 ? json::value(model::ed25519_public_key_text(*keys.ed25519)) : json::value(nullptr);
+  if (keys.previous_ed25519 && keys.previous_expires_at) {
+    out["previous_ed25519_public_key"] = model::ed25519_public_key_text(*keys.previous_ed25519);
+    out["previous_ed25519_expires_at"] = format_rfc3339(*keys.previous_expires_at);
+  }
+}
+
 }  // namespace
 
 json::object webhook_json(const model::Webhook& webhook, std::optional<std::string_view> reveal_secret,
@@ -76,6 +97,8 @@ json::object webhook_json(const model::Webhook& webhook, std::optional<std::stri
   out["disabled_reason"] = webhook.disabled_reason ? json::value(model::to_string(*webhook.disabled_reason))
                                                    : json::value(nullptr);
   if (reveal_secret) out["secret"] = *reveal_secret;
+  out["client_certificate"] = client_certificate_json(webhook);  // issue 16 item 5
+  add_signing_keys(out, webhook.signing_keys);
   return out;
 }
 

@@ -195,7 +195,7 @@ class Engine final : public DeliveryEngine {
       done(std::move(result));
       return {};
     }
-    client_->submit(HttpRequest{built->url, built->headers, payload, timeout_of(webhook)},
+    client_->submit(to_http_request(*built, payload, timeout_of(webhook)),
                     [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
                       give_back_test(slot);
                       TestDeliveryResult result;
@@ -385,6 +385,7 @@ class Engine final : public DeliveryEngine {
         std::move(attempt->request.url), std::move(attempt->request.headers), {}, timeout_of(webhook)};
     request.shared_body = &attempt->due.payload;
     request.affinity = std::hash<std::string>{}(delivery.webhook_id);
+    request.client_certificate = std::move(attempt->request.client_certificate);  // issue 16 item 5
     InFlight* raw = attempt.release();
     // Runs on the client's thread.
     client_->submit(std::move(request), [this, raw](HttpResponse response) {

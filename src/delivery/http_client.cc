@@ -92,6 +92,35 @@ AttemptError classify_curl_error(CURLcode code) {
   }
 }
 
+// A receiver that wants a client certificate refuses the handshake (TLS 1.2)
+// or, under TLS 1.3, sends its alert after the client thinks the handshake is
+// done, so libcurl reports a send/receive error: a TLS failure all the same.
+bool tls_alert(std::string_view message) {
+  return message.find("alert certificate required") != std::string_view::npos ||
+         message.find("alert handshake failure") != std::string_view::npos ||
+         message.find("alert bad certificate") != std::string_view::npos ||
+         message.find("alert unknown ca") != std::string_view::npos;
+}
+
+// Presents `certificate` on the transfer's TLS handshake, or none. Set on every
+// transfer: pooled handles move between webhooks. The blobs are copied, and
+// cleared again when the handle goes idle (release_easy).
+void set_client_certificate(CURL* easy, const model::ClientCertificate* certificate) {
+  if (certificate == nullptr) {
+    curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, nullptr);
+    curl_easy_setopt(easy, CURLOPT_SSLKEY_BLOB, nullptr);
+    return;
+  }
+  curl_blob cert{const_cast<char*>(certificate->certificate_pem.data()), certificate->certificate_pem.size(),
+                 CURL_BLOB_COPY};
+  curl_blob key{const_cast<char*>(certificate->private_key_pem.data()), certificate->private_key_pem.size(),
+                CURL_BLOB_COPY};
+  curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, &cert);
+  curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+  curl_easy_setopt(easy, CURLOPT_SSLKEY_BLOB, &key);
+  curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
+}
+
 AttemptError classify_status(long status) {
   if (status >= 200 && status < 300) return AttemptError::kNone;
   if (status >= 300 && status < 400) return AttemptError::kRedirect;
@@ -351,6 +380,7 @@ class Loop {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     }
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeout.count()));
+    set_client_certificate(easy, t.request.client_certificate.get());
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
@@ -390,6 +420,8 @@ class Loop {
       if (code == CURLE_COULDNT_CONNECT && !t.refused.empty()) {
         response.error = AttemptError::kRefused;
         response.error_message = "refused to connect to " + t.refused;
+      } else if (tls_alert(response.error_message)) {
+        response.error = AttemptError::kTls;
       }
     }
     release_easy(easy, code == CURLE_OK);
@@ -401,6 +433,7 @@ class Loop {
   void release_easy(CURL* easy, bool clean) {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);  // the list dies with its transfer
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+    set_client_certificate(easy, nullptr);  // no private key lingers in an idle handle
     if (idle_.size() >= kMaxIdleEasyHandles || !clean) {
       curl_easy_cleanup(easy);
       return;
@@ -506,6 +539,12 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options
   }
   return std::unique_ptr<HttpClient>(
       std::make_unique<CurlHttpClient>(std::move(options), std::move(ca_info), std::move(combined)));
+}
+
+HttpRequest to_http_request(const BuiltRequest& built, std::string body, std::chrono::milliseconds timeout) {
+  HttpRequest request{built.url, built.headers, std::move(body), timeout};
+  request.client_certificate = built.client_certificate;
+  return request;
 }
 
 bool response_stands(int curl_code, long status, bool cut_off) {

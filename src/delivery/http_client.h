@@ -31,6 +31,13 @@
 //   kMaxDiscardedResponseBytes more, after which the transfer is cut off (the
 //   status already received stands). Response headers are kept up to
 //   `max_response_header_bytes`.
+// - Mutual TLS (issue 16 item 5): a request may carry a client certificate
+//   (the webhook's), presented in the TLS handshake. Easy handles are shared
+//   by every webhook of a loop, so each transfer sets its certificate or
+//   clears it. libcurl keys connections and TLS sessions on the client
+//   certificate (its ssl_primary_config holds the certificate blob), so a
+//   connection or session made with one identity is never reused for a
+//   request with another or with none (HttpClientTest.ClientIdentitiesNeverShareAConnection).
 //
 // Thread-safety: submit() may be called from any thread. Callbacks run on the
 // client's thread, one at a time: they must be quick and must not call back
@@ -48,6 +55,7 @@
 
 #include "common/result.h"
 #include "delivery/request_builder.h"
+#include "model/client_certificate.h"
 #include "model/delivery.h"
 
 namespace switchboard::delivery {
@@ -93,6 +101,8 @@ struct HttpRequest {
   // Requests with the same affinity run on the same loop (the engine passes a
   // hash of the webhook id); the client takes it modulo `loops`.
   std::size_t affinity = 0;
+  // Presented for mutual TLS when set (issue 16 item 5).
+  std::shared_ptr<const model::ClientCertificate> client_certificate;
 
   const std::string& payload() const { return shared_body != nullptr ? *shared_body : body; }
 };
@@ -110,6 +120,10 @@ struct HttpResponse {
 
   bool success() const { return error == model::AttemptError::kNone; }
 };
+
+// The request that sends `built` (URL, headers and, issue 16 item 5, the
+// client certificate) with `body`.
+HttpRequest to_http_request(const BuiltRequest& built, std::string body, std::chrono::milliseconds timeout);
 
 class HttpClient {
  public:

@@ -59,6 +59,14 @@ void add(BuiltRequest& request, std::string name, std::string value) {
   request.headers.push_back({std::move(name), std::move(value)});
 }
 
+// What Standard Webhooks signs: "<id>.<timestamp>.<body>".
+std::string signed_content(std::string_view id, std::int64_t timestamp, std::string_view body) {
+  std::string content;
+  content.reserve(id.size() + body.size() + 24);
+  content.append(id).append(".").append(std::to_string(timestamp)).append(".").append(body);
+  return content;
+}
+
 }  // namespace
 
 std::string standard_webhooks_key(std::string_view secret) {
@@ -78,10 +86,14 @@ std::string myoperator_signature(std::string_view secret, std::string_view body)
 
 std::string standard_webhooks_signature(std::string_view secret, std::string_view id, std::int64_t timestamp,
                                         std::string_view body) {
-  std::string signed_content;
-  signed_content.reserve(id.size() + body.size() + 24);
-  signed_content.append(id).append(".").append(std::to_string(timestamp)).append(".").append(body);
-  return "v1," + crypto::base64_encode(crypto::hmac_sha256(standard_webhooks_key(secret), signed_content));
+  return "v1," + crypto::base64_encode(
+                     crypto::hmac_sha256(standard_webhooks_key(secret), signed_content(id, timestamp, body)));
+}
+
+std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id,
+                                       std::int64_t timestamp, std::string_view body) {
+  return std::string(model::kEd25519SignaturePrefix) +
+         crypto::base64_encode(model::ed25519_sign(key, signed_content(id, timestamp, body)));
 }
 
 Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
@@ -118,7 +130,8 @@ Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
   add(request, "X-MO-Timestamp", timestamp_text);
 
   const auto secrets = signing_secrets(webhook, input.now);
-  if (!secrets.empty()) {
+  const auto ed25519_keys = model::ed25519_keys_signing(webhook.signing_keys, input.now);
+  if (!secrets.empty() || !ed25519_keys.empty()) {
     std::vector<std::string> hex_signatures;
     std::vector<std::string> standard_signatures;
     for (std::string_view secret : secrets) {
@@ -126,11 +139,18 @@ Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
       standard_signatures.push_back(
           standard_webhooks_signature(secret, input.event_id, timestamp, input.payload));
     }
-    std::vector<std::string> prefixed;
-    prefixed.reserve(hex_signatures.size());
-    for (const auto& hex : hex_signatures) prefixed.push_back("sha256=" + hex);
-    add(request, "X-MyOperator-Signature", join(hex_signatures, ","));
-    add(request, "X-MO-Signature", join(prefixed, ","));
+    // Issue 16 item 5: the asymmetric entries after the HMAC ones.
+    for (const model::Ed25519Key* key : ed25519_keys) {
+      standard_signatures.push_back(
+          ed25519_webhooks_signature(*key, input.event_id, timestamp, input.payload));
+    }
+    if (!hex_signatures.empty()) {
+      std::vector<std::string> prefixed;
+      prefixed.reserve(hex_signatures.size());
+      for (const auto& hex : hex_signatures) prefixed.push_back("sha256=" + hex);
+      add(request, "X-MyOperator-Signature", join(hex_signatures, ","));
+      add(request, "X-MO-Signature", join(prefixed, ","));
+    }
     add(request, "webhook-id", input.event_id);
     add(request, "webhook-timestamp", timestamp_text);
     add(request, "webhook-signature", join(standard_signatures, " "));
@@ -142,6 +162,7 @@ Result<BuiltRequest> build_delivery_request(const model::Webhook& webhook,
     for (const auto& row : auth.keys) add(request, row.key, row.value);
   }
   for (const auto& row : webhook.spec.headers) add(request, row.key, row.value);
+  request.client_certificate = webhook.client_certificate;
   return request;
 }
 

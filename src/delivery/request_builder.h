@@ -13,9 +13,18 @@
 // previous_secret_expires_at > now) both secrets sign: webhook-signature holds
 // two space-separated entries, X-MyOperator-Signature and X-MO-Signature two
 // comma-separated values; the new secret comes first everywhere.
+//
+// Asymmetric signatures (issue 16 item 5, model/signing_keys.h): a webhook
+// with an Ed25519 key adds "v1a," + base64(Ed25519(key, "<id>.<timestamp>.<body>"))
+// to webhook-signature after the HMAC entries (the previous key's entry too
+// while its rotation grace lasts, the new key first); with a key but no secret,
+// webhook-signature holds only those, and the X-MyOperator/X-MO headers are
+// absent. The client certificate (mutual TLS) rides along in BuiltRequest for
+// the HTTP client to present.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +61,8 @@ struct BuiltRequest {
   // replaced with kMaskedValue.
   std::string masked_url;
   std::vector<HttpHeader> masked_headers;
+  // The webhook's client certificate for mutual TLS; null = none (issue 16 item 5).
+  std::shared_ptr<const model::ClientCertificate> client_certificate;
 };
 
 // kInvalidArgument when the webhook's URL does not parse (validation should
@@ -65,6 +76,10 @@ std::string myoperator_signature(std::string_view secret, std::string_view body)
 // "v1,<base64>", one webhook-signature entry for one secret.
 std::string standard_webhooks_signature(std::string_view secret, std::string_view id, std::int64_t timestamp,
                                         std::string_view body);
+
+// "v1a,<base64>", one webhook-signature entry for one Ed25519 key (issue 16 item 5).
+std::string ed25519_webhooks_signature(const model::Ed25519Key& key, std::string_view id,
+                                       std::int64_t timestamp, std::string_view body);
 
 // A header list as the attempt log stores it: a JSON array of [name, value].
 std::string headers_to_json(const std::vector<HttpHeader>& headers);

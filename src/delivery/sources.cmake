@@ -25,11 +25,13 @@ set(SB_DELIVERY_TESTS
     engine_local_test.cc
     engine_test.cc
     header_block_test.cc
+    http_client_mtls_test.cc
     http_client_test.cc
     lanes_test.cc
     node_heartbeat_test.cc
     ready_queue_test.cc
     recorder_test.cc
+    request_builder_ed25519_test.cc
     request_builder_test.cc
     scheduler_test.cc
     ssrf_test.cc

@@ -7,6 +7,11 @@
 // delay, or hang until the server stops); keep-alive is honoured. The server
 // counts TCP connections and records every request.
 //
+// Mutual TLS (issue 16 item 5): given a TestClientAuth, the server asks for a
+// client certificate issued by that CA (and refuses the handshake without one
+// when `required`), and records the subject of the certificate each request
+// came with (RecordedRequest::client_subject, "" when none).
+//
 // Thread-safety: the accessors may be called from any thread.
 #pragma once
 
@@ -25,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -90,6 +96,7 @@ struct RecordedRequest {
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::string client_subject;  // the client certificate's subject (RFC 2253), "" = none
 
   std::string header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
@@ -107,17 +114,31 @@ struct TestReply {
   bool hang = false;  // never answer (until the server stops)
 };
 
+struct TestClientAuth {
+  std::string ca_pem;    // client certificates must chain to this CA
+  bool required = true;  // false: ask for one but accept a handshake without
+};
+
 class TestTlsServer {
  public:
   using Handler = std::function<TestReply(const RecordedRequest&)>;
 
-  explicit TestTlsServer(Handler handler = {}, TestCertificate certificate = make_test_certificate())
+  explicit TestTlsServer(Handler handler = {}, TestCertificate certificate = make_test_certificate(),
+                         std::optional<TestClientAuth> client_auth = std::nullopt)
       : certificate_(std::move(certificate)),
         handler_(std::move(handler)),
         ssl_(boost::asio::ssl::context::tls_server),
         acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     ssl_.use_certificate_chain(boost::asio::buffer(certificate_.cert_pem));
     ssl_.use_private_key(boost::asio::buffer(certificate_.key_pem), boost::asio::ssl::context::pem);
+    if (client_auth) {
+      ssl_.add_certificate_authority(boost::asio::buffer(client_auth->ca_pem));
+      ssl_.set_verify_mode(boost::asio::ssl::verify_peer |
+                           (client_auth->required ? boost::asio::ssl::verify_fail_if_no_peer_cert : 0));
+      // Session resumption needs an id context once peers are verified.
+      static const unsigned char kContext[] = "switchboard-test";
+      SSL_CTX_set_session_id_context(ssl_.native_handle(), kContext, sizeof(kContext) - 1);
+    }
     port_ = acceptor_.local_endpoint().port();
     boost::asio::co_spawn(io_, accept_loop(), boost::asio::detached);
     thread_ = std::thread([this] { io_.run(); });
@@ -168,12 +189,16 @@ class TestTlsServer {
     try {
       boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(socket), ssl_);
       co_await stream.async_handshake(boost::asio::ssl::stream_base::server, use_awaitable);
+      const std::string client_subject = peer_subject(stream.native_handle());
       boost::beast::flat_buffer buffer;
       for (;;) {
         http::request<http::string_body> request;
         co_await http::async_read(stream, buffer, request, use_awaitable);
-        RecordedRequest recorded{
-            std::string(request.method_string()), std::string(request.target()), {}, request.body()};
+        RecordedRequest recorded{std::string(request.method_string()),
+                                 std::string(request.target()),
+                                 {},
+                                 request.body(),
+                                 client_subject};
         for (const auto& field : request) {
           recorded.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         }
@@ -200,6 +225,16 @@ class TestTlsServer {
     } catch (const std::exception&) {
       // The peer went away, or refused our certificate: normal for these tests.
     }
+  }
+
+  static std::string peer_subject(SSL* ssl) {
+    std::unique_ptr<X509, decltype(&X509_free)> peer(SSL_get1_peer_certificate(ssl), X509_free);
+    if (!peer) return {};
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    X509_NAME_print_ex(bio.get(), X509_get_subject_name(peer.get()), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(size));
   }
 
   TestCertificate certificate_;

@@ -70,6 +70,11 @@ inline constexpr char kInvalidTime[] = "invalid_time";
 inline constexpr char kOccurredAtOutOfRange[] = "occurred_at_out_of_range";
 inline constexpr char kUnsafeInteger[] = "unsafe_integer";
 inline constexpr char kImpreciseNumber[] = "imprecise_number";
+// A webhook's client certificate (PUT /api/v2/webhooks/{id}/client-certificate).
+inline constexpr char kInvalidCertificate[] = "invalid_certificate";
+inline constexpr char kCertificateExpired[] = "certificate_expired";
+inline constexpr char kInvalidPrivateKey[] = "invalid_private_key";
+inline constexpr char kKeyMismatch[] = "key_mismatch";
 
 // The server.
 inline constexpr char kUnavailable[] = "unavailable";
@@ -80,7 +85,7 @@ inline constexpr char kDraining[] = "draining";
 inline constexpr char kInternalError[] = "internal_error";
 
 // Every code above, in the order above.
-inline constexpr std::array<std::string_view, 55> kAllErrorCodes = {
+inline constexpr std::array<std::string_view, 59> kAllErrorCodes = {
     kBadRequest,
     kHeadersTooLarge,
     kPayloadTooLarge,
@@ -132,6 +137,10 @@ inline constexpr std::array<std::string_view, 55> kAllErrorCodes = {
     kOccurredAtOutOfRange,
     kUnsafeInteger,
     kImpreciseNumber,
+    kInvalidCertificate,
+    kCertificateExpired,
+    kInvalidPrivateKey,
+    kKeyMismatch,
     kUnavailable,
     kStarting,
     kDraining,

@@ -26,6 +26,12 @@ inline constexpr std::size_t kGeneratedSecretBytes = 32;
 // After a rotation the previous secret keeps signing (beside the new one) this
 // long.
 inline constexpr std::chrono::hours kSecretRotationGrace{24};
+// Mutual TLS and Ed25519 signatures (issue 16 item 5, model/client_certificate.h,
+// model/signing_keys.h). An Ed25519 key rotated out keeps signing for
+// kSecretRotationGrace too.
+inline constexpr std::size_t kMaxClientCertificateBytes = 32 * 1024;  // the PEM chain
+inline constexpr std::size_t kMaxClientCertificateChain = 8;          // certificates in it
+inline constexpr std::size_t kMaxClientKeyBytes = 16 * 1024;          // the PEM private key
 inline constexpr std::size_t kMaxUserNameLength = 255;
 inline constexpr std::size_t kMaxEmailLength = 254;
 

@@ -2,6 +2,7 @@
 # that what is built is what is reviewed. The lint.sources_listed test
 # (scripts/check_layers.py) fails when a .cc under src/model/ is missing here.
 set(SB_MODEL_SOURCES
+    client_certificate.cc
     delivery.cc
     directory.cc
     envelope.cc
@@ -23,6 +24,7 @@ set(SB_MODEL_SOURCES
     recover_job.cc
     retry_policy.cc
     sample_events.cc
+    signing_keys.cc
     v1_webhook.cc
     webhook.cc
     webhook_changes.cc
@@ -35,6 +37,7 @@ set(SB_MODEL_SOURCES
     webhook_origin.cc)
 # The layer's unit tests: one binary, model_tests.
 set(SB_MODEL_TESTS
+    client_certificate_test.cc
     delivery_test.cc
     directory_test.cc
     envelope_test.cc
@@ -53,6 +56,7 @@ set(SB_MODEL_TESTS
     retention_test.cc
     recover_job_test.cc
     retry_policy_test.cc
+    signing_keys_test.cc
     v1_webhook_test.cc
     webhook_changes_test.cc
     webhook_input_auth_test.cc

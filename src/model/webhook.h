@@ -4,6 +4,7 @@
 // one rule below: kMaskedSecret and is_public_request_header).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "common/clock.h"
 #include "model/limits.h"
+#include "model/signing_keys.h"
 
 namespace switchboard::model {
 
@@ -35,6 +37,8 @@ inline constexpr std::string_view kMaskedSecret = "********";
 // timestamp, not the secret). Every other header (Authorization, API keys,
 // custom headers) is shown as kMaskedSecret. Case-insensitive.
 bool is_public_request_header(std::string_view name);
+
+struct ClientCertificate;  // model/client_certificate.h
 
 struct KeyValue {
   std::string key;
@@ -100,6 +104,11 @@ struct Webhook {
   std::optional<DisabledReason> disabled_reason;  // set with kInactive by the engine (410)
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Mutual TLS and Ed25519 signatures (issue 16 item 5), each changed only by
+  // its own narrow write. The certificate is immutable once made, so copies of
+  // the webhook share it rather than copy its PEM; null = none.
+  std::shared_ptr<const ClientCertificate> client_certificate;
+  SigningKeys signing_keys;
 };
 
 }  // namespace switchboard::model

@@ -12,6 +12,7 @@ set(SB_STORE_SOURCES
     common/retention_purger.cc
     common/token_rules.cc
     common/webhook_codec.cc
+    common/webhook_key_codec.cc
     sqlite/sqlite_backup.cc
     sqlite/sqlite_store_alerts.cc
     sqlite/sqlite_connection.cc
@@ -31,6 +32,7 @@ set(SB_STORE_SOURCES
     sqlite/sqlite_store_stats.cc
     sqlite/sqlite_store_v1.cc
     sqlite/sqlite_store_webhooks.cc
+    sqlite/sqlite_store_webhook_keys.cc
     sqlite/sqlite_writer.cc)
 # sb_store_pg: the PostgreSQL backend (libpqxx), linked only where cluster mode is needed.
 set(SB_STORE_PG_SOURCES
@@ -60,6 +62,7 @@ set(SB_STORE_TESTS
     common/retention_purger_test.cc
     common/token_rules_test.cc
     common/webhook_codec_test.cc
+    common/webhook_key_codec_test.cc
     postgres/postgres_channel_test.cc
     postgres/postgres_compact_attempts_migration_test.cc
     postgres/postgres_cluster_store_test.cc
@@ -82,4 +85,5 @@ set(SB_STORE_TESTS
     store_retention_contract_test.cc
     store_recover_contract_test.cc
     store_token_contract_test.cc
-    store_v1_contract_test.cc)
+    store_v1_contract_test.cc
+    store_webhook_keys_contract_test.cc)

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -241,6 +242,17 @@ class WebhookStore {
                                                        const model::WebhookSecrets& secrets,
                                                        TimePoint updated_at) = 0;
   virtual Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) = 0;
+
+  // Issue 16 item 5, narrow writes like the ones above. The client
+  // certificate for mutual TLS (null removes it), its key sealed at rest.
+  virtual Result<model::Webhook> set_webhook_client_certificate(
+      const std::string& company_id, const std::string& webhook_id,
+      const std::shared_ptr<const model::ClientCertificate>& certificate, TimePoint updated_at) = 0;
+  // The Ed25519 signing keys (model/signing_keys.h), private keys sealed.
+  virtual Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id,
+                                                          const std::string& webhook_id,
+                                                          const model::SigningKeys& keys,
+                                                          TimePoint updated_at) = 0;
 };
 
 // Events: ingest (with the deliveries it creates) and reading them back.

@@ -6,6 +6,7 @@
 
 #include "api/identity_service.h"
 #include "common/time_format.h"
+#include "model/test_certificates.h"
 #include "test_harness.h"
 
 namespace switchboard::testing {
@@ -52,6 +53,11 @@ const std::vector<RouteRow> kMatrix = {
   {"POST",   "/api/v2/webhooks/{id}/disable",        "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/enable",         "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
   {"POST",   "/api/v2/webhooks/{id}/secret/rotate",  "",                          {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  // Issue 16 item 5: client certificate and Ed25519 key, the webhook routes' rule.
+  {"PUT",    "/api/v2/webhooks/{id}/client-certificate", "CLIENT_CERT",           {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"DELETE", "/api/v2/webhooks/{id}/client-certificate", "",                      {204, 204, 403, 204, 403, 403, 401, 401, 404}},
+  {"POST",   "/api/v2/webhooks/{id}/signing-keys/ed25519", "",                    {200, 200, 403, 200, 403, 403, 401, 401, 404}},
+  {"DELETE", "/api/v2/webhooks/{id}/signing-keys/ed25519", "",                    {204, 204, 403, 204, 403, 403, 401, 401, 404}},
   {"DELETE", "/api/v2/webhooks/{id}?confirm=DELETE", "",                          {204, 204, 403, 204, 403, 403, 401, 401, 404}},
   // Calling webhooks v1: the same rule as v2 ({v1id}: a fresh v1 webhook of the first company).
   {"GET",    "/api/v1/webhooks",                     "",                          {200, 200, 403, 200, 403, 403, 401, 401, 200}},
@@ -176,6 +182,10 @@ TEST_F(RbacMatrixTest, EveryRoleOnEveryRoute) {
         static int n = 0;
         body = json::serialize(json::object{
             {"name", "A"}, {"email", "matrix" + std::to_string(++n) + "@example.test"}, {"role", "agent"}});
+      }
+      if (body == "CLIENT_CERT") {
+        static const model::testing::TestPem pem = model::testing::make_certificate();
+        body = json::serialize(json::object{{"certificate", pem.cert_pem}, {"private_key", pem.key_pem}});
       }
       if (body == "SAME_GRANT")
         body = json::serialize(json::object{{"managers_can_manage_webhooks", grant_}});

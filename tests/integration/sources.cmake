@@ -19,5 +19,6 @@ set(SB_INTEGRATION_TESTS
     v1_webhooks_test.cc
     webhook_api_test.cc
     webhook_credentials_test.cc
+    webhook_keys_api_test.cc
     webhook_recover_test.cc
     webhook_stats_test.cc)

@@ -5,9 +5,14 @@
 //   seed 004: X-MO-Signature = "sha256=" + hex HMAC over JSON.stringify(JSON.parse(body))
 //   Standard Webhooks: webhook-signature = "v1," + base64 HMAC-SHA256(key, id.timestamp.body),
 //     key = base64-decoded remainder of a "whsec_" secret, else the secret's bytes
+//   Standard Webhooks asymmetric (--public-key): webhook-signature holds "v1a," + base64
+//     Ed25519 signature of id.timestamp.body, checked with crypto.verify(null, data, key, sig)
+//     against the published "whpk_" key (base64 of the raw 32 bytes)
 // and it also insists that JSON.stringify(JSON.parse(body)) === body.
+// With --client-ca it demands a client certificate issued by that CA (mutual TLS).
 //
 // Usage: node verify.js --port 0 --cert cert.pem --key key.pem --secret whsec_... [--secret ...]
+//                       [--public-key whpk_... ...] [--client-ca ca.pem]
 //                       [--tolerance SECONDS (default 300, 0 = off)]
 // Prints "listening PORT", then "ok <event_id>" or "bad <event_id> <reason>" per POST;
 // answers 200 when every check passes, else 401. On SIGTERM/SIGINT prints
@@ -21,7 +26,7 @@ const https = require('https');
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function parseArgs(argv) {
-  const args = { port: 0, cert: '', key: '', secrets: [], tolerance: 300 };
+  const args = { port: 0, cert: '', key: '', secrets: [], publicKeys: [], clientCa: '', tolerance: 300 };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
@@ -30,6 +35,8 @@ function parseArgs(argv) {
       case '--key': args.key = value; i++; break;
       case '--secret': args.secrets.push(value); i++; break;
       case '--tolerance': args.tolerance = Number(value); i++; break;
+      case '--public-key': args.publicKeys.push(value); i++; break;
+      case '--client-ca': args.clientCa = value; i++; break;
       default:
         process.stderr.write(`unknown argument ${argv[i]}\n`);
         process.exit(2);
@@ -94,6 +101,22 @@ function standardSignatureOk(id, timestamp, req, raw, secrets) {
   });
 }
 
+// A "whpk_" key as Node's KeyObject: the raw 32 bytes as an Ed25519 JWK.
+function ed25519PublicKey(text) {
+  if (!text.startsWith('whpk_')) throw new Error(`not a whpk_ key: ${text}`);
+  const raw = Buffer.from(text.slice('whpk_'.length), 'base64');
+  return crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+}
+
+function asymmetricSignatureOk(id, timestamp, req, raw, publicKeys) {
+  const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), raw]);
+  const candidates = headerParts(req, 'webhook-signature', ' ')
+      .filter((candidate) => candidate.startsWith('v1a,'))
+      .map((candidate) => Buffer.from(candidate.slice('v1a,'.length), 'base64'));
+  return publicKeys.some((text) => candidates.some((signature) =>
+    crypto.verify(null, signed, ed25519PublicKey(text), signature)));
+}
+
 // Returns { eventId, reasons }; no reasons means the delivery verifies.
 function verify(req, raw, args) {
   const reasons = [];
@@ -119,9 +142,13 @@ function verify(req, raw, args) {
     reasons.push('X-MO-Delivery-Attempt is not a positive integer');
   }
 
-  if (args.secrets.length > 0) {
-    if (!myOperatorSignatureOk(req, raw, args.secrets)) reasons.push('X-MyOperator-Signature invalid');
-    if (parsed === undefined || !moSignatureOk(req, parsed, args.secrets)) reasons.push('X-MO-Signature invalid');
+  if (args.secrets.length > 0 || args.publicKeys.length > 0) {
+    if (args.secrets.length > 0 && !myOperatorSignatureOk(req, raw, args.secrets)) {
+      reasons.push('X-MyOperator-Signature invalid');
+    }
+    if (args.secrets.length > 0 && (parsed === undefined || !moSignatureOk(req, parsed, args.secrets))) {
+      reasons.push('X-MO-Signature invalid');
+    }
     const id = firstHeader(req, 'webhook-id');
     const timestamp = firstHeader(req, 'webhook-timestamp');
     if (id === undefined || timestamp === undefined) {
@@ -132,7 +159,12 @@ function verify(req, raw, args) {
       if (!/^[0-9]+$/.test(timestamp) || (args.tolerance > 0 && skew > args.tolerance)) {
         reasons.push('webhook-timestamp outside tolerance');
       }
-      if (!standardSignatureOk(id, timestamp, req, raw, args.secrets)) reasons.push('webhook-signature invalid');
+      if (args.secrets.length > 0 && !standardSignatureOk(id, timestamp, req, raw, args.secrets)) {
+        reasons.push('webhook-signature invalid');
+      }
+      if (args.publicKeys.length > 0 && !asymmetricSignatureOk(id, timestamp, req, raw, args.publicKeys)) {
+        reasons.push('webhook-signature v1a (Ed25519) invalid');
+      }
     }
   }
   return { eventId, reasons };
@@ -140,11 +172,14 @@ function verify(req, raw, args) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.secrets.length === 0) process.stderr.write('warning: no --secret, signatures are not checked\n');
+  if (args.secrets.length === 0 && args.publicKeys.length === 0) {
+    process.stderr.write('warning: no --secret nor --public-key, signatures are not checked\n');
+  }
   const counts = { verified: 0, rejected: 0 };
 
-  const server = https.createServer({ cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) },
-                                    (req, res) => {
+  const tls = { cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) };
+  if (args.clientCa) Object.assign(tls, { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(args.clientCa) });
+  const server = https.createServer(tls, (req, res) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { 'Content-Type': 'application/json' });
       res.end('{"ok":false}');

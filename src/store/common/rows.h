@@ -67,17 +67,22 @@ inline constexpr std::string_view kWebhookColumns =
     "id, company_id, name, description, url, auth, headers, events, filters, "
     "secret, previous_secret, "
     "previous_secret_expires_at, status, consecutive_exhausted, created_at, "
-    "updated_at, delivery_controls, disabled_reason";
+    "updated_at, delivery_controls, disabled_reason, "
+    "client_certificate, signing_keys";  // issue 16 item 5
 
 // The columns as stored; decode_webhook (webhook_codec.h) opens and parses
 // them, which a backend may do after its read transaction has ended.
 template <typename Row>
 StoredWebhook stored_webhook_from_row(const Row& row) {
-  return StoredWebhook{row.text(0), row.text(1),
+  StoredWebhook stored{row.text(0), row.text(1),
                        WebhookColumns{row.text(2), row.text(3), row.text(4), row.text(5), row.text(6),
                                       row.text(7), row.text(8), row.optional_text(9), row.optional_text(10),
                                       row.optional_time(11), row.text(12), static_cast<int>(row.integer(13)),
                                       row.time(14), row.time(15), row.text(16), row.optional_text(17)}};
+  // Issue 16 item 5.
+  stored.columns.client_certificate = row.optional_text(18);
+  stored.columns.signing_keys = row.optional_text(19);
+  return stored;
 }
 
 // --- deliveries and attempts -------------------------------------------------

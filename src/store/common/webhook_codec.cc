@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "store/common/column_codec.h"
+#include "store/common/webhook_key_codec.h"
 
 namespace switchboard::store {
 namespace json = boost::json;
@@ -373,6 +374,14 @@ Result<model::Webhook> decode_webhook(StoredWebhook row, const crypto::SecretBox
   }
   webhook.created_at = columns.created_at;
   webhook.updated_at = columns.updated_at;
+
+  // Issue 16 item 5: the client certificate and the Ed25519 signing keys.
+  auto certificate = decode_client_certificate(columns.client_certificate, secrets);
+  if (!certificate) return forward_error(certificate);
+  webhook.client_certificate = std::move(*certificate);
+  auto signing_keys = decode_signing_keys(columns.signing_keys, secrets);
+  if (!signing_keys) return forward_error(signing_keys);
+  webhook.signing_keys = std::move(*signing_keys);
   return webhook;
 }
 

@@ -70,6 +70,11 @@ struct WebhookColumns {
   TimePoint created_at{}, updated_at{};
   std::string delivery_controls = "{}";  // encode_delivery_controls
   std::optional<std::string> disabled_reason;
+  // Issue 16 item 5 (webhook_key_codec.h): NULL when the webhook has none.
+  // encode_webhook leaves them out: a new webhook has neither, and each has
+  // its own narrow write (WebhookStore::set_webhook_client_certificate,
+  // set_webhook_signing_keys).
+  std::optional<std::string> client_certificate, signing_keys;
 };
 WebhookColumns encode_webhook(const model::Webhook& webhook, const crypto::SecretBox& secrets);
 

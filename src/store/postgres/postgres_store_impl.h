@@ -93,6 +93,14 @@ class PostgresStore final : public Store,
                                                const model::WebhookSecrets& secrets,
                                                TimePoint updated_at) override;
   Result<void> delete_webhook(const std::string& company_id, const std::string& webhook_id) override;
+  // Issue 16 item 5.
+  Result<model::Webhook> set_webhook_client_certificate(
+      const std::string& company_id, const std::string& webhook_id,
+      const std::shared_ptr<const model::ClientCertificate>& certificate, TimePoint updated_at) override;
+  Result<model::Webhook> set_webhook_signing_keys(const std::string& company_id,
+                                                  const std::string& webhook_id,
+                                                  const model::SigningKeys& keys,
+                                                  TimePoint updated_at) override;
 
   Result<std::vector<Result<IngestOutcome>>> ingest_events(const std::vector<NewEvent>& events) override;
   Result<std::vector<DueDelivery>> claim_due_deliveries(TimePoint now, int limit, TimePoint lease_until,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/common/webhook_key_codec.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -227,6 +228,38 @@ Result<void> PostgresStore::delete_webhook(const std::string& company_id, const 
         tx.exec_params("DELETE FROM webhooks WHERE company_id = $1 AND id = $2", company_id, webhook_id);
     if (done.affected_rows() == 0) return make_error(ErrorCode::kNotFound, "webhook not found");
     return {};
+  });
+}
+
+}  // namespace switchboard::store::postgres
+
+// --- issue 16 item 5: client certificate and Ed25519 signing keys -----------
+// Narrow writes of their own columns (store/common/webhook_key_codec.h).
+
+namespace switchboard::store::postgres {
+
+Result<model::Webhook> PostgresStore::set_webhook_client_certificate(
+    const std::string& company_id, const std::string& webhook_id,
+    const std::shared_ptr<const model::ClientCertificate>& certificate, TimePoint updated_at) {
+  const std::optional<std::string> column = encode_client_certificate(certificate, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET client_certificate = $1, updated_at = $2 WHERE company_id = $3 AND id = $4",
+        column, to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
+  });
+}
+
+Result<model::Webhook> PostgresStore::set_webhook_signing_keys(const std::string& company_id,
+                                                               const std::string& webhook_id,
+                                                               const model::SigningKeys& keys,
+                                                               TimePoint updated_at) {
+  const std::optional<std::string> column = encode_signing_keys(keys, secrets_);
+  return transact([&](pqxx::work& tx) -> Result<model::Webhook> {
+    auto done = tx.exec_params(
+        "UPDATE webhooks SET signing_keys = $1, updated_at = $2 WHERE company_id = $3 AND id = $4", column,
+        to_ms(updated_at), company_id, webhook_id);
+    return read_back(tx, secrets_, done, company_id, webhook_id);
   });
 }
 
