@@ -171,7 +171,7 @@ TEST(ResultRecorderTest, TellsTheListenerOnlyWhatWasCommitted) {
   switchboard::testing::ManualMonotonicClock clock;
   CountingListener listener;
   queue.fail_next(1, ErrorCode::kInvalidArgument);  // permanent: the first batch is dropped
-  ResultRecorder recorder(queue, clock, nullptr, &listener);
+  ResultRecorder recorder(queue, clock, nullptr, {}, &listener);
   recorder.start();
   recorder.record(outcome(false));
   ASSERT_TRUE(wait_until([&] { return queue.writes() == 1; }));

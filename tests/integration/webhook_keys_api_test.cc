@@ -64,7 +64,7 @@ TEST_F(WebhookKeysApiTest, ClientCertificateIsShownButItsKeyNever) {
   const auto get = server_->get(path_, owner_);
   EXPECT_EQ(get.json().at("client_certificate"), shown);
   const auto list = server_->get("/api/v2/webhooks", owner_);
-  for (const auto* text : {&r.body, &get.body, &list.body}) {
+  for (const std::string* text : std::initializer_list<const std::string*>{&r.body, &get.body, &list.body}) {
     EXPECT_EQ(text->find("PRIVATE KEY"), std::string::npos);
     EXPECT_EQ(text->find(pem_body_line(leaf.key_pem)), std::string::npos);
   }
@@ -86,8 +86,9 @@ TEST_F(WebhookKeysApiTest, BadInputIsA400NamingTheField) {
     std::string code;
     std::string field;
   };
-  const auto body = [](const json::value& certificate, const json::value& key) {
-    return json::serialize(json::object{{"certificate", certificate}, {"private_key", key}});
+  const auto body = [](const auto& certificate, const auto& key) {
+    return json::serialize(
+        json::object{{"certificate", json::value_from(certificate)}, {"private_key", json::value_from(key)}});
   };
   const std::vector<Case> cases = {
       {"not a certificate", body("hello", good.key_pem), "invalid_certificate", "certificate"},
@@ -105,7 +106,9 @@ TEST_F(WebhookKeysApiTest, BadInputIsA400NamingTheField) {
     ASSERT_EQ(r.status, 400) << r.body;
     const json::value error = r.json().at("error");
     EXPECT_EQ(std::string(error.at("code").as_string()), c.code);
-    if (!c.field.empty()) EXPECT_EQ(std::string(error.at("field").as_string()), c.field);
+    if (!c.field.empty()) {
+      EXPECT_EQ(std::string(error.at("field").as_string()), c.field);
+    }
   }
   EXPECT_TRUE(server_->get(path_, owner_).json().at("client_certificate").is_null());
 }
