@@ -127,9 +127,10 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   if (is_carrier(key.webhook_id)) return;
   auto webhook = deps_.store.get_webhook(key.company_id, key.webhook_id);
   if (!webhook) {
-    if (webhook.error().code != ErrorCode::kNotFound)
+    if (webhook.error().code != ErrorCode::kNotFound) {
       spdlog::warn("event=alert_look_failed webhook={} error=\"{}\"", key.webhook_id,
                    webhook.error().message);
+    }
     return;
   }
   auto episodes = deps_.alerts.get_episodes(key.company_id, key.webhook_id);
@@ -142,8 +143,8 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   const TimePoint now = deps_.clock.now();
   store::DegradedThreshold scaled = *threshold;
   const auto window = std::chrono::duration_cast<std::chrono::milliseconds>(threshold->window);
-  const auto scaled_window =
-      std::chrono::milliseconds(static_cast<long long>(std::ceil(window.count() / options_.time_scale)));
+  const auto scaled_window = std::chrono::milliseconds(
+      static_cast<long long>(std::ceil(static_cast<double>(window.count()) / options_.time_scale)));
   scaled.window =
       std::max(std::chrono::minutes(1), std::chrono::duration_cast<std::chrono::minutes>(scaled_window));
 

@@ -89,9 +89,10 @@ std::string alert_data_json(const Alert& alert) {
   json::object data{{"webhook", std::move(webhook)}, {"at", format_rfc3339(alert.at)}};
   if (alert.event == OperationalEvent::kWebhookFailed || alert.event == OperationalEvent::kWebhookDegraded) {
     json::array errors;
-    for (const auto& error : alert.last_errors)
+    for (const auto& error : alert.last_errors) {
       errors.push_back(json::object{
           {"at", format_rfc3339(error.at)}, {"event_type", error.event_type}, {"error", error.error}});
+    }
     data["last_errors"] = std::move(errors);
   }
   if (alert.event == OperationalEvent::kWebhookDegraded ||
@@ -125,9 +126,10 @@ Email alert_email(const Alert& alert) {
   }
   if (!alert.last_errors.empty()) {
     body += "\r\nLast errors:\r\n";
-    for (const auto& error : alert.last_errors)
+    for (const auto& error : alert.last_errors) {
       body += "- " + format_rfc3339(error.at) + " " + one_line(error.event_type) + ": " +
               one_line(error.error) + "\r\n";
+    }
   }
   body += "\r\n" + advice(alert);
   return email;

@@ -16,7 +16,7 @@ namespace {
 namespace json = boost::json;
 namespace error_codes = model::error_codes;
 
-const char* kEmail =
+constexpr const char* kEmail =
     R"({"name":"Ops","kind":"email","smtp":{"host":"smtp.example.com","from":"alerts@example.com",)"
     R"("recipients":["ops@example.com"],"username":"u","password":"p"}})";
 

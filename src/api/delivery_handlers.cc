@@ -159,9 +159,10 @@ Response list_delivery_attempts(const ApiDeps& deps, RequestContext& ctx) {
   const std::string& id = ctx.params.at(0);
   auto not_found = [] { return error_response(404, error_codes::kNotFound, "No delivery with this id."); };
   if (!is_valid_id(id, "dlv")) return not_found();
-  if (!console_reads(deps))
+  if (!console_reads(deps)) {
     return error_response(503, error_codes::kUnavailable,
                           "Attempt timelines are not available on this server.");
+  }
   auto delivery = deps.store.get_delivery(ctx.company_id(), id);
   if (!delivery)
     return delivery.error().code == ErrorCode::kNotFound ? not_found() : error_response(delivery.error());

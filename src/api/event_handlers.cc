@@ -72,8 +72,8 @@ Response publish_one(const ApiDeps& deps, RequestContext& ctx) {
   // for it meanwhile. The admission is given back with the answer.
   auto pending = std::make_shared<PendingResponse>();
   deps.ingestor->ingest_async(ctx.company_id(), std::move(one), now,
-                              [pending, ticket = std::make_shared<ingest::InFlightBound::Ticket>(
-                                            std::move(*admitted))](Result<ingest::IngestResults> stored) {
+                              [pending, ticket = std::make_shared<ingest::InFlightBound::Ticket>(std::move(
+                                            *admitted))](const Result<ingest::IngestResults>& stored) {
                                 ticket->release();
                                 pending->complete(accepted_one(stored));
                               });

@@ -52,7 +52,7 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
     store.add_delivery(webhook, "dlv_1", time.wall().now(), "{}");
     Handed handed;
     LocalClaimer claimer(store, store, time.wall(), time.monotonic(), LocalClaimer::Options{},
-                         [&](std::vector<store::DueDelivery> claimed, TimePoint) {
+                         [&](const std::vector<store::DueDelivery>& claimed, TimePoint) {
                            std::lock_guard lock(handed.mutex);
                            for (const auto& due : claimed) handed.ids.push_back(due.delivery.id);
                          });

@@ -196,7 +196,7 @@ class Engine final : public DeliveryEngine {
       return {};
     }
     client_->submit(to_http_request(*built, payload, timeout_of(webhook)),
-                    [this, slot = std::move(slot), done = std::move(done)](HttpResponse response) {
+                    [this, slot = std::move(slot), done = std::move(done)](const HttpResponse& response) {
                       give_back_test(slot);
                       TestDeliveryResult result;
                       result.delivered = response.success();

@@ -405,7 +405,7 @@ TEST_F(EngineTest, TestsInFlightAreBoundedPerWebhookAndPerCompanyWithoutWaiting)
   std::atomic<int> done{0};
   auto engine = create(options(), [](const HttpRequest&) { return std::nullopt; });  // not started; all hang
   auto start = [&](const model::Webhook& webhook) {
-    return engine->send_test(webhook, "evt_test", kPayload, [&](TestDeliveryResult) { ++done; });
+    return engine->send_test(webhook, "evt_test", kPayload, [&](const TestDeliveryResult&) { ++done; });
   };
   namespace limits = model::limits;
   const auto first = make_webhook("wh_0", "https://hooks.example/0");
@@ -449,14 +449,15 @@ TEST_F(EngineTest, SendTestThatCannotBeBuiltAnswersAtOnce) {
   auto engine = create(options());
   auto webhook = make_webhook("wh_a", "not a url");
   std::optional<TestDeliveryResult> result;
-  ASSERT_TRUE(engine->send_test(webhook, "evt_test", kPayload, [&](TestDeliveryResult r) { result = r; })
-                  .has_value());
+  ASSERT_TRUE(
+      engine->send_test(webhook, "evt_test", kPayload, [&](const TestDeliveryResult& r) { result = r; })
+          .has_value());
   ASSERT_TRUE(result.has_value());  // on this thread, before send_test returned
   EXPECT_FALSE(result->delivered);
   ASSERT_TRUE(result->error.has_value());
   EXPECT_EQ(result->error->rfind("other: ", 0), 0u) << *result->error;
   EXPECT_EQ(client_->request_count(), 0u);
-  EXPECT_TRUE(engine->send_test(webhook, "evt_test", kPayload, [](TestDeliveryResult) {}).has_value());
+  EXPECT_TRUE(engine->send_test(webhook, "evt_test", kPayload, [](const TestDeliveryResult&) {}).has_value());
 }
 
 // A test is not recorded, so its answer carries what the receiver said

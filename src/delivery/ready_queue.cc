@@ -95,7 +95,7 @@ ReadyQueue::Item ReadyQueue::item_of(Slot slot) const {
   return item;
 }
 
-bool ReadyQueue::add(Item item, TimePoint now) {
+bool ReadyQueue::add(const Item& item, TimePoint now) {
   if (contains(item.id)) return false;
   const Slot slot = allocate(item);
   index_.insert(slot);
@@ -134,7 +134,7 @@ void ReadyQueue::erase_from_chain(Chain& chain, Slot slot) {
     auto at = std::find(members.begin() + chain.head_at, members.end(), slot);
     if (at != members.end()) members.erase(at);
   }
-  if (chain.head_at > 16 && chain.head_at * 2 > members.size()) {
+  if (chain.head_at > 16 && std::size_t{chain.head_at} * 2 > members.size()) {
     members.erase(members.begin(), members.begin() + chain.head_at);
     chain.head_at = 0;
   }

@@ -64,7 +64,7 @@ class ReadyQueue {
   ReadyQueue& operator=(const ReadyQueue&) = delete;
 
   // Adds a pending delivery. false (nothing changed) when `id` is known already.
-  bool add(Item item, TimePoint now);
+  bool add(const Item& item, TimePoint now);
 
   // Moves the heads due at `now` from the timer to the ready list.
   void take_due(TimePoint now);

@@ -61,6 +61,15 @@ class ReportingDeliveryQueue final : public store::DeliveryQueue {
   }
   Result<void> release_all_leases() override { return inner_.release_all_leases(); }
   Result<std::optional<TimePoint>> next_due_time() override { return inner_.next_due_time(); }
+  // The single-node reads too: without them the engine would think the store
+  // does not offer them and fall back to leased claims.
+  bool offers_pending_reads() const override { return inner_.offers_pending_reads(); }
+  Result<void> scan_pending(const std::string& webhook_id, const PendingChunk& chunk) override {
+    return inner_.scan_pending(webhook_id, chunk);
+  }
+  Result<std::vector<store::DueDelivery>> load_pending(const std::vector<std::string>& ids) override {
+    return inner_.load_pending(ids);
+  }
   Result<void> record_attempts(const std::vector<store::AttemptOutcome>& outcomes) override {
     auto recorded = inner_.record_attempts(outcomes);
     if (recorded) {

@@ -34,13 +34,15 @@ using namespace std::chrono_literals;
 // The SMTP server: a child process, killed (by its pid) when the test ends.
 class SmtpSink {
  public:
+  // `login` (user:password, optional) is the only login the server accepts.
   SmtpSink(const std::filesystem::path& dir, const std::string& tls, const std::filesystem::path& cert,
-           const std::filesystem::path& key)
+           const std::filesystem::path& key, const std::string& login = "")
       : port_file_(dir / "smtp.port"), out_(dir / "smtp.out") {
     const std::string script = std::string(SWITCHBOARD_SOURCE_DIR) + "/tests/integration/smtp_sink.py";
     const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     std::vector<std::string> args = {python, script, port_file_.string(), out_.string(), "--tls", tls};
     if (tls != "none") args.insert(args.end(), {"--cert", cert.string(), "--key", key.string()});
+    if (!login.empty()) args.insert(args.end(), {"--login", login});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -129,7 +131,7 @@ class AlertsTest : public ReceiverFixture {
 
 TEST_F(AlertsTest, FailedWebhookSendsOneEmailAndOneSignedAlertDeliveryOnce) {
   make_smtp_cert();
-  SmtpSink smtp(dir_.path(), "starttls", cert_, key_);
+  SmtpSink smtp(dir_.path(), "starttls", cert_, key_, "alerts:s3cret-pass");
   ASSERT_GT(smtp.port(), 0);
   receiver::ReceiverOptions failing;
   failing.status = 500;

@@ -5,6 +5,10 @@ JSON line {"from","to","data"}, to OUT. Writes its port to PORT_FILE once it
 listens, and runs until killed.
 
   smtp_sink.py PORT_FILE OUT [--tls none|starttls|implicit --cert PEM --key PEM]
+                             [--login USER:PASSWORD]
+
+With --login, AUTH (PLAIN/LOGIN, only after TLS) is required and only that
+user and password are accepted; a message's JSON line then names the user.
 """
 import argparse
 import asyncio
@@ -16,15 +20,26 @@ import sys
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, out):
+    def __init__(self, out, user=None):
         self.out = out
+        self.user = user
+
+
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+              and auth_data.password.decode() == password)
+        return AuthResult(success=ok)
+    return check
 
     async def handle_DATA(self, server, session, envelope):
         with open(self.out, "a") as f:
             f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                                "user": getattr(session, "login_data", None) and self.user,
                                 "data": envelope.content.decode("utf-8", "replace")}) + "\n")
         return "250 OK"
 
@@ -42,6 +57,7 @@ def main():
     p.add_argument("--tls", default="none", choices=["none", "starttls", "implicit"])
     p.add_argument("--cert")
     p.add_argument("--key")
+    p.add_argument("--login")
     a = p.parse_args()
     context = None
     if a.tls != "none":
@@ -52,8 +68,12 @@ def main():
         kwargs = {"tls_context": context, "require_starttls": True}
     elif a.tls == "implicit":
         kwargs = {"ssl_context": context}
+    user = None
+    if a.login:
+        user, password = a.login.split(":", 1)
+        kwargs.update(authenticator=authenticator(user, password), auth_required=True)
     port = free_port()
-    controller = Controller(Sink(a.out), hostname="127.0.0.1", port=port, **kwargs)
+    controller = Controller(Sink(a.out, user), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(port))
