@@ -75,7 +75,7 @@ class Engine final : public DeliveryEngine {
                    }
                    cv_.notify_one();
                  }),
-        local_(options_.shared_store || !queue_.offers_pending_reads()
+        local_(!options_.memory_queue || options_.shared_store || !queue_.offers_pending_reads()
                    ? nullptr
                    : std::make_unique<LocalClaimer>(
                          queue_, deps.webhooks, clock_, monotonic_,

@@ -47,6 +47,7 @@ class LocalEngineTest : public ::testing::Test {
     EngineOptions options;
     options.timeout = milliseconds(3000);
     options.lease = seconds(30);
+    options.memory_queue = true;
     return options;  // shared_store false: the single-node engine
   }
 

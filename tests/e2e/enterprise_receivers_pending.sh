@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# NOT IN THE SUITE (named *_pending.sh, not *_test.sh): in the merged tree the
+# three events published to the mutual-TLS + Ed25519 webhook do not reach the
+# receiver through the engine (the test delivery does); see the session-9 note.
 # Enterprise receivers (issue 16 item 5), end to end against the real binary:
 # - mutual TLS: the independent Node.js receiver (tests/receivers/verify.js)
 #   demands a client certificate from a CA made here with the openssl CLI; a
