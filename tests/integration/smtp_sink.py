@@ -28,6 +28,13 @@ class Sink:
         self.out = out
         self.user = user
 
+    async def handle_DATA(self, server, session, envelope):
+        with open(self.out, "a") as f:
+            f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                                "user": self.user if session.authenticated else None,
+                                "data": envelope.content.decode("utf-8", "replace")}) + "\n")
+        return "250 OK"
+
 
 def authenticator(user, password):
     def check(server, session, envelope, mechanism, auth_data):
@@ -35,13 +42,6 @@ def authenticator(user, password):
               and auth_data.password.decode() == password)
         return AuthResult(success=ok)
     return check
-
-    async def handle_DATA(self, server, session, envelope):
-        with open(self.out, "a") as f:
-            f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                                "user": getattr(session, "login_data", None) and self.user,
-                                "data": envelope.content.decode("utf-8", "replace")}) + "\n")
-        return "250 OK"
 
 
 def free_port():
