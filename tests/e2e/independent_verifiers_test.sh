@@ -7,17 +7,7 @@
 set -euo pipefail
 bin=${1:?usage: independent_verifiers_test.sh path/to/switchboard}
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-passed=0
-failed=0
-check() { if [ "$2" == "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1: expected [$2] got [$3]"; fi; }
-wait_for() {  # wait_for FILE PATTERN
-  for _ in $(seq 1 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "timed out waiting for $2 in $1"; cat "$1"; return 1
-}
+source "$here/e2e/lib.sh"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
   -keyout "$work/key.pem" -out "$work/cert.pem" -subj /CN=localhost \
@@ -33,13 +23,7 @@ wait_for "$work/py.out" '^listening'
 node_port=$(sed -n 's/^listening \([0-9]*\).*/\1/p' "$work/node.out")
 py_port=$(sed -n 's/^listening \([0-9]*\).*/\1/p' "$work/py.out")
 
-"$bin" serve --listen 127.0.0.1:0 --data "$work/data" --allow-private-networks --ca-file "$work/cert.pem" \
-  >"$work/server.out" 2>"$work/server.err" &
-pids+=($!)
-wait_for "$work/server.out" '^Dashboard: '
-url=$(sed -n 's/^Dashboard: \(.*\)\/$/\1/p' "$work/server.out")
-token=$(sed -n 's/^Owner token: //p' "$work/server.out")
-api() { curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+start_server "$bin" "$work/cert.pem"
 
 for port in "$node_port" "$py_port"; do
   api "$url/api/v2/webhooks" -d "{\"url\":\"https://localhost:$port/hook\",\"events\":[\"call\",\"whatsapp\"],\"secret\":\"$secret\"}" >/dev/null
@@ -66,11 +50,10 @@ events='[
 api "$url/api/v2/events/batch" -d "{\"events\":$events}" >"$work/batch.out"
 check "all 7 accepted" 7 "$(grep -o '"event_id"' "$work/batch.out" | wc -l)"
 for f in node py; do
-  for _ in $(seq 1 400); do [ "$(grep -c '^ok ' "$work/$f.out" || true)" -ge 7 ] && break; sleep 0.05; done
-  check "$f verifier accepted every delivery" 7 "$(grep -c '^ok ' "$work/$f.out" || true)"
-  check "$f verifier rejected none" 0 "$(grep -c '^bad ' "$work/$f.out" || true)"
+  wait_count "$work/$f.out" '^ok ' 7
+  check "$f verifier accepted every delivery" 7 "$(count_lines "$work/$f.out" '^ok ')"
+  check "$f verifier rejected none" 0 "$(count_lines "$work/$f.out" '^bad ')"
 done
 grep '^bad ' "$work/node.out" "$work/py.out" || true
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
