@@ -69,6 +69,7 @@ void AlertMonitor::on_recorded(const std::vector<store::AttemptOutcome>& batch) 
       }
       Seen& seen = dirty_[key];
       seen.gone = seen.gone || attempt.status_code == kGoneStatus;
+      seen.urgent = seen.urgent || seen.gone;
       if (!outcome.next_attempt_at) ++seen.exhausted;
       wake = true;
     }
@@ -80,7 +81,7 @@ void AlertMonitor::webhook_changed(const std::string& company_id, const std::str
   if (is_carrier(webhook_id)) return;
   {
     std::lock_guard lock(mutex_);
-    dirty_.try_emplace(Key{company_id, webhook_id});
+    dirty_[Key{company_id, webhook_id}].urgent = true;
   }
   cv_.notify_one();
 }
@@ -89,8 +90,10 @@ void AlertMonitor::loop() {
   MonotonicTime next_sweep = deps_.monotonic.now();
   for (;;) {
     {
+      MonotonicTime wake = next_sweep;
+      if (auto held = next_held_back()) wake = std::min(wake, *held);
       std::unique_lock lock(mutex_);
-      deps_.monotonic.wait_until(lock, cv_, next_sweep,
+      deps_.monotonic.wait_until(lock, cv_, wake,
                                  [&] { return stopping_ || !dirty_.empty() || !carriers_.empty(); });
       if (stopping_) return;
     }
@@ -111,7 +114,30 @@ void AlertMonitor::run_once() {
     carriers.swap(carriers_);
   }
   if (!carriers.empty()) carrier_outcomes(carriers);
-  for (const auto& [key, seen] : dirty) look(key, seen);
+  for (const auto& [key, seen] : dirty) held_back_[key].merge(seen);
+  const MonotonicTime now = deps_.monotonic.now();
+  for (auto it = held_back_.begin(); it != held_back_.end();) {
+    const LookThrottle::Key throttle_key{it->first.company_id, it->first.webhook_id};
+    if (!it->second.urgent && !throttle_.allowed(throttle_key, now)) {
+      ++it;
+      continue;
+    }
+    throttle_.looked(throttle_key, now);
+    const Key key = it->first;
+    const Seen seen = it->second;
+    it = held_back_.erase(it);
+    look(key, seen);
+  }
+  throttle_.forget_old(now);
+}
+
+std::optional<MonotonicTime> AlertMonitor::next_held_back() const {
+  std::optional<MonotonicTime> next;
+  for (const auto& [key, seen] : held_back_) {
+    const MonotonicTime at = throttle_.allowed_at({key.company_id, key.webhook_id});
+    if (!next || at < *next) next = at;
+  }
+  return next;
 }
 
 void AlertMonitor::sweep() {
@@ -120,7 +146,11 @@ void AlertMonitor::sweep() {
     spdlog::warn("event=alert_sweep_failed error=\"{}\"", open.error().message);
     return;
   }
-  for (const auto& episodes : *open) look(Key{episodes.company_id, episodes.webhook_id}, Seen{});
+  const MonotonicTime now = deps_.monotonic.now();
+  for (const auto& episodes : *open) {
+    throttle_.looked({episodes.company_id, episodes.webhook_id}, now);
+    look(Key{episodes.company_id, episodes.webhook_id}, Seen{});
+  }
 }
 
 void AlertMonitor::look(const Key& key, const Seen& seen) {
@@ -176,9 +206,16 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   if (next == *episodes) return;
   // Saved before sending: a crash between the two loses an alert rather
   // than sending one twice after the restart.
-  if (auto saved = deps_.alerts.save_episodes(next); !saved) {
+  // Compare-and-set: when another node saved this webhook's episodes since
+  // they were read, that node decided and sends; this one sends nothing.
+  auto saved = deps_.alerts.save_episodes(next);
+  if (!saved) {
     spdlog::warn("event=alert_episodes_not_saved webhook={} error=\"{}\"", key.webhook_id,
                  saved.error().message);
+    return;
+  }
+  if (!*saved) {
+    spdlog::debug("event=alert_episodes_taken webhook={}", key.webhook_id);
     return;
   }
   for (OperationalEvent event : decision.send)

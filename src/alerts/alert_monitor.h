@@ -2,7 +2,9 @@
 // every subscribed alert channel. On a thread of its own:
 //  - the delivery engine's recorder tells it (delivery::RecordedListener,
 //    cheap: a queue) which webhooks just had results, which of those said
-//    410, and how many deliveries exhausted; it then looks at those webhooks;
+//    410, and how many deliveries exhausted; it then looks at those webhooks,
+//    each at most once per `recheck` (look_throttle.h: a failing webhook has
+//    results in nearly every batch), a 410 at once;
 //  - every `sweep` it looks again at webhooks with an open episode (so a
 //    re-enable through the API, or a rate back above the threshold, is seen);
 //  - `webhook_changed` (the API, after a status change) asks for a look too.
@@ -21,11 +23,13 @@
 // from any thread; start/stop from the owner's.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -33,6 +37,7 @@
 #include <vector>
 
 #include "alerts/alert_texts.h"
+#include "alerts/look_throttle.h"
 #include "alerts/mailer.h"
 #include "common/clock.h"
 #include "common/thread_annotations.h"
@@ -57,9 +62,13 @@ class AlertMonitor final : public delivery::RecordedListener {
     // serve --time-scale: the degraded window and the exhausted report
     // interval shrink by it (the rollups still count whole minutes).
     double time_scale = 1.0;
+    // On new failed results a webhook is looked at again at most this often
+    // (shrunk by time_scale too); what comes in meanwhile waits, counted.
+    std::chrono::milliseconds recheck{std::chrono::seconds(10)};
   };
 
-  AlertMonitor(Deps deps, Options options) : deps_(std::move(deps)), options_(options) {}
+  AlertMonitor(Deps deps, Options options)
+      : deps_(std::move(deps)), options_(options), throttle_(scaled(options.recheck, options.time_scale)) {}
   ~AlertMonitor() override { stop(); }
 
   void start();
@@ -71,9 +80,14 @@ class AlertMonitor final : public delivery::RecordedListener {
   // e-mail through the outbox; an alert webhook gets a signed
   // `webhook.recovered` event with "test": true through the engine.
   Result<void> send_test(const store::AlertChannel& channel);
+  // The SSRF rule of the SMTP hosts it sends to (smtp_host_refusal).
+  bool allows_private_networks() const { return deps_.mailer.allows_private_networks(); }
 
-  // Looks at everything queued now, on the caller's thread (tests).
+  // Looks at everything queued now whose look is allowed (the rest waits), on
+  // the caller's thread (tests); no other thread may run it meanwhile.
   void run_once();
+  // When the earliest webhook held back by the throttle may be looked at; nullopt when none waits.
+  std::optional<MonotonicTime> next_held_back() const;
 
  private:
   struct Key {
@@ -83,7 +97,18 @@ class AlertMonitor final : public delivery::RecordedListener {
   struct Seen {
     bool gone = false;
     int exhausted = 0;
+    bool urgent = false;  // look without waiting for the throttle (410, API change)
+    void merge(const Seen& other) {
+      gone = gone || other.gone;
+      exhausted += other.exhausted;
+      urgent = urgent || other.urgent;
+    }
   };
+
+  static std::chrono::milliseconds scaled(std::chrono::milliseconds interval, double time_scale) {
+    return std::chrono::milliseconds(
+        static_cast<long long>(static_cast<double>(interval.count()) / std::max(time_scale, 1e-9)));
+  }
 
   void loop();
   void look(const Key& key, const Seen& seen);
@@ -102,6 +127,10 @@ class AlertMonitor final : public delivery::RecordedListener {
   // Carrier webhooks' latest outcome in the batch: "" = delivered, else the error.
   std::map<Key, std::string> carriers_ GUARDED_BY(mutex_);
   bool stopping_ GUARDED_BY(mutex_) = false;
+  // The monitor's thread only (or run_once's caller): webhooks with results
+  // not yet looked at, held back by the throttle.
+  std::map<Key, Seen> held_back_;
+  LookThrottle throttle_;
   std::thread thread_;
 };
 

@@ -51,6 +51,9 @@ class Mailer {
   void start();
   void stop();
 
+  // Whether SMTP hosts on private networks are allowed (serve --allow-private-networks).
+  bool allows_private_networks() const { return options_.smtp.allow_private_networks; }
+
   // Queues a message; false (with the channel's last_error set) when the outbox is full.
   bool send(MailJob job) EXCLUDES(mutex_);
 

@@ -52,7 +52,7 @@ class OutcomeStore final : public store::AlertStore {
   Result<store::WebhookEpisodes> get_episodes(const std::string&, const std::string&) override {
     return store::WebhookEpisodes{};
   }
-  Result<void> save_episodes(const store::WebhookEpisodes&) override { return {}; }
+  Result<bool> save_episodes(const store::WebhookEpisodes&) override { return true; }
   Result<std::vector<store::WebhookEpisodes>> list_open_episodes(int) override {
     return std::vector<store::WebhookEpisodes>{};
   }

@@ -6,6 +6,7 @@ set(SB_ALERTS_SOURCES
     alert_texts.cc
     channel_input.cc
     episode_rules.cc
+    look_throttle.cc
     mailer.cc
     smtp_client.cc)
 # The layer's unit tests: one binary, alerts_tests.
@@ -13,4 +14,6 @@ set(SB_ALERTS_TESTS
     alert_texts_test.cc
     channel_input_test.cc
     episode_rules_test.cc
-    mailer_test.cc)
+    look_throttle_test.cc
+    mailer_test.cc
+    smtp_client_test.cc)

@@ -15,6 +15,7 @@
 #include "alerts/alert_monitor.h"
 #include "alerts/alert_texts.h"
 #include "alerts/channel_input.h"
+#include "alerts/smtp_client.h"
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/request_json.h"
@@ -93,6 +94,19 @@ Response field_errors(std::vector<model::FieldError> errors) {
   return input_failure_response(failure);
 }
 
+// An IP-literal SMTP host the SSRF guard refuses (alerts/smtp_client.h) is a
+// field error at once; a DNS name is checked on every connection, and a
+// refusal then shows in the channel's last_error. Without a monitor (no
+// delivery on this node) nothing is sent from here, so nothing is checked.
+std::optional<Response> refused_smtp_host(const ApiDeps& deps, const alerts::ChannelSpec& spec) {
+  if (spec.kind != store::AlertChannelKind::kEmail || deps.alert_monitor == nullptr) return std::nullopt;
+  auto refusal = alerts::smtp_host_refusal(spec.smtp.host, deps.alert_monitor->allows_private_networks());
+  if (!refusal) return std::nullopt;
+  return field_errors({{"smtp.host", error_codes::kNotAllowed,
+                        *refusal + ": alerts go only to public addresses (private networks need the "
+                                   "server's --allow-private-networks)."}});
+}
+
 model::WebhookSpec carrier_spec(const alerts::ChannelSpec& spec) {
   model::WebhookSpec out;
   out.name = "Alert channel: " + spec.name;
@@ -118,6 +132,7 @@ Response create_channel(const ApiDeps& deps, RequestContext& ctx) {
   if (!body) return body.error();
   auto spec = alerts::parse_channel_create(*body);
   if (!spec) return field_errors(std::move(spec.error()));
+  if (auto refused = refused_smtp_host(deps, *spec)) return std::move(*refused);
   const TimePoint now = deps.clock.now();
   store::AlertChannel channel;
   channel.id = new_id("ach", now);
@@ -180,6 +195,7 @@ Response patch_channel(const ApiDeps& deps, RequestContext& ctx) {
       channel->smtp};
   auto spec = alerts::parse_channel_patch(*body, current);
   if (!spec) return field_errors(std::move(spec.error()));
+  if (auto refused = refused_smtp_host(deps, *spec)) return std::move(*refused);
   const TimePoint now = deps.clock.now();
   channel->name = spec->name;
   channel->events = spec->events;

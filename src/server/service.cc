@@ -345,6 +345,7 @@ class ServiceImpl final : public Service {
     alerts::Mailer::Options options;
     options.smtp.ca_file = config.ca_file.string();
     options.smtp.timeout = config.delivery_timeout;
+    options.smtp.allow_private_networks = config.allow_private_networks;  // the SSRF rule of webhooks
     options.backoff = std::chrono::milliseconds(
         std::max<long long>(1, static_cast<long long>(2000 / std::max(config.time_scale, 1e-9))));
     return std::make_unique<alerts::Mailer>(*alert_store, clock, SteadyMonotonicClock::instance(), options);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,9 @@ struct WebhookEpisodes {
   // and when the last report went out.
   int exhausted_pending = 0;
   std::optional<TimePoint> exhausted_sent_at;
+  // The stored row's version when read (0: none stored); save_episodes
+  // compares it and writes the next one.
+  std::int64_t version = 0;
   bool operator==(const WebhookEpisodes&) const = default;
 };
 
@@ -122,7 +126,12 @@ class AlertStore {
   // A webhook's episodes; all closed (ids set, nothing else) when none were stored.
   virtual Result<WebhookEpisodes> get_episodes(const std::string& company_id,
                                                const std::string& webhook_id) = 0;
-  virtual Result<void> save_episodes(const WebhookEpisodes& episodes) = 0;
+  // Compare-and-set: saves `episodes` only when the stored row is still at
+  // `episodes.version` (none stored for 0), and answers whether it did. false:
+  // another node (or thread) saved them since they were read, so it made the
+  // decision and sent what it decided; nothing was written. Also false when
+  // the webhook was deleted meanwhile.
+  virtual Result<bool> save_episodes(const WebhookEpisodes& episodes) = 0;
   // Webhooks with an open episode or unreported exhausted deliveries, at most `max`.
   virtual Result<std::vector<WebhookEpisodes>> list_open_episodes(int max) = 0;
 };

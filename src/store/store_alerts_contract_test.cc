@@ -97,18 +97,60 @@ TEST_P(AlertContractTest, ThresholdAndEpisodesPersist) {
   WebhookEpisodes open = none;
   open.failed_since = at(kT0);
   open.exhausted_pending = 3;
-  ASSERT_TRUE(alerts().save_episodes(open));
+  ASSERT_TRUE(alerts().save_episodes(open).value());
+  open.version = 1;  // the first stored version
   EXPECT_EQ(alerts().get_episodes("cmp_a", "wh_1").value(), open);
   ASSERT_EQ(alerts().list_open_episodes(10).value().size(), 1u);
+  EXPECT_EQ(alerts().list_open_episodes(10).value()[0], open);
   open.failed_since.reset();
   open.exhausted_pending = 0;
   open.quiet_since = at(kT0 + 1);
-  ASSERT_TRUE(alerts().save_episodes(open));
+  ASSERT_TRUE(alerts().save_episodes(open).value());
+  open.version = 2;
   EXPECT_EQ(alerts().get_episodes("cmp_a", "wh_1").value(), open);
   EXPECT_TRUE(alerts().list_open_episodes(10).value().empty());
-  // A deleted webhook's episodes are not kept (and saving them is no error).
+  // A deleted webhook's episodes are not kept (and saving them is no error, and no save).
   ASSERT_TRUE(store().delete_webhook("cmp_a", "wh_1"));
-  EXPECT_TRUE(alerts().save_episodes(open));
+  EXPECT_FALSE(alerts().save_episodes(open).value());
+  EXPECT_FALSE(alerts().save_episodes(WebhookEpisodes{"cmp_a", "wh_1"}).value());
+}
+
+// Two nodes look at the same webhook at once: both read its episodes, both
+// decide to send; only the first save succeeds, so only one node sends.
+TEST_P(AlertContractTest, EpisodeSavesAreCompareAndSetSoOnlyOneNodeSends) {
+  seed_company("cmp_a");
+  ASSERT_TRUE(store().create_webhook(subscriber("cmp_a", "wh_1"), 10));
+  // No row yet: both read version 0, the first insert wins.
+  WebhookEpisodes node_a = alerts().get_episodes("cmp_a", "wh_1").value();
+  WebhookEpisodes node_b = alerts().get_episodes("cmp_a", "wh_1").value();
+  EXPECT_EQ(node_a.version, 0);
+  node_a.failed_since = at(kT0);
+  node_b.failed_since = at(kT0 + 1);
+  EXPECT_TRUE(alerts().save_episodes(node_a).value());
+  EXPECT_FALSE(alerts().save_episodes(node_b).value());
+  WebhookEpisodes stored = alerts().get_episodes("cmp_a", "wh_1").value();
+  EXPECT_EQ(stored.failed_since, at(kT0));
+  EXPECT_EQ(stored.version, 1);
+
+  // A row at version 1: both read it, the first update wins, the other changes nothing.
+  node_a = stored;
+  node_b = stored;
+  node_a.failed_since.reset();
+  node_a.quiet_since = at(kT0 + 2);
+  node_b.exhausted_pending = 7;
+  EXPECT_TRUE(alerts().save_episodes(node_a).value());
+  EXPECT_FALSE(alerts().save_episodes(node_b).value());
+  stored = alerts().get_episodes("cmp_a", "wh_1").value();
+  EXPECT_FALSE(stored.failed_since.has_value());
+  EXPECT_EQ(stored.quiet_since, at(kT0 + 2));
+  EXPECT_EQ(stored.exhausted_pending, 0);
+  EXPECT_EQ(stored.version, 2);
+
+  // Re-read, node B may save again.
+  node_b = stored;
+  node_b.exhausted_pending = 7;
+  EXPECT_TRUE(alerts().save_episodes(node_b).value());
+  EXPECT_EQ(alerts().get_episodes("cmp_a", "wh_1").value().exhausted_pending, 7);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AlertContractTest, ::testing::ValuesIn(contract::store_backends()),

@@ -46,6 +46,6 @@ inline constexpr std::string_view kAlertChannelColumnList =
 
 inline constexpr std::string_view kEpisodeColumnList =
     "company_id, webhook_id, failed_since, disabled_since, degraded_since, quiet_since, exhausted_pending, "
-    "exhausted_sent_at";
+    "exhausted_sent_at, version";
 
 }  // namespace switchboard::store

@@ -41,6 +41,7 @@ WebhookEpisodes episodes_from_row(const pqxx::row& row) {
   e.quiet_since = optional_time(row[5]);
   e.exhausted_pending = static_cast<int>(integer(row[6]));
   e.exhausted_sent_at = optional_time(row[7]);
+  e.version = integer(row[8]);
   return e;
 }
 
@@ -196,22 +197,29 @@ Result<WebhookEpisodes> PostgresStore::get_episodes(const std::string& company_i
   });
 }
 
-Result<void> PostgresStore::save_episodes(const WebhookEpisodes& e) {
-  return transact([&](pqxx::work& tx) -> Result<void> {
+Result<bool> PostgresStore::save_episodes(const WebhookEpisodes& e) {
+  return transact([&](pqxx::work& tx) -> Result<bool> {
     try {
-      tx.exec_params("INSERT INTO alert_episodes (" + std::string(kEpisodeColumnList) +
-                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (company_id, webhook_id) DO "
-                         "UPDATE SET failed_since = excluded.failed_since, disabled_since = "
-                         "excluded.disabled_since, degraded_since = excluded.degraded_since, quiet_since = "
-                         "excluded.quiet_since, exhausted_pending = excluded.exhausted_pending, "
-                         "exhausted_sent_at = excluded.exhausted_sent_at",
-                     e.company_id, e.webhook_id, to_ms(e.failed_since), to_ms(e.disabled_since),
-                     to_ms(e.degraded_since), to_ms(e.quiet_since),
-                     static_cast<std::int64_t>(e.exhausted_pending), to_ms(e.exhausted_sent_at));
+      // First save: insert unless a row appeared meanwhile; later: update only the version read.
+      const pqxx::result done =
+          e.version == 0
+              ? tx.exec_params("INSERT INTO alert_episodes (" + std::string(kEpisodeColumnList) +
+                                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) "
+                                   "ON CONFLICT (company_id, webhook_id) DO NOTHING",
+                               e.company_id, e.webhook_id, to_ms(e.failed_since), to_ms(e.disabled_since),
+                               to_ms(e.degraded_since), to_ms(e.quiet_since),
+                               static_cast<std::int64_t>(e.exhausted_pending), to_ms(e.exhausted_sent_at))
+              : tx.exec_params(
+                    "UPDATE alert_episodes SET failed_since = $1, disabled_since = $2, degraded_since = $3, "
+                    "quiet_since = $4, exhausted_pending = $5, exhausted_sent_at = $6, version = version + 1 "
+                    "WHERE company_id = $7 AND webhook_id = $8 AND version = $9",
+                    to_ms(e.failed_since), to_ms(e.disabled_since), to_ms(e.degraded_since),
+                    to_ms(e.quiet_since), static_cast<std::int64_t>(e.exhausted_pending),
+                    to_ms(e.exhausted_sent_at), e.company_id, e.webhook_id, e.version);
+      return done.affected_rows() == 1;
     } catch (const pqxx::foreign_key_violation&) {
-      return {};  // the webhook was deleted meanwhile: nothing to keep
+      return false;  // the webhook was deleted meanwhile: nothing to keep, nothing to send
     }
-    return {};
   });
 }
 

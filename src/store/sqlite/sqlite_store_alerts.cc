@@ -39,6 +39,7 @@ WebhookEpisodes episodes_from_row(const Statement& row) {
   e.quiet_since = row.optional_time(5);
   e.exhausted_pending = static_cast<int>(row.integer(6));
   e.exhausted_sent_at = row.optional_time(7);
+  e.version = row.integer(8);
   return e;
 }
 
@@ -226,22 +227,34 @@ Result<WebhookEpisodes> SqliteStore::get_episodes(const std::string& company_id,
   });
 }
 
-Result<void> SqliteStore::save_episodes(const WebhookEpisodes& e) {
-  return write([&](Connection& connection) -> Result<void> {
-    auto upsert = connection.query(
-        "INSERT INTO alert_episodes (" + std::string(kEpisodeColumnList) +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, webhook_id) DO UPDATE SET "
-            "failed_since = excluded.failed_since, disabled_since = excluded.disabled_since, "
-            "degraded_since = excluded.degraded_since, quiet_since = excluded.quiet_since, "
-            "exhausted_pending = excluded.exhausted_pending, exhausted_sent_at = excluded.exhausted_sent_at",
-        e.company_id, e.webhook_id, e.failed_since, e.disabled_since, e.degraded_since, e.quiet_since,
-        e.exhausted_pending, e.exhausted_sent_at);
-    if (!upsert) return forward_error(upsert);
-    auto done = upsert->run();
-    // The webhook was deleted meanwhile (foreign key): nothing to keep.
+Result<bool> SqliteStore::save_episodes(const WebhookEpisodes& e) {
+  bool saved = false;
+  auto written = write([&](Connection& connection) -> Result<void> {
+    // First save: insert unless a row appeared meanwhile; later: update only the version read.
+    auto statement =
+        e.version == 0
+            ? connection.query(
+                  "INSERT INTO alert_episodes (" + std::string(kEpisodeColumnList) +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (company_id, webhook_id) "
+                      "DO NOTHING",
+                  e.company_id, e.webhook_id, e.failed_since, e.disabled_since, e.degraded_since,
+                  e.quiet_since, e.exhausted_pending, e.exhausted_sent_at)
+            : connection.query(
+                  "UPDATE alert_episodes SET failed_since = ?, disabled_since = ?, degraded_since = ?, "
+                  "quiet_since = ?, exhausted_pending = ?, exhausted_sent_at = ?, version = version + 1 "
+                  "WHERE company_id = ? AND webhook_id = ? AND version = ?",
+                  e.failed_since, e.disabled_since, e.degraded_since, e.quiet_since, e.exhausted_pending,
+                  e.exhausted_sent_at, e.company_id, e.webhook_id, e.version);
+    if (!statement) return forward_error(statement);
+    auto done = statement->run();
+    // The webhook was deleted meanwhile (foreign key): nothing to keep, nothing to send.
     if (!done && done.error().code == ErrorCode::kNotFound) return {};
-    return done;
+    if (!done) return done;
+    saved = connection.changes() == 1;
+    return {};
   });
+  if (!written) return forward_error(written);
+  return saved;
 }
 
 Result<std::vector<WebhookEpisodes>> SqliteStore::list_open_episodes(int max) {

@@ -194,7 +194,7 @@ class SqliteStore final : public Store,
   Result<void> set_degraded_threshold(const std::string& company_id,
                                       const DegradedThreshold& threshold) override;
   Result<WebhookEpisodes> get_episodes(const std::string& company_id, const std::string& webhook_id) override;
-  Result<void> save_episodes(const WebhookEpisodes& episodes) override;
+  Result<bool> save_episodes(const WebhookEpisodes& episodes) override;
   Result<std::vector<WebhookEpisodes>> list_open_episodes(int max) override;
 
  private:
