@@ -11,6 +11,7 @@ set(SB_ALERTS_SOURCES
     smtp_client.cc)
 # The layer's unit tests: one binary, alerts_tests.
 set(SB_ALERTS_TESTS
+    alert_monitor_test.cc
     alert_texts_test.cc
     channel_input_test.cc
     episode_rules_test.cc
