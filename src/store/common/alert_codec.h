@@ -44,8 +44,16 @@ inline constexpr std::string_view kAlertChannelColumnList =
     "id, company_id, name, kind, events, enabled, webhook_id, smtp, smtp_password, last_error, "
     "last_failure_at, last_success_at, created_at, updated_at";
 
+// The episode columns both backends select (in this order; the rows' readers
+// take `version` last) and insert.
 inline constexpr std::string_view kEpisodeColumnList =
     "company_id, webhook_id, failed_since, disabled_since, degraded_since, quiet_since, exhausted_pending, "
     "exhausted_sent_at, version";
+
+// Which episode rows list_open_episodes answers, in both backends (the same
+// condition as the alert_episodes_open partial index of their migrations).
+inline constexpr std::string_view kOpenEpisodesCondition =
+    "failed_since IS NOT NULL OR disabled_since IS NOT NULL OR degraded_since IS NOT NULL "
+    "OR exhausted_pending > 0";
 
 }  // namespace switchboard::store

@@ -226,12 +226,10 @@ Result<bool> PostgresStore::save_episodes(const WebhookEpisodes& e) {
 Result<std::vector<WebhookEpisodes>> PostgresStore::list_open_episodes(int max) {
   return read([&](pqxx::work& tx) -> Result<std::vector<WebhookEpisodes>> {
     std::vector<WebhookEpisodes> out;
-    for (const pqxx::row& row : tx.exec_params(
-             "SELECT " + std::string(kEpisodeColumnList) +
-                 " FROM alert_episodes WHERE failed_since IS NOT NULL OR disabled_since IS NOT NULL "
-                 "OR degraded_since IS NOT NULL OR exhausted_pending > 0 "
-                 "ORDER BY company_id, webhook_id LIMIT $1",
-             static_cast<std::int64_t>(max))) {
+    for (const pqxx::row& row :
+         tx.exec_params("SELECT " + std::string(kEpisodeColumnList) + " FROM alert_episodes WHERE " +
+                            std::string(kOpenEpisodesCondition) + " ORDER BY company_id, webhook_id LIMIT $1",
+                        static_cast<std::int64_t>(max))) {
       out.push_back(episodes_from_row(row));
     }
     return out;

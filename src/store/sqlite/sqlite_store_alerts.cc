@@ -259,11 +259,10 @@ Result<bool> SqliteStore::save_episodes(const WebhookEpisodes& e) {
 
 Result<std::vector<WebhookEpisodes>> SqliteStore::list_open_episodes(int max) {
   return read([&](Connection& connection) -> Result<std::vector<WebhookEpisodes>> {
-    auto query = connection.query(
-        "SELECT " + std::string(kEpisodeColumnList) +
-            " FROM alert_episodes WHERE failed_since IS NOT NULL OR disabled_since IS NOT NULL "
-            "OR degraded_since IS NOT NULL OR exhausted_pending > 0 ORDER BY company_id, webhook_id LIMIT ?",
-        max);
+    auto query =
+        connection.query("SELECT " + std::string(kEpisodeColumnList) + " FROM alert_episodes WHERE " +
+                             std::string(kOpenEpisodesCondition) + " ORDER BY company_id, webhook_id LIMIT ?",
+                         max);
     if (!query) return forward_error(query);
     std::vector<WebhookEpisodes> out;
     for (;;) {
