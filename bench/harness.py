@@ -149,8 +149,9 @@ def lua_string(text):
     return "[" + "=" * level + "[" + text + "]" + "=" * level + "]"
 
 
-def wrk(work, url, seconds, connections, threads=2, lua=None):
-    """One wrk run; returns (requests/s, non-2xx responses, socket errors)."""
+def wrk(work, url, seconds, connections, threads=2, lua=None, with_total=False):
+    """One wrk run; returns (requests/s, non-2xx responses, socket errors), and
+    with `with_total` also the number of requests it completed."""
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
     if lua is not None:
         script = os.path.join(work, f"wrk-{len(os.listdir(work))}.lua")
@@ -163,7 +164,12 @@ def wrk(work, url, seconds, connections, threads=2, lua=None):
         raise SystemExit(f"wrk printed no rate for {url}:\n{out}")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return float(m.group(1)), int(non2xx.group(1)) if non2xx else 0, sum(map(int, errors.groups())) if errors else 0
+    out_tuple = (float(m.group(1)), int(non2xx.group(1)) if non2xx else 0,
+                 sum(map(int, errors.groups())) if errors else 0)
+    if with_total:
+        total = re.search(r"(\d+) requests in", out)
+        return out_tuple + (int(total.group(1)) if total else 0,)
+    return out_tuple
 
 
 class LogTail:
@@ -204,3 +210,36 @@ def rss_mb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024.0
     return 0.0
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def fdatasync_latency(directory, syncs=200):
+    """(median, mean) time of one fdatasync of a 4 KiB overwrite in `directory`
+    (a preallocated file, as SQLite's WAL is once it has grown), in seconds,
+    taken one at a time like the store's writer does. On this machine (a
+    Firecracker VM) a lone sync that leaves every CPU idle completes at the next
+    4 ms timer tick, while the same sync beside a busy CPU takes ~0.4 ms: the
+    figures depend on what else runs, so the bench measures them in the run."""
+    path = os.path.join(directory, "fdatasync-probe")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.posix_fallocate(fd, 0, 64 * 4096)
+        os.fsync(fd)
+        block = b"\0" * 4096
+        times = []
+        for i in range(syncs):
+            os.pwrite(fd, block, (i % 64) * 4096)
+            t0 = time.perf_counter()
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        return times[len(times) // 2], sum(times) / len(times)
+    finally:
+        os.close(fd)
+        os.unlink(path)

@@ -16,10 +16,12 @@ namespace {
 
 // The checks every JSON body passes (present, application/json, valid, not too
 // deep), around the parser given.
-using JsonParser = json::value (*)(std::string_view text, boost::system::error_code& ec);
+using JsonParser = json::value (*)(std::string_view text, boost::system::error_code& ec,
+                                   json::storage_ptr storage);
 
 tl::expected<json::value, Response> parse_body_with(const Request& request,
-                                                    std::optional<json::value> empty_as, JsonParser parser) {
+                                                    std::optional<json::value> empty_as, JsonParser parser,
+                                                    json::storage_ptr storage = {}) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (empty_as) return *empty_as;
     return tl::unexpected(
@@ -33,7 +35,7 @@ tl::expected<json::value, Response> parse_body_with(const Request& request,
     }
   }
   boost::system::error_code ec;
-  json::value value = parser(request.body, ec);
+  json::value value = parser(request.body, ec, std::move(storage));
   if (ec) {
     std::string message = ec == json::error::too_deep
                               ? "The JSON body is nested too deeply."
@@ -43,14 +45,16 @@ tl::expected<json::value, Response> parse_body_with(const Request& request,
   return value;
 }
 
-json::value parse_with_boost(std::string_view text, boost::system::error_code& ec) {
+json::value parse_with_boost(std::string_view text, boost::system::error_code& ec,
+                             json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = model::limits::kMaxJsonDepth;
-  return json::parse(text, ec, {}, options);
+  return json::parse(text, ec, std::move(storage), options);
 }
 
-json::value parse_numbers_from_text(std::string_view text, boost::system::error_code& ec) {
-  return model::parse_ingest_json(text, model::limits::kMaxJsonDepth, ec);
+json::value parse_numbers_from_text(std::string_view text, boost::system::error_code& ec,
+                                    json::storage_ptr storage) {
+  return model::parse_ingest_json(text, model::limits::kMaxJsonDepth, ec, std::move(storage));
 }
 
 }  // namespace
@@ -60,8 +64,8 @@ tl::expected<json::value, Response> parse_json_body(const Request& request,
   return parse_body_with(request, std::move(empty_as), parse_with_boost);
 }
 
-tl::expected<json::value, Response> parse_exact_json_body(const Request& request) {
-  return parse_body_with(request, std::nullopt, parse_numbers_from_text);
+tl::expected<json::value, Response> parse_exact_json_body(const Request& request, json::storage_ptr storage) {
+  return parse_body_with(request, std::nullopt, parse_numbers_from_text, std::move(storage));
 }
 
 std::string encode_cursor(std::string_view last_id) { return crypto::base64url_encode(last_id); }

@@ -20,7 +20,9 @@ tl::expected<boost::json::value, Response> parse_json_body(const Request& reques
 
 // Like parse_json_body (no empty body), but every number is read from its text
 // (model::parse_ingest_json), so that none is changed on its way to receivers.
-tl::expected<boost::json::value, Response> parse_exact_json_body(const Request& request);
+// The value is allocated from `storage` (default: the heap).
+tl::expected<boost::json::value, Response> parse_exact_json_body(const Request& request,
+                                                                 boost::json::storage_ptr storage = {});
 
 // Reads ?limit= (default 50, 1..500) and ?cursor= into a PageRequest.
 tl::expected<store::PageRequest, Response> parse_page_request(const Request& request);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace switchboard {
@@ -84,6 +85,22 @@ TEST(NewId, LaterTimesSortAfterEarlierOnes) {
 TEST(NewId, IsUniqueWithinOneMillisecond) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) seen.insert(new_id("wh", at_ms(1'700'000'000'000)));
+  EXPECT_EQ(seen.size(), 10000u);
+}
+
+// Each thread draws its random bytes from its own block (ids.cc): blocks
+// filled from the CSPRNG never hand two threads the same bytes.
+TEST(NewId, IsUniqueAcrossThreads) {
+  std::vector<std::string> ids[4];
+  std::vector<std::thread> threads;
+  for (auto& out : ids) {
+    threads.emplace_back([&out] {
+      for (int i = 0; i < 2500; ++i) out.push_back(new_id("evt", at_ms(1'700'000'000'000)));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> seen;
+  for (const auto& out : ids) seen.insert(out.begin(), out.end());
   EXPECT_EQ(seen.size(), 10000u);
 }
 

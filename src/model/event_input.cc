@@ -26,8 +26,9 @@ constexpr std::size_t kMaxNumberErrors = 10;
 
 // Finds the numbers receivers would read changed (model/event_input_json.h
 // marks them while parsing; values built otherwise are judged by value);
-// reports the first few paths.
-void check_numbers(const json::value& v, const std::string& path, std::vector<FieldError>& errors,
+// reports the first few paths. `path` is the value's path; it grows and
+// shrinks back as the walk goes (no string built per field: issue 14).
+void check_numbers(const json::value& v, std::string& path, std::vector<FieldError>& errors,
                    std::size_t limit) {
   if (errors.size() >= limit) return;
   switch (v.kind()) {
@@ -51,15 +52,24 @@ void check_numbers(const json::value& v, const std::string& path, std::vector<Fi
       break;
     }
     case json::kind::array: {
+      const std::size_t length = path.size();
       std::size_t i = 0;
-      for (const auto& item : v.get_array())
-        check_numbers(item, path + "[" + std::to_string(i++) + "]", errors, limit);
+      for (const auto& item : v.get_array()) {
+        path.append("[").append(std::to_string(i++)).append("]");
+        check_numbers(item, path, errors, limit);
+        path.resize(length);
+      }
       break;
     }
-    case json::kind::object:
-      for (const auto& field : v.get_object())
-        check_numbers(field.value(), path + "." + std::string(field.key()), errors, limit);
+    case json::kind::object: {
+      const std::size_t length = path.size();
+      for (const auto& field : v.get_object()) {
+        path.append(".").append(field.key().data(), field.key().size());
+        check_numbers(field.value(), path, errors, limit);
+        path.resize(length);
+      }
       break;
+    }
     default:
       break;
   }
@@ -168,7 +178,8 @@ InputResult<EventInput> parse_event(const json::value& body, const OccurredAtRan
     errors.push_back({"data", error_codes::kInvalidType, "data must be a JSON object."});
   } else {
     const std::size_t first_number_error = errors.size();
-    check_numbers(*data, "data", errors, first_number_error + kMaxNumberErrors);
+    std::string path = "data";
+    check_numbers(*data, path, errors, first_number_error + kMaxNumberErrors);
     const std::vector<FieldError> number_errors(
         errors.begin() + static_cast<std::ptrdiff_t>(first_number_error), errors.end());
     const auto& d = data->get_object();

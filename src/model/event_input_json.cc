@@ -203,11 +203,12 @@ JsonNumber classify_json_number(std::string_view text) {
   return {JsonNumberClass::kExact, negative, json::value(value)};
 }
 
-json::value parse_ingest_json(std::string_view text, std::size_t max_depth, boost::system::error_code& ec) {
+json::value parse_ingest_json(std::string_view text, std::size_t max_depth, boost::system::error_code& ec,
+                              json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = max_depth;
   json::basic_parser<IngestHandler> parser(options);
-  parser.handler().stack.reset();
+  parser.handler().stack.reset(std::move(storage));
   const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (ec) return nullptr;
   if (used != text.size()) {

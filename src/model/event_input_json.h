@@ -47,9 +47,11 @@ JsonNumber classify_json_number(std::string_view text);
 // Parses `text` like boost::json::parse with `max_depth`, but reads numbers as
 // described above (the sentinels ±infinity and NaN mark refused ones). On a
 // syntax error, too deep nesting or trailing data, sets `ec` (Boost.JSON's
-// codes: error::too_deep, …) and returns null.
+// codes: error::too_deep, …) and returns null. The value is allocated from
+// `storage` (default: the heap); a request's body parsed into a
+// boost::json::monotonic_resource costs no malloc/free per node.
 boost::json::value parse_ingest_json(std::string_view text, std::size_t max_depth,
-                                     boost::system::error_code& ec);
+                                     boost::system::error_code& ec, boost::json::storage_ptr storage = {});
 
 // How a number parse_ingest_json marked is reported: "" for an accepted one,
 // else "unsafe_integer" or "imprecise_number".
