@@ -91,12 +91,8 @@ void LocalClaimer::settled(const std::vector<std::string>& ids) {
 }
 
 void LocalClaimer::retry(const std::string& id, TimePoint retry_at) {
-  {
-    std::lock_guard lock(mutex_);
-    ready_.retry(id, retry_at, clock_.now());
-    requested_ = true;
-  }
-  cv_.notify_one();
+  std::lock_guard lock(mutex_);
+  unwritten_retries_.insert_or_assign(id, retry_at);  // stays out until committed()
 }
 
 void LocalClaimer::give_back(const std::vector<std::string>& ids, TimePoint at) {
@@ -122,9 +118,18 @@ void LocalClaimer::park(const std::string& company_id, const std::string& webhoo
 
 void LocalClaimer::committed(const std::vector<std::string>& ids, bool ok) {
   bool rescan = false;
+  bool retried = false;
   {
     std::lock_guard lock(mutex_);
+    const TimePoint now = clock_.now();
     for (const auto& id : ids) {
+      // Written, or given up on (then the store still holds the attempt before,
+      // and the next one is numbered from there): due at its time either way.
+      if (auto retry = unwritten_retries_.find(id); retry != unwritten_retries_.end()) {
+        ready_.retry(id, retry->second, now);
+        unwritten_retries_.erase(retry);
+        retried = true;
+      }
       auto tombstone = tombstones_.find(id);
       if (tombstone == tombstones_.end()) continue;
       if (!ok || rescans_running_ == 0) {
@@ -135,8 +140,9 @@ void LocalClaimer::committed(const std::vector<std::string>& ids, bool ok) {
     }
     // Not written: the store still has them pending; a rescan brings them back.
     if (!ok) rescan = resync_requested_ = true;
+    if (retried) requested_ = true;
   }
-  if (rescan) cv_.notify_one();
+  if (rescan || retried) cv_.notify_one();
 }
 
 void LocalClaimer::set_room(int room) {

@@ -76,7 +76,10 @@ class LocalClaimer {
 
   // Outcomes of deliveries handed out, reported before their results go to
   // the recorder: settled = delivered or exhausted (the chain moves on);
-  // retry_at = failed, due again then.
+  // retry_at = failed, due again then — but not before committed() says its
+  // result is written: the next attempt is loaded from the store, whose row
+  // must already count this one (attempt numbers, and a crash in between
+  // resends it under the same number rather than skipping one).
   void settled(const std::vector<std::string>& ids) EXCLUDES(mutex_);
   void retry(const std::string& id, TimePoint retry_at) EXCLUDES(mutex_);
   // Handed out but not attempted: due again at `at`.
@@ -119,6 +122,8 @@ class LocalClaimer {
   // Settled here, result not yet written: a rescan must not bring them back.
   // true once written (kept while a rescan that may have read them runs).
   std::unordered_map<std::string, bool> tombstones_ GUARDED_BY(mutex_);
+  // Failed, due again at this time once the recorder has written the failure.
+  std::unordered_map<std::string, TimePoint> unwritten_retries_ GUARDED_BY(mutex_);
   int rescans_running_ GUARDED_BY(mutex_) = 0;
   // Webhooks not active: id -> company id.
   std::map<std::string, std::string> parked_ GUARDED_BY(mutex_);

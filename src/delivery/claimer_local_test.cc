@@ -79,5 +79,38 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
   }
 }
 
+// A failed delivery is due again at its retry time only once the recorder has
+// written the failure: its next attempt is loaded from the store, whose row
+// must already count the one before (otherwise the attempt number repeats).
+TEST(LocalClaimerTest, ARetryWaitsForItsFailureToBeWritten) {
+  ManualTime time;
+  FakeStore store;
+  store.offer_pending_reads(true);
+  model::Webhook webhook;
+  webhook.id = "wh_a";
+  webhook.company_id = "co_1";
+  store.put_webhook(webhook);
+  store.add_delivery(webhook, "dlv_1", time.wall().now(), "{}");
+  Handed handed;
+  LocalClaimer claimer(store, store, time.wall(), time.monotonic(), LocalClaimer::Options{},
+                       [&](const std::vector<store::DueDelivery>& claimed, TimePoint) {
+                         std::lock_guard lock(handed.mutex);
+                         for (const auto& due : claimed) handed.ids.push_back(due.delivery.id);
+                       });
+  claimer.start(100);
+  ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
+  claimer.retry("dlv_1", time.wall().now() + std::chrono::milliseconds(10));
+  time.advance(std::chrono::milliseconds(1000));  // past its retry time
+  // Two passes of the claimer's loop (each rescan starts after the last feed).
+  claimer.resync();
+  ASSERT_TRUE(wait_until([&] { return store.list_calls() >= 2; }));
+  claimer.resync();
+  ASSERT_TRUE(wait_until([&] { return store.list_calls() >= 3; }));
+  EXPECT_EQ(handed.count(), 1u) << "handed out again before its failure was written";
+  claimer.committed({"dlv_1"}, true);
+  EXPECT_TRUE(wait_until([&] { return handed.count() == 2; }));
+  claimer.stop();
+}
+
 }  // namespace
 }  // namespace switchboard::delivery

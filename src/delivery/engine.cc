@@ -93,6 +93,7 @@ class Engine final : public DeliveryEngine {
               if (!local_) claimer_.notify();
             },
             [this](const std::vector<store::AttemptOutcome>& batch, bool written) {
+              if (written) forget_changed_webhooks(batch);
               if (!local_) return;
               std::vector<std::string> ids;
               ids.reserve(batch.size());
@@ -238,6 +239,8 @@ class Engine final : public DeliveryEngine {
         monotonic_.wait_until(lock, cv_, wake, ready);
         done.swap(completions_);
         batches.swap(claimed_);
+        for (const auto& webhook_id : changed_webhooks_) webhooks_.forget(webhook_id);
+        changed_webhooks_.clear();
         stopping_ = stop_requested_;
       }
       const MonotonicTime now = monotonic_.now();
@@ -298,6 +301,24 @@ class Engine final : public DeliveryEngine {
     ids.reserve(releases.size());
     for (auto& release : releases) ids.push_back(std::move(release.delivery_id));
     local_->give_back(ids, clock_.now());
+  }
+
+  // Recorder thread, after a batch is written: the webhooks whose status these
+  // results may have changed in the store (a 410 disabled it; an exhaustion
+  // may have marked it failed) are read again before their next attempt, so
+  // work already in memory (the ready queue, claimed followers) does not go
+  // out to them for the rest of the cache's ttl.
+  void forget_changed_webhooks(const std::vector<store::AttemptOutcome>& batch) {
+    std::vector<std::string> changed;
+    for (const auto& outcome : batch) {
+      const bool exhausted = !outcome.attempt.success && !outcome.next_attempt_at;
+      if (outcome.disables_webhook || (exhausted && outcome.counts_toward_failure)) {
+        changed.push_back(outcome.attempt.webhook_id);
+      }
+    }
+    if (changed.empty()) return;
+    std::lock_guard lock(mutex_);
+    changed_webhooks_.insert(changed_webhooks_.end(), changed.begin(), changed.end());
   }
 
   // Single node: the results of this pass, for the in-memory queue (before
@@ -440,8 +461,9 @@ class Engine final : public DeliveryEngine {
   bool started_ GUARDED_BY(mutex_) = false;
   bool stop_requested_ GUARDED_BY(mutex_) = false;
   MonotonicTime drain_deadline_ GUARDED_BY(mutex_){};
-  std::vector<ClaimedBatch> claimed_ GUARDED_BY(mutex_);    // claimer -> scheduler
-  std::vector<Completion> completions_ GUARDED_BY(mutex_);  // HTTP client -> scheduler
+  std::vector<ClaimedBatch> claimed_ GUARDED_BY(mutex_);          // claimer -> scheduler
+  std::vector<Completion> completions_ GUARDED_BY(mutex_);        // HTTP client -> scheduler
+  std::vector<std::string> changed_webhooks_ GUARDED_BY(mutex_);  // recorder -> scheduler (webhooks_.forget)
 
   // Scheduler thread only (scheduler_thread_).
   ThreadOwner scheduler_thread_;

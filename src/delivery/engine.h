@@ -71,9 +71,8 @@ struct EngineOptions {
   // theirs, so they are left to expire instead of being cleared.
   bool shared_store = false;
   // Single node only: work from the in-memory ready queue (LocalClaimer) with
-  // no lease writes. Off until its crash, restart and throughput figures are
-  // measured on the merged engine (issue 14); the leased claimer otherwise.
-  bool memory_queue = false;
+  // no lease writes (issue 14). Off: the leased claimer, as in a cluster.
+  bool memory_queue = true;
   // HTTP client event loops (threads); each webhook's attempts run on one of
   // them. 0 = one per core, at most 4.
   int client_loops = 0;

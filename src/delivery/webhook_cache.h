@@ -53,6 +53,10 @@ class WebhookCache {
   const model::Webhook* active(const std::string& company_id, const std::string& webhook_id,
                                MonotonicTime now);
 
+  // Fetched again at its next use: the engine's own results changed its
+  // status in the store (a 410 disabled it, exhaustions marked it failed).
+  void forget(const std::string& webhook_id) { entries_.erase(webhook_id); }
+
   // Forgets entries fetched kForgetAfter or longer ago (at most once per kForgetAfter).
   void sweep(MonotonicTime now);
 

@@ -29,23 +29,55 @@ DRAIN_EVENTS = 20000
 DRAIN_CALLS = 200
 
 
-def live_ingest():
-    """kill -9 while events are being published and delivered."""
-    work = tempfile.mkdtemp(prefix="sb-crash-")
-    cert = os.path.join(work, "cert.pem")
-    recv_log = os.path.join(work, "receiver.out")
-    receiver, port = start_receiver(BIN, recv_log, cert)
-    servers = []
-    try:
-        serve_args = ["serve", "--listen", "127.0.0.1:0", "--data", os.path.join(work, "data"),
-                      "--allow-private-networks", "--ca-file", cert]
-        server = Process(BIN, serve_args, os.path.join(work, "server1.out"))
-        servers.append(server)
+class Scene:
+    """A receiver, a data directory, and the servers started on it (each run's setting)."""
+
+    def __init__(self, prefix):
+        self.work = tempfile.mkdtemp(prefix=prefix)
+        self.cert = os.path.join(self.work, "cert.pem")
+        self.recv_log = os.path.join(self.work, "receiver.out")
+        self.receiver, self.port = start_receiver(BIN, self.recv_log, self.cert)
+        self.serve_args = ["serve", "--listen", "127.0.0.1:0", "--data", os.path.join(self.work, "data"),
+                           "--allow-private-networks", "--ca-file", self.cert]
+        self.servers = []
+
+    def serve(self, name, *extra):
+        server = Process(BIN, self.serve_args + list(extra), os.path.join(self.work, name + ".out"))
+        self.servers.append(server)
+        return server
+
+    def first_start(self, name, *extra):
+        """The first server: its owner token, its base URL, and a webhook to the receiver."""
+        server = self.serve(name, *extra)
         token = server.wait_for(r"^Owner token: (\S+)").group(1)
         base = server.wait_for(r"^Dashboard: (http://\S+)/$").group(1)
         status, _ = request(base, token, "POST", "/api/v2/webhooks",
-                            {"url": f"https://127.0.0.1:{port}/hook", "events": ["call", "whatsapp"]})
+                            {"url": f"https://127.0.0.1:{self.port}/hook", "events": ["call", "whatsapp"]})
         assert status == 201, status
+        return server, token, base
+
+    def restart_and_wait(self, name, acked, seconds):
+        """A restart on the same data; the acknowledged events still missing after `seconds`."""
+        self.serve(name).wait_for(r"^Dashboard: ")
+        deadline = time.time() + seconds
+        missing = acked - received_ids(self.recv_log)
+        while missing and time.time() < deadline:
+            time.sleep(0.2)
+            missing = acked - received_ids(self.recv_log)
+        return missing
+
+    def close(self):
+        for server in self.servers:
+            server.stop()
+        self.receiver.stop(timeout=10)
+
+
+def live_ingest():
+    """kill -9 while events are being published and delivered."""
+    scene = Scene("sb-crash-")
+    recv_log = scene.recv_log
+    try:
+        server, token, base = scene.first_start("server1")
 
         acked = set()
         stop = threading.Event()
@@ -77,20 +109,11 @@ def live_ingest():
         print(f"killed after {killed_with} acknowledged, {delivered_before} delivered")
         assert 0 < delivered_before < killed_with, "the kill did not land mid-delivery; test proves nothing"
 
-        server = Process(BIN, serve_args, os.path.join(work, "server2.out"))
-        servers.append(server)
-        server.wait_for(r"^Dashboard: ")
-        deadline = time.time() + 120
-        missing = acked - received_ids(recv_log)
-        while missing and time.time() < deadline:
-            time.sleep(0.2)
-            missing = acked - received_ids(recv_log)
+        missing = scene.restart_and_wait("server2", acked, 120)
         print(f"after restart: {len(acked)} acknowledged, {len(acked) - len(missing)} received, {len(missing)} missing")
         return not missing
     finally:
-        for server in servers:
-            server.stop()
-        receiver.stop(timeout=10)
+        scene.close()
 
 
 def first_arrivals_in_order(recv_log):
@@ -109,21 +132,10 @@ def first_arrivals_in_order(recv_log):
 
 def full_speed_drain():
     """kill -9 in the middle of a full-speed drain of a stored backlog."""
-    work = tempfile.mkdtemp(prefix="sb-crash-drain-")
-    cert = os.path.join(work, "cert.pem")
-    recv_log = os.path.join(work, "receiver.out")
-    receiver, port = start_receiver(BIN, recv_log, cert)
-    servers = []
+    scene = Scene("sb-crash-drain-")
+    recv_log = scene.recv_log
     try:
-        serve_args = ["serve", "--listen", "127.0.0.1:0", "--data", os.path.join(work, "data"),
-                      "--allow-private-networks", "--ca-file", cert]
-        loader = Process(BIN, serve_args + ["--no-delivery"], os.path.join(work, "loader.out"))
-        servers.append(loader)
-        token = loader.wait_for(r"^Owner token: (\S+)").group(1)
-        base = loader.wait_for(r"^Dashboard: (http://\S+)/$").group(1)
-        status, _ = request(base, token, "POST", "/api/v2/webhooks",
-                            {"url": f"https://127.0.0.1:{port}/hook", "events": ["call", "whatsapp"]})
-        assert status == 201, status
+        loader, token, base = scene.first_start("loader", "--no-delivery")
         acked = set()
         for n in range(0, DRAIN_EVENTS, 1000):
             batch = [{"type": "call.answered", "data": answered_data(f"drain-{(n + i) % DRAIN_CALLS}", n + i)}
@@ -133,8 +145,7 @@ def full_speed_drain():
             acked.update(r["event_id"] for r in body["results"] if "event_id" in r)
         loader.stop()
 
-        server = Process(BIN, serve_args, os.path.join(work, "server1.out"))
-        servers.append(server)
+        server = scene.serve("server1")
         started = time.time()
         deadline = started + 120
         while time.time() < deadline and len(received_ids(recv_log)) < DRAIN_EVENTS // 4:
@@ -145,21 +156,12 @@ def full_speed_drain():
         print(f"drain killed after {delivered_before} of {len(acked)} delivered (~{rate:.0f}/s incl. start-up)")
         assert 0 < delivered_before < len(acked), "the kill did not land mid-drain; test proves nothing"
 
-        server = Process(BIN, serve_args, os.path.join(work, "server2.out"))
-        servers.append(server)
-        server.wait_for(r"^Dashboard: ")
-        deadline = time.time() + 180
-        missing = acked - received_ids(recv_log)
-        while missing and time.time() < deadline:
-            time.sleep(0.2)
-            missing = acked - received_ids(recv_log)
+        missing = scene.restart_and_wait("server2", acked, 180)
         print(f"drain after restart: {len(acked)} stored, {len(acked) - len(missing)} received, "
               f"{len(missing)} missing")
         return not missing and first_arrivals_in_order(recv_log)
     finally:
-        for server in servers:
-            server.stop()
-        receiver.stop(timeout=10)
+        scene.close()
 
 
 def main():
