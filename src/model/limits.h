@@ -89,11 +89,9 @@ inline constexpr std::size_t kMaxLiveCallsPerCompany = 10000;
 inline constexpr std::chrono::hours kHealthRollupRetention{8 * 24};
 
 // Recover (POST /api/v2/webhooks/{id}/recover): exhausted deliveries one job
-// queues at most (beyond it the job says `capped`), and how far back `since`
-// may go: the default data retention (issue 15; a company's own retention
-// should bound it once that is configurable).
+// queues at most (beyond it the job says `capped`). How far back `since` may
+// go is the company's retention (model/retention.h).
 inline constexpr int kMaxRecoverDeliveries = 10000;
-inline constexpr std::chrono::hours kMaxRecoverAge{30 * 24};
 
 // Per-webhook delivery controls (issue 16 item 4; model::DeliveryControls):
 // the request timeout, requests in flight (the engine's per-webhook bound,
