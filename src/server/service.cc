@@ -107,6 +107,14 @@ store::PurgerOptions purger_options(const ServeConfig& config) {
 }
 
 Result<store::PurgeTotals> purge_store(const ServeConfig& config, const Clock& clock, bool vacuum) {
+  // An offline purge works on a store that exists; it never creates one (a
+  // mistyped --data would otherwise "purge" a new empty store and say 0).
+  if (config.store_url.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(sqlite_database_path(config), ec)) {
+      return make_error(ErrorCode::kInvalidArgument, "no store at " + sqlite_database_path(config).string());
+    }
+  }
   if (vacuum) {
     if (!config.store_url.empty()) {
       return make_error(ErrorCode::kInvalidArgument,
