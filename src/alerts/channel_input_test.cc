@@ -122,7 +122,9 @@ TEST(ChannelInput, ThresholdRanges) {
     SCOPED_TRACE(row.body);
     auto parsed = parse_threshold_patch(json::parse(row.body), store::DegradedThreshold{});
     EXPECT_EQ(parsed.has_value(), row.ok);
-    if (!parsed) EXPECT_EQ(parsed.error()[0].field, row.field);
+    if (!parsed) {
+      EXPECT_EQ(parsed.error()[0].field, row.field);
+    }
   }
 }
 

@@ -133,7 +133,9 @@ TEST(EpisodeRules, Table) {
     EXPECT_EQ(d.next.disabled_since.has_value(), row.after.disabled);
     EXPECT_EQ(d.next.degraded_since.has_value(), row.after.degraded);
     EXPECT_EQ(d.next.quiet_since, row.after.quiet);
-    if (row.after.failed && !row.before.failed) EXPECT_EQ(d.next.failed_since, kT0);
+    if (row.after.failed && !row.before.failed) {
+      EXPECT_EQ(d.next.failed_since, kT0);
+    }
   }
 }
 
