@@ -39,6 +39,7 @@ Api::Api(ApiDeps deps)
   add_search_routes(router_, deps_);
   add_call_routes(router_, deps_);
   add_stats_routes(router_, deps_);
+  add_today_routes(router_, deps_);
   add_alert_routes(router_, deps_);
   recover_runner_ = std::make_unique<RecoverRunner>(deps_.store, deps_.clock, [engine = deps_.engine] {
     if (engine) engine->notify();

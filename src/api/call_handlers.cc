@@ -1,9 +1,13 @@
 // GET /api/v2/calls (issue 17 item 11): the company's recent call history for
 // Call Logs, below the live rows: every call with an event accepted since
 // `since` (default: the last hour; at most 24 h back), folded into one row
-// each (api/call_history.h), newest started first, paged with a cursor. One
-// bounded read of the (company_id, created_at) index: at most
-// kMaxCallHistoryEvents events (the newest; `truncated` says when more exist).
+// each (api/call_history.h), newest started first, paged with a cursor. At
+// most kMaxCallHistoryEvents events (the newest; `truncated` says when more
+// exist) are looked at, and only through the (company_id, created_at) index
+// without their payloads (store::ConsoleReads::list_recent_call_event_refs):
+// those order and page the calls; then only the page's calls' events are
+// read in full (get_events) and folded. The answer is the one folding every
+// event of the window would give.
 #include <boost/json.hpp>
 #include <chrono>
 #include <string>
@@ -75,14 +79,22 @@ Response list_calls(const ApiDeps& deps, RequestContext& ctx) {
     if (limit < 1 || limit > kMaxCalls) return bad("limit", "limit must be between 1 and 200.");
   }
   const std::string cursor(ctx.request.query_param("cursor").value_or(""));
-  auto events = deps.store.list_recent_call_events(ctx.company_id(), since, kMaxCallHistoryEvents + 1);
+  store::ConsoleReads* reads = console_reads(deps);
+  if (!reads)
+    return error_response(503, error_codes::kUnavailable, "Call history is not available on this server.");
+  auto refs = reads->list_recent_call_event_refs(ctx.company_id(), since, kMaxCallHistoryEvents + 1);
+  if (!refs) return error_response(refs.error());
+  const bool truncated = refs->size() > static_cast<std::size_t>(kMaxCallHistoryEvents);
+  if (truncated) refs->pop_back();  // newest first: the oldest is the one beyond the bound
+  std::string next;
+  const auto starts = page_call_starts(call_starts(*refs), cursor, limit, next);
+  std::vector<std::string> ids;
+  for (const auto& call : starts) ids.insert(ids.end(), call.event_ids.begin(), call.event_ids.end());
+  auto events = reads->get_events(ctx.company_id(), ids);
   if (!events) return error_response(events.error());
-  const bool truncated = events->size() > static_cast<std::size_t>(kMaxCallHistoryEvents);
   std::vector<model::LiveCallUpdate> updates;
   updates.reserve(events->size());
-  // Oldest first; when truncated, the oldest one is the one beyond the bound.
-  for (std::size_t i = truncated ? 1 : 0; i < events->size(); ++i) {
-    const auto& event = (*events)[i];
+  for (const auto& event : *events) {
     boost::system::error_code ec;
     json::value envelope = json::parse(event.payload, ec);
     if (ec || !envelope.is_object()) continue;
@@ -93,8 +105,7 @@ Response list_calls(const ApiDeps& deps, RequestContext& ctx) {
     update->sequence = event.sequence.value_or(0);
     updates.push_back(std::move(*update));
   }
-  std::string next;
-  auto page = page_calls(fold_calls(updates), cursor, limit, next);
+  const auto page = fold_calls(updates);
   json::array data;
   for (const auto& r : page) data.push_back(call_json(r));
   return json_response(200, json::serialize(json::object{{"data", std::move(data)},

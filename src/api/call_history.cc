@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 namespace switchboard::api {
 
@@ -46,25 +48,64 @@ std::vector<CallRecord> fold_calls(const std::vector<model::LiveCallUpdate>& upd
   return out;
 }
 
-std::string cursor_of(const CallRecord& record) {
-  return std::to_string(record.started_at.time_since_epoch().count()) + "_" + record.latest.call_id;
+namespace {
+
+std::string cursor_text(TimePoint started_at, const std::string& call_id) {
+  return std::to_string(started_at.time_since_epoch().count()) + "_" + call_id;
 }
 
-std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, std::string cursor, int limit,
-                                   std::string& next) {
+// The page of `rows` after `cursor` (rows are unique by cursor), at most `limit`.
+template <typename Row>
+std::vector<Row> page_after(const std::vector<Row>& rows, const std::string& cursor, int limit,
+                            std::string& next) {
   next.clear();
   std::size_t start = 0;
   if (!cursor.empty()) {
-    // The row after the cursor's (rows are unique by cursor).
-    auto at = std::find_if(records.begin(), records.end(),
-                           [&](const CallRecord& r) { return cursor_of(r) == cursor; });
-    start = at == records.end() ? records.size() : static_cast<std::size_t>(at - records.begin()) + 1;
+    auto at = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return cursor_of(r) == cursor; });
+    start = at == rows.end() ? rows.size() : static_cast<std::size_t>(at - rows.begin()) + 1;
   }
-  const std::size_t end = std::min(records.size(), start + static_cast<std::size_t>(limit));
-  std::vector<CallRecord> page(records.begin() + static_cast<std::ptrdiff_t>(start),
-                               records.begin() + static_cast<std::ptrdiff_t>(end));
-  if (end < records.size() && !page.empty()) next = cursor_of(page.back());
+  const std::size_t end = std::min(rows.size(), start + static_cast<std::size_t>(limit));
+  std::vector<Row> page(rows.begin() + static_cast<std::ptrdiff_t>(start),
+                        rows.begin() + static_cast<std::ptrdiff_t>(end));
+  if (end < rows.size() && !page.empty()) next = cursor_of(page.back());
   return page;
+}
+
+}  // namespace
+
+std::string cursor_of(const CallRecord& record) {
+  return cursor_text(record.started_at, record.latest.call_id);
+}
+std::string cursor_of(const CallStart& start) { return cursor_text(start.started_at, start.call_id); }
+
+std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, std::string cursor, int limit,
+                                   std::string& next) {
+  return page_after(records, cursor, limit, next);
+}
+
+std::vector<CallStart> page_call_starts(const std::vector<CallStart>& starts, std::string cursor, int limit,
+                                        std::string& next) {
+  return page_after(starts, cursor, limit, next);
+}
+
+std::vector<CallStart> call_starts(const std::vector<store::CallEventRef>& refs) {
+  constexpr std::string_view kPrefix = "call:";
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::vector<CallStart> out;
+  for (const auto& ref : refs) {
+    std::string_view key = ref.sequence_key;
+    if (!key.starts_with(kPrefix) || key.size() == kPrefix.size()) continue;
+    key.remove_prefix(kPrefix.size());
+    auto [it, fresh] = index.try_emplace(key, out.size());
+    if (fresh) out.push_back({std::string(key), ref.occurred_at, {}});
+    CallStart& call = out[it->second];
+    if (ref.occurred_at < call.started_at) call.started_at = ref.occurred_at;
+    call.event_ids.push_back(ref.id);
+  }
+  std::sort(out.begin(), out.end(), [](const CallStart& a, const CallStart& b) {
+    return a.started_at != b.started_at ? a.started_at > b.started_at : a.call_id < b.call_id;
+  });
+  return out;
 }
 
 }  // namespace switchboard::api

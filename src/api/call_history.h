@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "model/live_call.h"
+#include "store/console_reads.h"
 
 namespace switchboard::api {
 
@@ -37,5 +38,26 @@ std::vector<CallRecord> fold_calls(const std::vector<model::LiveCallUpdate>& upd
 std::vector<CallRecord> page_calls(const std::vector<CallRecord>& records, std::string cursor, int limit,
                                    std::string& next);
 std::string cursor_of(const CallRecord& record);
+
+// One call of a window as its payload-free event refs place it: the handler
+// orders and pages the window's calls by these, then reads and folds the
+// events of one page's calls only. Every live call event the ingest accepts
+// names its call in its sequence key ("call:<call_id>", the data's call_id)
+// and gives an update (model::live_call_update), so a call starts at its
+// earliest ref and the order is fold_calls' own.
+struct CallStart {
+  std::string call_id;
+  TimePoint started_at{};
+  std::vector<std::string> event_ids;
+};
+
+// Groups refs (any order) by call; refs without a "call:" key are left out.
+// Newest started first (ties: call id), as fold_calls.
+std::vector<CallStart> call_starts(const std::vector<store::CallEventRef>& refs);
+// As page_calls, over call starts (same cursors: cursor_of(CallRecord) of
+// the same call is cursor_of(CallStart)).
+std::vector<CallStart> page_call_starts(const std::vector<CallStart>& starts, std::string cursor, int limit,
+                                        std::string& next);
+std::string cursor_of(const CallStart& start);
 
 }  // namespace switchboard::api

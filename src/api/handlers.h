@@ -28,6 +28,7 @@ void add_search_routes(Router& router, const ApiDeps& deps);      // console sea
 void add_delivery_routes(Router& router,
                          const ApiDeps& deps);               // failure/delivery logs, test, redeliver, replay
 void add_stats_routes(Router& router, const ApiDeps& deps);  // webhook health statistics
+void add_today_routes(Router& router, const ApiDeps& deps);  // the company's events today (Home)
 void add_alert_routes(Router& router, const ApiDeps& deps);  // alert channels and settings
 // A webhook's client certificate (mutual TLS) and Ed25519 signing key (issue 16 item 5).
 void add_webhook_key_routes(Router& router, const ApiDeps& deps);

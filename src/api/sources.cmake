@@ -26,6 +26,7 @@ set(SB_API_SOURCES
     static_files.cc
     stats_handlers.cc
     system_handlers.cc
+    today_handlers.cc
     token_usage.cc
     v1_webhook_handlers.cc
     webhook_handlers.cc

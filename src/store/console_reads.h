@@ -9,6 +9,7 @@
 // method takes the company id; another company's object reads as missing.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,14 @@ struct EventHit {
   std::string type;
   std::string sequence_key;  // the call / conversation id; "" when none
   TimePoint created_at{};
+};
+
+// A live call event without its payload (GET /api/v2/calls orders a window's
+// calls by these, then reads the payloads of one page's calls only).
+struct CallEventRef {
+  std::string id;            // evt_…
+  std::string sequence_key;  // "call:<call_id>"; "" when none
+  TimePoint occurred_at{};
 };
 
 class ConsoleReads {
@@ -75,6 +84,20 @@ class ConsoleReads {
   // among its newest kSearchNumberScan events.
   virtual Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
                                                               const std::string& number, int limit) = 0;
+
+  // Exactly the events of EventStore::list_recent_call_events(company_id,
+  // since, max) (the newest `max` live call events accepted at or after
+  // `since`), newest first, without their payloads: a range of the
+  // (company_id, created_at) index that copies three short columns a row.
+  virtual Result<std::vector<CallEventRef>> list_recent_call_event_refs(const std::string& company_id,
+                                                                        TimePoint since, int max) = 0;
+  // The company's events among `ids` (another company's and unknown ids are
+  // absent), oldest first (created_at, then id), with their payloads.
+  virtual Result<std::vector<model::Event>> get_events(const std::string& company_id,
+                                                       const std::vector<std::string>& ids) = 0;
+  // How many events the company accepted at or after `since`: a COUNT over
+  // the (company_id, created_at) index (Home's "events today").
+  virtual Result<std::int64_t> count_events_since(const std::string& company_id, TimePoint since) = 0;
 };
 
 }  // namespace switchboard::store

@@ -78,6 +78,7 @@ set(SB_STORE_TESTS
     sqlite/sqlite_writer_test.cc
     store_alerts_contract_test.cc
     store_attempt_contract_test.cc
+    store_console_reads_contract_test.cc
     store_contract_test.cc
     store_delivery_contract_test.cc
     store_stats_contract_test.cc

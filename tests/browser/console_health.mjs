@@ -23,16 +23,18 @@
 import path from 'node:path';
 import {
   VIEWS,
+  callEvent,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
   makeCertificate,
   openSession,
   runBrowserTest,
-  startProcess,
+  startReceiver,
   startServe,
   steps,
   testWorkspace,
+  waitUntil as waitFor,
 } from './harness.mjs';
 
 let bin;
@@ -43,45 +45,10 @@ const processes = [];
 const pageErrors = [];
 const session = (view, base, token) => openSession(browser, view, base, token, pageErrors);
 
-function callEvent(type, callId) {
-  const now = new Date().toISOString();
-  const from = '+919811100011';
-  return {
-    type,
-    data: {
-      call_id: callId, direction: 'inbound', from, to: '+918044556677',
-      status: type === 'call.initiated' ? 'initiated' : 'in_progress', started_at: now,
-      ...(type === 'call.answered' ? { answered_at: now } : {}),
-      legs: [{ number: from, role: 'customer', state: 'answered', started_at: now }],
-    },
-  };
-}
-
-async function waitFor(what, fn, ms = 60000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const receiver = async (cert, key, status) => {
-  const sink = startProcess(
-    bin,
-    ['receive', '--listen', '127.0.0.1:0', '--cert', cert, '--key', key, '--quiet', '--status', String(status)],
-    { url: /Receiving on (\S+)/ },
-    `receiver ${status}`,
-  );
-  processes.push(sink);
-  return new URL('/hooks', (await sink.ready).url).toString();
-};
-
 async function main(part, work) {
   const { cert, key } = makeCertificate(work);
-  const okUrl = await receiver(cert, key, 200);
-  const badUrl = await receiver(cert, key, 500);
+  const okUrl = await startReceiver(bin, processes, { cert, key }, 200);
+  const badUrl = await startReceiver(bin, processes, { cert, key }, 500);
   const tls = ['--allow-private-networks', '--ca-file', cert];
   const primary = await startServe(bin, work, processes, tls);
   const healthy = await primary.asOwner('POST', '/api/v2/webhooks', { name: 'Healthy hook', url: okUrl, events: ['call'] });
@@ -134,7 +101,8 @@ function viewSteps(view, server, { healthy, failing }, part) {
       await page.goto(`${base}/#/`);
       const today = page.getByTestId('home-today');
       await today.getByText('Events delivered today').waitFor();
-      const delivered = Number((await today.locator('dd').first().textContent()).replace(/,/g, ''));
+      const tile = (label) => today.locator('div', { has: page.getByText(label, { exact: true }) }).locator('dd');
+      const delivered = Number((await tile('Events delivered today').textContent()).replace(/,/g, ''));
       check(delivered >= 4, `events delivered today (${delivered})`);
       const stats = page.getByTestId('home-health').filter({ hasText: 'Healthy hook' }).getByTestId('home-stats');
       await stats.getByText(/24 h: 100 % of \d+ attempts succeeded, p95 \d/).waitFor();

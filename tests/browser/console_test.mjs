@@ -22,16 +22,18 @@
 import path from 'node:path';
 import {
   VIEWS,
+  callEvent as harnessCallEvent,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
   makeCertificate,
   openSession,
   runBrowserTest,
-  startProcess,
+  startReceiver,
   startServe,
   steps,
   testWorkspace,
+  waitUntil as waitFor,
 } from './harness.mjs';
 
 const { bin, chromium } = dashboardTestPrerequisites('console_test.mjs');
@@ -44,43 +46,19 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CALLER = '+919811122233';
 
 
-function callEvent(type, callId, extra = {}) {
-  const now = new Date().toISOString();
-  return {
-    type,
-    data: {
-      call_id: callId, direction: 'inbound', from: CALLER, to: '+918044556677',
-      status: type === 'call.initiated' ? 'initiated' : 'in_progress', started_at: now,
-      ...(type === 'call.answered' ? { answered_at: now, agent_id: 'a1', department_id: 'd1' } : {}),
-      legs: [{ number: CALLER, role: 'customer', state: 'answered', started_at: now }],
-      ...extra,
-    },
-  };
-}
-
-async function waitFor(what, fn, ms = 60000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+// The caller's call events; an answer names the agent and department.
+const callEvent = (type, callId) =>
+  harnessCallEvent(type, callId, {
+    from: CALLER,
+    extra: type === 'call.answered' ? { agent_id: 'a1', department_id: 'd1' } : {},
+  });
 
 async function main() {
   const { cert, key } = makeCertificate(work);
-  const sink = startProcess(
-    bin,
-    ['receive', '--listen', '127.0.0.1:0', '--cert', cert, '--key', key, '--quiet', '--status', '500'],
-    { url: /Receiving on (\S+)/ },
-    'failing receiver',
-  );
-  processes.push(sink);
-  const { url: sinkUrl } = await sink.ready;
+  const sinkUrl = await startReceiver(bin, processes, { cert, key }, 500);
   const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks', '--ca-file', cert]);
   const hook = await asOwner('POST', '/api/v2/webhooks', {
-    name: 'Failing hook', url: new URL('/hooks', sinkUrl).toString(), events: ['call'], secret: SECRET,
+    name: 'Failing hook', url: sinkUrl, events: ['call'], secret: SECRET,
   });
   await asOwner('POST', '/api/v2/departments', { id: 'd1', name: 'Sales' });
   await asOwner('POST', '/api/v2/agents', { id: 'a1', name: 'Asha Rao', email: 'asha@example.com', department_id: 'd1' });
@@ -103,7 +81,7 @@ async function main() {
     '--allow-private-networks', '--ca-file', cert, '--time-scale', '3600',
   ]);
   const failed = await fast.asOwner('POST', '/api/v2/webhooks', {
-    name: 'Failed hook', url: new URL('/hooks', sinkUrl).toString(), events: ['call'],
+    name: 'Failed hook', url: sinkUrl, events: ['call'],
   });
   for (let i = 0; i < 3; i += 1) await fast.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `f${i}`));
 

@@ -226,6 +226,48 @@ export function apiClient(baseUrl, token) {
   };
 }
 
+// Polls `fn` every 200 ms until it returns something truthy (returned), or
+// fails after `ms` naming `what`. For server-side conditions; the page's own
+// waits are Playwright's.
+export async function waitUntil(what, fn, ms = 60000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+// A valid call event of `callId` (POST /api/v2/events body), happening now,
+// from the customer `from`; `extra` is merged into its data.
+export function callEvent(type, callId, { from = '+919811100011', extra = {} } = {}) {
+  const now = new Date().toISOString();
+  return {
+    type,
+    data: {
+      call_id: callId, direction: 'inbound', from, to: '+918044556677',
+      status: type === 'call.initiated' ? 'initiated' : 'in_progress', started_at: now,
+      ...(type === 'call.answered' ? { answered_at: now } : {}),
+      legs: [{ number: from, role: 'customer', state: 'answered', started_at: now }],
+      ...extra,
+    },
+  };
+}
+
+// `switchboard receive` over TLS (makeCertificate's pair) answering `status`,
+// added to `processes`; resolves to its /hooks URL.
+export async function startReceiver(bin, processes, { cert, key }, status) {
+  const sink = startProcess(
+    bin,
+    ['receive', '--listen', '127.0.0.1:0', '--cert', cert, '--key', key, '--quiet', '--status', String(status)],
+    { url: /Receiving on (\S+)/ },
+    `receiver ${status}`,
+  );
+  processes.push(sink);
+  return new URL('/hooks', (await sink.ready).url).toString();
+}
+
 // Waits until the element behind `locator` is (not) disabled.
 export async function waitDisabled(locator, disabled = true) {
   const handle = await locator.elementHandle();

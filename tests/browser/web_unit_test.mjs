@@ -538,6 +538,7 @@ const refresh = await load('refresh.ts');
 const testLog = await load('webhooks/test-log.ts');
 const recover = await load('webhooks/recover.tsx');
 const retention = await load('retention.tsx');
+const alerts = await load('alerts/alerts-model.ts');
 
 test('stats: numbers in words, round scales', () => {
   for (const [rate, text] of [[null, '—'], [1, '100 %'], [0, '0 %'], [0.97, '97.0 %'], [0.12345, '12.3 %']]) {
@@ -658,4 +659,41 @@ test('retention: durations in words and the form both ways', () => {
     ['0', 'hours', 0], ['', 'days', null], ['-1', 'days', null], ['ten', 'days', null], ['1e3', 'days', null]]) {
     assert.equal(retention.fromForm(value, unit), seconds, `${value} ${unit}`);
   }
+});
+
+test('alert channels: the body sent, the password write-only, what is true about a channel', () => {
+  const webhook = { ...alerts.emptyChannelForm('webhook'), name: ' Pager ', url: ' https://ops.example.com/a ' };
+  assert.deepEqual(alerts.channelBody(webhook, 'create'), {
+    name: 'Pager', enabled: true, kind: 'webhook', url: 'https://ops.example.com/a',
+    events: ['webhook.failed', 'webhook.disabled', 'webhook.degraded', 'webhook.recovered'],
+  });
+  const email = { ...alerts.emptyChannelForm('email'), name: 'Ops', host: 'smtp.example.com', tls: 'implicit',
+    from: 'a@example.com', recipients: 'x@example.com\n y@example.com, z@example.com;', password: 'pw' };
+  const body = alerts.channelBody(email, 'create');
+  assert.deepEqual(body.smtp.recipients, ['x@example.com', 'y@example.com', 'z@example.com']);
+  assert.equal(body.smtp.password, 'pw');
+  assert.equal('port' in body.smtp, false, 'an empty port leaves the TLS mode\'s default to the server');
+  const stored = { id: 'ach_1', name: 'Ops', kind: 'email', events: ['webhook.failed'], enabled: true,
+    smtp: { host: 'h', port: 587, tls: 'starttls', username: 'u', password: '********', from: 'f@x.y', recipients: ['r@x.y'] },
+    last_error: null, last_failure_at: null, last_success_at: null, created_at: '', updated_at: '' };
+  const edit = alerts.formFromChannel(stored);
+  assert.equal(edit.password, '', 'the stored password is never put in the form');
+  const patch = alerts.channelBody(edit, 'edit');
+  assert.equal('password' in patch.smtp, false, 'left empty, it is not sent: the server keeps it');
+  assert.equal('kind' in patch, false);
+  assert.equal(alerts.channelBody({ ...edit, port: '25x' }, 'edit').smtp.port, '25x', 'the server names a bad port');
+  const t = (over) => alerts.channelState({ ...stored, ...over });
+  assert.deepEqual(t({}), { tone: 'idle', text: 'No alert sent yet' });
+  assert.equal(t({ enabled: false }).tone, 'off');
+  assert.equal(t({ last_success_at: '2026-12-02T10:00:00.000Z' }).tone, 'ok');
+  assert.deepEqual(t({ last_error: 'SMTP 535 auth failed', last_failure_at: '2026-12-02T11:00:00.000Z',
+    last_success_at: '2026-12-02T10:00:00.000Z' }), { tone: 'failed', text: 'Last alert failed: SMTP 535 auth failed' });
+  assert.equal(t({ last_error: 'x', last_failure_at: '2026-12-02T09:00:00.000Z',
+    last_success_at: '2026-12-02T10:00:00.000Z' }).tone, 'ok', 'a success after the failure');
+  const errors = [{ field: 'smtp.recipients[1]', code: 'invalid_value', message: 'Not an address.' },
+    { field: 'name', code: 'required', message: 'Name is required.' }];
+  assert.equal(alerts.fieldMessage(errors, 'smtp.recipients'), 'Not an address.');
+  assert.equal(alerts.fieldMessage(errors, 'smtp.from'), undefined);
+  assert.equal(alerts.shownAtField('events[2]'), true);
+  assert.equal(alerts.shownAtField('smtp.nonsense'), false);
 });

@@ -210,6 +210,50 @@ export interface Retention {
 
 // ---- Calling webhooks v1 (legacy) ----------------------------------------
 
+export type AlertEvent =
+  | 'webhook.failed'
+  | 'webhook.disabled'
+  | 'webhook.degraded'
+  | 'webhook.recovered'
+  | 'delivery.exhausted';
+
+// GET /api/v2/alert-channels: the password is never returned ("********" when set).
+export interface AlertChannel {
+  id: string;
+  name: string;
+  kind: 'webhook' | 'email';
+  events: AlertEvent[];
+  enabled: boolean;
+  url?: string;
+  smtp?: {
+    host: string;
+    port: number;
+    tls: 'implicit' | 'starttls' | 'none';
+    username: string;
+    password: string | null;
+    from: string;
+    recipients: string[];
+  };
+  secret?: string; // the alert webhook's signing secret, in the answer to POST only
+  last_error: string | null;
+  last_failure_at: string | null;
+  last_success_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertSettings {
+  degraded_below_percent: number;
+  degraded_min_attempts: number;
+  degraded_window_minutes: number;
+}
+
+export interface EventsToday {
+  events: number;
+  since: string;
+  time_zone: string;
+}
+
 export type V1Type = 'after_call' | 'incall' | 'disposition';
 
 export interface V1Webhook {
@@ -440,6 +484,19 @@ export const api = {
   retention: () => request<Retention>('GET', '/api/v2/retention'),
   setRetention: (seconds: number | null) =>
     request<Retention>('PATCH', '/api/v2/retention', { retention_seconds: seconds }),
+  alertChannels: () => request<{ data: AlertChannel[] }>('GET', '/api/v2/alert-channels'),
+  createAlertChannel: (body: unknown) => request<AlertChannel>('POST', '/api/v2/alert-channels', body),
+  updateAlertChannel: (id: string, body: unknown) =>
+    request<AlertChannel>('PATCH', `/api/v2/alert-channels/${encodeURIComponent(id)}`, body),
+  deleteAlertChannel: (id: string) => request<void>('DELETE', `/api/v2/alert-channels/${encodeURIComponent(id)}`),
+  testAlertChannel: (id: string) =>
+    request<{ queued?: boolean; delivered?: boolean; status_code?: number | null; error?: string | null }>(
+      'POST',
+      `/api/v2/alert-channels/${encodeURIComponent(id)}/test`,
+    ),
+  alertSettings: () => request<AlertSettings>('GET', '/api/v2/alert-settings'),
+  setAlertSettings: (body: Partial<AlertSettings>) => request<AlertSettings>('PATCH', '/api/v2/alert-settings', body),
+  eventsToday: () => request<EventsToday>('GET', '/api/v2/stats/today'),
   event: (eventId: string) =>
     request<{ event: unknown; deliveries: Delivery[] }>('GET', `/api/v2/events/${encodeURIComponent(eventId)}`),
   // The whole directory (departments or agents), following the cursor up to

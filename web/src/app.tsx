@@ -13,7 +13,8 @@ import { SecretReveal } from './webhooks/secret';
 import { CallLogs } from './live/call-logs';
 import { SearchPage } from './search';
 import { SettingsPage } from './settings';
-import { DeliveryHealth, showsHealth } from './home';
+import { DeliveryHealth, managesAlerts, showsHealth } from './home';
+import { AlertChannelsPage } from './alerts/alert-channels';
 
 function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | null }) {
   const [token, setToken] = useState('');
@@ -90,7 +91,7 @@ function Home({ me }: { me: Me }) {
           <p class="muted">Your role has no settings to manage here.</p>
         )}
       </div>
-      {showsHealth(me) && <DeliveryHealth />}
+      {showsHealth(me) && <DeliveryHealth alerts={managesAlerts(me)} />}
     </div>
   );
 }
@@ -109,7 +110,7 @@ function NoAccess() {
 function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const route = useRoute();
   const canWebhooks = me.permissions.manage_webhooks;
-  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search' && route.page !== 'settings';
+  const inWebhooks = route.page !== 'home' && route.page !== 'calls' && route.page !== 'search' && route.page !== 'settings' && route.page !== 'alerts';
   const canSettings = me.permissions.manage_users || me.permissions.set_permissions;
   // Narrow screens: the sidebar is a drawer behind the topbar's Menu button.
   const [navOpen, setNavOpen] = useState(false);
@@ -131,6 +132,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   if (route.page === 'home') page = <Home me={me} />;
   else if (route.page === 'calls') page = <CallLogs />;
   else if (route.page === 'settings') page = canSettings ? <SettingsPage me={me} /> : <NoAccess />;
+  else if (route.page === 'alerts') page = managesAlerts(me) ? <AlertChannelsPage /> : <NoAccess />;
   else if (!canWebhooks) page = <NoAccess />;
   else if (route.page === 'webhooks') page = route.tab === 'v1' ? <WebhooksV1 /> : <WebhooksList />;
   else if (route.page === 'webhook-new') page = <WebhookFormPage key="new" />;
@@ -148,7 +150,8 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             ×
           </button>
         </div>
-        <nav aria-label="Main">
+        {/* A link closes the drawer at once: a form that asks "Discard changes?" holds the route, and its dialog must not sit under the drawer. */}
+        <nav aria-label="Main" onClick={(e) => (e.target as HTMLElement).closest('a') && setNavOpen(false)}>
           <a href={href.home} class={route.page === 'home' ? 'nav-item active' : 'nav-item'}>
             Home
           </a>
@@ -167,7 +170,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             </div>
           )}
           {canSettings && (
-            <a href={href.settings} class={route.page === 'settings' ? 'nav-item active' : 'nav-item'}>
+            <a href={href.settings} class={route.page === 'settings' || route.page === 'alerts' ? 'nav-item active' : 'nav-item'}>
               Settings
             </a>
           )}

@@ -3,9 +3,11 @@
 // status and what is true about it (failing since…, its last delivery), its
 // success rate, p95 latency and attempts over 24 h (a sparkline; the webhook's
 // page has the full charts, GET /api/v2/webhooks/{id}/stats), and the most
-// recent failed attempts across webhooks with links to them.
+// recent failed attempts across webhooks with links to them. "Events today"
+// is the server's count (GET /api/v2/stats/today, since 00:00 UTC); owners
+// and admins also see whether alert channels are set, linked to them.
 import { useEffect, useState } from 'preact/hooks';
-import type { Attempt, Delivery, Me, Webhook } from './api';
+import type { AlertChannel, Attempt, Delivery, EventsToday, Me, Webhook } from './api';
 import { api } from './api';
 import { outcomeLabel } from './attempt-errors';
 import { href } from './router';
@@ -29,10 +31,16 @@ interface Health {
   last: Record<string, Delivery | null>;
   stats: Record<string, WebhookStats | null>;
   failures: Array<Attempt & { webhook: Webhook }>;
+  today: EventsToday | null;
+  alerts: AlertChannel[] | null; // null: not readable by this role, or not available
 }
 
-async function loadHealth(): Promise<Health> {
-  const webhooks = (await api.listWebhooks()).data;
+async function loadHealth(alerts: boolean): Promise<Health> {
+  const [webhooks, today, channels] = await Promise.all([
+    api.listWebhooks().then((p) => p.data),
+    api.eventsToday().catch(() => null),
+    alerts ? api.alertChannels().then((r) => r.data, () => null) : Promise.resolve(null),
+  ]);
   const per = await Promise.all(
     webhooks.map(async (w) => {
       const q = new URLSearchParams({ limit: '1' });
@@ -46,6 +54,8 @@ async function loadHealth(): Promise<Health> {
   );
   return {
     webhooks,
+    today,
+    alerts: channels,
     last: Object.fromEntries(per.map((p) => [p.w.id, p.last])),
     stats: Object.fromEntries(per.map((p) => [p.w.id, p.stats])),
     failures: per
@@ -55,8 +65,9 @@ async function loadHealth(): Promise<Health> {
   };
 }
 
-// Today's deliveries across webhooks (since local midnight, from the 24 h
-// statistics): each success is one event delivered to one webhook.
+// Today: the events accepted since 00:00 UTC (the server's count), and the
+// deliveries across webhooks since local midnight (from the 24 h statistics):
+// each success is one event delivered to one webhook.
 function Today({ health, now }: { health: Health; now: Date }) {
   const midnight = startOfLocalDay(now);
   const sum = { attempts: 0, succeeded: 0, failed: 0 };
@@ -69,6 +80,12 @@ function Today({ health, now }: { health: Health; now: Date }) {
   }
   return (
     <dl class="stat-tiles" data-testid="home-today">
+      {health.today && (
+        <div data-testid="home-events-today">
+          <dt>Events today</dt>
+          <dd title={`Accepted since ${formatTime(health.today.since)} (00:00 UTC)`}>{countText(health.today.events)}</dd>
+        </div>
+      )}
       <div>
         <dt>Events delivered today</dt>
         <dd>{countText(sum.succeeded)}</dd>
@@ -98,7 +115,28 @@ function StatsLine({ stats }: { stats: WebhookStats | null | undefined }) {
   );
 }
 
-export function DeliveryHealth() {
+// Whether anyone is told when a webhook fails (owners and admins).
+function AlertStatus({ channels }: { channels: AlertChannel[] }) {
+  const on = channels.filter((c) => c.enabled);
+  const failing = on.filter((c) => c.last_failure_at && (!c.last_success_at || c.last_success_at < c.last_failure_at));
+  return (
+    <p class="small home-alerts" data-testid="home-alerts">
+      <span class={`dot dot-${on.length === 0 ? 'wait' : failing.length ? 'bad' : 'ok'}`} />
+      {on.length === 0 ? (
+        <>
+          No alert channels: nobody is told when a webhook fails. <a href={href.alerts}>Set up alert channels</a>
+        </>
+      ) : (
+        <>
+          Alerts go to {on.length === 1 ? '1 channel' : `${on.length} channels`}
+          {failing.length > 0 && ` (${failing.length} failing to send)`}. <a href={href.alerts}>Alert channels</a>
+        </>
+      )}
+    </p>
+  );
+}
+
+export function DeliveryHealth({ alerts = false }: { alerts?: boolean }) {
   const [health, setHealth] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -106,7 +144,7 @@ export function DeliveryHealth() {
     let timer = 0;
     const tick = async () => {
       try {
-        const h = await loadHealth();
+        const h = await loadHealth(alerts);
         if (live) {
           setHealth(h);
           setError(null);
@@ -132,6 +170,7 @@ export function DeliveryHealth() {
             <h3>Delivery health</h3>
           </div>
           {health.webhooks.length > 0 && <Today health={health} now={now} />}
+          {health.alerts && <AlertStatus channels={health.alerts} />}
           {health.webhooks.length === 0 ? (
             <p class="muted">
               No webhooks yet. <a href={href.newWebhook}>Add one</a> to send call and WhatsApp events to your endpoint.
@@ -192,4 +231,9 @@ export function DeliveryHealth() {
 
 export function showsHealth(me: Me): boolean {
   return me.permissions.manage_webhooks;
+}
+
+// Alert channels are the owners' and admins' (issue 16: kManageAlerts).
+export function managesAlerts(me: Me): boolean {
+  return me.role === 'owner' || me.role === 'admin';
 }

@@ -10,12 +10,13 @@ export type Route =
   | { page: 'webhook'; id: string; delivery?: string }
   | { page: 'search'; q: string }
   | { page: 'settings' }
+  | { page: 'alerts' }
   | { page: 'webhook-edit'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'calls') return { page: 'calls' };
-  if (parts[0] === 'settings') return { page: 'settings' };
+  if (parts[0] === 'settings') return parts[1] === 'alerts' ? { page: 'alerts' } : { page: 'settings' };
   if (parts[0] === 'search') return { page: 'search', q: parts[1] ?? '' };
   if (parts[0] !== 'webhooks') return { page: 'home' };
   if (parts.length === 1) return { page: 'webhooks', tab: 'v2' };
@@ -37,6 +38,7 @@ export const href = {
   delivery: (webhookId: string, deliveryId: string) =>
     `#/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}`,
   settings: '#/settings',
+  alerts: '#/settings/alerts',
   search: (q: string) => `#/search/${encodeURIComponent(q)}`,
 };
 

@@ -3,14 +3,15 @@
 // and API tokens: create a token for a user of the company (it acts with that
 // user's role: admin, manager, agent) or an ingest token (publishing only),
 // shown once; the list with last use and status; revoke. Data retention
-// (owners and admins) is retention.tsx. Alert channels come with their API
-// (being built): their screen goes where SettingsPage says.
+// (owners and admins) is retention.tsx; alert channels (owners and admins)
+// have their own screen (alerts/alert-channels.tsx), linked from here.
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiToken, Me, User } from './api';
 import { api } from './api';
 import { ConfirmModal, ErrorBanner, formatTime, relativeTime, useToast } from './ui';
 import { copyText } from './webhooks/delivery-panel';
 import { RetentionSettings } from './retention';
+import { href } from './router';
 
 const EXPIRIES: [string, number | undefined][] = [
   ['Never expires', undefined],
@@ -257,7 +258,17 @@ export function SettingsPage({ me }: { me: Me }) {
       <Permissions me={me} />
       {me.permissions.manage_users && <Tokens me={me} />}
       {(me.role === 'owner' || me.role === 'admin') && <RetentionSettings />}
-      {/* Alert channels (issue 16's API, in progress): their card goes here, for owners and admins. */}
+      {(me.role === 'owner' || me.role === 'admin') && (
+        <section class="card" aria-label="Alert channels">
+          <div class="card-title">
+            <h3>Alert channels</h3>
+          </div>
+          <p class="small">
+            Who is told when a webhook fails, is turned off, degrades or recovers: alert webhooks and e-mail.{' '}
+            <a href={href.alerts}>Manage alert channels</a>
+          </p>
+        </section>
+      )}
     </div>
   );
 }

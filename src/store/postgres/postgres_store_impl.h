@@ -183,6 +183,11 @@ class PostgresStore final : public Store,
                                                     int limit) override;
   Result<std::vector<EventHit>> find_events_by_number(const std::string& company_id,
                                                       const std::string& number, int limit) override;
+  Result<std::vector<CallEventRef>> list_recent_call_event_refs(const std::string& company_id,
+                                                                TimePoint since, int max) override;
+  Result<std::vector<model::Event>> get_events(const std::string& company_id,
+                                               const std::vector<std::string>& ids) override;
+  Result<std::int64_t> count_events_since(const std::string& company_id, TimePoint since) override;
   // RetentionStore (postgres_store_retention.cc).
   Result<std::optional<std::chrono::seconds>> get_retention(const std::string& company_id) override;
   Result<void> set_retention(const std::string& company_id,

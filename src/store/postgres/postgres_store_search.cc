@@ -1,14 +1,19 @@
 // PostgresStore: the ConsoleReads role (store/console_reads.h): which pending
 // deliveries wait behind their chain's head, since when a webhook fails, one
 // delivery's attempts, and the events search finds. Reads only, each an indexed, bounded query.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/result.h"
+#include "model/live_call.h"
+#include "store/common/rows.h"
 #include "store/console_reads.h"
+#include "store/postgres/postgres_queue_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace switchboard::store::postgres {
@@ -109,6 +114,56 @@ Result<std::vector<EventHit>> PostgresStore::find_events_by_number(const std::st
         "payload FROM events WHERE company_id = $1 ORDER BY created_at DESC LIMIT $2) r "
         "WHERE strpos(r.payload, $3) > 0 ORDER BY r.created_at DESC, r.id DESC LIMIT $4",
         company_id, static_cast<std::int64_t>(kSearchNumberScan), number, static_cast<std::int64_t>(limit)));
+  });
+}
+
+Result<std::vector<CallEventRef>> PostgresStore::list_recent_call_event_refs(const std::string& company_id,
+                                                                             TimePoint since, int max) {
+  return read([&](pqxx::work& tx) -> Result<std::vector<CallEventRef>> {
+    // The WHERE and ORDER BY of list_recent_call_events, so the same rows.
+    static const std::string sql = [] {
+      std::string placeholders;
+      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) {
+        placeholders += (i ? ", $" : "$") + std::to_string(i + 4);
+      }
+      return "SELECT id, sequence_key, occurred_at FROM events WHERE company_id = $1 AND created_at >= $2 "
+             "AND "
+             "type IN (" +
+             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT $3";
+    }();
+    pqxx::result rows = std::apply(
+        [&](auto... types) {
+          return tx.exec_params(sql, company_id, to_ms(since), std::max(0, max), std::string(types)...);
+        },
+        model::kLiveCallEventTypes);
+    std::vector<CallEventRef> out;
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) out.push_back({text(row[0]), text(row[1]), postgres::time(row[2])});
+    return out;
+  });
+}
+
+Result<std::vector<model::Event>> PostgresStore::get_events(const std::string& company_id,
+                                                            const std::vector<std::string>& ids) {
+  if (ids.empty()) return std::vector<model::Event>{};
+  return read([&](pqxx::work& tx) -> Result<std::vector<model::Event>> {
+    pqxx::result rows = tx.exec_params(
+        "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
+        "payload "
+        "FROM events WHERE id = ANY($1::text[]) AND company_id = $2 ORDER BY created_at, id",
+        text_array(ids), company_id);
+    std::vector<model::Event> out;
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) out.push_back(event_from_row(PgRow(row)));
+    return out;
+  });
+}
+
+Result<std::int64_t> PostgresStore::count_events_since(const std::string& company_id, TimePoint since) {
+  return read([&](pqxx::work& tx) -> Result<std::int64_t> {
+    pqxx::result rows = tx.exec_params(
+        "SELECT count(*) FROM events WHERE company_id = $1 AND created_at >= $2", company_id, to_ms(since));
+    return rows[0][0].as<std::int64_t>();
   });
 }
 

@@ -1,13 +1,17 @@
 // SqliteStore: the ConsoleReads role (store/console_reads.h): which pending
 // deliveries wait behind their chain's head, since when a webhook fails, one
 // delivery's attempts, and the events search finds. Reads only, each an indexed, bounded query.
+#include <boost/json.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/result.h"
+#include "model/live_call.h"
+#include "store/common/rows.h"
 #include "store/console_reads.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -131,6 +135,68 @@ Result<std::vector<EventHit>> SqliteStore::find_events_by_number(const std::stri
         company_id, static_cast<std::int64_t>(kSearchNumberScan), number, static_cast<std::int64_t>(limit));
     if (!query) return forward_error(query);
     return collect_hits(*query);
+  });
+}
+
+Result<std::vector<CallEventRef>> SqliteStore::list_recent_call_event_refs(const std::string& company_id,
+                                                                           TimePoint since, int max) {
+  return read([&](Connection& connection) -> Result<std::vector<CallEventRef>> {
+    // The WHERE and ORDER BY of list_recent_call_events, so the same rows.
+    static const std::string sql = [] {
+      std::string placeholders;
+      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) placeholders += i ? ", ?" : "?";
+      return "SELECT id, sequence_key, occurred_at FROM events WHERE company_id = ? AND created_at >= ? AND "
+             "type IN (" +
+             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT ?";
+    }();
+    auto query = std::apply(
+        [&](auto... types) {
+          return connection.query(sql, company_id, since, types...,
+                                  static_cast<std::int64_t>(std::max(0, max)));
+        },
+        model::kLiveCallEventTypes);
+    if (!query) return forward_error(query);
+    std::vector<CallEventRef> out;
+    for (;;) {
+      auto row = query->step();
+      if (!row) return forward_error(row);
+      if (!*row) return out;
+      out.push_back({query->text(0), query->text(1), query->time(2)});
+    }
+  });
+}
+
+Result<std::vector<model::Event>> SqliteStore::get_events(const std::string& company_id,
+                                                          const std::vector<std::string>& ids) {
+  if (ids.empty()) return std::vector<model::Event>{};
+  boost::json::array list;
+  for (const auto& id : ids) list.emplace_back(id);
+  const std::string json_ids = boost::json::serialize(list);
+  return read([&](Connection& connection) -> Result<std::vector<model::Event>> {
+    auto query = connection.query(
+        "SELECT e.id, e.company_id, e.type, e.sequence, e.sequence_key, e.occurred_at, e.created_at, "
+        "e.idempotency_key, e.payload FROM json_each(?) j JOIN events e ON e.id = j.value "
+        "WHERE e.company_id = ? ORDER BY e.created_at, e.id",
+        json_ids, company_id);
+    if (!query) return forward_error(query);
+    std::vector<model::Event> out;
+    for (;;) {
+      auto row = query->step();
+      if (!row) return forward_error(row);
+      if (!*row) return out;
+      out.push_back(event_from_row(*query));
+    }
+  });
+}
+
+Result<std::int64_t> SqliteStore::count_events_since(const std::string& company_id, TimePoint since) {
+  return read([&](Connection& connection) -> Result<std::int64_t> {
+    auto query = connection.query("SELECT count(*) FROM events WHERE company_id = ? AND created_at >= ?",
+                                  company_id, since);
+    if (!query) return forward_error(query);
+    auto row = query->step();
+    if (!row) return forward_error(row);
+    return query->integer(0);
   });
 }
 
