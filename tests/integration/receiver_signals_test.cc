@@ -155,15 +155,15 @@ TEST_F(ReceiverSignalsTest, MaxRatePacesABurstAtTheReceiver) {
   std::sort(arrivals.begin(), arrivals.end());
   // Starts are at most 51 in any second (a bucket of one token); arrivals are
   // timed at the receiver, after the network, TLS and a loaded machine's
-  // scheduling, which bunch a few: allow 10 % over. A bucket that let a
-  // second's worth burst would show ~100 here, and the span below bounds the
-  // mean rate.
+  // scheduling, which bunch some (59 seen with the suite running on 2 cores):
+  // allow 30 % over. A bucket that let a second's worth burst would show ~100
+  // here, no limit 200; the span below bounds the mean rate.
   std::size_t most = 0, first = 0;
   for (std::size_t last = 0; last < arrivals.size(); ++last) {
     while (arrivals[last] - arrivals[first] >= 1s) ++first;
     most = std::max(most, last - first + 1);
   }
-  EXPECT_LE(most, 55u);
+  EXPECT_LE(most, 65u);
   const double span_s = std::chrono::duration<double>(arrivals.back() - arrivals.front()).count();
   EXPECT_GE(span_s, 199.0 / 50 * 0.95);
   // The other webhook did not wait behind the limited one.
