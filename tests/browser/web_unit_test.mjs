@@ -470,6 +470,8 @@ test('a webhook says Failed / failing since hh:mm before its last delivery', () 
     [{ status: 'failed', failing_since: null }, pendingNow, 'Failed', /until it is enabled/, 'bad'],
     [{ status: 'active', failing_since: at(10, 42) }, pendingNow, 'Failing', /^failing since 10:42$/, 'bad'],
     [{ status: 'inactive', failing_since: at(10, 42) }, null, 'Disabled', /disabled/, 'off'],
+    // disabled by the server because the receiver answered 410 Gone (issue 16 item 3)
+    [{ status: 'inactive', disabled_reason: 'gone' }, null, 'Disabled', /410 Gone/, 'bad'],
     [{ status: 'active', failing_since: null }, null, 'No deliveries yet', /^$/, 'off'],
     [{ status: 'active' }, { ...pendingNow, state: 'delivered', attempts: 1 }, 'Delivered', /^$/, 'ok'],
   ];

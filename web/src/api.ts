@@ -79,6 +79,8 @@ export interface Webhook {
   description: string;
   url: string;
   status: WebhookStatus;
+  // Why it is inactive when the server disabled it: 'gone' = its endpoint answered 410.
+  disabled_reason?: string | null;
   auth: Auth;
   headers: KeyValue[];
   events: string[];

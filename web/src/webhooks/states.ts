@@ -29,6 +29,7 @@ export interface DeliveryFacts {
 
 export interface WebhookFacts {
   status: 'active' | 'inactive' | 'failed';
+  disabled_reason?: string | null;
   failing_since?: string | null;
   updated_at: string;
 }
@@ -97,6 +98,13 @@ export function webhookHealth(w: WebhookFacts, last: DeliveryFacts | null, now: 
     return {
       label: 'Failed',
       detail: since ? `failing since ${since}; nothing is sent until it is enabled` : 'nothing is sent until it is enabled',
+      tone: 'bad',
+    };
+  }
+  if (w.status === 'inactive' && w.disabled_reason === 'gone') {
+    return {
+      label: 'Disabled',
+      detail: 'the endpoint answered 410 Gone, so it was disabled; nothing is sent until it is enabled',
       tone: 'bad',
     };
   }
