@@ -28,6 +28,29 @@ struct Handed {
   }
 };
 
+// A store holding one pending delivery, dlv_1 of wh_a, and a claimer over it
+// that notes every delivery it hands out (not yet started).
+struct Rig {
+  ManualTime time;
+  FakeStore store;
+  Handed handed;
+  LocalClaimer claimer;
+
+  Rig()
+      : claimer(store, store, time.wall(), time.monotonic(), LocalClaimer::Options{},
+                [this](const std::vector<store::DueDelivery>& claimed, TimePoint) {
+                  std::lock_guard lock(handed.mutex);
+                  for (const auto& due : claimed) handed.ids.push_back(due.delivery.id);
+                }) {
+    store.offer_pending_reads(true);
+    model::Webhook webhook;
+    webhook.id = "wh_a";
+    webhook.company_id = "co_1";
+    store.put_webhook(webhook);
+    store.add_delivery(webhook, "dlv_1", time.wall().now(), "{}");
+  }
+};
+
 TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
   enum class Written { kOnItsWay, kWritten, kGivenUp };
   struct Case {
@@ -42,20 +65,8 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    ManualTime time;
-    FakeStore store;
-    store.offer_pending_reads(true);
-    model::Webhook webhook;
-    webhook.id = "wh_a";
-    webhook.company_id = "co_1";
-    store.put_webhook(webhook);
-    store.add_delivery(webhook, "dlv_1", time.wall().now(), "{}");
-    Handed handed;
-    LocalClaimer claimer(store, store, time.wall(), time.monotonic(), LocalClaimer::Options{},
-                         [&](const std::vector<store::DueDelivery>& claimed, TimePoint) {
-                           std::lock_guard lock(handed.mutex);
-                           for (const auto& due : claimed) handed.ids.push_back(due.delivery.id);
-                         });
+    Rig rig;
+    auto& [time, store, handed, claimer] = rig;
     claimer.start(100);
     ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
     claimer.settled({"dlv_1"});  // delivered: its result goes to the recorder
@@ -83,20 +94,8 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
 // written the failure: its next attempt is loaded from the store, whose row
 // must already count the one before (otherwise the attempt number repeats).
 TEST(LocalClaimerTest, ARetryWaitsForItsFailureToBeWritten) {
-  ManualTime time;
-  FakeStore store;
-  store.offer_pending_reads(true);
-  model::Webhook webhook;
-  webhook.id = "wh_a";
-  webhook.company_id = "co_1";
-  store.put_webhook(webhook);
-  store.add_delivery(webhook, "dlv_1", time.wall().now(), "{}");
-  Handed handed;
-  LocalClaimer claimer(store, store, time.wall(), time.monotonic(), LocalClaimer::Options{},
-                       [&](const std::vector<store::DueDelivery>& claimed, TimePoint) {
-                         std::lock_guard lock(handed.mutex);
-                         for (const auto& due : claimed) handed.ids.push_back(due.delivery.id);
-                       });
+  Rig rig;
+  auto& [time, store, handed, claimer] = rig;
   claimer.start(100);
   ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
   claimer.retry("dlv_1", time.wall().now() + std::chrono::milliseconds(10));

@@ -13,13 +13,13 @@ Loopback only; every wait has a deadline.
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-from sbtest import Checks, Process, answered_data, request, received_ids, start_receiver
+from sbtest import (Checks, Process, answered_data, received_ids, request, run_command,
+                    start_receiver)
 
 BIN = sys.argv[1]
 BATCH = 100
@@ -28,9 +28,7 @@ check = Checks()
 
 
 def backup(*args):
-    done = subprocess.run([BIN, "backup", *args], capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)
-    return done.returncode, done.stdout + done.stderr
+    return run_command(BIN, "backup", *args)
 
 
 def digest(path):

@@ -11,12 +11,11 @@ is refused with a clear message and deletes nothing. Loopback only.
 """
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 
-from sbtest import Checks, Process, answered_data, request
+from sbtest import Checks, Process, run_command, answered_data, request
 
 BIN = sys.argv[1]
 EVENTS = 20
@@ -26,9 +25,7 @@ check = Checks()
 
 
 def purge(*args):
-    done = subprocess.run([BIN, "purge", *args], capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)
-    return done.returncode, done.stdout + done.stderr
+    return run_command(BIN, "purge", *args)
 
 
 def event_ids(db):

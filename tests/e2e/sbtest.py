@@ -152,6 +152,13 @@ class Process:
         self.out.close()
 
 
+def run_command(binary, *args, timeout=120):
+    """Runs `binary args...` to its end without stdin: (exit code, stdout + stderr)."""
+    done = subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    return done.returncode, done.stdout + done.stderr
+
+
 def request(base, token, method, path, body=None, timeout=30):
     """(status, parsed body); HTTP errors are answers too, not exceptions."""
     data = json.dumps(body).encode() if body is not None else None

@@ -222,33 +222,30 @@ Result<model::Event> SqliteStore::get_event(const std::string& company_id, const
   });
 }
 
+Result<Statement> query_recent_call_events(Connection& connection, std::string_view columns,
+                                           const std::string& company_id, TimePoint since, int max) {
+  std::string sql = "SELECT ";
+  sql += columns;
+  sql += " FROM events WHERE company_id = ? AND created_at >= ? AND type IN (";
+  for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) sql += i ? ", ?" : "?";
+  sql += ") ORDER BY created_at DESC, id DESC LIMIT ?";
+  return std::apply(
+      [&](auto... types) {
+        return connection.query(sql, company_id, since, types..., static_cast<std::int64_t>(std::max(0, max)));
+      },
+      model::kLiveCallEventTypes);
+}
+
 Result<std::vector<model::Event>> SqliteStore::list_recent_call_events(const std::string& company_id,
                                                                        TimePoint since, int max) {
   return read([&](Connection& connection) -> Result<std::vector<model::Event>> {
-    // Newest first through the index, so that LIMIT stops the scan early. The
-    // types are model::kLiveCallEventTypes, one bound parameter each.
-    static const std::string sql = [] {
-      std::string placeholders;
-      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) placeholders += i ? ", ?" : "?";
-      return "SELECT id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, "
-             "payload FROM events WHERE company_id = ? AND created_at >= ? AND type IN (" +
-             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT ?";
-    }();
-    auto query = std::apply(
-        [&](auto... types) {
-          return connection.query(sql, company_id, since, types...,
-                                  static_cast<std::int64_t>(std::max(0, max)));
-        },
-        model::kLiveCallEventTypes);
+    auto query = query_recent_call_events(
+        connection,
+        "id, company_id, type, sequence, sequence_key, occurred_at, created_at, idempotency_key, payload",
+        company_id, since, max);
     if (!query) return forward_error(query);
-    std::vector<model::Event> events;
-    for (;;) {
-      auto found = query->step();
-      if (!found) return forward_error(found);
-      if (!*found) break;
-      events.push_back(event_from_row(*query));
-    }
-    std::reverse(events.begin(), events.end());
+    auto events = read_all<model::Event>(*query, [](const Statement& row) { return event_from_row(row); });
+    if (events) std::reverse(events->begin(), events->end());
     return events;
   });
 }

@@ -244,6 +244,25 @@ Result<Page<T>> read_page(Statement& query, const PageRequest& page, FromRow fro
   }
 }
 
+// Every row of `query`, each mapped to a T by `from_row(query)`.
+template <typename T, typename FromRow>
+Result<std::vector<T>> read_all(Statement& query, FromRow from_row) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = query.step();
+    if (!row) return forward_error(row);
+    if (!*row) return out;
+    out.push_back(from_row(query));
+  }
+}
+
+// The query for a company's live-call events (model::kLiveCallEventTypes)
+// created since `since`, newest first through the index so that the LIMIT
+// (`max`) stops the scan early, selecting `columns` of events
+// (sqlite_store_events.cc).
+Result<Statement> query_recent_call_events(Connection& connection, std::string_view columns,
+                                           const std::string& company_id, TimePoint since, int max);
+
 // Seals the custom header values that rows written before they were sealed
 // still hold in clear (sqlite_store_webhooks.cc). Run at open on the write
 // connection; returns how many rows it resealed.

@@ -141,28 +141,12 @@ Result<std::vector<EventHit>> SqliteStore::find_events_by_number(const std::stri
 Result<std::vector<CallEventRef>> SqliteStore::list_recent_call_event_refs(const std::string& company_id,
                                                                            TimePoint since, int max) {
   return read([&](Connection& connection) -> Result<std::vector<CallEventRef>> {
-    // The WHERE and ORDER BY of list_recent_call_events, so the same rows.
-    static const std::string sql = [] {
-      std::string placeholders;
-      for (std::size_t i = 0; i < model::kLiveCallEventTypes.size(); ++i) placeholders += i ? ", ?" : "?";
-      return "SELECT id, sequence_key, occurred_at FROM events WHERE company_id = ? AND created_at >= ? AND "
-             "type IN (" +
-             placeholders + ") ORDER BY created_at DESC, id DESC LIMIT ?";
-    }();
-    auto query = std::apply(
-        [&](auto... types) {
-          return connection.query(sql, company_id, since, types...,
-                                  static_cast<std::int64_t>(std::max(0, max)));
-        },
-        model::kLiveCallEventTypes);
+    // The rows of list_recent_call_events, only their references.
+    auto query = query_recent_call_events(connection, "id, sequence_key, occurred_at", company_id, since, max);
     if (!query) return forward_error(query);
-    std::vector<CallEventRef> out;
-    for (;;) {
-      auto row = query->step();
-      if (!row) return forward_error(row);
-      if (!*row) return out;
-      out.push_back({query->text(0), query->text(1), query->time(2)});
-    }
+    return read_all<CallEventRef>(*query, [](const Statement& row) {
+      return CallEventRef{row.text(0), row.text(1), row.time(2)};
+    });
   });
 }
 
@@ -179,13 +163,7 @@ Result<std::vector<model::Event>> SqliteStore::get_events(const std::string& com
         "WHERE e.company_id = ? ORDER BY e.created_at, e.id",
         json_ids, company_id);
     if (!query) return forward_error(query);
-    std::vector<model::Event> out;
-    for (;;) {
-      auto row = query->step();
-      if (!row) return forward_error(row);
-      if (!*row) return out;
-      out.push_back(event_from_row(*query));
-    }
+    return read_all<model::Event>(*query, [](const Statement& row) { return event_from_row(row); });
   });
 }
 
