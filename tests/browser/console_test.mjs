@@ -24,27 +24,16 @@ import {
   VIEWS,
   callEvent as harnessCallEvent,
   check,
-  chromiumPath,
-  dashboardTestPrerequisites,
-  makeCertificate,
-  openSession,
-  runBrowserTest,
-  startReceiver,
-  startServe,
-  steps,
-  testWorkspace,
+  consoleTest,
   waitUntil as waitFor,
 } from './harness.mjs';
 
-const { bin, chromium } = dashboardTestPrerequisites('console_test.mjs');
-const { work, shots } = testWorkspace();
-
-const processes = [];
-let browser;
-const pageErrors = [];
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CALLER = '+919811122233';
-
+let shots;
+// A signed-in tab at the view's size and colour scheme, with axe and the
+// sideways-scroll check (harness.mjs).
+let session;
 
 // The caller's call events; an answer names the agent and department.
 const callEvent = (type, callId) =>
@@ -53,10 +42,10 @@ const callEvent = (type, callId) =>
     extra: type === 'call.answered' ? { agent_id: 'a1', department_id: 'd1' } : {},
   });
 
-async function main() {
-  const { cert, key } = makeCertificate(work);
-  const sinkUrl = await startReceiver(bin, processes, { cert, key }, 500);
-  const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks', '--ca-file', cert]);
+consoleTest('console_test.mjs', async (t) => {
+  ({ shots, session } = t);
+  const { urls: [sinkUrl], tls } = await t.tlsReceivers([500]);
+  const { owner, base, asOwner } = await t.serve(tls);
   const hook = await asOwner('POST', '/api/v2/webhooks', {
     name: 'Failing hook', url: sinkUrl, events: ['call'], secret: SECRET,
   });
@@ -77,15 +66,13 @@ async function main() {
 
   // A second server whose policy runs 3600× faster: three deliveries exhaust
   // their (24 s) window and its webhook becomes Failed.
-  const fast = await startServe(bin, path.join(work, 'fast'), processes, [
-    '--allow-private-networks', '--ca-file', cert, '--time-scale', '3600',
-  ]);
+  const fast = await t.serve([...tls, '--time-scale', '3600'], path.join(t.work, 'fast'));
   const failed = await fast.asOwner('POST', '/api/v2/webhooks', {
     name: 'Failed hook', url: sinkUrl, events: ['call'],
   });
   for (let i = 0; i < 3; i += 1) await fast.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `f${i}`));
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  await t.launch();
   const list = [];
   for (const view of VIEWS) list.push(...viewSteps(view, { base, owner, hook, deliveries }));
   list.push([
@@ -120,13 +107,8 @@ async function main() {
       }
     },
   ]);
-  list.push(['no script errors', () => check(pageErrors.length === 0, pageErrors.join('\n'))]);
-  return steps(list);
-}
-
-// A signed-in tab at the view's size and colour scheme, with axe and the
-// sideways-scroll check (harness.mjs).
-const session = (view, base, owner) => openSession(browser, view, base, owner, pageErrors);
+  return t.run(list);
+});
 
 function viewSteps(view, { base, owner, hook, deliveries }) {
   let context;
@@ -266,4 +248,3 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
   ];
 }
 
-runBrowserTest(main, { browser: () => browser, processes, work });

@@ -209,6 +209,38 @@ export async function runBrowserTest(main, { browser, processes, work }) {
   process.exit(ok ? 0 : 1);
 }
 
+// The frame the console tests share (console_test, console_health,
+// console_alerts, delivery_controls): the prerequisites, a workspace, the
+// processes and page errors, and the run. `main(t)` gets:
+// - t.bin, t.work, t.shots, t.processes, t.pageErrors;
+// - t.tlsReceivers(statuses): one certificate, a `switchboard receive` over
+//   TLS per status; resolves to { urls, tls } where `tls` are the serve
+//   arguments that trust them (--allow-private-networks --ca-file);
+// - t.serve(args, dir = t.work): startServe in `dir`;
+// - t.launch(): Debian's chromium, headless; t.session(view, base, token):
+//   openSession with the page errors collected;
+// - t.run(list): the steps, then "no script errors".
+export function consoleTest(script, main) {
+  const { bin, chromium } = dashboardTestPrerequisites(script);
+  const { work, shots } = testWorkspace();
+  const t = { bin, work, shots, processes: [], pageErrors: [], browser: null };
+  t.tlsReceivers = async (statuses) => {
+    const pair = makeCertificate(work);
+    const urls = [];
+    for (const status of statuses) urls.push(await startReceiver(bin, t.processes, pair, status));
+    return { urls, tls: ['--allow-private-networks', '--ca-file', pair.cert] };
+  };
+  t.serve = (args = [], dir = work) => startServe(bin, dir, t.processes, args);
+  t.launch = async () => {
+    t.browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+    return t.browser;
+  };
+  t.session = (view, base, token) => openSession(t.browser, view, base, token, t.pageErrors);
+  t.run = (list) =>
+    steps([...list, ['no script errors', () => check(t.pageErrors.length === 0, t.pageErrors.join('\n'))]]);
+  return runBrowserTest(() => main(t), { browser: () => t.browser, processes: t.processes, work });
+}
+
 // A JSON API client with the given bearer token.
 export function apiClient(baseUrl, token) {
   return async (method, route, body) => {

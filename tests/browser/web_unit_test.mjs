@@ -768,3 +768,19 @@ test('delivery controls of a stored webhook: defaults show empty, so an unchange
   assert.equal(form.formChanged(tuned, { ...tuned, maxRate: '' }), true);
   assert.equal(form.webhookBody({ ...tuned, maxRate: '' }, 'edit').max_rate, null, 'cleared: back to unlimited');
 });
+
+test('delivery-control errors in the admin\'s words, other errors as the server said them', () => {
+  const e = (field, code, message = 'x must be 1 to 2.') => ({ field, code, message });
+  assert.match(form.inAdminWords(e('max_rate', 'invalid_value')).message, /^Enter a whole number of deliveries per second from 1 to 10,000/);
+  assert.match(form.inAdminWords(e('timeout_ms', 'invalid_type')).message, /from 1,000 to 30,000/);
+  assert.match(form.inAdminWords(e('max_in_flight', 'invalid_value')).message, /from 1 to 32/);
+  assert.equal(form.inAdminWords(e('url', 'invalid_value')).message, 'x must be 1 to 2.');
+  assert.equal(form.inAdminWords(e('max_rate', 'other')).message, 'x must be 1 to 2.');
+});
+
+test('delivery controls in a sentence for the webhook page', () => {
+  assert.equal(form.deliveryControlsSummary({ timeout_ms: 30000, max_in_flight: 32, max_rate: null }),
+    'Timeout 30 s · at most 32 at once · no rate limit');
+  assert.equal(form.deliveryControlsSummary({ timeout_ms: 2500, max_in_flight: 2, max_rate: 1500 }),
+    'Timeout 2.5 s · at most 2 at once · at most 1,500 per second');
+});

@@ -161,6 +161,18 @@ export function controlValue(text: string, empty: number | null): number | strin
   return /^\d+$/.test(t) ? Number(t) : text.trim();
 }
 
+// The server names the API field ("max_rate must be 1 to 10000."); beside
+// the field the form says it in the admin's words, with the same bounds.
+const DELIVERY_WORDS: Record<string, string> = {
+  timeout_ms: 'Enter a whole number of milliseconds from 1,000 to 30,000, or leave it empty for 30,000.',
+  max_in_flight: 'Enter a whole number from 1 to 32, or leave it empty for 32.',
+  max_rate: 'Enter a whole number of deliveries per second from 1 to 10,000, or leave it empty for no limit.',
+};
+export function inAdminWords(e: FieldError): FieldError {
+  const words = e.field ? DELIVERY_WORDS[e.field] : undefined;
+  return words && (e.code === 'invalid_value' || e.code === 'invalid_type') ? { ...e, message: words } : e;
+}
+
 // Whether any delivery control differs from its default (the Advanced
 // section then starts open).
 export function hasDeliveryControls(form: WebhookForm): boolean {
@@ -271,4 +283,21 @@ export function duplicateKeyErrors(rows: KeyValue[], pathPrefix: string, keyName
     seen.add(key);
   });
   return out;
+}
+
+// The delivery controls in a sentence for the webhook page: "Timeout 8 s ·
+// at most 2 at once · at most 50 per second" (defaults named as such).
+export function deliveryControlsSummary(w: {
+  timeout_ms?: number;
+  max_in_flight?: number;
+  max_rate?: number | null;
+}): string {
+  const timeout = w.timeout_ms ?? DELIVERY_LIMITS.timeout_ms.default;
+  const seconds = timeout / 1000;
+  const parts = [
+    `Timeout ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`,
+    `at most ${w.max_in_flight ?? DELIVERY_LIMITS.max_in_flight.default} at once`,
+    w.max_rate ? `at most ${w.max_rate.toLocaleString('en-US')} per second` : 'no rate limit',
+  ];
+  return parts.join(' · ');
 }

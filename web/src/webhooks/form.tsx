@@ -16,6 +16,7 @@ import {
   MASKED,
   MAX_API_KEYS,
   hasDeliveryControls,
+  inAdminWords,
   duplicateKeyErrors,
   MAX_HEADERS,
   emptyForm,
@@ -181,7 +182,7 @@ export function WebhookFormPage(props: { id?: string }) {
       navigate(href.webhook(saved.id));
     } catch (err) {
       if (err instanceof ApiError) {
-        const list = errorsOf(err);
+        const list = errorsOf(err).map(inAdminWords);
         setErrors(list);
         setBanner(bannerFor(err, list, (field) => shownInline(field, form)));
         if (list.some((x) => DELIVERY_FIELDS.some((f) => isAt(x.field, f)))) setAdvancedOpen(true);
