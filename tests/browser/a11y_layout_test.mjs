@@ -25,6 +25,7 @@ import {
   check,
   chromiumPath,
   dashboardTestPrerequisites,
+  notAdminWords,
   runBrowserTest,
   startServe,
   testWorkspace,
@@ -180,6 +181,8 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     await noSideScroll(`${what} (${tag})`);
     if (modal) await inViewport(modal, `${what} (${tag})`);
     await axe(`${what} (${tag})`);
+    const words = await notAdminWords(page);
+    verify(words.length === 0, `${what} (${tag}) speaks to admins, but shows ${words.join(', ')}`);
   };
   // The main navigation: a drawer behind "Menu" on the phone.
   const go = async (name) => {

@@ -234,6 +234,10 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check(/^sbi_/.test(shown), `the new ingest token is shown once (${shown.slice(0, 8)})`);
       const row = tokens.locator('tbody tr', { hasText: shown.slice(0, 8) });
       await row.getByText('Publishing events only').waitFor();
+      // The list says when each token was last used: the owner's, by this tab, not "Never".
+      check((await row.locator('td[data-label="Last used"]').textContent()) === 'Never', 'a new token: never used');
+      const mine = tokens.locator('tbody tr', { hasText: owner.slice(0, 8) }).locator('td[data-label="Last used"]');
+      check((await mine.textContent()) !== 'Never', `the owner's token was used (${await mine.textContent()})`);
       await audit('settings');
       await shot('settings');
       await row.getByRole('button', { name: /^Revoke/ }).click();
