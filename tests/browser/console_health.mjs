@@ -4,7 +4,8 @@
 // - a webhook's health charts (GET /api/v2/webhooks/{id}/stats): the tiles,
 //   SVG charts each with a text alternative, the 1 h / 24 h / 7 d switch and
 //   the numbers as a table;
-// - Home: events delivered today, each webhook's success rate and p95;
+// - Home: events delivered today, each webhook's success rate and p95 over
+//   24 h, and over 7 d;
 // - Send test event shows the receiver's response body, and the webhook's
 //   "Test events" log keeps it (the server stores no test);
 // - Recover: disabled with its reason while the webhook is Failed (a second
@@ -87,6 +88,10 @@ function viewSteps(view, server, { healthy, failing }, part) {
       await page.getByTestId('home-health').filter({ hasText: 'Failing hook' }).getByText(/24 h: 0 % of \d+ attempts/).waitFor();
       await audit('home with today and statistics');
       await shot('home-stats');
+      // Over 7 days too (item 7: "charts over 24 h / 7 d").
+      await page.getByRole('radiogroup', { name: 'Success rate and latency over' }).getByText('7 d', { exact: true }).click();
+      await stats.getByText(/7 d: 100 % of \d+ attempts succeeded, p95 \d/).waitFor();
+      await audit('home over 7 days');
     }],
     [`${tag}: a webhook's health charts with their text alternatives`, async () => {
       await page.goto(`${base}/#/webhooks/${failing.id}`);
