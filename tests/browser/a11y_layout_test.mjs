@@ -509,6 +509,20 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
         verify(box && box.width >= least, `the ${name} table is at least ${least} px wide (${box?.width})`);
       }
       if (phone && light) await page.screenshot({ path: path.join(shots, 'phone-call-logs.png') });
+      // Item 11: recent calls of the last hour, paged; a running duration.
+      const recent = page.getByRole('region', { name: 'Recent calls' });
+      const recentRows = recent.locator('table[aria-label="Recent calls"] tbody tr');
+      verify((await recentRows.count()) === 50, `one page of recent calls (${await recentRows.count()})`);
+      const duration = recentRows.first().locator('td[data-label="Duration"]');
+      const before = await duration.textContent();
+      verify(/^\d+ (s|min \d+ s)$/.test(before), `a duration (${before})`);
+      await page.waitForFunction(([el, was]) => el.textContent !== was, [await duration.elementHandle(), before], { timeout: 5000 })
+        .catch(() => verify(false, `the duration runs while the call goes on (still ${before})`));
+      if (await comes(recent.getByRole('button', { name: 'Load more' }), '"Load more" under the recent calls')) {
+        await recent.getByRole('button', { name: 'Load more' }).click();
+        await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Recent calls"] tbody tr').length >= n, EVENTS)
+          .catch(() => verify(false, `all ${EVENTS} recent calls after Load more`));
+      }
       await context.close();
     }],
   ];

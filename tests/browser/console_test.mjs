@@ -9,7 +9,8 @@
 // - a delivery's panel: the attempt timeline (HTTP 500, latency, the next
 //   retry with a countdown), Copy cURL (the signature headers as sent, never
 //   the signing secret), Resend;
-// - Search by phone number and call id, with links that open the delivery;
+// - Search by phone number, event id and call id, with links that open the
+//   delivery;
 // - Call Logs' recent calls: names from the directory, a stale call shown
 //   as stale, the department filter;
 // - Settings: the owner's managers switch, an ingest token created (shown
@@ -184,6 +185,10 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check((await results.getByText('Phone number').count()) >= 2, 'found by phone number');
       await audit('search results');
       await shot('search');
+      // By event id: the one delivery of that event to this webhook.
+      await page.goto(`${base}/#/search/${deliveries.head.event_id}`);
+      await results.getByText('Event id').first().waitFor();
+      await results.locator(`a[href*="${deliveries.head.id}"]`).first().waitFor();
       await page.goto(`${base}/#/search/held-call`);
       await results.getByText('Call id').first().waitFor();
       await results.locator('tbody tr').first().getByRole('link', { name: 'Failing hook' }).first().click();
