@@ -14,7 +14,8 @@
 // - Call Logs' recent calls: names from the directory, a stale call shown
 //   as stale, the department filter;
 // - Settings: the owner's managers switch, an ingest token created (shown
-//   once) and revoked (then refused);
+//   once) and revoked (then refused), a token for an agent user acting as
+//   the agent, each token's last use;
 // - Replay a time range; a Failed webhook's banner with Enable & resume
 //   (a second server at --time-scale 3600 fails its webhook in seconds);
 // - no sideways scroll, and axe-core finds no serious or critical violation
@@ -50,6 +51,7 @@ consoleTest('console_test.mjs', async (t) => {
   const hook = await asOwner('POST', '/api/v2/webhooks', {
     name: 'Failing hook', url: sinkUrl, events: ['call'], secret: SECRET,
   });
+  await asOwner('POST', '/api/v2/users', { name: 'Dev Agent', email: 'dev.agent@example.com', role: 'agent' });
   await asOwner('POST', '/api/v2/departments', { id: 'd1', name: 'Sales' });
   await asOwner('POST', '/api/v2/agents', { id: 'a1', name: 'Asha Rao', email: 'asha@example.com', department_id: 'd1' });
   // A call whose only event is 15 minutes old: stale, not ringing for ever.
@@ -243,6 +245,13 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check((await row.locator('td[data-label="Last used"]').textContent()) === 'Never', 'a new token: never used');
       const mine = tokens.locator('tbody tr', { hasText: owner.slice(0, 8) }).locator('td[data-label="Last used"]');
       check((await mine.textContent()) !== 'Never', `the owner's token was used (${await mine.textContent()})`);
+      // A token for a user acts with their role (an agent here).
+      await tokens.getByLabel('Token for').selectOption({ label: 'Dev Agent (agent)' });
+      await tokens.getByRole('button', { name: 'Create token' }).click();
+      const agentToken = await tokens.getByTestId('new-token').locator('code').filter({ hasNotText: shown }).textContent();
+      const me = await (await fetch(`${base}/api/v2/me`, { headers: { Authorization: `Bearer ${agentToken}` } })).json();
+      check(me.role === 'agent' && me.user?.name === 'Dev Agent', `the new token acts as the agent (${me.role})`);
+      await tokens.locator('tbody tr', { hasText: agentToken.slice(0, 8) }).getByText(/Dev Agent/).waitFor();
       await audit('settings');
       await shot('settings');
       await row.getByRole('button', { name: /^Revoke/ }).click();
