@@ -12,16 +12,20 @@
 // - an edited form asks before it is left (in-app link, Back, Cancel,
 //   Escape, closing the tab); an unchanged one leaves silently;
 // - v1 deliveries (GET /api/v1/webhooks/{id}/deliveries) page the same way;
-// - the seed's wording, and messages in an admin's words.
+// - the seed's wording, and messages in an admin's words;
+// - all of it in the light and the dark colour scheme (prefers-color-scheme),
+//   the open ⋮ menu audited too, and Call Logs' tables as wide as the page.
 // Usage: node a11y_layout_test.mjs path/to/switchboard
 // SWITCHBOARD_KEEP_GOING=1 runs every step even after a failure (each step
 // starts from a fresh page load), to list every check the code fails.
 import path from 'node:path';
 import {
+  VIEWS,
   axeViolations,
   check,
   chromiumPath,
   dashboardTestPrerequisites,
+  notAdminWords,
   runBrowserTest,
   startServe,
   testWorkspace,
@@ -35,10 +39,9 @@ const processes = [];
 let browser;
 const pageErrors = [];
 
-const SIZES = [
-  { name: 'desktop', width: 1400, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
-];
+// Both sizes, in the light and the dark colour scheme (axe checks the
+// contrast of each).
+const SIZES = VIEWS;
 const EVENTS = 60; // more than one page (50) of deliveries and of failed attempts
 
 // A check: throws, or with keepGoing notes the miss and lets the step go on
@@ -112,6 +115,7 @@ async function main() {
 function sizeSteps(size, { base, asOwner, owner, busy }) {
   const phone = size.width < 700;
   const tag = `${size.name} ${size.width}×${size.height}`;
+  const light = size.scheme === 'light';
   let context;
   let page;
   let spare; // a webhook this size may disable and delete
@@ -131,7 +135,8 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     await page.goto(`${base}/${hash}`);
     await ready();
   };
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+  // Screenshots in the light scheme only (docs/screenshots).
+  const shot = (name) => light && page.screenshot({ path: path.join(shots, `${name}.png`) });
   const dialog = (name) => page.getByRole('dialog', { name });
   const active = () =>
     page.evaluate(() => {
@@ -176,6 +181,8 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
     await noSideScroll(`${what} (${tag})`);
     if (modal) await inViewport(modal, `${what} (${tag})`);
     await axe(`${what} (${tag})`);
+    const words = await notAdminWords(page);
+    verify(words.length === 0, `${what} (${tag}) speaks to admins, but shows ${words.join(', ')}`);
   };
   // The main navigation: a drawer behind "Menu" on the phone.
   const go = async (name) => {
@@ -194,7 +201,11 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
 
   return [
     [`${tag}: signs in`, async () => {
-      context = await browser.newContext({ viewport: { width: size.width, height: size.height }, bypassCSP: true });
+      context = await browser.newContext({
+        viewport: { width: size.width, height: size.height },
+        colorScheme: size.scheme,
+        bypassCSP: true,
+      });
       page = await newPage();
       spare = await asOwner('POST', '/api/v2/webhooks', {
         name: `Spare hook ${size.name}`, url: 'https://127.0.0.1:9/spare', events: ['call.end'],
@@ -256,6 +267,7 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       await kebab.focus();
       await page.keyboard.press('Enter');
       await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
+      await audit('the open row menu', page.getByRole('menu'));
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
       const box = dialog('Disable webhook');
@@ -488,7 +500,29 @@ function sizeSteps(size, { base, asOwner, owner, busy }) {
       const toggle = page.getByRole('switch', { name: 'Live updates' });
       if (!(await toggle.isChecked())) await toggle.check();
       await page.locator('table[aria-label="Live calls"][data-ready="true"]').waitFor();
+      await page.getByRole('table', { name: 'Recent calls' }).locator('tbody tr').first().waitFor();
       await audit('call logs');
+      // Not a narrow column (it was 170 px wide at 390 px): the tables take the page's width.
+      for (const name of ['Live calls', 'Recent calls']) {
+        const box = await page.getByRole('table', { name }).boundingBox();
+        const least = phone ? size.width - 60 : 900;
+        verify(box && box.width >= least, `the ${name} table is at least ${least} px wide (${box?.width})`);
+      }
+      if (phone && light) await page.screenshot({ path: path.join(shots, 'phone-call-logs.png') });
+      // Item 11: recent calls of the last hour, paged; a running duration.
+      const recent = page.getByRole('region', { name: 'Recent calls' });
+      const recentRows = recent.locator('table[aria-label="Recent calls"] tbody tr');
+      verify((await recentRows.count()) === 50, `one page of recent calls (${await recentRows.count()})`);
+      const duration = recentRows.first().locator('td[data-label="Duration"]');
+      const before = await duration.textContent();
+      verify(/^\d+ (s|min \d+ s)$/.test(before), `a duration (${before})`);
+      await page.waitForFunction(([el, was]) => el.textContent !== was, [await duration.elementHandle(), before], { timeout: 5000 })
+        .catch(() => verify(false, `the duration runs while the call goes on (still ${before})`));
+      if (await comes(recent.getByRole('button', { name: 'Load more' }), '"Load more" under the recent calls')) {
+        await recent.getByRole('button', { name: 'Load more' }).click();
+        await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Recent calls"] tbody tr').length >= n, EVENTS)
+          .catch(() => verify(false, `all ${EVENTS} recent calls after Load more`));
+      }
       await context.close();
     }],
   ];

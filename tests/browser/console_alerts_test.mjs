@@ -1,6 +1,6 @@
 // Browser test of Settings → Alert channels and Home's "events today"
 // (issue 17 items 7 and 10) against the real binary, at 1400×900 and
-// 390×844 (and the phone in dark mode for axe's contrast):
+// 390×844, light and dark:
 // - Home: "Events today" is the server's count (GET /api/v2/stats/today),
 //   and the alert channels line says none are set and links to them;
 // - add an alert webhook: the server's field errors at the fields (empty
@@ -14,40 +14,24 @@
 //   critical violation on the page, the form and each dialog.
 // Usage: node console_alerts_test.mjs path/to/switchboard
 import path from 'node:path';
-import {
-  VIEWS,
-  callEvent,
-  check,
-  chromiumPath,
-  dashboardTestPrerequisites,
-  makeCertificate,
-  openSession,
-  runBrowserTest,
-  startReceiver,
-  startServe,
-  steps,
-  testWorkspace,
-} from './harness.mjs';
+import { VIEWS, callEvent, check, consoleTest } from './harness.mjs';
 
-const { bin, chromium } = dashboardTestPrerequisites('console_alerts_test.mjs');
-const { work, shots } = testWorkspace();
-const processes = [];
-const pageErrors = [];
-let browser;
 const PASSWORD = 'smtp-pw-Qx71-never-shown';
+let shots;
+let session;
 
-async function main() {
-  const { cert, key } = makeCertificate(work);
-  const sinkUrl = await startReceiver(bin, processes, { cert, key }, 200);
-  const server = await startServe(bin, work, processes, ['--allow-private-networks', '--ca-file', cert]);
+consoleTest('console_alerts_test.mjs', async (t) => {
+  ({ shots } = t);
+  const { urls: [sinkUrl], tls } = await t.tlsReceivers([200]);
+  const server = await t.serve(tls);
   await server.asOwner('POST', '/api/v2/webhooks', { name: 'CRM', url: sinkUrl, events: ['call'] });
   for (let i = 0; i < 3; i += 1) await server.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `t${i}`));
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  await t.launch();
+  session = t.session;
   const list = [];
-  for (const view of [VIEWS[0], VIEWS[1], VIEWS[3]]) list.push(...viewSteps(view, server, sinkUrl));
-  list.push(['no script errors', () => check(pageErrors.length === 0, pageErrors.join('\n'))]);
-  return steps(list);
-}
+  for (const view of VIEWS) list.push(...viewSteps(view, server, sinkUrl));
+  return t.run(list);
+});
 
 function viewSteps(view, server, sinkUrl) {
   const { base, owner, asOwner } = server;
@@ -61,7 +45,7 @@ function viewSteps(view, server, sinkUrl) {
   const fieldError = (name) => page.locator(`[aria-describedby="${name}-error"]`);
   return [
     [`${tag}: Home: events today from the server, alert channels not set, linked`, async () => {
-      ({ context, page, audit } = await openSession(browser, view, base, owner, pageErrors));
+      ({ context, page, audit } = await session(view, base, owner));
       const { events } = await asOwner('GET', '/api/v2/stats/today');
       check(events >= 3, `the server counts the events published (${events})`);
       await page.goto(`${base}/#/`);
@@ -178,4 +162,3 @@ function viewSteps(view, server, sinkUrl) {
   ];
 }
 
-runBrowserTest(main, { browser: () => browser, processes, work });

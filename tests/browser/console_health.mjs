@@ -4,7 +4,8 @@
 // - a webhook's health charts (GET /api/v2/webhooks/{id}/stats): the tiles,
 //   SVG charts each with a text alternative, the 1 h / 24 h / 7 d switch and
 //   the numbers as a table;
-// - Home: events delivered today, each webhook's success rate and p95;
+// - Home: events delivered today, each webhook's success rate and p95 over
+//   24 h, and over 7 d;
 // - Send test event shows the receiver's response body, and the webhook's
 //   "Test events" log keeps it (the server stores no test);
 // - Recover: disabled with its reason while the webhook is Failed (a second
@@ -21,36 +22,15 @@
 // browser tests' timeout: console_health_test.mjs (charts, Home, Call Logs)
 // and console_recover_test.mjs (test events, retention, Recover).
 import path from 'node:path';
-import {
-  VIEWS,
-  callEvent,
-  check,
-  chromiumPath,
-  dashboardTestPrerequisites,
-  makeCertificate,
-  openSession,
-  runBrowserTest,
-  startReceiver,
-  startServe,
-  steps,
-  testWorkspace,
-  waitUntil as waitFor,
-} from './harness.mjs';
+import { VIEWS, callEvent, check, consoleTest, waitUntil as waitFor } from './harness.mjs';
 
-let bin;
-let chromium;
 let shots;
-let browser;
-const processes = [];
-const pageErrors = [];
-const session = (view, base, token) => openSession(browser, view, base, token, pageErrors);
+let session;
 
-async function main(part, work) {
-  const { cert, key } = makeCertificate(work);
-  const okUrl = await startReceiver(bin, processes, { cert, key }, 200);
-  const badUrl = await startReceiver(bin, processes, { cert, key }, 500);
-  const tls = ['--allow-private-networks', '--ca-file', cert];
-  const primary = await startServe(bin, work, processes, tls);
+async function main(part, t) {
+  ({ shots, session } = t);
+  const { urls: [okUrl, badUrl], tls } = await t.tlsReceivers([200, 500]);
+  const primary = await t.serve(tls);
   const healthy = await primary.asOwner('POST', '/api/v2/webhooks', { name: 'Healthy hook', url: okUrl, events: ['call'] });
   const failing = await primary.asOwner('POST', '/api/v2/webhooks', { name: 'Failing hook', url: badUrl, events: ['call'] });
   for (let i = 0; i < 4; i += 1) await primary.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `c${i}`));
@@ -64,12 +44,12 @@ async function main(part, work) {
   if (part === 'recover') {
     // A server whose policy runs 3600× faster: its webhook's deliveries are
     // exhausted in seconds and it becomes Failed, with something to recover.
-    fast = await startServe(bin, path.join(work, 'fast'), processes, [...tls, '--time-scale', '3600']);
+    fast = await t.serve([...tls, '--time-scale', '3600'], path.join(t.work, 'fast'));
     recoverable = await fast.asOwner('POST', '/api/v2/webhooks', { name: 'Recoverable hook', url: badUrl, events: ['call'] });
     for (let i = 0; i < 3; i += 1) await fast.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `f${i}`));
   }
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  await t.launch();
   const list = [];
   for (const view of VIEWS) list.push(...viewSteps(view, primary, { healthy, failing }, part));
   if (part === 'recover') {
@@ -79,8 +59,7 @@ async function main(part, work) {
   } else {
     list.push(['Call Logs: recent calls back off while unchanged, refresh on a live change', () => callLogsSteps(primary)]);
   }
-  list.push(['no script errors', () => check(pageErrors.length === 0, pageErrors.join('\n'))]);
-  return steps(list);
+  return t.run(list);
 }
 
 function viewSteps(view, server, { healthy, failing }, part) {
@@ -109,6 +88,10 @@ function viewSteps(view, server, { healthy, failing }, part) {
       await page.getByTestId('home-health').filter({ hasText: 'Failing hook' }).getByText(/24 h: 0 % of \d+ attempts/).waitFor();
       await audit('home with today and statistics');
       await shot('home-stats');
+      // Over 7 days too (item 7: "charts over 24 h / 7 d").
+      await page.getByRole('radiogroup', { name: 'Success rate and latency over' }).getByText('7 d', { exact: true }).click();
+      await stats.getByText(/7 d: 100 % of \d+ attempts succeeded, p95 \d/).waitFor();
+      await audit('home over 7 days');
     }],
     [`${tag}: a webhook's health charts with their text alternatives`, async () => {
       await page.goto(`${base}/#/webhooks/${failing.id}`);
@@ -235,8 +218,5 @@ async function callLogsSteps(server) {
 
 // Runs one part ('health' or 'recover') as a browser test (exits the process).
 export function runConsoleHealth(part, script) {
-  ({ bin, chromium } = dashboardTestPrerequisites(script));
-  const workspace = testWorkspace();
-  shots = workspace.shots;
-  return runBrowserTest(() => main(part, workspace.work), { browser: () => browser, processes, work: workspace.work });
+  return consoleTest(script, (t) => main(part, t));
 }

@@ -9,11 +9,13 @@
 // - a delivery's panel: the attempt timeline (HTTP 500, latency, the next
 //   retry with a countdown), Copy cURL (the signature headers as sent, never
 //   the signing secret), Resend;
-// - Search by phone number and call id, with links that open the delivery;
+// - Search by phone number, event id and call id, with links that open the
+//   delivery;
 // - Call Logs' recent calls: names from the directory, a stale call shown
 //   as stale, the department filter;
 // - Settings: the owner's managers switch, an ingest token created (shown
-//   once) and revoked (then refused);
+//   once) and revoked (then refused), a token for an agent user acting as
+//   the agent, each token's last use;
 // - Replay a time range; a Failed webhook's banner with Enable & resume
 //   (a second server at --time-scale 3600 fails its webhook in seconds);
 // - no sideways scroll, and axe-core finds no serious or critical violation
@@ -24,27 +26,16 @@ import {
   VIEWS,
   callEvent as harnessCallEvent,
   check,
-  chromiumPath,
-  dashboardTestPrerequisites,
-  makeCertificate,
-  openSession,
-  runBrowserTest,
-  startReceiver,
-  startServe,
-  steps,
-  testWorkspace,
+  consoleTest,
   waitUntil as waitFor,
 } from './harness.mjs';
 
-const { bin, chromium } = dashboardTestPrerequisites('console_test.mjs');
-const { work, shots } = testWorkspace();
-
-const processes = [];
-let browser;
-const pageErrors = [];
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CALLER = '+919811122233';
-
+let shots;
+// A signed-in tab at the view's size and colour scheme, with axe and the
+// sideways-scroll check (harness.mjs).
+let session;
 
 // The caller's call events; an answer names the agent and department.
 const callEvent = (type, callId) =>
@@ -53,13 +44,14 @@ const callEvent = (type, callId) =>
     extra: type === 'call.answered' ? { agent_id: 'a1', department_id: 'd1' } : {},
   });
 
-async function main() {
-  const { cert, key } = makeCertificate(work);
-  const sinkUrl = await startReceiver(bin, processes, { cert, key }, 500);
-  const { owner, base, asOwner } = await startServe(bin, work, processes, ['--allow-private-networks', '--ca-file', cert]);
+consoleTest('console_test.mjs', async (t) => {
+  ({ shots, session } = t);
+  const { urls: [sinkUrl], tls } = await t.tlsReceivers([500]);
+  const { owner, base, asOwner } = await t.serve(tls);
   const hook = await asOwner('POST', '/api/v2/webhooks', {
     name: 'Failing hook', url: sinkUrl, events: ['call'], secret: SECRET,
   });
+  await asOwner('POST', '/api/v2/users', { name: 'Dev Agent', email: 'dev.agent@example.com', role: 'agent' });
   await asOwner('POST', '/api/v2/departments', { id: 'd1', name: 'Sales' });
   await asOwner('POST', '/api/v2/agents', { id: 'a1', name: 'Asha Rao', email: 'asha@example.com', department_id: 'd1' });
   // A call whose only event is 15 minutes old: stale, not ringing for ever.
@@ -77,15 +69,13 @@ async function main() {
 
   // A second server whose policy runs 3600× faster: three deliveries exhaust
   // their (24 s) window and its webhook becomes Failed.
-  const fast = await startServe(bin, path.join(work, 'fast'), processes, [
-    '--allow-private-networks', '--ca-file', cert, '--time-scale', '3600',
-  ]);
+  const fast = await t.serve([...tls, '--time-scale', '3600'], path.join(t.work, 'fast'));
   const failed = await fast.asOwner('POST', '/api/v2/webhooks', {
     name: 'Failed hook', url: sinkUrl, events: ['call'],
   });
   for (let i = 0; i < 3; i += 1) await fast.asOwner('POST', '/api/v2/events', callEvent('call.initiated', `f${i}`));
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  await t.launch();
   const list = [];
   for (const view of VIEWS) list.push(...viewSteps(view, { base, owner, hook, deliveries }));
   list.push([
@@ -120,13 +110,8 @@ async function main() {
       }
     },
   ]);
-  list.push(['no script errors', () => check(pageErrors.length === 0, pageErrors.join('\n'))]);
-  return steps(list);
-}
-
-// A signed-in tab at the view's size and colour scheme, with axe and the
-// sideways-scroll check (harness.mjs).
-const session = (view, base, owner) => openSession(browser, view, base, owner, pageErrors);
+  return t.run(list);
+});
 
 function viewSteps(view, { base, owner, hook, deliveries }) {
   let context;
@@ -202,6 +187,10 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check((await results.getByText('Phone number').count()) >= 2, 'found by phone number');
       await audit('search results');
       await shot('search');
+      // By event id: the one delivery of that event to this webhook.
+      await page.goto(`${base}/#/search/${deliveries.head.event_id}`);
+      await results.getByText('Event id').first().waitFor();
+      await results.locator(`a[href*="${deliveries.head.id}"]`).first().waitFor();
       await page.goto(`${base}/#/search/held-call`);
       await results.getByText('Call id').first().waitFor();
       await results.locator('tbody tr').first().getByRole('link', { name: 'Failing hook' }).first().click();
@@ -252,6 +241,17 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
       check(/^sbi_/.test(shown), `the new ingest token is shown once (${shown.slice(0, 8)})`);
       const row = tokens.locator('tbody tr', { hasText: shown.slice(0, 8) });
       await row.getByText('Publishing events only').waitFor();
+      // The list says when each token was last used: the owner's, by this tab, not "Never".
+      check((await row.locator('td[data-label="Last used"]').textContent()) === 'Never', 'a new token: never used');
+      const mine = tokens.locator('tbody tr', { hasText: owner.slice(0, 8) }).locator('td[data-label="Last used"]');
+      check((await mine.textContent()) !== 'Never', `the owner's token was used (${await mine.textContent()})`);
+      // A token for a user acts with their role (an agent here).
+      await tokens.getByLabel('Token for').selectOption({ label: 'Dev Agent (agent)' });
+      await tokens.getByRole('button', { name: 'Create token' }).click();
+      const agentToken = await tokens.getByTestId('new-token').locator('code').filter({ hasNotText: shown }).textContent();
+      const me = await (await fetch(`${base}/api/v2/me`, { headers: { Authorization: `Bearer ${agentToken}` } })).json();
+      check(me.role === 'agent' && me.user?.name === 'Dev Agent', `the new token acts as the agent (${me.role})`);
+      await tokens.locator('tbody tr', { hasText: agentToken.slice(0, 8) }).getByText(/Dev Agent/).waitFor();
       await audit('settings');
       await shot('settings');
       await row.getByRole('button', { name: /^Revoke/ }).click();
@@ -266,4 +266,3 @@ function viewSteps(view, { base, owner, hook, deliveries }) {
   ];
 }
 
-runBrowserTest(main, { browser: () => browser, processes, work });

@@ -78,10 +78,27 @@ export async function axeViolations(page) {
   });
 }
 
+// What an admin should never read on a page (issue 17, "messages speak to
+// admins"): an API path, a command-line flag, a raw HTTP date, the API's
+// "http_status" error class, or a filter asking for typed ids. Returns the
+// ones the page's visible text holds.
+const NOT_ADMIN_WORDS = [
+  [/\/api\/v\d/, 'an API path'],
+  [/(^|\s)--[a-z][a-z-]+/m, 'a command-line flag'],
+  [/\b\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\b/, 'a raw HTTP date'],
+  [/http_status/, 'the error class "http_status"'],
+  [/ids?,? comma-separated|comma-separated ids/i, 'a filter asking for typed ids'],
+];
+export async function notAdminWords(page) {
+  const text = await page.evaluate(() => document.body.innerText);
+  return NOT_ADMIN_WORDS.filter(([re]) => re.test(text)).map(([re, what]) => `${what} (${re.exec(text)[0].trim()})`);
+}
+
 // A tab signed in with `token` at the view's size and colour scheme
 // ({name, width, height, scheme}); script errors go to `pageErrors`.
 // `audit(what, modal?)` checks that nothing scrolls sideways, that `modal`
-// (a locator) fits the viewport, and that axe finds nothing serious.
+// (a locator) fits the viewport, that axe finds nothing serious, and that
+// the page shows none of NOT_ADMIN_WORDS.
 export async function openSession(browser, view, base, token, pageErrors) {
   const context = await browser.newContext({
     viewport: { width: view.width, height: view.height },
@@ -103,6 +120,8 @@ export async function openSession(browser, view, base, token, pageErrors) {
     }
     const violations = await axeViolations(page);
     check(violations.length === 0, `${what} (${tag}): axe found\n  ${violations.join('\n  ')}`);
+    const words = await notAdminWords(page);
+    check(words.length === 0, `${what} (${tag}) speaks to admins, but shows ${words.join(', ')}`);
   };
   return { context, page, audit };
 }
@@ -207,6 +226,38 @@ export async function runBrowserTest(main, { browser, processes, work }) {
     cleanup(work);
   }
   process.exit(ok ? 0 : 1);
+}
+
+// The frame the console tests share (console_test, console_health,
+// console_alerts, delivery_controls): the prerequisites, a workspace, the
+// processes and page errors, and the run. `main(t)` gets:
+// - t.bin, t.work, t.shots, t.processes, t.pageErrors;
+// - t.tlsReceivers(statuses): one certificate, a `switchboard receive` over
+//   TLS per status; resolves to { urls, tls } where `tls` are the serve
+//   arguments that trust them (--allow-private-networks --ca-file);
+// - t.serve(args, dir = t.work): startServe in `dir`;
+// - t.launch(): Debian's chromium, headless; t.session(view, base, token):
+//   openSession with the page errors collected;
+// - t.run(list): the steps, then "no script errors".
+export function consoleTest(script, main) {
+  const { bin, chromium } = dashboardTestPrerequisites(script);
+  const { work, shots } = testWorkspace();
+  const t = { bin, work, shots, processes: [], pageErrors: [], browser: null };
+  t.tlsReceivers = async (statuses) => {
+    const pair = makeCertificate(work);
+    const urls = [];
+    for (const status of statuses) urls.push(await startReceiver(bin, t.processes, pair, status));
+    return { urls, tls: ['--allow-private-networks', '--ca-file', pair.cert] };
+  };
+  t.serve = (args = [], dir = work) => startServe(bin, dir, t.processes, args);
+  t.launch = async () => {
+    t.browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+    return t.browser;
+  };
+  t.session = (view, base, token) => openSession(t.browser, view, base, token, t.pageErrors);
+  t.run = (list) =>
+    steps([...list, ['no script errors', () => check(t.pageErrors.length === 0, t.pageErrors.join('\n'))]]);
+  return runBrowserTest(() => main(t), { browser: () => t.browser, processes: t.processes, work });
 }
 
 // A JSON API client with the given bearer token.

@@ -3,7 +3,8 @@
 // (live/calls-model.ts), the stream client's reconnection (live/stream.ts,
 // with a fake fetch), the directory's paging (api.ts), the v1 form model
 // (webhooks/v1-model.ts), the v2 form's origin rule and duplicate header keys
-// (webhooks/form-model.ts) and attempt failures in an admin's words
+// (webhooks/form-model.ts) and its delivery controls, the forms' error
+// placement (form-errors.ts) and attempt failures in an admin's words
 // (attempt-errors.ts), the true states of deliveries and webhooks
 // (webhooks/states.ts) and an attempt's cURL command (webhooks/curl.ts). The TypeScript sources are bundled in memory with
 // the esbuild that vite brings (web/node_modules).
@@ -44,6 +45,7 @@ const v1 = await load('webhooks/v1-model.ts');
 const form = await load('webhooks/form-model.ts');
 const states = await load('webhooks/states.ts');
 const curl = await load('webhooks/curl.ts');
+const formErrors = await load('form-errors.ts');
 
 const messages = (items) => items.filter((i) => i.kind === 'message').map(({ event, data }) => ({ event, data }));
 
@@ -694,8 +696,91 @@ test('alert channels: the body sent, the password write-only, what is true about
     last_success_at: '2026-12-02T10:00:00.000Z' }).tone, 'ok', 'a success after the failure');
   const errors = [{ field: 'smtp.recipients[1]', code: 'invalid_value', message: 'Not an address.' },
     { field: 'name', code: 'required', message: 'Name is required.' }];
-  assert.equal(alerts.fieldMessage(errors, 'smtp.recipients'), 'Not an address.');
-  assert.equal(alerts.fieldMessage(errors, 'smtp.from'), undefined);
+  assert.equal(formErrors.messageFor(errors, 'smtp.recipients', true), 'Not an address.');
+  assert.equal(formErrors.messageFor(errors, 'smtp.from', true), undefined);
   assert.equal(alerts.shownAtField('events[2]'), true);
   assert.equal(alerts.shownAtField('smtp.nonsense'), false);
+});
+
+// ---- form errors (form-errors.ts, shared by the v2, v1 and alert forms) ----------
+
+test('a refused request\'s field errors: its list, else its one field, else none', () => {
+  const list = [{ field: 'url', code: 'invalid_url', message: 'Bad URL.' }];
+  assert.deepEqual(formErrors.errorsOf({ code: 'validation_failed', message: 'x', errors: list }), list);
+  assert.deepEqual(formErrors.errorsOf({ code: 'invalid_value', message: 'Too big.', field: 'max_rate', errors: [] }),
+    [{ field: 'max_rate', code: 'invalid_value', message: 'Too big.' }]);
+  assert.deepEqual(formErrors.errorsOf({ code: 'not_found', message: 'Gone.', errors: [] }), []);
+});
+
+test('messageFor: the exact field, or with prefix the fields below it; isAt', () => {
+  const errors = [{ field: 'events[3]', code: 'unknown_event', message: 'Unknown.' },
+    { field: 'auth.keys[0].value', code: 'required', message: 'Required.' }];
+  assert.equal(formErrors.messageFor(errors, 'events'), undefined);
+  assert.equal(formErrors.messageFor(errors, 'events', true), 'Unknown.');
+  assert.equal(formErrors.messageFor(errors, 'auth', true), 'Required.');
+  assert.equal(formErrors.messageFor(errors, 'auth.keys[0].value'), 'Required.');
+  assert.equal(formErrors.isAt('headers[1].key', 'headers'), true);
+  assert.equal(formErrors.isAt('headersX', 'headers'), false);
+  assert.equal(formErrors.isAt(undefined, 'headers'), false);
+});
+
+test('bannerFor: what no field shows, the request\'s message, or a pointer to the fields', () => {
+  const at = (f) => f === 'url' || f === 'name';
+  const e = { message: 'Validation failed.' };
+  const url = { field: 'url', code: 'c', message: 'Bad URL.' };
+  const name = { field: 'name', code: 'c', message: 'Too long.' };
+  const other = { field: 'nonsense', code: 'c', message: 'Unknown field.' };
+  assert.equal(formErrors.bannerFor(e, [], at), 'Validation failed.');
+  assert.equal(formErrors.bannerFor(e, [url], at), null);
+  assert.equal(formErrors.bannerFor(e, [url, name], at), 'Please correct the fields marked below.');
+  assert.equal(formErrors.bannerFor(e, [url, name], at, false), null);
+  assert.equal(formErrors.bannerFor(e, [url, other], at), 'Unknown field.');
+});
+
+// ---- delivery controls in the webhook form (form-model.ts; issue 16 item 4) ------
+
+test('delivery controls: empty fields are the defaults, digits numbers, the rest sent as typed', () => {
+  const f = { ...form.emptyForm(), url: 'https://a.example/h', events: ['call.answered'] };
+  const body = form.webhookBody(f, 'create');
+  assert.equal(body.timeout_ms, 30000);
+  assert.equal(body.max_in_flight, 32);
+  assert.equal(body.max_rate, null, 'empty: unlimited');
+  const set = form.webhookBody({ ...f, timeoutMs: '5,000', maxInFlight: ' 4 ', maxRate: '50' }, 'edit');
+  assert.deepEqual([set.timeout_ms, set.max_in_flight, set.max_rate], [5000, 4, 50]);
+  assert.equal(form.webhookBody({ ...f, maxRate: '2.5' }, 'create').max_rate, '2.5', 'the server names it');
+  assert.equal(form.shownInline('max_rate', f), true);
+  assert.equal(form.shownInline('timeout_ms', f), true);
+  assert.equal(form.hasDeliveryControls(f), false);
+  assert.equal(form.hasDeliveryControls({ ...f, maxRate: '10' }), true);
+});
+
+test('delivery controls of a stored webhook: defaults show empty, so an unchanged form stays unchanged', () => {
+  const stored = {
+    id: 'w', name: 'n', description: '', url: 'https://a.example/h', status: 'active',
+    auth: { type: 'none' }, headers: [], events: ['call.answered'], filters: {}, has_secret: false,
+    consecutive_failures: 0, last_delivery: null, created_at: '', updated_at: '',
+  };
+  const plain = form.formFromWebhook({ ...stored, timeout_ms: 30000, max_in_flight: 32, max_rate: null }, []);
+  assert.deepEqual([plain.timeoutMs, plain.maxInFlight, plain.maxRate], ['', '', '']);
+  const tuned = form.formFromWebhook({ ...stored, timeout_ms: 8000, max_in_flight: 2, max_rate: 50 }, []);
+  assert.deepEqual([tuned.timeoutMs, tuned.maxInFlight, tuned.maxRate], ['8000', '2', '50']);
+  assert.equal(form.formChanged(tuned, { ...tuned }), false);
+  assert.equal(form.formChanged(tuned, { ...tuned, maxRate: '' }), true);
+  assert.equal(form.webhookBody({ ...tuned, maxRate: '' }, 'edit').max_rate, null, 'cleared: back to unlimited');
+});
+
+test('delivery-control errors in the admin\'s words, other errors as the server said them', () => {
+  const e = (field, code, message = 'x must be 1 to 2.') => ({ field, code, message });
+  assert.match(form.inAdminWords(e('max_rate', 'invalid_value')).message, /^Enter a whole number of deliveries per second from 1 to 10,000/);
+  assert.match(form.inAdminWords(e('timeout_ms', 'invalid_type')).message, /from 1,000 to 30,000/);
+  assert.match(form.inAdminWords(e('max_in_flight', 'invalid_value')).message, /from 1 to 32/);
+  assert.equal(form.inAdminWords(e('url', 'invalid_value')).message, 'x must be 1 to 2.');
+  assert.equal(form.inAdminWords(e('max_rate', 'other')).message, 'x must be 1 to 2.');
+});
+
+test('delivery controls in a sentence for the webhook page', () => {
+  assert.equal(form.deliveryControlsSummary({ timeout_ms: 30000, max_in_flight: 32, max_rate: null }),
+    'Timeout 30 s · at most 32 at once · no rate limit');
+  assert.equal(form.deliveryControlsSummary({ timeout_ms: 2500, max_in_flight: 2, max_rate: 1500 }),
+    'Timeout 2.5 s · at most 2 at once · at most 1,500 per second');
 });

@@ -91,6 +91,11 @@ export interface Webhook {
   consecutive_failures: number;
   last_delivery: LastDelivery | null;
   failing_since?: string | null; // when its current run of failed attempts began
+  // Delivery controls (issue 16 item 4): per-request timeout, requests in
+  // flight at once, deliveries started per second (null = unlimited).
+  timeout_ms?: number;
+  max_in_flight?: number;
+  max_rate?: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,8 +1,9 @@
 // Home (issue 17 item 7): the company's delivery health at a glance for
 // those who manage webhooks: today's counts across webhooks, each webhook's
 // status and what is true about it (failing since…, its last delivery), its
-// success rate, p95 latency and attempts over 24 h (a sparkline; the webhook's
-// page has the full charts, GET /api/v2/webhooks/{id}/stats), and the most
+// success rate, p95 latency and attempts over 24 h or 7 d (a switch; a
+// sparkline; the webhook's page has the full charts, GET
+// /api/v2/webhooks/{id}/stats), and the most
 // recent failed attempts across webhooks with links to them. "Events today"
 // is the server's count (GET /api/v2/stats/today, since 00:00 UTC); owners
 // and admins also see whether alert channels are set, linked to them.
@@ -26,16 +27,24 @@ import {
 const RECENT_FAILURES = 8;
 const REFRESH_MS = 10000;
 
+// The windows Home's per-webhook lines can show.
+type HomeWindow = '24h' | '7d';
+const HOME_WINDOWS: { value: HomeWindow; label: string }[] = [
+  { value: '24h', label: '24 h' },
+  { value: '7d', label: '7 d' },
+];
+
 interface Health {
   webhooks: Webhook[];
   last: Record<string, Delivery | null>;
-  stats: Record<string, WebhookStats | null>;
+  stats: Record<string, WebhookStats | null>; // 24 h: today's counts
+  shown: Record<string, WebhookStats | null>; // the chosen window's, for each webhook's line
   failures: Array<Attempt & { webhook: Webhook }>;
   today: EventsToday | null;
   alerts: AlertChannel[] | null; // null: not readable by this role, or not available
 }
 
-async function loadHealth(alerts: boolean): Promise<Health> {
+async function loadHealth(alerts: boolean, span: HomeWindow): Promise<Health> {
   const [webhooks, today, channels] = await Promise.all([
     api.listWebhooks().then((p) => p.data),
     api.eventsToday().catch(() => null),
@@ -44,12 +53,13 @@ async function loadHealth(alerts: boolean): Promise<Health> {
   const per = await Promise.all(
     webhooks.map(async (w) => {
       const q = new URLSearchParams({ limit: '1' });
-      const [last, failures, stats] = await Promise.all([
+      const [last, failures, stats, wide] = await Promise.all([
         api.deliveries(w.id, q).then((p) => p.data[0] ?? null, () => null),
         api.failures(w.id, new URLSearchParams({ limit: String(RECENT_FAILURES) })).then((p) => p.data, () => []),
         api.stats(w.id, '24h').catch(() => null),
+        span === '24h' ? Promise.resolve(null) : api.stats(w.id, span).catch(() => null),
       ]);
-      return { w, last, failures, stats };
+      return { w, last, failures, stats, shown: span === '24h' ? stats : wide };
     }),
   );
   return {
@@ -58,6 +68,7 @@ async function loadHealth(alerts: boolean): Promise<Health> {
     alerts: channels,
     last: Object.fromEntries(per.map((p) => [p.w.id, p.last])),
     stats: Object.fromEntries(per.map((p) => [p.w.id, p.stats])),
+    shown: Object.fromEntries(per.map((p) => [p.w.id, p.shown])),
     failures: per
       .flatMap((p) => p.failures.map((a) => ({ ...a, webhook: p.w })))
       .sort((a, b) => (a.at < b.at ? 1 : -1))
@@ -102,14 +113,15 @@ function Today({ health, now }: { health: Health; now: Date }) {
   );
 }
 
-function StatsLine({ stats }: { stats: WebhookStats | null | undefined }) {
+function StatsLine({ stats, span }: { stats: WebhookStats | null | undefined; span: HomeWindow }) {
   if (!stats) return null;
   const t = stats.totals;
-  if (t.attempts === 0) return <span class="small muted"> · no attempts in 24 h</span>;
+  const label = HOME_WINDOWS.find((w) => w.value === span)!.label;
+  if (t.attempts === 0) return <span class="small muted"> · no attempts in {label}</span>;
   return (
     <span class="small home-stats" data-testid="home-stats">
       {' '}
-      · 24 h: {percentText(t.success_rate)} of {countText(t.attempts)} attempts succeeded, p95 {latencyText(t.latency_ms.p95)}
+      · {label}: {percentText(t.success_rate)} of {countText(t.attempts)} attempts succeeded, p95 {latencyText(t.latency_ms.p95)}
       <Sparkline stats={stats} />
     </span>
   );
@@ -139,14 +151,17 @@ function AlertStatus({ channels }: { channels: AlertChannel[] }) {
 export function DeliveryHealth({ alerts = false }: { alerts?: boolean }) {
   const [health, setHealth] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [span, setSpan] = useState<HomeWindow>('24h');
+  const [shownSpan, setShownSpan] = useState<HomeWindow>('24h');
   useEffect(() => {
     let live = true;
     let timer = 0;
     const tick = async () => {
       try {
-        const h = await loadHealth(alerts);
+        const h = await loadHealth(alerts, span);
         if (live) {
           setHealth(h);
+          setShownSpan(span);
           setError(null);
         }
       } catch (e) {
@@ -159,15 +174,31 @@ export function DeliveryHealth({ alerts = false }: { alerts?: boolean }) {
       live = false;
       window.clearTimeout(timer);
     };
-  }, []);
+  }, [span]);
   const now = new Date();
   return (
     <>
       <ErrorBanner error={error} />
       {health && (
         <section class="card" aria-label="Delivery health">
-          <div class="card-title">
+          <div class="card-title history-title">
             <h3>Delivery health</h3>
+            {health.webhooks.length > 0 && (
+              <div class="segmented" role="radiogroup" aria-label="Success rate and latency over">
+                {HOME_WINDOWS.map((w) => (
+                  <label key={w.value} class={span === w.value ? 'selected' : ''}>
+                    <input
+                      type="radio"
+                      name="home-window"
+                      value={w.value}
+                      checked={span === w.value}
+                      onChange={() => setSpan(w.value)}
+                    />
+                    {w.label}
+                  </label>
+                ))}
+              </div>
+            )}
           </div>
           {health.webhooks.length > 0 && <Today health={health} now={now} />}
           {health.alerts && <AlertStatus channels={health.alerts} />}
@@ -184,7 +215,7 @@ export function DeliveryHealth({ alerts = false }: { alerts?: boolean }) {
                     <span class={`dot dot-${h.tone}`} />
                     <a href={href.webhook(w.id)}>{w.name || 'Untitled webhook'}</a> · <strong>{h.label}</strong>
                     {h.detail && <span class="small"> · {h.detail}</span>}
-                    <StatsLine stats={health.stats[w.id]} />
+                    <StatsLine stats={health.shown[w.id]} span={shownSpan} />
                   </li>
                 );
               })}

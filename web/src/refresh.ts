@@ -12,7 +12,8 @@ export interface RefreshPolicy {
 // The webhook logs: every 3 s while shown (new attempts appear at once).
 export const FIXED_3S: RefreshPolicy = { minMs: 3000, maxMs: 3000 };
 
-// Recent calls: each refresh makes the server fold up to 20,000 call events,
+// Recent calls: each refresh makes the server order up to 20,000 call events
+// (by their index, then it folds only the page's),
 // so an unchanged list backs off 3 s → 6 → 12 → 24 → 48 → 60 s; the live
 // stream asks for a refresh when a call changes.
 export const CALLS_BACKOFF: RefreshPolicy = { minMs: 3000, maxMs: 60000 };

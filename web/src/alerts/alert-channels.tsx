@@ -12,7 +12,8 @@ import { ApiError, api } from '../api';
 import { useUnsavedChanges } from '../leave-guard';
 import { href } from '../router';
 import { ConfirmModal, ErrorBanner, WarningIcon, formatTime, relativeTime, useToast } from '../ui';
-import { FieldMessage } from '../webhooks/form';
+import { FieldMessage, TextField as SharedTextField } from '../fields';
+import { bannerFor, errorsOf, isAt, messageFor } from '../form-errors';
 import { revealSecret } from '../webhooks/secret';
 import {
   ALERT_EVENTS,
@@ -21,8 +22,6 @@ import {
   channelBody,
   channelState,
   emptyChannelForm,
-  errorsOf,
-  fieldMessage,
   formFromChannel,
   formsEqual,
   shownAtField,
@@ -30,68 +29,10 @@ import {
 
 const STATE_TONE = { ok: 'ok', failed: 'bad', off: 'wait', idle: 'wait' } as const;
 
-function TextField(props: {
-  label: string;
-  field: string;
-  value: string;
-  errors: FieldError[];
-  onInput: (v: string) => void;
-  type?: string;
-  placeholder?: string;
-  hint?: string;
-  required?: boolean;
-  autoComplete?: string;
-  inputMode?: 'numeric';
-  multiline?: boolean;
-}) {
-  const message = fieldMessage(props.errors, props.field);
-  const id = `alert-${props.field.replace(/\W/g, '-')}`;
-  const describedBy = message ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
-  const common = {
-    id,
-    name: props.field,
-    value: props.value,
-    placeholder: props.placeholder,
-    'aria-invalid': message ? true : undefined,
-    'aria-describedby': describedBy,
-    'aria-required': props.required ? true : undefined,
-    class: message ? 'invalid' : '',
-  };
-  return (
-    <>
-      <label class="field" for={id}>
-        <span class="label">
-          {props.label}
-          {props.required && (
-            <span class="required" aria-hidden="true">
-              {' '}
-              *
-            </span>
-          )}
-        </span>
-        {props.multiline ? (
-          <textarea {...common} rows={3} onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)} />
-        ) : (
-          <input
-            {...common}
-            type={props.type ?? 'text'}
-            inputMode={props.inputMode}
-            autoComplete={props.autoComplete ?? 'off'}
-            onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-          />
-        )}
-      </label>
-      {message ? (
-        <FieldMessage text={message} id={`${id}-error`} />
-      ) : (
-        props.hint && (
-          <p class="muted small field-hint" id={`${id}-hint`}>
-            {props.hint}
-          </p>
-        )
-      )}
-    </>
-  );
+// The channel form's fields: ids "alert-<field>" (the tests find the
+// server's messages by "alert-<field>-error").
+function TextField(props: Omit<Parameters<typeof SharedTextField>[0], 'idPrefix'>) {
+  return <SharedTextField {...props} idPrefix="alert" />;
 }
 
 function ChannelEditor(props: { channel: AlertChannel | null; onDone: (saved: AlertChannel | null) => void }) {
@@ -110,7 +51,7 @@ function ChannelEditor(props: { channel: AlertChannel | null; onDone: (saved: Al
   }, []);
   const set = (patch: Partial<ChannelForm>, field?: string) => {
     setForm({ ...form, ...patch });
-    if (field) setErrors(errors.filter((e) => e.field !== field && !e.field.startsWith(field + '[')));
+    if (field) setErrors(errors.filter((e) => !isAt(e.field, field)));
   };
   const hasPassword = !!props.channel?.smtp?.password;
   const save = async (e: Event) => {
@@ -130,10 +71,7 @@ function ChannelEditor(props: { channel: AlertChannel | null; onDone: (saved: Al
       if (err instanceof ApiError) {
         const list = errorsOf(err);
         setErrors(list);
-        const elsewhere = list.filter((x) => !shownAtField(x.field)).map((x) => x.message);
-        if (!list.length) setBanner(err.message);
-        else if (elsewhere.length) setBanner(elsewhere.join(' '));
-        else setBanner(list.length > 1 ? 'Please correct the fields marked below.' : null);
+        setBanner(bannerFor(err, list, shownAtField));
       } else {
         setBanner((err as Error).message);
       }
@@ -232,7 +170,7 @@ function ChannelEditor(props: { channel: AlertChannel | null; onDone: (saved: Al
                 ))}
               </div>
             </fieldset>
-            <FieldMessage text={fieldMessage(errors, 'smtp.tls')} />
+            <FieldMessage text={messageFor(errors, 'smtp.tls', true)} />
             <TextField
               label="Port"
               field="smtp.port"
@@ -316,7 +254,7 @@ function ChannelEditor(props: { channel: AlertChannel | null; onDone: (saved: Al
             ))}
           </ul>
         </fieldset>
-        <FieldMessage text={fieldMessage(errors, 'events')} />
+        <FieldMessage text={messageFor(errors, 'events', true)} />
         <label class="check field">
           <input
             type="checkbox"

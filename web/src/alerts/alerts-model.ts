@@ -1,7 +1,7 @@
 // Alert channels (issue 17 item 10, over issue 16's /api/v2/alert-channels):
 // the form's model, pure so that web_unit_test.mjs can table-test it. The
 // server validates; these only shape what is sent and say what is true.
-import type { AlertChannel, AlertEvent, FieldError } from '../api';
+import type { AlertChannel, AlertEvent } from '../api';
 
 export const ALERT_EVENTS: { event: AlertEvent; label: string; hint: string }[] = [
   { event: 'webhook.failed', label: 'A webhook failed', hint: 'It turned Failed after 3 deliveries in a row gave up.' },
@@ -103,19 +103,6 @@ export function channelBody(f: ChannelForm, mode: 'create' | 'edit'): Record<str
 
 export function formsEqual(a: ChannelForm, b: ChannelForm): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-// The server's errors by field (an error without a field is the banner's).
-export function errorsOf(e: { field?: string; code: string; message: string; errors: FieldError[] }): FieldError[] {
-  if (e.errors.length) return e.errors;
-  return e.field ? [{ field: e.field, code: e.code, message: e.message }] : [];
-}
-
-// The message for one of the form's fields: "smtp.recipients" also takes
-// "smtp.recipients[2]", "events" takes "events[0]".
-export function fieldMessage(errors: FieldError[], field: string): string | undefined {
-  const hits = errors.filter((e) => e.field === field || e.field.startsWith(field + '['));
-  return hits.length ? hits.map((e) => e.message).join(' ') : undefined;
 }
 
 export const FORM_FIELDS = [

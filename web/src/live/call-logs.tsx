@@ -120,7 +120,7 @@ function useNames(kind: 'agents' | 'departments'): Map<string, string> {
 // names from the directory, a running duration, and calls without an update
 // for the chosen time shown as stale.
 // The list backs off while nothing changes (refresh.ts: each request makes
-// the server fold up to 20,000 call events); a change on the live stream
+// the server order up to 20,000 call events); a change on the live stream
 // (`changes` counts them) refreshes it, at most once per CALLS_BACKOFF.minMs.
 function RecentCalls(props: { department: string; changes: number }) {
   const [staleMin, setStaleMin] = useState(() => Number(localStorage.getItem(STALE_KEY)) || DEFAULT_STALE_MIN);

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { href, navigate } from '../router';
 import { ErrorBanner, StatusPill, formatTime, useToast } from '../ui';
 import { clockTime } from './states';
+import { deliveryControlsSummary } from './form-model';
 import { WebhookActions } from './actions';
 import { DeliveryLogs, FailureLogs } from './logs';
 import { loadDirectory } from './directory-picker';
@@ -227,6 +228,8 @@ export function WebhookDetail(props: { id: string; delivery?: string }) {
             <dd>{filters.length ? filters.join('; ') : 'All calls'}</dd>
             <dt>Signing</dt>
             <dd>{w.has_secret ? 'Signed with a secret' : 'Not signed'}</dd>
+            <dt>Delivery controls</dt>
+            <dd data-testid="delivery-controls">{deliveryControlsSummary(w)}</dd>
             <dt>Consecutive failed deliveries</dt>
             <dd>{w.consecutive_failures}</dd>
             <dt>Created</dt>

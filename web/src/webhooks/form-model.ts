@@ -33,7 +33,21 @@ export interface WebhookForm {
   agentIds: string[];
   secret: SecretChoice; // on create only; an existing secret is rotated with its own action
   secretDecision: SecretDecision; // on edit, only sent when the URL's origin changes
+  // Delivery controls (Advanced; issue 16 item 4), as typed: "" = the default
+  // (DELIVERY_DEFAULTS; for maxRate: unlimited). The server checks the range.
+  timeoutMs: string;
+  maxInFlight: string;
+  maxRate: string;
 }
+
+// The delivery controls' bounds and defaults (src/model/limits.h,
+// model::DeliveryControls; the API's WebhookCreate in openapi.json).
+export const DELIVERY_LIMITS = {
+  timeout_ms: { min: 1000, max: 30000, default: 30000 },
+  max_in_flight: { min: 1, max: 32, default: 32 },
+  max_rate: { min: 1, max: 10000, default: null },
+} as const;
+export const DELIVERY_FIELDS = ['timeout_ms', 'max_in_flight', 'max_rate'] as const;
 
 export function emptyForm(): WebhookForm {
   return {
@@ -52,6 +66,9 @@ export function emptyForm(): WebhookForm {
     agentIds: [],
     secret: 'generate',
     secretDecision: '',
+    timeoutMs: '',
+    maxInFlight: '',
+    maxRate: '',
   };
 }
 
@@ -125,7 +142,41 @@ export function formFromWebhook(w: Webhook, groups: EventGroup[]): WebhookForm {
   form.direction = [...(w.filters?.direction ?? [])];
   form.departmentIds = [...(w.filters?.department_ids ?? [])];
   form.agentIds = [...(w.filters?.agent_ids ?? [])];
+  // A default value shows as the empty field ("default"), so that an
+  // unchanged form stays unchanged.
+  const typed = (value: number | null | undefined, fallback: number | null) =>
+    value === undefined || value === null || value === fallback ? '' : String(value);
+  form.timeoutMs = typed(w.timeout_ms, DELIVERY_LIMITS.timeout_ms.default);
+  form.maxInFlight = typed(w.max_in_flight, DELIVERY_LIMITS.max_in_flight.default);
+  form.maxRate = typed(w.max_rate, DELIVERY_LIMITS.max_rate.default);
   return form;
+}
+
+// A typed delivery control as the API takes it: digits as a number, ""
+// as `empty`, anything else as typed, so that the server names it at the
+// field ("timeout_ms must be an integer").
+export function controlValue(text: string, empty: number | null): number | string | null {
+  const t = text.trim().replace(/[,_\s]/g, '');
+  if (t === '') return empty;
+  return /^\d+$/.test(t) ? Number(t) : text.trim();
+}
+
+// The server names the API field ("max_rate must be 1 to 10000."); beside
+// the field the form says it in the admin's words, with the same bounds.
+const DELIVERY_WORDS: Record<string, string> = {
+  timeout_ms: 'Enter a whole number of milliseconds from 1,000 to 30,000, or leave it empty for 30,000.',
+  max_in_flight: 'Enter a whole number from 1 to 32, or leave it empty for 32.',
+  max_rate: 'Enter a whole number of deliveries per second from 1 to 10,000, or leave it empty for no limit.',
+};
+export function inAdminWords(e: FieldError): FieldError {
+  const words = e.field ? DELIVERY_WORDS[e.field] : undefined;
+  return words && (e.code === 'invalid_value' || e.code === 'invalid_type') ? { ...e, message: words } : e;
+}
+
+// Whether any delivery control differs from its default (the Advanced
+// section then starts open).
+export function hasDeliveryControls(form: WebhookForm): boolean {
+  return form.timeoutMs.trim() !== '' || form.maxInFlight.trim() !== '' || form.maxRate.trim() !== '';
 }
 
 // The fields both POST and PATCH take. `movesOrigin`: the edit moves the
@@ -163,6 +214,11 @@ export function webhookBody(
       agent_ids: form.agentIds,
     },
   };
+  // Empty fields are the defaults: sent as such, so that clearing a field on
+  // edit goes back to the default.
+  body.timeout_ms = controlValue(form.timeoutMs, DELIVERY_LIMITS.timeout_ms.default);
+  body.max_in_flight = controlValue(form.maxInFlight, DELIVERY_LIMITS.max_in_flight.default);
+  body.max_rate = controlValue(form.maxRate, DELIVERY_LIMITS.max_rate.default);
   if (mode === 'create') body.secret = form.secret === 'generate' ? 'generate' : null;
   if (mode === 'edit' && movesOrigin && form.secretDecision) body.secret = form.secretDecision;
   return body;
@@ -182,21 +238,6 @@ export function formChanged(initial: WebhookForm, current: WebhookForm): boolean
   return canonical(initial) !== canonical(current);
 }
 
-// Messages for one slot of the form: the exact path, or with `prefix` also
-// the paths below it ("events" covers "events[3]").
-export function messageFor(
-  errors: FieldError[],
-  slot: string,
-  prefix = false,
-): string | undefined {
-  const hits = errors.filter(
-    (e) =>
-      e.field === slot ||
-      (prefix && (e.field?.startsWith(slot + '[') || e.field?.startsWith(slot + '.'))),
-  );
-  return hits.length ? hits.map((e) => e.message).join(' ') : undefined;
-}
-
 // Whether the form shows an error for this path next to a field; the others
 // go to the banner above the form so that no message is lost.
 export function shownInline(path: string | undefined, form: WebhookForm): boolean {
@@ -214,6 +255,7 @@ export function shownInline(path: string | undefined, form: WebhookForm): boolea
     'auth.keys',
     'headers',
     'secret',
+    ...DELIVERY_FIELDS,
   ];
   if (fixed.includes(path)) return true;
   const row = /^(headers|auth\.keys)\[(\d+)\](\.(key|name|value))?$/.exec(path);
@@ -241,4 +283,21 @@ export function duplicateKeyErrors(rows: KeyValue[], pathPrefix: string, keyName
     seen.add(key);
   });
   return out;
+}
+
+// The delivery controls in a sentence for the webhook page: "Timeout 8 s ·
+// at most 2 at once · at most 50 per second" (defaults named as such).
+export function deliveryControlsSummary(w: {
+  timeout_ms?: number;
+  max_in_flight?: number;
+  max_rate?: number | null;
+}): string {
+  const timeout = w.timeout_ms ?? DELIVERY_LIMITS.timeout_ms.default;
+  const seconds = timeout / 1000;
+  const parts = [
+    `Timeout ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`,
+    `at most ${w.max_in_flight ?? DELIVERY_LIMITS.max_in_flight.default} at once`,
+    w.max_rate ? `at most ${w.max_rate.toLocaleString('en-US')} per second` : 'no rate limit',
+  ];
+  return parts.join(' · ');
 }

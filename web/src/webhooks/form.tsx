@@ -7,17 +7,22 @@ import { ApiError, api } from '../api';
 import { href, navigate } from '../router';
 import { useUnsavedChanges } from '../leave-guard';
 import { ErrorBanner, useToast } from '../ui';
+import { FieldMessage, TextField } from '../fields';
+import { bannerFor, errorsOf, isAt, messageFor } from '../form-errors';
 import { EventsPicker } from './events-picker';
 import {
+  DELIVERY_FIELDS,
+  DELIVERY_LIMITS,
   MASKED,
   MAX_API_KEYS,
+  hasDeliveryControls,
+  inAdminWords,
   duplicateKeyErrors,
   MAX_HEADERS,
   emptyForm,
   formChanged,
   formFromWebhook,
   maskedCredentialPaths,
-  messageFor,
   originChanged,
   shownInline,
   webhookBody,
@@ -26,20 +31,6 @@ import {
 } from './form-model';
 import { DirectoryPicker } from './directory-picker';
 import { SecretPanel, revealSecret } from './secret';
-
-// Whether an error's field is `path` or below it.
-export function isAt(field: string | undefined, path: string): boolean {
-  return !!field && (field === path || field.startsWith(path + '.') || field.startsWith(path + '['));
-}
-
-export function FieldMessage({ text, id }: { text?: string; id?: string }) {
-  if (!text) return null;
-  return (
-    <p class="field-error" id={id} role="alert">
-      {text}
-    </p>
-  );
-}
 
 export function RowsEditor(props: {
   rows: KeyValue[];
@@ -133,6 +124,7 @@ export function WebhookFormPage(props: { id?: string }) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [banner, setBanner] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -146,6 +138,7 @@ export function WebhookFormPage(props: { id?: string }) {
         setWebhook(loaded);
         setInitial(start);
         setForm(start);
+        setAdvancedOpen(hasDeliveryControls(start));
       } catch (e) {
         if (live) setBanner((e as Error).message);
       }
@@ -189,16 +182,10 @@ export function WebhookFormPage(props: { id?: string }) {
       navigate(href.webhook(saved.id));
     } catch (err) {
       if (err instanceof ApiError) {
-        const list = err.errors.length
-          ? err.errors
-          : err.field
-            ? [{ field: err.field, code: err.code, message: err.message }]
-            : [];
+        const list = errorsOf(err).map(inAdminWords);
         setErrors(list);
-        const elsewhere = list.filter((x) => !shownInline(x.field, form)).map((x) => x.message);
-        if (!list.length) setBanner(err.message);
-        else if (elsewhere.length) setBanner(elsewhere.join(' '));
-        else setBanner(list.length > 1 ? 'Please correct the fields marked below.' : null);
+        setBanner(bannerFor(err, list, (field) => shownInline(field, form)));
+        if (list.some((x) => DELIVERY_FIELDS.some((f) => isAt(x.field, f)))) setAdvancedOpen(true);
       } else {
         setBanner((err as Error).message);
       }
@@ -481,6 +468,53 @@ export function WebhookFormPage(props: { id?: string }) {
             )}
             <FieldMessage text={messageFor(errors, 'secret')} />
           </fieldset>
+
+          <details
+            class="field advanced"
+            open={advancedOpen}
+            onToggle={(e) => setAdvancedOpen((e.currentTarget as HTMLDetailsElement).open)}
+          >
+            <summary class="label">Advanced: delivery controls</summary>
+            <p class="muted small">
+              How Switchboard sends to this endpoint. Leave a field empty for the default. Events of one call are
+              always sent one at a time, in order.
+            </p>
+            <div class="advanced-fields">
+              <TextField
+                label="Request timeout (ms)"
+                field="timeout_ms"
+                idPrefix="webhook"
+                inputMode="numeric"
+                value={form.timeoutMs}
+                errors={errors}
+                placeholder={String(DELIVERY_LIMITS.timeout_ms.default)}
+                hint="How long one delivery may take, 1,000 to 30,000 ms. Empty: 30,000."
+                onInput={(v) => set({ timeoutMs: v }, 'timeout_ms')}
+              />
+              <TextField
+                label="Deliveries in flight at once"
+                field="max_in_flight"
+                idPrefix="webhook"
+                inputMode="numeric"
+                value={form.maxInFlight}
+                errors={errors}
+                placeholder={String(DELIVERY_LIMITS.max_in_flight.default)}
+                hint="1 to 32. Empty: 32."
+                onInput={(v) => set({ maxInFlight: v }, 'max_in_flight')}
+              />
+              <TextField
+                label="Deliveries per second at most"
+                field="max_rate"
+                idPrefix="webhook"
+                inputMode="numeric"
+                value={form.maxRate}
+                errors={errors}
+                placeholder="Unlimited"
+                hint="1 to 10,000, for an endpoint that cannot take bursts. Empty: unlimited."
+                onInput={(v) => set({ maxRate: v }, 'max_rate')}
+              />
+            </div>
+          </details>
         </section>
 
         <EventsPicker

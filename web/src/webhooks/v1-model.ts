@@ -1,6 +1,6 @@
 // The v1 (legacy calling webhooks) form's state and its mapping to and from
 // the /api/v1/webhooks body. Pure functions: no DOM, no requests.
-import type { FieldError, KeyValue, V1Type, V1Webhook } from '../api';
+import type { KeyValue, V1Type, V1Webhook } from '../api';
 
 // The product's row limit for headers and query parameters (src/model/limits.h).
 export const MAX_V1_PARAMS = 10;
@@ -89,10 +89,4 @@ export function v1ShownInline(path: string | undefined, form: V1Form): boolean {
   if (!row) return false;
   const rows = row[1] === 'headers' ? form.headers : form.query;
   return Number(row[2]) < rows.length;
-}
-
-// The list of field errors an API error carries (the `errors` list, else its one `field`).
-export function fieldErrors(err: { errors: FieldError[]; field?: string; code: string; message: string }): FieldError[] {
-  if (err.errors.length) return err.errors;
-  return err.field ? [{ field: err.field, code: err.code, message: err.message }] : [];
 }

@@ -21,15 +21,15 @@ import {
   useToast,
 } from '../ui';
 import { DeliveriesTable, LOG_PAGE, LogFooter, usePagedLog } from './logs';
-import { FieldMessage, RowsEditor, isAt } from './form';
-import { messageFor } from './form-model';
+import { RowsEditor } from './form';
+import { FieldMessage } from '../fields';
+import { bannerFor, errorsOf, isAt, messageFor } from '../form-errors';
 import { WebhooksTabs } from './list';
 import {
   MAX_V1_PARAMS,
   V1_FIELDS,
   V1_TYPES,
   emptyV1Form,
-  fieldErrors,
   v1Body,
   v1FormChanged,
   v1FormFrom,
@@ -99,11 +99,9 @@ function V1FormDialog(props: { webhook: V1Webhook | null; onSaved: (w: V1Webhook
       props.onSaved(saved);
     } catch (err) {
       if (err instanceof ApiError) {
-        const list = fieldErrors(err);
+        const list = errorsOf(err);
         setErrors(list);
-        const elsewhere = list.filter((x) => !v1ShownInline(x.field, form)).map((x) => x.message);
-        if (!list.length) setBanner(err.message);
-        else if (elsewhere.length) setBanner(elsewhere.join(' '));
+        setBanner(bannerFor(err, list, (field) => v1ShownInline(field, form), false));
       } else {
         setBanner((err as Error).message);
       }
