@@ -85,6 +85,9 @@ class Writer {
   void run();
   void commit_batch(std::vector<Pending>& batch);
   Result<void> run_in_savepoint(const WriteFn& fn);
+  // `fn` on the write connection; an exception it throws is an error.
+  Result<void> run_guarded(const WriteFn& fn);
+  void count_batch(std::size_t writes);
 
   std::unique_ptr<Connection> connection_;  // touched only by the writer thread
   const std::size_t max_batch_;

@@ -176,6 +176,53 @@ TEST_F(WriterTest, FailedWriteRollsBackOnlyItself) {
   EXPECT_EQ(items(), (std::vector<std::string>{"a", "b"}));
 }
 
+// A write alone in its transaction runs without a savepoint; failing or
+// throwing, it still leaves nothing behind, and the writer carries on.
+TEST_F(WriterTest, ALoneFailedWriteLeavesNothingBehind) {
+  struct Case {
+    const char* name;
+    Writer::WriteFn write;
+    ErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {"fails after a write",
+       [](Connection& connection) -> Result<void> {
+         auto statement = connection.query("INSERT INTO items (value) VALUES ('half')");
+         if (!statement || !statement->run()) return make_error(ErrorCode::kInternal, "setup");
+         return make_error(ErrorCode::kConflict, "changed my mind");
+       },
+       ErrorCode::kConflict},
+      {"throws after a write",
+       [](Connection& connection) -> Result<void> {
+         if (auto statement = connection.query("INSERT INTO items (value) VALUES ('thrown')"))
+           (void)statement->run();
+         throw std::runtime_error("boom");
+       },
+       ErrorCode::kInternal},
+      {"a statement fails (UNIQUE)",
+       [](Connection& connection) -> Result<void> {
+         for (const char* value : {"dup", "dup"}) {
+           auto statement = connection.query("INSERT INTO items (value) VALUES (?)", std::string(value));
+           if (!statement) return forward_error(statement);
+           if (auto ran = statement->run(); !ran) return ran;
+         }
+         return {};
+       },
+       ErrorCode::kConflict},
+  };
+  Writer writer(open_connection(), 1024);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto outcome = writer.write(c.write);
+    ASSERT_FALSE(outcome);
+    EXPECT_EQ(outcome.error().code, c.code);
+    EXPECT_TRUE(items().empty());
+  }
+  EXPECT_TRUE(writer.write(insert("after")));
+  EXPECT_EQ(items(), (std::vector<std::string>{"after"}));
+  EXPECT_EQ(writer.stats().batches, cases.size() + 1);
+}
+
 TEST_F(WriterTest, CommitFailureFailsTheWholeBatch) {
   Writer writer(open_connection(), 1024);
   // A deferred foreign key is only checked at COMMIT, which therefore fails.
