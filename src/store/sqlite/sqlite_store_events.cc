@@ -231,7 +231,8 @@ Result<Statement> query_recent_call_events(Connection& connection, std::string_v
   sql += ") ORDER BY created_at DESC, id DESC LIMIT ?";
   return std::apply(
       [&](auto... types) {
-        return connection.query(sql, company_id, since, types..., static_cast<std::int64_t>(std::max(0, max)));
+        return connection.query(sql, company_id, since, types...,
+                                static_cast<std::int64_t>(std::max(0, max)));
       },
       model::kLiveCallEventTypes);
 }

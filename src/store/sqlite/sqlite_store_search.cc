@@ -142,7 +142,8 @@ Result<std::vector<CallEventRef>> SqliteStore::list_recent_call_event_refs(const
                                                                            TimePoint since, int max) {
   return read([&](Connection& connection) -> Result<std::vector<CallEventRef>> {
     // The rows of list_recent_call_events, only their references.
-    auto query = query_recent_call_events(connection, "id, sequence_key, occurred_at", company_id, since, max);
+    auto query =
+        query_recent_call_events(connection, "id, sequence_key, occurred_at", company_id, since, max);
     if (!query) return forward_error(query);
     return read_all<CallEventRef>(*query, [](const Statement& row) {
       return CallEventRef{row.text(0), row.text(1), row.time(2)};

@@ -168,8 +168,9 @@ void Writer::commit_batch(std::vector<Pending>& batch) {
       // Some errors (SQLITE_FULL, I/O errors, a failed savepoint statement)
       // abort the whole transaction: nothing of this batch can be committed.
       if (!connection_->in_transaction()) {
-        answer_all_unavailable("the write transaction was aborted: " +
-                               (outcomes.back() ? std::string("unknown cause") : outcomes.back().error().message));
+        answer_all_unavailable(
+            "the write transaction was aborted: " +
+            (outcomes.back() ? std::string("unknown cause") : outcomes.back().error().message));
         return;
       }
     }
