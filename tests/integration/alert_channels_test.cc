@@ -137,7 +137,7 @@ TEST_F(AlertsChannelsTest, FailingAlertWebhookNeverAlertsAboutItself) {
     EXPECT_EQ(message.find("wha_"), std::string::npos);
     EXPECT_EQ(message.find("Alert channel: "), std::string::npos);  // the carrier's name
     std::smatch subject;
-    if (std::regex_search(message, subject, std::regex("Subject: ([^\r\n]*)"))) subjects.insert(subject[1]);
+    if (std::regex_search(message, subject, std::regex("Subject: ([^\r\n]*)"))) subjects.insert(subject[1].str());
   }
   EXPECT_TRUE(subjects.contains("[Switchboard] Webhook \"CRM\" has failed")) << messages.size();
   EXPECT_TRUE(std::any_of(subjects.begin(), subjects.end(), [](const std::string& s) {
@@ -170,6 +170,10 @@ TEST_F(AlertsChannelsTest, FailingAlertWebhookNeverAlertsAboutItself) {
   const json::object mail_channel = channel(mail_id);
   EXPECT_TRUE(mail_channel.at("last_error").is_null()) << json::serialize(mail_channel);
   EXPECT_FALSE(mail_channel.at("last_success_at").is_null());
+  // PATCH {"enabled": true} starts the stopped alert webhook again.
+  ASSERT_EQ(server_->patch("/api/v2/alert-channels/" + hook_id, owner_, R"({"enabled":true})").status, 200);
+  EXPECT_EQ(carrier_of(hook_id).status, model::WebhookStatus::kActive);
+  EXPECT_EQ(carrier_of(hook_id).consecutive_exhausted, 0);
 }
 
 // Item 1, "never slows deliveries": the alert webhook's endpoint hangs; while
@@ -355,7 +359,7 @@ TEST_F(AlertsChannelsTest, DisabledAndExhaustedReachSubscribedChannelsOncePerEpi
       EXPECT_NE(message.find("update the URL"), std::string::npos);  // what to do
     } else if (std::regex_search(message, m,
                                  std::regex("Subject: \\[Switchboard\\] ([0-9]+) deliveries to webhook \"Flaky\" gave up"))) {
-      exhausted_mailed += std::stoll(m[1]);
+      exhausted_mailed += std::stoll(m[1].str());
       EXPECT_NE(message.find("Recover"), std::string::npos);
     } else {
       ADD_FAILURE() << "an e-mail the channel did not subscribe to";
