@@ -324,7 +324,7 @@ TEST_F(AlertsChannelsTest, DisabledAndExhaustedReachSubscribedChannelsOncePerEpi
       EXPECT_EQ(data.at("webhook").at("url"), url_of(gone).c_str());
       EXPECT_EQ(data.at("webhook").at("status"), "inactive");
       ASSERT_FALSE(data.at("last_errors").as_array().empty());
-      EXPECT_EQ(data.at("last_errors").at(0).at("error"), "http_status 410");
+      EXPECT_TRUE(std::string(data.at("last_errors").at(0).at("error").as_string()).starts_with("http_status 410"));
       EXPECT_EQ(data.at("last_errors").at(0).at("event_type"), "call.answered");
     } else if (type == "delivery.exhausted") {
       EXPECT_EQ(keys_of(data), (std::set<std::string>{"webhook", "at", "exhausted"}));

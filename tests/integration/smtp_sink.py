@@ -14,11 +14,13 @@ user and password are accepted; a message's JSON line then names the user.
 import argparse
 import asyncio
 import json
+import logging
 import os
 import socket
 import ssl
 import sys
 import time
+import warnings
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -77,6 +79,8 @@ def main():
             # The whole connection is TLS: aiosmtpd's "AUTH only after TLS"
             # knows only STARTTLS and would never offer AUTH here.
             kwargs["auth_require_tls"] = False
+            warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+            logging.getLogger("mail.log").setLevel(logging.ERROR)
     port = free_port()
     controller = Controller(Sink(a.out, user), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
