@@ -182,7 +182,8 @@ TEST_F(AlertMonitorTest, EnabledAndGoneAgainBeforeTheLookIsANewEpisode) {
 
   // Enabled, then 410 again, and only then looked at.
   ASSERT_TRUE(store_
-                  ->set_webhook_status("cmp_a", "wh_a", model::StatusChange{model::WebhookStatus::kActive, 0, {}},
+                  ->set_webhook_status("cmp_a", "wh_a",
+                                       model::StatusChange{model::WebhookStatus::kActive, 0, {}},
                                        clock_.now())
                   .has_value());
   monitor_->webhook_changed("cmp_a", "wh_a", model::WebhookStatus::kActive);

@@ -106,7 +106,8 @@ struct State {
     std::optional<Answer> answer;
     if (event.status != 0) {
       const bool delayed = options.delay_ms > 0 && (options.delay_first <= 0 || index < options.delay_first);
-      answer = Answer{event.status, response_body(event.status, event.event_id, event.signatures_ok), delayed};
+      answer =
+          Answer{event.status, response_body(event.status, event.event_id, event.signatures_ok), delayed};
     }
     if (options.on_event) options.on_event(event);
     {

@@ -135,16 +135,17 @@ TEST_F(AlertsChannelsTest, FailingAlertWebhookNeverAlertsAboutItself) {
   std::set<std::string> subjects;
   for (const auto& message : messages) {
     SCOPED_TRACE(message.substr(0, 400));
-    EXPECT_NE(message.find("(" + id + ")"), std::string::npos);  // every e-mail is about the customer's webhook
+    EXPECT_NE(message.find("(" + id + ")"),
+              std::string::npos);  // every e-mail is about the customer's webhook
     EXPECT_EQ(message.find("wha_"), std::string::npos);
     EXPECT_EQ(message.find("Alert channel: "), std::string::npos);  // the carrier's name
     std::smatch subject;
-    if (std::regex_search(message, subject, std::regex("Subject: ([^\r\n]*)"))) subjects.insert(subject[1].str());
+    if (std::regex_search(message, subject, std::regex("Subject: ([^\r\n]*)")))
+      subjects.insert(subject[1].str());
   }
   EXPECT_TRUE(subjects.contains("[Switchboard] Webhook \"CRM\" has failed")) << messages.size();
-  EXPECT_TRUE(std::any_of(subjects.begin(), subjects.end(), [](const std::string& s) {
-    return s.find("is degraded") != std::string::npos;
-  }));
+  EXPECT_TRUE(std::any_of(subjects.begin(), subjects.end(),
+                          [](const std::string& s) { return s.find("is degraded") != std::string::npos; }));
   EXPECT_TRUE(std::any_of(subjects.begin(), subjects.end(), [](const std::string& s) {
     return s.find("deliveries to webhook \"CRM\" gave up") != std::string::npos;
   }));
@@ -165,10 +166,12 @@ TEST_F(AlertsChannelsTest, FailingAlertWebhookNeverAlertsAboutItself) {
   // Its failures are on its channel and in the log; the e-mail channel is fine.
   const json::object pager_channel = channel(hook_id);
   ASSERT_TRUE(pager_channel.at("last_error").is_string()) << json::serialize(pager_channel);
-  EXPECT_NE(std::string(pager_channel.at("last_error").as_string()).find("http_status 500"), std::string::npos);
+  EXPECT_NE(std::string(pager_channel.at("last_error").as_string()).find("http_status 500"),
+            std::string::npos);
   EXPECT_FALSE(pager_channel.at("last_failure_at").is_null());
   EXPECT_TRUE(pager_channel.at("last_success_at").is_null());
-  EXPECT_FALSE(logs_.lines_with({"event=alert_webhook_failed", "channel=" + hook_id, "http_status 500"}).empty());
+  EXPECT_FALSE(
+      logs_.lines_with({"event=alert_webhook_failed", "channel=" + hook_id, "http_status 500"}).empty());
   const json::object mail_channel = channel(mail_id);
   EXPECT_TRUE(mail_channel.at("last_error").is_null()) << json::serialize(mail_channel);
   EXPECT_FALSE(mail_channel.at("last_success_at").is_null());
@@ -259,7 +262,8 @@ TEST_F(AlertsChannelsTest, ImplicitTlsSmtpSendsTheTestAlertAndEpisodeEmails) {
   publish("call.answered", "i1");
   ASSERT_TRUE(wait_until([&] { return smtp.messages().size() >= 2; }, 60s));
   const std::string message = smtp.messages()[1];
-  EXPECT_NE(message.find("Subject: [Switchboard] Webhook \"Gone\" was disabled (410 Gone)"), std::string::npos)
+  EXPECT_NE(message.find("Subject: [Switchboard] Webhook \"Gone\" was disabled (410 Gone)"),
+            std::string::npos)
       << message;
   EXPECT_NE(message.find("(" + id + ")"), std::string::npos);
   EXPECT_NE(message.find("http_status 410"), std::string::npos);
@@ -317,7 +321,8 @@ TEST_F(AlertsChannelsTest, DisabledGoesOutOncePerEpisodeAndAgainAfterAnEnable) {
   publish("call.answered", "x9");
   ASSERT_TRUE(wait_until([&] { return gone.count() >= 3; }, 30s));
   ASSERT_TRUE(wait_until([&] { return get_json("/api/v2/webhooks/" + gone_id).at("status") == "inactive"; }));
-  ASSERT_TRUE(wait_until([&] { return alert_envelopes(pager).size() >= 3 && smtp.messages().size() >= 3; }, 30s))
+  ASSERT_TRUE(
+      wait_until([&] { return alert_envelopes(pager).size() >= 3 && smtp.messages().size() >= 3; }, 30s))
       << alert_envelopes(pager).size() << " alerts, " << smtp.messages().size() << " e-mails";
   std::this_thread::sleep_for(2s);  // nothing more comes
 
@@ -391,7 +396,8 @@ TEST_F(AlertsChannelsTest, ExhaustedGoesOnlyToChannelsThatAskForIt) {
   publish_batch(3, "e", 3);
   const auto exhausted_reported = [&] {
     long long total = 0;
-    for (const auto& envelope : alert_envelopes(pager)) total += envelope.at("data").at("exhausted").as_int64();
+    for (const auto& envelope : alert_envelopes(pager))
+      total += envelope.at("data").at("exhausted").as_int64();
     return total;
   };
   ASSERT_TRUE(wait_until([&] { return exhausted_reported() >= 3; }, 120s)) << exhausted_reported();
@@ -426,7 +432,8 @@ TEST_F(AlertsChannelsTest, ExhaustedGoesOnlyToChannelsThatAskForIt) {
     SCOPED_TRACE(message.substr(0, 600));
     std::smatch m;
     ASSERT_TRUE(std::regex_search(
-        message, m, std::regex("Subject: \\[Switchboard\\] ([0-9]+) deliveries to webhook \"Flaky\" gave up")));
+        message, m,
+        std::regex("Subject: \\[Switchboard\\] ([0-9]+) deliveries to webhook \"Flaky\" gave up")));
     mailed += std::stoll(m[1].str());
     EXPECT_NE(message.find("Recover"), std::string::npos);  // what to do
   }

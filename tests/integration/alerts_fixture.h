@@ -165,15 +165,16 @@ class AlertsFixture : public ReceiverFixture {
   }
   std::string email_channel(int port, const std::string& tls, const std::string& host = "127.0.0.1",
                             const boost::json::array* events = nullptr) {
-    boost::json::object body{{"name", "Ops e-mail"},
-                             {"kind", "email"},
-                             {"smtp", boost::json::object{{"host", host},
-                                                          {"port", port},
-                                                          {"tls", tls},
-                                                          {"username", "alerts"},
-                                                          {"password", "s3cret-pass"},
-                                                          {"from", "alerts@switchboard.test"},
-                                                          {"recipients", boost::json::array{"ops@example.test"}}}}};
+    boost::json::object body{
+        {"name", "Ops e-mail"},
+        {"kind", "email"},
+        {"smtp", boost::json::object{{"host", host},
+                                     {"port", port},
+                                     {"tls", tls},
+                                     {"username", "alerts"},
+                                     {"password", "s3cret-pass"},
+                                     {"from", "alerts@switchboard.test"},
+                                     {"recipients", boost::json::array{"ops@example.test"}}}}};
     if (events) body["events"] = *events;
     return boost::json::serialize(body);
   }
@@ -184,15 +185,17 @@ class AlertsFixture : public ReceiverFixture {
     return r.status == 201 ? r.json().as_object() : boost::json::object();
   }
   // An alert webhook channel towards `receiver`; `events` empty: the default subscription.
-  boost::json::object create_alert_webhook(const receiver::Receiver& receiver, boost::json::array events = {}) {
+  boost::json::object create_alert_webhook(const receiver::Receiver& receiver,
+                                           boost::json::array events = {}) {
     boost::json::object body{{"name", "Pager"}, {"kind", "webhook"}, {"url", url_of(receiver, "/alerts")}};
     if (!events.empty()) body["events"] = std::move(events);
     return create_channel(boost::json::serialize(body));
   }
   std::string create_webhook(const std::string& name, const receiver::Receiver& receiver) {
-    auto created = server_->post("/api/v2/webhooks", owner_,
-                                 boost::json::serialize(boost::json::object{
-                                     {"name", name}, {"url", url_of(receiver)}, {"events", boost::json::array{"call"}}}));
+    auto created = server_->post(
+        "/api/v2/webhooks", owner_,
+        boost::json::serialize(boost::json::object{
+            {"name", name}, {"url", url_of(receiver)}, {"events", boost::json::array{"call"}}}));
     EXPECT_EQ(created.status, 201) << created.body;
     return created.status == 201 ? std::string(created.json().at("id").as_string()) : std::string();
   }

@@ -211,7 +211,8 @@ TEST_F(AlertsTest, BadInputGetsFieldErrorsAndOnlyOwnersAndAdminsOfTheCompanyMana
   }
   // Nothing out of range was kept: the defaults hold.
   EXPECT_EQ(get_json("/api/v2/alert-settings", owner_),
-            json::parse(R"({"degraded_below_percent":90,"degraded_min_attempts":20,"degraded_window_minutes":15})"));
+            json::parse(
+                R"({"degraded_below_percent":90,"degraded_min_attempts":20,"degraded_window_minutes":15})"));
   auto settings = server_->patch(
       "/api/v2/alert-settings", owner_,
       R"({"degraded_below_percent":95,"degraded_min_attempts":50,"degraded_window_minutes":30})");

@@ -205,10 +205,11 @@ TEST_F(ReceiverSignalsTest, MaxInFlightBoundsConcurrentRequestsAtTheReceiver) {
   EXPECT_GT(free.max_open(), 2u);     // the other webhook is not held to it
   // 40 answers of 200 ms, 2 at a time: at least 4 s.
   const auto events = limited.events();
-  const auto span = std::max_element(events.begin(), events.end(), [](const auto& a, const auto& b) {
-                      return a.received_at < b.received_at;
-                    })->received_at -
-                    published;
+  const auto span =
+      std::max_element(events.begin(), events.end(),
+                       [](const auto& a, const auto& b) { return a.received_at < b.received_at; })
+          ->received_at -
+      published;
   EXPECT_GE(span, 19 * 200ms);
   EXPECT_LT(free_done - published, span);
   std::map<std::string, std::int64_t> last_sequence;
