@@ -77,11 +77,14 @@ void AlertMonitor::on_recorded(const std::vector<store::AttemptOutcome>& batch) 
   if (wake) cv_.notify_one();
 }
 
-void AlertMonitor::webhook_changed(const std::string& company_id, const std::string& webhook_id) {
+void AlertMonitor::webhook_changed(const std::string& company_id, const std::string& webhook_id,
+                                   model::WebhookStatus status) {
   if (is_carrier(webhook_id)) return;
   {
     std::lock_guard lock(mutex_);
-    dirty_[Key{company_id, webhook_id}].urgent = true;
+    Seen& seen = dirty_[Key{company_id, webhook_id}];
+    seen.urgent = true;
+    seen.reenabled = seen.reenabled || status == model::WebhookStatus::kActive;
   }
   cv_.notify_one();
 }
@@ -192,8 +195,16 @@ void AlertMonitor::look(const Key& key, const Seen& seen) {
   const int attempts = static_cast<int>(totals.attempts);
   const int succeeded = static_cast<int>(totals.succeeded);
 
-  Decision decision =
-      decide(*episodes, Observation{webhook->status, seen.gone, attempts, succeeded, now}, *threshold);
+  Decision decision{{}, *episodes};
+  if (seen.reenabled && webhook->status != model::WebhookStatus::kActive) {
+    // Enabled through the API, and no longer active now (a 410 at once): the
+    // episode ended at the enable, whatever follows is a new one.
+    decision = decide(*episodes, Observation{model::WebhookStatus::kActive, false, 0, 0, now}, *threshold);
+  }
+  Decision seen_now =
+      decide(decision.next, Observation{webhook->status, seen.gone, attempts, succeeded, now}, *threshold);
+  decision.send.insert(decision.send.end(), seen_now.send.begin(), seen_now.send.end());
+  decision.next = std::move(seen_now.next);
   store::WebhookEpisodes& next = decision.next;
   next.exhausted_pending += seen.exhausted;
   int exhausted = 0;

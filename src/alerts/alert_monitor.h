@@ -7,7 +7,10 @@
 //    results in nearly every batch), a 410 at once;
 //  - every `sweep` it looks again at webhooks with an open episode (so a
 //    re-enable through the API, or a rate back above the threshold, is seen);
-//  - `webhook_changed` (the API, after a status change) asks for a look too.
+//  - `webhook_changed` (the API, after a status change) asks for a look too,
+//    at once; an enable is remembered until that look, so a webhook enabled
+//    and disabled again by a 410 before it (its waiting deliveries go at once)
+//    still closes its episode (webhook.recovered) and opens the next.
 // A look reads the webhook, its episodes and threshold (store/alert_store.h)
 // and its success rate from the per-minute health rollups (never the attempt
 // log), applies alerts::decide (episode_rules.h), saves the episodes BEFORE
@@ -75,7 +78,9 @@ class AlertMonitor final : public delivery::RecordedListener {
   void stop();
 
   void on_recorded(const std::vector<store::AttemptOutcome>& batch) override EXCLUDES(mutex_);
-  void webhook_changed(const std::string& company_id, const std::string& webhook_id) EXCLUDES(mutex_);
+  // The API set `webhook_id`'s status to `status` (enable, disable).
+  void webhook_changed(const std::string& company_id, const std::string& webhook_id,
+                       model::WebhookStatus status) EXCLUDES(mutex_);
   // A test alert to one channel, now (POST /alert-channels/{id}/test):
   // e-mail through the outbox; an alert webhook gets a signed
   // `webhook.recovered` event with "test": true through the engine.
@@ -97,11 +102,13 @@ class AlertMonitor final : public delivery::RecordedListener {
   struct Seen {
     bool gone = false;
     int exhausted = 0;
-    bool urgent = false;  // look without waiting for the throttle (410, API change)
+    bool urgent = false;     // look without waiting for the throttle (410, API change)
+    bool reenabled = false;  // the API enabled it since the last look
     void merge(const Seen& other) {
       gone = gone || other.gone;
       exhausted += other.exhausted;
       urgent = urgent || other.urgent;
+      reenabled = reenabled || other.reenabled;
     }
   };
 

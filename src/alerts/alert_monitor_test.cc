@@ -154,12 +154,52 @@ TEST_F(AlertMonitorTest, A410AndAnApiChangeAreLookedAtAtOnce) {
   failed("wh_a", 410);
   monitor_->run_once();
   EXPECT_EQ(alerts_->looks, 2);
-  monitor_->webhook_changed("cmp_a", "wh_a");
+  monitor_->webhook_changed("cmp_a", "wh_a", model::WebhookStatus::kActive);
   monitor_->run_once();
   EXPECT_EQ(alerts_->looks, 3);
   failed("wh_a");  // an ordinary batch right after is held back again
   monitor_->run_once();
   EXPECT_EQ(alerts_->looks, 3);
+}
+
+// A webhook an admin enables while its receiver still says 410 is disabled
+// again before the monitor looks (its waiting deliveries go at once): the
+// enable still ends the first episode, so the second 410 opens a new one
+// (webhook.recovered, then webhook.disabled again) instead of being taken for
+// the first.
+TEST_F(AlertMonitorTest, EnabledAndGoneAgainBeforeTheLookIsANewEpisode) {
+  const auto gone = [&] {
+    model::StatusChange change{model::WebhookStatus::kInactive, std::nullopt, model::DisabledReason::kGone};
+    ASSERT_TRUE(store_->set_webhook_status("cmp_a", "wh_a", change, clock_.now()).has_value());
+    failed("wh_a", 410);
+  };
+  gone();
+  monitor_->run_once();
+  auto first = alerts_->get_episodes("cmp_a", "wh_a");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(first->disabled_since.has_value());
+  EXPECT_FALSE(first->quiet_since.has_value());
+
+  // Enabled, then 410 again, and only then looked at.
+  ASSERT_TRUE(store_
+                  ->set_webhook_status("cmp_a", "wh_a",
+                                       model::StatusChange{model::WebhookStatus::kActive, 0, {}},
+                                       clock_.now())
+                  .has_value());
+  monitor_->webhook_changed("cmp_a", "wh_a", model::WebhookStatus::kActive);
+  gone();
+  monitor_->run_once();
+  auto second = alerts_->get_episodes("cmp_a", "wh_a");
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE(second->disabled_since.has_value());
+  ASSERT_TRUE(second->quiet_since.has_value()) << "the first episode was not closed";
+  EXPECT_GE(*second->disabled_since, *second->quiet_since);
+  EXPECT_GT(second->version, first->version);
+
+  // Looked at again without an enable: the same episode, nothing changes.
+  failed("wh_a", 410);
+  monitor_->run_once();
+  EXPECT_EQ(alerts_->get_episodes("cmp_a", "wh_a")->version, second->version);
 }
 
 }  // namespace

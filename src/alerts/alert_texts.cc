@@ -87,7 +87,9 @@ std::string alert_data_json(const Alert& alert) {
                        {"url", alert.webhook_url},
                        {"status", model::to_string(alert.status)}};
   json::object data{{"webhook", std::move(webhook)}, {"at", format_rfc3339(alert.at)}};
-  if (alert.event == OperationalEvent::kWebhookFailed || alert.event == OperationalEvent::kWebhookDegraded) {
+  // The last failed attempts, as the e-mail lists them (a 410 for webhook.disabled).
+  if (alert.event == OperationalEvent::kWebhookFailed || alert.event == OperationalEvent::kWebhookDegraded ||
+      alert.event == OperationalEvent::kWebhookDisabled) {
     json::array errors;
     for (const auto& error : alert.last_errors) {
       errors.push_back(json::object{

@@ -38,6 +38,14 @@ TEST(AlertTexts, WebhookDataByEvent) {
   auto data = boost::json::parse(alert_data_json(alert)).as_object();
   EXPECT_EQ(data["webhook"].as_object()["status"], "failed");
   EXPECT_EQ(data["last_errors"].as_array().size(), 1u);
+  EXPECT_FALSE(data.contains("window"));
+  alert.event = OperationalEvent::kWebhookDisabled;
+  alert.status = model::WebhookStatus::kInactive;
+  alert.last_errors = {{alert.at, "call.started", "http_status 410"}};
+  data = boost::json::parse(alert_data_json(alert)).as_object();
+  EXPECT_EQ(data["webhook"].as_object()["status"], "inactive");
+  EXPECT_EQ(data["last_errors"].as_array().at(0).as_object()["error"], "http_status 410");
+  EXPECT_NE(alert_email(alert).body.find("http_status 410"), std::string::npos);  // the e-mail says the same
   alert.event = OperationalEvent::kDeliveryExhausted;
   alert.exhausted = 7;
   data = boost::json::parse(alert_data_json(alert)).as_object();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "alerts/alert_monitor.h"
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/request_json.h"
@@ -145,6 +146,9 @@ Response set_status(const ApiDeps& deps, RequestContext& ctx, model::WebhookStat
   if (!change) return webhook_response(deps, 200, *webhook);  // idempotent
   auto stored = deps.store.set_webhook_status(ctx.company_id(), webhook->id, *change, deps.clock.now());
   if (!stored) return load_error(stored.error());
+  // The alerts look at once: an enable ends a failed/disabled episode
+  // (webhook.recovered), even when a 410 disables it again right after.
+  if (deps.alert_monitor) deps.alert_monitor->webhook_changed(ctx.company_id(), webhook->id, stored->status);
   return webhook_response(deps, 200, *stored);
 }
 

@@ -1,5 +1,6 @@
 #include "receiver/receiver.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -45,6 +46,7 @@ std::string response_body(int status, const std::string& event_id, bool verified
 struct Answer {
   int status = 200;
   std::string body;
+  bool delayed = false;  // after delay_ms
 };
 
 // What every connection shares with the Receiver.
@@ -53,13 +55,22 @@ struct State {
   VerifyOptions verify;
   std::optional<ssl::context> tls;  // empty with plain_http
   std::string cert_pem;
-  std::atomic<long long> requests{0};  // deliveries answered or hung, for fail_first
+  std::atomic<long long> requests{0};    // deliveries answered (not hung), for fail_first
+  std::atomic<long long> deliveries{0};  // every delivery, for delay_first
 
   mutable std::mutex mutex;
   mutable std::condition_variable received;
   std::deque<ReceivedEvent> events;  // the most recent max_kept_events
   std::size_t count = 0;
   std::size_t verified = 0;
+  std::size_t open = 0;  // recorded, not yet answered (delayed or hung)
+  std::size_t max_open = 0;
+
+  // A delivery recorded by record() was answered, or its connection ended.
+  void closed_one() {
+    std::lock_guard lock(mutex);
+    if (open > 0) --open;
+  }
 
   std::string summary() const {
     std::lock_guard lock(mutex);
@@ -88,17 +99,21 @@ struct State {
     event.signatures_ok = v.errors.empty();
     event.signatures_checked = v.signatures_checked;
     event.signature_errors = std::move(v.errors);
+    const long long index = deliveries.fetch_add(1);
     if (!options.hang) {
       event.status = requests.fetch_add(1) < options.fail_first ? options.fail_status : options.status;
     }
     std::optional<Answer> answer;
     if (event.status != 0) {
-      answer = Answer{event.status, response_body(event.status, event.event_id, event.signatures_ok)};
+      const bool delayed = options.delay_ms > 0 && (options.delay_first <= 0 || index < options.delay_first);
+      answer =
+          Answer{event.status, response_body(event.status, event.event_id, event.signatures_ok), delayed};
     }
     if (options.on_event) options.on_event(event);
     {
       std::lock_guard lock(mutex);
       ++count;
+      max_open = std::max(max_open, ++open);
       if (event.signatures_ok) ++verified;
       events.push_back(std::move(event));
       while (events.size() > options.max_kept_events) events.pop_front();
@@ -117,6 +132,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : stream_(make_stream(std::move(socket), *state)),
         timer_(stream_.get_executor()),
         state_(std::move(state)) {}
+  ~Session() { settle(); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void start() {
     auto self = this->shared_from_this();
@@ -176,9 +194,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return answer(405, R"({"ok":false,"error":"deliveries are POST requests"})", keep_alive, version);
     }
     auto reply = state_->record(request);
+    open_ = true;
     if (!reply) return hang();
-    if (state_->options.delay_ms <= 0)
-      return answer(reply->status, std::move(reply->body), keep_alive, version);
+    if (!reply->delayed) return answer(reply->status, std::move(reply->body), keep_alive, version);
     // A timer, not a sleep: other connections on this I/O thread carry on
     // meanwhile.
     timer_.expires_after(std::chrono::milliseconds(state_->options.delay_ms));
@@ -190,6 +208,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void answer(int status, std::string body, bool keep_alive, unsigned version) {
+    settle();
     auto response = std::make_shared<http::response<http::string_body>>();
     response->result(static_cast<unsigned>(status));
     response->version(version);
@@ -244,7 +263,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
+  // The delivery this session holds open (if any) is over.
+  void settle() {
+    if (open_) state_->closed_one();
+    open_ = false;
+  }
+
   void close() {
+    settle();
     beast::error_code ec;
     auto& socket = beast::get_lowest_layer(stream_).socket();
     socket.shutdown(tcp::socket::shutdown_both, ec);
@@ -258,6 +284,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::array<char, 16384> scratch_{};
   bool linger_ = false;
+  bool open_ = false;  // a recorded delivery not answered yet (State::open counts it)
 };
 
 }  // namespace
@@ -315,6 +342,7 @@ Result<void> check_options(const ReceiverOptions& options) {
   if (options.fail_status < 200 || options.fail_status > 599)
     return invalid("fail_status must be between 200 and 599");
   if (options.delay_ms < 0) return invalid("--delay-ms must not be negative");
+  if (options.delay_first < 0) return invalid("delay_first must not be negative");
   if (options.io_threads < 1) return invalid("io_threads must be at least 1");
   if (options.cert.empty() != options.key.empty()) return invalid("--cert and --key go together");
   return {};
@@ -405,6 +433,11 @@ std::size_t Receiver::count() const {
 std::size_t Receiver::verified() const {
   std::lock_guard lock(impl_->state->mutex);
   return impl_->state->verified;
+}
+
+std::size_t Receiver::max_open() const {
+  std::lock_guard lock(impl_->state->mutex);
+  return impl_->state->max_open;
 }
 
 std::vector<ReceivedEvent> Receiver::events() const {

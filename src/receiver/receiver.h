@@ -2,7 +2,8 @@
 // and tests. It accepts deliveries (Boost.Beast over TLS, HTTP/1.1 keep-alive,
 // several I/O threads, bodies up to 1 MiB), verifies every signature scheme
 // (receiver/verify.h), records what it got, and answers as told: a fixed
-// status, 500 for the first N requests, after a delay, or never.
+// status, 500 for the first N requests, after a delay (for all or the first N
+// requests), or never. It counts how many deliveries were open at once.
 //
 // Only POST requests are deliveries. GET answers 200 with the counts
 // ({"received":N,"verified":N,"failed":N}), a probe for scripts; other
@@ -57,6 +58,7 @@ struct ReceiverOptions {
   int fail_status = 500;             // what fail_first answers (e.g. 429, 503, 410)
   std::string retry_after;           // when set, a Retry-After header on every 429 and 503 answer
   int delay_ms = 0;                  // wait this long before answering
+  int delay_first = 0;               // delay only the first N deliveries (0: every one)
   bool hang = false;                 // never answer; overrides status, fail_first and delay_ms
   bool plain_http = false;           // no TLS; for tests only
   bool quiet = false;                // run_receiver: no line per request
@@ -86,6 +88,10 @@ class Receiver {
 
   std::size_t count() const;     // deliveries received
   std::size_t verified() const;  // of those, how many passed every check
+  // The most deliveries open at once so far: received and not yet answered
+  // (waiting out delay_ms, or hung until the client gave up). What a client's
+  // concurrency limit looks like from here (tests of max_in_flight).
+  std::size_t max_open() const;
   std::vector<ReceivedEvent> events() const;
   // Blocks until at least `count` deliveries were received (true) or the timeout passed (false).
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;

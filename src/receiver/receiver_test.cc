@@ -197,6 +197,24 @@ TEST(ReceiverTest, DelayDoesNotBlockOtherConnections) {
     EXPECT_GE(took, 1000ms);
   }
   EXPECT_LT(Clock::now() - started, 4000ms) << "delays were served one after another";
+  EXPECT_EQ(receiver->max_open(), 5u);  // all five were open at once
+}
+
+// delay_first: only the first N deliveries wait; max_open counts the open ones.
+TEST(ReceiverTest, DelayFirstDelaysOnlyTheFirstDeliveries) {
+  auto options = test_options();
+  options.delay_ms = 1000;
+  options.delay_first = 1;
+  auto receiver = start(options);
+  ASSERT_TRUE(receiver);
+  TestClient client(receiver->port(), receiver->cert_pem());
+  auto begin = Clock::now();
+  EXPECT_EQ(deliver(client, "evt_slow", kSecret, 30s).status, 200);
+  EXPECT_GE(Clock::now() - begin, 1000ms);
+  begin = Clock::now();
+  EXPECT_EQ(deliver(client, "evt_fast", kSecret, 30s).status, 200);
+  EXPECT_LT(Clock::now() - begin, 900ms);
+  EXPECT_EQ(receiver->max_open(), 1u);  // one after the other on one connection
 }
 
 TEST(ReceiverTest, HangTimesOutWhileOtherRequestsAreServed) {
@@ -307,6 +325,7 @@ TEST(ReceiverTest, RejectsInvalidOptions) {
   EXPECT_TRUE(invalid([](ReceiverOptions& o) { o.status = 99; }));
   EXPECT_TRUE(invalid([](ReceiverOptions& o) { o.fail_first = -1; }));
   EXPECT_TRUE(invalid([](ReceiverOptions& o) { o.delay_ms = -5; }));
+  EXPECT_TRUE(invalid([](ReceiverOptions& o) { o.delay_first = -1; }));
   EXPECT_TRUE(invalid([](ReceiverOptions& o) { o.cert = "only-cert.pem"; }));
 }
 

@@ -9,22 +9,13 @@
 // errors; members get 403 and another company 404. The 24 h window runs 3600x
 // faster; every wait is on a condition.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "alerts_fixture.h"
 #include "api/identity_service.h"
-#include "model/sample_events.h"
 #include "receiver/verify.h"
-#include "receiver_fixture.h"
-#include "test_harness.h"
-
-extern char** environ;
 
 namespace switchboard::testing {
 namespace {
@@ -32,103 +23,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// The SMTP server: a child process, killed (by its pid) when the test ends.
-class SmtpSink {
- public:
-  // `login` (user:password, optional) is the only login the server accepts.
-  SmtpSink(const std::filesystem::path& dir, const std::string& tls, const std::filesystem::path& cert,
-           const std::filesystem::path& key, const std::string& login = "")
-      : port_file_(dir / "smtp.port"), out_(dir / "smtp.out") {
-    const std::string script = std::string(SWITCHBOARD_SOURCE_DIR) + "/tests/integration/smtp_sink.py";
-    const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-    std::vector<std::string> args = {python, script, port_file_.string(), out_.string(), "--tls", tls};
-    if (tls != "none") args.insert(args.end(), {"--cert", cert.string(), "--key", key.string()});
-    if (!login.empty()) args.insert(args.end(), {"--login", login});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    wait_until([&] { return std::filesystem::exists(port_file_); }, 30s);
-    std::ifstream in(port_file_);
-    in >> port_;
-  }
-  ~SmtpSink() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  // Messages received so far (the raw RFC 5322 text of each).
-  std::vector<std::string> messages() const {
-    std::vector<std::string> out;
-    std::ifstream in(out_);
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) out.emplace_back(json::parse(line).at("data").as_string());
-    return out;
-  }
-
- private:
-  std::filesystem::path port_file_, out_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
-
-class AlertsTest : public ReceiverFixture {
- protected:
-  // A self-signed certificate for 127.0.0.1 (the SMTP server's), made with openssl.
-  void make_smtp_cert() {
-    cert_ = dir_.path() / "smtp-cert.pem";
-    key_ = dir_.path() / "smtp-key.pem";
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-        "-addext subjectAltName=IP:127.0.0.1 -days 1 -keyout '" +
-        key_.string() + "' -out '" + cert_.string() + "' 2>/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-  }
-  // The delivery config with the SMTP certificate trusted too.
-  server::ServeConfig config_with_smtp_ca(double time_scale) {
-    server::ServeConfig config = delivery_config(time_scale);
-    std::ifstream cert(cert_);
-    std::ofstream ca(ca_file_, std::ios::app);
-    ca << cert.rdbuf();
-    return config;
-  }
-  json::value get_json(const std::string& path, const std::string& token) {
-    auto r = server_->get(path, token);
-    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    return r.status == 200 ? r.json() : json::value();
-  }
-  void publish(const std::string& type, const std::string& call_id) {
-    json::object data = model::sample_event_data(type);
-    data.erase("test");
-    data["call_id"] = call_id;
-    auto r = server_->post("/api/v2/events", owner_,
-                           json::serialize(json::object{{"type", type}, {"data", data}}));
-    EXPECT_EQ(r.status, 202) << r.body;
-  }
-  std::string create_user(const std::string& role) {
-    auto body = json::serialize(
-        json::object{{"name", role}, {"email", role + "@alerts.example.test"}, {"role", role}});
-    auto r = server_->post("/api/v2/users", owner_, body);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return std::string(r.json().at("token").as_string());
-  }
-  std::string email_channel(int port, const std::string& tls, const std::string& host = "127.0.0.1") {
-    return json::serialize(
-        json::object{{"name", "Ops e-mail"},
-                     {"kind", "email"},
-                     {"smtp", json::object{{"host", host},
-                                           {"port", port},
-                                           {"tls", tls},
-                                           {"username", "alerts"},
-                                           {"password", "s3cret-pass"},
-                                           {"from", "alerts@switchboard.test"},
-                                           {"recipients", json::array{"ops@example.test"}}}}});
-  }
-
-  std::filesystem::path cert_, key_;
-};
+class AlertsTest : public AlertsFixture {};
 
 TEST_F(AlertsTest, FailingWebhookSendsEachEpisodeOnceByEmailAndBySignedAlertWebhook) {
   make_smtp_cert();
@@ -299,6 +194,13 @@ TEST_F(AlertsTest, BadInputGetsFieldErrorsAndOnlyOwnersAndAdminsOfTheCompanyMana
       {"/api/v2/alert-settings", "PATCH", R"({"degraded_below_percent":0})", 400, "degraded_below_percent"},
       {"/api/v2/alert-settings", "PATCH", R"({"degraded_window_minutes":100000})", 400,
        "degraded_window_minutes"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_below_percent":101})", 400, "degraded_below_percent"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_min_attempts":0})", 400, "degraded_min_attempts"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_min_attempts":100001})", 400,
+       "degraded_min_attempts"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_window_minutes":0})", 400, "degraded_window_minutes"},
+      {"/api/v2/alert-settings", "PATCH", R"({"degraded_window_minutes":"15"})", 400,
+       "degraded_window_minutes"},
   };
   for (const Bad& row : rows) {
     SCOPED_TRACE(row.body);
@@ -307,6 +209,10 @@ TEST_F(AlertsTest, BadInputGetsFieldErrorsAndOnlyOwnersAndAdminsOfTheCompanyMana
     EXPECT_EQ(r.status, row.status) << r.body;
     EXPECT_EQ(r.json().at("error").at("field"), row.field.c_str()) << r.body;
   }
+  // Nothing out of range was kept: the defaults hold.
+  EXPECT_EQ(get_json("/api/v2/alert-settings", owner_),
+            json::parse(
+                R"({"degraded_below_percent":90,"degraded_min_attempts":20,"degraded_window_minutes":15})"));
   auto settings = server_->patch(
       "/api/v2/alert-settings", owner_,
       R"({"degraded_below_percent":95,"degraded_min_attempts":50,"degraded_window_minutes":30})");

@@ -1,14 +1,17 @@
 // Receiver signals and per-webhook delivery controls end to end (issue 16
 // items 3, 4): the real Service delivering over TLS to real `switchboard
 // receive` receivers on loopback. A 429 with Retry-After moves the next
-// attempt, a 410 disables the webhook with reason `gone`, and max_rate paces a
-// burst at the receiver without delaying another webhook or logging failures.
+// attempt, a 410 disables the webhook with reason `gone`, max_rate paces a
+// burst at the receiver without delaying another webhook or logging failures,
+// max_in_flight bounds the requests open at the receiver at once, and
+// timeout_ms ends a slow attempt as a timeout that is retried.
 // Policy time runs faster (--time-scale); the rate is real time, so the rate
 // test uses small numbers (200 events at 50/s, about 4 s).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <string>
 #include <thread>
@@ -170,6 +173,88 @@ TEST_F(ReceiverSignalsTest, MaxRatePacesABurstAtTheReceiver) {
   EXPECT_LT(free_done - published, arrivals.back() - published - 1s);
   // Waiting for the bucket is not a failure.
   EXPECT_TRUE(get_json("/api/v2/webhooks/" + limited_id + "/failures").at("data").as_array().empty());
+}
+
+// max_in_flight 2: 40 events over 20 calls to a receiver that answers after
+// 200 ms; it never has more than 2 of that webhook's requests open at once,
+// while another webhook (default 32) gets the same events many at a time and
+// is done first. Nothing waits as a failure.
+TEST_F(ReceiverSignalsTest, MaxInFlightBoundsConcurrentRequestsAtTheReceiver) {
+  receiver::ReceiverOptions slow;
+  slow.delay_ms = 200;
+  auto& limited = add(slow);
+  auto& free = add(slow);
+  start_server(1.0);
+  const std::string limited_id = create_webhook(limited, {{"max_in_flight", 2}});
+  EXPECT_EQ(get_json("/api/v2/webhooks/" + limited_id).at("max_in_flight"), 2);
+  create_webhook(free);
+  json::array batch;
+  for (int i = 0; i < 40; ++i) {
+    batch.push_back(json::object{{"type", "call.answered"},
+                                 {"data", call_data("call.answered", "m" + std::to_string(i % 20))}});
+  }
+  const auto published = Clock::now();
+  auto r = server_->post("/api/v2/events/batch", owner_, json::serialize(json::object{{"events", batch}}));
+  ASSERT_EQ(r.status, 202) << r.body.substr(0, 300);
+  ASSERT_TRUE(free.wait_for(40, 60s));
+  const auto free_done = Clock::now();
+  ASSERT_TRUE(limited.wait_for(40, 60s));
+  // max_open is counted as requests arrive: final once all 40 are in.
+  std::cout << "max open: limited " << limited.max_open() << ", free " << free.max_open() << "\n";
+  EXPECT_EQ(limited.max_open(), 2u);  // the limit, and used
+  EXPECT_GT(free.max_open(), 2u);     // the other webhook is not held to it
+  // 40 answers of 200 ms, 2 at a time: at least 4 s.
+  const auto events = limited.events();
+  const auto span =
+      std::max_element(events.begin(), events.end(),
+                       [](const auto& a, const auto& b) { return a.received_at < b.received_at; })
+          ->received_at -
+      published;
+  EXPECT_GE(span, 19 * 200ms);
+  EXPECT_LT(free_done - published, span);
+  std::map<std::string, std::int64_t> last_sequence;
+  for (const auto& e : events) {
+    EXPECT_EQ(e.attempt, 1);
+    ASSERT_TRUE(e.sequence.has_value());
+    EXPECT_GT(*e.sequence, last_sequence[e.call_id]) << e.call_id;  // per-call order
+    last_sequence[e.call_id] = *e.sequence;
+  }
+  EXPECT_TRUE(get_json("/api/v2/webhooks/" + limited_id + "/failures").at("data").as_array().empty());
+}
+
+// timeout_ms 1000 against a receiver that answers its first request after
+// 5 s: that attempt fails as a `timeout` after about 1 s (not 5, nor the
+// engine's 30 s), is in the failure log with that error class, and is retried
+// (0.3 s later at this scale), which succeeds.
+TEST_F(ReceiverSignalsTest, TimeoutMsEndsASlowAttemptAsATimeoutAndRetriesIt) {
+  receiver::ReceiverOptions slow_once;
+  slow_once.delay_ms = 5000;
+  slow_once.delay_first = 1;
+  auto& sink = add(slow_once);
+  start_server(100.0);
+  const std::string id = create_webhook(sink, {{"timeout_ms", 1000}});
+  EXPECT_EQ(get_json("/api/v2/webhooks/" + id).at("timeout_ms"), 1000);
+  publish("t1");
+  ASSERT_TRUE(sink.wait_for(2, 30s));
+  const auto events = sink.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].attempt, 1);
+  EXPECT_EQ(events[1].attempt, 2);
+  const auto waited = events[1].received_at - events[0].received_at;
+  EXPECT_GE(waited, 1000ms);  // the timeout, then the first retry (0.3 s)
+  EXPECT_LT(waited, 4000ms) << "the attempt waited for the slow answer";
+  auto failures = get_json("/api/v2/webhooks/" + id + "/failures").at("data").as_array();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].at("error"), "timeout") << json::serialize(failures[0]);
+  EXPECT_TRUE(failures[0].at("status_code").is_null());
+  EXPECT_EQ(failures[0].at("attempt"), 1);
+  const double latency = failures[0].at("latency_ms").to_number<double>();
+  EXPECT_GE(latency, 950);
+  EXPECT_LT(latency, 3000);
+  ASSERT_TRUE(wait_until([&] {
+    return get_json("/api/v2/webhooks/" + id + "/deliveries").at("data").at(0).at("state") == "delivered";
+  }));
+  EXPECT_EQ(get_json("/api/v2/webhooks/" + id + "/deliveries").at("data").at(0).at("attempts"), 2);
 }
 
 }  // namespace

@@ -7,17 +7,20 @@ listens, and runs until killed.
   smtp_sink.py PORT_FILE OUT [--tls none|starttls|implicit --cert PEM --key PEM]
                              [--login USER:PASSWORD]
 
-With --login, AUTH (PLAIN/LOGIN, only after TLS) is required and only that
+With --login, AUTH (PLAIN/LOGIN, only over TLS: after STARTTLS, or at once
+with implicit TLS) is required and only that
 user and password are accepted; a message's JSON line then names the user.
 """
 import argparse
 import asyncio
 import json
+import logging
 import os
 import socket
 import ssl
 import sys
 import time
+import warnings
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -72,6 +75,12 @@ def main():
     if a.login:
         user, password = a.login.split(":", 1)
         kwargs.update(authenticator=authenticator(user, password), auth_required=True)
+        if a.tls == "implicit":
+            # The whole connection is TLS: aiosmtpd's "AUTH only after TLS"
+            # knows only STARTTLS and would never offer AUTH here.
+            kwargs["auth_require_tls"] = False
+            warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+            logging.getLogger("mail.log").setLevel(logging.ERROR)
     port = free_port()
     controller = Controller(Sink(a.out, user), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

@@ -1,6 +1,7 @@
 # The in-process integration tests (one binary, switchboard_integration_tests),
 # listed rather than globbed; lint.sources_listed fails on a .cc missing here.
 set(SB_INTEGRATION_TESTS
+    alert_channels_test.cc
     alerts_test.cc
     console_api_test.cc
     delivery_test.cc
