@@ -148,6 +148,18 @@ def wait_all_received(cluster, acked, timeout):
         time.sleep(0.25)
 
 
+def describe_missing(cluster, missing):
+    """Prints what the store says of deliveries that never arrived (a failing run's evidence)."""
+    ids = ",".join("'" + i.replace("'", "") + "'" for i in sorted(missing)[:20])
+    now_ms = int(time.time() * 1000)
+    print(f"     store rows of up to 20 missing events (now {now_ms}):")
+    for row in psql(cluster, "SELECT event_id, state, attempts, blocked, paused, lease_owner, lease_until, "
+                             f"next_attempt_at, ordering_key, sequence FROM deliveries WHERE event_id IN ({ids}) "
+                             "ORDER BY ordering_key, sequence"):
+        print("       " + row)
+    print("       nodes: " + "; ".join(psql(cluster, "SELECT id, heartbeat_at FROM nodes")))
+
+
 def ordering_violations(log):
     """Per call, each event's FIRST delivery must come in sequence order.
     A repeat of an event already received is an at-least-once retry (a node
@@ -262,6 +274,8 @@ def scenario_failover(cluster, results):
     nodes[1].proc.send_signal(signal.SIGCONT)
     missing = wait_all_received(cluster, acked, 120)
     check(results, "nothing lost around a node stalled past the bound", not missing, f"{len(missing)} missing")
+    if missing:
+        describe_missing(cluster, missing)
     bad = ordering_violations(received(cluster.receiver.out_path))
     check(results, "no per-call ordering violation around the stall", not bad, str(bad[:5]))
     with open(nodes[1].out_path) as f:
