@@ -12,7 +12,7 @@ import type { AlertChannel, Attempt, Delivery, EventsToday, Me, Webhook } from '
 import { api } from './api';
 import { outcomeLabel } from './attempt-errors';
 import { href } from './router';
-import { ErrorBanner, formatTime } from './ui';
+import { ErrorBanner, formatTime, Segmented } from './ui';
 import { webhookHealth } from './webhooks/states';
 import { Sparkline } from './webhooks/stats-charts';
 import {
@@ -184,20 +184,13 @@ export function DeliveryHealth({ alerts = false }: { alerts?: boolean }) {
           <div class="card-title history-title">
             <h3>Delivery health</h3>
             {health.webhooks.length > 0 && (
-              <div class="segmented" role="radiogroup" aria-label="Success rate and latency over">
-                {HOME_WINDOWS.map((w) => (
-                  <label key={w.value} class={span === w.value ? 'selected' : ''}>
-                    <input
-                      type="radio"
-                      name="home-window"
-                      value={w.value}
-                      checked={span === w.value}
-                      onChange={() => setSpan(w.value)}
-                    />
-                    {w.label}
-                  </label>
-                ))}
-              </div>
+              <Segmented
+                label="Success rate and latency over"
+                name="home-window"
+                options={HOME_WINDOWS}
+                value={span}
+                onChange={setSpan}
+              />
             )}
           </div>
           {health.webhooks.length > 0 && <Today health={health} now={now} />}

@@ -283,6 +283,32 @@ const STATUS_LABEL: Record<WebhookStatus, string> = {
   failed: 'Failed',
 };
 
+// A row of radio buttons drawn as one segmented switch (a chart's window).
+export function Segmented<T extends string>(props: {
+  label: string;
+  name: string;
+  options: { value: T; label: string }[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <div class="segmented" role="radiogroup" aria-label={props.label}>
+      {props.options.map((o) => (
+        <label key={o.value} class={props.value === o.value ? 'selected' : ''}>
+          <input
+            type="radio"
+            name={props.name}
+            value={o.value}
+            checked={props.value === o.value}
+            onChange={() => props.onChange(o.value)}
+          />
+          {o.label}
+        </label>
+      ))}
+    </div>
+  );
+}
+
 export function StatusPill({ status }: { status: WebhookStatus }) {
   return <span class={`pill pill-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
 }

@@ -6,7 +6,7 @@
 // numbers are a table under "Show as a table" for screen readers and keyboards.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { ErrorBanner } from '../ui';
+import { ErrorBanner, Segmented } from '../ui';
 import {
   STATS_WINDOWS,
   STATUS_CLASSES,
@@ -201,20 +201,13 @@ export function StatsPanel(props: { webhookId: string }) {
     <section class="card" aria-label="Health statistics">
       <div class="card-title history-title">
         <h3>Health</h3>
-        <div class="segmented" role="radiogroup" aria-label="Statistics window">
-          {STATS_WINDOWS.map((w) => (
-            <label key={w.value} class={span === w.value ? 'selected' : ''}>
-              <input
-                type="radio"
-                name={`stats-window-${props.webhookId}`}
-                value={w.value}
-                checked={span === w.value}
-                onChange={() => setSpan(w.value)}
-              />
-              {w.label}
-            </label>
-          ))}
-        </div>
+        <Segmented
+          label="Statistics window"
+          name={`stats-window-${props.webhookId}`}
+          options={STATS_WINDOWS}
+          value={span}
+          onChange={setSpan}
+        />
       </div>
       <ErrorBanner error={error} />
       {!shown && !error && <p class="muted">Loading…</p>}
