@@ -66,7 +66,10 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     Rig rig;
-    auto& [time, store, handed, claimer] = rig;
+    ManualTime& time = rig.time;
+    FakeStore& store = rig.store;
+    Handed& handed = rig.handed;
+    LocalClaimer& claimer = rig.claimer;
     claimer.start(100);
     ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
     claimer.settled({"dlv_1"});  // delivered: its result goes to the recorder
@@ -95,7 +98,10 @@ TEST(LocalClaimerTest, ARescanBringsBackOnlyWhatTheStoreStillOwes) {
 // must already count the one before (otherwise the attempt number repeats).
 TEST(LocalClaimerTest, ARetryWaitsForItsFailureToBeWritten) {
   Rig rig;
-  auto& [time, store, handed, claimer] = rig;
+  ManualTime& time = rig.time;
+  FakeStore& store = rig.store;
+  Handed& handed = rig.handed;
+  LocalClaimer& claimer = rig.claimer;
   claimer.start(100);
   ASSERT_TRUE(wait_until([&] { return handed.count() == 1; }));
   claimer.retry("dlv_1", time.wall().now() + std::chrono::milliseconds(10));

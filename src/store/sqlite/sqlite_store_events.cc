@@ -201,7 +201,7 @@ void SqliteStore::ingest_events_async(std::shared_ptr<const std::vector<NewEvent
         call->outcomes = std::move(*ingested);
         return {};
       },
-      [call, done = std::move(done)](Result<void> written) {
+      [call, done = std::move(done)](const Result<void>& written) {
         if (!written) return done(forward_error(written));
         done(std::move(call->outcomes));
       });
