@@ -205,15 +205,9 @@ Result<void> Connection::configure() {
   // 8 MB (twice the 1,000-page auto-checkpoint), so a burst's WAL does not
   // stay on disk at its peak size for good (issue 15: the data directory
   // under retention was ~25 MB over its rows, most of it WAL).
-  // mmap_size on the readers: every read transaction that follows a COMMIT
-  // finds the WAL changed and drops the connection's whole page cache, so
-  // each API request's token and company lookups re-read their pages with
-  // pread (a third of the request's authentication, issue 14). Mapped, a
-  // page of the database file is read in place. Reads only: writes still go
-  // through the writer's pwrite and fdatasync, so durability is unchanged.
   const std::string cache = options_.mode == OpenMode::kReadWrite
                                 ? " PRAGMA cache_size=-32768; PRAGMA journal_size_limit=8388608;"
-                                : " PRAGMA mmap_size=268435456;";
+                                : "";
   return exec(std::string("PRAGMA synchronous=") + (options_.synchronous_full ? "FULL" : "NORMAL") +
               "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;" + cache);
 }
