@@ -66,24 +66,24 @@ HttpResponse send(HttpClient& client, HttpRequest request) {
 TEST(ResponseStandsTest, Table) {
   struct Row {
     const char* name;
-    CURLcode code;
     long status;
+    CURLcode code;
     bool cut_off;
     bool stands;
   };
   const Row rows[] = {
-      {"completed", CURLE_OK, 200, false, true},
-      {"completed with an error status", CURLE_OK, 500, false, true},
-      {"body cut off after the status", CURLE_WRITE_ERROR, 200, true, true},
-      {"write error before any status", CURLE_WRITE_ERROR, 0, true, false},
-      {"write error that was not our cut", CURLE_WRITE_ERROR, 200, false, false},
-      {"h2: whole answer, then the stream reset", CURLE_HTTP2_STREAM, 200, false, true},
-      {"h2: final 4xx, then the stream reset", CURLE_HTTP2_STREAM, 429, false, true},
-      {"h2: reset before any final status", CURLE_HTTP2_STREAM, 0, false, false},
-      {"h2: reset after an interim 100", CURLE_HTTP2_STREAM, 100, false, false},
-      {"h2 framing error", CURLE_HTTP2, 200, false, false},
-      {"timeout after the status", CURLE_OPERATION_TIMEDOUT, 200, false, false},
-      {"connection reset while receiving", CURLE_RECV_ERROR, 200, false, false},
+      {"completed", 200, CURLE_OK, false, true},
+      {"completed with an error status", 500, CURLE_OK, false, true},
+      {"body cut off after the status", 200, CURLE_WRITE_ERROR, true, true},
+      {"write error before any status", 0, CURLE_WRITE_ERROR, true, false},
+      {"write error that was not our cut", 200, CURLE_WRITE_ERROR, false, false},
+      {"h2: whole answer, then the stream reset", 200, CURLE_HTTP2_STREAM, false, true},
+      {"h2: final 4xx, then the stream reset", 429, CURLE_HTTP2_STREAM, false, true},
+      {"h2: reset before any final status", 0, CURLE_HTTP2_STREAM, false, false},
+      {"h2: reset after an interim 100", 100, CURLE_HTTP2_STREAM, false, false},
+      {"h2 framing error", 200, CURLE_HTTP2, false, false},
+      {"timeout after the status", 200, CURLE_OPERATION_TIMEDOUT, false, false},
+      {"connection reset while receiving", 200, CURLE_RECV_ERROR, false, false},
   };
   for (const auto& row : rows) {
     EXPECT_EQ(response_stands(row.code, row.status, row.cut_off), row.stands) << row.name;
